@@ -1,0 +1,151 @@
+"""The `reader` command: bare `reader` opens the TUI; subcommands import, export and inspect.
+
+Errors reach the user as one line naming the file; the database is opened only after the
+configuration has been validated.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from reader import __version__
+from reader.core.config import Config, ConfigError, find_config_path, load_config
+
+
+class Context:
+    """What the subcommands share: the config file given on the command line, loaded on demand."""
+
+    def __init__(self, config_option: str | None):
+        self.config_option = config_option
+        self._config: Config | None = None
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            try:
+                self._config = load_config(find_config_path(self.config_option))
+            except ConfigError as error:
+                raise click.ClickException(str(error)) from None
+        return self._config
+
+    def open_store(self):
+        from reader.core.store import Store, StoreError
+
+        try:
+            store = Store.open(self.config.database)
+            store.sync_tags(self.config.tags)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+        return store
+
+
+@click.group(invoke_without_command=True)
+@click.option(
+    "--config",
+    "config_option",
+    type=click.Path(dir_okay=False),
+    help="Config file (default: $READER_CONFIG, ./config.yaml, then your user config dir).",
+)
+@click.version_option(__version__, prog_name="reader")
+@click.pass_context
+def main(ctx: click.Context, config_option: str | None) -> None:
+    """Read a corpus of news articles with entities highlighted and tag passages by keyboard.
+
+    Run without a command to open the reader.
+    """
+    ctx.obj = Context(config_option)
+    if ctx.invoked_subcommand is None:
+        open_tui(ctx.obj)
+
+
+def open_tui(context: Context) -> None:
+    config = context.config
+    from reader.tui.app import ReaderApp, theme_problem
+
+    problem = theme_problem(config.theme)
+    if problem:
+        raise click.ClickException(f"{config.path}: theme: {problem}")
+    store = context.open_store()
+    try:
+        if config.load_samples and store.article_count() == 0:
+            from reader.core.corpus import import_samples
+
+            import_samples(store)
+        ReaderApp(config, store).run()
+    finally:
+        store.close()
+
+
+@main.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.pass_obj
+def import_command(context: Context, paths: tuple[str, ...]) -> None:
+    """Import articles from files and folders (.txt .md .html .json .jsonl), recursively."""
+    from reader.core.corpus import import_files
+    from reader.core.ingest import iter_files
+
+    store = context.open_store()
+    try:
+        files = list(iter_files(paths))
+        with click.progressbar(
+            length=len(files),
+            label=f"Importing {len(files)} files",
+            file=sys.stderr,
+            show_pos=True,
+        ) as bar:
+            summary = import_files(store, files, on_file=lambda _path: bar.update(1))
+    finally:
+        store.close()
+    for line in summary.lines():
+        click.echo(line)
+
+
+@main.command("export")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.pass_obj
+def export_command(context: Context, output: str | None) -> None:
+    """Export every annotation as YAML (format reader-annotations/1)."""
+    from reader.core.exchange.yaml_format import dump, export_document, write_export
+
+    store = context.open_store()
+    try:
+        if output:
+            count = write_export(store, Path(output))
+            click.echo(f"Exported {count} annotations to {output}", err=True)
+        else:
+            dump(export_document(store), sys.stdout)
+    finally:
+        store.close()
+
+
+@main.command("entities")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.option("--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.pass_obj
+def entities_command(context: Context, paths: tuple[str, ...], output_format: str) -> None:
+    """Print the entities found in each file, one JSON line per document."""
+    from reader.core.entities import build_recogniser
+    from reader.core.ingest import Skipped, iter_files, read_file
+
+    recogniser = build_recogniser(context.config.entities.gazetteer)
+    failed = False
+    for path in iter_files(paths):
+        for item in read_file(path):
+            if isinstance(item, Skipped):
+                click.echo(f"reader: skipped {item.path}: {item.reason}", err=True)
+                failed = True
+                continue
+            line: dict[str, object] = {"file": str(path)}
+            if item.locator:
+                line["locator"] = item.locator
+            line["spans"] = [
+                {"start": s.start, "end": s.end, "label": s.label, "text": item.text[s.start : s.end]}
+                for s in recogniser.recognise(item.text)
+            ]
+            click.echo(json.dumps(line, ensure_ascii=False))
+    if failed:
+        sys.exit(1)

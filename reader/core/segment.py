@@ -1,0 +1,122 @@
+"""Words, sentences and paragraphs of an article as `[start, end)` spans, for cursor movement.
+
+Pure functions over the stored text; it never changes the text or its offsets.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+# A sentence ends at . ! ? or … (possibly repeated), then optional closing quotes/brackets,
+# then whitespace; a line break always ends one (headlines, datelines and list items have no
+# full stop).
+_SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
+_PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
+_WORD = re.compile(r"\w+(?:[’'\-.]\w+)*|[^\w\s]+")
+
+# Words after which a full stop does not end a sentence.
+_ABBREVIATIONS = frozenset(
+    """mr mrs ms dr prof sr jr st gen col lt sgt capt cmdr adm gov sen rep rev hon pres
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue tues wed thu thurs fri sat sun
+    no nos vol pp fig approx est inc ltd co corp dept univ ave blvd rd mt ft vs etc al e.g i.e
+    u.s u.k u.n e.u a.m p.m""".split()
+)
+
+
+def _ends_sentence(text: str, match: re.Match[str]) -> bool:
+    if match.group() == "\n":
+        return True
+    if not match.group().startswith("."):
+        return True
+    word_start = match.start()
+    while word_start > 0 and (text[word_start - 1].isalnum() or text[word_start - 1] == "."):
+        word_start -= 1
+    word = text[word_start : match.start()].lower()
+    if word in _ABBREVIATIONS:
+        return False
+    if len(word) == 1 and word.isalpha():  # an initial: "J. Smith"
+        return False
+    rest = text[match.end() : match.end() + 3].lstrip()
+    return not rest or not rest[0].islower()
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences in text order, without surrounding whitespace."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        if not _ends_sentence(text, match):
+            continue
+        span = _trimmed(text, start, match.end())
+        if span:
+            spans.append(span)
+        start = match.end()
+    span = _trimmed(text, start, len(text))
+    if span:
+        spans.append(span)
+    return spans
+
+
+def paragraph_spans(text: str) -> list[tuple[int, int]]:
+    """Paragraphs (separated by blank lines) in text order, without surrounding whitespace."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _PARAGRAPH_BREAK.finditer(text):
+        span = _trimmed(text, start, match.start())
+        if span:
+            spans.append(span)
+        start = match.end()
+    span = _trimmed(text, start, len(text))
+    if span:
+        spans.append(span)
+    return spans
+
+
+def word_spans(text: str) -> list[tuple[int, int]]:
+    """Words and runs of punctuation, in text order."""
+    return [match.span() for match in _WORD.finditer(text)]
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The words, sentences and paragraphs of one text, with lookups by offset."""
+
+    words: list[tuple[int, int]]
+    sentences: list[tuple[int, int]]
+    paragraphs: list[tuple[int, int]]
+
+    @classmethod
+    def of(cls, text: str) -> Segments:
+        return cls(word_spans(text), sentence_spans(text), paragraph_spans(text))
+
+    @staticmethod
+    def containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
+        """The span that holds `offset`, else the next one after it, else the last one."""
+        if not spans:
+            return None
+        index = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+        if index >= 0 and spans[index][0] <= offset < spans[index][1]:
+            return spans[index]
+        return spans[index + 1] if index + 1 < len(spans) else spans[-1]
+
+    @staticmethod
+    def next_start(spans: list[tuple[int, int]], offset: int) -> int | None:
+        """The start of the first span that starts after `offset`."""
+        index = bisect.bisect_right(spans, (offset, float("inf")))
+        return spans[index][0] if index < len(spans) else None
+
+    @staticmethod
+    def previous_start(spans: list[tuple[int, int]], offset: int) -> int | None:
+        """The start of the last span that starts before `offset`."""
+        index = bisect.bisect_left(spans, (offset, -1)) - 1
+        return spans[index][0] if index >= 0 else None

@@ -1,0 +1,463 @@
+"""The one place that talks SQL: schema, migrations, and every read and write of annotations.db.
+
+It knows nothing of widgets or files on disk; a write either commits whole or leaves nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import uuid
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Literal
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+from reader.core.anchoring import selector_for
+from reader.core.config import TagSpec
+from reader.core.ingest import Document
+
+migrations = Migrations("reader")
+
+
+@migrations()
+def m001_initial_schema(db: Database) -> None:
+    db["articles"].create(
+        {
+            "id": int,
+            "uid": str,
+            "sha256": str,
+            "title": str,
+            "source": str,
+            "url": str,
+            "path": str,
+            "locator": str,
+            "published": str,
+            "chars": int,
+            "imported": str,
+            "text": str,
+        },
+        pk="id",
+        not_null={"uid", "sha256", "title", "text", "chars", "imported"},
+    )
+    db["articles"].create_index(["uid"], unique=True)
+    db["articles"].create_index(["sha256"], unique=True)
+    db["articles"].create_index(["path", "locator"])
+    db["articles"].create_index(["published"])
+    db["articles"].create_index(["title"])
+    db["tags"].create(
+        {"id": int, "name": str, "color": str, "description": str},
+        pk="id",
+        not_null={"name"},
+    )
+    db["tags"].create_index(["name"], unique=True)
+    db["annotations"].create(
+        {
+            "id": str,
+            "article_id": int,
+            "start": int,
+            "end": int,
+            "quote": str,
+            "prefix": str,
+            "suffix": str,
+            "note": str,
+            "annotator": str,
+            "created": str,
+            "updated": str,
+        },
+        pk="id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "start", "end", "quote", "prefix", "suffix", "annotator", "created", "updated"},
+    )
+    db["annotations"].create_index(["article_id", "start"])
+    db["annotation_tags"].create(
+        {"annotation_id": str, "tag_id": int},
+        pk=("annotation_id", "tag_id"),
+        foreign_keys=[("annotation_id", "annotations", "id"), ("tag_id", "tags", "id")],
+    )
+    db["annotation_tags"].create_index(["tag_id"])
+    db["article_tags"].create(
+        {"article_id": int, "tag_id": int, "annotator": str, "created": str},
+        pk=("article_id", "tag_id"),
+        foreign_keys=[("article_id", "articles", "id"), ("tag_id", "tags", "id")],
+    )
+    db["article_tags"].create_index(["tag_id"])
+
+
+def now_utc() -> str:
+    """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """One line of the article list: everything but the text."""
+
+    id: int
+    title: str
+    source: str | None
+    published: str | None
+    annotation_count: int
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: int
+    uid: str
+    sha256: str
+    title: str
+    source: str | None
+    url: str | None
+    path: str | None
+    locator: str | None
+    published: str | None
+    text: str
+    tags: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    id: str
+    article_id: int
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    note: str | None
+    annotator: str
+    created: str
+    updated: str
+    tags: tuple[str, ...] = field(default=())
+
+
+AddOutcome = Literal["imported", "unchanged", "duplicate", "updated", "changed-annotated"]
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    outcome: AddOutcome
+    article_id: int
+    detail: str = ""
+
+
+class StoreError(RuntimeError):
+    """A database problem worth one line to the user (the file is named)."""
+
+
+SortKey = Literal["published", "title", "source", "annotations"]
+_ORDER_BY: dict[str, str] = {
+    "published": "a.published DESC, a.id DESC",
+    "title": "a.title COLLATE NOCASE, a.id",
+    "source": "a.source COLLATE NOCASE, a.published DESC, a.id",
+    "annotations": "annotation_count DESC, a.id",
+}
+
+
+class Store:
+    """annotations.db: open it once, read and write through its methods, close it."""
+
+    def __init__(self, db: Database, path: Path | None):
+        self.db = db
+        self.path = path
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(path), timeout=5.0, check_same_thread=False)
+            store = cls(Database(conn), path)
+            store._prepare(wal=True)
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: cannot open the database ({error})") from None
+        except OSError as error:
+            raise StoreError(f"{path}: cannot open the database ({error.strerror or error})") from None
+        return store
+
+    @classmethod
+    def memory(cls) -> Store:
+        store = cls(Database(memory=True), None)
+        store._prepare(wal=False)
+        return store
+
+    def _prepare(self, wal: bool) -> None:
+        self.db.execute("PRAGMA foreign_keys = ON")
+        self.db.execute("PRAGMA busy_timeout = 5000")
+        if wal:
+            self.db.enable_wal()
+        migrations.apply(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def writing(self) -> Iterator[Database]:
+        """One write transaction, taken at once (BEGIN IMMEDIATE) so it never fails half-way
+        on a lock; nested use joins the outer transaction."""
+        conn = self.db.conn
+        if conn.in_transaction:
+            with self.db.atomic():
+                yield self.db
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self.db
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        else:
+            conn.execute("COMMIT")
+
+    # ---- tags -------------------------------------------------------------------------
+
+    def sync_tags(self, specs: Iterable[TagSpec]) -> None:
+        """Make the tags table hold every configured tag with its current colour and text."""
+        rows = [{"name": s.name, "color": s.color, "description": s.description} for s in specs]
+        if not rows:
+            return
+        with self.writing():
+            for row in rows:
+                existing = self._tag_id(row["name"])
+                if existing is None:
+                    self.db["tags"].insert(row)
+                else:
+                    self.db["tags"].update(existing, {"color": row["color"], "description": row["description"]})
+
+    def _tag_id(self, name: str) -> int | None:
+        found = self.db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()
+        return found[0] if found else None
+
+    def ensure_tag(self, name: str) -> int:
+        """The id of the tag called `name`, creating it if it is new."""
+        existing = self._tag_id(name)
+        if existing is not None:
+            return existing
+        return self.db["tags"].insert({"name": name, "color": None, "description": None}).last_pk
+
+    def tag_names(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT name FROM tags ORDER BY name")]
+
+    # ---- articles ---------------------------------------------------------------------
+
+    def add_document(self, doc: Document) -> AddResult:
+        """Store an imported document, once per distinct text."""
+        digest = sha256_text(doc.text)
+        same_text = self.db.execute("SELECT id, path, locator FROM articles WHERE sha256 = ?", [digest]).fetchone()
+        if same_text:
+            article_id, path, locator = same_text
+            if (path, locator) == (doc.path, doc.locator):
+                return AddResult("unchanged", article_id)
+            return AddResult("duplicate", article_id, f"same text as {path}{' ' + locator if locator else ''}")
+        previous = self.db.execute(
+            "SELECT id FROM articles WHERE path = ? AND locator = ? ORDER BY id DESC LIMIT 1",
+            [doc.path, doc.locator],
+        ).fetchone()
+        with self.writing():
+            if previous:
+                return self._replace_text(previous[0], doc, digest)
+            article_id = self.db["articles"].insert(
+                {
+                    "uid": digest,
+                    "sha256": digest,
+                    "title": doc.title,
+                    "source": doc.source,
+                    "url": doc.url,
+                    "path": doc.path,
+                    "locator": doc.locator,
+                    "published": doc.published,
+                    "chars": len(doc.text),
+                    "imported": now_utc(),
+                    "text": doc.text,
+                }
+            ).last_pk
+        return AddResult("imported", article_id)
+
+    def _replace_text(self, article_id: int, doc: Document, digest: str) -> AddResult:
+        annotated = self.db.execute("SELECT count(*) FROM annotations WHERE article_id = ?", [article_id]).fetchone()[0]
+        if annotated:
+            # Moving annotations onto changed text needs re-anchoring; until then keep both intact.
+            return AddResult(
+                "changed-annotated",
+                article_id,
+                f"text changed but the stored copy has {annotated} annotation(s); kept the stored copy",
+            )
+        self.db["articles"].update(
+            article_id,
+            {
+                "sha256": digest,
+                "title": doc.title,
+                "source": doc.source,
+                "url": doc.url,
+                "published": doc.published,
+                "chars": len(doc.text),
+                "imported": now_utc(),
+                "text": doc.text,
+            },
+        )
+        return AddResult("updated", article_id)
+
+    def article_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+
+    def list_articles(self, offset: int, limit: int, sort: SortKey = "published") -> list[ArticleRow]:
+        """A window of the article list, in list order, without texts."""
+        order = _ORDER_BY[sort]
+        rows = self.db.execute(
+            f"""
+            SELECT a.id, a.title, a.source, a.published,
+                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count
+            FROM articles a
+            ORDER BY {order}
+            LIMIT ? OFFSET ?
+            """,
+            [limit, offset],
+        ).fetchall()
+        tags = self._article_tag_map([row[0] for row in rows])
+        return [ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ())) for r in rows]
+
+    def _article_tag_map(self, article_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """Tags used on each article, on the article itself or on its annotations."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        found: dict[int, set[str]] = {}
+        query = f"""
+            SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+            WHERE at.article_id IN ({marks})
+            UNION
+            SELECT n.article_id, t.name FROM annotations n
+            JOIN annotation_tags nt ON nt.annotation_id = n.id JOIN tags t ON t.id = nt.tag_id
+            WHERE n.article_id IN ({marks})
+        """
+        for article_id, name in self.db.execute(query, [*article_ids, *article_ids]):
+            found.setdefault(article_id, set()).add(name)
+        return {key: tuple(sorted(names)) for key, names in found.items()}
+
+    def get_article(self, article_id: int) -> Article:
+        row = self.db.execute(
+            "SELECT id, uid, sha256, title, source, url, path, locator, published, text FROM articles WHERE id = ?",
+            [article_id],
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no article with id {article_id}")
+        return Article(*row, tags=self.article_tags(article_id))
+
+    def article_tags(self, article_id: int) -> tuple[str, ...]:
+        rows = self.db.execute(
+            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY t.name",
+            [article_id],
+        )
+        return tuple(row[0] for row in rows)
+
+    # ---- annotations ------------------------------------------------------------------
+
+    def add_annotation(
+        self,
+        article_id: int,
+        start: int,
+        end: int,
+        tags: Sequence[str],
+        annotator: str,
+        note: str | None = None,
+    ) -> Annotation:
+        """Save a tagged passage `[start, end)` of an article, with its quote and context."""
+        text = self._article_text(article_id)
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
+        if not tags:
+            raise ValueError("an annotation needs at least one tag")
+        quote, prefix, suffix = selector_for(text, start, end)
+        stamp = now_utc()
+        annotation = Annotation(
+            id=str(uuid.uuid4()),
+            article_id=article_id,
+            start=start,
+            end=end,
+            quote=quote,
+            prefix=prefix,
+            suffix=suffix,
+            note=note,
+            annotator=annotator,
+            created=stamp,
+            updated=stamp,
+            tags=tuple(dict.fromkeys(tags)),
+        )
+        with self.writing():
+            self.db["annotations"].insert(
+                {
+                    "id": annotation.id,
+                    "article_id": article_id,
+                    "start": start,
+                    "end": end,
+                    "quote": quote,
+                    "prefix": prefix,
+                    "suffix": suffix,
+                    "note": note,
+                    "annotator": annotator,
+                    "created": stamp,
+                    "updated": stamp,
+                }
+            )
+            self.db["annotation_tags"].insert_all(
+                {"annotation_id": annotation.id, "tag_id": self.ensure_tag(name)} for name in annotation.tags
+            )
+        return annotation
+
+    def _article_text(self, article_id: int) -> str:
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:
+            raise KeyError(f"no article with id {article_id}")
+        return row[0]
+
+    def annotations_for(self, article_id: int) -> list[Annotation]:
+        """The article's annotations in text order, each with its tags."""
+        return self._annotations("WHERE n.article_id = ?", [article_id])
+
+    def _annotations(self, where: str, params: Sequence[object]) -> list[Annotation]:
+        rows = self.db.execute(
+            f"""
+            SELECT n.id, n.article_id, n.start, n."end", n.quote, n.prefix, n.suffix, n.note,
+                   n.annotator, n.created, n.updated,
+                   (SELECT group_concat(name, char(31)) FROM (
+                        SELECT t.name FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id
+                        WHERE nt.annotation_id = n.id ORDER BY t.name)) AS tag_names
+            FROM annotations n {where}
+            ORDER BY n.article_id, n.start, n."end", n.created, n.id
+            """,
+            params,
+        ).fetchall()
+        return [Annotation(*row[:11], tags=tuple(row[11].split("\x1f")) if row[11] else ()) for row in rows]
+
+    def annotation_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM annotations").fetchone()[0]
+
+    # ---- export -----------------------------------------------------------------------
+
+    def iter_annotated_articles(self) -> Iterator[tuple[Article, list[Annotation]]]:
+        """Every article with annotations or article tags, in import order, with its annotations."""
+        ids = [
+            row[0]
+            for row in self.db.execute(
+                """
+                SELECT id FROM articles a
+                WHERE EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id)
+                   OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id)
+                ORDER BY id
+                """
+            )
+        ]
+        for article_id in ids:
+            yield self.get_article(article_id), self.annotations_for(article_id)

@@ -1,0 +1,368 @@
+"""The article text as a Line-API view that owns its cursor, selection and highlight spans.
+
+It renders only the visible lines and never talks to the store: the screen feeds it spans.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.color import Color
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from reader.core.entities import Span
+from reader.core.segment import Segments
+from reader.tui.wrap import WrappedText, display_text
+
+GUTTER = 2
+
+
+@dataclass(frozen=True, slots=True)
+class Highlight:
+    """An annotation as the view shows it."""
+
+    id: str
+    start: int
+    end: int
+    color: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class _CellStyle:
+    entity: str | None
+    layer_color: str | None
+    layers: int
+    selected: bool
+    cursor: bool
+
+
+class ArticleView(ScrollView, can_focus=True):
+    """Wrapped, highlighted text with a character cursor and a keyboard selection."""
+
+    DEFAULT_CSS = """
+    ArticleView {
+        background: $surface;
+        color: $foreground;
+    }
+    """
+
+    BINDINGS = [
+        Binding("h,left", "move('char', -1)", "Left", show=False, id="cursor.left"),
+        Binding("l,right", "move('char', 1)", "Right", show=False, id="cursor.right"),
+        Binding("j,down", "move('line', 1)", "Down", show=False, id="cursor.down"),
+        Binding("k,up", "move('line', -1)", "Up", show=False, id="cursor.up"),
+        Binding("w", "move('word', 1)", "Next word", show=False, id="cursor.word_next"),
+        Binding("b", "move('word', -1)", "Previous word", show=False, id="cursor.word_previous"),
+        Binding("right_parenthesis", "move('sentence', 1)", "Next sentence", show=False, id="cursor.sentence_next"),
+        Binding("left_parenthesis", "move('sentence', -1)", "Previous sentence", show=False, id="cursor.sentence_previous"),
+        Binding("right_curly_bracket", "move('paragraph', 1)", "Next paragraph", show=False, id="cursor.paragraph_next"),
+        Binding("left_curly_bracket", "move('paragraph', -1)", "Previous paragraph", show=False, id="cursor.paragraph_previous"),
+        Binding("g,home", "move('document', -1)", "Top", show=False, id="cursor.top"),
+        Binding("G,end", "move('document', 1)", "Bottom", show=False, id="cursor.bottom"),
+        Binding("pagedown,space", "move('page', 1)", "Page down", show=False, id="cursor.page_down"),
+        Binding("pageup", "move('page', -1)", "Page up", show=False, id="cursor.page_up"),
+        Binding("v", "toggle_visual", "Select", id="select.visual"),
+        Binding("s", "select_sentence", "Sentence", id="select.sentence"),
+        Binding("escape", "clear_selection", "Clear", show=False, id="select.clear"),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
+
+    class CursorMoved(Message):
+        """The cursor or the selection changed."""
+
+        def __init__(self, view: ArticleView) -> None:
+            super().__init__()
+            self.view = view
+
+    def __init__(self, text: str, reading_width: int = 88, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.text = text
+        self._display = display_text(text)
+        self.segments = Segments.of(text)
+        self.reading_width = reading_width
+        self.entities: list[Span] = []
+        self._entity_ends: list[int] = []
+        self.entity_colors: dict[str, str] = {}
+        self.highlights: list[Highlight] = []
+        self.anchor: int | None = None  # visual-mode anchor; None when nothing is selected
+        self._char_motion = False
+        self._wrapped = WrappedText.wrap(text, reading_width)
+        self._column_goal: int | None = None
+        self._styles: dict[_CellStyle, Style] = {}
+
+    # ---- data from the screen ---------------------------------------------------------
+
+    def set_entities(self, spans: Sequence[Span], colors: dict[str, str]) -> None:
+        self.entities = sorted(spans, key=lambda span: span.start)
+        self._entity_ends = [span.end for span in self.entities]
+        self.entity_colors = colors
+        self._styles.clear()
+        self.refresh()
+
+    def set_highlights(self, highlights: Sequence[Highlight]) -> None:
+        self.highlights = sorted(highlights, key=lambda h: (h.start, -h.end))
+        self.refresh()
+
+    # ---- geometry ---------------------------------------------------------------------
+
+    @property
+    def text_width(self) -> int:
+        available = max(10, self.scrollable_content_region.width - GUTTER - 1)
+        return min(self.reading_width, available)
+
+    @property
+    def left_margin(self) -> int:
+        spare = self.scrollable_content_region.width - self.text_width - GUTTER
+        return max(0, spare // 2)
+
+    def on_resize(self) -> None:
+        self._rewrap()
+
+    def _rewrap(self) -> None:
+        if self._wrapped.width != self.text_width:
+            self._wrapped = WrappedText.wrap(self.text, self.text_width)
+        self.virtual_size = Size(self.scrollable_content_region.width, len(self._wrapped))
+        self._scroll_cursor_into_view()
+        self.refresh()
+
+    @property
+    def wrapped(self) -> WrappedText:
+        return self._wrapped
+
+    # ---- cursor and selection ---------------------------------------------------------
+
+    @property
+    def selection(self) -> tuple[int, int] | None:
+        """The selected `[start, end)`, or None."""
+        if self.anchor is None or not self.text:
+            return None
+        start, end = sorted((self.anchor, self.cursor))
+        return start, min(end + 1, len(self.text))
+
+    def target_span(self) -> tuple[int, int] | None:
+        """What a tag key applies to: the selection (trimmed, snapped to whole words unless the
+        user moved by character), or else the sentence under the cursor."""
+        selection = self.selection
+        if selection is None:
+            return self.segments.containing(self.segments.sentences, self.cursor)
+        start, end = selection
+        if not self._char_motion:
+            start, end = self._snap_to_words(start, end)
+        while start < end and self.text[start].isspace():
+            start += 1
+        while end > start and self.text[end - 1].isspace():
+            end -= 1
+        return (start, end) if start < end else None
+
+    def _snap_to_words(self, start: int, end: int) -> tuple[int, int]:
+        first = self.segments.containing(self.segments.words, start)
+        if first and first[0] <= start < first[1]:
+            start = first[0]
+        last = self.segments.containing(self.segments.words, end - 1)
+        if last and last[0] <= end - 1 < last[1]:
+            end = last[1]
+        return start, end
+
+    def watch_cursor(self) -> None:
+        self._scroll_cursor_into_view()
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def _scroll_cursor_into_view(self) -> None:
+        if not self.text:
+            return
+        line = self._wrapped.line_of(self.cursor)
+        self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True, force=True)
+
+    def _move_to(self, offset: int) -> None:
+        self.cursor = min(max(offset, 0), max(len(self.text) - 1, 0))
+
+    def action_move(self, unit: str, direction: int) -> None:
+        if not self.text:
+            return
+        self._char_motion = unit in ("char", "line")
+        if unit != "line" and unit != "page":
+            self._column_goal = None
+        target = self._target(unit, direction)
+        if target is not None:
+            self._move_to(target)
+
+    def _target(self, unit: str, direction: int) -> int | None:
+        spans = {
+            "word": self.segments.words,
+            "sentence": self.segments.sentences,
+            "paragraph": self.segments.paragraphs,
+        }.get(unit)
+        if spans is not None:
+            if direction > 0:
+                return Segments.next_start(spans, self.cursor)
+            return Segments.previous_start(spans, self.cursor)
+        if unit == "char":
+            return self.cursor + direction
+        if unit == "document":
+            return 0 if direction < 0 else len(self.text) - 1
+        rows = 1 if unit == "line" else max(1, self.scrollable_content_region.height - 1)
+        line = self._wrapped.line_of(self.cursor)
+        if self._column_goal is None:
+            self._column_goal = self._wrapped.column_of(self.cursor)
+        target_line = min(max(line + rows * direction, 0), len(self._wrapped) - 1)
+        if unit == "page":
+            self.scroll_relative(y=rows * direction, animate=False, immediate=True)
+        return self._wrapped.offset_at(target_line, self._column_goal)
+
+    def action_toggle_visual(self) -> None:
+        self.anchor = None if self.anchor is not None else self.cursor
+        self._char_motion = False
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def action_select_sentence(self) -> None:
+        sentence = self.segments.containing(self.segments.sentences, self.cursor)
+        if sentence is None:
+            return
+        self.anchor = sentence[0]
+        self._char_motion = False
+        self._move_to(sentence[1] - 1)
+
+    def action_clear_selection(self) -> None:
+        self.anchor = None
+        self.refresh()
+        self.post_message(self.CursorMoved(self))
+
+    def move_cursor_to(self, offset: int) -> None:
+        self._column_goal = None
+        self._move_to(offset)
+
+    # ---- what is under the cursor ------------------------------------------------------
+
+    def entity_at(self, offset: int) -> Span | None:
+        return next((span for span in self.entities if span.start <= offset < span.end), None)
+
+    def highlights_at(self, offset: int) -> list[Highlight]:
+        return [h for h in self.highlights if h.start <= offset < h.end]
+
+    # ---- rendering --------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self._wrapped):
+            return Strip.blank(width, base)
+        start, end = self._wrapped.starts[index], self._wrapped.ends[index]
+        segments = [Segment(" " * self.left_margin, base), self._gutter(start, end, base)]
+        segments.extend(self._text_segments(start, end, base))
+        if self.text and start <= self.cursor and self.cursor == end and self.text[end : end + 1] in ("\n", ""):
+            segments.append(Segment(" ", self._style_for(_CellStyle(None, None, 0, False, True), base)))
+        strip = Strip(segments).extend_cell_length(width, base)
+        return strip.crop(scroll_x, scroll_x + width)
+
+    def _gutter(self, start: int, end: int, base: Style) -> Segment:
+        touching = [h for h in self.highlights if h.start < max(end, start + 1) and h.end > start]
+        if not touching:
+            return Segment(" " * GUTTER, base)
+        mark = "┃" if len(touching) > 1 else "▎"
+        return Segment(mark + " ", base + Style(color=_rich_color(touching[0].color)))
+
+    def _text_segments(self, start: int, end: int, base: Style) -> list[Segment]:
+        if start == end:
+            return []
+        length = end - start
+        entity = [None] * length
+        for span in self.entities[bisect.bisect_right(self._entity_ends, start) :]:
+            if span.start >= end:
+                break
+            for offset in range(max(span.start, start), min(span.end, end)):
+                entity[offset - start] = span.label
+        layer_color: list[str | None] = [None] * length
+        layers = [0] * length
+        for highlight in self.highlights:
+            if highlight.start >= end:
+                break
+            if highlight.end <= start:
+                continue
+            for offset in range(max(highlight.start, start), min(highlight.end, end)):
+                cell = offset - start
+                layers[cell] += 1
+                if layer_color[cell] is None:
+                    layer_color[cell] = highlight.color
+        selection = self.selection
+        cursor = self.cursor if self.text else -1
+        segments: list[Segment] = []
+        run_start = 0
+        previous: _CellStyle | None = None
+        for cell in range(length + 1):
+            offset = start + cell
+            current = (
+                _CellStyle(
+                    entity[cell],
+                    layer_color[cell],
+                    layers[cell],
+                    selection is not None and selection[0] <= offset < selection[1],
+                    offset == cursor and self.has_focus,
+                )
+                if cell < length
+                else None
+            )
+            if cell and current != previous:
+                chunk = self._display[start + run_start : offset]
+                segments.append(Segment(chunk, self._style_for(previous, base)))
+                run_start = cell
+            previous = current
+        return segments
+
+    def _style_for(self, cell: _CellStyle | None, base: Style) -> Style:
+        if cell is None:
+            return base
+        cached = self._styles.get(cell)
+        if cached is not None:
+            return base + cached
+        style = Style()
+        background = _background(base)
+        if cell.layer_color:
+            tint = Color.parse(cell.layer_color).blend(background, 0.55 if cell.layers == 1 else 0.35)
+            style += Style(bgcolor=tint.rich_color, underline=cell.layers > 1)
+        if cell.entity:
+            color = self.entity_colors.get(cell.entity)
+            if color:
+                style += Style(color=_rich_color(color), bold=True)
+        if cell.selected:
+            style += Style(reverse=True)
+        if cell.cursor:
+            style += Style(reverse=not cell.selected, underline=True, bold=True)
+        self._styles[cell] = style
+        return base + style
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles.clear()
+
+    def on_focus(self) -> None:
+        self.refresh()
+
+    def on_blur(self) -> None:
+        self.refresh()
+
+
+def _background(style: Style) -> Color:
+    if style.bgcolor is not None and style.bgcolor.triplet is not None:
+        return Color(*style.bgcolor.triplet)
+    return Color(0, 0, 0)
+
+
+@lru_cache(maxsize=256)
+def _rich_color(color: str):
+    return Color.parse(color).rich_color

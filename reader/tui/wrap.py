@@ -1,0 +1,106 @@
+"""Soft-wrapping an article into display lines, and mapping offsets to and from screen cells.
+
+It never changes the text: every display line is a `[start, end)` slice of the stored text.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+
+_TOKEN = re.compile(r"\S+\s*|\s+")
+
+# Characters that must never reach the terminal as they are. Import already removed them from
+# stored text; this guards text from anywhere else. One character in, one character out, so
+# offsets and cell positions stay aligned.
+_DISPLAY_TABLE = {code: "\ufffd" for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
+_DISPLAY_TABLE[ord("\t")] = " "
+_DISPLAY_TABLE[ord("\n")] = " "
+
+
+def display_text(text: str) -> str:
+    """`text` made safe to print: same length, control characters replaced."""
+    return text.translate(_DISPLAY_TABLE)
+
+
+def char_width(char: str) -> int:
+    return cell_len(char)
+
+
+@dataclass(frozen=True)
+class WrappedText:
+    """Display lines of a text wrapped at `width` cells: `starts[i]` and `ends[i]` per line."""
+
+    text: str
+    width: int
+    starts: list[int]
+    ends: list[int]
+
+    @classmethod
+    def wrap(cls, text: str, width: int) -> WrappedText:
+        width = max(1, width)
+        starts: list[int] = []
+        ends: list[int] = []
+        position = 0
+        for line in text.split("\n"):
+            _wrap_line(line, position, width, starts, ends)
+            position += len(line) + 1
+        return cls(text, width, starts, ends)
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def line_of(self, offset: int) -> int:
+        """The display line that shows the character at `offset`."""
+        return max(0, bisect.bisect_right(self.starts, offset) - 1)
+
+    def column_of(self, offset: int) -> int:
+        """The cell column of `offset` within its display line."""
+        start = self.starts[self.line_of(offset)]
+        return cell_len(self.text[start:offset])
+
+    def offset_at(self, line: int, column: int) -> int:
+        """The offset of the character at cell `column` of display `line` (clamped to the line)."""
+        line = min(max(line, 0), len(self.starts) - 1)
+        start, end = self.starts[line], self.ends[line]
+        cells = 0
+        for offset in range(start, end):
+            cells += char_width(self.text[offset])
+            if cells > column:
+                return offset
+        return max(start, end - 1) if end > start else start
+
+
+def _wrap_line(line: str, base: int, width: int, starts: list[int], ends: list[int]) -> None:
+    """Greedy word wrap of one logical line (no newline inside) starting at offset `base`."""
+    if cell_len(line) <= width:
+        starts.append(base)
+        ends.append(base + len(line))
+        return
+    line_start = 0
+    used = 0
+    for match in _TOKEN.finditer(line):
+        token = match.group()
+        word = token.rstrip()
+        word_cells = cell_len(word)
+        if used and used + word_cells > width:
+            starts.append(base + line_start)
+            ends.append(base + match.start())
+            line_start, used = match.start(), 0
+        if word_cells > width:  # a word longer than a line: cut it
+            piece_start = match.start()
+            for index, char in enumerate(word, start=match.start()):
+                if used + char_width(char) > width:
+                    starts.append(base + piece_start)
+                    ends.append(base + index)
+                    piece_start, used = index, 0
+                used += char_width(char)
+            line_start = piece_start
+            used += len(token) - len(word)
+            continue
+        used += word_cells + (len(token) - len(word))
+    starts.append(base + line_start)
+    ends.append(base + len(line))

@@ -1,0 +1,58 @@
+import yaml
+
+from reader.core.config import TagSpec
+from reader.core.exchange.yaml_format import FORMAT, dump, export_document, write_export
+from reader.core.ingest import Document
+from reader.core.store import Store
+
+HOSTILE = "Zoë said “no”: 😀 e\u0301 \u2028 \u202eRTL\u202c العربية [bold]x[/] null yes 012 - # : \t end"
+
+
+def seeded_store() -> tuple[Store, int]:
+    store = Store.memory()
+    store.sync_tags([TagSpec("conflict", "1", "red", "")])
+    text = "Headline\n\n" + HOSTILE + "\n\nLast line."
+    article_id = store.add_document(
+        Document(text=text, title="Héadline", source=None, url="https://example.test/a", path="a.json",
+                 published="2025-09-14", locator="line 2")
+    ).article_id
+    store.add_document(Document(text="Unannotated.", title="U", source=None, url=None, path="b.txt",
+                                published=None, locator=""))
+    start = text.index("Zoë")
+    store.add_annotation(article_id, start, start + len(HOSTILE), ["conflict", "quote"], "alice", note="multi\nline: note")
+    store.add_annotation(article_id, 0, 8, ["conflict"], "bob")
+    return store, article_id
+
+
+def test_export_has_the_documented_shape_and_only_annotated_articles():
+    store, article_id = seeded_store()
+    document = export_document(store, exported="2026-01-01T12:00:00+00:00")
+    assert document["format"] == FORMAT and document["exported"] == "2026-01-01T12:00:00+00:00"
+    [article] = document["articles"]
+    stored = store.get_article(article_id)
+    assert list(article) == ["id", "title", "source", "path", "locator", "url", "published", "sha256", "tags", "annotations"]
+    assert article["id"] == stored.uid and article["sha256"] == stored.sha256
+    assert article["locator"] == "line 2" and article["url"] == "https://example.test/a"
+    first, second = article["annotations"]
+    assert list(first) == ["id", "start", "end", "quote", "prefix", "suffix", "tags", "note", "annotator", "created", "updated"]
+    assert (first["start"], first["end"], first["quote"]) == (0, 8, "Headline")
+    assert second["quote"] == HOSTILE == stored.text[second["start"] : second["end"]]
+    assert second["tags"] == ["conflict", "quote"] and second["note"] == "multi\nline: note"
+
+
+def test_yaml_round_trips_hostile_text_exactly():
+    store, _ = seeded_store()
+    document = export_document(store)
+    text = dump(document)
+    assert yaml.safe_load(text) == document
+    assert "Zoë" in text  # readable, not \\u-escaped
+    assert "&" not in text.split("articles:")[0] and "*id" not in text
+
+
+def test_write_export_replaces_the_file_whole(tmp_path):
+    store, _ = seeded_store()
+    target = tmp_path / "out" / "annotations.yaml"
+    assert write_export(store, target) == 2
+    loaded = yaml.safe_load(target.read_text(encoding="utf-8"))
+    assert len(loaded["articles"][0]["annotations"]) == 2
+    assert not list(target.parent.glob("*.partial"))

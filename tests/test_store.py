@@ -1,0 +1,134 @@
+import sqlite3
+import pytest
+
+from reader.core.config import TagSpec
+from reader.core.ingest import Document
+from reader.core.store import Store, StoreError, sha256_text
+
+TEXT = "GENEVA — Talks resumed on Tuesday. Ana Lima said the draft was “close”.\n\nA second paragraph."
+
+
+def doc(text: str = TEXT, path: str = "a.txt", locator: str = "", title: str = "Talks resume") -> Document:
+    return Document(text=text, title=title, source="Wirefeed", url=None, path=path, published="2025-09-14", locator=locator)
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = Store.open(tmp_path / "annotations.db")
+    store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement")])
+    yield store
+    store.close()
+
+
+def test_schema_is_migrated_and_recorded(store):
+    tables = set(store.db.table_names())
+    assert {"articles", "annotations", "tags", "annotation_tags", "article_tags", "_sqlite_migrations"} <= tables
+    names = [row["name"] for row in store.db["_sqlite_migrations"].rows]
+    assert names == ["m001_initial_schema"]
+    assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+
+
+def test_reopening_does_not_reapply_migrations(tmp_path):
+    Store.open(tmp_path / "x.db").close()
+    again = Store.open(tmp_path / "x.db")
+    assert again.db["_sqlite_migrations"].count == 1
+    again.close()
+
+
+def test_same_text_is_stored_once(store):
+    first = store.add_document(doc())
+    assert first.outcome == "imported"
+    assert store.add_document(doc()).outcome == "unchanged"
+    duplicate = store.add_document(doc(path="copy.txt"))
+    assert duplicate.outcome == "duplicate" and "a.txt" in duplicate.detail
+    assert store.article_count() == 1
+    article = store.get_article(first.article_id)
+    assert article.sha256 == sha256_text(TEXT) == article.uid
+    assert article.text == TEXT
+
+
+def test_changed_text_replaces_an_unannotated_article_but_never_an_annotated_one(store):
+    article_id = store.add_document(doc()).article_id
+    assert store.add_document(doc(text=TEXT + " More.")).outcome == "updated"
+    assert store.get_article(article_id).text == TEXT + " More."
+    store.add_annotation(article_id, 0, 6, ["conflict"], "alice")
+    result = store.add_document(doc(text="Completely new text."))
+    assert result.outcome == "changed-annotated"
+    assert store.get_article(article_id).text == TEXT + " More."
+    assert len(store.annotations_for(article_id)) == 1
+
+
+def test_annotation_is_saved_with_quote_context_and_tags(store):
+    article_id = store.add_document(doc()).article_id
+    start = TEXT.index("Ana Lima")
+    end = start + len("Ana Lima")
+    saved = store.add_annotation(article_id, start, end, ["conflict", "new-tag", "conflict"], "alice", note="who?")
+    [loaded] = store.annotations_for(article_id)
+    assert loaded == saved
+    assert loaded.quote == "Ana Lima"
+    assert loaded.prefix == TEXT[start - 32 : start]
+    assert loaded.suffix == TEXT[end : end + 32]
+    assert loaded.tags == ("conflict", "new-tag")
+    assert loaded.annotator == "alice" and loaded.note == "who?"
+    assert "new-tag" in store.tag_names()
+    row = store.list_articles(0, 10)[0]
+    assert row.annotation_count == 1 and row.tags == ("conflict", "new-tag")
+
+
+@pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (0, len(TEXT) + 1), (10, 4)])
+def test_annotation_outside_the_text_is_refused(store, start, end):
+    article_id = store.add_document(doc()).article_id
+    with pytest.raises(ValueError):
+        store.add_annotation(article_id, start, end, ["conflict"], "alice")
+    assert store.annotation_count() == 0
+
+
+def test_failed_write_leaves_no_half_annotation(store, monkeypatch):
+    article_id = store.add_document(doc()).article_id
+
+    def broken(name: str) -> int:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(store, "ensure_tag", broken)
+    with pytest.raises(sqlite3.OperationalError):
+        store.add_annotation(article_id, 0, 6, ["conflict"], "alice")
+    assert store.annotation_count() == 0
+    assert store.db["annotation_tags"].count == 0
+
+
+def test_annotation_is_visible_to_another_connection_at_once(store, tmp_path):
+    article_id = store.add_document(doc()).article_id
+    store.add_annotation(article_id, 0, 6, ["conflict"], "alice")
+    other = sqlite3.connect(tmp_path / "annotations.db")
+    assert other.execute("SELECT quote FROM annotations").fetchall() == [("GENEVA",)]
+    other.close()
+
+
+def test_list_is_windowed_and_sorted(store):
+    for day in range(1, 6):
+        story = Document(
+            text=f"Story {day}.", title=f"Story {day}", source="S", url=None,
+            path=f"{day}.txt", published=f"2025-01-0{day}", locator="",
+        )
+        store.add_document(story)
+    newest_first = [row.title for row in store.list_articles(0, 10)]
+    assert newest_first == ["Story 5", "Story 4", "Story 3", "Story 2", "Story 1"]
+    assert [row.title for row in store.list_articles(1, 2)] == ["Story 4", "Story 3"]
+    assert [row.title for row in store.list_articles(0, 2, sort="title")] == ["Story 1", "Story 2"]
+
+
+def test_sync_tags_updates_colour_and_keeps_ids(store):
+    before = store.db.execute("SELECT id FROM tags WHERE name = 'conflict'").fetchone()[0]
+    store.sync_tags([TagSpec("conflict", "1", "#00ff00", "Changed")])
+    row = store.db.execute("SELECT id, color, description FROM tags WHERE name = 'conflict'").fetchone()
+    assert row == (before, "#00ff00", "Changed")
+
+
+def test_unopenable_database_is_a_one_line_error(tmp_path):
+    bad = tmp_path / "not-a-db.db"
+    bad.write_bytes(b"this is not sqlite at all" * 100)
+    with pytest.raises(StoreError) as caught:
+        Store.open(bad)
+    assert str(bad) in str(caught.value) and "\n" not in str(caught.value)
+    assert bad.read_bytes() == b"this is not sqlite at all" * 100
