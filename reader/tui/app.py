@@ -13,6 +13,7 @@ from reader.core.config import Config
 from reader.core.entities import Recogniser, build_recogniser
 from reader.core.exchange.yaml_format import write_export
 from reader.core.store import Store
+from reader.tui.format import plural, short_path
 from reader.tui.keys import binding_rows
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import ArticleListScreen
@@ -50,7 +51,7 @@ class ReaderApp(App[None]):
         except OSError as error:
             self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error")
             return
-        self.notify(f"{count} annotations written to {path}", title="Exported", timeout=6)
+        self.notify(f"{plural(count, 'annotation')} written to {short_path(path)}", title="Exported", timeout=6)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))

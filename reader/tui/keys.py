@@ -27,5 +27,5 @@ def binding_rows(bindings: Iterable[Binding]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for binding in bindings:
         keys = " ".join(key_label(key.strip()) for key in binding.key.split(","))
-        rows.append((keys, binding.description))
+        rows.append((keys, binding.tooltip or binding.description))
     return rows

@@ -16,23 +16,20 @@ from reader.core.config import Config, TagSpec
 from reader.core.entities import LABELS, Recogniser
 from reader.core.store import Annotation, Article, Store
 from reader.tui.widgets.article_view import ArticleView, Highlight
+from reader.tui.format import short_quote
 from reader.tui.wrap import display_text
 
 DEFAULT_TAG_COLOR = "#b0b0b0"
 
-
-def short_quote(text: str, limit: int = 48) -> str:
-    flat = " ".join(display_text(text).split())
-    return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
 class ArticleScreen(Screen[None]):
     """One article: read, move, select, tag."""
 
     BINDINGS = [
-        Binding("q", "back", "Back", id="article.back"),
-        Binding("question_mark", "app.help", "Keys", id="app.help"),
-        Binding("e", "app.export", "Export", id="app.export"),
+        Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
+        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
+        Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
     ]
 
     def __init__(self, store: Store, config: Config, recogniser: Recogniser | None, article_id: int) -> None:

@@ -15,14 +15,16 @@ from reader.core.config import Config
 from reader.core.entities import Recogniser
 from reader.core.store import Store
 from reader.tui.screens.article import ArticleScreen
+from reader.tui.format import plural, short_path
 from reader.tui.widgets.article_list import ArticleList
+
 
 
 class ArticleListScreen(Screen[None]):
     BINDINGS = [
         Binding("q", "app.quit", "Quit", id="app.quit"),
-        Binding("question_mark", "app.help", "Keys", id="app.help"),
-        Binding("e", "app.export", "Export", id="app.export"),
+        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
+        Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
     ]
 
     def __init__(self, store: Store, config: Config, recogniser: Recogniser | None) -> None:
@@ -50,9 +52,9 @@ class ArticleListScreen(Screen[None]):
     def _update_title(self) -> None:
         count = self.store.article_count()
         title = Text("reader", style="bold")
-        title.append(f"  {count} article{'s' if count != 1 else ''}", style="")
-        title.append(f"  ·  {self.store.annotation_count()} annotations", style="")
-        title.append(f"  ·  {self.config.database}", style="dim")
+        annotations = self.store.annotation_count()
+        title.append(f"  {plural(count, 'article')}  ·  {plural(annotations, 'annotation')}")
+        title.append(f"  ·  {short_path(self.config.database)}", style="dim")
         self.query_one("#list-title", Static).update(title)
 
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:

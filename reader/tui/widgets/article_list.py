@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import OrderedDict
 from collections.abc import Callable
 
-from rich.cells import set_cell_size
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
@@ -28,8 +28,12 @@ Fetch = Callable[[int, int], list[ArticleRow]]
 
 
 def fit(text: str, width: int) -> str:
-    """`text` cut or padded to exactly `width` cells."""
-    return set_cell_size(text, width) if width > 0 else ""
+    """`text` padded to exactly `width` cells, or cut with an ellipsis."""
+    if width <= 0:
+        return ""
+    if cell_len(text) > width:
+        text = set_cell_size(text, width - 1).rstrip() + "…"
+    return set_cell_size(text, width)
 
 
 class Columns:
@@ -171,7 +175,7 @@ class ArticleList(ScrollView, can_focus=True):
         base = self.rich_style
         columns = Columns(width)
         if y == 0:
-            header = columns.cells("Title", "Source", "Date", "Notes", "Tags")
+            header = columns.cells("Title", "Source", "Date", "Ann.", "Tags")
             style = base + self.get_component_rich_style("article-list--header")
             return Strip([Segment("".join(header), style)]).extend_cell_length(width, base).crop(0, width)
         index = scroll_y + y - 1

@@ -72,9 +72,12 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("G,end", "move('document', 1)", "Bottom", show=False, id="cursor.bottom"),
         Binding("pagedown,space", "move('page', 1)", "Page down", show=False, id="cursor.page_down"),
         Binding("pageup", "move('page', -1)", "Page up", show=False, id="cursor.page_up"),
-        Binding("v", "toggle_visual", "Select", id="select.visual"),
-        Binding("s", "select_sentence", "Sentence", id="select.sentence"),
-        Binding("escape", "clear_selection", "Clear", show=False, id="select.clear"),
+        Binding(
+            "v", "toggle_visual", "Select", id="select.visual",
+            tooltip="Start a selection at the cursor; every move extends it (again: stop)",
+        ),
+        Binding("s", "select_sentence", "Sentence", id="select.sentence", tooltip="Select the sentence under the cursor"),
+        Binding("escape", "clear_selection", "Clear", show=False, id="select.clear", tooltip="Clear the selection"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)

@@ -1,0 +1,51 @@
+from pathlib import Path
+
+import pytest
+
+from reader.core.config import Config, parse_config
+from reader.core.ingest import Document
+from reader.core.store import Store
+
+CONFIG = """\
+annotator: alice
+load_samples: false
+tags:
+  - name: conflict
+    key: "1"
+    color: "#e06c75"
+    description: Disagreement between actors.
+  - name: cooperation
+    key: "2"
+    color: "#98c379"
+    description: Actors working together.
+"""
+
+ARTICLE = (
+    "Talks resume in Geneva\n\n"
+    "GENEVA, March 3 (Wirefeed) — Foreign Minister Ana Lima met officials from the United Nations on Tuesday. "
+    "She said the draft was “close to done”. Critics disagreed.\n\n"
+    "[Photo] Delegates at the Palais des Nations. [bold]Not markup[/]\n\n"
+    "The next round opens on December 1, 2025."
+)
+
+
+def make_article(title: str, text: str, published: str, path: str) -> Document:
+    return Document(text=text, title=title, source="Wirefeed", url=None, path=path, published=published, locator="")
+
+
+@pytest.fixture
+def config(tmp_path: Path) -> Config:
+    path = tmp_path / "config.yaml"
+    path.write_text(CONFIG, encoding="utf-8")
+    return parse_config(CONFIG, path)
+
+
+@pytest.fixture
+def store(tmp_path: Path, config: Config):
+    store = Store.open(config.database)
+    store.sync_tags(config.tags)
+    store.add_document(make_article("Talks resume in Geneva", ARTICLE, "2025-03-03", "geneva.txt"))
+    store.add_document(make_article("Port strike spreads", "Port strike spreads\n\nDockers walked out. Talks failed.", "2025-02-01", "port.txt"))
+    store.add_document(make_article("Älteste Zeitung", "Älteste Zeitung\n\nZoë Nakamura wrote it.", "2025-01-15", "zeitung.txt"))
+    yield store
+    store.close()

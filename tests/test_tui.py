@@ -1,0 +1,178 @@
+"""Pilot tests: the keys a user presses, and what lands in the database and on screen."""
+
+import yaml
+from textual.keys import key_to_character
+
+from reader.core.config import RESERVED_KEYS
+from reader.core.exchange.yaml_format import export_document
+from reader.core.segment import sentence_spans
+from reader.tui.app import ReaderApp
+from reader.tui.screens.article import ArticleScreen
+from reader.tui.screens.article_list import ArticleListScreen
+from reader.tui.screens.help import HelpScreen
+from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.article_view import ArticleView
+
+from .conftest import ARTICLE
+
+SIZE = (110, 30)
+
+
+async def open_first_article(pilot) -> ArticleView:
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ArticleScreen)
+    return pilot.app.screen.query_one(ArticleView)
+
+
+async def test_list_shows_articles_newest_first_and_moves_with_j_k(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        article_list = app.screen.query_one(ArticleList)
+        assert article_list.current.title == "Talks resume in Geneva"
+        await pilot.press("j", "j")
+        assert article_list.current.title == "Älteste Zeitung"
+        await pilot.press("k")
+        assert article_list.current.title == "Port strike spreads"
+        await pilot.press("down", "up", "up")
+        assert article_list.cursor == 0
+
+
+async def test_select_sentence_and_tag_writes_the_database_and_the_export(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        await pilot.press("right_parenthesis", "right_parenthesis")  # headline -> dateline sentence -> "She said..."
+        await pilot.press("s", "2")
+        [annotation] = store.annotations_for(view_article_id(app))
+        assert annotation.quote == "She said the draft was “close to done”."
+        assert annotation.tags == ("cooperation",) and annotation.annotator == "alice"
+        assert view.selection is None
+        assert any(h.id == annotation.id for h in view.highlights)
+        exported = yaml.safe_load(yaml.safe_dump(export_document(store)))
+        [record] = exported["articles"]
+        assert record["annotations"][0]["quote"] == annotation.quote
+        assert record["annotations"][0]["tags"] == ["cooperation"]
+
+
+def view_article_id(app) -> int:
+    return app.screen.article.id
+
+
+async def test_tag_key_without_selection_tags_the_sentence_under_the_cursor(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first_article(pilot)
+        await pilot.press("j", "j", "w", "w", "1")
+        [annotation] = store.annotations_for(view_article_id(app))
+        sentences = sentence_spans(ARTICLE)
+        assert (annotation.start, annotation.end) in sentences
+        assert annotation.quote.startswith("GENEVA, March 3")
+
+
+async def test_visual_selection_by_words_snaps_to_whole_words(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        view.move_cursor_to(ARTICLE.index("Ana Lima") + 1)  # inside "Ana"
+        await pilot.press("v", "w")
+        assert view.selection is not None
+        await pilot.press("1")
+        [annotation] = store.annotations_for(view_article_id(app))
+        assert annotation.quote == "Ana Lima"
+
+
+async def test_character_motion_selects_exactly(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        view.move_cursor_to(ARTICLE.index("United") + 1)
+        await pilot.press("v", "l", "l", "1")
+        [annotation] = store.annotations_for(view_article_id(app))
+        assert annotation.quote == "nit"
+
+
+async def test_escape_clears_the_selection_and_movement_keys_move(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        await pilot.press("w")
+        assert view.cursor == ARTICLE.index("resume")
+        await pilot.press("b")
+        assert view.cursor == 0
+        await pilot.press("right_curly_bracket")
+        assert view.cursor == ARTICLE.index("GENEVA")
+        await pilot.press("left_curly_bracket")
+        assert view.cursor == 0
+        await pilot.press("l", "l", "h")
+        assert view.cursor == 1
+        await pilot.press("v", "right_parenthesis")
+        assert view.selection is not None
+        await pilot.press("escape")
+        assert view.selection is None
+        assert store.annotation_count() == 0
+
+
+async def test_q_goes_back_then_quits_and_counts_refresh(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first_article(pilot)
+        await pilot.press("1", "q")
+        assert isinstance(app.screen, ArticleListScreen)
+        assert app.screen.query_one(ArticleList).current.annotation_count == 1
+        await pilot.press("q")
+    assert app.return_code == 0
+
+
+async def test_help_lists_every_key_and_the_tags(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first_article(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        rows = [row for _, section in app.screen.sections for row in section]
+        descriptions = {description for _, description in rows}
+        assert {"Next word", "Next sentence", "Next paragraph", "Select the sentence under the cursor"} <= descriptions
+        assert "Back to the article list" in descriptions
+        assert ("1", "tag as conflict: Disagreement between actors.") in rows
+        await pilot.press("escape")
+        assert isinstance(app.screen, ArticleScreen)
+
+
+async def test_e_exports_to_the_configured_file(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first_article(pilot)
+        await pilot.press("1", "e")
+        await pilot.pause()
+    exported = yaml.safe_load(config.export_file.read_text(encoding="utf-8"))
+    assert len(exported["articles"][0]["annotations"]) == 1
+
+
+async def test_hostile_text_renders_literally(tmp_path, config):
+    from reader.core.ingest import Document
+    from reader.core.store import Store
+
+    hostile = "[bold]not bold[/] [link=x]y[/link] \x1b[31mred\x1b[0m " + "long" * 200 + "\nend"
+    store = Store.open(tmp_path / "hostile.db")
+    store.add_document(Document(text=hostile, title="[b]t[/b]", source=None, url=None, path="h.txt", published=None, locator=""))
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        first_line = view.render_line(0).text
+        assert "[bold]not bold[/] [link=x]y[/link]" in first_line
+        assert "\x1b" not in "".join(view.render_line(y).text for y in range(5))
+        assert all(view.render_line(y).cell_length == view.size.width for y in range(5))
+    store.close()
+
+
+def test_tag_keys_can_never_shadow_a_binding():
+    from reader.tui.app import ReaderApp as App
+    from reader.tui.screens.help import HelpScreen as Help
+
+    bound = set()
+    for owner in (ArticleView, ArticleList, ArticleScreen, ArticleListScreen, App, Help):
+        for binding in owner.BINDINGS:
+            for key in binding.key.split(","):
+                bound.add(key if key in RESERVED_KEYS else key_to_character(key) or key)
+    assert bound <= RESERVED_KEYS, bound - RESERVED_KEYS
