@@ -1,0 +1,41 @@
+"""Snapshot tests: what each screen looks like with realistic, messy articles.
+
+Update after an intended visual change with `pytest tests/test_snapshots.py --snapshot-update`.
+"""
+
+import pytest
+
+from reader.tui.app import ReaderApp
+
+from .conftest import ARTICLE
+
+SIZE = (100, 28)
+
+
+@pytest.fixture
+def app(store, config, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # paths on screen are shown relative to the working directory
+    return ReaderApp(config, store)
+
+
+def test_article_list_screen(snap_compare, app):
+    assert snap_compare(app, terminal_size=SIZE, press=["j"])
+
+
+def test_article_screen_with_entities_annotation_and_selection(snap_compare, app, store):
+    article_id = store.list_articles(0, 1)[0].id
+    start = ARTICLE.index("She said")
+    store.add_annotation(article_id, start, ARTICLE.index("Critics") - 1, ["conflict"], "alice")
+    store.add_annotation(article_id, ARTICLE.index("the draft"), ARTICLE.index(" was"), ["cooperation"], "alice")
+
+    async def select_a_sentence(pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        pilot.app.screen.query_one("ArticleView").move_cursor_to(ARTICLE.index("[Photo]"))
+        await pilot.press("s")
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=select_a_sentence)
+
+
+def test_help_screen(snap_compare, app):
+    assert snap_compare(app, terminal_size=SIZE, press=["enter", "question_mark"])
