@@ -33,6 +33,11 @@ def entities(recogniser: SimpleRecogniser, text: str) -> list[tuple[str, str]]:
     return [(text[span.start : span.end], span.label) for span in recogniser.recognise(text)]
 
 
+def sourced(recogniser: SimpleRecogniser, text: str) -> list[tuple[str, str, str]]:
+    """(surface, label, source) of every span, in order."""
+    return [(text[span.start : span.end], span.label, span.source) for span in recogniser.recognise(text)]
+
+
 def span_for(recogniser: SimpleRecogniser, text: str, surface: str) -> Span:
     """The one span whose offsets cover exactly the first occurrence of `surface`."""
     start = text.index(surface)
@@ -112,7 +117,10 @@ def test_title_before_organisation_belongs_to_the_person_after_it(recogniser: Si
 
 
 def test_organisation_absorbs_nationality_and_keeps_its_complement(recogniser: SimpleRecogniser) -> None:
-    text = "A statement from the Chinese Foreign Ministry and the Organisation for Economic Co-operation and Development."
+    text = (
+        "A statement from the Chinese Foreign Ministry and the Organisation for Economic Co-operation and "
+        "Development."
+    )
     assert entities(recogniser, text) == [
         ("Chinese Foreign Ministry", "ORG"),
         ("Organisation for Economic Co-operation and Development", "ORG"),
@@ -128,7 +136,9 @@ def test_organisation_absorbs_nationality_and_keeps_its_complement(recogniser: S
         ("Delegates at the Paris Climate Summit agreed.", "Paris Climate Summit", "EVENT"),
     ],
 )
-def test_keyword_runs_get_the_keywords_label(recogniser: SimpleRecogniser, text: str, surface: str, label: str) -> None:
+def test_keyword_runs_get_the_keywords_label(
+    recogniser: SimpleRecogniser, text: str, surface: str, label: str
+) -> None:
     assert span_for(recogniser, text, surface).label == label
 
 
@@ -156,12 +166,14 @@ def test_name_in_apposition_with_a_title_is_a_person(recogniser: SimpleRecognise
 @pytest.mark.parametrize(
     ("text", "people"),
     [
-        ("Floods Hit the Coast\nBy Sarah Johnson and Tom Baker | Updated\nWater rose.", ["Sarah Johnson", "Tom Baker"]),
+        ("Floods Hit the Coast\nBy Sarah Johnson and Tom Baker | Updated\nIt rose.", ["Sarah Johnson", "Tom Baker"]),
         ("Water rose. (Reporting by Grace Wanjiru; Editing by Mark Potter)", ["Grace Wanjiru", "Mark Potter"]),
         ("The plan was approved, according to Joseph Kamau.", ["Joseph Kamau"]),
     ],
 )
-def test_bylines_and_attributions_name_people(recogniser: SimpleRecogniser, text: str, people: list[str]) -> None:
+def test_bylines_and_attributions_name_people(
+    recogniser: SimpleRecogniser, text: str, people: list[str]
+) -> None:
     assert [surface for surface, label in entities(recogniser, text) if label == "PERSON"] == people
 
 
@@ -240,7 +252,7 @@ def test_money_forms(recogniser: SimpleRecogniser, text: str, amount: str) -> No
 
 def test_user_gazetteer_beats_the_builtin_gazetteer(recogniser: SimpleRecogniser) -> None:
     text = "Jordan Peterson spoke about Jordan."
-    assert [(s, label, span.source) for (s, label), span in zip(entities(recogniser, text), recogniser.recognise(text))] == [
+    assert sourced(recogniser, text) == [
         ("Jordan Peterson", "PERSON", "gazetteer"),
         ("Jordan", "GPE", "builtin"),
     ]
@@ -248,8 +260,7 @@ def test_user_gazetteer_beats_the_builtin_gazetteer(recogniser: SimpleRecogniser
 
 def test_user_gazetteer_beats_heuristics(recogniser: SimpleRecogniser) -> None:
     text = "A ruling by the Harbour Authority Chairman Ana Lima was appealed."
-    spans = recogniser.recognise(text)
-    assert [(text[s.start : s.end], s.label, s.source) for s in spans] == [
+    assert sourced(recogniser, text) == [
         ("Harbour Authority", "ORG", "gazetteer"),
         ("Ana Lima", "PERSON", "gazetteer"),
     ]
@@ -278,12 +289,17 @@ def test_user_gazetteer_prefers_the_longest_phrase() -> None:
         ("XAna Lima arrived.", False),
     ],
 )
-def test_user_gazetteer_matches_whole_words_exactly(recogniser: SimpleRecogniser, text: str, found: bool) -> None:
+def test_user_gazetteer_matches_whole_words_exactly(
+    recogniser: SimpleRecogniser, text: str, found: bool
+) -> None:
     assert (("Ana Lima", "PERSON") in entities(recogniser, text)) is found
 
 
 def test_builtin_gazetteer_labels(recogniser: SimpleRecogniser) -> None:
-    text = "Kenyan and German officials from the EU, NATO and the World Bank met in Nairobi, Texas and the Middle East."
+    text = (
+        "Kenyan and German officials from the EU, NATO and the World Bank met in Nairobi, Texas and "
+        "the Middle East."
+    )
     assert entities(recogniser, text) == [
         ("Kenyan", "NORP"),
         ("German", "NORP"),
@@ -335,7 +351,7 @@ def test_surname_and_given_name_propagate_from_a_confident_person(recogniser: Si
     assert entities(recogniser, text) == [("Meng Jianzhu", "PERSON"), ("Meng", "PERSON"), ("Jianzhu", "PERSON")]
 
 
-def test_acronym_defined_for_a_name_containing_a_place_takes_the_names_label(recogniser: SimpleRecogniser) -> None:
+def test_acronym_takes_the_label_of_the_name_it_abbreviates(recogniser: SimpleRecogniser) -> None:
     text = "Members of the Communist Party of China (CPC) met. The CPC said so."
     assert entities(recogniser, text) == [
         ("Communist Party of China", "ORG"),

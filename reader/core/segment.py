@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 # A sentence ends at . ! ? or … (possibly repeated), then optional closing quotes/brackets,
@@ -50,36 +51,30 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
     return (start, end) if start < end else None
 
 
-def sentence_spans(text: str) -> list[tuple[int, int]]:
-    """Sentences in text order, without surrounding whitespace."""
+def _pieces(text: str, cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The non-blank pieces of `text` around each `(cut_start, cut_end)`, trimmed of whitespace."""
     spans: list[tuple[int, int]] = []
     start = 0
-    for match in _SENTENCE_END.finditer(text):
-        if not _ends_sentence(text, match):
-            continue
-        span = _trimmed(text, start, match.end())
+    for cut_start, cut_end in cuts:
+        span = _trimmed(text, start, cut_start)
         if span:
             spans.append(span)
-        start = match.end()
+        start = cut_end
     span = _trimmed(text, start, len(text))
     if span:
         spans.append(span)
     return spans
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Sentences in text order, without surrounding whitespace."""
+    ends = (match for match in _SENTENCE_END.finditer(text) if _ends_sentence(text, match))
+    return _pieces(text, ((match.end(), match.end()) for match in ends))
 
 
 def paragraph_spans(text: str) -> list[tuple[int, int]]:
     """Paragraphs (separated by blank lines) in text order, without surrounding whitespace."""
-    spans: list[tuple[int, int]] = []
-    start = 0
-    for match in _PARAGRAPH_BREAK.finditer(text):
-        span = _trimmed(text, start, match.start())
-        if span:
-            spans.append(span)
-        start = match.end()
-    span = _trimmed(text, start, len(text))
-    if span:
-        spans.append(span)
-    return spans
+    return _pieces(text, (match.span() for match in _PARAGRAPH_BREAK.finditer(text)))
 
 
 def word_spans(text: str) -> list[tuple[int, int]]:

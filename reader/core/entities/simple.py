@@ -123,7 +123,7 @@ _ORGANISATIONS: tuple[str, ...] = (
     "World Trade Organization", "WTO", "OPEC", "Red Cross", "Red Crescent", "ICRC", "African Union",
     "ASEAN", "Interpol", "UNICEF", "UNESCO", "UNHCR", "UNDP", "World Food Programme", "WFP", "FAO",
     "International Atomic Energy Agency", "IAEA", "International Criminal Court",
-    "International Court of Justice", "ICJ", "G7", "G20", "BRICS", "OECD", "European Commission",
+    "International Court of Justice", "ICJ", "ICC", "G7", "G20", "BRICS", "OECD", "European Commission",
     "European Parliament", "European Central Bank", "ECB", "Federal Reserve", "Amnesty International",
     "Human Rights Watch", "Doctors Without Borders", "Médecins Sans Frontières", "MSF", "Greenpeace",
     "Hamas", "Hezbollah", "Taliban", "Islamic State", "Kremlin", "White House", "Pentagon",
@@ -216,12 +216,12 @@ _TITLE_CUES_BEFORE = frozenset((
     "gov.", "lt.", "col.", "capt.", "sgt.", "rev.", "supt.", "insp.", "adm.", "maj.", "pres.",
     "chief executive", "prime minister", "vice president", "state councilor", "state councillor",
 ))
-#: Words right before a capitalised run that introduce the people it names ("said John Kerry").
 #: Nouns that, after a comma, describe the person just named ("Wang Yi, member of ...").
 _APPOSITION_NOUNS = frozenset((
     "member", "official", "deputy", "adviser", "advisor", "analyst", "economist", "researcher",
     "lawyer", "candidate", "activist", "author", "executive", "officer", "spokesperson",
 ))
+#: Words right before a capitalised run that introduce the people it names ("said John Kerry").
 _SAYING_CUES_BEFORE = frozenset((
     "said", "says", "told", "according to", "reporting by", "editing by", "writing by",
 ))
@@ -254,12 +254,14 @@ _NOT_NAME_WORDS = frozenset((
     "Advertisement", "Related", "Updated", "Published", "Copyright", "Breaking", "Editor", "Note",
     "Reporting", "Writing", "Editing", "Day", "Act", "Bill", "Law", "Treaty", "Agreement", "Accord",
     "Plan", "Report", "Index", "Program", "Programme", "Project", "Initiative", "Strategy", "Zone",
-    "Market", "Markets", "Economy", "Science", "Health", "Technology", "Culture", "Travel", "Latest",
+    "Market", "Markets", "Science", "Travel", "Latest",
 ))
 #: Lower-case words joining capitalised words inside one name.
 _NAME_PARTICLES = frozenset(("de", "van", "von", "der", "den", "da", "del", "di", "du", "bin", "ibn", "al"))
 #: Lower-case words joining capitalised words inside organisation names ("Ministry of ...").
 _ORGANISATION_CONNECTORS = frozenset(("of", "for", "and", "the", "on"))
+#: Words a name never starts with.
+_NEVER_FIRST = _FUNCTION_WORDS | _ORGANISATION_CONNECTORS
 #: Words right before a capitalised run after which it is not read as a name without a cue
 #: ("the Great Recession", "analysts at Goldman Sachs").
 _NO_NAME_AFTER = frozenset((
@@ -283,7 +285,6 @@ _ACRONYM_STOPLIST = frozenset((
     "OR", "IN", "ON", "AT", "TO", "OF", "BY", "IS", "BE", "WE", "US", "UPDATED", "OPINION",
     "ANALYSIS", "EDITORIAL",
 ))
-_ROMAN_NUMERAL = re.compile(r"[IVXLC]+")
 
 #: What follows a number that makes it a count rather than a year ("2000 people", "2020%").
 _COUNTED_NOUNS = frozenset((
@@ -295,8 +296,7 @@ _COUNTED_NOUNS = frozenset((
 #: Words right before a bare month or year that make it a date ("in 2025", "since March").
 _DATE_CUES_BEFORE = frozenset((
     "in", "since", "until", "till", "by", "from", "during", "through", "throughout", "before",
-    "after", "of", "between", "and", "to", "fiscal", "year", "around", "circa", "early",
-    "late", "In", "Since", "By", "From", "Until", "Before", "After", "During",
+    "after", "of", "between", "and", "to", "fiscal", "year", "around", "circa", "early", "late",
 ))
 
 _MONTHS = (
@@ -383,7 +383,9 @@ class SimpleRecogniser:
 
         number = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
         scale = r"(?:thousand|million|billion|trillion|bn|mn|tn|m|b|k)(?!\w)"
-        symbol = r"(?:(?:US|U\.S\.|A|AU|C|CA|HK|NZ|NT|S|R)?\$|[€£¥₹₦₩₽]|(?:USD|EUR|GBP|CHF|JPY|CNY|RMB|INR|KES|ZAR|NGN|Rs\.?)(?=[ \d]))"
+        dollar = r"(?:US|U\.S\.|A|AU|C|CA|HK|NZ|NT|S|R)?\$"
+        code = r"(?:USD|EUR|GBP|CHF|JPY|CNY|RMB|INR|KES|ZAR|NGN|Rs\.?)(?=[ \d])"
+        symbol = rf"(?:{dollar}|[€£¥₹₦₩₽]|{code})"
         currency = "|".join(re.escape(name) for name in _CURRENCY_WORDS)
         self._money = re.compile(
             rf"""(?<![\w$€£¥₹₦₩₽.,])(?:
@@ -402,24 +404,31 @@ class SimpleRecogniser:
         self._acronym = re.compile(
             r"(?<![\w.])(?<![A-Z][ \t])(?:[A-Z]{2,6}|(?:[A-Z]\.){2,5})(?!\w)(?![ \t][A-Z]{2})"
         )
+        self._roman_numeral = re.compile(r"X{0,3}(?:IX|IV|V?I{0,3})")
         self._parenthetical_acronym = re.compile(r"[ \t]*[(（](?P<acronym>[A-Z][A-Za-z&]{1,9})[)）]")
 
         saying = r"(?:said|says|told|added|stated|noted|wrote|explained|warned|argued|insisted|recalled|tweeted)"
         self._saying_after = re.compile(rf"[ \t]*,?[ \t]*{saying}(?!\w)")
         apposition_titles = "|".join(sorted(w for w in _TITLE_CUES_BEFORE | _APPOSITION_NOUNS if "." not in w))
         self._apposition = re.compile(
-            rf",[ \t]+(?:\d{{1,3}},|(?:(?:a|an|the|its|his|her|their)[ \t]+)?(?:[\w-]+[ \t]+){{0,3}}?(?:{apposition_titles})(?!\w))",
+            rf",[ \t]+(?:\d{{1,3}},"  # "John Smith, 54,"
+            rf"|(?:(?:a|an|the|its|his|her|their)[ \t]+)?(?:[\w-]+[ \t]+){{0,3}}?(?:{apposition_titles})(?!\w))",
             re.IGNORECASE,
         )
 
     def recognise(self, text: str) -> list[Span]:
-        """Entities in `text`, sorted by start and never overlapping."""
+        """Entities in `text`, sorted by start and never overlapping.
+
+        The user's gazetteer, then the built-in one, then date and money patterns claim text first
+        (in that order of precedence). Capitalised runs are read around those claims; the one
+        exception to the precedence is a name built on a keyword, which takes in the built-in
+        spans inside it ("Bank of England", "Chinese Foreign Ministry"). Last come acronyms and
+        the document-level propagation of names and bracketed acronyms.
+        """
         places, agencies, dateline_positions = self._datelines(text)
-        claimed = _resolve(
-            [*self._user.find(text), *self._builtin.find(text), *places, *self._dates(text), *self._amounts(text)],
-            len(text),
-        )
-        document = _Document(text, claimed)
+        listed = [*self._user.find(text), *self._builtin.find(text), *places]
+        claimed = _resolve([*listed, *self._dates(text), *self._amounts(text)], len(text))
+        document = _Document(text, claimed, self._long_word)
         for run in self._run.finditer(text):
             if run.group("more") is None:
                 self._analyse_word(document, run.start(), run.end())
@@ -433,19 +442,19 @@ class SimpleRecogniser:
     # --- patterns -------------------------------------------------------------------------------
 
     def _dates(self, text: str) -> list[Span]:
-        spans = [Span(m.start(), m.end(), "DATE", "pattern", _PATTERN_CONFIDENCE) for m in self._date.finditer(text)]
+        spans = [_pattern_span(match, "DATE") for match in self._date.finditer(text)]
         for match in self._bare_date.finditer(text):
             before = _words_before(text, match.start())
-            if not before or before[-1] not in _DATE_CUES_BEFORE:
+            if not before or before[-1].lower() not in _DATE_CUES_BEFORE:
                 continue
             following = self._next_word.match(text, match.end())
             if match.group()[0].isdigit() and following and following.group(1) in _COUNTED_NOUNS:
                 continue
-            spans.append(Span(match.start(), match.end(), "DATE", "pattern", _PATTERN_CONFIDENCE))
+            spans.append(_pattern_span(match, "DATE"))
         return spans
 
     def _amounts(self, text: str) -> list[Span]:
-        return [Span(m.start(), m.end(), "MONEY", "pattern", _PATTERN_CONFIDENCE) for m in self._money.finditer(text)]
+        return [_pattern_span(match, "MONEY") for match in self._money.finditer(text)]
 
     def _datelines(self, text: str) -> tuple[list[Span], list[Span], set[int]]:
         """Known cities in all-caps datelines, the wire agency in brackets, and where the caps are."""
@@ -470,36 +479,35 @@ class SimpleRecogniser:
         if (
             _could_be_name(document.text[start:end])
             and _has_title_cue(_words_before(document.text, start))
-            and document.claim_at(start, end) is None
+            and not document.claims_between(start, end)
         ):
             document.found.append(Span(start, end, "PERSON", "heuristic", _TITLE_CONFIDENCE))
 
     def _analyse_run(self, document: _Document, run_start: int, run_end: int) -> None:
         """A run of two or more capitalised words, possibly joined by connectors."""
         text = document.text
-        words = [
-            _Word(m.start(), m.end(), m.group(), document.claim_at(m.start(), m.end()))
-            for m in self._token.finditer(text, run_start, run_end)
-        ]
-        leading = 0
-        while leading < len(words) and (
-            words[leading].text in _FUNCTION_WORDS or words[leading].text in _ORGANISATION_CONNECTORS
-        ):
+        tokens = text[run_start:run_end].split()
+        leading = 0  # leading function words and connectors ("In the ...") are dropped
+        while leading < len(tokens) and tokens[leading] in _NEVER_FIRST:
             leading += 1
-        words = words[leading:]
-        if len(words) < 2:
+        if len(tokens) - leading < 2:
             return
+        claims = document.claims_between(run_start, run_end)
+        if claims and claims[0].start <= run_start and run_end <= claims[0].end:
+            return
+        words = [
+            _Word(m.start(), m.end(), m.group(), _overlapping(claims, m.start(), m.end()) if claims else None)
+            for m in self._token.finditer(text, run_start, run_end)
+        ][leading:]
         before = _words_before(text, run_start)
         previous = before[-1].lower() if before else ""
-        sentence_start = document.is_sentence_start(run_start)
+        byline = text.startswith("By ", run_start) and document.is_sentence_start(run_start)
         context = _RunContext(
+            run_start=run_start,
             run_end=run_end,
             first_start=words[0].start,
-            first_barred=leading > 0 or sentence_start or previous in _NO_NAME_AFTER,
-            title_case_line=document.is_in_title_case_line(run_start, self._long_word),
-            introduced=(sentence_start and text.startswith("By ", run_start))
-            or previous in _SAYING_CUES_BEFORE
-            or " ".join(before).lower() in _SAYING_CUES_BEFORE,
+            first_barred=leading > 0 or previous in _NO_NAME_AFTER,
+            introduced=byline or previous in _SAYING_CUES_BEFORE or " ".join(before).lower() in _SAYING_CUES_BEFORE,
         )
         stretch: list[_Word] = []
         title_active = _has_title_cue(before)
@@ -552,25 +560,31 @@ class SimpleRecogniser:
             if title_active:
                 title_active = False
                 if size <= 4:
-                    document.found.append(Span(name[0].start, name[-1].end, "PERSON", "heuristic", _TITLE_CONFIDENCE))
+                    document.found.append(_person(name, _TITLE_CONFIDENCE))
                 continue
-            confidence = self._uncued_person_confidence(document.text, name, size, context)
+            confidence = self._uncued_person_confidence(document, name, size, context)
             if confidence is not None:
-                document.found.append(Span(name[0].start, name[-1].end, "PERSON", "heuristic", confidence))
+                document.found.append(_person(name, confidence))
         return title_active
 
     def _uncued_person_confidence(
-        self, text: str, name: list[_Word], size: int, context: _RunContext
+        self, document: _Document, name: list[_Word], size: int, context: _RunContext
     ) -> float | None:
         """How sure a run of 2-3 capitalised words with no title is a person, or None to skip it."""
         if not 2 <= size <= 3 or any(not _could_be_name(word.text) for word in name):
             return None
-        ends_run = name[-1].end == context.run_end
-        if ends_run and (self._saying_after.match(text, name[-1].end) or self._apposition.match(text, name[-1].end)):
+        end = name[-1].end
+        if end == context.run_end and (
+            self._saying_after.match(document.text, end) or self._apposition.match(document.text, end)
+        ):
             return _SAYING_CONFIDENCE
         if context.introduced:
             return _SAYING_CONFIDENCE
-        if context.title_case_line or (name[0].start == context.first_start and context.first_barred):
+        if name[0].start == context.first_start and (
+            context.first_barred or document.is_sentence_start(context.run_start)
+        ):
+            return None
+        if document.is_in_title_case_line(context.run_start):
             return None
         return _UNCUED_CONFIDENCE
 
@@ -580,29 +594,30 @@ class SimpleRecogniser:
         spans = []
         for match in self._acronym.finditer(text):
             letters = match.group().replace(".", "")
-            if letters in _ACRONYM_STOPLIST or _ROMAN_NUMERAL.fullmatch(letters) or match.start() in skipped_positions:
+            if letters in _ACRONYM_STOPLIST or self._roman_numeral.fullmatch(letters):
+                continue
+            if match.start() in skipped_positions:
                 continue
             spans.append(Span(match.start(), match.end(), "ORG", "heuristic", _ACRONYM_CONFIDENCE))
         return spans
 
     def _propagate(self, text: str, spans: Iterable[Span]) -> list[Span]:
         """Other mentions of confident people's name parts, and of acronyms defined in brackets."""
-        labels: dict[str, tuple[str, float]] = {}
+        name_parts: dict[str, str] = {}
+        acronyms: dict[str, str] = {}
         for span in spans:
-            if span.label == "PERSON" and (span.source == "gazetteer" or span.confidence >= _PROPAGATION_THRESHOLD):
+            confident = span.source == "gazetteer" or span.confidence >= _PROPAGATION_THRESHOLD
+            if span.label == "PERSON" and confident:
                 for part in text[span.start : span.end].split():
                     if len(part) > 1 and part[0].isupper() and "." not in part and _could_be_name(part):
-                        labels.setdefault(part, ("PERSON", _PROPAGATED_CONFIDENCE))
+                        name_parts[part] = "PERSON"
             elif span.label in ("ORG", "GPE", "LOC", "FAC", "EVENT"):
                 defined = self._parenthetical_acronym.match(text, span.end)
                 if defined and _abbreviates(defined.group("acronym"), text[span.start : span.end]):
-                    labels[defined.group("acronym")] = (span.label, _ACRONYM_DEFINED_CONFIDENCE)
-        if not labels:
-            return []
-        pattern = re.compile(rf"(?<![\w'’-]){_alternation(labels)}(?![\w-])")
+                    acronyms[defined.group("acronym")] = span.label
         return [
-            Span(m.start(), m.end(), labels[m.group()][0], "heuristic", labels[m.group()][1])
-            for m in pattern.finditer(text)
+            *_PhraseMatcher(name_parts, "heuristic", _PROPAGATED_CONFIDENCE).find(text),
+            *_PhraseMatcher(acronyms, "heuristic", _ACRONYM_DEFINED_CONFIDENCE).find(text),
         ]
 
 
@@ -644,12 +659,12 @@ class _Word(NamedTuple):
 class _RunContext(NamedTuple):
     """What is known about a capitalised run's surroundings."""
 
+    run_start: int
     run_end: int
     #: Where the first word left after dropping leading function words starts.
     first_start: int
-    #: The first name cannot be taken without a cue: sentence start, after "the", "at" and the like.
+    #: The first name cannot be taken without a cue: after "The", "the", "at" and the like.
     first_barred: bool
-    title_case_line: bool
     #: Introduced by "said", "according to", a byline's "By" and the like.
     introduced: bool
 
@@ -657,23 +672,27 @@ class _RunContext(NamedTuple):
 class _Document:
     """One text under analysis: the spans already claimed, the spans found, and context look-ups."""
 
-    def __init__(self, text: str, claimed: list[Span]) -> None:
+    def __init__(self, text: str, claimed: list[Span], long_word: re.Pattern[str]) -> None:
         self.text = text
         self.found: list[Span] = []
         self.absorbed: set[Span] = set()
         self._claimed = claimed
         self._claimed_starts = [span.start for span in claimed]
         self._line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
+        self._long_word = long_word
         self._title_case_lines: dict[int, bool] = {}
 
-    def claim_at(self, start: int, end: int) -> Span | None:
-        """The claimed span overlapping `[start, end)`, if any (claimed spans never overlap)."""
+    def claims_between(self, start: int, end: int) -> list[Span]:
+        """The claimed spans overlapping `[start, end)`, in order (claimed spans never overlap)."""
         index = bisect.bisect_left(self._claimed_starts, end) - 1
-        if index >= 0 and self._claimed[index].end > start:
-            return self._claimed[index]
-        return None
+        overlapping = []
+        while index >= 0 and self._claimed[index].end > start:
+            overlapping.append(self._claimed[index])
+            index -= 1
+        return overlapping[::-1]
 
     def is_sentence_start(self, position: int) -> bool:
+        """Whether `position` opens a sentence, a line, or a part after a separator like "|" or "—"."""
         window = self.text[max(0, position - 12) : position]
         head = window.rstrip(" \t\r\n\u00a0\"'“‘«([")
         if "\n" in window[len(head) :] or (not head and position == len(window)):
@@ -686,15 +705,19 @@ class _Document:
             return previous not in _ABBREVIATIONS and not is_initial
         return head[-1] in ":;|•—–]>*#" or head.endswith(" -")
 
-    def is_in_title_case_line(self, position: int, long_word: re.Pattern[str]) -> bool:
+    def is_in_title_case_line(self, position: int) -> bool:
         """Whether the line holding `position` looks like a headline or a navigation bar."""
         line = bisect.bisect_right(self._line_starts, position) - 1
         if line not in self._title_case_lines:
             end = self._line_starts[line + 1] if line + 1 < len(self._line_starts) else len(self.text)
-            words = long_word.findall(self.text, self._line_starts[line], end)
+            words = self._long_word.findall(self.text, self._line_starts[line], end)
             capitalised = sum(word[0].isupper() for word in words)
             self._title_case_lines[line] = 3 <= len(words) <= 20 and capitalised >= 0.7 * len(words)
         return self._title_case_lines[line]
+
+
+def _overlapping(spans: list[Span], start: int, end: int) -> Span | None:
+    return next((span for span in spans if span.start < end and start < span.end), None)
 
 
 def _keyword_extent(words: list[_Word], keyword: int) -> tuple[int, int, str]:
@@ -781,13 +804,21 @@ def _alternation(phrases: Iterable[str]) -> str:
         node[""] = {}
 
     def pattern(node: dict[str, dict]) -> str:
-        branches = [re.escape(character) + pattern(child) for character, child in sorted(node.items()) if character]
+        branches = [re.escape(char) + pattern(child) for char, child in sorted(node.items()) if char]
         if not branches:
             return ""
         body = f"(?:{'|'.join(branches)})" if len(branches) > 1 else branches[0]
         return f"(?:{body})?" if "" in node else body
 
     return f"(?:{pattern(trie)})"
+
+
+def _pattern_span(match: re.Match[str], label: str) -> Span:
+    return Span(match.start(), match.end(), label, "pattern", _PATTERN_CONFIDENCE)
+
+
+def _person(name: list[_Word], confidence: float) -> Span:
+    return Span(name[0].start, name[-1].end, "PERSON", "heuristic", confidence)
 
 
 def _abbreviates(acronym: str, name: str) -> bool:
@@ -807,7 +838,9 @@ def _could_be_name(word: str) -> bool:
 
 
 def _has_title_cue(before: list[str]) -> bool:
-    return bool(before) and (before[-1].lower() in _TITLE_CUES_BEFORE or " ".join(before[-2:]).lower() in _TITLE_CUES_BEFORE)
+    return bool(before) and (
+        before[-1].lower() in _TITLE_CUES_BEFORE or " ".join(before[-2:]).lower() in _TITLE_CUES_BEFORE
+    )
 
 
 def _words_before(text: str, position: int) -> list[str]:
@@ -846,7 +879,7 @@ def _user_phrases(gazetteer: dict[str, tuple[str, ...]]) -> dict[str, str]:
     for label, phrases in gazetteer.items():
         if label not in LABELS:
             raise ValueError(f"unknown entity label {label!r} in gazetteer; expected one of {', '.join(LABELS)}")
-        for phrase in phrases:
+        for phrase in (phrases,) if isinstance(phrases, str) else phrases:  # a lone string is one phrase
             if phrase.strip():
                 labels.setdefault(phrase.strip(), label)
     return labels
