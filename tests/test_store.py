@@ -132,3 +132,12 @@ def test_unopenable_database_is_a_one_line_error(tmp_path):
         Store.open(bad)
     assert str(bad) in str(caught.value) and "\n" not in str(caught.value)
     assert bad.read_bytes() == b"this is not sqlite at all" * 100
+
+
+def test_sync_tags_writes_nothing_when_nothing_changed(store):
+    changes = store.db.conn.total_changes
+    store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement")])
+    assert store.db.conn.total_changes == changes
+    store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement"), TagSpec("new", "2", "blue", "")])
+    assert store.db.conn.total_changes == changes + 1
+    assert store.tag_names() == ["conflict", "new"]

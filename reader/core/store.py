@@ -224,17 +224,19 @@ class Store:
     # ---- tags -------------------------------------------------------------------------
 
     def sync_tags(self, specs: Iterable[TagSpec]) -> None:
-        """Make the tags table hold every configured tag with its current colour and text."""
-        rows = [{"name": s.name, "color": s.color, "description": s.description} for s in specs]
-        if not rows:
+        """Make the tags table hold every configured tag with its current colour and text
+        (writing only what differs, so a read-only command leaves the file alone)."""
+        stored = {row[0]: row[1:] for row in self.db.execute("SELECT name, id, color, description FROM tags")}
+        changes = [spec for spec in specs if stored.get(spec.name, (None,))[1:] != (spec.color, spec.description)]
+        if not changes:
             return
         with self.writing():
-            for row in rows:
-                existing = self._tag_id(row["name"])
-                if existing is None:
-                    self.db["tags"].insert(row)
+            for spec in changes:
+                values = {"color": spec.color, "description": spec.description}
+                if spec.name in stored:
+                    self.db["tags"].update(stored[spec.name][0], values)
                 else:
-                    self.db["tags"].update(existing, {"color": row["color"], "description": row["description"]})
+                    self.db["tags"].insert({"name": spec.name, **values})
 
     def _tag_id(self, name: str) -> int | None:
         found = self.db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()

@@ -1,0 +1,33 @@
+from reader.core.corpus import import_paths, import_samples
+from reader.core.store import Store
+
+
+def test_bundled_samples_import_with_titles_and_realistic_mess():
+    store = Store.memory()
+    summary = import_samples(store)
+    assert summary.imported >= 16 and not summary.skipped
+    rows = store.list_articles(0, 100)
+    assert len(rows) == summary.imported
+    assert all(row.title.strip() for row in rows)
+    texts = [store.get_article(row.id).text for row in rows]
+    assert any("[Photo" in text for text in texts)
+    assert any("\n" not in text.split("\n\n", 1)[-1] and len(text) > 800 for text in texts)  # a one-line body
+    assert not any("\x1b" in text or "\r" in text or "\ufeff" in text or "\x07" in text for text in texts)
+    assert any(not text.isascii() for text in texts)
+    again = import_samples(store)
+    assert again.imported == 0 and again.unchanged == summary.imported
+
+
+def test_import_batches_commit_and_report_skips(tmp_path, monkeypatch):
+    monkeypatch.setattr("reader.core.corpus.BATCH_SIZE", 2)
+    for index in range(5):
+        (tmp_path / f"{index}.txt").write_text(f"Headline {index}\n\nBody {index}.", encoding="utf-8")
+    (tmp_path / "latin1.txt").write_bytes(b"caf\xe9")
+    store = Store.open(tmp_path / "db" / "a.db")
+    summary = import_paths(store, [tmp_path])
+    assert summary.imported == 5
+    [skipped] = summary.skipped
+    assert skipped.path.endswith("latin1.txt") and "UTF-8" in skipped.reason
+    assert store.article_count() == 5
+    assert "1 skipped" in summary.lines()[0] and "latin1.txt" in summary.lines()[1]
+    store.close()
