@@ -68,7 +68,7 @@ def open_tui(context: Context) -> None:
 
     problem = theme_problem(config.theme)
     if problem:
-        raise click.ClickException(f"{config.path}: theme: {problem}")
+        raise click.ClickException(str(config.error("theme", problem)))
     store = context.open_store()
     try:
         if config.load_samples and store.article_count() == 0:
@@ -93,7 +93,7 @@ def import_command(context: Context, paths: tuple[str, ...]) -> None:
         files = list(iter_files(paths))
         with click.progressbar(
             length=len(files),
-            label=f"Importing {len(files)} files",
+            label=f"Importing {len(files)} file{'' if len(files) == 1 else 's'}",
             file=sys.stderr,
             show_pos=True,
         ) as bar:
@@ -114,7 +114,10 @@ def export_command(context: Context, output: str | None) -> None:
     store = context.open_store()
     try:
         if output:
-            count = write_export(store, Path(output))
+            try:
+                count = write_export(store, Path(output))
+            except OSError as error:
+                raise click.ClickException(f"{output}: cannot write the export ({error.strerror or error})") from None
             click.echo(f"Exported {count} annotations to {output}", err=True)
         else:
             dump(export_document(store), sys.stdout)

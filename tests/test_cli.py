@@ -96,3 +96,25 @@ def test_python_dash_m_reader_works():
 
     result = subprocess.run([sys.executable, "-m", "reader", "--version"], capture_output=True, text=True)
     assert result.returncode == 0 and "reader" in result.stdout
+
+
+def test_relative_and_absolute_paths_are_the_same_file(workspace):
+    (workspace / "c").mkdir()
+    (workspace / "c" / "a.txt").write_text("A headline\n\nText.", encoding="utf-8")
+    assert run("import", "c").stdout.startswith("1 imported")
+    assert run("import", str(workspace / "c" / "a.txt")).stdout.startswith("0 imported, 0 updated, 1 unchanged")
+
+
+def test_export_into_a_missing_folder_is_a_clear_error(workspace):
+    result = CliRunner().invoke(main, ["export", "--output", str(workspace / "nope" / "x.yaml")])
+    assert result.exit_code != 0
+    assert "nope/x.yaml: cannot write the export" in result.output
+    assert not (workspace / "nope").exists()
+
+
+def test_unknown_theme_stops_before_the_database_with_its_line(workspace):
+    (workspace / "config.yaml").write_text("annotator: alice\ntheme: solarised\n", encoding="utf-8")
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code != 0
+    assert "config.yaml:2: theme: unknown theme 'solarised'" in result.output
+    assert not (workspace / "annotations.db").exists()

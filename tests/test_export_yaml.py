@@ -51,7 +51,7 @@ def test_yaml_round_trips_hostile_text_exactly():
 
 def test_write_export_replaces_the_file_whole(tmp_path):
     store, _ = seeded_store()
-    target = tmp_path / "out" / "annotations.yaml"
+    target = tmp_path / "annotations.yaml"
     assert write_export(store, target) == 2
     loaded = yaml.safe_load(target.read_text(encoding="utf-8"))
     assert len(loaded["articles"][0]["annotations"]) == 2

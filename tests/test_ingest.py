@@ -435,3 +435,22 @@ def test_jsonl_bad_line_is_skipped_and_the_others_imported(tmp_path: Path) -> No
     assert skipped[0].reason.startswith("line 3: not valid JSON")
     assert skipped[1].reason == "line 5: not a JSON object"
     assert skipped[2].reason == 'line 6: missing "text"'
+
+
+def test_html_title_loses_the_site_name_suffix(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text(
+        '<html><head><title>Tram fares rise | City Post</title><meta property="og:site_name" content="City Post">'
+        "</head><body><p>Fares rise.</p></body></html>",
+        encoding="utf-8",
+    )
+    [document] = list(read_file(page))
+    assert document.title == "Tram fares rise" and document.source == "City Post"
+
+
+def test_bad_jsonl_line_reason_names_one_line_only(tmp_path):
+    feed = tmp_path / "f.jsonl"
+    feed.write_text('{"text": "ok"}\n{"text": oops}\n', encoding="utf-8")
+    skipped = [item for item in read_file(feed) if isinstance(item, Skipped)]
+    assert len(skipped) == 1
+    assert skipped[0].reason.startswith("line 2: not valid JSON") and "line 1" not in skipped[0].reason

@@ -57,3 +57,15 @@ def test_empty_text_has_no_segments():
     segments = Segments.of("")
     assert segments.sentences == [] and segments.paragraphs == [] and segments.words == []
     assert Segments.containing(segments.sentences, 0) is None
+
+
+def test_sentence_at_is_strict_about_blank_lines_but_forgives_trailing_spaces():
+    text = "One two.  Three.\n\nFour."
+    segments = Segments.of(text)
+    assert segments.sentence_at(3) == (0, 8)
+    assert segments.sentence_at(8) == (0, 8)  # the spaces after "two."
+    assert segments.sentence_at(10) == (10, 16)
+    assert segments.sentence_at(16) == (10, 16)  # the line break right after it
+    assert segments.sentence_at(17) is None  # the blank line
+    assert segments.sentence_at(18) == (18, 23)
+    assert Segments.of("  x.").sentence_at(0) is None

@@ -141,3 +141,12 @@ def test_sync_tags_writes_nothing_when_nothing_changed(store):
     store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement"), TagSpec("new", "2", "blue", "")])
     assert store.db.conn.total_changes == changes + 1
     assert store.tag_names() == ["conflict", "new"]
+
+
+def test_original_text_of_a_changed_article_can_be_imported_again(store):
+    first = store.add_document(doc()).article_id
+    assert store.add_document(doc(text=TEXT + " Edited.")).outcome == "updated"
+    again = store.add_document(doc(path="copy-of-original.txt"))
+    assert again.outcome == "imported" and again.article_id != first
+    uids = {store.get_article(first).uid, store.get_article(again.article_id).uid}
+    assert len(uids) == 2

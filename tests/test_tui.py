@@ -176,3 +176,62 @@ def test_tag_keys_can_never_shadow_a_binding():
             for key in binding.key.split(","):
                 bound.add(key if key in RESERVED_KEYS else key_to_character(key) or key)
     assert bound <= RESERVED_KEYS, bound - RESERVED_KEYS
+
+
+async def test_same_passage_tagged_twice_gets_both_tags_on_one_annotation(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_first_article(pilot)
+        await pilot.press("right_parenthesis", "1", "1", "2")
+        [annotation] = store.annotations_for(view_article_id(app))
+        assert annotation.tags == ("conflict", "cooperation")
+
+
+async def test_x_deletes_and_u_and_ctrl_r_undo_and_redo(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        await pilot.press("right_parenthesis", "1")
+        [annotation] = store.annotations_for(view_article_id(app))
+        await pilot.press("x")
+        assert store.annotations_for(view_article_id(app)) == []
+        assert view.highlights == []
+        await pilot.press("u")
+        assert store.annotations_for(view_article_id(app)) == [annotation]
+        assert [h.id for h in view.highlights] == [annotation.id]
+        await pilot.press("u")
+        assert store.annotation_count() == 0
+        await pilot.press("ctrl+r", "ctrl+r")
+        assert store.annotations_for(view_article_id(app)) == []
+        await pilot.press("ctrl+r")  # nothing left to redo: no change, no crash
+        await pilot.press("u")
+        assert store.annotations_for(view_article_id(app)) == [annotation]
+
+
+async def test_tag_key_on_a_blank_line_tags_nothing(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        view.move_cursor_to(ARTICLE.index("\n\n") + 1)
+        await pilot.press("1")
+        assert store.annotation_count() == 0
+
+
+async def test_tagging_text_with_markup_brackets_does_not_crash(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        view.move_cursor_to(ARTICLE.index("[bold]"))
+        await pilot.press("v", "right_parenthesis", "1")
+        await pilot.pause()
+        [annotation] = store.annotations_for(view_article_id(app))
+        assert "[bold]Not markup[/]" in annotation.quote
+
+
+async def test_text_never_runs_under_the_scrollbar(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(60, 12)) as pilot:
+        view = await open_first_article(pilot)
+        assert view.text_width + 2 <= view.size.width - view.styles.scrollbar_size_vertical
+        for y in range(view.size.height):
+            assert view.render_line(y).cell_length <= view.size.width

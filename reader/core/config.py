@@ -8,7 +8,7 @@ from __future__ import annotations
 import getpass
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -83,6 +83,12 @@ class Config:
     reading_width: int
     tags: tuple[TagSpec, ...]
     entities: EntitySettings
+    #: The line each top-level key is written on, for errors found after loading.
+    key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def error(self, key: str, problem: str) -> ConfigError:
+        """A ConfigError about top-level `key`, found by a caller after loading."""
+        return ConfigError(self.path, self.key_lines.get(key), key, problem)
 
     def tag_for_key(self, key: str) -> TagSpec | None:
         return next((tag for tag in self.tags if tag.key == key), None)
@@ -178,7 +184,8 @@ class _ConfigReader:
         if node is None or node.value is None:
             return default
         if not isinstance(node.value, str):
-            raise self.fail(node, where, f"expected a string, got {_kind(node.value)} {node.value!r}")
+            hint = " (put it in quotes)" if isinstance(node.value, (bool, int, float)) else ""
+            raise self.fail(node, where, f"expected a string, got {_kind(node.value)} {node.value!r}{hint}")
         if not node.value.strip() and not empty_ok:
             raise self.fail(node, where, "must not be empty")
         return node.value
@@ -221,6 +228,7 @@ class _ConfigReader:
             reading_width=self.integer(top.get("reading_width"), "reading_width", 88, 20, 1000),
             tags=self.tags(top.get("tags")),
             entities=self.entities(top.get("entities")),
+            key_lines={key: node.line for key, node in top.items()},
         )
 
     def entities(self, node: Located | None) -> EntitySettings:

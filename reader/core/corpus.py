@@ -48,7 +48,8 @@ def import_files(
     for batch_start in range(0, len(files), BATCH_SIZE):
         with store.writing():
             for path in files[batch_start : batch_start + BATCH_SIZE]:
-                for item in read_file(path):
+                # Store absolute paths, so the same file imported from elsewhere is recognised.
+                for item in read_file(path.absolute()):
                     _record(store, item, summary)
                 if on_file:
                     on_file(path)

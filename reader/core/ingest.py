@@ -422,15 +422,25 @@ def read_html(raw: str, path: str) -> Iterator[Document | Skipped]:
     page.feed(raw)
     page.close()
     titles = (_single_line(page.meta.get("og:title", "")), _single_line(page.title), page.h1 or "")
+    source = _optional(page.meta.get("og:site_name"))
     yield _document(
         path,
         normalise_text(page.main_text()),
-        next((title for title in titles if title), ""),
+        _without_site_name(next((title for title in titles if title), ""), source),
         fallback_title=Path(path).stem,
-        source=_optional(page.meta.get("og:site_name")),
+        source=source,
         url=_optional(page.canonical or page.meta.get("og:url")),
         published=_optional(page.meta.get("article:published_time") or page.time),
     )
+
+
+def _without_site_name(title: str, site: str | None) -> str:
+    """"Tram fares rise | City Post" -> "Tram fares rise" when the site is "City Post"."""
+    if site:
+        for separator in (" | ", " – ", " — ", " - ", " :: ", " · "):
+            if title.endswith(separator + site):
+                return title[: -len(separator + site)].rstrip()
+    return title
 
 
 # --- json and jsonl -----------------------------------------------------------------------
@@ -441,7 +451,7 @@ def _parse_json(raw: str, path: str) -> object:
     try:
         return json.loads(raw)
     except json.JSONDecodeError as error:
-        where = f"line {error.lineno} column {error.colno}"
+        where = f"line {error.lineno} column {error.colno}" if "\n" in raw.strip() else f"column {error.colno}"
         raise IngestError(path, f"not valid JSON ({error.msg} at {where})") from None
     except RecursionError:
         raise IngestError(path, "not valid JSON (nested too deeply)") from None

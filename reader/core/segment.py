@@ -86,13 +86,14 @@ def word_spans(text: str) -> list[tuple[int, int]]:
 class Segments:
     """The words, sentences and paragraphs of one text, with lookups by offset."""
 
+    text: str
     words: list[tuple[int, int]]
     sentences: list[tuple[int, int]]
     paragraphs: list[tuple[int, int]]
 
     @classmethod
     def of(cls, text: str) -> Segments:
-        return cls(word_spans(text), sentence_spans(text), paragraph_spans(text))
+        return cls(text, word_spans(text), sentence_spans(text), paragraph_spans(text))
 
     @staticmethod
     def containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:
@@ -103,6 +104,17 @@ class Segments:
         if index >= 0 and spans[index][0] <= offset < spans[index][1]:
             return spans[index]
         return spans[index + 1] if index + 1 < len(spans) else spans[-1]
+
+    def sentence_at(self, offset: int) -> tuple[int, int] | None:
+        """The sentence that holds `offset`, or the one just before it when the cursor is in the
+        spaces after it on the same line; None on a blank line or before the first sentence."""
+        index = bisect.bisect_right(self.sentences, (offset, float("inf"))) - 1
+        if index < 0:
+            return None
+        start, end = self.sentences[index]
+        if offset < end or "\n" not in self.text[end:offset]:
+            return start, end
+        return None
 
     @staticmethod
     def next_start(spans: list[tuple[int, int]], offset: int) -> int | None:

@@ -141,6 +141,10 @@ class Annotation:
     tags: tuple[str, ...] = field(default=())
 
 
+_ANNOTATION_COLUMNS = (
+    "id", "article_id", "start", "end", "quote", "prefix", "suffix", "note", "annotator", "created", "updated",
+)
+
 AddOutcome = Literal["imported", "unchanged", "duplicate", "updated", "changed-annotated"]
 
 
@@ -272,7 +276,7 @@ class Store:
                 return self._replace_text(previous[0], doc, digest)
             article_id = self.db["articles"].insert(
                 {
-                    "uid": digest,
+                    "uid": self._free_uid(digest, doc),
                     "sha256": digest,
                     "title": doc.title,
                     "source": doc.source,
@@ -286,6 +290,13 @@ class Store:
                 }
             ).last_pk
         return AddResult("imported", article_id)
+
+    def _free_uid(self, digest: str, doc: Document) -> str:
+        """The text's sha256, unless an article whose text has since changed already holds it;
+        then a hash of the text and where it came from."""
+        if self.db.execute("SELECT 1 FROM articles WHERE uid = ?", [digest]).fetchone() is None:
+            return digest
+        return sha256_text(f"{digest}\n{doc.path}\n{doc.locator}")
 
     def _replace_text(self, article_id: int, doc: Document, digest: str) -> AddResult:
         annotated = self.db.execute("SELECT count(*) FROM annotations WHERE article_id = ?", [article_id]).fetchone()[0]
@@ -395,28 +406,61 @@ class Store:
             annotator=annotator,
             created=stamp,
             updated=stamp,
-            tags=tuple(dict.fromkeys(tags)),
+            tags=tuple(sorted(set(tags))),
         )
+        return self.insert_annotation(annotation)
+
+    def add_tag(self, annotation_id: str, tag: str) -> Annotation:
+        """Add `tag` to an annotation (nothing changes if it has it already)."""
         with self.writing():
-            self.db["annotations"].insert(
-                {
-                    "id": annotation.id,
-                    "article_id": article_id,
-                    "start": start,
-                    "end": end,
-                    "quote": quote,
-                    "prefix": prefix,
-                    "suffix": suffix,
-                    "note": note,
-                    "annotator": annotator,
-                    "created": stamp,
-                    "updated": stamp,
-                }
+            self.db.execute(
+                "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                [annotation_id, self.ensure_tag(tag)],
             )
+            self._touch(annotation_id)
+        return self.get_annotation(annotation_id)
+
+    def remove_tag(self, annotation_id: str, tag: str) -> Annotation:
+        """Take `tag` off an annotation; its last tag cannot be removed (delete it instead)."""
+        annotation = self.get_annotation(annotation_id)
+        if tag not in annotation.tags:
+            return annotation
+        if len(annotation.tags) == 1:
+            raise ValueError("an annotation needs at least one tag; delete it instead")
+        with self.writing():
+            self.db.execute(
+                "DELETE FROM annotation_tags WHERE annotation_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                [annotation_id, tag],
+            )
+            self._touch(annotation_id)
+        return self.get_annotation(annotation_id)
+
+    def _touch(self, annotation_id: str) -> None:
+        self.db.execute("UPDATE annotations SET updated = ? WHERE id = ?", [now_utc(), annotation_id])
+
+    def delete_annotation(self, annotation_id: str) -> Annotation:
+        """Delete an annotation with its tags and note; returns it as it was, for undo."""
+        annotation = self.get_annotation(annotation_id)
+        with self.writing():
+            self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
+            self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+        return annotation
+
+    def insert_annotation(self, annotation: Annotation) -> Annotation:
+        """Write `annotation` as it is (same id, timestamps, tags and note), in one transaction."""
+        row = {name: getattr(annotation, name) for name in _ANNOTATION_COLUMNS}
+        with self.writing():
+            self.db["annotations"].insert(row)
             self.db["annotation_tags"].insert_all(
                 {"annotation_id": annotation.id, "tag_id": self.ensure_tag(name)} for name in annotation.tags
             )
         return annotation
+
+    def get_annotation(self, annotation_id: str) -> Annotation:
+        found = self._annotations("WHERE n.id = ?", [annotation_id])
+        if not found:
+            raise KeyError(f"no annotation with id {annotation_id}")
+        return found[0]
 
     def _article_text(self, article_id: int) -> str:
         row = self.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()

@@ -12,6 +12,7 @@ from textual.theme import BUILTIN_THEMES
 from reader.core.config import Config
 from reader.core.entities import Recogniser, build_recogniser
 from reader.core.exchange.yaml_format import write_export
+from reader.core.history import History
 from reader.core.store import Store
 from reader.tui.format import plural, short_path
 from reader.tui.keys import binding_rows
@@ -20,6 +21,7 @@ from reader.tui.screens.article_list import ArticleListScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.article_view import ArticleView
+from reader.tui.workspace import Workspace
 
 
 def theme_problem(theme: str) -> str | None:
@@ -38,20 +40,25 @@ class ReaderApp(App[None]):
         super().__init__()
         self.config = config
         self.store = store
-        self.recogniser = recogniser or build_recogniser(config.entities.gazetteer)
+        self.workspace = Workspace(
+            config=config,
+            store=store,
+            recogniser=recogniser or build_recogniser(config.entities.gazetteer),
+            history=History(store),
+        )
 
     def on_mount(self) -> None:
         self.theme = self.config.theme
-        self.push_screen(ArticleListScreen(self.store, self.config, self.recogniser))
+        self.push_screen(ArticleListScreen(self.workspace))
 
     def action_export(self) -> None:
         path = self.config.export_file
         try:
             count = write_export(self.store, path)
         except OSError as error:
-            self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error")
+            self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error", markup=False)
             return
-        self.notify(f"{plural(count, 'annotation')} written to {short_path(path)}", title="Exported", timeout=6)
+        self.notify(f"{plural(count, 'annotation')} written to {short_path(path)}", title="Exported", timeout=6, markup=False)
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))

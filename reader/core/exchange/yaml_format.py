@@ -76,7 +76,6 @@ def dump(document: dict[str, Any], stream: IO[str] | None = None) -> str | None:
 def write_export(store: Store, path: Path) -> int:
     """Write the export to `path` atomically (never a half-written file); returns the annotation count."""
     document = export_document(store)
-    path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", encoding="utf-8", newline="\n") as stream:
         dump(document, stream)

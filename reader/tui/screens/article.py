@@ -12,11 +12,13 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from reader.core.config import Config, TagSpec
-from reader.core.entities import LABELS, Recogniser
-from reader.core.store import Annotation, Article, Store
+from reader.core.config import TagSpec
+from reader.core.entities import LABELS
+from reader.core.history import Change
+from reader.core.store import Annotation, Article
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.format import short_quote
+from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
 DEFAULT_TAG_COLOR = "#b0b0b0"
@@ -27,19 +29,23 @@ class ArticleScreen(Screen[None]):
     """One article: read, move, select, tag."""
 
     BINDINGS = [
+        Binding("x", "delete_annotation", "Delete", id="annotation.delete",
+                tooltip="Delete the annotation under the cursor (u brings it back)"),
+        Binding("u", "undo", "Undo", id="history.undo", tooltip="Undo the last change to annotations"),
+        Binding("ctrl+r", "redo", "Redo", id="history.redo", tooltip="Redo the last undone change"),
         Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
     ]
 
-    def __init__(self, store: Store, config: Config, recogniser: Recogniser | None, article_id: int) -> None:
+    def __init__(self, workspace: Workspace, article_id: int) -> None:
         super().__init__()
-        self.store = store
-        self.config = config
-        self.recogniser = recogniser
-        self.article: Article = store.get_article(article_id)
-        self.annotations: list[Annotation] = store.annotations_for(article_id)
-        self.tag_colors = {tag.name: tag.color for tag in config.tags}
+        self.workspace = workspace
+        self.store = workspace.store
+        self.config = workspace.config
+        self.article: Article = self.store.get_article(article_id)
+        self.annotations: list[Annotation] = self.store.annotations_for(article_id)
+        self.tag_colors = {tag.name: tag.color for tag in self.config.tags}
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="article-title")
@@ -51,8 +57,9 @@ class ArticleScreen(Screen[None]):
     def on_mount(self) -> None:
         view = self.view
         found = []
-        if self.recogniser is not None and self.config.entities.show:
-            found = self.recogniser.recognise(self.article.text)
+        recogniser = self.workspace.recogniser
+        if recogniser is not None and self.config.entities.show:
+            found = recogniser.recognise(self.article.text)
             view.set_entities(found, self.config.entities.colors)
         self.query_one("#legend", Static).update(self._legend({span.label for span in found}))
         self._show_annotations()
@@ -79,13 +86,17 @@ class ArticleScreen(Screen[None]):
         for label in LABELS:
             if label in present or label in ("PERSON", "ORG", "GPE", "DATE"):
                 legend.append("■ ", style=colors[label])
-                legend.append(label + "  ", style=f"bold {colors[label]}")
+                legend.append(label, style=f"bold {colors[label]}")
+                legend.append("  ")
         if self.config.tags:
-            legend.append("│ tags: ", style="dim")
+            legend.append("│ tags:", style="dim")
+        # A badge with no spaces inside keeps each key next to its tag's name when the legend wraps.
         for tag in self.config.tags:
             if tag.key:
-                legend.append(f" {tag.key} ", style=f"bold reverse {tag.color}")
-                legend.append(f" {tag.name}  ")
+                legend.append(" ▐", style=tag.color)
+                legend.append(tag.key, style=f"bold reverse {tag.color}")
+                legend.append("▌", style=tag.color)
+                legend.append(display_text(tag.name) + " ")
         return legend
 
     def _update_status(self) -> None:
@@ -116,7 +127,9 @@ class ArticleScreen(Screen[None]):
     # ---- annotations ------------------------------------------------------------------
 
     def _show_annotations(self) -> None:
+        self.annotations = self.store.annotations_for(self.article.id)
         self.view.set_highlights([self._highlight(annotation) for annotation in self.annotations])
+        self._update_status()
 
     def _highlight(self, annotation: Annotation) -> Highlight:
         first = annotation.tags[0] if annotation.tags else ""
@@ -136,20 +149,54 @@ class ArticleScreen(Screen[None]):
             self.apply_tag(tag)
 
     def apply_tag(self, tag: TagSpec) -> Annotation | None:
-        """Tag the selection, or the sentence under the cursor, and save it at once."""
+        """Tag the selection, or the sentence under the cursor, and save it at once. The same
+        passage tagged again gets the tag added to its annotation, never a second copy."""
         view = self.view
         span = view.target_span()
         if span is None:
-            self.notify("Nothing to tag here: move to some text or select a passage.", severity="warning")
+            self.notify("Nothing to tag here: move to some text or select a passage.", severity="warning", markup=False)
             return None
-        annotation = self.store.add_annotation(
-            self.article.id, span[0], span[1], [tag.name], annotator=self.config.annotator
-        )
-        self.annotations.append(annotation)
-        self._show_annotations()
+        history = self.workspace.history
+        same = next((a for a in self.annotations if (a.start, a.end) == span), None)
+        if same is not None and tag.name in same.tags:
+            self.notify(f"Already tagged {tag.name}.", markup=False)
+            return same
+        if same is not None:
+            change = history.add_tag(same.id, tag.name)
+        else:
+            change = history.add(self.article.id, span[0], span[1], [tag.name], self.config.annotator)
         view.action_clear_selection()
-        self.notify(f"{tag.name}: “{short_quote(annotation.quote)}”", title="Tagged", timeout=3)
-        return annotation
+        self._show_annotations()
+        self.notify(f"{tag.name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
+        return change.annotation
+
+    def action_delete_annotation(self) -> None:
+        here = self.view.highlights_at(self.view.cursor)
+        if not here:
+            self.notify("No annotation under the cursor.", markup=False)
+            return
+        innermost = min(here, key=lambda h: h.end - h.start)
+        change = self.workspace.history.delete(innermost.id)
+        self._show_annotations()
+        self.notify(f"“{short_quote(change.annotation.quote)}” (u brings it back)", title="Deleted", markup=False)
+
+    def action_undo(self) -> None:
+        self._replay(self.workspace.history.undo(), "Undone", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._replay(self.workspace.history.redo(), "Redone", "Nothing to redo.")
+
+    def _replay(self, change: Change | None, title: str, nothing: str) -> None:
+        if change is None:
+            self.notify(nothing, markup=False)
+            return
+        self._show_annotations()
+        if change.annotation.article_id == self.article.id:
+            self.view.move_cursor_to(change.annotation.start)
+            where = ""
+        else:
+            where = f" in “{short_quote(self.store.get_article(change.annotation.article_id).title, 32)}”"
+        self.notify(f"{change.describe()}{where}", title=title, markup=False)
 
     def action_back(self) -> None:
         self.dismiss(None)

@@ -11,12 +11,10 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from reader.core.config import Config
-from reader.core.entities import Recogniser
-from reader.core.store import Store
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.format import plural, short_path
 from reader.tui.widgets.article_list import ArticleList
+from reader.tui.workspace import Workspace
 
 
 
@@ -27,11 +25,11 @@ class ArticleListScreen(Screen[None]):
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
     ]
 
-    def __init__(self, store: Store, config: Config, recogniser: Recogniser | None) -> None:
+    def __init__(self, workspace: Workspace) -> None:
         super().__init__()
-        self.store = store
-        self.config = config
-        self.recogniser = recogniser
+        self.workspace = workspace
+        self.store = workspace.store
+        self.config = workspace.config
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
@@ -58,4 +56,4 @@ class ArticleListScreen(Screen[None]):
         self.query_one("#list-title", Static).update(title)
 
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
-        self.app.push_screen(ArticleScreen(self.store, self.config, self.recogniser, message.article_id))
+        self.app.push_screen(ArticleScreen(self.workspace, message.article_id))

@@ -37,15 +37,16 @@ def fit(text: str, width: int) -> str:
 
 
 class Columns:
-    """Column widths for a given total width: title takes what the others leave."""
+    """Column widths for a total width: the title takes what the others leave, and the
+    source and tags columns appear only when the title keeps a readable width."""
 
-    SOURCE, DATE, COUNT, TAGS = 18, 10, 5, 24
+    SOURCE, DATE, COUNT, TAGS = 16, 10, 5, 22
 
     def __init__(self, width: int):
-        fixed = self.SOURCE + self.DATE + self.COUNT + self.TAGS + 6
-        self.tags = self.TAGS if width >= 80 else 0
-        self.source = self.SOURCE if width >= 60 else 0
-        self.title = max(10, width - fixed + (self.TAGS - self.tags) + (self.SOURCE - self.source))
+        self.source = self.SOURCE if width >= 70 else 0
+        self.tags = self.TAGS if width >= 110 else 0
+        used = self.DATE + self.COUNT + 2 + (self.source + 1 if self.source else 0) + (self.tags + 1 if self.tags else 0)
+        self.title = max(10, width - used)
 
     def cells(self, title: str, source: str, date: str, count: str, tags: str) -> list[str]:
         out = [" " + fit(title, self.title - 1)]

@@ -54,6 +54,7 @@ class ArticleView(ScrollView, can_focus=True):
     ArticleView {
         background: $surface;
         color: $foreground;
+        overflow-x: hidden;
     }
     """
 
@@ -74,7 +75,7 @@ class ArticleView(ScrollView, can_focus=True):
         Binding("pageup", "move('page', -1)", "Page up", show=False, id="cursor.page_up"),
         Binding(
             "v", "toggle_visual", "Select", id="select.visual",
-            tooltip="Start a selection at the cursor; every move extends it (again: stop)",
+            tooltip="Start a selection at the cursor; moves extend it; v again cancels it",
         ),
         Binding("s", "select_sentence", "Sentence", id="select.sentence", tooltip="Select the sentence under the cursor"),
         Binding("escape", "clear_selection", "Clear", show=False, id="select.clear", tooltip="Clear the selection"),
@@ -121,14 +122,18 @@ class ArticleView(ScrollView, can_focus=True):
     # ---- geometry ---------------------------------------------------------------------
 
     @property
+    def _usable_width(self) -> int:
+        """The width lines are laid out in: the widget less a vertical scrollbar, whether or
+        not one is showing yet, so text never hides under it."""
+        return max(1, self.size.width - self.styles.scrollbar_size_vertical)
+
+    @property
     def text_width(self) -> int:
-        available = max(10, self.scrollable_content_region.width - GUTTER - 1)
-        return min(self.reading_width, available)
+        return min(self.reading_width, max(10, self._usable_width - GUTTER - 1))
 
     @property
     def left_margin(self) -> int:
-        spare = self.scrollable_content_region.width - self.text_width - GUTTER
-        return max(0, spare // 2)
+        return max(0, (self._usable_width - self.text_width - GUTTER) // 2)
 
     def on_resize(self) -> None:
         self._rewrap()
@@ -136,9 +141,10 @@ class ArticleView(ScrollView, can_focus=True):
     def _rewrap(self) -> None:
         if self._wrapped.width != self.text_width:
             self._wrapped = WrappedText.wrap(self.text, self.text_width)
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self._wrapped))
+        self.virtual_size = Size(self._usable_width, len(self._wrapped))
         self._scroll_cursor_into_view()
         self.refresh()
+        self.post_message(self.CursorMoved(self))
 
     @property
     def wrapped(self) -> WrappedText:
@@ -159,7 +165,7 @@ class ArticleView(ScrollView, can_focus=True):
         user moved by character), or else the sentence under the cursor."""
         selection = self.selection
         if selection is None:
-            return self.segments.containing(self.segments.sentences, self.cursor)
+            return self.segments.sentence_at(self.cursor)
         start, end = selection
         if not self._char_motion:
             start, end = self._snap_to_words(start, end)
@@ -210,8 +216,10 @@ class ArticleView(ScrollView, can_focus=True):
         }.get(unit)
         if spans is not None:
             if direction > 0:
-                return Segments.next_start(spans, self.cursor)
-            return Segments.previous_start(spans, self.cursor)
+                found = Segments.next_start(spans, self.cursor)
+                return len(self.text) - 1 if found is None else found
+            found = Segments.previous_start(spans, self.cursor)
+            return 0 if found is None else found
         if unit == "char":
             return self.cursor + direction
         if unit == "document":
@@ -232,7 +240,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.post_message(self.CursorMoved(self))
 
     def action_select_sentence(self) -> None:
-        sentence = self.segments.containing(self.segments.sentences, self.cursor)
+        sentence = self.segments.sentence_at(self.cursor)
         if sentence is None:
             return
         self.anchor = sentence[0]
@@ -261,7 +269,7 @@ class ArticleView(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.scrollable_content_region.width
+        width = self.size.width
         base = self.rich_style
         if index >= len(self._wrapped):
             return Strip.blank(width, base)
@@ -278,7 +286,8 @@ class ArticleView(ScrollView, can_focus=True):
         if not touching:
             return Segment(" " * GUTTER, base)
         mark = "┃" if len(touching) > 1 else "▎"
-        return Segment(mark + " ", base + Style(color=_rich_color(touching[0].color)))
+        innermost = min(touching, key=lambda h: h.end - h.start)
+        return Segment(mark + " ", base + Style(color=_rich_color(innermost.color)))
 
     def _text_segments(self, start: int, end: int, base: Style) -> list[Segment]:
         if start == end:
@@ -292,6 +301,7 @@ class ArticleView(ScrollView, can_focus=True):
                 entity[offset - start] = span.label
         layer_color: list[str | None] = [None] * length
         layers = [0] * length
+        # Highlights are sorted outermost first, so the innermost one's colour is painted last.
         for highlight in self.highlights:
             if highlight.start >= end:
                 break
@@ -300,8 +310,7 @@ class ArticleView(ScrollView, can_focus=True):
             for offset in range(max(highlight.start, start), min(highlight.end, end)):
                 cell = offset - start
                 layers[cell] += 1
-                if layer_color[cell] is None:
-                    layer_color[cell] = highlight.color
+                layer_color[cell] = highlight.color
         selection = self.selection
         cursor = self.cursor if self.text else -1
         segments: list[Segment] = []
@@ -342,10 +351,10 @@ class ArticleView(ScrollView, can_focus=True):
             color = self.entity_colors.get(cell.entity)
             if color:
                 style += Style(color=_rich_color(color), bold=True)
-        if cell.selected:
+        if cell.selected or cell.cursor:
             style += Style(reverse=True)
         if cell.cursor:
-            style += Style(reverse=not cell.selected, underline=True, bold=True)
+            style += Style(underline=True, bold=True)
         self._styles[cell] = style
         return base + style
 

@@ -1,0 +1,21 @@
+"""What every screen works with: the configuration, the open store, the recogniser, the history.
+
+A plain holder built once by the app; it opens and closes nothing itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from reader.core.config import Config
+from reader.core.entities import Recogniser
+from reader.core.history import History
+from reader.core.store import Store
+
+
+@dataclass(frozen=True)
+class Workspace:
+    config: Config
+    store: Store
+    recogniser: Recogniser | None
+    history: History

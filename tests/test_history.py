@@ -1,0 +1,70 @@
+import pytest
+
+from reader.core.config import TagSpec
+from reader.core.history import History
+from reader.core.ingest import Document
+from reader.core.store import Store
+
+TEXT = "Ana Lima met the minister. They disagreed on Tuesday."
+
+
+@pytest.fixture
+def setup():
+    store = Store.memory()
+    store.sync_tags([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "2", "blue", "")])
+    article_id = store.add_document(
+        Document(text=TEXT, title="t", source=None, url=None, path="a.txt", published=None, locator="")
+    ).article_id
+    return store, History(store), article_id
+
+
+def state(store, article_id):
+    return [(a.id, a.start, a.end, a.tags, a.note, a.created) for a in store.annotations_for(article_id)]
+
+
+def test_undo_and_redo_an_add(setup):
+    store, history, article_id = setup
+    added = history.add(article_id, 0, 8, ["conflict"], "alice").annotation
+    history.undo()
+    assert state(store, article_id) == []
+    history.redo()
+    [again] = store.annotations_for(article_id)
+    assert again == added  # same id and timestamps: redo is the same annotation, not a copy
+
+
+def test_undo_a_delete_restores_tags_note_and_timestamps(setup):
+    store, history, article_id = setup
+    store.add_annotation(article_id, 0, 8, ["conflict", "quote"], "alice", note="check")
+    before = state(store, article_id)
+    history.delete(before[0][0])
+    assert state(store, article_id) == [] and store.db["annotation_tags"].count == 0
+    history.undo()
+    assert state(store, article_id) == before
+    history.redo()
+    assert state(store, article_id) == []
+
+
+def test_tag_changes_undo_in_order_and_a_new_change_clears_redo(setup):
+    store, history, article_id = setup
+    annotation = history.add(article_id, 0, 8, ["conflict"], "alice").annotation
+    history.add_tag(annotation.id, "quote")
+    assert store.get_annotation(annotation.id).tags == ("conflict", "quote")
+    history.remove_tag(annotation.id, "conflict")
+    assert store.get_annotation(annotation.id).tags == ("quote",)
+    assert history.undo().kind == "untag"
+    assert store.get_annotation(annotation.id).tags == ("conflict", "quote")
+    assert history.undo().kind == "tag"
+    assert store.get_annotation(annotation.id).tags == ("conflict",)
+    history.add(article_id, 9, 12, ["quote"], "alice")
+    assert history.redo() is None
+    assert history.undo().kind == "add" and history.undo().kind == "add"
+    assert history.undo() is None
+    assert state(store, article_id) == []
+
+
+def test_the_last_tag_cannot_be_removed(setup):
+    store, history, article_id = setup
+    annotation = history.add(article_id, 0, 8, ["conflict"], "alice").annotation
+    with pytest.raises(ValueError):
+        history.remove_tag(annotation.id, "conflict")
+    assert store.get_annotation(annotation.id).tags == ("conflict",)
