@@ -1,21 +1,22 @@
 """Run reader's Textual app headless in a fresh process and time launch, opening articles and tagging (used by run.py).
+
 It must never be pointed at a real user's database: it writes annotations and one long article into the store it is given.
-
-    python benchmarks/app_driver.py T0 CONFIG RESULT.json [--full]
-
-T0 is the parent's `time.time()` just before it started this process, so "launch" includes the
-interpreter's start-up and every import. Results are written as JSON to RESULT.json.
-
-Two clocks are reported for each interaction:
-* "pilot": around `await pilot.press(...); await pilot.pause()`. Pilot waits until the process
-  looks idle (it samples CPU time every 1/50 s), so this includes tens of ms of waiting that a
-  user would not see; the "h","l" cursor-move row measures that floor.
-* "frame": from just before the key is sent to the first frame of the expected screen that
-  Textual composed and serialised to terminal escape codes afterwards (recorded by a subclass
-  of ReaderApp defined here; the package itself is not changed). This is what a user waits for.
-* "settled": from the same moment to the last frame composed before the Pilot returned (later
-  frames redraw the screen, e.g. the footer after a focus change).
 """
+
+#     python benchmarks/app_driver.py T0 CONFIG RESULT.json [--full]
+#
+# T0 is the parent's `time.time()` just before it started this process, so "launch" includes the
+# interpreter's start-up and every import. Results are written as JSON to RESULT.json.
+#
+# Two clocks are reported for each interaction:
+# * "pilot": around `await pilot.press(...); await pilot.pause()`. Pilot waits until the process
+#   looks idle (it samples CPU time every 1/50 s), so this includes tens of ms of waiting that a
+#   user would not see; the "h","l" cursor-move row measures that floor.
+# * "frame": from just before the key is sent to the first frame of the expected screen that
+#   Textual composed and serialised to terminal escape codes afterwards (recorded by a subclass
+#   of ReaderApp defined here; the package itself is not changed). This is what a user waits for.
+# * "settled": from the same moment to the last frame composed before the Pilot returned (later
+#   frames redraw the screen, e.g. the footer after a focus change).
 
 from __future__ import annotations
 

@@ -1,14 +1,15 @@
 """Write a deterministic synthetic news corpus (.txt files in nested folders, or .jsonl shards) for the benchmarks.
+
 It must never write outside OUTDIR, never touch a reader database, and never need anything beyond the standard library.
-
-    python benchmarks/generate_corpus.py 100000 benchmarks/out/corpus-100000 --seed 1
-    python benchmarks/generate_corpus.py 100000 benchmarks/out/jsonl-100000 --jsonl
-
-Each article is a headline line, a dateline ("GENEVA, March 3 (Wirefeed) — ..."), and several
-paragraphs of template prose naming people, organisations and places (some with non-ASCII
-letters), with a "[Photo]" line now and then; about 2% are one-line briefs. Articles are
-1-6 KB (briefs are shorter). At most 1,000 files share a folder.
 """
+
+#     python benchmarks/generate_corpus.py 100000 benchmarks/out/corpus-100000 --seed 1
+#     python benchmarks/generate_corpus.py 100000 benchmarks/out/jsonl-100000 --jsonl
+#
+# Each article is a headline line, a dateline ("GENEVA, March 3 (Wirefeed) — ..."), and several
+# paragraphs of template prose naming people, organisations and places (some with non-ASCII
+# letters), with a "[Photo]" line now and then; about 2% are one-line briefs. Articles are
+# 1-6 KB (briefs are shorter). At most 1,000 files share a folder.
 
 from __future__ import annotations
 

@@ -1,15 +1,16 @@
 """Benchmark reader end to end at several corpus sizes and print a side-by-side table of numbers and ratios.
+
 It must never assert on timings or touch the user's config and database: every size gets a fresh temporary workspace.
-
-    python benchmarks/run.py                      # sizes 100 and 100,000
-    python benchmarks/run.py --sizes 100,10000 --keep --jsonl
-
-For each size N: generate a synthetic corpus (benchmarks/generate_corpus.py), `reader import`
-it (the real CLI in a subprocess), start the app headless in fresh processes
-(benchmarks/app_driver.py) to time launch, list moves, opening articles and tag keys, time
-`Store.add_annotation`, then `reader export` with 1,000 annotations (and 100,000 for N >= 100,000).
-Progress goes to stderr, the table to stdout, every raw number to benchmarks/out/results-*.json.
 """
+
+#     python benchmarks/run.py                      # sizes 100 and 100,000
+#     python benchmarks/run.py --sizes 100,10000 --keep --jsonl
+#
+# For each size N: generate a synthetic corpus (benchmarks/generate_corpus.py), `reader import`
+# it (the real CLI in a subprocess), start the app headless in fresh processes
+# (benchmarks/app_driver.py) to time launch, list moves, opening articles and tag keys, time
+# `Store.add_annotation`, then `reader export` with 1,000 annotations (and 100,000 for N >= 100,000).
+# Progress goes to stderr, the table to stdout, every raw number to benchmarks/out/results-*.json.
 
 from __future__ import annotations
 
