@@ -109,7 +109,7 @@ def import_command(context: Context, paths: tuple[str, ...]) -> None:
 @click.pass_obj
 def export_command(context: Context, output: str | None) -> None:
     """Export every annotation as YAML (format reader-annotations/1)."""
-    from reader.core.exchange.yaml_format import dump, export_document, write_export
+    from reader.core.exchange.yaml_format import write_export, write_yaml
 
     store = context.open_store()
     try:
@@ -120,7 +120,7 @@ def export_command(context: Context, output: str | None) -> None:
                 raise click.ClickException(f"{output}: cannot write the export ({error.strerror or error})") from None
             click.echo(f"Exported {count} annotations to {output}", err=True)
         else:
-            dump(export_document(store), sys.stdout)
+            write_yaml(store, sys.stdout)
     finally:
         store.close()
 

@@ -1,7 +1,7 @@
 import yaml
 
 from reader.core.config import TagSpec
-from reader.core.exchange.yaml_format import FORMAT, dump, export_document, write_export
+from reader.core.exchange.yaml_format import FORMAT, dump, export_document, write_export, write_yaml
 from reader.core.ingest import Document
 from reader.core.store import Store
 
@@ -56,3 +56,23 @@ def test_write_export_replaces_the_file_whole(tmp_path):
     loaded = yaml.safe_load(target.read_text(encoding="utf-8"))
     assert len(loaded["articles"][0]["annotations"]) == 2
     assert not list(target.parent.glob("*.partial"))
+
+
+def test_streamed_export_is_byte_identical_to_one_dump():
+    import io
+
+    store, _ = seeded_store()
+    streamed = io.StringIO()
+    assert write_yaml(store, streamed, exported="2026-01-01T12:00:00+00:00") == 2
+    whole = dump(export_document(store, exported="2026-01-01T12:00:00+00:00"))
+    assert streamed.getvalue() == whole
+
+
+def test_empty_export_is_valid_and_identical_too():
+    import io
+
+    store = Store.memory()
+    streamed = io.StringIO()
+    write_yaml(store, streamed, exported="2026-01-01T12:00:00+00:00")
+    assert streamed.getvalue() == dump(export_document(store, exported="2026-01-01T12:00:00+00:00"))
+    assert yaml.safe_load(streamed.getvalue())["articles"] == []

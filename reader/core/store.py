@@ -111,7 +111,9 @@ class ArticleRow:
 
 
 @dataclass(frozen=True, slots=True)
-class Article:
+class ArticleInfo:
+    """An article's identity and metadata, without its text."""
+
     id: int
     uid: str
     sha256: str
@@ -121,8 +123,12 @@ class Article:
     path: str | None
     locator: str | None
     published: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Article(ArticleInfo):
     text: str
-    tags: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,19 +367,11 @@ class Store:
 
     def get_article(self, article_id: int) -> Article:
         row = self.db.execute(
-            "SELECT id, uid, sha256, title, source, url, path, locator, published, text FROM articles WHERE id = ?",
-            [article_id],
+            f"SELECT {_ARTICLE_INFO_COLUMNS}, a.text FROM articles a WHERE a.id = ?", [article_id]
         ).fetchone()
         if row is None:
             raise KeyError(f"no article with id {article_id}")
-        return Article(*row, tags=self.article_tags(article_id))
-
-    def article_tags(self, article_id: int) -> tuple[str, ...]:
-        rows = self.db.execute(
-            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY t.name",
-            [article_id],
-        )
-        return tuple(row[0] for row in rows)
+        return Article(*row[:9], tags=_split_names(row[9]), text=row[10])
 
     # ---- annotations ------------------------------------------------------------------
 
@@ -457,7 +455,7 @@ class Store:
         return annotation
 
     def get_annotation(self, annotation_id: str) -> Annotation:
-        found = self._annotations("WHERE n.id = ?", [annotation_id])
+        found = list(self._annotations("WHERE n.id = ?", [annotation_id]))
         if not found:
             raise KeyError(f"no annotation with id {annotation_id}")
         return found[0]
@@ -470,9 +468,10 @@ class Store:
 
     def annotations_for(self, article_id: int) -> list[Annotation]:
         """The article's annotations in text order, each with its tags."""
-        return self._annotations("WHERE n.article_id = ?", [article_id])
+        return list(self._annotations("WHERE n.article_id = ?", [article_id]))
 
-    def _annotations(self, where: str, params: Sequence[object]) -> list[Annotation]:
+    def _annotations(self, where: str, params: Sequence[object]) -> Iterator[Annotation]:
+        """Annotations in (article, start, end) order, read as they are consumed."""
         rows = self.db.execute(
             f"""
             SELECT n.id, n.article_id, n.start, n."end", n.quote, n.prefix, n.suffix, n.note,
@@ -484,26 +483,43 @@ class Store:
             ORDER BY n.article_id, n.start, n."end", n.created, n.id
             """,
             params,
-        ).fetchall()
-        return [Annotation(*row[:11], tags=tuple(row[11].split("\x1f")) if row[11] else ()) for row in rows]
+        )
+        return (Annotation(*row[:11], tags=_split_names(row[11])) for row in rows)
 
     def annotation_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM annotations").fetchone()[0]
 
     # ---- export -----------------------------------------------------------------------
 
-    def iter_annotated_articles(self) -> Iterator[tuple[Article, list[Annotation]]]:
-        """Every article with annotations or article tags, in import order, with its annotations."""
-        ids = [
-            row[0]
-            for row in self.db.execute(
-                """
-                SELECT id FROM articles a
-                WHERE EXISTS (SELECT 1 FROM annotations n WHERE n.article_id = a.id)
-                   OR EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = a.id)
-                ORDER BY id
-                """
-            )
-        ]
-        for article_id in ids:
-            yield self.get_article(article_id), self.annotations_for(article_id)
+    def iter_annotated_articles(self) -> Iterator[tuple[ArticleInfo, list[Annotation]]]:
+        """Every article with annotations or article tags, in import order, with its
+        annotations; two streaming queries, so memory stays flat however many there are."""
+        articles = self.db.execute(
+            f"""
+            SELECT {_ARTICLE_INFO_COLUMNS} FROM articles a
+            WHERE a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags)
+            ORDER BY a.id
+            """
+        )
+        annotations = self._annotations("", [])
+        pending = next(annotations, None)
+        for row in articles:
+            article = ArticleInfo(*row[:9], tags=_split_names(row[9]))
+            mine: list[Annotation] = []
+            while pending is not None and pending.article_id == article.id:
+                mine.append(pending)
+                pending = next(annotations, None)
+            yield article, mine
+
+
+#: The columns of an ArticleInfo, with its tags joined by U+001F (for _split_names).
+_ARTICLE_INFO_COLUMNS = """
+    a.id, a.uid, a.sha256, a.title, a.source, a.url, a.path, a.locator, a.published,
+    (SELECT group_concat(name, char(31)) FROM (
+        SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+        WHERE at.article_id = a.id ORDER BY t.name))
+"""
+
+
+def _split_names(joined: str | None) -> tuple[str, ...]:
+    return tuple(joined.split("\x1f")) if joined else ()

@@ -10,13 +10,13 @@ from typing import IO, Any
 
 import yaml
 
-from reader.core.store import Annotation, Article, Store, now_utc
+from reader.core.store import Annotation, ArticleInfo, Store, now_utc
 
 FORMAT = "reader-annotations/1"
 SafeDumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
-def article_record(article: Article, annotations: list[Annotation]) -> dict[str, Any]:
+def article_record(article: ArticleInfo, annotations: list[Annotation]) -> dict[str, Any]:
     record: dict[str, Any] = {
         "id": article.uid,
         "title": article.title,
@@ -52,7 +52,7 @@ def annotation_record(annotation: Annotation) -> dict[str, Any]:
 
 
 def export_document(store: Store, exported: str | None = None) -> dict[str, Any]:
-    """The whole export as plain data."""
+    """The whole export as plain data (for tests and small exports; `write_yaml` streams)."""
     return {
         "format": FORMAT,
         "exported": exported or now_utc(),
@@ -60,8 +60,8 @@ def export_document(store: Store, exported: str | None = None) -> dict[str, Any]
     }
 
 
-def dump(document: dict[str, Any], stream: IO[str] | None = None) -> str | None:
-    """YAML text for an export document; readable non-ASCII, no anchors, key order kept."""
+def dump(document: Any, stream: IO[str] | None = None) -> str | None:
+    """YAML text for export data; readable non-ASCII, no anchors, key order kept."""
     return yaml.dump(
         document,
         stream,
@@ -73,11 +73,28 @@ def dump(document: dict[str, Any], stream: IO[str] | None = None) -> str | None:
     )
 
 
+def write_yaml(store: Store, stream: IO[str], exported: str | None = None) -> int:
+    """Write the export to `stream` one article at a time, so memory stays flat; the text is
+    the same as `dump(export_document(store))`. Returns the number of annotations written."""
+    dump({"format": FORMAT, "exported": exported or now_utc()}, stream)
+    count = 0
+    empty = True
+    for article, annotations in store.iter_annotated_articles():
+        if empty:
+            stream.write("articles:\n")
+            empty = False
+        # A one-item list dumps exactly as that item does inside the `articles:` sequence.
+        dump([article_record(article, annotations)], stream)
+        count += len(annotations)
+    if empty:
+        stream.write("articles: []\n")
+    return count
+
+
 def write_export(store: Store, path: Path) -> int:
     """Write the export to `path` atomically (never a half-written file); returns the annotation count."""
-    document = export_document(store)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", encoding="utf-8", newline="\n") as stream:
-        dump(document, stream)
+        count = write_yaml(store, stream)
     partial.replace(path)
-    return sum(len(article["annotations"]) for article in document["articles"])
+    return count
