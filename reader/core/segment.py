@@ -43,7 +43,8 @@ def _ends_sentence(text: str, match: re.Match[str]) -> bool:
     return not rest or not rest[0].islower()
 
 
-def _trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+def trimmed(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """`[start, end)` without whitespace at either end; None if nothing is left."""
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -56,11 +57,11 @@ def _pieces(text: str, cuts: Iterable[tuple[int, int]]) -> list[tuple[int, int]]
     spans: list[tuple[int, int]] = []
     start = 0
     for cut_start, cut_end in cuts:
-        span = _trimmed(text, start, cut_start)
+        span = trimmed(text, start, cut_start)
         if span:
             spans.append(span)
         start = cut_end
-    span = _trimmed(text, start, len(text))
+    span = trimmed(text, start, len(text))
     if span:
         spans.append(span)
     return spans

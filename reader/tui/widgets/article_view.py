@@ -21,7 +21,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core.entities import Span
-from reader.core.segment import Segments
+from reader.core.segment import Segments, trimmed
 from reader.tui.wrap import WrappedText, display_text
 
 GUTTER = 2
@@ -102,7 +102,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.highlights: list[Highlight] = []
         self.anchor: int | None = None  # visual-mode anchor; None when nothing is selected
         self._char_motion = False
-        self._wrapped = WrappedText.wrap(text, reading_width)
+        # Laid out for real on the first resize, when the widget's width is known.
+        self.wrapped = WrappedText(text, 0, [0], [0])
         self._column_goal: int | None = None
         self._styles: dict[_CellStyle, Style] = {}
 
@@ -139,16 +140,12 @@ class ArticleView(ScrollView, can_focus=True):
         self._rewrap()
 
     def _rewrap(self) -> None:
-        if self._wrapped.width != self.text_width:
-            self._wrapped = WrappedText.wrap(self.text, self.text_width)
-        self.virtual_size = Size(self._usable_width, len(self._wrapped))
+        if self.wrapped.width != self.text_width:
+            self.wrapped = WrappedText.wrap(self.text, self.text_width)
+        self.virtual_size = Size(self._usable_width, len(self.wrapped))
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.CursorMoved(self))
-
-    @property
-    def wrapped(self) -> WrappedText:
-        return self._wrapped
 
     # ---- cursor and selection ---------------------------------------------------------
 
@@ -169,11 +166,7 @@ class ArticleView(ScrollView, can_focus=True):
         start, end = selection
         if not self._char_motion:
             start, end = self._snap_to_words(start, end)
-        while start < end and self.text[start].isspace():
-            start += 1
-        while end > start and self.text[end - 1].isspace():
-            end -= 1
-        return (start, end) if start < end else None
+        return trimmed(self.text, start, end)
 
     def _snap_to_words(self, start: int, end: int) -> tuple[int, int]:
         first = self.segments.containing(self.segments.words, start)
@@ -192,7 +185,7 @@ class ArticleView(ScrollView, can_focus=True):
     def _scroll_cursor_into_view(self) -> None:
         if not self.text:
             return
-        line = self._wrapped.line_of(self.cursor)
+        line = self.wrapped.line_of(self.cursor)
         self.scroll_to_region(Region(0, line, 1, 1), animate=False, immediate=True, force=True)
 
     def _move_to(self, offset: int) -> None:
@@ -225,13 +218,13 @@ class ArticleView(ScrollView, can_focus=True):
         if unit == "document":
             return 0 if direction < 0 else len(self.text) - 1
         rows = 1 if unit == "line" else max(1, self.scrollable_content_region.height - 1)
-        line = self._wrapped.line_of(self.cursor)
+        line = self.wrapped.line_of(self.cursor)
         if self._column_goal is None:
-            self._column_goal = self._wrapped.column_of(self.cursor)
-        target_line = min(max(line + rows * direction, 0), len(self._wrapped) - 1)
+            self._column_goal = self.wrapped.column_of(self.cursor)
+        target_line = min(max(line + rows * direction, 0), len(self.wrapped) - 1)
         if unit == "page":
             self.scroll_relative(y=rows * direction, animate=False, immediate=True)
-        return self._wrapped.offset_at(target_line, self._column_goal)
+        return self.wrapped.offset_at(target_line, self._column_goal)
 
     def action_toggle_visual(self) -> None:
         self.anchor = None if self.anchor is not None else self.cursor
@@ -271,9 +264,9 @@ class ArticleView(ScrollView, can_focus=True):
         index = scroll_y + y
         width = self.size.width
         base = self.rich_style
-        if index >= len(self._wrapped):
+        if index >= len(self.wrapped):
             return Strip.blank(width, base)
-        start, end = self._wrapped.starts[index], self._wrapped.ends[index]
+        start, end = self.wrapped.starts[index], self.wrapped.ends[index]
         segments = [Segment(" " * self.left_margin, base), self._gutter(start, end, base)]
         segments.extend(self._text_segments(start, end, base))
         if self.text and start <= self.cursor and self.cursor == end and self.text[end : end + 1] in ("\n", ""):
