@@ -3,7 +3,7 @@ import pytest
 
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
-from reader.core.store import Store, StoreError, sha256_text
+from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, sha256_text
 
 TEXT = "GENEVA — Talks resumed on Tuesday. Ana Lima said the draft was “close”.\n\nA second paragraph."
 
@@ -24,7 +24,7 @@ def test_schema_is_migrated_and_recorded(store):
     tables = set(store.db.table_names())
     assert {"articles", "annotations", "tags", "annotation_tags", "article_tags", "_sqlite_migrations"} <= tables
     names = [row["name"] for row in store.db["_sqlite_migrations"].rows]
-    assert names == ["m001_initial_schema"]
+    assert names == ["m001_initial_schema", "m002_search_and_reading_state"]
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -32,7 +32,7 @@ def test_schema_is_migrated_and_recorded(store):
 def test_reopening_does_not_reapply_migrations(tmp_path):
     Store.open(tmp_path / "x.db").close()
     again = Store.open(tmp_path / "x.db")
-    assert again.db["_sqlite_migrations"].count == 1
+    assert again.db["_sqlite_migrations"].count == 2
     again.close()
 
 
@@ -115,7 +115,7 @@ def test_list_is_windowed_and_sorted(store):
     newest_first = [row.title for row in store.list_articles(0, 10)]
     assert newest_first == ["Story 5", "Story 4", "Story 3", "Story 2", "Story 1"]
     assert [row.title for row in store.list_articles(1, 2)] == ["Story 4", "Story 3"]
-    assert [row.title for row in store.list_articles(0, 2, sort="title")] == ["Story 1", "Story 2"]
+    assert [row.title for row in store.list_articles(0, 2, ListQuery(sort="title"))] == ["Story 1", "Story 2"]
 
 
 def test_sync_tags_updates_colour_and_keeps_ids(store):
@@ -150,3 +150,98 @@ def test_original_text_of_a_changed_article_can_be_imported_again(store):
     assert again.outcome == "imported" and again.article_id != first
     uids = {store.get_article(first).uid, store.get_article(again.article_id).uid}
     assert len(uids) == 2
+
+
+def corpus(store):
+    stories = [
+        ("Port strike spreads", "Dockers in Rotterdam walked out over automation.", "Harbour Ledger", "2025-02-01"),
+        ("Müller wins runoff", "José Müller-Ortíz won the Wrocław runoff narrowly.", "Daily Meridian", "2025-03-01"),
+        ("Drought in the delta", "Salt water crept inland; farmers in the delta lost rice.", "Wirefeed", "2025-01-01"),
+    ]
+    ids = {}
+    for title, text, source, published in stories:
+        ids[title] = store.add_document(
+            Document(text=text, title=title, source=source, url=None, path=title, published=published, locator="")
+        ).article_id
+    return ids
+
+
+def titles(store, query, offset=0, limit=10):
+    return [row.title for row in store.list_articles(offset, limit, query)]
+
+
+def test_full_text_search_finds_words_with_hits_in_context(store):
+    corpus(store)
+    query = ListQuery(search="automation")
+    assert titles(store, query) == ["Port strike spreads"] and store.article_count(query) == 1
+    [row] = store.list_articles(0, 10, query)
+    assert f"{HIT_START}automation{HIT_END}" in row.snippet
+    # diacritics and case are ignored; FTS syntax in the query is taken literally
+    assert titles(store, ListQuery(search="muller")) == ["Müller wins runoff"]
+    assert titles(store, ListQuery(search='ortiz AND "')) == []
+    assert titles(store, ListQuery(search="ORTIZ")) == ["Müller wins runoff"]
+
+
+def test_search_covers_annotation_notes(store):
+    ids = corpus(store)
+    store.add_annotation(ids["Drought in the delta"], 0, 10, ["conflict"], "alice", note="compare with Mekong coverage")
+    [row] = store.list_articles(0, 10, ListQuery(search="mekong"))
+    assert row.title == "Drought in the delta" and row.snippet.startswith("note: ")
+
+
+def test_filters_by_tag_source_and_read_state_combine(store):
+    ids = corpus(store)
+    store.add_annotation(ids["Port strike spreads"], 0, 7, ["conflict"], "alice")
+    assert titles(store, ListQuery(tag="conflict")) == ["Port strike spreads"]
+    assert titles(store, ListQuery(source="Wirefeed")) == ["Drought in the delta"]
+    store.mark_read(ids["Müller wins runoff"])
+    assert titles(store, ListQuery(read="read")) == ["Müller wins runoff"]
+    assert titles(store, ListQuery(read="unread")) == ["Port strike spreads", "Drought in the delta"]
+    assert titles(store, ListQuery(read="unread", source="Wirefeed")) == ["Drought in the delta"]
+    store.mark_read(ids["Müller wins runoff"], read=False)
+    assert store.article_count(ListQuery(read="read")) == 0
+    assert [row.read for row in store.list_articles(0, 10)] == [False, False, False]
+
+
+def test_sorting(store):
+    ids = corpus(store)
+    store.add_annotation(ids["Drought in the delta"], 0, 4, ["conflict"], "alice")
+    assert titles(store, ListQuery(sort="title")) == ["Drought in the delta", "Müller wins runoff", "Port strike spreads"]
+    assert titles(store, ListQuery(sort="source")) == ["Müller wins runoff", "Port strike spreads", "Drought in the delta"]
+    assert titles(store, ListQuery(sort="annotations"))[0] == "Drought in the delta"
+    assert titles(store, ListQuery(sort="published")) == ["Müller wins runoff", "Port strike spreads", "Drought in the delta"]
+
+
+def test_reading_position_is_remembered(store):
+    ids = corpus(store)
+    article_id = ids["Port strike spreads"]
+    assert store.reading_position(article_id) == 0
+    store.save_position(article_id, 17)
+    store.mark_read(article_id)
+    assert store.reading_position(article_id) == 17
+    assert store.list_articles(0, 10, ListQuery(read="read"))[0].read
+
+
+def test_search_index_follows_text_updates(store):
+    article_id = store.add_document(doc(text="Original words here.")).article_id
+    store.add_document(doc(text="Completely different vocabulary."))
+    assert store.article_count(ListQuery(search="original")) == 0
+    assert store.article_count(ListQuery(search="vocabulary")) == 1
+    assert store.get_article(article_id).text == "Completely different vocabulary."
+
+
+def test_a_version_1_database_upgrades_with_its_articles_searchable(tmp_path):
+    from sqlite_utils import Database
+
+    from reader.core.store import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m002_search_and_reading_state")
+    old["articles"].insert(
+        {"uid": "u", "sha256": "s", "title": "Old story", "text": "Harbour cranes idle.", "chars": 20, "imported": "x"}
+    )
+    old.close()
+    upgraded = Store.open(path)
+    assert upgraded.article_count(ListQuery(search="cranes")) == 1
+    upgraded.close()

@@ -89,6 +89,24 @@ def m001_initial_schema(db: Database) -> None:
     db["article_tags"].create_index(["tag_id"])
 
 
+@migrations()
+def m002_search_and_reading_state(db: Database) -> None:
+    # Full-text search over titles, texts and annotation notes, kept current by triggers.
+    db["articles"].enable_fts(["title", "text"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    db["annotations"].enable_fts(["note"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+    # Reading state lives apart from articles, so saving a position never re-indexes a text.
+    db["reading"].create(
+        {"article_id": int, "position": int, "read_at": str},
+        pk="article_id",
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"position"},
+        defaults={"position": 0},
+    )
+    db["reading"].create_index(["read_at"])
+    db.execute("CREATE INDEX idx_articles_title_nocase ON articles (title COLLATE NOCASE)")
+    db.execute("CREATE INDEX idx_articles_source_nocase ON articles (source COLLATE NOCASE, published)")
+
+
 def now_utc() -> str:
     """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -108,6 +126,13 @@ class ArticleRow:
     published: str | None
     annotation_count: int
     tags: tuple[str, ...]
+    read: bool = False
+    #: For a search: the best match in context, hits between U+0002 and U+0003.
+    snippet: str | None = None
+
+
+#: Marks around a search hit inside `ArticleRow.snippet`.
+HIT_START, HIT_END = "\x02", "\x03"
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,12 +191,38 @@ class StoreError(RuntimeError):
 
 
 SortKey = Literal["published", "title", "source", "annotations"]
+SORT_KEYS: tuple[SortKey, ...] = ("published", "title", "source", "annotations")
 _ORDER_BY: dict[str, str] = {
     "published": "a.published DESC, a.id DESC",
     "title": "a.title COLLATE NOCASE, a.id",
     "source": "a.source COLLATE NOCASE, a.published DESC, a.id",
-    "annotations": "annotation_count DESC, a.id",
+    "annotations": "annotation_count DESC, a.published DESC, a.id DESC",
 }
+ReadFilter = Literal["all", "unread", "read"]
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Which articles the list shows, and in what order."""
+
+    sort: SortKey = "published"
+    tag: str | None = None
+    source: str | None = None
+    read: ReadFilter = "all"
+    search: str | None = None
+
+    def describe(self) -> str:
+        """A short human description of the filters in force ("" when none)."""
+        parts = []
+        if self.search:
+            parts.append(f"search “{self.search}”")
+        if self.tag:
+            parts.append(f"tag {self.tag}")
+        if self.source:
+            parts.append(f"source {self.source}")
+        if self.read != "all":
+            parts.append(self.read)
+        return " · ".join(parts)
 
 
 class Store:
@@ -328,24 +379,109 @@ class Store:
         )
         return AddResult("updated", article_id)
 
-    def article_count(self) -> int:
-        return self.db.execute("SELECT count(*) FROM articles").fetchone()[0]
+    def article_count(self, query: ListQuery | None = None) -> int:
+        """How many articles `query` selects (all of them by default)."""
+        where, params = self._where(query or ListQuery())
+        return self.db.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
 
-    def list_articles(self, offset: int, limit: int, sort: SortKey = "published") -> list[ArticleRow]:
+    def _where(self, query: ListQuery) -> tuple[str, list[object]]:
+        clauses: list[str] = []
+        params: list[object] = []
+        if query.search:
+            match = self.db.quote_fts(query.search)
+            clauses.append(
+                """(a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)
+                    OR a.id IN (SELECT n.article_id FROM annotations n
+                                JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?))"""
+            )
+            params += [match, match]
+        if query.tag:
+            clauses.append(
+                """(a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = ?)
+                    OR a.id IN (SELECT n.article_id FROM annotations n JOIN annotation_tags nt ON nt.annotation_id = n.id
+                                JOIN tags t ON t.id = nt.tag_id WHERE t.name = ?))"""
+            )
+            params += [query.tag, query.tag]
+        if query.source:
+            clauses.append("a.source = ?")
+            params.append(query.source)
+        if query.read == "read":
+            clauses.append("a.id IN (SELECT article_id FROM reading WHERE read_at IS NOT NULL)")
+        elif query.read == "unread":
+            clauses.append("a.id NOT IN (SELECT article_id FROM reading WHERE read_at IS NOT NULL)")
+        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+
+    def list_articles(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
         """A window of the article list, in list order, without texts."""
-        order = _ORDER_BY[sort]
+        query = query or ListQuery()
+        where, params = self._where(query)
         rows = self.db.execute(
             f"""
             SELECT a.id, a.title, a.source, a.published,
-                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count
-            FROM articles a
-            ORDER BY {order}
+                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
+                   (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id) AS read
+            FROM articles a {where}
+            ORDER BY {_ORDER_BY[query.sort]}
             LIMIT ? OFFSET ?
             """,
-            [limit, offset],
+            [*params, limit, offset],
         ).fetchall()
-        tags = self._article_tag_map([row[0] for row in rows])
-        return [ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ())) for r in rows]
+        ids = [row[0] for row in rows]
+        tags = self._article_tag_map(ids)
+        snippets = self._snippets(ids, query.search) if query.search else {}
+        return [
+            ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]))
+            for r in rows
+        ]
+
+    def _snippets(self, article_ids: Sequence[int], search: str) -> dict[int, str]:
+        """The best hit of `search` in each article's text (or else in a note), in context."""
+        marks = ",".join("?" * len(article_ids))
+        match = self.db.quote_fts(search)
+        found = dict(
+            self.db.execute(
+                f"""SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts
+                    WHERE articles_fts MATCH ? AND rowid IN ({marks})""",
+                [HIT_START, HIT_END, match, *article_ids],
+            ).fetchall()
+        )
+        missing = [article_id for article_id in article_ids if article_id not in found]
+        if missing:
+            marks = ",".join("?" * len(missing))
+            for article_id, snippet in self.db.execute(
+                f"""SELECT n.article_id, 'note: ' || snippet(annotations_fts, 0, ?, ?, '…', 12)
+                    FROM annotations_fts f JOIN annotations n ON n.rowid = f.rowid
+                    WHERE annotations_fts MATCH ? AND n.article_id IN ({marks})""",
+                [HIT_START, HIT_END, match, *missing],
+            ):
+                found.setdefault(article_id, snippet)
+        return found
+
+    def sources(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source COLLATE NOCASE")]
+
+    # ---- reading state ------------------------------------------------------------------
+
+    def mark_read(self, article_id: int, read: bool = True) -> None:
+        """Mark an article read (now) or unread; its reading position is kept."""
+        with self.writing():
+            self.db.execute(
+                """INSERT INTO reading (article_id, position, read_at) VALUES (?, 0, ?)
+                   ON CONFLICT (article_id) DO UPDATE SET read_at = excluded.read_at""",
+                [article_id, now_utc() if read else None],
+            )
+
+    def save_position(self, article_id: int, position: int) -> None:
+        with self.writing():
+            self.db.execute(
+                """INSERT INTO reading (article_id, position) VALUES (?, ?)
+                   ON CONFLICT (article_id) DO UPDATE SET position = excluded.position""",
+                [article_id, position],
+            )
+
+    def reading_position(self, article_id: int) -> int:
+        row = self.db.execute("SELECT position FROM reading WHERE article_id = ?", [article_id]).fetchone()
+        return row[0] if row else 0
 
     def _article_tag_map(self, article_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
         """Tags used on each article, on the article itself or on its annotations."""
