@@ -41,7 +41,7 @@ def test_default_config_loads_with_documented_values(tmp_path):
 
 def test_tags_and_annotator_alone_are_a_complete_config(tmp_path):
     config = load_config(
-        write(tmp_path, "annotator: alice\ntags:\n  - name: frame\n    key: f\n    color: '#ff0000'\n")
+        write(tmp_path, "annotator: alice\ntags:\n  - name: frame\n    key: z\n    color: '#ff0000'\n")
     )
     assert config.annotator == "alice"
     assert config.tags[0].name == "frame" and config.tags[0].description == ""

@@ -68,3 +68,33 @@ def test_the_last_tag_cannot_be_removed(setup):
     with pytest.raises(ValueError):
         history.remove_tag(annotation.id, "conflict")
     assert store.get_annotation(annotation.id).tags == ("conflict",)
+
+
+def test_note_changes_undo_to_the_previous_note(setup):
+    store, history, article_id = setup
+    annotation = history.add(article_id, 0, 8, ["conflict"], "alice").annotation
+    history.set_note(annotation.id, "first")
+    history.set_note(annotation.id, "second\nline")
+    assert store.get_annotation(annotation.id).note == "second\nline"
+    history.undo()
+    assert store.get_annotation(annotation.id).note == "first"
+    history.undo()
+    assert store.get_annotation(annotation.id).note is None
+    history.redo()
+    assert store.get_annotation(annotation.id).note == "first"
+
+
+def test_article_tags_undo_and_redo_with_their_annotator(setup):
+    store, history, article_id = setup
+    assert history.tag_article(article_id, "conflict", "alice").kind == "article_tag"
+    assert history.tag_article(article_id, "conflict", "alice") is None  # already there: nothing recorded
+    assert store.get_article(article_id).tags == ("conflict",)
+    history.undo()
+    assert store.get_article(article_id).tags == ()
+    history.redo()
+    row = store.db.execute("SELECT annotator FROM article_tags").fetchone()
+    assert row == ("alice",)
+    history.untag_article(article_id, "conflict")
+    assert store.get_article(article_id).tags == ()
+    history.undo()
+    assert store.get_article(article_id).tags == ("conflict",)

@@ -10,16 +10,23 @@ from typing import Literal
 
 from reader.core.store import Annotation, Store
 
-ChangeKind = Literal["add", "delete", "tag", "untag"]
+ChangeKind = Literal["add", "delete", "tag", "untag", "note", "article_tag", "article_untag"]
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One user action: `annotation` is its state after an add/tag/untag, before a delete."""
+    """One user action.
+
+    `annotation` is its state after an add, tag, untag or note change, and before a delete;
+    `before` is the note a note change replaced. Article tags carry `article_id` and `tag`.
+    """
 
     kind: ChangeKind
-    annotation: Annotation
+    article_id: int
+    annotation: Annotation | None = None
     tag: str | None = None
+    before: str | None = None
+    annotator: str = ""
 
     def describe(self) -> str:
         return {
@@ -27,6 +34,9 @@ class Change:
             "delete": "deleted annotation",
             "tag": f"added tag {self.tag}",
             "untag": f"removed tag {self.tag}",
+            "note": "changed note",
+            "article_tag": f"tagged article {self.tag}",
+            "article_untag": f"removed article tag {self.tag}",
         }[self.kind]
 
 
@@ -43,18 +53,35 @@ class History:
         self._undone.clear()
         return change
 
+    def _annotation_change(self, kind: ChangeKind, annotation: Annotation, **extra: str | None) -> Change:
+        return self._record(Change(kind, annotation.article_id, annotation, **extra))
+
     def add(self, article_id: int, start: int, end: int, tags: list[str], annotator: str) -> Change:
-        annotation = self.store.add_annotation(article_id, start, end, tags, annotator)
-        return self._record(Change("add", annotation))
+        return self._annotation_change("add", self.store.add_annotation(article_id, start, end, tags, annotator))
 
     def delete(self, annotation_id: str) -> Change:
-        return self._record(Change("delete", self.store.delete_annotation(annotation_id)))
+        return self._annotation_change("delete", self.store.delete_annotation(annotation_id))
 
     def add_tag(self, annotation_id: str, tag: str) -> Change:
-        return self._record(Change("tag", self.store.add_tag(annotation_id, tag), tag))
+        return self._annotation_change("tag", self.store.add_tag(annotation_id, tag), tag=tag)
 
     def remove_tag(self, annotation_id: str, tag: str) -> Change:
-        return self._record(Change("untag", self.store.remove_tag(annotation_id, tag), tag))
+        return self._annotation_change("untag", self.store.remove_tag(annotation_id, tag), tag=tag)
+
+    def set_note(self, annotation_id: str, note: str | None) -> Change:
+        before = self.store.get_annotation(annotation_id).note
+        return self._annotation_change("note", self.store.set_note(annotation_id, note), before=before)
+
+    def tag_article(self, article_id: int, tag: str, annotator: str) -> Change | None:
+        """Tag a whole article; None (and nothing recorded) when it already had the tag."""
+        if not self.store.add_article_tag(article_id, tag, annotator):
+            return None
+        return self._record(Change("article_tag", article_id, tag=tag, annotator=annotator))
+
+    def untag_article(self, article_id: int, tag: str) -> Change | None:
+        if not self.store.remove_article_tag(article_id, tag):
+            return None
+        return self._record(Change("article_untag", article_id, tag=tag))
 
     def undo(self) -> Change | None:
         """Reverse the latest change; returns it, or None when there is nothing to undo."""
@@ -75,13 +102,22 @@ class History:
         return change
 
     def _apply(self, change: Change, forward: bool) -> None:
-        annotation = change.annotation
-        kind = change.kind
-        if kind in ("tag", "untag") and change.tag is not None:
-            if (kind == "tag") == forward:
-                self.store.add_tag(annotation.id, change.tag)
+        kind, tag = change.kind, change.tag
+        if kind in ("article_tag", "article_untag") and tag is not None:
+            if (kind == "article_tag") == forward:
+                self.store.add_article_tag(change.article_id, tag, change.annotator)
             else:
-                self.store.remove_tag(annotation.id, change.tag)
+                self.store.remove_article_tag(change.article_id, tag)
+            return
+        annotation = change.annotation
+        assert annotation is not None
+        if kind == "note":
+            self.store.set_note(annotation.id, annotation.note if forward else change.before)
+        elif kind in ("tag", "untag") and tag is not None:
+            if (kind == "tag") == forward:
+                self.store.add_tag(annotation.id, tag)
+            else:
+                self.store.remove_tag(annotation.id, tag)
         elif (kind == "add") == forward:
             self.store.insert_annotation(annotation)
         else:

@@ -569,6 +569,32 @@ class Store:
             self._touch(annotation_id)
         return self.get_annotation(annotation_id)
 
+    def set_note(self, annotation_id: str, note: str | None) -> Annotation:
+        """Replace an annotation's note (None or "" removes it)."""
+        with self.writing():
+            self.db.execute(
+                "UPDATE annotations SET note = ?, updated = ? WHERE id = ?", [note or None, now_utc(), annotation_id]
+            )
+        return self.get_annotation(annotation_id)
+
+    def add_article_tag(self, article_id: int, tag: str, annotator: str) -> bool:
+        """Tag a whole article; False when it already had the tag."""
+        with self.writing():
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO article_tags (article_id, tag_id, annotator, created) VALUES (?, ?, ?, ?)",
+                [article_id, self.ensure_tag(tag), annotator, now_utc()],
+            )
+        return cursor.rowcount == 1
+
+    def remove_article_tag(self, article_id: int, tag: str) -> bool:
+        """Take a tag off a whole article; False when it did not have it."""
+        with self.writing():
+            cursor = self.db.execute(
+                "DELETE FROM article_tags WHERE article_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                [article_id, tag],
+            )
+        return cursor.rowcount == 1
+
     def _touch(self, annotation_id: str) -> None:
         self.db.execute("UPDATE annotations SET updated = ? WHERE id = ?", [now_utc(), annotation_id])
 

@@ -5,7 +5,7 @@ A plain holder built once by the app; it opens and closes nothing itself.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from reader.core.config import Config
 from reader.core.entities import Recogniser
@@ -19,3 +19,5 @@ class Workspace:
     store: Store
     recogniser: Recogniser | None
     history: History
+    #: Entity types the user chose not to highlight, for the rest of the session.
+    hidden_labels: set[str] = field(default_factory=set)

@@ -1,74 +1,134 @@
-"""The article screen: the text with entities and annotations, tagging by keyboard.
+"""The article screen: the text with entities and annotations; tagging, notes, search, undo.
 
-Every tag is written through the store before the next key is read; it never writes SQL itself.
+Every change is written through the store (via the history) before the next key is read; it
+never writes SQL itself.
 """
 
 from __future__ import annotations
 
+import zlib
+
 from rich.text import Text
-from textual import events
+from textual import events, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
 from reader.core.config import TagSpec
-from reader.core.entities import LABELS
+from reader.core.entities import LABELS, Span
 from reader.core.history import Change
 from reader.core.store import Annotation, Article
-from reader.tui.widgets.article_view import ArticleView, Highlight
+from reader.core.textsearch import search_hits
 from reader.tui.format import short_quote
+from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.pickers import ChecklistScreen, PickerScreen
+from reader.tui.widgets.article_view import ArticleView, Highlight
+from reader.tui.widgets.side_panel import SidePanel
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
-DEFAULT_TAG_COLOR = "#b0b0b0"
+#: Texts longer than this are searched for entities in a background thread, so they open at once.
+BACKGROUND_RECOGNITION_CHARS = 50_000
 
+#: Colours for tags created on the fly (they have none in the config): picked by name, stable.
+NEW_TAG_COLORS = ("#d19a66", "#56b6c2", "#c678dd", "#98c379", "#e5c07b", "#61afef", "#be5046", "#7ec699")
+
+
+def tag_color(name: str, configured: dict[str, str | None]) -> str:
+    return configured.get(name) or NEW_TAG_COLORS[zlib.crc32(name.encode("utf-8")) % len(NEW_TAG_COLORS)]
 
 
 class ArticleScreen(Screen[None]):
-    """One article: read, move, select, tag."""
+    """One article: read, move, select, tag, annotate."""
 
     BINDINGS = [
+        Binding("t", "pick_tag", "Tag…", id="annotation.pick_tag",
+                tooltip="Tag the selection or sentence with any tag (type to filter, or a new name)"),
+        Binding("T", "tag_article", "Tag article", show=False, id="article.tag",
+                tooltip="Tag the whole article (a tag it already has is removed)"),
+        Binding("m", "edit_note", "Note", id="annotation.note", tooltip="Add or edit the note of the annotation under the cursor"),
         Binding("x", "delete_annotation", "Delete", id="annotation.delete",
                 tooltip="Delete the annotation under the cursor (u brings it back)"),
         Binding("u", "undo", "Undo", id="history.undo", tooltip="Undo the last change to annotations"),
         Binding("ctrl+r", "redo", "Redo", id="history.redo", tooltip="Redo the last undone change"),
+        Binding("slash", "search", "Search", show=False, id="article.search", tooltip="Search this article (n and N jump)"),
+        Binding("i", "toggle_panel", "Panel", id="article.panel", tooltip="Show or hide the list of annotations and entities"),
+        Binding("E", "entity_types", "Entity types", show=False, id="article.entity_types",
+                tooltip="Choose which entity types are highlighted"),
         Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
     ]
 
-    def __init__(self, workspace: Workspace, article_id: int) -> None:
+    def __init__(self, workspace: Workspace, article_id: int, search: str | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
         self.config = workspace.config
         self.article: Article = self.store.get_article(article_id)
         self.annotations: list[Annotation] = self.store.annotations_for(article_id)
-        self.tag_colors = {tag.name: tag.color for tag in self.config.tags}
+        self.entities: list[Span] = []
+        self.search = search
+        self.position = 0  # the cursor, kept for saving when the screen goes away
+        self.configured_colors: dict[str, str | None] = {tag.name: tag.color for tag in self.config.tags}
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="article-title")
         yield Static(id="legend")
+        yield SidePanel(id="side-panel")
         yield ArticleView(self.article.text, reading_width=self.config.reading_width, id="article-view")
+        yield Input(placeholder="search this article (enter: search, esc: cancel)", id="article-search")
         yield Static(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
         view = self.view
-        found = []
-        recogniser = self.workspace.recogniser
-        if recogniser is not None and self.config.entities.show:
-            found = recogniser.recognise(self.article.text)
-            view.set_entities(found, self.config.entities.colors)
-        self.query_one("#legend", Static).update(self._legend({span.label for span in found}))
+        self.query_one("#article-search", Input).display = False
+        self.query_one(SidePanel).display = False
+        view.set_hidden_labels(self.workspace.hidden_labels)
+        self._recognise()
         self._show_annotations()
+        if self.search:
+            view.set_search_hits(search_hits(self.article.text, self.search))
+        self.store.mark_read(self.article.id)
+        position = self.store.reading_position(self.article.id)
+        if view.search_hits and not position:
+            position = view.search_hits[0][0]
+        view.move_cursor_to(min(position, max(len(self.article.text) - 1, 0)))
         view.focus()
-        self._update_status()
+
+    def on_unmount(self) -> None:
+        self.store.save_position(self.article.id, self.position)
 
     @property
     def view(self) -> ArticleView:
         return self.query_one(ArticleView)
+
+    # ---- entities -----------------------------------------------------------------------
+
+    def _recognise(self) -> None:
+        recogniser = self.workspace.recogniser
+        if recogniser is None or not self.config.entities.show:
+            self._show_entities([])
+        elif len(self.article.text) > BACKGROUND_RECOGNITION_CHARS:
+            self._show_entities([])
+            self._recognise_in_background()
+        else:
+            self._show_entities(recogniser.recognise(self.article.text))
+
+    @work(thread=True, exclusive=True, group="entities")
+    def _recognise_in_background(self) -> None:
+        recogniser = self.workspace.recogniser
+        assert recogniser is not None
+        spans = recogniser.recognise(self.article.text)
+        self.app.call_from_thread(self._show_entities, spans)
+
+    def _show_entities(self, spans: list[Span]) -> None:
+        self.entities = spans
+        self.view.set_entities(spans, self.config.entities.colors)
+        self.query_one("#legend", Static).update(self._legend({span.label for span in spans}))
+        self._refresh_panel()
 
     # ---- header, legend, status ---------------------------------------------------------
 
@@ -83,10 +143,12 @@ class ArticleScreen(Screen[None]):
     def _legend(self, present: set[str]) -> Text:
         legend = Text()
         colors = self.config.entities.colors
+        hidden = self.workspace.hidden_labels
         for label in LABELS:
             if label in present or label in ("PERSON", "ORG", "GPE", "DATE"):
-                legend.append("■ ", style=colors[label])
-                legend.append(label, style=f"bold {colors[label]}")
+                style = "dim strike" if label in hidden else f"bold {colors[label]}"
+                legend.append("■ ", style="dim" if label in hidden else colors[label])
+                legend.append(label, style=style)
                 legend.append("  ")
         if self.config.tags:
             legend.append("│ tags:", style="dim")
@@ -101,11 +163,15 @@ class ArticleScreen(Screen[None]):
 
     def _update_status(self) -> None:
         view = self.view
-        wrapped = view.wrapped
         status = Text()
         if view.text:
-            line = wrapped.line_of(view.cursor)
-            status.append(f"line {line + 1}/{len(wrapped)}  ", style="dim")
+            line = view.wrapped.line_of(view.cursor)
+            status.append(f"line {line + 1}/{len(view.wrapped)}  ", style="dim")
+        if self.article.tags:
+            status.append("article: " + ", ".join(self.article.tags) + "  ", style="italic")
+        if view.search_hits:
+            before = sum(1 for start, _ in view.search_hits if start <= view.cursor)
+            status.append(f"hit {before}/{len(view.search_hits)}  ", style="bold")
         selection = view.selection
         if selection is not None:
             status.append(" VISUAL ", style="bold reverse")
@@ -114,21 +180,29 @@ class ArticleScreen(Screen[None]):
         if entity is not None:
             status.append(f"{entity.label} ", style=f"bold {self.config.entities.colors.get(entity.label, '')}")
             status.append(f"“{short_quote(view.text[entity.start:entity.end], 32)}”  ")
-        for highlight in view.highlights_at(view.cursor):
+        here = view.highlights_at(view.cursor)
+        for highlight in here:
             status.append(f" {highlight.label} ", style=f"bold reverse {highlight.color}")
             status.append(" ")
-        if selection is None and not view.highlights_at(view.cursor) and self.config.tags:
-            status.append("press a tag key to tag this sentence, v to select, ? for keys", style="dim")
+        if len(here) == 1:
+            note = next((a.note for a in self.annotations if a.id == here[0].id), None)
+            if note:
+                status.append("✎ " + short_quote(note, 40), style="italic")
+        if selection is None and not here and self.config.tags:
+            status.append("tag key: tag this sentence · v: select · t: any tag · ?: keys", style="dim")
         self.query_one("#status", Static).update(status)
 
-    def on_article_view_cursor_moved(self, _message: ArticleView.CursorMoved) -> None:
+    def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
+        self.position = message.view.cursor
         self._update_status()
 
     # ---- annotations ------------------------------------------------------------------
 
     def _show_annotations(self) -> None:
         self.annotations = self.store.annotations_for(self.article.id)
+        self.article = self.store.get_article(self.article.id)
         self.view.set_highlights([self._highlight(annotation) for annotation in self.annotations])
+        self._refresh_panel()
         self._update_status()
 
     def _highlight(self, annotation: Annotation) -> Highlight:
@@ -137,18 +211,34 @@ class ArticleScreen(Screen[None]):
             id=annotation.id,
             start=annotation.start,
             end=annotation.end,
-            color=self.tag_colors.get(first, DEFAULT_TAG_COLOR),
+            color=tag_color(first, self.configured_colors),
             label=", ".join(annotation.tags),
         )
 
+    def _annotation_under_cursor(self) -> Annotation | None:
+        here = self.view.highlights_at(self.view.cursor)
+        if not here:
+            return None
+        innermost = min(here, key=lambda h: h.end - h.start)
+        return next((a for a in self.annotations if a.id == innermost.id), None)
+
     def on_key(self, event: events.Key) -> None:
+        search = self.query_one("#article-search", Input)
+        if event.key == "escape" and (search.has_focus or self.query_one(SidePanel).has_focus):
+            event.stop()
+            search.display = False
+            self.query_one(SidePanel).display = False
+            self.view.focus()
+            return
+        if self.focused is not self.view:
+            return
         tag = self.config.tag_for_key(event.character or "") or self.config.tag_for_key(event.key)
         if tag is not None:
             event.stop()
             event.prevent_default()
-            self.apply_tag(tag)
+            self.apply_tag(tag.name)
 
-    def apply_tag(self, tag: TagSpec) -> Annotation | None:
+    def apply_tag(self, name: str) -> Annotation | None:
         """Tag the selection, or the sentence under the cursor, and save it at once. The same
         passage tagged again gets the tag added to its annotation, never a second copy."""
         view = self.view
@@ -158,27 +248,70 @@ class ArticleScreen(Screen[None]):
             return None
         history = self.workspace.history
         same = next((a for a in self.annotations if (a.start, a.end) == span), None)
-        if same is not None and tag.name in same.tags:
-            self.notify(f"Already tagged {tag.name}.", markup=False)
+        if same is not None and name in same.tags:
+            self.notify(f"Already tagged {name}.", markup=False)
             return same
         if same is not None:
-            change = history.add_tag(same.id, tag.name)
+            change = history.add_tag(same.id, name)
         else:
-            change = history.add(self.article.id, span[0], span[1], [tag.name], self.config.annotator)
+            change = history.add(self.article.id, span[0], span[1], [name], self.config.annotator)
         view.action_clear_selection()
         self._show_annotations()
-        self.notify(f"{tag.name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
+        assert change.annotation is not None
+        self.notify(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
         return change.annotation
 
+    def action_pick_tag(self) -> None:
+        span = self.view.target_span()
+        if span is None:
+            self.notify("Nothing to tag here: move to some text or select a passage.", severity="warning", markup=False)
+            return
+        same = next((a for a in self.annotations if (a.start, a.end) == span), None)
+        picker = PickerScreen(
+            "Tag the passage", self.store.tag_names(), allow_new=True, current=same.tags if same else ()
+        )
+        self.app.push_screen(picker, lambda name: name is not None and self.apply_tag(name))
+
+    def action_tag_article(self) -> None:
+        current = self.article.tags
+        picker = PickerScreen("Tag the whole article (again: remove)", self.store.tag_names(), allow_new=True, current=current)
+        self.app.push_screen(picker, self._toggle_article_tag)
+
+    def _toggle_article_tag(self, name: str | None) -> None:
+        if name is None:
+            return
+        history = self.workspace.history
+        if name in self.article.tags:
+            history.untag_article(self.article.id, name)
+            self.notify(f"Article no longer tagged {name}.", markup=False)
+        else:
+            history.tag_article(self.article.id, name, self.config.annotator)
+            self.notify(f"Article tagged {name}.", markup=False)
+        self._show_annotations()
+
+    def action_edit_note(self) -> None:
+        annotation = self._annotation_under_cursor()
+        if annotation is None:
+            self.notify("No annotation under the cursor: tag a passage first, then press m on it.", markup=False)
+            return
+
+        def save(note: str | None) -> None:
+            if note is None or (note or None) == annotation.note:
+                return
+            self.workspace.history.set_note(annotation.id, note or None)
+            self._show_annotations()
+            self.notify("Note saved." if note else "Note removed.", markup=False)
+
+        self.app.push_screen(NoteEditor(annotation.quote, annotation.note), save)
+
     def action_delete_annotation(self) -> None:
-        here = self.view.highlights_at(self.view.cursor)
-        if not here:
+        annotation = self._annotation_under_cursor()
+        if annotation is None:
             self.notify("No annotation under the cursor.", markup=False)
             return
-        innermost = min(here, key=lambda h: h.end - h.start)
-        change = self.workspace.history.delete(innermost.id)
+        self.workspace.history.delete(annotation.id)
         self._show_annotations()
-        self.notify(f"“{short_quote(change.annotation.quote)}” (u brings it back)", title="Deleted", markup=False)
+        self.notify(f"“{short_quote(annotation.quote)}” (u brings it back)", title="Deleted", markup=False)
 
     def action_undo(self) -> None:
         self._replay(self.workspace.history.undo(), "Undone", "Nothing to undo.")
@@ -191,12 +324,74 @@ class ArticleScreen(Screen[None]):
             self.notify(nothing, markup=False)
             return
         self._show_annotations()
-        if change.annotation.article_id == self.article.id:
-            self.view.move_cursor_to(change.annotation.start)
+        if change.article_id == self.article.id:
+            if change.annotation is not None:
+                self.view.move_cursor_to(change.annotation.start)
             where = ""
         else:
-            where = f" in “{short_quote(self.store.get_article(change.annotation.article_id).title, 32)}”"
+            where = f" in “{short_quote(self.store.get_article(change.article_id).title, 32)}”"
         self.notify(f"{change.describe()}{where}", title=title, markup=False)
 
+    # ---- search, panel, entity types ------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#article-search", Input)
+        search.value = self.search or ""
+        search.display = True
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        event.input.display = False
+        self.search = event.value.strip() or None
+        hits = search_hits(self.article.text, self.search) if self.search else []
+        self.view.set_search_hits(hits)
+        self.view.focus()
+        if self.search and not hits:
+            self.notify(f"“{self.search}” is not in this article.", markup=False)
+        elif hits:
+            self.view.action_next_hit(1)
+        self._update_status()
+
+    def action_toggle_panel(self) -> None:
+        panel = self.query_one(SidePanel)
+        panel.display = not panel.display
+        if panel.display:
+            self._refresh_panel()
+            panel.focus()
+        else:
+            self.view.focus()
+
+    def _refresh_panel(self) -> None:
+        panel = self.query_one(SidePanel)
+        if panel.display:
+            colors = {name: tag_color(name, self.configured_colors) for a in self.annotations for name in a.tags}
+            visible = [span for span in self.entities if span.label not in self.workspace.hidden_labels]
+            panel.show(self.annotations, visible, self.article.text, colors, self.config.entities.colors)
+
+    def on_side_panel_jump(self, message: SidePanel.Jump) -> None:
+        self.view.move_cursor_to(message.offset)
+        self.view.focus()
+
+    def action_entity_types(self) -> None:
+        colors = self.config.entities.colors
+        checked = {label for label in LABELS if label not in self.workspace.hidden_labels}
+        screen = ChecklistScreen("Highlight these entity types", [(label, label) for label in LABELS], checked, colors=colors)
+        self.app.push_screen(screen, self._set_visible_labels)
+
+    def _set_visible_labels(self, visible: set[str] | None) -> None:
+        if visible is None:
+            return
+        self.workspace.hidden_labels.clear()
+        self.workspace.hidden_labels.update(set(LABELS) - visible)
+        self.view.set_hidden_labels(self.workspace.hidden_labels)
+        self.query_one("#legend", Static).update(self._legend({span.label for span in self.entities}))
+        self._refresh_panel()
+        self._update_status()
+
     def action_back(self) -> None:
+        panel = self.query_one(SidePanel)
+        if panel.has_focus:
+            self.action_toggle_panel()
+            return
         self.dismiss(None)

@@ -1,25 +1,37 @@
-"""The first screen: every article in the corpus, a cursor to pick one, counts kept current.
+"""The first screen: the corpus as a sortable, filterable, searchable list, a cursor to open one.
 
 It reads rows from the store a page at a time; it never loads the whole corpus.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Footer, Input, Static
 
-from reader.tui.screens.article import ArticleScreen
+from reader.core.store import SORT_KEYS, ListQuery, ReadFilter
 from reader.tui.format import plural, short_path
+from reader.tui.screens.article import ArticleScreen
+from reader.tui.screens.pickers import PickerScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
 
+SORT_NAMES = {"published": "date", "title": "title", "source": "source", "annotations": "annotations"}
+READ_CYCLE: tuple[ReadFilter, ...] = ("all", "unread", "read")
 
 
 class ArticleListScreen(Screen[None]):
     BINDINGS = [
+        Binding("slash", "search", "Search", id="list.search", tooltip="Search titles, texts and notes"),
+        Binding("o", "cycle_sort", "Sort", id="list.sort", tooltip="Sort by date, title, source or annotations"),
+        Binding("f", "filter_tag", "Tag filter", id="list.filter_tag", tooltip="Show only articles with a tag"),
+        Binding("S", "filter_source", "Source filter", id="list.filter_source", tooltip="Show only one source"),
+        Binding("r", "cycle_read", "Read filter", id="list.filter_read", tooltip="Show all, unread or read articles"),
+        Binding("c", "clear_filters", "Clear", id="list.clear", tooltip="Clear the search and every filter"),
         Binding("q", "app.quit", "Quit", id="app.quit"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
@@ -30,30 +42,95 @@ class ArticleListScreen(Screen[None]):
         self.workspace = workspace
         self.store = workspace.store
         self.config = workspace.config
+        self.query_state = ListQuery()
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
         yield ArticleList(self._fetch, self.store.article_count(), id="article-list")
+        yield Input(placeholder="search titles, texts and notes (enter: search, esc: cancel)", id="search")
         yield Footer()
 
     def _fetch(self, offset: int, limit: int):
-        return self.store.list_articles(offset, limit)
+        return self.store.list_articles(offset, limit, self.query_state)
+
+    @property
+    def article_list(self) -> ArticleList:
+        return self.query_one(ArticleList)
 
     def on_mount(self) -> None:
+        self.query_one("#search", Input).display = False
         self._update_title()
-        self.query_one(ArticleList).focus()
+        self.article_list.focus()
 
     def on_screen_resume(self) -> None:
-        self.query_one(ArticleList).reload(self.store.article_count())
+        self._reload(keep_cursor=True)
+
+    def _reload(self, keep_cursor: bool = False) -> None:
+        query = self.query_state
+        self.article_list.reload(
+            self._fetch, self.store.article_count(query), lines_per_row=2 if query.search else 1, keep_cursor=keep_cursor
+        )
         self._update_title()
 
     def _update_title(self) -> None:
-        count = self.store.article_count()
+        total = self.store.article_count()
+        shown = self.article_list.count
         title = Text("reader", style="bold")
-        annotations = self.store.annotation_count()
-        title.append(f"  {plural(count, 'article')}  ·  {plural(annotations, 'annotation')}")
+        title.append(f"  {shown} of {plural(total, 'article')}" if shown != total else f"  {plural(total, 'article')}")
+        description = self.query_state.describe()
+        if description:
+            title.append(f" ({description})", style="bold")
+        title.append(f"  ·  sorted by {SORT_NAMES[self.query_state.sort]}")
+        title.append(f"  ·  {plural(self.store.annotation_count(), 'annotation')}")
         title.append(f"  ·  {short_path(self.config.database)}", style="dim")
         self.query_one("#list-title", Static).update(title)
 
+    def _set_query(self, **changes) -> None:
+        self.query_state = replace(self.query_state, **changes)
+        self._reload()
+
+    # ---- actions ------------------------------------------------------------------------
+
+    def action_search(self) -> None:
+        search = self.query_one("#search", Input)
+        search.value = self.query_state.search or ""
+        search.display = True
+        search.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.input.display = False
+        self.article_list.focus()
+        self._set_query(search=event.value.strip() or None)
+        if self.query_state.search and not self.article_list.count:
+            self.notify(f"Nothing matches “{event.value.strip()}”.", markup=False)
+
+    def on_key(self, event) -> None:
+        search = self.query_one("#search", Input)
+        if event.key == "escape" and search.has_focus:
+            event.stop()
+            search.display = False
+            self.article_list.focus()
+
+    def action_cycle_sort(self) -> None:
+        index = SORT_KEYS.index(self.query_state.sort)
+        self._set_query(sort=SORT_KEYS[(index + 1) % len(SORT_KEYS)])
+
+    def action_cycle_read(self) -> None:
+        index = READ_CYCLE.index(self.query_state.read)
+        self._set_query(read=READ_CYCLE[(index + 1) % len(READ_CYCLE)])
+
+    def action_filter_tag(self) -> None:
+        current = [self.query_state.tag] if self.query_state.tag else []
+        picker = PickerScreen("Show articles tagged", self.store.tag_names(), current=current)
+        self.app.push_screen(picker, lambda tag: tag is not None and self._set_query(tag=tag))
+
+    def action_filter_source(self) -> None:
+        current = [self.query_state.source] if self.query_state.source else []
+        picker = PickerScreen("Show articles from", self.store.sources(), current=current)
+        self.app.push_screen(picker, lambda source: source is not None and self._set_query(source=source))
+
+    def action_clear_filters(self) -> None:
+        self._set_query(search=None, tag=None, source=None, read="all")
+
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
-        self.app.push_screen(ArticleScreen(self.workspace, message.article_id))
+        self.app.push_screen(ArticleScreen(self.workspace, message.article_id, search=self.query_state.search))

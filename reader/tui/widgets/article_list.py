@@ -5,12 +5,14 @@ It never holds the whole corpus: rows come from a `fetch(offset, limit)` callabl
 
 from __future__ import annotations
 
+import re
 from collections import OrderedDict
 from collections.abc import Callable
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -18,11 +20,13 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from reader.core.store import ArticleRow
+from reader.core.store import HIT_END, HIT_START, ArticleRow
 from reader.tui.wrap import display_text
 
+_SPACES = re.compile(r" {2,}")
 PAGE_SIZE = 100
 CACHED_PAGES = 32
+HEADER_LINES = 1
 
 Fetch = Callable[[int, int], list[ArticleRow]]
 
@@ -40,16 +44,17 @@ class Columns:
     """Column widths for a total width: the title takes what the others leave, and the
     source and tags columns appear only when the title keeps a readable width."""
 
-    SOURCE, DATE, COUNT, TAGS = 16, 10, 5, 22
+    MARK, SOURCE, DATE, COUNT, TAGS = 2, 16, 10, 5, 22
 
     def __init__(self, width: int):
         self.source = self.SOURCE if width >= 70 else 0
         self.tags = self.TAGS if width >= 110 else 0
-        used = self.DATE + self.COUNT + 2 + (self.source + 1 if self.source else 0) + (self.tags + 1 if self.tags else 0)
+        used = self.MARK + self.DATE + self.COUNT + 1
+        used += (self.source + 1 if self.source else 0) + (self.tags + 1 if self.tags else 0)
         self.title = max(10, width - used)
 
-    def cells(self, title: str, source: str, date: str, count: str, tags: str) -> list[str]:
-        out = [" " + fit(title, self.title - 1)]
+    def cells(self, mark: str, title: str, source: str, date: str, count: str, tags: str) -> list[str]:
+        out = [fit(mark, self.MARK), fit(title, self.title)]
         if self.source:
             out.append(" " + fit(source, self.source))
         out.append(" " + fit(date, self.DATE))
@@ -59,16 +64,33 @@ class Columns:
         return out
 
 
+def snippet_segments(snippet: str, width: int, style: Style, hit: Style) -> list[Segment]:
+    """A search snippet on one line with its hits in `hit` style, cut to `width` cells."""
+    segments: list[Segment] = []
+    used = 0
+    parts = snippet.replace(HIT_END, HIT_START).split(HIT_START)
+    for index, part in enumerate(parts):  # odd parts are hits
+        text = _SPACES.sub(" ", display_text(part))
+        if not text or used >= width:
+            continue
+        if used + cell_len(text) > width:
+            text = set_cell_size(text, width - used)
+        segments.append(Segment(text, hit if index % 2 else style))
+        used += cell_len(text)
+    return segments
+
+
 class ArticleList(ScrollView, can_focus=True):
-    """Rows of (title, source, date, annotation count, tags) with a cursor row."""
+    """Rows of (read mark, title, source, date, annotation count, tags) with a cursor row;
+    in search results each row has a second line with the best hit in context."""
 
     DEFAULT_CSS = """
     ArticleList {
         background: $surface;
+        overflow-x: hidden;
     }
     ArticleList > .article-list--cursor {
         background: $accent 40%;
-        text-style: bold;
     }
     ArticleList > .article-list--header {
         color: $text-muted;
@@ -77,8 +99,21 @@ class ArticleList(ScrollView, can_focus=True):
     ArticleList > .article-list--muted {
         color: $text-muted;
     }
+    ArticleList > .article-list--unread {
+        text-style: bold;
+    }
+    ArticleList > .article-list--hit {
+        background: $warning 40%;
+        text-style: bold;
+    }
     """
-    COMPONENT_CLASSES = {"article-list--cursor", "article-list--header", "article-list--muted"}
+    COMPONENT_CLASSES = {
+        "article-list--cursor",
+        "article-list--header",
+        "article-list--muted",
+        "article-list--unread",
+        "article-list--hit",
+    }
 
     BINDINGS = [
         Binding("j,down", "move(1)", "Down", show=False, id="list.down"),
@@ -87,7 +122,7 @@ class ArticleList(ScrollView, can_focus=True):
         Binding("G,end", "jump(1)", "Last", show=False, id="list.last"),
         Binding("pagedown,space", "page(1)", "Page down", show=False, id="list.page_down"),
         Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
-        Binding("enter", "open", "Open", id="list.open"),
+        Binding("enter", "open", "Open", id="list.open", tooltip="Open the article under the cursor"),
     ]
 
     cursor: reactive[int] = reactive(0, repaint=False)
@@ -101,6 +136,7 @@ class ArticleList(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self._fetch = fetch
         self.count = count
+        self.lines_per_row = 1
         self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
 
     def on_mount(self) -> None:
@@ -110,14 +146,16 @@ class ArticleList(ScrollView, can_focus=True):
         self._update_size()
 
     def _update_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, self.count + 1)
+        self.virtual_size = Size(self.size.width, self.count * self.lines_per_row + HEADER_LINES)
 
-    def reload(self, count: int) -> None:
-        """Forget cached rows (after a change) and show `count` rows."""
+    def reload(self, fetch: Fetch, count: int, lines_per_row: int = 1, keep_cursor: bool = True) -> None:
+        """Show other rows (a new query) or fresh ones (after a change); cached rows are dropped."""
+        self._fetch = fetch
         self.count = count
+        self.lines_per_row = lines_per_row
         self._pages.clear()
-        self.cursor = min(self.cursor, max(count - 1, 0))
         self._update_size()
+        self.cursor = min(self.cursor, max(count - 1, 0)) if keep_cursor else 0
         self.refresh()
 
     def row(self, index: int) -> ArticleRow | None:
@@ -140,9 +178,12 @@ class ArticleList(ScrollView, can_focus=True):
 
     # ---- movement ---------------------------------------------------------------------
 
-    def watch_cursor(self, old: int, new: int) -> None:
-        # Virtual line 0 is covered by the sticky header, so keep lines `new` and `new + 1` in view.
-        self.scroll_to_region(Region(0, new, 1, 2), animate=False, immediate=True, force=True)
+    def watch_cursor(self, new: int) -> None:
+        # The header covers the top line, so keep the header's line and the row's lines in view.
+        top = new * self.lines_per_row
+        self.scroll_to_region(
+            Region(0, top, 1, self.lines_per_row + HEADER_LINES), animate=False, immediate=True, force=True
+        )
         self.refresh()
 
     def action_move(self, delta: int) -> None:
@@ -154,16 +195,18 @@ class ArticleList(ScrollView, can_focus=True):
             self.cursor = 0 if direction < 0 else self.count - 1
 
     def action_page(self, direction: int) -> None:
-        self.action_move(direction * max(1, self.scrollable_content_region.height - 2))
+        rows = max(1, (self.scrollable_content_region.height - HEADER_LINES) // self.lines_per_row - 1)
+        self.action_move(direction * rows)
 
     def action_open(self) -> None:
         row = self.current
         if row is not None:
             self.post_message(self.Opened(row.id))
 
-    def on_click(self, event) -> None:
-        index = event.y + int(self.scroll_offset.y) - 1
-        if 0 <= index < self.count:
+    def on_click(self, event: events.Click) -> None:
+        line = event.y + int(self.scroll_offset.y) - HEADER_LINES
+        index = line // self.lines_per_row
+        if line >= 0 and index < self.count:
             if index == self.cursor and event.chain >= 2:
                 self.action_open()
             self.cursor = index
@@ -171,26 +214,35 @@ class ArticleList(ScrollView, can_focus=True):
     # ---- rendering --------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
-        scroll_x, scroll_y = self.scroll_offset
-        width = self.scrollable_content_region.width
+        scroll_y = int(self.scroll_offset.y)
+        width = self.size.width
         base = self.rich_style
         columns = Columns(width)
-        if y == 0:
-            header = columns.cells("Title", "Source", "Date", "Ann.", "Tags")
+        if y < HEADER_LINES:
+            header = "".join(columns.cells("", "Title", "Source", "Date", "Ann.", "Tags"))
             style = base + self.get_component_rich_style("article-list--header")
-            return Strip([Segment("".join(header), style)]).extend_cell_length(width, base).crop(0, width)
-        index = scroll_y + y - 1
+            return Strip([Segment(header, style)]).extend_cell_length(width, base).crop(0, width)
+        line = scroll_y + y - HEADER_LINES
+        index, subline = divmod(line, self.lines_per_row)
         row = self.row(index)
         if row is None:
             return Strip.blank(width, base)
+        style = base + self.get_component_rich_style("article-list--cursor") if index == self.cursor else base
+        muted = style + self.get_component_rich_style("article-list--muted", partial=True)
+        if subline:
+            hit = style + self.get_component_rich_style("article-list--hit", partial=True)
+            indent = Segment(" " * (Columns.MARK + 2), style)
+            segments = [indent, *snippet_segments(row.snippet or "", width - Columns.MARK - 2, muted, hit)]
+            return Strip(segments).extend_cell_length(width, style).crop(0, width)
         cells = columns.cells(
+            "" if row.read else " •",
             display_text(row.title),
             display_text(row.source or ""),
             (row.published or "")[:10],
             str(row.annotation_count) if row.annotation_count else "·",
             display_text(", ".join(row.tags)),
         )
-        style = base + self.get_component_rich_style("article-list--cursor") if index == self.cursor else base
-        muted = style + self.get_component_rich_style("article-list--muted", partial=True)
-        segments = [Segment(cells[0], style)] + [Segment(cell, muted) for cell in cells[1:]]
-        return Strip(segments).extend_cell_length(width, style).crop(scroll_x, scroll_x + width)
+        title_style = style if row.read else style + self.get_component_rich_style("article-list--unread", partial=True)
+        segments = [Segment(cells[0], title_style), Segment(cells[1], title_style)]
+        segments += [Segment(cell, muted) for cell in cells[2:]]
+        return Strip(segments).extend_cell_length(width, style).crop(0, width)

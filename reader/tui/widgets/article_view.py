@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.color import Color
 from textual.geometry import Region, Size
@@ -25,6 +26,7 @@ from reader.core.segment import Segments, trimmed
 from reader.tui.wrap import WrappedText, display_text
 
 GUTTER = 2
+SEARCH_HIT_COLOR = "#ffd75f"
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +47,7 @@ class _CellStyle:
     layers: int
     selected: bool
     cursor: bool
+    hit: bool = False
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -78,7 +81,19 @@ class ArticleView(ScrollView, can_focus=True):
             tooltip="Start a selection at the cursor; moves extend it; v again cancels it",
         ),
         Binding("s", "select_sentence", "Sentence", id="select.sentence", tooltip="Select the sentence under the cursor"),
+        Binding("p", "select_paragraph", "Paragraph", show=False, id="select.paragraph",
+                tooltip="Select the paragraph under the cursor"),
+        Binding("shift+left", "extend('char', -1)", "Extend left", show=False, id="select.extend_left"),
+        Binding("shift+right", "extend('char', 1)", "Extend right", show=False, id="select.extend_right"),
+        Binding("shift+up", "extend('line', -1)", "Extend up", show=False, id="select.extend_up"),
+        Binding("shift+down", "extend('line', 1)", "Extend down", show=False, id="select.extend_down"),
+        Binding("shift+home", "extend('document', -1)", "Extend to top", show=False, id="select.extend_top"),
+        Binding("shift+end", "extend('document', 1)", "Extend to bottom", show=False, id="select.extend_bottom"),
         Binding("escape", "clear_selection", "Clear", show=False, id="select.clear", tooltip="Clear the selection"),
+        Binding("n", "next_hit(1)", "Next hit", show=False, id="search.next", tooltip="Next search hit"),
+        Binding("N", "next_hit(-1)", "Previous hit", show=False, id="search.previous", tooltip="Previous search hit"),
+        Binding("right_square_bracket", "next_annotation(1)", "Next annotation", show=False, id="annotation.next"),
+        Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation", show=False, id="annotation.previous"),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
@@ -100,6 +115,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._entity_ends: list[int] = []
         self.entity_colors: dict[str, str] = {}
         self.highlights: list[Highlight] = []
+        self.hidden_labels: set[str] = set()
+        self.search_hits: list[tuple[int, int]] = []
+        self._hit_ends: list[int] = []
+        self._dragging = False
         self.anchor: int | None = None  # visual-mode anchor; None when nothing is selected
         self._char_motion = False
         # Laid out for real on the first resize, when the widget's width is known.
@@ -114,6 +133,17 @@ class ArticleView(ScrollView, can_focus=True):
         self._entity_ends = [span.end for span in self.entities]
         self.entity_colors = colors
         self._styles.clear()
+        self.refresh()
+
+    def set_hidden_labels(self, hidden: set[str]) -> None:
+        """Entity types not to highlight."""
+        self.hidden_labels = set(hidden)
+        self.refresh()
+
+    def set_search_hits(self, hits: Sequence[tuple[int, int]]) -> None:
+        """Search hits to show; they must not overlap (as from one regex's finditer)."""
+        self.search_hits = sorted(hits)
+        self._hit_ends = [end for _, end in self.search_hits]
         self.refresh()
 
     def set_highlights(self, highlights: Sequence[Highlight]) -> None:
@@ -240,6 +270,36 @@ class ArticleView(ScrollView, can_focus=True):
         self._char_motion = False
         self._move_to(sentence[1] - 1)
 
+    def action_select_paragraph(self) -> None:
+        paragraph = Segments.containing(self.segments.paragraphs, self.cursor)
+        if paragraph is None:
+            return
+        self.anchor = paragraph[0]
+        self._char_motion = False
+        self._move_to(paragraph[1] - 1)
+
+    def action_extend(self, unit: str, direction: int) -> None:
+        """Shift+movement: start a selection at the cursor if there is none, then move."""
+        if self.anchor is None:
+            self.anchor = self.cursor
+        self.action_move(unit, direction)
+
+    def action_next_hit(self, direction: int) -> None:
+        self._jump([start for start, _ in self.search_hits], direction, "No search hits here: / searches.")
+
+    def action_next_annotation(self, direction: int) -> None:
+        self._jump(sorted({h.start for h in self.highlights}), direction, "No annotations in this article.")
+
+    def _jump(self, starts: list[int], direction: int, nothing: str) -> None:
+        if not starts:
+            self.notify(nothing, markup=False)
+            return
+        if direction > 0:
+            target = next((start for start in starts if start > self.cursor), starts[0])
+        else:
+            target = next((start for start in reversed(starts) if start < self.cursor), starts[-1])
+        self.move_cursor_to(target)
+
     def action_clear_selection(self) -> None:
         self.anchor = None
         self.refresh()
@@ -249,10 +309,49 @@ class ArticleView(ScrollView, can_focus=True):
         self._column_goal = None
         self._move_to(offset)
 
+    def offset_at_point(self, x: int, y: int) -> int | None:
+        """The text offset shown at widget cell (x, y), or None outside the text."""
+        line = int(self.scroll_offset.y) + y
+        if not self.text or line >= len(self.wrapped):
+            return None
+        column = x - self.left_margin - GUTTER
+        return self.wrapped.offset_at(line, max(0, column))
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        offset = self.offset_at_point(event.x, event.y)
+        if offset is None:
+            return
+        self.focus()
+        self.capture_mouse()
+        self._dragging = True
+        self.anchor = None
+        self._char_motion = False
+        self.move_cursor_to(offset)
+
+    def on_mouse_move(self, event: events.MouseMove) -> None:
+        if not self._dragging:
+            return
+        offset = self.offset_at_point(event.x, max(0, event.y))
+        if offset is not None and offset != self.cursor:
+            if self.anchor is None:
+                self.anchor = self.cursor
+            self.move_cursor_to(offset)
+
+    def on_mouse_up(self, _event: events.MouseUp) -> None:
+        if self._dragging:
+            self._dragging = False
+            self.release_mouse()
+
     # ---- what is under the cursor ------------------------------------------------------
 
     def entity_at(self, offset: int) -> Span | None:
-        return next((span for span in self.entities if span.start <= offset < span.end), None)
+        """The visible entity under `offset` (entities never overlap, so their ends are sorted)."""
+        index = bisect.bisect_right(self._entity_ends, offset)
+        if index < len(self.entities):
+            span = self.entities[index]
+            if span.start <= offset and span.label not in self.hidden_labels:
+                return span
+        return None
 
     def highlights_at(self, offset: int) -> list[Highlight]:
         return [h for h in self.highlights if h.start <= offset < h.end]
@@ -270,7 +369,7 @@ class ArticleView(ScrollView, can_focus=True):
         segments = [Segment(" " * self.left_margin, base), self._gutter(start, end, base)]
         segments.extend(self._text_segments(start, end, base))
         if self.text and start <= self.cursor and self.cursor == end and self.text[end : end + 1] in ("\n", ""):
-            segments.append(Segment(" ", self._style_for(_CellStyle(None, None, 0, False, True), base)))
+            segments.append(Segment(" ", self._style_for(_CellStyle(None, None, 0, False, self.has_focus), base)))
         strip = Strip(segments).extend_cell_length(width, base)
         return strip.crop(scroll_x, scroll_x + width)
 
@@ -290,8 +389,16 @@ class ArticleView(ScrollView, can_focus=True):
         for span in self.entities[bisect.bisect_right(self._entity_ends, start) :]:
             if span.start >= end:
                 break
+            if span.label in self.hidden_labels:
+                continue
             for offset in range(max(span.start, start), min(span.end, end)):
                 entity[offset - start] = span.label
+        hits = [False] * length
+        for hit_start, hit_end in self.search_hits[bisect.bisect_right(self._hit_ends, start) :]:
+            if hit_start >= end:
+                break
+            for offset in range(max(hit_start, start), min(hit_end, end)):
+                hits[offset - start] = True
         layer_color: list[str | None] = [None] * length
         layers = [0] * length
         # Highlights are sorted outermost first, so the innermost one's colour is painted last.
@@ -318,6 +425,7 @@ class ArticleView(ScrollView, can_focus=True):
                     layers[cell],
                     selection is not None and selection[0] <= offset < selection[1],
                     offset == cursor and self.has_focus,
+                    hits[cell],
                 )
                 if cell < length
                 else None
@@ -344,6 +452,8 @@ class ArticleView(ScrollView, can_focus=True):
             color = self.entity_colors.get(cell.entity)
             if color:
                 style += Style(color=_rich_color(color), bold=True)
+        if cell.hit:
+            style += Style(bgcolor=_rich_color(SEARCH_HIT_COLOR), color="black")
         if cell.selected or cell.cursor:
             style += Style(reverse=True)
         if cell.cursor:

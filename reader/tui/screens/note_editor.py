@@ -1,0 +1,92 @@
+"""A modal editor for an annotation's note; esc and ctrl+s both hand the text back to be saved.
+
+It never loses typed text silently (only ctrl+d discards), and never shows the quote as markup.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Static, TextArea
+
+from reader.tui.format import short_quote
+
+QUOTE_LIMIT = 400
+"""Characters of the quote kept before the line is cut to the box's width."""
+
+
+class NoteEditor(ModalScreen[str | None]):
+    """Edit a note; dismisses with the text ("" for no note), or None to discard the edits."""
+
+    DEFAULT_CSS = """
+    NoteEditor {
+        align: center middle;
+    }
+    #note-box {
+        width: 80;
+        max-width: 95%;
+        height: auto;
+        max-height: 90%;
+        border: round $accent;
+        background: $surface;
+        padding: 0 1;
+    }
+    #note-title {
+        height: 1;
+        text-style: bold;
+    }
+    #note-quote {
+        height: 1;
+        color: $text-muted;
+        text-style: italic;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
+    }
+    #note-text {
+        height: 10;
+        margin: 1 0 0 0;
+    }
+    #note-keys {
+        height: auto;
+        color: $text-muted;
+    }
+    """
+
+    BINDINGS = [
+        Binding("escape", "save", "Save", id="note.save", tooltip="Close and save the note"),
+        Binding("ctrl+s", "save", "Save", id="note.save_key", tooltip="Close and save the note"),
+        Binding("ctrl+d", "discard", "Discard edits", id="note.discard", priority=True,
+                tooltip="Close and keep the note as it was before"),
+    ]
+
+    def __init__(self, quote: str, note: str | None) -> None:
+        super().__init__()
+        self.quote = quote
+        self.note = note or ""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-box"):
+            yield Static(Content("Note"), id="note-title")
+            yield Static(Content(f"“{short_quote(self.quote, QUOTE_LIMIT)}”"), id="note-quote")
+            yield TextArea(self.note, soft_wrap=True, tab_behavior="focus", id="note-text")
+            yield Static(Content("esc or ctrl+s saves · ctrl+d discards edits · u in the article undoes"),
+                         id="note-keys")
+
+    def on_mount(self) -> None:
+        editor = self.editor
+        editor.focus()
+        editor.move_cursor(editor.document.end)
+
+    @property
+    def editor(self) -> TextArea:
+        return self.query_one("#note-text", TextArea)
+
+    def action_save(self) -> None:
+        text = self.editor.text
+        self.dismiss(text if text.strip() else "")
+
+    def action_discard(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,88 @@
+"""The article's side panel: its annotations and its entities, each a jump target.
+
+It only lists what the screen gives it and says where to jump; it changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from rich.text import Text
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import OptionList
+from textual.widgets.option_list import Option
+
+from reader.core.entities import LABELS, Span
+from reader.core.store import Annotation
+from reader.tui.format import short_quote
+
+
+class SidePanel(OptionList):
+    """Annotations in text order, then entities grouped by type with their counts."""
+
+    DEFAULT_CSS = """
+    SidePanel {
+        dock: right;
+        width: 38;
+        border-left: solid $panel-lighten-2;
+        background: $surface;
+    }
+    """
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+    class Jump(Message):
+        """The user picked an item: move the article's cursor to `offset`."""
+
+        def __init__(self, offset: int) -> None:
+            super().__init__()
+            self.offset = offset
+
+    def show(
+        self,
+        annotations: Sequence[Annotation],
+        entities: Sequence[Span],
+        text: str,
+        tag_colors: dict[str, str],
+        entity_colors: dict[str, str],
+    ) -> None:
+        """List these annotations and entities (replacing what was listed)."""
+        self.clear_options()
+        options: list[Option | None] = [Option(Text(f"Annotations ({len(annotations)})", style="bold"), disabled=True)]
+        for annotation in annotations:
+            label = Text()
+            for tag in annotation.tags:
+                label.append(f" {tag} ", style=f"bold reverse {tag_colors.get(tag, 'grey')}")
+                label.append(" ")
+            label.append(short_quote(annotation.quote, 60))
+            if annotation.note:
+                label.append(" ✎", style="dim")
+            options.append(Option(label, id=f"at:{annotation.start}"))
+        first_seen: dict[tuple[str, str], int] = {}
+        counts: Counter[tuple[str, str]] = Counter()
+        for span in entities:
+            key = (span.label, text[span.start : span.end])
+            first_seen.setdefault(key, span.start)
+            counts[key] += 1
+        options.append(None)
+        options.append(Option(Text(f"Entities ({len(counts)})", style="bold"), disabled=True))
+        for label in LABELS:
+            keys = sorted((key for key in counts if key[0] == label), key=lambda key: (-counts[key], key[1]))
+            for key in keys:
+                line = Text()
+                line.append(f"{label:<6} ", style=f"bold {entity_colors.get(label, '')}")
+                line.append(short_quote(key[1], 24))
+                if counts[key] > 1:
+                    line.append(f" ×{counts[key]}", style="dim")
+                options.append(Option(line, id=f"at:{first_seen[key]}"))
+        self.add_options(options)
+        self.highlighted = 1 if len(annotations) else None
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option.id and event.option.id.startswith("at:"):
+            self.post_message(self.Jump(int(event.option.id[3:])))
