@@ -42,6 +42,8 @@ async def test_fuzzy_filter_puts_the_best_match_first_and_enter_picks_it():
         assert option_texts(screen) == TAGS  # empty query: the given order
         await pilot.press("c", "n", "f")
         assert option_texts(screen)[0] == "conflict"
+        first = screen.query_one(OptionList).options[0].prompt
+        assert [(span.start, span.end) for span in first.spans] == [(0, 1), (2, 3), (3, 4)]  # c, n, f
         assert "economic" not in option_texts(screen)
         assert isinstance(app.focused, Input)
         await pilot.press("enter")
@@ -72,11 +74,25 @@ async def test_escape_gives_none():
 async def test_allow_new_offers_to_create_the_typed_name():
     app = HostApp(PickerScreen("Tag", TAGS, allow_new=True))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"co", "space")  # "co " matches existing tags too
-        assert option_texts(app.modal)[0] == "Create tag “co”"
-        assert "cooperation" in option_texts(app.modal)
+        await pilot.press(*"framing", "space")
+        assert option_texts(app.modal) == ["Create tag “framing”"]
         await pilot.press("enter")
-    assert app.result == "co"
+    assert app.result == "framing"  # stripped
+
+
+async def test_allow_new_highlights_the_best_match_and_up_reaches_create():
+    app = HostApp(PickerScreen("Tag", TAGS, allow_new=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"coop")
+        assert option_texts(app.modal)[:2] == ["Create tag “coop”", "cooperation"]
+        assert app.modal.query_one(OptionList).highlighted == 1
+        await pilot.press("enter")
+    assert app.result == "cooperation"
+
+    app = HostApp(PickerScreen("Tag", TAGS, allow_new=True))
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*"coop", "up", "enter")
+    assert app.result == "coop"
 
 
 async def test_typing_an_existing_name_picks_it_and_names_are_case_sensitive():
@@ -93,7 +109,7 @@ async def test_typing_an_existing_name_picks_it_and_names_are_case_sensitive():
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"Conflict")
         assert option_texts(app.modal)[:2] == ["Create tag “Conflict”", "conflict"]
-        await pilot.press("enter")
+        await pilot.press("up", "enter")
     assert app.result == "Conflict"
 
 

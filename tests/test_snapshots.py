@@ -39,3 +39,22 @@ def test_article_screen_with_entities_annotation_and_selection(snap_compare, app
 
 def test_help_screen(snap_compare, app):
     assert snap_compare(app, terminal_size=SIZE, press=["enter", "question_mark"])
+
+
+def test_search_results_with_hits_in_context(snap_compare, app):
+    assert snap_compare(app, terminal_size=SIZE, press=["slash", *"nations", "enter"])
+
+
+def test_overlapping_annotations_and_side_panel(snap_compare, app, store):
+    article_id = store.list_articles(0, 1)[0].id
+    outer_start = ARTICLE.index("Foreign Minister")
+    store.add_annotation(article_id, outer_start, ARTICLE.index("on Tuesday"), ["conflict"], "alice")
+    store.add_annotation(article_id, ARTICLE.index("Ana Lima"), ARTICLE.index(" met"), ["cooperation"], "alice")
+
+    async def open_with_panel(pilot):
+        await pilot.press("enter")
+        await pilot.pause()
+        pilot.app.screen.query_one("ArticleView").move_cursor_to(ARTICLE.index("Lima"))
+        await pilot.press("i")
+
+    assert snap_compare(app, terminal_size=(120, 28), run_before=open_with_panel)

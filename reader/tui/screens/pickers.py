@@ -67,6 +67,12 @@ PickerScreen, ChecklistScreen {
     border: none;
     padding: 0;
     background: $surface;
+    /* The list never has focus (typing stays in the Input): show its cursor as if it had. */
+    & > .option-list--option-highlighted {
+        color: $block-cursor-foreground;
+        background: $block-cursor-background;
+        text-style: $block-cursor-text-style;
+    }
 }
 .picker-hint {
     height: auto;
@@ -115,7 +121,11 @@ def highlighted(name: str, offsets: Sequence[int]) -> Content:
 
 
 class PickerScreen(ModalScreen[str | None]):
-    """Type to filter, up/down to move, enter to choose; dismisses with the name or None."""
+    """Type to filter, up/down to move, enter to choose; dismisses with the name or None.
+
+    With `allow_new`, a typed name that is not a choice is offered first as "Create tag “name”";
+    it is highlighted only when nothing else matches (otherwise the best match is, one row below).
+    """
 
     DEFAULT_CSS = PICKER_CSS
 
@@ -206,8 +216,8 @@ class PickerScreen(ModalScreen[str | None]):
         values: list[str] = []
         if query and self._is_choice(query):
             # The exact name always comes first, so typing a name and enter picks it.
-            matches = [(query_index, offsets) for query_index, offsets in matches
-                       if self.choices[query_index] != query]
+            matches = [(index, offsets) for index, offsets in matches
+                       if self.choices[index] != query]
             options.append(self._option(query, range(len(query))))
             values.append(query)
         elif query and self.allow_new:
@@ -222,7 +232,10 @@ class PickerScreen(ModalScreen[str | None]):
         option_list = self.option_list
         option_list.set_options(options)
         if options:
-            option_list.highlighted = 0
+            # The create option sits first, but enter picks the best existing match when there
+            # is one (so "coop" + enter gives "cooperation"); up reaches the create option.
+            creating = query and self.allow_new and not self._is_choice(query)
+            option_list.highlighted = 1 if creating and len(options) > 1 else 0
         self._show_hint(query, bool(options))
 
     def _option(self, name: str, offsets: Sequence[int]) -> Option:
