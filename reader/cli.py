@@ -64,11 +64,14 @@ def main(ctx: click.Context, config_option: str | None) -> None:
 
 def open_tui(context: Context) -> None:
     config = context.config
-    from reader.tui.app import ReaderApp, theme_problem
+    from reader.tui.app import ReaderApp, keymap_problem, theme_problem
 
     problem = theme_problem(config.theme)
     if problem:
         raise click.ClickException(str(config.error("theme", problem)))
+    problem = keymap_problem(config.keymap)
+    if problem:
+        raise click.ClickException(str(config.error("keymap", problem)))
     store = context.open_store()
     try:
         if config.load_samples and store.article_count() == 0:

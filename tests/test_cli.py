@@ -118,3 +118,11 @@ def test_unknown_theme_stops_before_the_database_with_its_line(workspace):
     assert result.exit_code != 0
     assert "config.yaml:2: theme: unknown theme 'solarised'" in result.output
     assert not (workspace / "annotations.db").exists()
+
+
+def test_unknown_keymap_id_stops_before_the_database(workspace):
+    (workspace / "config.yaml").write_text("keymap:\n  cursor.flyaway: W\n", encoding="utf-8")
+    result = CliRunner().invoke(main, [])
+    assert result.exit_code != 0
+    assert "config.yaml:1: keymap: no action has the id 'cursor.flyaway'" in result.output
+    assert not (workspace / "annotations.db").exists()

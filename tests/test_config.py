@@ -91,6 +91,11 @@ def test_paths_are_relative_to_the_config_file(tmp_path):
         ("annotator: !!python/object:os.system ls\n", "is not allowed"),
         ("annotator: a\nannotator: b\n", "config.yaml:2: annotator: this key is given twice"),
         ("- just\n- a list\n", "config.yaml:1: expected a mapping"),
+        ("keymap:\n  cursor.word_next: 'ctrl+'\n", "config.yaml:2: keymap.cursor.word_next: not a key"),
+        (
+            "tags:\n  - name: a\n    key: '1'\nkeymap:\n  cursor.word_next: 'W,1'\n",
+            "config.yaml:5: keymap.cursor.word_next: key '1' is the key of tag 'a'",
+        ),
     ],
 )
 def test_bad_config_is_one_line_naming_file_line_and_key(tmp_path, text, expected):

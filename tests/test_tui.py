@@ -3,6 +3,7 @@
 import yaml
 
 from reader.core.config import RESERVED_KEYS
+from reader.core.entities import LABELS
 from reader.core.exchange.yaml_format import export_document
 from reader.core.segment import sentence_spans
 from reader.tui.app import ReaderApp
@@ -130,10 +131,11 @@ async def test_help_lists_every_key_and_the_tags(store, config):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         rows = [row for _, section in app.screen.sections for row in section]
-        descriptions = {description for _, description in rows}
+        descriptions = {description for _, description, _ in rows}
         assert {"Next word", "Next sentence", "Next paragraph", "Select the sentence under the cursor"} <= descriptions
         assert "Back to the article list" in descriptions
-        assert ("1", "tag as conflict: Disagreement between actors.") in rows
+        assert ("1", "tag as conflict: Disagreement between actors.", "") in rows
+        assert ("w", "Next word", "cursor.word_next") in rows
         await pilot.press("escape")
         assert isinstance(app.screen, ArticleScreen)
 
@@ -237,3 +239,44 @@ async def test_text_never_runs_under_the_scrollbar(store, config):
         assert view.text_width + 2 <= view.size.width - view.styles.scrollbar_size_vertical
         for y in range(view.size.height):
             assert view.render_line(y).cell_length <= view.size.width
+
+
+async def test_keymap_from_the_config_rebinds_keys_everywhere(store, config):
+    from dataclasses import replace
+
+    remapped = replace(config, keymap={"cursor.word_next": "W", "list.down": "ctrl+n"})
+    app = ReaderApp(remapped, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("ctrl+n")
+        assert app.screen.query_one(ArticleList).cursor == 1
+        await pilot.press("k")
+        view = await open_first_article(pilot)
+        await pilot.press("W")
+        assert view.cursor == ARTICLE.index("resume")
+        await pilot.press("question_mark")
+        rows = [row for _, section in app.screen.sections for row in section]
+        assert ("W", "Next word", "cursor.word_next") in rows
+
+
+def test_keymap_with_an_unknown_id_is_refused():
+    from reader.tui.app import keymap_problem
+
+    assert keymap_problem({"cursor.word_next": "W"}) is None
+    assert "cursor.flyaway" in keymap_problem({"cursor.flyaway": "W"})
+
+
+async def test_command_palette_offers_the_screen_actions_and_runs_them(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_first_article(pilot)
+        commands = {command.title: command for command in app.get_system_commands(app.screen)}
+        assert {"Next word", "Tag as conflict", "Show only PERSON", "Theme", "Delete the annotation under the cursor (u brings it back)"} <= set(commands)
+        await commands["Next sentence"].callback()
+        assert view.cursor == ARTICLE.index("GENEVA")
+        commands["Tag as conflict"].callback()
+        assert store.annotations_for(app.screen.article.id)[0].tags == ("conflict",)
+        commands["Show only PERSON"].callback()
+        assert app.workspace.hidden_labels == set(LABELS) - {"PERSON"}
+        await pilot.press("q")
+        list_commands = {command.title for command in app.get_system_commands(app.screen)}
+        assert {"Sort by title", "Show unread articles", "Search titles, texts and notes"} <= list_commands

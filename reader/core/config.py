@@ -40,6 +40,7 @@ COLOR_NAMES = frozenset(
         "aqua", "gold", "salmon", "violet", "indigo", "coral", "crimson", "turquoise",
     }
 )
+_KEY_NAME = re.compile(r"((ctrl|alt|shift|super)\+)*[a-z0-9_]+")
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 DEFAULT_ENTITY_COLORS: dict[str, str] = {
@@ -85,6 +86,8 @@ class Config:
     reading_width: int
     tags: tuple[TagSpec, ...]
     entities: EntitySettings
+    #: Binding id -> the keys that replace its defaults ("ctrl+n,n"), checked by the TUI.
+    keymap: dict[str, str] = field(default_factory=dict)
     #: The line each top-level key is written on, for errors found after loading.
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
 
@@ -161,7 +164,9 @@ def parse_config(text: str, path: Path) -> Config:
 class _ConfigReader:
     """Turns located YAML values into a Config, one checked key at a time."""
 
-    KEYS = {"annotator", "database", "export_file", "load_samples", "theme", "reading_width", "entities", "tags"}
+    KEYS = {
+        "annotator", "database", "export_file", "load_samples", "theme", "reading_width", "entities", "tags", "keymap",
+    }
     ENTITY_KEYS = {"show", "colors", "gazetteer"}
     TAG_KEYS = {"name", "key", "color", "description"}
 
@@ -220,6 +225,7 @@ class _ConfigReader:
 
     def read(self, root: Located | None) -> Config:
         top = self.mapping(root, "", self.KEYS)
+        tags = self.tags(top.get("tags"))
         return Config(
             path=self.path.resolve(),
             annotator=self.string(top.get("annotator"), "annotator", _login_name()),
@@ -228,8 +234,9 @@ class _ConfigReader:
             load_samples=self.boolean(top.get("load_samples"), "load_samples", True),
             theme=self.string(top.get("theme"), "theme", "textual-dark"),
             reading_width=self.integer(top.get("reading_width"), "reading_width", 88, 20, 1000),
-            tags=self.tags(top.get("tags")),
+            tags=tags,
             entities=self.entities(top.get("entities")),
+            keymap=self.keymap(top.get("keymap"), tags),
             key_lines={key: node.line for key, node in top.items()},
         )
 
@@ -282,6 +289,24 @@ class _ConfigReader:
             )
         return tuple(tags)
 
+    def keymap(self, node: Located | None, tags: tuple[TagSpec, ...]) -> dict[str, str]:
+        if node is None or node.value is None:
+            return {}
+        if not isinstance(node.value, dict):
+            raise self.fail(node, "keymap", f"expected a mapping of binding ids to keys, got {_kind(node.value)}")
+        keymap: dict[str, str] = {}
+        tag_keys = {tag.key: tag.name for tag in tags if tag.key}
+        for binding_id, child in node.value.items():
+            where = f"keymap.{binding_id}"
+            keys = self.string(child, where, "")
+            for key in (part.strip() for part in keys.split(",")):
+                if not key or not (len(key) == 1 or _KEY_NAME.fullmatch(key)):
+                    raise self.fail(child, where, f"not a key: {key!r} (use one character, or a name such as ctrl+n)")
+                if key in tag_keys:
+                    raise self.fail(child, where, f"key {key!r} is the key of tag {tag_keys[key]!r}")
+            keymap[binding_id] = keys
+        return keymap
+
     def tag_key(self, node: Located | None, where: str) -> str:
         if node is None or node.value is None:
             return ""
@@ -291,7 +316,7 @@ class _ConfigReader:
         key = self.string(Located(value, node.line), where, "")
         if key in RESERVED_KEYS:
             raise self.fail(node, where, f"key {key!r} is a navigation key; choose another (digits are free)")
-        if len(key) != 1 and not re.fullmatch(r"(ctrl\+|alt\+)?[a-z0-9_]+", key):
+        if len(key) != 1 and not _KEY_NAME.fullmatch(key):
             raise self.fail(node, where, f"not a key: {key!r} (use one character, or a name such as f5)")
         return key
 

@@ -1,23 +1,27 @@
-"""The Textual application: holds the config, the store and the recogniser for its screens.
+"""The Textual application: builds the workspace its screens share, the help and the palette.
 
 It opens no database itself; the caller hands it an open `Store` and closes it afterwards.
 """
 
 from __future__ import annotations
 
-from textual.app import App
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
 
 from reader.core.config import Config
-from reader.core.entities import Recogniser, build_recogniser
+from reader.core.entities import LABELS, Recogniser, build_recogniser
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History
 from reader.core.store import Store
+from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path
-from reader.tui.keys import binding_rows
 from reader.tui.screens.article import ArticleScreen
-from reader.tui.screens.article_list import ArticleListScreen
+from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.article_view import ArticleView
@@ -29,6 +33,15 @@ def theme_problem(theme: str) -> str | None:
     if theme in BUILTIN_THEMES:
         return None
     return f"unknown theme {theme!r} (choose one of: {', '.join(sorted(BUILTIN_THEMES))})"
+
+
+def keymap_problem(keymap: dict[str, str]) -> str | None:
+    """Why `keymap` cannot be used (an id no binding has), or None when it can."""
+    known = binding_ids(KEYMAP_OWNERS)
+    unknown = sorted(set(keymap) - known)
+    if unknown:
+        return f"no action has the id {unknown[0]!r} (the help screen, ?, lists every id)"
+    return None
 
 
 class ReaderApp(App[None]):
@@ -49,6 +62,7 @@ class ReaderApp(App[None]):
 
     def on_mount(self) -> None:
         self.theme = self.config.theme
+        self.set_keymap(self.config.keymap)
         self.push_screen(ArticleListScreen(self.workspace))
 
     def action_export(self) -> None:
@@ -60,19 +74,57 @@ class ReaderApp(App[None]):
             return
         self.notify(f"{plural(count, 'annotation')} written to {short_path(path)}", title="Exported", timeout=6, markup=False)
 
+    # ---- help and the command palette ------------------------------------------------------
+
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.help_sections()))
 
-    def help_sections(self) -> list[tuple[str, list[tuple[str, str]]]]:
-        screen = self.screen
-        if isinstance(screen, ArticleScreen):
-            sections = [
-                ("Article", binding_rows(ArticleView.BINDINGS) + binding_rows(ArticleScreen.BINDINGS)),
+    def help_sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        keymap = self.config.keymap
+        if isinstance(self.screen, ArticleScreen):
+            sections = [("Article", binding_rows([*ArticleView.BINDINGS, *ArticleScreen.BINDINGS], keymap))]
+            tags = [
+                (tag.key, f"tag as {tag.name}: {tag.description}".rstrip(": "), "")
+                for tag in self.config.tags
+                if tag.key
             ]
-            tags = [(tag.key, f"tag as {tag.name}: {tag.description}".rstrip(": ")) for tag in self.config.tags if tag.key]
             if tags:
                 sections.append(("Tags (the selection, or the sentence under the cursor)", tags))
         else:
-            sections = [("Article list", binding_rows(ArticleList.BINDINGS) + binding_rows(ArticleListScreen.BINDINGS))]
-        sections.append(("Everywhere", binding_rows(self.BINDINGS)))
+            sections = [("Article list", binding_rows([*ArticleList.BINDINGS, *ArticleListScreen.BINDINGS], keymap))]
+        sections.append(("Everywhere", binding_rows(self.BINDINGS, keymap) + [("ctrl+p", "Command palette", "")]))
         return sections
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every action of the screen the palette was opened on, with its keys, then the
+        tags, entity types, sort orders and filters that apply there, then Textual's own."""
+        keymap = self.config.keymap
+        if isinstance(screen, ArticleScreen):
+            view = screen.query_one(ArticleView)
+            owners = [(view, ArticleView.BINDINGS), (screen, ArticleScreen.BINDINGS)]
+        elif isinstance(screen, ArticleListScreen):
+            owners = [(screen.query_one(ArticleList), ArticleList.BINDINGS), (screen, ArticleListScreen.BINDINGS)]
+        else:
+            owners = []
+        for target, bindings in owners:
+            for binding in bindings:
+                title = binding.tooltip or binding.description
+                yield SystemCommand(title, f"key: {keys_of(binding, keymap)}", partial(target.run_action, binding.action))
+        if isinstance(screen, ArticleScreen):
+            for tag in self.store.tag_names():
+                yield SystemCommand(f"Tag as {tag}", "tag the selection or the sentence", partial(screen.apply_tag, tag), False)
+            for label in LABELS:
+                yield SystemCommand(
+                    f"Show only {label}", "highlight one entity type", partial(screen.show_only_label, label), False
+                )
+            yield SystemCommand("Show every entity type", "highlight all entity types", screen.show_all_labels, False)
+        if isinstance(screen, ArticleListScreen):
+            for sort, name in SORT_NAMES.items():
+                yield SystemCommand(f"Sort by {name}", "order of the article list", partial(screen.sort_by, sort), False)
+            for read in ("unread", "read", "all"):
+                yield SystemCommand(f"Show {read} articles", "read-state filter", partial(screen.show_read, read), False)
+        yield from super().get_system_commands(screen)
+
+
+#: Classes whose bindings the keymap may change.
+KEYMAP_OWNERS: tuple[type, ...] = (ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen)

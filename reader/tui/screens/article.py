@@ -379,6 +379,12 @@ class ArticleScreen(Screen[None]):
         screen = ChecklistScreen("Highlight these entity types", [(label, label) for label in LABELS], checked, colors=colors)
         self.app.push_screen(screen, self._set_visible_labels)
 
+    def show_only_label(self, label: str) -> None:
+        self._set_visible_labels({label})
+
+    def show_all_labels(self) -> None:
+        self._set_visible_labels(set(LABELS))
+
     def _set_visible_labels(self, visible: set[str] | None) -> None:
         if visible is None:
             return

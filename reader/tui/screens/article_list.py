@@ -111,6 +111,12 @@ class ArticleListScreen(Screen[None]):
             search.display = False
             self.article_list.focus()
 
+    def sort_by(self, sort: str) -> None:
+        self._set_query(sort=sort)
+
+    def show_read(self, read: ReadFilter) -> None:
+        self._set_query(read=read)
+
     def action_cycle_sort(self) -> None:
         index = SORT_KEYS.index(self.query_state.sort)
         self._set_query(sort=SORT_KEYS[(index + 1) % len(SORT_KEYS)])

@@ -19,27 +19,31 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
-        Binding("j,down", "scroll(1)", "Down", show=False),
-        Binding("k,up", "scroll(-1)", "Up", show=False),
+        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down"),
+        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up"),
     ]
 
-    def __init__(self, sections: list[tuple[str, list[tuple[str, str]]]]) -> None:
+    def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
         super().__init__()
         self.sections = sections
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="help-body"):
             yield Static(self._table(), id="help-table")
-            yield Static(Text("esc, q or ? closes this screen", style="dim"), id="help-hint")
+            yield Static(
+                Text("esc, q or ? closes this screen · keys can be changed in config.yaml under keymap:", style="dim"),
+                id="help-hint",
+            )
 
     def _table(self) -> Table:
         table = Table.grid(padding=(0, 2))
         table.add_column(justify="right", style="bold", no_wrap=True)
-        table.add_column()
+        table.add_column(ratio=1)
+        table.add_column(style="dim", no_wrap=True)
         for title, rows in self.sections:
-            table.add_row(Text(""), Text(title, style="bold underline"))
-            for keys, description in rows:
-                table.add_row(Text(keys), Text(description))
+            table.add_row(Text(""), Text(title, style="bold underline"), Text("keymap id" if rows else ""))
+            for keys, description, binding_id in rows:
+                table.add_row(Text(keys), Text(description), Text(binding_id))
         return table
 
     def action_scroll(self, lines: int) -> None:
