@@ -124,5 +124,5 @@ def test_unknown_keymap_id_stops_before_the_database(workspace):
     (workspace / "config.yaml").write_text("keymap:\n  cursor.flyaway: W\n", encoding="utf-8")
     result = CliRunner().invoke(main, [])
     assert result.exit_code != 0
-    assert "config.yaml:1: keymap: no action has the id 'cursor.flyaway'" in result.output
+    assert "config.yaml:2: keymap: no action has the id 'cursor.flyaway'" in result.output
     assert not (workspace / "annotations.db").exists()
