@@ -44,3 +44,22 @@ def test_display_text_neutralises_controls_and_keeps_length():
     assert len(shown) == len(hostile)
     assert "\x1b" not in shown and "\x07" not in shown and "\x85" not in shown and "\n" not in shown
     assert shown == "a\ufffd[31mred\ufffd b\ufffdc "
+
+
+def test_fast_wrap_matches_the_cell_by_cell_wrap():
+    import random
+
+    from reader.tui.wrap import _wrap_cells, _wrap_line
+
+    random.seed(7)
+    words = ["a", "bb", "Müller", "ministry", "x" * 30, "  ", "—", "[Photo]", "end."]
+    for _ in range(500):
+        line = " ".join(random.choice(words) for _ in range(random.randint(1, 40)))
+        if random.random() < 0.2:
+            line = "   " + line + "   "
+        for width in (5, 12, 40):
+            fast_starts, fast_ends, slow_starts, slow_ends = [], [], [], []
+            _wrap_line(line, 0, width, fast_starts, fast_ends)
+            _wrap_cells(line, 0, width, slow_starts, slow_ends)
+            if len(line) > width:
+                assert (fast_starts, fast_ends) == (slow_starts, slow_ends), (line, width)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from functools import cached_property
 
 # A sentence ends at . ! ? or … (possibly repeated), then optional closing quotes/brackets,
 # then whitespace; a line break always ends one (headlines, datelines and list items have no
@@ -83,18 +83,28 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _WORD.finditer(text)]
 
 
-@dataclass(frozen=True)
 class Segments:
-    """The words, sentences and paragraphs of one text, with lookups by offset."""
+    """The words, sentences and paragraphs of one text, each found on first use (a long
+    document opens without paying for them), with lookups by offset."""
 
-    text: str
-    words: list[tuple[int, int]]
-    sentences: list[tuple[int, int]]
-    paragraphs: list[tuple[int, int]]
+    def __init__(self, text: str):
+        self.text = text
 
     @classmethod
     def of(cls, text: str) -> Segments:
-        return cls(text, word_spans(text), sentence_spans(text), paragraph_spans(text))
+        return cls(text)
+
+    @cached_property
+    def words(self) -> list[tuple[int, int]]:
+        return word_spans(self.text)
+
+    @cached_property
+    def sentences(self) -> list[tuple[int, int]]:
+        return sentence_spans(self.text)
+
+    @cached_property
+    def paragraphs(self) -> list[tuple[int, int]]:
+        return paragraph_spans(self.text)
 
     @staticmethod
     def containing(spans: list[tuple[int, int]], offset: int) -> tuple[int, int] | None:

@@ -74,12 +74,43 @@ class WrappedText:
         return max(start, end - 1) if end > start else start
 
 
+# Characters whose cell width is not 1: combining and zero-width marks, wide (East Asian,
+# emoji) characters. A line without any is wrapped by a regular expression, in C.
+_NOT_ONE_CELL = re.compile(
+    "[\u0300-\u036f\u0483-\u0489\u0591-\u05bd\u0610-\u061a\u064b-\u065f\u0e31-\u0e3a\u1100-\u115f"
+    "\u1ab0-\u1aff\u1dc0-\u1dff\u200b-\u200f\u2028-\u202e\u2060-\u206f\u20d0-\u20ff\u2e80-\ua4cf"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe00-\ufe0f\ufe20-\ufe4f\uff00-\uff60\uffe0-\uffe6\ufeff"
+    "\U0001f000-\U0001faff\U00020000-\U0003fffd\U000e0000-\U000e01ef]"
+)
+_LINE_PATTERNS: dict[int, re.Pattern[str]] = {}
+
+
+def _line_pattern(width: int) -> re.Pattern[str]:
+    """One display line: the most whole words that fit (and their trailing spaces), else a
+    slice of an over-long word, else a run of spaces."""
+    pattern = _LINE_PATTERNS.get(width)
+    if pattern is None:
+        pattern = re.compile(r"[^\n]{0,%d}\S(?=\s|$)\s*|\S{%d}|\s+" % (width - 1, width))
+        _LINE_PATTERNS[width] = pattern
+    return pattern
+
+
 def _wrap_line(line: str, base: int, width: int, starts: list[int], ends: list[int]) -> None:
     """Greedy word wrap of one logical line (no newline inside) starting at offset `base`."""
-    if cell_len(line) <= width:
+    if len(line) <= width and cell_len(line) <= width:
         starts.append(base)
         ends.append(base + len(line))
         return
+    if _NOT_ONE_CELL.search(line) is None:
+        for match in _line_pattern(width).finditer(line):
+            starts.append(base + match.start())
+            ends.append(base + match.end())
+        return
+    _wrap_cells(line, base, width, starts, ends)
+
+
+def _wrap_cells(line: str, base: int, width: int, starts: list[int], ends: list[int]) -> None:
+    """The same wrap for lines with wide or zero-width characters, measuring every cell."""
     line_start = 0
     used = 0
     for match in _TOKEN.finditer(line):
