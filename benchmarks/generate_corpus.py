@@ -295,6 +295,72 @@ def _article(rng: random.Random, number: int, width: int) -> SyntheticArticle:
     return SyntheticArticle(number, relpath, title, agency, published, "\n\n".join(lines) + "\n")
 
 
+LONG_SECTIONS = [
+    "Day {day}: {place} talks on {topic} run late",
+    "What {person} told the {org}",
+    "Reaction in {country}",
+    "The numbers behind {topic}",
+    "{org} hearing, session {day}",
+    "Timeline: {topic} since {year}",
+]
+
+
+def long_document(target_bytes: int = 1_000_000, seed: int = 1, one_line: bool = False) -> str:
+    """One long news-like document of about `target_bytes` UTF-8 bytes (never more): a live
+    report or inquiry transcript with a headline, a dateline, section headings every 10-30
+    paragraphs, paragraphs of 2-6 sentences, photo lines and quotes. With `one_line`, the same
+    kind of text with no line break at all (paragraphs and headings joined by spaces)."""
+    rng = random.Random(seed * 7919 + (1 if one_line else 0))
+    agency = rng.choice(AGENCIES)
+    fresh = _Slots(rng, agency)
+    title = "Live: " + rng.choice(HEADLINES).format_map(fresh)
+    place = rng.choice(PLACES)
+    month_index = rng.randrange(12)
+    parts = [title, f"{place.upper()}, {MONTHS[month_index]} {rng.randint(1, 28)} ({agency}) \u2014 "
+             + " ".join(_sentence(fresh, rng) for _ in range(3))]
+    separator = " " if one_line else "\n\n"
+    size = sum(len(part.encode("utf-8")) for part in parts) + len(separator)
+    day, until_section = 1, rng.randint(10, 30)
+    while True:
+        until_section -= 1
+        if until_section <= 0:
+            day += 1
+            until_section = rng.randint(10, 30)
+            fresh_day = dict(day=day)
+            paragraph = rng.choice(LONG_SECTIONS).format_map(_DaySlots(fresh, fresh_day))
+        elif rng.random() < 0.05:
+            paragraph = rng.choice(PHOTO_LINES).format_map(fresh)
+        else:
+            paragraph = " ".join(_sentence(fresh, rng) for _ in range(rng.randint(2, 6)))
+        added = len(paragraph.encode("utf-8")) + len(separator)
+        if size + added > target_bytes:
+            break
+        parts.append(paragraph)
+        size += added
+    text = separator.join(parts)
+    return text if one_line else text + "\n"
+
+
+class _DaySlots(dict):
+    def __init__(self, fresh: _Slots, extra: dict[str, object]):
+        super().__init__(extra)
+        self.fresh = fresh
+
+    def __missing__(self, key: str) -> str:
+        return self.fresh[key]
+
+
+def write_long_documents(outdir: Path, target_bytes: int, seed: int) -> dict[str, Path]:
+    """`long-paragraphs.txt` and `long-one-line.txt` (no line break at all) in `outdir`."""
+    outdir.mkdir(parents=True, exist_ok=True)
+    written = {}
+    for name, one_line in (("paragraphs", False), ("one-line", True)):
+        path = outdir / f"long-{name}.txt"
+        path.write_bytes(long_document(target_bytes, seed, one_line).encode("utf-8"))
+        written[name] = path
+    return written
+
+
 def write_txt(n: int, outdir: Path, seed: int) -> tuple[int, int]:
     """Write `n` .txt files under `outdir`; returns (files, bytes)."""
     made: set[str] = set()
@@ -335,13 +401,20 @@ def write_jsonl(n: int, outdir: Path, seed: int) -> tuple[int, int]:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("n", type=int, help="number of articles (up to 100,000 or more)")
+    parser.add_argument("n", type=int, help="number of articles (up to 100,000 or more; 0 with --long-documents)")
     parser.add_argument("outdir", type=Path, help="folder to write into (created; should be empty)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jsonl", action="store_true", help=f"write .jsonl shards of {LINES_PER_SHARD:,} lines instead of .txt files")
+    parser.add_argument("--long-documents", type=int, metavar="BYTES", default=0,
+                        help="also write long-paragraphs.txt and long-one-line.txt of about BYTES each")
     args = parser.parse_args(argv)
-    if args.n < 1:
+    if args.n < 1 and not args.long_documents:
         parser.error("N must be at least 1")
+    if args.long_documents:
+        for path in write_long_documents(args.outdir, args.long_documents, args.seed).values():
+            print(f"{path}: {path.stat().st_size:,} bytes", file=sys.stderr)
+        if args.n < 1:
+            return 0
     if args.outdir.exists() and any(args.outdir.iterdir()):
         parser.error(f"{args.outdir} is not empty")
     started = time.perf_counter()

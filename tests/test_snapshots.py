@@ -15,7 +15,10 @@ SIZE = (100, 28)
 @pytest.fixture
 def app(store, config, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # paths on screen are shown relative to the working directory
-    return ReaderApp(config, store)
+    app = ReaderApp(config, store)
+    # Toasts vanish on a timer, which would make a snapshot depend on the machine's speed.
+    monkeypatch.setattr(app, "notify", lambda *args, **kwargs: None)
+    return app
 
 
 def test_article_list_screen(snap_compare, app):
@@ -58,3 +61,15 @@ def test_overlapping_annotations_and_side_panel(snap_compare, app, store):
         await pilot.press("i")
 
     assert snap_compare(app, terminal_size=(120, 28), run_before=open_with_panel)
+
+
+def test_tag_picker_screen(snap_compare, app):
+    assert snap_compare(app, terminal_size=SIZE, press=["enter", "right_parenthesis", "t", *"co"])
+
+
+def test_note_editor_screen(snap_compare, app):
+    assert snap_compare(app, terminal_size=SIZE, press=["enter", "right_parenthesis", "1", "m", *"Check the quote."])
+
+
+def test_entity_types_screen(snap_compare, app):
+    assert snap_compare(app, terminal_size=SIZE, press=["enter", "E", "j", "space"])
