@@ -406,17 +406,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jsonl", action="store_true", help=f"write .jsonl shards of {LINES_PER_SHARD:,} lines instead of .txt files")
     parser.add_argument("--long-documents", type=int, metavar="BYTES", default=0,
-                        help="also write long-paragraphs.txt and long-one-line.txt of about BYTES each")
+                        help="also write long/long-paragraphs.txt and long/long-one-line.txt of at most BYTES each")
     args = parser.parse_args(argv)
     if args.n < 1 and not args.long_documents:
         parser.error("N must be at least 1")
+    if args.outdir.exists() and any(args.outdir.iterdir()):
+        parser.error(f"{args.outdir} is not empty")
     if args.long_documents:
-        for path in write_long_documents(args.outdir, args.long_documents, args.seed).values():
+        for path in write_long_documents(args.outdir / "long", args.long_documents, args.seed).values():
             print(f"{path}: {path.stat().st_size:,} bytes", file=sys.stderr)
         if args.n < 1:
             return 0
-    if args.outdir.exists() and any(args.outdir.iterdir()):
-        parser.error(f"{args.outdir} is not empty")
     started = time.perf_counter()
     if args.jsonl:
         files, size = write_jsonl(args.n, args.outdir, args.seed)

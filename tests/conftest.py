@@ -49,3 +49,16 @@ def store(tmp_path: Path, config: Config):
     store.add_document(make_article("Älteste Zeitung", "Älteste Zeitung\n\nZoë Nakamura wrote it.", "2025-01-15", "zeitung.txt"))
     yield store
     store.close()
+
+
+async def open_article(pilot, index: int = 0):
+    """Move down `index` rows of the list, open that article, and return its ArticleView."""
+    from reader.tui.screens.article import ArticleScreen
+    from reader.tui.widgets.article_view import ArticleView
+
+    for _ in range(index):
+        await pilot.press("j")
+    await pilot.press("enter")
+    await pilot.pause()
+    assert isinstance(pilot.app.screen, ArticleScreen)
+    return pilot.app.screen.query_one(ArticleView)

@@ -13,16 +13,9 @@ from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.article_view import ArticleView
 
-from .conftest import ARTICLE
+from .conftest import ARTICLE, open_article
 
 SIZE = (110, 30)
-
-
-async def open_first_article(pilot) -> ArticleView:
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ArticleScreen)
-    return pilot.app.screen.query_one(ArticleView)
 
 
 async def test_list_shows_articles_newest_first_and_moves_with_j_k(store, config):
@@ -41,7 +34,7 @@ async def test_list_shows_articles_newest_first_and_moves_with_j_k(store, config
 async def test_select_sentence_and_tag_writes_the_database_and_the_export(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         await pilot.press("right_parenthesis", "right_parenthesis")  # headline -> dateline sentence -> "She said..."
         await pilot.press("s", "2")
         [annotation] = store.annotations_for(view_article_id(app))
@@ -62,7 +55,7 @@ def view_article_id(app) -> int:
 async def test_tag_key_without_selection_tags_the_sentence_under_the_cursor(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first_article(pilot)
+        await open_article(pilot)
         await pilot.press("j", "j", "w", "w", "1")
         [annotation] = store.annotations_for(view_article_id(app))
         sentences = sentence_spans(ARTICLE)
@@ -73,7 +66,7 @@ async def test_tag_key_without_selection_tags_the_sentence_under_the_cursor(stor
 async def test_visual_selection_by_words_snaps_to_whole_words(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         view.move_cursor_to(ARTICLE.index("Ana Lima") + 1)  # inside "Ana"
         await pilot.press("v", "w")
         assert view.selection is not None
@@ -85,7 +78,7 @@ async def test_visual_selection_by_words_snaps_to_whole_words(store, config):
 async def test_character_motion_selects_exactly(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         view.move_cursor_to(ARTICLE.index("United") + 1)
         await pilot.press("v", "l", "l", "1")
         [annotation] = store.annotations_for(view_article_id(app))
@@ -95,7 +88,7 @@ async def test_character_motion_selects_exactly(store, config):
 async def test_escape_clears_the_selection_and_movement_keys_move(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         await pilot.press("w")
         assert view.cursor == ARTICLE.index("resume")
         await pilot.press("b")
@@ -116,7 +109,7 @@ async def test_escape_clears_the_selection_and_movement_keys_move(store, config)
 async def test_q_goes_back_then_quits_and_counts_refresh(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first_article(pilot)
+        await open_article(pilot)
         await pilot.press("1", "q")
         assert isinstance(app.screen, ArticleListScreen)
         assert app.screen.query_one(ArticleList).current.annotation_count == 1
@@ -127,7 +120,7 @@ async def test_q_goes_back_then_quits_and_counts_refresh(store, config):
 async def test_help_lists_every_key_and_the_tags(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first_article(pilot)
+        await open_article(pilot)
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         rows = [row for _, section in app.screen.sections for row in section]
@@ -143,7 +136,7 @@ async def test_help_lists_every_key_and_the_tags(store, config):
 async def test_e_exports_to_the_configured_file(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first_article(pilot)
+        await open_article(pilot)
         await pilot.press("1", "e")
         await pilot.pause()
     exported = yaml.safe_load(config.export_file.read_text(encoding="utf-8"))
@@ -159,7 +152,7 @@ async def test_hostile_text_renders_literally(tmp_path, config):
     store.add_document(Document(text=hostile, title="[b]t[/b]", source=None, url=None, path="h.txt", published=None, locator=""))
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         first_line = view.render_line(0).text
         assert "[bold]not bold[/] [link=x]y[/link]" in first_line
         assert "\x1b" not in "".join(view.render_line(y).text for y in range(5))
@@ -185,7 +178,7 @@ def test_tag_keys_can_never_shadow_a_binding():
 async def test_same_passage_tagged_twice_gets_both_tags_on_one_annotation(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        await open_first_article(pilot)
+        await open_article(pilot)
         await pilot.press("right_parenthesis", "1", "1", "2")
         [annotation] = store.annotations_for(view_article_id(app))
         assert annotation.tags == ("conflict", "cooperation")
@@ -194,7 +187,7 @@ async def test_same_passage_tagged_twice_gets_both_tags_on_one_annotation(store,
 async def test_x_deletes_and_u_and_ctrl_r_undo_and_redo(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         await pilot.press("right_parenthesis", "1")
         [annotation] = store.annotations_for(view_article_id(app))
         await pilot.press("x")
@@ -215,7 +208,7 @@ async def test_x_deletes_and_u_and_ctrl_r_undo_and_redo(store, config):
 async def test_tag_key_on_a_blank_line_tags_nothing(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         view.move_cursor_to(ARTICLE.index("\n\n") + 1)
         await pilot.press("1")
         assert store.annotation_count() == 0
@@ -224,7 +217,7 @@ async def test_tag_key_on_a_blank_line_tags_nothing(store, config):
 async def test_tagging_text_with_markup_brackets_does_not_crash(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         view.move_cursor_to(ARTICLE.index("[bold]"))
         await pilot.press("v", "right_parenthesis", "1")
         await pilot.pause()
@@ -235,7 +228,7 @@ async def test_tagging_text_with_markup_brackets_does_not_crash(store, config):
 async def test_text_never_runs_under_the_scrollbar(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=(60, 12)) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         assert view.text_width + 2 <= view.size.width - view.styles.scrollbar_size_vertical
         for y in range(view.size.height):
             assert view.render_line(y).cell_length <= view.size.width
@@ -250,7 +243,7 @@ async def test_keymap_from_the_config_rebinds_keys_everywhere(store, config):
         await pilot.press("ctrl+n")
         assert app.screen.query_one(ArticleList).cursor == 1
         await pilot.press("k")
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         await pilot.press("W")
         assert view.cursor == ARTICLE.index("resume")
         await pilot.press("question_mark")
@@ -268,7 +261,7 @@ def test_keymap_with_an_unknown_id_is_refused():
 async def test_command_palette_offers_the_screen_actions_and_runs_them(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
-        view = await open_first_article(pilot)
+        view = await open_article(pilot)
         commands = {command.title: command for command in app.get_system_commands(app.screen)}
         assert {"Next word", "Tag as conflict", "Show only PERSON", "Theme", "Delete the annotation under the cursor (u brings it back)"} <= set(commands)
         await commands["Next sentence"].callback()

@@ -2,14 +2,12 @@
 
 from reader.core.store import ListQuery
 from reader.tui.app import ReaderApp
-from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.pickers import ChecklistScreen, PickerScreen
 from reader.tui.widgets.article_list import ArticleList
-from reader.tui.widgets.article_view import ArticleView
 from reader.tui.widgets.side_panel import SidePanel
 
-from .conftest import ARTICLE
+from .conftest import ARTICLE, open_article
 
 SIZE = (110, 30)
 
@@ -17,15 +15,6 @@ SIZE = (110, 30)
 def titles(app) -> list[str]:
     article_list = app.screen.query_one(ArticleList)
     return [article_list.row(index).title for index in range(article_list.count)]
-
-
-async def open_article(pilot, index: int = 0) -> ArticleView:
-    for _ in range(index):
-        await pilot.press("j")
-    await pilot.press("enter")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, ArticleScreen)
-    return pilot.app.screen.query_one(ArticleView)
 
 
 async def test_slash_searches_and_shows_the_hit_in_context(store, config):

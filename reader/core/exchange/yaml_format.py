@@ -79,13 +79,13 @@ def write_yaml(store: Store, stream: IO[str], exported: str | None = None) -> in
     dump({"format": FORMAT, "exported": exported or now_utc()}, stream)
     count = 0
     empty = True
-    for article, annotations in store.iter_annotated_articles():
+    for article, notes in store.iter_annotated_articles():
         if empty:
             stream.write("articles:\n")
             empty = False
         # A one-item list dumps exactly as that item does inside the `articles:` sequence.
-        dump([article_record(article, annotations)], stream)
-        count += len(annotations)
+        dump([article_record(article, notes)], stream)
+        count += len(notes)
     if empty:
         stream.write("articles: []\n")
     return count

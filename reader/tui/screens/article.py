@@ -15,7 +15,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from reader.core.config import TagSpec
 from reader.core.entities import LABELS, Span
 from reader.core.history import Change
 from reader.core.store import Annotation, Article

@@ -10,11 +10,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from reader.tui.screens.modal import BoxedModal
 
-class HelpScreen(ModalScreen[None]):
+
+class HelpScreen(BoxedModal[None]):
     """A scrollable table of keys, grouped in sections."""
 
     BINDINGS = [
@@ -28,7 +29,7 @@ class HelpScreen(ModalScreen[None]):
         self.sections = sections
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help-body"):
+        with VerticalScroll(id="help-body", classes="modal-box"):
             yield Static(self._table(), id="help-table")
             yield Static(
                 Text("esc, q or ? closes this screen · keys can be changed in config.yaml under keymap:", style="dim"),

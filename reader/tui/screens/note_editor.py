@@ -9,30 +9,21 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Static, TextArea
 
 from reader.tui.format import short_quote
+from reader.tui.screens.modal import BoxedModal
 
 QUOTE_LIMIT = 400
 """Characters of the quote kept before the line is cut to the box's width."""
 
 
-class NoteEditor(ModalScreen[str | None]):
+class NoteEditor(BoxedModal[str | None]):
     """Edit a note; dismisses with the text ("" for no note), or None to discard the edits."""
 
     DEFAULT_CSS = """
-    NoteEditor {
-        align: center middle;
-    }
     #note-box {
         width: 80;
-        max-width: 95%;
-        height: auto;
-        max-height: 90%;
-        border: round $accent;
-        background: $surface;
-        padding: 0 1;
     }
     #note-title {
         height: 1;
@@ -68,7 +59,7 @@ class NoteEditor(ModalScreen[str | None]):
         self.note = note or ""
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="note-box"):
+        with Vertical(id="note-box", classes="modal-box"):
             yield Static(Content("Note"), id="note-title")
             yield Static(Content(f"“{short_quote(self.quote, QUOTE_LIMIT)}”"), id="note-quote")
             yield TextArea(self.note, soft_wrap=True, tab_behavior="focus", id="note-text")

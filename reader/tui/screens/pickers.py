@@ -15,13 +15,13 @@ from textual.color import Color, ColorParseError
 from textual.containers import Vertical
 from textual.content import Content
 from textual.fuzzy import Matcher
-from textual.screen import ModalScreen
 from textual.style import Style
 from textual.widgets import Input, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
+from reader.tui.screens.modal import BoxedModal
 from reader.tui.wrap import display_text
 
 MAX_OPTIONS = 200
@@ -35,17 +35,8 @@ CHECKED_MARK = "✓ "
 UNCHECKED_MARK = "  "
 
 PICKER_CSS = """
-PickerScreen, ChecklistScreen {
-    align: center middle;
-}
 .picker-box {
     width: 72;
-    max-width: 95%;
-    height: auto;
-    max-height: 90%;
-    border: round $accent;
-    background: $surface;
-    padding: 0 1;
 }
 .picker-title {
     height: 1;
@@ -120,7 +111,7 @@ def highlighted(name: str, offsets: Sequence[int]) -> Content:
     return content
 
 
-class PickerScreen(ModalScreen[str | None]):
+class PickerScreen(BoxedModal[str | None]):
     """Type to filter, up/down to move, enter to choose; dismisses with the name or None.
 
     With `allow_new`, a typed name that is not a choice is offered first as "Create tag “name”";
@@ -165,7 +156,7 @@ class PickerScreen(ModalScreen[str | None]):
         self._shown_query: str | None = None
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="picker-box"):
+        with Vertical(classes="picker-box modal-box"):
             yield Static(Content(display_text(self.title_text)), classes="picker-title")
             yield Input(placeholder=self.placeholder, id="picker-input")
             options = OptionList(id="picker-options", markup=False, compact=True)
@@ -298,7 +289,7 @@ def _color_style(color: str | None) -> Style | None:
         return None
 
 
-class ChecklistScreen(ModalScreen[set[str] | None]):
+class ChecklistScreen(BoxedModal[set[str] | None]):
     """Tick values on and off; enter dismisses with the ticked set, escape with None."""
 
     DEFAULT_CSS = PICKER_CSS
@@ -328,7 +319,7 @@ class ChecklistScreen(ModalScreen[set[str] | None]):
         self.type_colors = dict(colors or {})
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="picker-box"):
+        with Vertical(classes="picker-box modal-box"):
             yield Static(Content(display_text(self.title_text)), classes="picker-title")
             yield SelectionList[str](*self._selections(), id="checklist-options", compact=True)
             yield Static(Content("space toggles · a all · o only this · enter applies · esc cancels"),
