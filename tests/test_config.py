@@ -77,7 +77,7 @@ def test_paths_are_relative_to_the_config_file(tmp_path):
         ("reading_width: wide\n", "config.yaml:1: reading_width: expected a whole number"),
         ("load_samples: 'yes'\n", "config.yaml:1: load_samples: expected true or false"),
         ("annotator: no\n", "config.yaml:1: annotator: expected a string, got a boolean False"),
-        ("tags:\n  - name: a\n    key: x\n", "config.yaml:3: tags[0].key: key 'x' is a navigation key"),
+        ("tags:\n  - name: a\n    key: x\n", "config.yaml:3: tags[0].key: key 'x' is taken by reader's own keys"),
         (
             "tags:\n  - name: a\n    key: '1'\n  - name: b\n    key: 1\n",
             "config.yaml:5: tags[1].key: key '1' is already used by tag 'a'",

@@ -80,22 +80,24 @@ async def test_allow_new_offers_to_create_the_typed_name():
     assert app.result == "framing"  # stripped
 
 
-async def test_allow_new_highlights_the_best_match_and_up_reaches_create():
+async def test_allow_new_highlights_the_best_match_and_offers_create_last():
     app = HostApp(PickerScreen("Tag", TAGS, allow_new=True))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"coop")
-        assert option_texts(app.modal)[:2] == ["Create tag “coop”", "cooperation"]
-        assert app.modal.query_one(OptionList).highlighted == 1
+        texts = option_texts(app.modal)
+        assert texts[0] == "cooperation" and texts[-1] == "Create tag “coop”"
+        assert app.modal.query_one(OptionList).highlighted == 0
         await pilot.press("enter")
     assert app.result == "cooperation"
 
     app = HostApp(PickerScreen("Tag", TAGS, allow_new=True))
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press(*"coop", "up", "enter")
+        await pilot.press(*"coop")
+        await pilot.press(*["down"] * (len(option_texts(app.modal)) - 1), "enter")
     assert app.result == "coop"
 
 
-async def test_typing_an_existing_name_picks_it_and_names_are_case_sensitive():
+async def test_typing_an_existing_name_picks_it_whatever_its_case():
     app = HostApp(PickerScreen("Tag", ["conflict resolution", *TAGS], allow_new=True))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"conflict")
@@ -108,9 +110,10 @@ async def test_typing_an_existing_name_picks_it_and_names_are_case_sensitive():
     app = HostApp(PickerScreen("Tag", TAGS, allow_new=True))
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*"Conflict")
-        assert option_texts(app.modal)[:2] == ["Create tag “Conflict”", "conflict"]
-        await pilot.press("up", "enter")
-    assert app.result == "Conflict"
+        texts = option_texts(app.modal)
+        assert texts[0] == "conflict" and not any(text.startswith("Create tag") for text in texts)
+        await pilot.press("enter")
+    assert app.result == "conflict"  # no near-duplicate "Conflict" is created
 
 
 async def test_current_items_are_ticked():
@@ -147,8 +150,8 @@ async def test_a_huge_list_builds_at_most_200_options():
         await app.modal.workers.wait_for_complete()
         await pilot.pause()
         assert 0 < options.option_count <= MAX_OPTIONS
-        assert str(options.options[0].prompt) == "Create tag “t49999”"
-        assert str(options.options[1].prompt) == "tag-49999"
+        assert str(options.options[0].prompt) == "tag-49999"
+        assert str(options.options[options.option_count - 1].prompt) == "Create tag “t49999”"
         await pilot.press(*"0", "enter")  # enter before a filter finishes still sees the new text
     assert app.result == "t499990"
 

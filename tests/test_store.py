@@ -178,7 +178,10 @@ def test_full_text_search_finds_words_with_hits_in_context(store):
     assert f"{HIT_START}automation{HIT_END}" in row.snippet
     # diacritics and case are ignored; FTS syntax in the query is taken literally
     assert titles(store, ListQuery(search="muller")) == ["Müller wins runoff"]
-    assert titles(store, ListQuery(search='ortiz AND "')) == []
+    assert titles(store, ListQuery(search='ortiz AND "')) == ["Müller wins runoff"]  # stray syntax is harmless
+    assert titles(store, ListQuery(search='"')) == [] and store.article_count(ListQuery(search='"')) == 0
+    assert titles(store, ListQuery(search="automation OR runoff")) == ["Müller wins runoff", "Port strike spreads"]
+    assert titles(store, ListQuery(search="walked -automation")) == []
     assert titles(store, ListQuery(search="ORTIZ")) == ["Müller wins runoff"]
 
 

@@ -1,4 +1,6 @@
-from reader.core.textsearch import fold, search_hits, search_terms
+import pytest
+
+from reader.core.textsearch import fold, fts_query, search_hits
 
 
 def test_fold_keeps_length_and_drops_case_and_accents():
@@ -14,7 +16,29 @@ def test_hits_are_whole_words_in_order_without_overlap():
     assert [text[s:e] for s, e in hits] == ["Müller", "MULLER", "müller"]
 
 
-def test_several_words_and_punctuation_in_the_query():
-    text = "The port strike spread to Antwerp; strikers marched."
-    assert [text[s:e] for s, e in search_hits(text, 'strike AND "port"')] == ["port", "strike"]
-    assert search_terms("  ") == [] and search_hits(text, "!!") == []
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("talks geneva", '("talks" AND "geneva")'),
+        ('"close to done"', '("close to done")'),
+        ("talk*", '("talk"*)'),
+        ("talks OR fines", '("talks") OR ("fines")'),
+        ("talks -geneva", '("talks" NOT "geneva")'),
+        ("talks NOT Geneva", '("talks" NOT "geneva")'),
+        ("Müller-Ortíz", '("muller ortiz")'),
+        ('"', None),
+        ('""', None),
+        ("* - ( ...", None),
+        ("-geneva", None),
+        ('a"b', '("a b")'),
+    ],
+)
+def test_typed_queries_become_safe_fts(typed, expected):
+    assert fts_query(typed) == expected
+
+
+def test_hits_follow_phrases_prefixes_and_exclusions():
+    text = "They were close to done. To be sure, talks and talking went on; Geneva waited."
+    assert [text[s:e] for s, e in search_hits(text, '"close to done"')] == ["close to done"]
+    assert [text[s:e] for s, e in search_hits(text, "talk* -geneva")] == ["talks", "talking"]
+    assert search_hits(text, '"') == []

@@ -234,3 +234,64 @@ async def test_entity_types_can_be_hidden(store, config):
         await pilot.pause()
         assert "DATE" in app.workspace.hidden_labels
         assert view.entity_at(view.cursor) is None
+
+
+async def test_side_panel_copes_with_items_starting_at_the_same_place(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(pilot)
+        start = ARTICLE.index("Foreign Minister")
+        view.move_cursor_to(start)
+        await pilot.press("s", "1")
+        view.move_cursor_to(start)
+        await pilot.press("v", "w", "2")  # a second passage starting at the same word
+        await pilot.press("i")
+        panel = app.screen.query_one(SidePanel)
+        assert panel.display and panel.option_count >= 4
+
+
+async def test_a_search_of_stray_syntax_finds_nothing_and_does_not_crash(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("slash", '"', "enter")
+        assert titles(app) == []
+        await pilot.press("slash", *"talks OR dockers", "enter")
+        assert titles(app) == ["Talks resume in Geneva", "Port strike spreads"]
+
+
+async def test_a_search_result_opens_at_its_first_hit_even_after_reading_elsewhere(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await pilot.press("G", "q", "slash", *"nations", "enter")
+        view = await open_article(pilot)
+        assert view.cursor == ARTICLE.index("Nations")
+        await pilot.press("escape")  # nothing selected: clears the hits
+        assert view.search_hits == []
+
+
+async def test_t_on_a_ticked_tag_takes_it_off_the_passage(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await pilot.press("right_parenthesis", "1", "2")
+        await pilot.press("t", *"conflict", "enter")
+        await pilot.pause()
+        [annotation] = store.annotations_for(app.screen.article.id)
+        assert annotation.tags == ("cooperation",)
+        await pilot.press("t", *"cooperation", "enter")  # its only tag: kept (x deletes)
+        await pilot.pause()
+        assert store.annotations_for(app.screen.article.id)[0].tags == ("cooperation",)
+        await pilot.press("u")
+        assert store.annotations_for(app.screen.article.id)[0].tags == ("conflict", "cooperation")
+
+
+async def test_capital_u_marks_an_article_unread_again(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_article(pilot)
+        await pilot.press("q")
+        article_list = app.screen.query_one(ArticleList)
+        assert article_list.current.read
+        await pilot.press("U")
+        assert not article_list.current.read

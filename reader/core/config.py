@@ -25,7 +25,7 @@ RESERVED_KEYS = frozenset(
     {
         "h", "j", "k", "l", "w", "b", "e", "g", "G", "n", "N", "p", "q", "s", "t", "T",
         "m", "x", "u", "v", "V", "(", ")", "{", "}", "[", "]", "?", "/", ":", " ",
-        "o", "f", "S", "r", "c", "i", "E", "J", "K",
+        "o", "f", "S", "r", "c", "i", "E", "J", "K", "U",
         "escape", "enter", "space", "tab", "up", "down", "left", "right", "home", "end",
         "pageup", "pagedown", "ctrl+p", "ctrl+r", "ctrl+c", "ctrl+q", "ctrl+s",
         "shift+left", "shift+right", "shift+up", "shift+down", "shift+home", "shift+end",
@@ -315,7 +315,7 @@ class _ConfigReader:
             value = str(value)  # `key: 1` is what people write; it can only mean the digit
         key = self.string(Located(value, node.line), where, "")
         if key in RESERVED_KEYS:
-            raise self.fail(node, where, f"key {key!r} is a navigation key; choose another (digits are free)")
+            raise self.fail(node, where, f"key {key!r} is taken by reader's own keys; choose another (digits are free)")
         if len(key) != 1 and not _KEY_NAME.fullmatch(key):
             raise self.fail(node, where, f"not a key: {key!r} (use one character, or a name such as f5)")
         return key

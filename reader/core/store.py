@@ -21,6 +21,7 @@ from sqlite_utils.migrations import Migrations
 from reader.core.anchoring import selector_for
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
+from reader.core.textsearch import fts_query
 
 migrations = Migrations("reader")
 
@@ -387,8 +388,10 @@ class Store:
     def _where(self, query: ListQuery) -> tuple[str, list[object]]:
         clauses: list[str] = []
         params: list[object] = []
-        if query.search:
-            match = self.db.quote_fts(query.search)
+        match = fts_query(query.search) if query.search else None
+        if query.search and match is None:
+            clauses.append("0")  # a search with no words matches nothing
+        elif match is not None:
             clauses.append(
                 """(a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)
                     OR a.id IN (SELECT n.article_id FROM annotations n
@@ -428,16 +431,17 @@ class Store:
         ).fetchall()
         ids = [row[0] for row in rows]
         tags = self._article_tag_map(ids)
-        snippets = self._snippets(ids, query.search) if query.search else {}
+        match = fts_query(query.search) if query.search else None
+        snippets = self._snippets(ids, match) if match and ids else {}
         return [
             ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]))
             for r in rows
         ]
 
-    def _snippets(self, article_ids: Sequence[int], search: str) -> dict[int, str]:
-        """The best hit of `search` in each article's text (or else in a note), in context."""
+    def _snippets(self, article_ids: Sequence[int], match: str) -> dict[int, str]:
+        """The best hit of the FTS5 expression `match` in each article's text (or else in a
+        note), in context."""
         marks = ",".join("?" * len(article_ids))
-        match = self.db.quote_fts(search)
         found = dict(
             self.db.execute(
                 f"""SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts

@@ -1,14 +1,20 @@
-"""Finding a search's words inside one article, the way the full-text index matches them.
+"""Search queries: what people type, turned into a safe FTS5 query and into hits in one text.
 
 Offsets are into the stored text as it is; the text is never changed, only read.
+
+The syntax: words (all must appear), `"a phrase"`, `word*` for words starting so, `OR`
+between alternatives, `-word` or `NOT word` to exclude. Anything else is taken literally,
+so no query can be an FTS5 syntax error.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass
 
 _WORD = re.compile(r"\w+")
+_TOKEN = re.compile(r'-?"[^"]*"?\*?|\S+')
 
 
 def _fold_char(char: str) -> str:
@@ -23,15 +29,78 @@ def fold(text: str) -> str:
     return text.translate(table)
 
 
-def search_terms(query: str) -> list[str]:
-    """The words of a search as the index sees them: folded, without punctuation."""
-    return list(dict.fromkeys(_WORD.findall(fold(query))))
+@dataclass(frozen=True, slots=True)
+class Term:
+    """One thing to look for: a word or a phrase (its words), maybe a prefix, maybe excluded."""
+
+    words: tuple[str, ...]
+    prefix: bool = False
+    excluded: bool = False
+
+    def fts(self) -> str:
+        quoted = '"' + " ".join(self.words) + '"'
+        return quoted + ("*" if self.prefix else "")
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    """A parsed search: groups of terms joined by OR, the terms of a group all required."""
+
+    groups: tuple[tuple[Term, ...], ...]
+
+    @property
+    def terms(self) -> list[Term]:
+        return [term for group in self.groups for term in group]
+
+    def fts(self) -> str | None:
+        """The FTS5 MATCH expression, or None when nothing can match."""
+        alternatives = []
+        for group in self.groups:
+            wanted = [term.fts() for term in group if not term.excluded]
+            if not wanted:
+                continue  # FTS5 cannot match "everything except"; such a group adds nothing
+            expression = " AND ".join(wanted)
+            for term in group:
+                if term.excluded:
+                    expression += f" NOT {term.fts()}"
+            alternatives.append(f"({expression})")
+        return " OR ".join(alternatives) if alternatives else None
+
+
+def parse_query(text: str) -> Query:
+    groups: list[list[Term]] = [[]]
+    negate_next = False
+    for token in _TOKEN.findall(text):
+        if token == "OR":
+            groups.append([])
+            continue
+        if token in ("AND", "NOT"):
+            negate_next = token == "NOT"
+            continue
+        excluded = negate_next or (token.startswith("-") and len(token) > 1)
+        negate_next = False
+        body = token[1:] if token.startswith("-") and len(token) > 1 else token
+        prefix = body.endswith("*")
+        words = tuple(_WORD.findall(fold(body)))
+        if words:
+            groups[-1].append(Term(words, prefix=prefix, excluded=excluded))
+    return Query(tuple(tuple(group) for group in groups if group))
+
+
+def fts_query(text: str) -> str | None:
+    """A safe FTS5 MATCH expression for what the user typed, or None if it has no words."""
+    return parse_query(text).fts()
 
 
 def search_hits(text: str, query: str) -> list[tuple[int, int]]:
-    """Whole-word occurrences of the search's words in `text`, in order, never overlapping."""
-    terms = search_terms(query)
-    if not terms:
+    """Where the search's wanted words and phrases occur in `text`: in order, never overlapping."""
+    patterns = []
+    for term in parse_query(query).terms:
+        if term.excluded:
+            continue
+        body = r"\W+".join(re.escape(word) for word in term.words)
+        patterns.append(r"\b" + body + (r"\w*" if term.prefix else r"\b"))
+    if not patterns:
         return []
-    pattern = re.compile(r"\b(?:" + "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)) + r")\b")
+    pattern = re.compile("|".join(sorted(patterns, key=len, reverse=True)))
     return [match.span() for match in pattern.finditer(fold(text))]

@@ -36,11 +36,20 @@ def theme_problem(theme: str) -> str | None:
 
 
 def keymap_problem(keymap: dict[str, str]) -> str | None:
-    """Why `keymap` cannot be used (an id no binding has), or None when it can."""
+    """Why `keymap` cannot be used, or None when it can: an id no binding has, or a key that
+    another action keeps (the remapped action would never see it)."""
     known = binding_ids(KEYMAP_OWNERS)
     unknown = sorted(set(keymap) - known)
     if unknown:
         return f"no action has the id {unknown[0]!r} (the help screen, ?, lists every id)"
+    for group in KEY_GROUPS:
+        taken: dict[str, str] = {}
+        for binding in (binding for owner in group for binding in owner.BINDINGS):
+            keys = keymap.get(binding.id or "", binding.key)
+            for key in (part.strip() for part in keys.split(",")):
+                other = taken.setdefault(key, binding.id or binding.action)
+                if other != (binding.id or binding.action) and (binding.id in keymap or other in keymap):
+                    return f"key {key!r} would do both {other!r} and {binding.id!r}"
     return None
 
 
@@ -119,12 +128,22 @@ class ReaderApp(App[None]):
                 )
             yield SystemCommand("Show every entity type", "highlight all entity types", screen.show_all_labels, False)
         if isinstance(screen, ArticleListScreen):
+            for tag in self.store.tag_names():
+                yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(screen.filter_tag, tag), False)
             for sort, name in SORT_NAMES.items():
                 yield SystemCommand(f"Sort by {name}", "order of the article list", partial(screen.sort_by, sort), False)
             for read in ("unread", "read", "all"):
                 yield SystemCommand(f"Show {read} articles", "read-state filter", partial(screen.show_read, read), False)
+        for theme in sorted(BUILTIN_THEMES):
+            yield SystemCommand(f"Theme: {theme}", "change the colours", partial(setattr, self, "theme", theme), False)
         yield from super().get_system_commands(screen)
 
 
 #: Classes whose bindings the keymap may change.
 KEYMAP_OWNERS: tuple[type, ...] = (ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen)
+#: Bindings active together: a key may do only one thing within a group.
+KEY_GROUPS: tuple[tuple[type, ...], ...] = (
+    (ArticleView, ArticleScreen, ReaderApp),
+    (ArticleList, ArticleListScreen, ReaderApp),
+    (HelpScreen, ReaderApp),
+)

@@ -19,7 +19,7 @@ from reader.core.entities import LABELS, Span
 from reader.core.history import Change
 from reader.core.store import Annotation, Article
 from reader.core.textsearch import search_hits
-from reader.tui.format import short_quote
+from reader.tui.format import plural, short_quote
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.pickers import ChecklistScreen, PickerScreen
 from reader.tui.widgets.article_view import ArticleView, Highlight
@@ -91,9 +91,8 @@ class ArticleScreen(Screen[None]):
         if self.search:
             view.set_search_hits(search_hits(self.article.text, self.search))
         self.store.mark_read(self.article.id)
-        position = self.store.reading_position(self.article.id)
-        if view.search_hits and not position:
-            position = view.search_hits[0][0]
+        # Opened from a search: the first hit; otherwise where the reader left off.
+        position = view.search_hits[0][0] if view.search_hits else self.store.reading_position(self.article.id)
         view.move_cursor_to(min(position, max(len(self.article.text) - 1, 0)))
         view.focus()
 
@@ -170,7 +169,8 @@ class ArticleScreen(Screen[None]):
             status.append("article: " + ", ".join(self.article.tags) + "  ", style="italic")
         if view.search_hits:
             before = sum(1 for start, _ in view.search_hits if start <= view.cursor)
-            status.append(f"hit {before}/{len(view.search_hits)}  ", style="bold")
+            count = len(view.search_hits)
+            status.append(f"hit {before}/{count}  " if before else f"{plural(count, 'hit')} (n)  ", style="bold")
         selection = view.selection
         if selection is not None:
             status.append(" VISUAL ", style="bold reverse")
@@ -248,7 +248,7 @@ class ArticleScreen(Screen[None]):
         history = self.workspace.history
         same = next((a for a in self.annotations if (a.start, a.end) == span), None)
         if same is not None and name in same.tags:
-            self.notify(f"Already tagged {name}.", markup=False)
+            self.notify(f"Already tagged {name} (t and {name} again takes it off).", markup=False)
             return same
         if same is not None:
             change = history.add_tag(same.id, name)
@@ -267,9 +267,20 @@ class ArticleScreen(Screen[None]):
             return
         same = next((a for a in self.annotations if (a.start, a.end) == span), None)
         picker = PickerScreen(
-            "Tag the passage", self.store.tag_names(), allow_new=True, current=same.tags if same else ()
+            "Tag the passage (a ✓ tag: take it off)", self.store.tag_names(), allow_new=True,
+            current=same.tags if same else (),
         )
-        self.app.push_screen(picker, lambda name: name is not None and self.apply_tag(name))
+        self.app.push_screen(picker, lambda name: name is not None and self._toggle_passage_tag(name, same))
+
+    def _toggle_passage_tag(self, name: str, same: Annotation | None) -> None:
+        if same is None or name not in same.tags:
+            self.apply_tag(name)
+        elif len(same.tags) == 1:
+            self.notify(f"{name} is its only tag: x deletes the annotation.", markup=False)
+        else:
+            self.workspace.history.remove_tag(same.id, name)
+            self._show_annotations()
+            self.notify(f"Took {name} off the passage.", markup=False)
 
     def action_tag_article(self) -> None:
         current = self.article.tags

@@ -32,6 +32,8 @@ class ArticleListScreen(Screen[None]):
         Binding("S", "filter_source", "Source filter", id="list.filter_source", tooltip="Show only one source"),
         Binding("r", "cycle_read", "Read filter", id="list.filter_read", tooltip="Show all, unread or read articles"),
         Binding("c", "clear_filters", "Clear", id="list.clear", tooltip="Clear the search and every filter"),
+        Binding("U", "toggle_read", "Read/unread", show=False, id="list.toggle_read",
+                tooltip="Mark the article under the cursor unread (or read)"),
         Binding("q", "app.quit", "Quit", id="app.quit"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
@@ -67,10 +69,11 @@ class ArticleListScreen(Screen[None]):
 
     def _reload(self, keep_cursor: bool = False) -> None:
         query = self.query_state
-        self.article_list.reload(
-            self._fetch, self.store.article_count(query), lines_per_row=2 if query.search else 1, keep_cursor=keep_cursor
-        )
+        count = self.store.article_count(query)
+        self.article_list.reload(self._fetch, count, lines_per_row=2 if query.search else 1, keep_cursor=keep_cursor)
         self._update_title()
+        if not count and query.describe():
+            self.notify(f"No articles match {query.describe()} (c clears).", markup=False)
 
     def _update_title(self) -> None:
         total = self.store.article_count()
@@ -101,8 +104,6 @@ class ArticleListScreen(Screen[None]):
         event.input.display = False
         self.article_list.focus()
         self._set_query(search=event.value.strip() or None)
-        if self.query_state.search and not self.article_list.count:
-            self.notify(f"Nothing matches “{event.value.strip()}”.", markup=False)
 
     def on_key(self, event) -> None:
         search = self.query_one("#search", Input)
@@ -110,6 +111,17 @@ class ArticleListScreen(Screen[None]):
             event.stop()
             search.display = False
             self.article_list.focus()
+
+    def filter_tag(self, tag: str) -> None:
+        self._set_query(tag=tag)
+
+    def action_toggle_read(self) -> None:
+        row = self.article_list.current
+        if row is None:
+            return
+        self.store.mark_read(row.id, read=not row.read)
+        self._reload(keep_cursor=True)
+        self.notify(f"Marked {'unread' if row.read else 'read'}.", markup=False)
 
     def sort_by(self, sort: str) -> None:
         self._set_query(sort=sort)
@@ -128,7 +140,7 @@ class ArticleListScreen(Screen[None]):
     def action_filter_tag(self) -> None:
         current = [self.query_state.tag] if self.query_state.tag else []
         picker = PickerScreen("Show articles tagged", self.store.tag_names(), current=current)
-        self.app.push_screen(picker, lambda tag: tag is not None and self._set_query(tag=tag))
+        self.app.push_screen(picker, lambda tag: tag is not None and self.filter_tag(tag))
 
     def action_filter_source(self) -> None:
         current = [self.query_state.source] if self.query_state.source else []

@@ -114,7 +114,7 @@ def highlighted(name: str, offsets: Sequence[int]) -> Content:
 class PickerScreen(BoxedModal[str | None]):
     """Type to filter, up/down to move, enter to choose; dismisses with the name or None.
 
-    With `allow_new`, a typed name that is not a choice is offered first as "Create tag “name”";
+    With `allow_new`, a typed name that is not a choice is offered last as "Create tag “name”";
     it is highlighted only when nothing else matches (otherwise the best match is, one row below).
     """
 
@@ -194,10 +194,17 @@ class PickerScreen(BoxedModal[str | None]):
         if not worker.is_cancelled:
             self.app.call_from_thread(self._show, query, matches)
 
-    def _is_choice(self, name: str) -> bool:
+    def _existing(self, name: str) -> str | None:
+        """The choice called `name`, ignoring case when no choice has exactly that name
+        (so typing "Economic" picks "economic" rather than creating a near-duplicate)."""
         if self._choice_set is None:
             self._choice_set = frozenset(self.choices)
-        return name in self._choice_set
+            self._folded = {}
+            for choice in self.choices:
+                self._folded.setdefault(choice.casefold(), choice)
+        if name in self._choice_set:
+            return name
+        return self._folded.get(name.casefold())
 
     def _show(self, query: str, matches: list[tuple[int, Sequence[int]]]) -> None:
         """Replace the options with `matches` for `query` (ignored if the query has moved on)."""
@@ -205,28 +212,27 @@ class PickerScreen(BoxedModal[str | None]):
             return
         options: list[Option] = []
         values: list[str] = []
-        if query and self._is_choice(query):
-            # The exact name always comes first, so typing a name and enter picks it.
-            matches = [(index, offsets) for index, offsets in matches
-                       if self.choices[index] != query]
-            options.append(self._option(query, range(len(query))))
-            values.append(query)
-        elif query and self.allow_new:
-            options.append(Option(Content.assemble(
-                (f"{self.new_label} ", "italic"), "“", display_text(query), "”")))
-            values.append(query)
-        for index, offsets in matches[: MAX_OPTIONS - len(options)]:
+        existing = self._existing(query) if query else None
+        if existing is not None:
+            # The named choice always comes first, so typing a name and enter picks it.
+            matches = [(index, offsets) for index, offsets in matches if self.choices[index] != existing]
+            options.append(self._option(existing, range(len(existing))))
+            values.append(existing)
+        creating = bool(query) and self.allow_new and existing is None
+        for index, offsets in matches[: MAX_OPTIONS - len(options) - creating]:
             options.append(self._option(self.choices[index], offsets))
             values.append(self.choices[index])
+        if creating:
+            # Last, so enter picks the best existing match ("coop" gives "cooperation"), and
+            # first to be highlighted when nothing matches.
+            options.append(Option(Content.assemble((f"{self.new_label} ", "italic"), "“", display_text(query), "”")))
+            values.append(query)
         self._values = values
         self._shown_query = query
         option_list = self.option_list
         option_list.set_options(options)
         if options:
-            # The create option sits first, but enter picks the best existing match when there
-            # is one (so "coop" + enter gives "cooperation"); up reaches the create option.
-            creating = query and self.allow_new and not self._is_choice(query)
-            option_list.highlighted = 1 if creating and len(options) > 1 else 0
+            option_list.highlighted = 0
         self._show_hint(query, bool(options))
 
     def _option(self, name: str, offsets: Sequence[int]) -> Option:

@@ -48,7 +48,7 @@ class Columns:
 
     def __init__(self, width: int):
         self.source = self.SOURCE if width >= 70 else 0
-        self.tags = self.TAGS if width >= 110 else 0
+        self.tags = max(self.TAGS, width // 6) if width >= 110 else 0
         used = self.MARK + self.DATE + self.COUNT + 1
         used += (self.source + 1 if self.source else 0) + (self.tags + 1 if self.tags else 0)
         self.title = max(10, width - used)
@@ -215,7 +215,7 @@ class ArticleList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         scroll_y = int(self.scroll_offset.y)
-        width = self.size.width
+        width = self.scrollable_content_region.width
         base = self.rich_style
         columns = Columns(width)
         if y < HEADER_LINES:

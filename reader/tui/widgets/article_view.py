@@ -301,6 +301,8 @@ class ArticleView(ScrollView, can_focus=True):
         self.move_cursor_to(target)
 
     def action_clear_selection(self) -> None:
+        if self.anchor is None and self.search_hits:
+            self.set_search_hits([])  # a second esc clears the search highlights
         self.anchor = None
         self.refresh()
         self.post_message(self.CursorMoved(self))

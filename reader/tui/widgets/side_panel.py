@@ -26,6 +26,7 @@ class SidePanel(OptionList):
     SidePanel {
         dock: right;
         width: 38;
+        max-width: 45%;
         border-left: solid $panel-lighten-2;
         background: $surface;
     }
@@ -52,6 +53,7 @@ class SidePanel(OptionList):
     ) -> None:
         """List these annotations and entities (replacing what was listed)."""
         self.clear_options()
+        self._offsets: dict[str, int] = {}
         options: list[Option | None] = [Option(Text(f"Annotations ({len(annotations)})", style="bold"), disabled=True)]
         for annotation in annotations:
             label = Text()
@@ -61,7 +63,7 @@ class SidePanel(OptionList):
             label.append(short_quote(annotation.quote, 60))
             if annotation.note:
                 label.append(" ✎", style="dim")
-            options.append(Option(label, id=f"at:{annotation.start}"))
+            options.append(self._jump_option(label, annotation.start))
         first_seen: dict[tuple[str, str], int] = {}
         counts: Counter[tuple[str, str]] = Counter()
         for span in entities:
@@ -78,11 +80,18 @@ class SidePanel(OptionList):
                 line.append(short_quote(key[1], 24))
                 if counts[key] > 1:
                     line.append(f" ×{counts[key]}", style="dim")
-                options.append(Option(line, id=f"at:{first_seen[key]}"))
+                options.append(self._jump_option(line, first_seen[key]))
         self.add_options(options)
         self.highlighted = 1 if len(annotations) else None
 
+    def _jump_option(self, prompt: Text, offset: int) -> Option:
+        """An item that jumps to `offset` (several items may share an offset; ids may not)."""
+        option_id = f"item-{len(self._offsets)}"
+        self._offsets[option_id] = offset
+        return Option(prompt, id=option_id)
+
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()
-        if event.option.id and event.option.id.startswith("at:"):
-            self.post_message(self.Jump(int(event.option.id[3:])))
+        offset = self._offsets.get(event.option.id or "")
+        if offset is not None:
+            self.post_message(self.Jump(offset))
