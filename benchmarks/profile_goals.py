@@ -5,6 +5,7 @@ It only reads a benchmark workspace's database (opening articles records reading
 
 #     python benchmarks/profile_goals.py WORKSPACE/config.yaml open 10kb            # enter -> text on screen
 #     python benchmarks/profile_goals.py WORKSPACE/config.yaml open 1mb-paragraphs  # idem, 1 MB
+#     python benchmarks/profile_goals.py WORKSPACE/config.yaml timeline 10kb        # unprofiled: each step's start and end
 #     python benchmarks/profile_goals.py WORKSPACE/config.yaml search-sql said      # the list's queries, one by one
 #     python benchmarks/profile_goals.py WORKSPACE/config.yaml search-app said      # / said enter -> results frame
 #     python benchmarks/profile_goals.py WORKSPACE/config.yaml contention           # recogniser thread vs. main thread
@@ -19,6 +20,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import cProfile
+import math
 import pstats
 import sys
 import threading
@@ -132,6 +134,119 @@ async def profile_search_app(config_path: Path, term: str, repeat: int) -> None:
     report(prof, f"search “{term}” in the app, {repeat} runs summed")
 
 
+TIMELINE_TARGETS = [
+    ("reader.tui.screens.article_list", "ArticleListScreen", "on_article_list_opened"),
+    ("reader.tui.screens.article", "ArticleScreen", "__init__"),
+    ("reader.tui.screens.article", "ArticleScreen", "compose"),
+    ("reader.tui.screens.article", "ArticleScreen", "on_mount"),
+    ("reader.tui.screens.article", "ArticleScreen", "_recognise"),
+    ("reader.tui.screens.article", "ArticleScreen", "_show_entities"),
+    ("reader.tui.screens.article", "ArticleScreen", "_show_annotations"),
+    ("reader.tui.screens.article", "ArticleScreen", "_update_status"),
+    ("reader.tui.widgets.article_view", "ArticleView", "__init__"),
+    ("reader.tui.widgets.article_view", "ArticleView", "on_resize"),
+    ("reader.tui.widgets.article_view", "ArticleView", "render_line"),
+    ("reader.tui.wrap", "WrappedText", "wrap"),
+    ("reader.core.store", "Store", "get_article"),
+    ("reader.core.store", "Store", "annotations_for"),
+    ("reader.core.store", "Store", "mark_read"),
+    ("reader.core.store", "Store", "reading_position"),
+    ("reader.core.store", "Store", "save_position"),
+    ("textual.screen", "Screen", "_refresh_layout"),
+    ("textual._compositor", "Compositor", "render_update"),
+    ("textual._compositor", "Compositor", "render_full"),
+    ("textual._compositor", "Compositor", "render_partial_update"),
+]
+
+
+def instrument(records: list[tuple[str, float, float]]) -> None:
+    """Wrap TIMELINE_TARGETS so each call appends (name, start, end) to `records` (nested
+    calls included: a wrapped function's time includes the wrapped functions it calls)."""
+    import functools
+    import importlib
+
+    import reader.tui.widgets.article_view as article_view
+
+    def wrap(name, function):
+        @functools.wraps(function)
+        def timed_call(*args, **kwargs):
+            started = time.time()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                records.append((name, started, time.time()))
+
+        return timed_call
+
+    for module_name, class_name, method in TIMELINE_TARGETS:
+        owner = getattr(importlib.import_module(module_name), class_name)
+        function = owner.__dict__.get(method)
+        if function is None:
+            continue
+        if isinstance(function, classmethod):
+            setattr(owner, method, classmethod(wrap(f"{class_name}.{method}", function.__func__)))
+        else:
+            setattr(owner, method, wrap(f"{class_name}.{method}", function))
+    article_view.display_text = wrap("display_text", article_view.display_text)
+    segments_of = article_view.Segments.of.__func__
+    article_view.Segments.of = classmethod(wrap("Segments.of", segments_of))
+
+
+async def timeline_open(config_path: Path, name: str, repeat: int) -> None:
+    """Unprofiled: when each step of opening a document starts and ends, from the enter key to
+    the frame with entities, for the run with the median time to text."""
+    records: list[tuple[str, float, float]] = []
+    instrument(records)
+    config = load_config(config_path)
+    store = Store.open(config.database)
+    doc = document_id(store, name)
+    app = app_driver.BenchApp(config, store, build_recogniser(config.entities.gazetteer))
+    runs = []
+    try:
+        async with app.run_test(size=app_driver.SIZE) as pilot:
+            await pilot.pause()
+            article_list = app.screen.query_one(app_driver.ArticleList)
+            for _ in range(repeat):
+                article_list.cursor = app_driver.list_index(store, doc)
+                await pilot.pause()
+                records.clear()
+                frames_before = len(app.frames)
+                started = time.time()
+                app._driver.send_message(events.Key("enter", "\r"))
+                text = await wait_frame(app, started, lambda s: s[0] == "article" and s[1] > 0)
+                entities = await wait_frame(app, started, lambda s: s[0] == "article" and s[1] > 0 and s[2] > 0)
+                await asyncio.sleep(0.3)
+                frames = [(t, state) for (t, _kind), state in zip(app.frames[frames_before:], app.states[frames_before:])]
+                runs.append((text, entities, started, list(records), frames))
+                await pilot.press("q")
+                await pilot.pause()
+    finally:
+        store.close()
+    runs.sort(key=lambda run: run[0])
+    text, entities, started, spans, frames = runs[len(runs) // 2]
+    print(f"open {name}: enter -> text {', '.join(f'{r[0] * 1000:.0f}' for r in runs)} ms; "
+          f"showing the median run (text {text * 1000:.1f} ms, entities {entities * 1000:.1f} ms)")
+    events_ = [(s - started, e - started, n) for n, s, e in spans if s - started < entities + 0.05]
+    renders: dict[int, list[float]] = {}
+    frame_times = [t - started for t, _ in frames]
+    for begin, end, label in events_:
+        if label == "ArticleView.render_line":
+            index = next((i for i, t in enumerate(frame_times) if t >= end), len(frame_times))
+            renders.setdefault(index, []).append(end - begin)
+    rows = [(begin, end, label) for begin, end, label in events_ if label != "ArticleView.render_line"]
+    rows += [(t, t, f"FRAME {state}") for t, state in zip(frame_times, (state for _, state in frames))
+             if t < entities + 0.05]
+    rows += [(frame_times[i] if i < len(frame_times) else float("nan"), float("nan"),
+              f"  ArticleView.render_line x{len(v)} before this frame: {sum(v) * 1000:.1f} ms") for i, v in renders.items()]
+    for begin, end, label in sorted(rows, key=lambda row: (row[0], 0 if row[2].startswith("FRAME") else 1)):
+        if label.startswith("  ArticleView.render_line"):
+            print(f"{'':>17}  {label}")
+        elif math.isnan(end) or end == begin:
+            print(f"{begin * 1000:8.1f} ms        {label}")
+        else:
+            print(f"{begin * 1000:8.1f} ms {(end - begin) * 1000:6.1f} ms  {label}")
+
+
 def timed(function, repeat: int) -> tuple[float, object]:
     best, value = float("inf"), None
     for _ in range(repeat):
@@ -228,13 +343,15 @@ def contention(config_path: Path, name: str) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("config", type=Path, help="config.yaml of a workspace benchmarks/run.py --keep left")
-    parser.add_argument("scenario", choices=["open", "search-app", "search-sql", "contention"])
+    parser.add_argument("scenario", choices=["open", "timeline", "search-app", "search-sql", "contention"])
     parser.add_argument("what", nargs="?", default="", help="open/contention: 10kb, 1mb-paragraphs, 1mb-one-line; search: the query")
     parser.add_argument("--until", choices=["text", "entities"], default="text", help="open: stop at the first frame with text, or with entities")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
     if args.scenario == "open":
         asyncio.run(profile_open(args.config, args.what or "10kb", args.repeat, args.until))
+    elif args.scenario == "timeline":
+        asyncio.run(timeline_open(args.config, args.what or "10kb", args.repeat))
     elif args.scenario == "search-app":
         asyncio.run(profile_search_app(args.config, args.what or "said", args.repeat))
     elif args.scenario == "search-sql":
