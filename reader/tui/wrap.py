@@ -21,8 +21,13 @@ _DISPLAY_TABLE[ord("\t")] = " "
 _DISPLAY_TABLE[ord("\n")] = " "
 
 
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def display_text(text: str) -> str:
     """`text` made safe to print: same length, control characters replaced."""
+    if _CONTROLS.search(text) is None:  # the usual case: imported text has only \t and \n
+        return text.replace("\t", " ").replace("\n", " ")
     return text.translate(_DISPLAY_TABLE)
 
 

@@ -26,6 +26,7 @@ from reader.core.segment import Segments, trimmed
 from reader.tui.wrap import WrappedText, display_text
 
 GUTTER = 2
+_SEGMENT_OF_UNIT = {"word": "words", "sentence": "sentences", "paragraph": "paragraphs"}
 SEARCH_HIT_COLOR = "#ffd75f"
 
 
@@ -152,27 +153,40 @@ class ArticleView(ScrollView, can_focus=True):
 
     # ---- geometry ---------------------------------------------------------------------
 
+    def _usable(self, width: int | None = None) -> int:
+        """The width lines are laid out in: the widget (or `width`) less a vertical
+        scrollbar, whether or not one is showing yet, so text never hides under it."""
+        return max(1, (self.size.width if width is None else width) - self.styles.scrollbar_size_vertical)
+
     @property
     def _usable_width(self) -> int:
-        """The width lines are laid out in: the widget less a vertical scrollbar, whether or
-        not one is showing yet, so text never hides under it."""
-        return max(1, self.size.width - self.styles.scrollbar_size_vertical)
+        return self._usable()
+
+    def _text_width(self, usable: int) -> int:
+        return min(self.reading_width, max(10, usable - GUTTER - 1))
 
     @property
     def text_width(self) -> int:
-        return min(self.reading_width, max(10, self._usable_width - GUTTER - 1))
+        return self._text_width(self._usable_width)
 
     @property
     def left_margin(self) -> int:
         return max(0, (self._usable_width - self.text_width - GUTTER) // 2)
 
+    def on_mount(self) -> None:
+        # Lay out now at the screen's width (what this view gets unless a panel is open), so
+        # the very first frame shows text; a resize corrects it if the guess was wrong.
+        self._rewrap(self.app.size.width)
+
     def on_resize(self) -> None:
         self._rewrap()
 
-    def _rewrap(self) -> None:
-        if self.wrapped.width != self.text_width:
-            self.wrapped = WrappedText.wrap(self.text, self.text_width)
-        self.virtual_size = Size(self._usable_width, len(self.wrapped))
+    def _rewrap(self, width: int | None = None) -> None:
+        usable = self._usable(width)
+        text_width = self._text_width(usable)
+        if self.wrapped.width != text_width:
+            self.wrapped = WrappedText.wrap(self.text, text_width)
+        self.virtual_size = Size(usable, len(self.wrapped))
         self._scroll_cursor_into_view()
         self.refresh()
         self.post_message(self.CursorMoved(self))
@@ -232,11 +246,8 @@ class ArticleView(ScrollView, can_focus=True):
             self._move_to(target)
 
     def _target(self, unit: str, direction: int) -> int | None:
-        spans = {
-            "word": self.segments.words,
-            "sentence": self.segments.sentences,
-            "paragraph": self.segments.paragraphs,
-        }.get(unit)
+        # Only the segmentation this move needs is computed (each is costly on a long text).
+        spans = getattr(self.segments, _SEGMENT_OF_UNIT[unit]) if unit in _SEGMENT_OF_UNIT else None
         if spans is not None:
             if direction > 0:
                 found = Segments.next_start(spans, self.cursor)
@@ -384,59 +395,48 @@ class ArticleView(ScrollView, can_focus=True):
         return Segment(mark + " ", base + Style(color=_rich_color(innermost.color)))
 
     def _text_segments(self, start: int, end: int, base: Style) -> list[Segment]:
+        """The line `[start, end)` as styled runs: the text is cut only where some span,
+        the selection or the cursor begins or ends, and each run's style is looked up once."""
         if start == end:
             return []
-        length = end - start
-        entity = [None] * length
+        entities = []
         for span in self.entities[bisect.bisect_right(self._entity_ends, start) :]:
             if span.start >= end:
                 break
-            if span.label in self.hidden_labels:
-                continue
-            for offset in range(max(span.start, start), min(span.end, end)):
-                entity[offset - start] = span.label
-        hits = [False] * length
-        for hit_start, hit_end in self.search_hits[bisect.bisect_right(self._hit_ends, start) :]:
-            if hit_start >= end:
+            if span.label not in self.hidden_labels:
+                entities.append(span)
+        hits = []
+        for hit in self.search_hits[bisect.bisect_right(self._hit_ends, start) :]:
+            if hit[0] >= end:
                 break
-            for offset in range(max(hit_start, start), min(hit_end, end)):
-                hits[offset - start] = True
-        layer_color: list[str | None] = [None] * length
-        layers = [0] * length
-        # Highlights are sorted outermost first, so the innermost one's colour is painted last.
-        for highlight in self.highlights:
-            if highlight.start >= end:
-                break
-            if highlight.end <= start:
-                continue
-            for offset in range(max(highlight.start, start), min(highlight.end, end)):
-                cell = offset - start
-                layers[cell] += 1
-                layer_color[cell] = highlight.color
+            hits.append(hit)
+        # Highlights are sorted outermost first, so the last one covering a run is the innermost.
+        highlights = [h for h in self.highlights if h.start < end and h.end > start]
         selection = self.selection
-        cursor = self.cursor if self.text else -1
+        cursor = self.cursor if self.text and self.has_focus else -1
+        cuts = {start, end, cursor, cursor + 1}
+        for span in entities:
+            cuts.update((span.start, span.end))
+        for hit_start, hit_end in hits:
+            cuts.update((hit_start, hit_end))
+        for highlight in highlights:
+            cuts.update((highlight.start, highlight.end))
+        if selection is not None:
+            cuts.update(selection)
+        points = sorted(cut for cut in cuts if start <= cut <= end)
         segments: list[Segment] = []
-        run_start = 0
-        previous: _CellStyle | None = None
-        for cell in range(length + 1):
-            offset = start + cell
-            current = (
-                _CellStyle(
-                    entity[cell],
-                    layer_color[cell],
-                    layers[cell],
-                    selection is not None and selection[0] <= offset < selection[1],
-                    offset == cursor and self.has_focus,
-                    hits[cell],
-                )
-                if cell < length
-                else None
+        for run_start, run_end in zip(points, points[1:]):
+            entity = next((span.label for span in entities if span.start <= run_start < span.end), None)
+            covering = [h for h in highlights if h.start <= run_start < h.end]
+            cell = _CellStyle(
+                entity,
+                covering[-1].color if covering else None,
+                len(covering),
+                selection is not None and selection[0] <= run_start < selection[1],
+                run_start == cursor,
+                any(hit_start <= run_start < hit_end for hit_start, hit_end in hits),
             )
-            if cell and current != previous:
-                chunk = self._display[start + run_start : offset]
-                segments.append(Segment(chunk, self._style_for(previous, base)))
-                run_start = cell
-            previous = current
+            segments.append(Segment(self._display[run_start:run_end], self._style_for(cell, base)))
         return segments
 
     def _style_for(self, cell: _CellStyle | None, base: Style) -> Style:
