@@ -42,3 +42,14 @@ def test_hits_follow_phrases_prefixes_and_exclusions():
     assert [text[s:e] for s, e in search_hits(text, '"close to done"')] == ["close to done"]
     assert [text[s:e] for s, e in search_hits(text, "talk* -geneva")] == ["talks", "talking"]
     assert search_hits(text, '"') == []
+
+
+def test_snippet_marks_hits_in_context():
+    from reader.core.textsearch import snippet_of
+
+    text = "x" * 100 + " The Port strike spread; port workers joined. " + "y" * 100
+    snippet = snippet_of(text, "port", context=30)
+    assert snippet == "…" + "x" * 25 + " The \x02Port\x03 strike spread; \x02port\x03 workers j…"
+    assert snippet.startswith("…") and snippet.endswith("…")
+    assert snippet.count("\x02") == 2 and "\x02Port\x03" in snippet
+    assert snippet_of(text, "absent") is None

@@ -21,7 +21,7 @@ from sqlite_utils.migrations import Migrations
 from reader.core.anchoring import selector_for
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
-from reader.core.textsearch import fts_query
+from reader.core.textsearch import fts_query, snippet_of
 
 migrations = Migrations("reader")
 
@@ -200,6 +200,12 @@ _ORDER_BY: dict[str, str] = {
     "annotations": "annotation_count DESC, a.published DESC, a.id DESC",
 }
 ReadFilter = Literal["all", "unread", "read"]
+#: The index that gives each sort order, for walking it when a search or tag narrows the list.
+_SORT_INDEX = {"published": "idx_articles_published", "title": "idx_articles_title_nocase"}
+#: WHERE clauses that only test membership of one id set, and that set.
+_ONLY_A_SET = {"WHERE a.id IN (SELECT id FROM searched)": "searched", "WHERE a.id IN (SELECT id FROM tagged)": "tagged"}
+#: How much of a text the list looks through for a search hit before asking the index.
+_SNIPPET_HEAD = 4000
 
 
 @dataclass(frozen=True, slots=True)
@@ -382,29 +388,43 @@ class Store:
 
     def article_count(self, query: ListQuery | None = None) -> int:
         """How many articles `query` selects (all of them by default)."""
-        where, params = self._where(query or ListQuery())
-        return self.db.execute(f"SELECT count(*) FROM articles a {where}", params).fetchone()[0]
+        query = query or ListQuery()
+        with_clause, where, params, _ = self._selection(query)
+        if where in _ONLY_A_SET:  # count the set itself: no need to visit every article row
+            return self.db.execute(f"{with_clause} SELECT count(*) FROM {_ONLY_A_SET[where]}", params).fetchone()[0]
+        return self.db.execute(f"{with_clause} SELECT count(*) FROM articles a {where}", params).fetchone()[0]
 
-    def _where(self, query: ListQuery) -> tuple[str, list[object]]:
-        clauses: list[str] = []
+    def _selection(self, query: ListQuery) -> tuple[str, str, list[object], bool]:
+        """SQL pieces selecting the articles of `query`: a WITH clause, a WHERE clause, their
+        parameters, and whether a set of matching ids narrows the list (search or tag).
+
+        Search and tag matches are gathered once into a materialised set of ids, so SQLite
+        can walk the list's sort index and stop after a page instead of sorting every match.
+        """
+        sets: list[str] = []
         params: list[object] = []
+        clauses: list[str] = []
         match = fts_query(query.search) if query.search else None
         if query.search and match is None:
             clauses.append("0")  # a search with no words matches nothing
         elif match is not None:
-            clauses.append(
-                """(a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)
-                    OR a.id IN (SELECT n.article_id FROM annotations n
-                                JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?))"""
+            sets.append(
+                """searched(id) AS MATERIALIZED (
+                    SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
+                    UNION SELECT n.article_id FROM annotations n
+                          JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?)"""
             )
             params += [match, match]
+            clauses.append("a.id IN (SELECT id FROM searched)")
         if query.tag:
-            clauses.append(
-                """(a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = ?)
-                    OR a.id IN (SELECT n.article_id FROM annotations n JOIN annotation_tags nt ON nt.annotation_id = n.id
-                                JOIN tags t ON t.id = nt.tag_id WHERE t.name = ?))"""
+            sets.append(
+                """tagged(id) AS MATERIALIZED (
+                    SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = ?
+                    UNION SELECT n.article_id FROM annotations n JOIN annotation_tags nt ON nt.annotation_id = n.id
+                          JOIN tags t ON t.id = nt.tag_id WHERE t.name = ?)"""
             )
             params += [query.tag, query.tag]
+            clauses.append("a.id IN (SELECT id FROM tagged)")
         if query.source:
             clauses.append("a.source = ?")
             params.append(query.source)
@@ -412,18 +432,22 @@ class Store:
             clauses.append("a.id IN (SELECT article_id FROM reading WHERE read_at IS NOT NULL)")
         elif query.read == "unread":
             clauses.append("a.id NOT IN (SELECT article_id FROM reading WHERE read_at IS NOT NULL)")
-        return ("WHERE " + " AND ".join(clauses) if clauses else ""), params
+        with_clause = "WITH " + ", ".join(sets) if sets else ""
+        where = "WHERE " + " AND ".join(clauses) if clauses else ""
+        return with_clause, where, params, bool(sets)
 
     def list_articles(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
         """A window of the article list, in list order, without texts."""
         query = query or ListQuery()
-        where, params = self._where(query)
+        with_clause, where, params, narrowed = self._selection(query)
+        index = _SORT_INDEX.get(query.sort) if narrowed and not query.source else None
         rows = self.db.execute(
             f"""
+            {with_clause}
             SELECT a.id, a.title, a.source, a.published,
                    (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
                    (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id) AS read
-            FROM articles a {where}
+            FROM articles a {f"INDEXED BY {index}" if index else ""} {where}
             ORDER BY {_ORDER_BY[query.sort]}
             LIMIT ? OFFSET ?
             """,
@@ -431,32 +455,36 @@ class Store:
         ).fetchall()
         ids = [row[0] for row in rows]
         tags = self._article_tag_map(ids)
-        match = fts_query(query.search) if query.search else None
-        snippets = self._snippets(ids, match) if match and ids else {}
+        snippets = self._snippets(ids, query.search) if query.search and ids else {}
         return [
             ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]))
             for r in rows
         ]
 
-    def _snippets(self, article_ids: Sequence[int], match: str) -> dict[int, str]:
-        """The best hit of the FTS5 expression `match` in each article's text (or else in a
-        note), in context."""
+    def _snippets(self, article_ids: Sequence[int], search: str) -> dict[int, str]:
+        """The first hit of `search` in each article, in context: looked for in the start of
+        the text first (cheap), then by the index over the whole text, then in its notes."""
         marks = ",".join("?" * len(article_ids))
-        found = dict(
-            self.db.execute(
-                f"""SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts
-                    WHERE articles_fts MATCH ? AND rowid IN ({marks})""",
-                [HIT_START, HIT_END, match, *article_ids],
-            ).fetchall()
+        found: dict[int, str] = {}
+        heads = self.db.execute(
+            f"SELECT id, substr(text, 1, ?) FROM articles WHERE id IN ({marks})", [_SNIPPET_HEAD, *article_ids]
         )
+        for article_id, head in heads:
+            snippet = snippet_of(head, search)
+            if snippet:
+                found[article_id] = snippet
         missing = [article_id for article_id in article_ids if article_id not in found]
-        if missing:
+        match = fts_query(search)
+        if missing and match:
             marks = ",".join("?" * len(missing))
             for article_id, snippet in self.db.execute(
-                f"""SELECT n.article_id, 'note: ' || snippet(annotations_fts, 0, ?, ?, '…', 12)
+                f"""SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts
+                    WHERE articles_fts MATCH ? AND rowid IN ({marks})
+                    UNION ALL
+                    SELECT n.article_id, 'note: ' || snippet(annotations_fts, 0, ?, ?, '…', 12)
                     FROM annotations_fts f JOIN annotations n ON n.rowid = f.rowid
                     WHERE annotations_fts MATCH ? AND n.article_id IN ({marks})""",
-                [HIT_START, HIT_END, match, *missing],
+                [HIT_START, HIT_END, match, *missing, HIT_START, HIT_END, match, *missing],
             ):
                 found.setdefault(article_id, snippet)
         return found

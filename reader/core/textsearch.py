@@ -104,3 +104,24 @@ def search_hits(text: str, query: str) -> list[tuple[int, int]]:
         return []
     pattern = re.compile("|".join(sorted(patterns, key=len, reverse=True)))
     return [match.span() for match in pattern.finditer(fold(text))]
+
+
+def snippet_of(text: str, query: str, context: int = 60) -> str | None:
+    """The first hit of `query` in `text` with some context, hits between U+0002 and U+0003
+    (as in FTS5 snippets), or None when there is no hit."""
+    hits = search_hits(text, query)
+    if not hits:
+        return None
+    first_start = hits[0][0]
+    start = max(0, first_start - context)
+    end = min(len(text), hits[0][1] + context)
+    pieces = ["…" if start else ""]
+    position = start
+    for hit_start, hit_end in hits:
+        if hit_start >= end:
+            break
+        hit_end = min(hit_end, end)
+        pieces += [text[position:hit_start], "\x02", text[hit_start:hit_end], "\x03"]
+        position = hit_end
+    pieces += [text[position:end], "…" if end < len(text) else ""]
+    return "".join(pieces)
