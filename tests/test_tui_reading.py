@@ -295,3 +295,24 @@ async def test_capital_u_marks_an_article_unread_again(store, config):
         assert article_list.current.read
         await pilot.press("U")
         assert not article_list.current.read
+
+
+async def test_a_long_document_opens_at_once_and_gets_its_entities_from_the_worker(tmp_path, config):
+    from reader.core.ingest import Document
+    from reader.core.store import Store
+    from reader.tui.screens.article import BACKGROUND_RECOGNITION_CHARS
+
+    paragraph = "Foreign Minister Ana Lima met officials of the United Nations in Geneva on Tuesday. "
+    text = "\n\n".join([paragraph * 8] * (BACKGROUND_RECOGNITION_CHARS // (len(paragraph) * 8) + 2))
+    store = Store.open(tmp_path / "long.db")
+    store.add_document(Document(text=text, title="Long", source=None, url=None, path="l.txt", published=None, locator=""))
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(pilot)
+        assert view.wrapped.starts  # the text is laid out before any entity is known
+        for _ in range(100):
+            if view.entities:
+                break
+            await pilot.pause(0.1)
+        assert any(text[s.start : s.end] == "Geneva" and s.label == "GPE" for s in view.entities)
+    store.close()

@@ -120,7 +120,8 @@ class ArticleScreen(Screen[None]):
         recogniser = self.workspace.recogniser
         assert recogniser is not None
         spans = recogniser.recognise(self.article.text)
-        self.app.call_from_thread(self._show_entities, spans)
+        if self.is_attached:
+            self.app.call_from_thread(self._show_entities, spans)
 
     def _show_entities(self, spans: list[Span]) -> None:
         self.entities = spans
