@@ -541,6 +541,14 @@ class Store:
             raise KeyError(f"no article with id {article_id}")
         return Article(*row[:9], tags=_split_names(row[9]), text=row[10])
 
+    def article_tags(self, article_id: int) -> tuple[str, ...]:
+        """The tags on the article itself (not on its passages), by name."""
+        rows = self.db.execute(
+            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY t.name",
+            [article_id],
+        )
+        return tuple(row[0] for row in rows)
+
     # ---- annotations ------------------------------------------------------------------
 
     def add_annotation(

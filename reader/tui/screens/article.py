@@ -7,6 +7,7 @@ never writes SQL itself.
 from __future__ import annotations
 
 import zlib
+from dataclasses import replace
 
 from rich.text import Text
 from textual import events, work
@@ -200,7 +201,7 @@ class ArticleScreen(Screen[None]):
 
     def _show_annotations(self) -> None:
         self.annotations = self.store.annotations_for(self.article.id)
-        self.article = self.store.get_article(self.article.id)
+        self.article = replace(self.article, tags=self.store.article_tags(self.article.id))
         self.view.set_highlights([self._highlight(annotation) for annotation in self.annotations])
         self._refresh_panel()
         self._update_status()
