@@ -24,7 +24,7 @@ def test_schema_is_migrated_and_recorded(store):
     tables = set(store.db.table_names())
     assert {"articles", "annotations", "tags", "annotation_tags", "article_tags", "_sqlite_migrations"} <= tables
     names = [row["name"] for row in store.db["_sqlite_migrations"].rows]
-    assert names == ["m001_initial_schema", "m002_search_and_reading_state"]
+    assert names == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache"]
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -32,7 +32,7 @@ def test_schema_is_migrated_and_recorded(store):
 def test_reopening_does_not_reapply_migrations(tmp_path):
     Store.open(tmp_path / "x.db").close()
     again = Store.open(tmp_path / "x.db")
-    assert again.db["_sqlite_migrations"].count == 2
+    assert again.db["_sqlite_migrations"].count == 3
     again.close()
 
 
@@ -248,3 +248,11 @@ def test_a_version_1_database_upgrades_with_its_articles_searchable(tmp_path):
     upgraded = Store.open(path)
     assert upgraded.article_count(ListQuery(search="cranes")) == 1
     upgraded.close()
+
+
+def test_entity_cache_round_trips_per_text_and_engine(store):
+    spans = [(0, 6, "GPE", "builtin", 0.9), (30, 38, "PERSON", "heuristic", 0.5)]
+    assert store.cached_entities("abc", "simple/1/x") is None
+    store.cache_entities("abc", "simple/1/x", spans)
+    assert store.cached_entities("abc", "simple/1/x") == spans
+    assert store.cached_entities("abc", "simple/2/x") is None

@@ -316,3 +316,27 @@ async def test_a_long_document_opens_at_once_and_gets_its_entities_from_the_work
             await pilot.pause(0.1)
         assert any(text[s.start : s.end] == "Geneva" and s.label == "GPE" for s in view.entities)
     store.close()
+
+
+async def test_entities_are_cached_and_not_recognised_again(store, config):
+    from reader.core.entities import build_recogniser
+
+    class CountingRecogniser:
+        name, version = "counting", "1"
+
+        def __init__(self):
+            self.inner = build_recogniser({})
+            self.calls = 0
+
+        def recognise(self, text):
+            self.calls += 1
+            return self.inner.recognise(text)
+
+    recogniser = CountingRecogniser()
+    app = ReaderApp(config, store, recogniser=recogniser)
+    async with app.run_test(size=SIZE) as pilot:
+        first = list((await open_article(pilot)).entities)
+        await pilot.press("q")
+        second = list((await open_article(pilot)).entities)
+    assert recogniser.calls == 1
+    assert first == second and any(span.label == "GPE" for span in second)

@@ -6,6 +6,7 @@ It knows nothing of widgets or files on disk; a write either commits whole or le
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -106,6 +107,16 @@ def m002_search_and_reading_state(db: Database) -> None:
     db["reading"].create_index(["read_at"])
     db.execute("CREATE INDEX idx_articles_title_nocase ON articles (title COLLATE NOCASE)")
     db.execute("CREATE INDEX idx_articles_source_nocase ON articles (source COLLATE NOCASE, published)")
+
+
+@migrations()
+def m003_entity_cache(db: Database) -> None:
+    # Recognised entities per text and engine, so opening an article never recognises twice.
+    db["entity_cache"].create(
+        {"sha256": str, "engine": str, "spans": str, "created": str},
+        pk=("sha256", "engine"),
+        not_null={"spans"},
+    )
 
 
 def now_utc() -> str:
@@ -548,6 +559,20 @@ class Store:
             [article_id],
         )
         return tuple(row[0] for row in rows)
+
+    # ---- entity cache -------------------------------------------------------------------
+
+    def cached_entities(self, sha256: str, engine: str) -> list[tuple[int, int, str, str, float]] | None:
+        """Spans recognised earlier in the text with this hash by this engine, or None."""
+        row = self.db.execute("SELECT spans FROM entity_cache WHERE sha256 = ? AND engine = ?", [sha256, engine]).fetchone()
+        return [tuple(span) for span in json.loads(row[0])] if row else None
+
+    def cache_entities(self, sha256: str, engine: str, spans: Sequence[tuple[int, int, str, str, float]]) -> None:
+        with self.writing():
+            self.db.execute(
+                "INSERT OR REPLACE INTO entity_cache (sha256, engine, spans, created) VALUES (?, ?, ?, ?)",
+                [sha256, engine, json.dumps([list(span) for span in spans], separators=(",", ":")), now_utc()],
+            )
 
     # ---- annotations ------------------------------------------------------------------
 

@@ -5,6 +5,8 @@ Recognisers never touch the database or the UI; they only read text and configur
 
 from __future__ import annotations
 
+import hashlib
+import json
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -30,6 +32,12 @@ class Recogniser(Protocol):
     version: str
 
     def recognise(self, text: str) -> list[Span]: ...
+
+
+def engine_key(recogniser: Recogniser, gazetteer: dict[str, tuple[str, ...]]) -> str:
+    """What cached spans depend on: the engine, its version and the user's gazetteer."""
+    listed = json.dumps(sorted((label, sorted(names)) for label, names in gazetteer.items()), ensure_ascii=False)
+    return f"{recogniser.name}/{recogniser.version}/{hashlib.sha256(listed.encode('utf-8')).hexdigest()[:16]}"
 
 
 def build_recogniser(gazetteer: dict[str, tuple[str, ...]] | None = None) -> Recogniser:

@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from reader.core.entities import LABELS, Span
+from reader.core.entities import LABELS, Span, engine_key
 from reader.core.history import Change
 from reader.core.store import Annotation, Article
 from reader.core.textsearch import search_hits
@@ -107,14 +107,20 @@ class ArticleScreen(Screen[None]):
     # ---- entities -----------------------------------------------------------------------
 
     def _recognise(self) -> None:
+        """Entities from the cache, else recognised now (short texts) or in the background."""
         recogniser = self.workspace.recogniser
         if recogniser is None or not self.config.entities.show:
             self._show_entities([])
+            return
+        self.engine = engine_key(recogniser, self.config.entities.gazetteer)
+        cached = self.store.cached_entities(self.article.sha256, self.engine)
+        if cached is not None:
+            self._show_entities([Span(*span) for span in cached])
         elif len(self.article.text) > BACKGROUND_RECOGNITION_CHARS:
             self._show_entities([])
             self._recognise_in_background()
         else:
-            self._show_entities(recogniser.recognise(self.article.text))
+            self._show_recognised(recogniser.recognise(self.article.text))
 
     @work(thread=True, exclusive=True, group="entities")
     def _recognise_in_background(self) -> None:
@@ -122,7 +128,15 @@ class ArticleScreen(Screen[None]):
         assert recogniser is not None
         spans = recogniser.recognise(self.article.text)
         if self.is_attached:
-            self.app.call_from_thread(self._show_entities, spans)
+            self.app.call_from_thread(self._show_recognised, spans)
+
+    def _show_recognised(self, spans: list[Span]) -> None:
+        """Show freshly recognised spans and keep them for the next opening (main thread:
+        the store's connection is used from this thread only)."""
+        self.store.cache_entities(
+            self.article.sha256, self.engine, [(s.start, s.end, s.label, s.source, s.confidence) for s in spans]
+        )
+        self._show_entities(spans)
 
     def _show_entities(self, spans: list[Span]) -> None:
         self.entities = spans
