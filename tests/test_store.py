@@ -3,7 +3,7 @@ import pytest
 
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
-from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, sha256_text
+from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, decode_spans, sha256_text
 
 TEXT = "GENEVA — Talks resumed on Tuesday. Ana Lima said the draft was “close”.\n\nA second paragraph."
 
@@ -254,5 +254,5 @@ def test_entity_cache_round_trips_per_text_and_engine(store):
     spans = [(0, 6, "GPE", "builtin", 0.9), (30, 38, "PERSON", "heuristic", 0.5)]
     assert store.cached_entities("abc", "simple/1/x") is None
     store.cache_entities("abc", "simple/1/x", spans)
-    assert store.cached_entities("abc", "simple/1/x") == spans
+    assert decode_spans(store.cached_entities("abc", "simple/1/x")) == spans
     assert store.cached_entities("abc", "simple/2/x") is None

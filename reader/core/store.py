@@ -119,6 +119,11 @@ def m003_entity_cache(db: Database) -> None:
     )
 
 
+def decode_spans(cached: str) -> list[tuple[int, int, str, str, float]]:
+    """The spans of an `entity_cache` row."""
+    return [tuple(span) for span in json.loads(cached)]
+
+
 def now_utc() -> str:
     """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -562,10 +567,11 @@ class Store:
 
     # ---- entity cache -------------------------------------------------------------------
 
-    def cached_entities(self, sha256: str, engine: str) -> list[tuple[int, int, str, str, float]] | None:
-        """Spans recognised earlier in the text with this hash by this engine, or None."""
+    def cached_entities(self, sha256: str, engine: str) -> str | None:
+        """Spans recognised earlier in the text with this hash by this engine, as the JSON
+        `decode_spans` reads (decoding a long document's spans is left to the caller's thread)."""
         row = self.db.execute("SELECT spans FROM entity_cache WHERE sha256 = ? AND engine = ?", [sha256, engine]).fetchone()
-        return [tuple(span) for span in json.loads(row[0])] if row else None
+        return row[0] if row else None
 
     def cache_entities(self, sha256: str, engine: str, spans: Sequence[tuple[int, int, str, str, float]]) -> None:
         with self.writing():

@@ -18,7 +18,7 @@ from textual.widgets import Footer, Input, Static
 
 from reader.core.entities import LABELS, Span, engine_key
 from reader.core.history import Change
-from reader.core.store import Annotation, Article
+from reader.core.store import Annotation, Article, decode_spans
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
 from reader.tui.screens.note_editor import NoteEditor
@@ -114,21 +114,28 @@ class ArticleScreen(Screen[None]):
             return
         self.engine = engine_key(recogniser, self.config.entities.gazetteer)
         cached = self.store.cached_entities(self.article.sha256, self.engine)
-        if cached is not None:
-            self._show_entities([Span(*span) for span in cached])
-        elif len(self.article.text) > BACKGROUND_RECOGNITION_CHARS:
+        long_text = len(self.article.text) > BACKGROUND_RECOGNITION_CHARS
+        if cached is not None and not long_text:
+            self._show_entities([Span(*span) for span in decode_spans(cached)])
+        elif long_text:
             self._show_entities([])
-            self._recognise_in_background()
+            self._entities_in_background(cached)
         else:
             self._show_recognised(recogniser.recognise(self.article.text))
 
     @work(thread=True, exclusive=True, group="entities")
-    def _recognise_in_background(self) -> None:
-        recogniser = self.workspace.recogniser
-        assert recogniser is not None
-        spans = recogniser.recognise(self.article.text)
+    def _entities_in_background(self, cached: str | None) -> None:
+        """A long text's entities, decoded from the cache or recognised, off the UI thread."""
+        if cached is not None:
+            spans = [Span(*span) for span in decode_spans(cached)]
+            show = self._show_entities
+        else:
+            recogniser = self.workspace.recogniser
+            assert recogniser is not None
+            spans = recogniser.recognise(self.article.text)
+            show = self._show_recognised
         if self.is_attached:
-            self.app.call_from_thread(self._show_recognised, spans)
+            self.app.call_from_thread(show, spans)
 
     def _show_recognised(self, spans: list[Span]) -> None:
         """Show freshly recognised spans and keep them for the next opening (main thread:
