@@ -218,8 +218,6 @@ _ORDER_BY: dict[str, str] = {
 ReadFilter = Literal["all", "unread", "read"]
 #: The index that gives each sort order, for walking it when a search or tag narrows the list.
 _SORT_INDEX = {"published": "idx_articles_published", "title": "idx_articles_title_nocase"}
-#: WHERE clauses that only test membership of one id set, and that set.
-_ONLY_A_SET = {"WHERE a.id IN (SELECT id FROM searched)": "searched", "WHERE a.id IN (SELECT id FROM tagged)": "tagged"}
 #: How much of a text the list looks through for a search hit before asking the index.
 _SNIPPET_HEAD = 4000
 
@@ -405,19 +403,21 @@ class Store:
     def article_count(self, query: ListQuery | None = None) -> int:
         """How many articles `query` selects (all of them by default)."""
         query = query or ListQuery()
-        with_clause, where, params, _ = self._selection(query)
-        if where in _ONLY_A_SET:  # count the set itself: no need to visit every article row
-            return self.db.execute(f"{with_clause} SELECT count(*) FROM {_ONLY_A_SET[where]}", params).fetchone()[0]
+        with_clause, where, params, sets = self._selection(query)
+        if len(sets) == 1 and where == f"WHERE a.id IN (SELECT id FROM {sets[0]})":
+            # Nothing but one set of ids: count the set, without visiting every article row.
+            return self.db.execute(f"{with_clause} SELECT count(*) FROM {sets[0]}", params).fetchone()[0]
         return self.db.execute(f"{with_clause} SELECT count(*) FROM articles a {where}", params).fetchone()[0]
 
-    def _selection(self, query: ListQuery) -> tuple[str, str, list[object], bool]:
+    def _selection(self, query: ListQuery) -> tuple[str, str, list[object], list[str]]:
         """SQL pieces selecting the articles of `query`: a WITH clause, a WHERE clause, their
-        parameters, and whether a set of matching ids narrows the list (search or tag).
+        parameters, and the names of the id sets (search, tag) that narrow the list.
 
         Search and tag matches are gathered once into a materialised set of ids, so SQLite
         can walk the list's sort index and stop after a page instead of sorting every match.
         """
         sets: list[str] = []
+        names: list[str] = []
         params: list[object] = []
         clauses: list[str] = []
         match = fts_query(query.search) if query.search else None
@@ -431,6 +431,7 @@ class Store:
                           JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?)"""
             )
             params += [match, match]
+            names.append("searched")
             clauses.append("a.id IN (SELECT id FROM searched)")
         if query.tag:
             sets.append(
@@ -440,6 +441,7 @@ class Store:
                           JOIN tags t ON t.id = nt.tag_id WHERE t.name = ?)"""
             )
             params += [query.tag, query.tag]
+            names.append("tagged")
             clauses.append("a.id IN (SELECT id FROM tagged)")
         if query.source:
             clauses.append("a.source = ?")
@@ -450,13 +452,13 @@ class Store:
             clauses.append("a.id NOT IN (SELECT article_id FROM reading WHERE read_at IS NOT NULL)")
         with_clause = "WITH " + ", ".join(sets) if sets else ""
         where = "WHERE " + " AND ".join(clauses) if clauses else ""
-        return with_clause, where, params, bool(sets)
+        return with_clause, where, params, names
 
     def list_articles(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
         """A window of the article list, in list order, without texts."""
         query = query or ListQuery()
-        with_clause, where, params, narrowed = self._selection(query)
-        index = _SORT_INDEX.get(query.sort) if narrowed and not query.source else None
+        with_clause, where, params, sets = self._selection(query)
+        index = _SORT_INDEX.get(query.sort) if sets and not query.source else None
         rows = self.db.execute(
             f"""
             {with_clause}

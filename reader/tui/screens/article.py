@@ -260,16 +260,23 @@ class ArticleScreen(Screen[None]):
             event.prevent_default()
             self.apply_tag(tag.name)
 
-    def apply_tag(self, name: str) -> Annotation | None:
-        """Tag the selection, or the sentence under the cursor, and save it at once. The same
-        passage tagged again gets the tag added to its annotation, never a second copy."""
-        view = self.view
-        span = view.target_span()
+    def _tag_target(self) -> tuple[tuple[int, int], Annotation | None] | None:
+        """The passage a tag would go on and its annotation if it has one; None (and a
+        message) when the cursor is on nothing taggable."""
+        span = self.view.target_span()
         if span is None:
             self.notify("Nothing to tag here: move to some text or select a passage.", severity="warning", markup=False)
             return None
+        return span, next((a for a in self.annotations if (a.start, a.end) == span), None)
+
+    def apply_tag(self, name: str) -> Annotation | None:
+        """Tag the selection, or the sentence under the cursor, and save it at once. The same
+        passage tagged again gets the tag added to its annotation, never a second copy."""
+        target = self._tag_target()
+        if target is None:
+            return None
+        span, same = target
         history = self.workspace.history
-        same = next((a for a in self.annotations if (a.start, a.end) == span), None)
         if same is not None and name in same.tags:
             self.notify(f"Already tagged {name} (t and {name} again takes it off).", markup=False)
             return same
@@ -277,18 +284,17 @@ class ArticleScreen(Screen[None]):
             change = history.add_tag(same.id, name)
         else:
             change = history.add(self.article.id, span[0], span[1], [name], self.config.annotator)
-        view.action_clear_selection()
+        self.view.action_clear_selection()
         self._show_annotations()
         assert change.annotation is not None
         self.notify(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
         return change.annotation
 
     def action_pick_tag(self) -> None:
-        span = self.view.target_span()
-        if span is None:
-            self.notify("Nothing to tag here: move to some text or select a passage.", severity="warning", markup=False)
+        target = self._tag_target()
+        if target is None:
             return
-        same = next((a for a in self.annotations if (a.start, a.end) == span), None)
+        same = target[1]
         picker = PickerScreen(
             "Tag the passage (a ✓ tag: take it off)", self.store.tag_names(), allow_new=True,
             current=same.tags if same else (),
