@@ -3,7 +3,8 @@ import pytest
 
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
-from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, decode_spans, sha256_text
+from reader.core.entities import Span
+from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, sha256_text
 
 TEXT = "GENEVA — Talks resumed on Tuesday. Ana Lima said the draft was “close”.\n\nA second paragraph."
 
@@ -24,15 +25,17 @@ def test_schema_is_migrated_and_recorded(store):
     tables = set(store.db.table_names())
     assert {"articles", "annotations", "tags", "annotation_tags", "article_tags", "_sqlite_migrations"} <= tables
     names = [row["name"] for row in store.db["_sqlite_migrations"].rows]
-    assert names == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache"]
+    assert names == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache", "m004_packed_entity_cache"]
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
 
 def test_reopening_does_not_reapply_migrations(tmp_path):
-    Store.open(tmp_path / "x.db").close()
+    first = Store.open(tmp_path / "x.db")
+    applied = [row["name"] for row in first.db["_sqlite_migrations"].rows]
+    first.close()
     again = Store.open(tmp_path / "x.db")
-    assert again.db["_sqlite_migrations"].count == 3
+    assert [row["name"] for row in again.db["_sqlite_migrations"].rows] == applied
     again.close()
 
 
@@ -251,8 +254,32 @@ def test_a_version_1_database_upgrades_with_its_articles_searchable(tmp_path):
 
 
 def test_entity_cache_round_trips_per_text_and_engine(store):
-    spans = [(0, 6, "GPE", "builtin", 0.9), (30, 38, "PERSON", "heuristic", 0.5)]
+    spans = [Span(30, 38, "PERSON", "heuristic", 0.5), Span(0, 6, "GPE", "builtin", 0.9)]
     assert store.cached_entities("abc", "simple/1/x") is None
     store.cache_entities("abc", "simple/1/x", spans)
-    assert decode_spans(store.cached_entities("abc", "simple/1/x")) == spans
+    assert list(store.cached_entities("abc", "simple/1/x")) == sorted(spans, key=lambda span: span.start)
     assert store.cached_entities("abc", "simple/2/x") is None
+
+
+def test_an_unreadable_cache_row_is_a_miss_not_an_error(store):
+    store.db.execute(
+        "INSERT INTO entity_cache (sha256, engine, spans, created) VALUES ('abc', 'e', ?, 'x')", [b"[[0,6]]"]
+    )
+    assert store.cached_entities("abc", "e") is None
+
+
+def test_a_json_entity_cache_is_dropped_on_upgrade(tmp_path):
+    from sqlite_utils import Database
+
+    from reader.core.store import migrations
+
+    path = tmp_path / "old.db"
+    old = Database(path)
+    migrations.apply(old, stop_before="m004_packed_entity_cache")
+    old["entity_cache"].insert({"sha256": "abc", "engine": "e", "spans": '[[0,6,"GPE","builtin",0.9]]', "created": "x"})
+    old.close()
+    upgraded = Store.open(path)
+    assert upgraded.cached_entities("abc", "e") is None
+    upgraded.cache_entities("abc", "e", [Span(0, 6, "GPE", "builtin", 0.9)])
+    assert len(upgraded.cached_entities("abc", "e")) == 1
+    upgraded.close()

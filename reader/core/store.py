@@ -6,7 +6,6 @@ It knows nothing of widgets or files on disk; a write either commits whole or le
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
@@ -20,6 +19,8 @@ from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 from reader.core.anchoring import selector_for
+from reader.core.entities import Span
+from reader.core.entities.packed import PackedSpansError, SpanTable
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
 from reader.core.textsearch import fts_query, snippet_of
@@ -119,9 +120,17 @@ def m003_entity_cache(db: Database) -> None:
     )
 
 
-def decode_spans(cached: str) -> list[tuple[int, int, str, str, float]]:
-    """The spans of an `entity_cache` row."""
-    return [tuple(span) for span in json.loads(cached)]
+@migrations()
+def m004_packed_entity_cache(db: Database) -> None:
+    # The cache keeps spans packed (`SpanTable.to_bytes`), not as JSON: a 1 MB document's
+    # 25,000 spans decode in well under a millisecond instead of 50 ms. It is only a cache, so
+    # the JSON rows are dropped rather than converted.
+    db["entity_cache"].drop()
+    db["entity_cache"].create(
+        {"sha256": str, "engine": str, "spans": bytes, "created": str},
+        pk=("sha256", "engine"),
+        not_null={"spans"},
+    )
 
 
 def now_utc() -> str:
@@ -569,18 +578,26 @@ class Store:
 
     # ---- entity cache -------------------------------------------------------------------
 
-    def cached_entities(self, sha256: str, engine: str) -> str | None:
-        """Spans recognised earlier in the text with this hash by this engine, as the JSON
-        `decode_spans` reads (decoding a long document's spans is left to the caller's thread)."""
+    def cached_entities(self, sha256: str, engine: str) -> SpanTable | None:
+        """Spans recognised earlier in the text with this hash by this engine (None if there
+        are none, or if the row cannot be read: the caller recognises again)."""
         row = self.db.execute("SELECT spans FROM entity_cache WHERE sha256 = ? AND engine = ?", [sha256, engine]).fetchone()
-        return row[0] if row else None
+        if row is None:
+            return None
+        try:
+            return SpanTable.from_bytes(bytes(row[0]))
+        except (PackedSpansError, TypeError):
+            return None
 
-    def cache_entities(self, sha256: str, engine: str, spans: Sequence[tuple[int, int, str, str, float]]) -> None:
+    def cache_entities(self, sha256: str, engine: str, spans: Iterable[Span]) -> SpanTable:
+        """Keep these spans for the text with this hash; returns them as the cache holds them."""
+        table = spans if isinstance(spans, SpanTable) else SpanTable.from_spans(spans)
         with self.writing():
             self.db.execute(
                 "INSERT OR REPLACE INTO entity_cache (sha256, engine, spans, created) VALUES (?, ?, ?, ?)",
-                [sha256, engine, json.dumps([list(span) for span in spans], separators=(",", ":")), now_utc()],
+                [sha256, engine, table.to_bytes(), now_utc()],
             )
+        return table
 
     # ---- annotations ------------------------------------------------------------------
 

@@ -17,8 +17,9 @@ from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from reader.core.entities import LABELS, Span, engine_key
+from reader.core.entities.packed import SpanTable
 from reader.core.history import Change
-from reader.core.store import Annotation, Article, decode_spans
+from reader.core.store import Annotation, Article
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
 from reader.tui.screens.note_editor import NoteEditor
@@ -68,7 +69,7 @@ class ArticleScreen(Screen[None]):
         self.config = workspace.config
         self.article: Article = self.store.get_article(article_id)
         self.annotations: list[Annotation] = self.store.annotations_for(article_id)
-        self.entities: list[Span] = []
+        self.entities: SpanTable = SpanTable.empty()
         self.search = search
         self.position = 0  # the cursor, kept for saving when the screen goes away
         self.configured_colors: dict[str, str | None] = {tag.name: tag.color for tag in self.config.tags}
@@ -114,41 +115,32 @@ class ArticleScreen(Screen[None]):
             return
         self.engine = engine_key(recogniser, self.config.entities.gazetteer)
         cached = self.store.cached_entities(self.article.sha256, self.engine)
-        long_text = len(self.article.text) > BACKGROUND_RECOGNITION_CHARS
-        if cached is not None and not long_text:
-            self._show_entities([Span(*span) for span in decode_spans(cached)])
-        elif long_text:
-            self._show_entities([])
-            self._entities_in_background(cached)
+        if cached is not None:
+            self._show_entities(cached)
+        elif len(self.article.text) > BACKGROUND_RECOGNITION_CHARS:
+            self._show_entities(SpanTable.empty())
+            self._entities_in_background()
         else:
             self._show_recognised(recogniser.recognise(self.article.text))
 
     @work(thread=True, exclusive=True, group="entities")
-    def _entities_in_background(self, cached: str | None) -> None:
-        """A long text's entities, decoded from the cache or recognised, off the UI thread."""
-        if cached is not None:
-            spans = [Span(*span) for span in decode_spans(cached)]
-            show = self._show_entities
-        else:
-            recogniser = self.workspace.recogniser
-            assert recogniser is not None
-            spans = recogniser.recognise(self.article.text)
-            show = self._show_recognised
+    def _entities_in_background(self) -> None:
+        """A long text's entities, recognised off the UI thread."""
+        recogniser = self.workspace.recogniser
+        assert recogniser is not None
+        spans = recogniser.recognise(self.article.text)
         if self.is_attached:
-            self.app.call_from_thread(show, spans)
+            self.app.call_from_thread(self._show_recognised, spans)
 
     def _show_recognised(self, spans: list[Span]) -> None:
         """Show freshly recognised spans and keep them for the next opening (main thread:
         the store's connection is used from this thread only)."""
-        self.store.cache_entities(
-            self.article.sha256, self.engine, [(s.start, s.end, s.label, s.source, s.confidence) for s in spans]
-        )
-        self._show_entities(spans)
+        self._show_entities(self.store.cache_entities(self.article.sha256, self.engine, spans))
 
-    def _show_entities(self, spans: list[Span]) -> None:
+    def _show_entities(self, spans: SpanTable) -> None:
         self.entities = spans
         self.view.set_entities(spans, self.config.entities.colors)
-        self.query_one("#legend", Static).update(self._legend({span.label for span in spans}))
+        self.query_one("#legend", Static).update(self._legend(spans.labels_present()))
         self._refresh_panel()
 
     # ---- header, legend, status ---------------------------------------------------------
@@ -430,7 +422,7 @@ class ArticleScreen(Screen[None]):
         self.workspace.hidden_labels.clear()
         self.workspace.hidden_labels.update(set(LABELS) - visible)
         self.view.set_hidden_labels(self.workspace.hidden_labels)
-        self.query_one("#legend", Static).update(self._legend({span.label for span in self.entities}))
+        self.query_one("#legend", Static).update(self._legend(self.entities.labels_present()))
         self._refresh_panel()
         self._update_status()
 

@@ -22,6 +22,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core.entities import Span
+from reader.core.entities.packed import SpanTable
 from reader.core.segment import Segments, trimmed
 from reader.tui.wrap import WrappedText, display_text
 
@@ -112,8 +113,7 @@ class ArticleView(ScrollView, can_focus=True):
         self._display = display_text(text)
         self.segments = Segments.of(text)
         self.reading_width = reading_width
-        self.entities: list[Span] = []
-        self._entity_ends: list[int] = []
+        self.entities: SpanTable = SpanTable.empty()
         self.entity_colors: dict[str, str] = {}
         self.highlights: list[Highlight] = []
         self.hidden_labels: set[str] = set()
@@ -130,8 +130,7 @@ class ArticleView(ScrollView, can_focus=True):
     # ---- data from the screen ---------------------------------------------------------
 
     def set_entities(self, spans: Sequence[Span], colors: dict[str, str]) -> None:
-        self.entities = sorted(spans, key=lambda span: span.start)
-        self._entity_ends = [span.end for span in self.entities]
+        self.entities = spans if isinstance(spans, SpanTable) else SpanTable.from_spans(spans)
         self.entity_colors = colors
         self._styles.clear()
         self.refresh()
@@ -359,7 +358,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def entity_at(self, offset: int) -> Span | None:
         """The visible entity under `offset` (entities never overlap, so their ends are sorted)."""
-        index = bisect.bisect_right(self._entity_ends, offset)
+        index = self.entities.first_ending_after(offset)
         if index < len(self.entities):
             span = self.entities[index]
             if span.start <= offset and span.label not in self.hidden_labels:
@@ -400,11 +399,12 @@ class ArticleView(ScrollView, can_focus=True):
         if start == end:
             return []
         entities = []
-        for span in self.entities[bisect.bisect_right(self._entity_ends, start) :]:
-            if span.start >= end:
+        table = self.entities
+        for index in range(table.first_ending_after(start), len(table)):
+            if table.starts[index] >= end:
                 break
-            if span.label not in self.hidden_labels:
-                entities.append(span)
+            if table.label(index) not in self.hidden_labels:
+                entities.append(table[index])
         hits = []
         for hit in self.search_hits[bisect.bisect_right(self._hit_ends, start) :]:
             if hit[0] >= end:
