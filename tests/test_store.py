@@ -195,6 +195,18 @@ def test_search_covers_annotation_notes(store):
     assert row.title == "Drought in the delta" and row.snippet.startswith("note: ")
 
 
+def test_a_kept_search_set_follows_new_notes_and_other_connections(store, tmp_path):
+    ids = corpus(store)
+    query = ListQuery(search="mekong")
+    assert store.article_count(query) == 0 and titles(store, query) == []
+    store.add_annotation(ids["Drought in the delta"], 0, 10, ["conflict"], "alice", note="Mekong too")
+    assert store.article_count(query) == 1
+    other = Store.open(tmp_path / "annotations.db")
+    other.add_document(doc(text="The Mekong ferry resumed.", path="elsewhere"))
+    other.close()
+    assert store.article_count(query) == 2 and len(titles(store, query)) == 2
+
+
 def test_filters_by_tag_source_and_read_state_combine(store):
     ids = corpus(store)
     store.add_annotation(ids["Port strike spreads"], 0, 7, ["conflict"], "alice")

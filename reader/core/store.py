@@ -261,6 +261,8 @@ class Store:
     def __init__(self, db: Database, path: Path | None):
         self.db = db
         self.path = path
+        #: What `temp.searched` holds: (FTS query, total_changes, data_version) when filled.
+        self._search_key: tuple[str, int, int] | None = None
 
     @classmethod
     def open(cls, path: Path | str) -> Store:
@@ -422,8 +424,9 @@ class Store:
         """SQL pieces selecting the articles of `query`: a WITH clause, a WHERE clause, their
         parameters, and the names of the id sets (search, tag) that narrow the list.
 
-        Search and tag matches are gathered once into a materialised set of ids, so SQLite
-        can walk the list's sort index and stop after a page instead of sorting every match.
+        Search and tag matches are gathered once into a set of ids, so SQLite can walk the
+        list's sort index and stop after a page instead of sorting every match. A search's set
+        is kept (`_searched`) for the count and every page after the first.
         """
         sets: list[str] = []
         names: list[str] = []
@@ -433,15 +436,8 @@ class Store:
         if query.search and match is None:
             clauses.append("0")  # a search with no words matches nothing
         elif match is not None:
-            sets.append(
-                """searched(id) AS MATERIALIZED (
-                    SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
-                    UNION SELECT n.article_id FROM annotations n
-                          JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?)"""
-            )
-            params += [match, match]
-            names.append("searched")
-            clauses.append("a.id IN (SELECT id FROM searched)")
+            names.append(self._searched(match))
+            clauses.append(f"a.id IN (SELECT id FROM {names[-1]})")
         if query.tag:
             sets.append(
                 """tagged(id) AS MATERIALIZED (
@@ -462,6 +458,26 @@ class Store:
         with_clause = "WITH " + ", ".join(sets) if sets else ""
         where = "WHERE " + " AND ".join(clauses) if clauses else ""
         return with_clause, where, params, names
+
+    def _searched(self, match: str) -> str:
+        """The temporary table holding the ids of the articles whose text, title or notes
+        match the FTS5 query `match`, filled now unless it already holds them: the set is
+        kept until this connection writes anything or another one commits."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._search_key == (match, self.db.conn.total_changes, version):
+            return "temp.searched"
+        with self.db.atomic():
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS searched (id INTEGER PRIMARY KEY)")
+            self.db.execute("DELETE FROM temp.searched")
+            self.db.execute(
+                """INSERT OR IGNORE INTO temp.searched (id)
+                   SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
+                   UNION SELECT n.article_id FROM annotations n
+                         JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?""",
+                [match, match],
+            )
+        self._search_key = (match, self.db.conn.total_changes, version)
+        return "temp.searched"
 
     def list_articles(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
         """A window of the article list, in list order, without texts."""
