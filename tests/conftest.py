@@ -62,3 +62,31 @@ async def open_article(pilot, index: int = 0):
     await pilot.pause()
     assert isinstance(pilot.app.screen, ArticleScreen)
     return pilot.app.screen.query_one(ArticleView)
+
+
+@pytest.fixture(scope="session")
+def built_recogniser():
+    """The app's recogniser, built once for the whole session (building takes about 0.5 s)."""
+    from reader.core.entities import lazy_recogniser
+
+    recogniser = lazy_recogniser()
+    recogniser.get()
+    return recogniser
+
+
+@pytest.fixture(autouse=True)
+def quiet_app(monkeypatch, built_recogniser):
+    """Apps under test use the ready recogniser and fill no entity cache in the background,
+    so what a test sees does not depend on a thread's timing (tests of that turn it back on)."""
+    import reader.tui.app
+
+    monkeypatch.setattr(reader.tui.app.ReaderApp, "FILL_ENTITY_CACHE", False)
+    monkeypatch.setattr(reader.tui.app, "lazy_recogniser", lambda gazetteer=None: built_recogniser if not gazetteer else _fresh(gazetteer))
+
+
+def _fresh(gazetteer):
+    from reader.core.entities import lazy_recogniser
+
+    recogniser = lazy_recogniser(gazetteer)
+    recogniser.get()
+    return recogniser

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reader.core.entities import LABELS, Span, build_recogniser
-from reader.core.entities.simple import SimpleRecogniser
+from reader.core.entities.rules import RuleRecogniser
 
 GAZETTEER = {"PERSON": ("Ana Lima", "Jordan Peterson"), "ORG": ("Harbour Authority",)}
 
@@ -24,21 +24,21 @@ MESSY_PARAGRAPH = (
 
 
 @pytest.fixture(scope="module")
-def recogniser() -> SimpleRecogniser:
-    return SimpleRecogniser(GAZETTEER)
+def recogniser() -> RuleRecogniser:
+    return RuleRecogniser(GAZETTEER)
 
 
-def entities(recogniser: SimpleRecogniser, text: str) -> list[tuple[str, str]]:
+def entities(recogniser: RuleRecogniser, text: str) -> list[tuple[str, str]]:
     """(surface, label) of every span, in order."""
     return [(text[span.start : span.end], span.label) for span in recogniser.recognise(text)]
 
 
-def sourced(recogniser: SimpleRecogniser, text: str) -> list[tuple[str, str, str]]:
+def sourced(recogniser: RuleRecogniser, text: str) -> list[tuple[str, str, str]]:
     """(surface, label, source) of every span, in order."""
     return [(text[span.start : span.end], span.label, span.source) for span in recogniser.recognise(text)]
 
 
-def span_for(recogniser: SimpleRecogniser, text: str, surface: str) -> Span:
+def span_for(recogniser: RuleRecogniser, text: str, surface: str) -> Span:
     """The one span whose offsets cover exactly the first occurrence of `surface`."""
     start = text.index(surface)
     matches = [s for s in recogniser.recognise(text) if (s.start, s.end) == (start, start + len(surface))]
@@ -49,21 +49,21 @@ def span_for(recogniser: SimpleRecogniser, text: str, surface: str) -> Span:
 # --- interface -------------------------------------------------------------------------------------
 
 
-def test_build_recogniser_gives_the_simple_engine() -> None:
+def test_build_recogniser_gives_the_builtin_engine() -> None:
     recogniser = build_recogniser(None)
-    assert isinstance(recogniser, SimpleRecogniser)
-    assert recogniser.name == "simple"
+    assert isinstance(recogniser, RuleRecogniser)
+    assert recogniser.name == "builtin"
     assert isinstance(recogniser.version, str) and recogniser.version
 
 
 @pytest.mark.parametrize("text", ["", "   \n\t", "...!?“”—|[]()", "’s"])
-def test_empty_or_punctuation_only_text_has_no_entities(recogniser: SimpleRecogniser, text: str) -> None:
+def test_empty_or_punctuation_only_text_has_no_entities(recogniser: RuleRecogniser, text: str) -> None:
     assert recogniser.recognise(text) == []
 
 
 def test_unknown_gazetteer_label_is_rejected() -> None:
     with pytest.raises(ValueError, match="PERSONS"):
-        SimpleRecogniser({"PERSONS": ("Ana Lima",)})
+        RuleRecogniser({"PERSONS": ("Ana Lima",)})
 
 
 # --- span conventions ------------------------------------------------------------------------------
@@ -73,13 +73,13 @@ def test_unknown_gazetteer_label_is_rejected() -> None:
     "text",
     ["Officials in the United States said so.", "The United States said so.", "Talks with the United States."],
 )
-def test_leading_the_is_not_part_of_a_place(recogniser: SimpleRecogniser, text: str) -> None:
+def test_leading_the_is_not_part_of_a_place(recogniser: RuleRecogniser, text: str) -> None:
     assert ("United States", "GPE") in entities(recogniser, text)
     assert not any(surface.lower().startswith("the ") for surface, _ in entities(recogniser, text))
 
 
 @pytest.mark.parametrize("text", ["Exports from China's ports fell.", "Exports from China’s ports fell."])
-def test_possessive_is_not_part_of_an_entity(recogniser: SimpleRecogniser, text: str) -> None:
+def test_possessive_is_not_part_of_an_entity(recogniser: RuleRecogniser, text: str) -> None:
     assert entities(recogniser, text) == [("China", "GPE")]
 
 
@@ -95,28 +95,28 @@ def test_possessive_is_not_part_of_an_entity(recogniser: SimpleRecogniser, text:
         ("Prime Minister Theresa May resigned.", "Theresa May"),
     ],
 )
-def test_title_is_not_part_of_a_person(recogniser: SimpleRecogniser, text: str, person: str) -> None:
+def test_title_is_not_part_of_a_person(recogniser: RuleRecogniser, text: str, person: str) -> None:
     span = span_for(recogniser, text, person)
     assert span.label == "PERSON"
     assert span.source == "heuristic"
 
 
-def test_long_organisation_name_is_one_span(recogniser: SimpleRecogniser) -> None:
+def test_long_organisation_name_is_one_span(recogniser: RuleRecogniser) -> None:
     text = "Officers of the Ministry of Public Security arrived."
     assert entities(recogniser, text) == [("Ministry of Public Security", "ORG")]
 
 
-def test_organisation_then_titled_person_in_one_run(recogniser: SimpleRecogniser) -> None:
+def test_organisation_then_titled_person_in_one_run(recogniser: RuleRecogniser) -> None:
     text = "He said the Bank of England Governor Andrew Bailey would speak."
     assert entities(recogniser, text) == [("Bank of England", "ORG"), ("Andrew Bailey", "PERSON")]
 
 
-def test_title_before_organisation_belongs_to_the_person_after_it(recogniser: SimpleRecogniser) -> None:
+def test_title_before_organisation_belongs_to_the_person_after_it(recogniser: RuleRecogniser) -> None:
     text = "A speech by President of the European Commission Ursula von der Leyen followed."
     assert entities(recogniser, text) == [("European Commission", "ORG"), ("Ursula von der Leyen", "PERSON")]
 
 
-def test_organisation_absorbs_nationality_and_keeps_its_complement(recogniser: SimpleRecogniser) -> None:
+def test_organisation_absorbs_nationality_and_keeps_its_complement(recogniser: RuleRecogniser) -> None:
     text = (
         "A statement from the Chinese Foreign Ministry and the Organisation for Economic Co-operation and "
         "Development."
@@ -132,12 +132,12 @@ def test_organisation_absorbs_nationality_and_keeps_its_complement(recogniser: S
     [
         ("Shares of Acme Holdings Inc. fell.", "Acme Holdings Inc.", "ORG"),
         ("Flights left from Jomo Kenyatta Airport today.", "Jomo Kenyatta Airport", "FAC"),
-        ("Boats crossed the Gaza Strip coast.", "Gaza Strip", "LOC"),
+        ("Boats crossed the Kivu Basin at dawn.", "Kivu Basin", "LOC"),
         ("Delegates at the Paris Climate Summit agreed.", "Paris Climate Summit", "EVENT"),
     ],
 )
 def test_keyword_runs_get_the_keywords_label(
-    recogniser: SimpleRecogniser, text: str, surface: str, label: str
+    recogniser: RuleRecogniser, text: str, surface: str, label: str
 ) -> None:
     assert span_for(recogniser, text, surface).label == label
 
@@ -145,7 +145,7 @@ def test_keyword_runs_get_the_keywords_label(
 # --- people without titles -------------------------------------------------------------------------
 
 
-def test_name_before_a_verb_of_saying_is_a_person(recogniser: SimpleRecogniser) -> None:
+def test_name_before_a_verb_of_saying_is_a_person(recogniser: RuleRecogniser) -> None:
     text = "Farmers were angry, Joseph Kamau said on Monday."
     span = span_for(recogniser, text, "Joseph Kamau")
     assert (span.label, span.confidence) == ("PERSON", 0.8)
@@ -159,7 +159,7 @@ def test_name_before_a_verb_of_saying_is_a_person(recogniser: SimpleRecogniser) 
         "Grace Wanjiru, 54, attended.",
     ],
 )
-def test_name_in_apposition_with_a_title_is_a_person(recogniser: SimpleRecogniser, text: str) -> None:
+def test_name_in_apposition_with_a_title_is_a_person(recogniser: RuleRecogniser, text: str) -> None:
     assert span_for(recogniser, text, "Grace Wanjiru").label == "PERSON"
 
 
@@ -172,12 +172,12 @@ def test_name_in_apposition_with_a_title_is_a_person(recogniser: SimpleRecognise
     ],
 )
 def test_bylines_and_attributions_name_people(
-    recogniser: SimpleRecogniser, text: str, people: list[str]
+    recogniser: RuleRecogniser, text: str, people: list[str]
 ) -> None:
     assert [surface for surface, label in entities(recogniser, text) if label == "PERSON"] == people
 
 
-def test_uncued_name_mid_sentence_is_a_low_confidence_person(recogniser: SimpleRecogniser) -> None:
+def test_uncued_name_mid_sentence_is_a_low_confidence_person(recogniser: RuleRecogniser) -> None:
     text = "The delegation met Şahin Yıldız in the afternoon."
     span = span_for(recogniser, text, "Şahin Yıldız")
     assert (span.label, span.confidence) == ("PERSON", 0.5)
@@ -194,7 +194,7 @@ def test_uncued_name_mid_sentence_is_a_low_confidence_person(recogniser: SimpleR
         "Central Bank Raises Rates Amid Inflation Fears\nThe story follows.",  # headline line
     ],
 )
-def test_capitalised_words_without_cues_are_not_people(recogniser: SimpleRecogniser, text: str) -> None:
+def test_capitalised_words_without_cues_are_not_people(recogniser: RuleRecogniser, text: str) -> None:
     assert "PERSON" not in [label for _, label in entities(recogniser, text)]
 
 
@@ -220,7 +220,7 @@ def test_capitalised_words_without_cues_are_not_people(recogniser: SimpleRecogni
         ("The tunnel opened two years ago in secret.", "two years ago"),
     ],
 )
-def test_date_forms(recogniser: SimpleRecogniser, text: str, date: str) -> None:
+def test_date_forms(recogniser: RuleRecogniser, text: str, date: str) -> None:
     assert entities(recogniser, text) == [(date, "DATE")]
 
 
@@ -228,7 +228,7 @@ def test_date_forms(recogniser: SimpleRecogniser, text: str, date: str) -> None:
     "text",
     ["About 2025 people attended the rally.", "Room 2025 was empty.", "The score was 2015 to 12."],
 )
-def test_bare_numbers_outside_date_context_are_not_years(recogniser: SimpleRecogniser, text: str) -> None:
+def test_bare_numbers_outside_date_context_are_not_years(recogniser: RuleRecogniser, text: str) -> None:
     assert "DATE" not in [label for _, label in entities(recogniser, text)]
 
 
@@ -243,14 +243,14 @@ def test_bare_numbers_outside_date_context_are_not_years(recogniser: SimpleRecog
         ("A fine of $1,250,000.50 was imposed.", "$1,250,000.50"),
     ],
 )
-def test_money_forms(recogniser: SimpleRecogniser, text: str, amount: str) -> None:
+def test_money_forms(recogniser: RuleRecogniser, text: str, amount: str) -> None:
     assert entities(recogniser, text) == [(amount, "MONEY")]
 
 
 # --- gazetteers and precedence ---------------------------------------------------------------------
 
 
-def test_user_gazetteer_beats_the_builtin_gazetteer(recogniser: SimpleRecogniser) -> None:
+def test_user_gazetteer_beats_the_builtin_gazetteer(recogniser: RuleRecogniser) -> None:
     text = "Jordan Peterson spoke about Jordan."
     assert sourced(recogniser, text) == [
         ("Jordan Peterson", "PERSON", "gazetteer"),
@@ -258,7 +258,7 @@ def test_user_gazetteer_beats_the_builtin_gazetteer(recogniser: SimpleRecogniser
     ]
 
 
-def test_user_gazetteer_beats_heuristics(recogniser: SimpleRecogniser) -> None:
+def test_user_gazetteer_beats_heuristics(recogniser: RuleRecogniser) -> None:
     text = "A ruling by the Harbour Authority Chairman Ana Lima was appealed."
     assert sourced(recogniser, text) == [
         ("Harbour Authority", "ORG", "gazetteer"),
@@ -267,12 +267,12 @@ def test_user_gazetteer_beats_heuristics(recogniser: SimpleRecogniser) -> None:
 
 
 def test_user_gazetteer_label_overrides_a_builtin_phrase() -> None:
-    recogniser = SimpleRecogniser({"ORG": ("Kenya",)})
+    recogniser = RuleRecogniser({"ORG": ("Kenya",)})
     assert entities(recogniser, "Kenya said no.") == [("Kenya", "ORG")]
 
 
 def test_user_gazetteer_prefers_the_longest_phrase() -> None:
-    recogniser = SimpleRecogniser({"ORG": ("Harbour", "Harbour Authority Board")})
+    recogniser = RuleRecogniser({"ORG": ("Harbour", "Harbour Authority Board")})
     text = "The Harbour Authority Board met near the Harbour."
     assert entities(recogniser, text) == [("Harbour Authority Board", "ORG"), ("Harbour", "ORG")]
 
@@ -290,12 +290,12 @@ def test_user_gazetteer_prefers_the_longest_phrase() -> None:
     ],
 )
 def test_user_gazetteer_matches_whole_words_exactly(
-    recogniser: SimpleRecogniser, text: str, found: bool
+    recogniser: RuleRecogniser, text: str, found: bool
 ) -> None:
     assert (("Ana Lima", "PERSON") in entities(recogniser, text)) is found
 
 
-def test_builtin_gazetteer_labels(recogniser: SimpleRecogniser) -> None:
+def test_builtin_gazetteer_labels(recogniser: RuleRecogniser) -> None:
     text = (
         "Kenyan and German officials from the EU, NATO and the World Bank met in Nairobi, Texas and "
         "the Middle East."
@@ -312,7 +312,7 @@ def test_builtin_gazetteer_labels(recogniser: SimpleRecogniser) -> None:
     ]
 
 
-def test_country_aliases(recogniser: SimpleRecogniser) -> None:
+def test_country_aliases(recogniser: RuleRecogniser) -> None:
     text = "The U.S. and the UK, Britain and America agreed; US officials too."
     assert entities(recogniser, text) == [
         ("U.S.", "GPE"),
@@ -326,17 +326,17 @@ def test_country_aliases(recogniser: SimpleRecogniser) -> None:
 # --- datelines and acronyms ------------------------------------------------------------------------
 
 
-def test_all_caps_dateline_city_is_a_place_and_agency_an_organisation(recogniser: SimpleRecogniser) -> None:
+def test_all_caps_dateline_city_is_a_place_and_agency_an_organisation(recogniser: RuleRecogniser) -> None:
     text = "GENEVA, March 3 (Wirefeed) — Talks ended."
     assert entities(recogniser, text) == [("GENEVA", "GPE"), ("March 3", "DATE"), ("Wirefeed", "ORG")]
 
 
-def test_unknown_all_caps_dateline_place_is_skipped(recogniser: SimpleRecogniser) -> None:
-    text = "GULU, Uganda (Wirefeed) — Talks ended."
+def test_unknown_all_caps_dateline_place_is_skipped(recogniser: RuleRecogniser) -> None:
+    text = "OKWERAGA, Uganda (Wirefeed) — Talks ended."
     assert entities(recogniser, text) == [("Uganda", "GPE"), ("Wirefeed", "ORG")]
 
 
-def test_unknown_acronym_is_a_less_certain_organisation(recogniser: SimpleRecogniser) -> None:
+def test_unknown_acronym_is_a_less_certain_organisation(recogniser: RuleRecogniser) -> None:
     text = "The KNCHR report was published, and the OK sign showed on TV in part II."
     spans = recogniser.recognise(text)
     assert [(text[s.start : s.end], s.label) for s in spans] == [("KNCHR", "ORG")]
@@ -346,12 +346,12 @@ def test_unknown_acronym_is_a_less_certain_organisation(recogniser: SimpleRecogn
 # --- document-level propagation --------------------------------------------------------------------
 
 
-def test_surname_and_given_name_propagate_from_a_confident_person(recogniser: SimpleRecogniser) -> None:
+def test_surname_and_given_name_propagate_from_a_confident_person(recogniser: RuleRecogniser) -> None:
     text = "Minister of Public Security Meng Jianzhu arrived. Later Meng spoke, and Jianzhu left."
     assert entities(recogniser, text) == [("Meng Jianzhu", "PERSON"), ("Meng", "PERSON"), ("Jianzhu", "PERSON")]
 
 
-def test_acronym_takes_the_label_of_the_name_it_abbreviates(recogniser: SimpleRecogniser) -> None:
+def test_acronym_takes_the_label_of_the_name_it_abbreviates(recogniser: RuleRecogniser) -> None:
     text = "Members of the Communist Party of China (CPC) met. The CPC said so."
     assert entities(recogniser, text) == [
         ("Communist Party of China", "ORG"),
@@ -360,7 +360,7 @@ def test_acronym_takes_the_label_of_the_name_it_abbreviates(recogniser: SimpleRe
     ]
 
 
-def test_acronym_defined_in_brackets_propagates(recogniser: SimpleRecogniser) -> None:
+def test_acronym_defined_in_brackets_propagates(recogniser: RuleRecogniser) -> None:
     text = "The National Water Agency (NWA) said the NWA budget grew."
     spans = recogniser.recognise(text)
     assert [(text[s.start : s.end], s.label) for s in spans] == [
@@ -374,7 +374,7 @@ def test_acronym_defined_in_brackets_propagates(recogniser: SimpleRecogniser) ->
 # --- a realistic messy paragraph -------------------------------------------------------------------
 
 
-def test_messy_paragraph_spans_are_sorted_disjoint_and_well_formed(recogniser: SimpleRecogniser) -> None:
+def test_messy_paragraph_spans_are_sorted_disjoint_and_well_formed(recogniser: RuleRecogniser) -> None:
     spans = recogniser.recognise(MESSY_PARAGRAPH)
     assert spans == sorted(spans, key=lambda s: s.start)
     for before, after in zip(spans, spans[1:]):
@@ -388,7 +388,7 @@ def test_messy_paragraph_spans_are_sorted_disjoint_and_well_formed(recogniser: S
         assert surface == surface.strip() and not surface.startswith(("the ", "The "))
 
 
-def test_messy_paragraph_finds_the_expected_entities(recogniser: SimpleRecogniser) -> None:
+def test_messy_paragraph_finds_the_expected_entities(recogniser: RuleRecogniser) -> None:
     found = entities(recogniser, MESSY_PARAGRAPH)
     expected = [
         ("GENEVA", "GPE"),
@@ -425,7 +425,7 @@ def test_messy_paragraph_finds_the_expected_entities(recogniser: SimpleRecognise
         assert surface in MESSY_PARAGRAPH
 
 
-def test_offsets_are_code_points_after_non_ascii_text(recogniser: SimpleRecogniser) -> None:
+def test_offsets_are_code_points_after_non_ascii_text(recogniser: RuleRecogniser) -> None:
     text = "Ñandú “Łódź” — 🙂 talks with Kenya’s envoy"
     span = span_for(recogniser, text, "Kenya")
     assert (span.start, span.end) == (28, 33)

@@ -605,6 +605,17 @@ class Store:
         except (PackedSpansError, TypeError):
             return None
 
+    def uncached_texts(self, engine: str, after_id: int, limit: int) -> list[tuple[int, str, str]]:
+        """(id, sha256, text) of up to `limit` articles after `after_id`, in id order, whose
+        text has no cached entities for `engine`: what a cache-filling pass reads next."""
+        return self.db.execute(
+            """SELECT a.id, a.sha256, a.text FROM articles a
+               WHERE a.id > ? AND NOT EXISTS
+                     (SELECT 1 FROM entity_cache c WHERE c.sha256 = a.sha256 AND c.engine = ?)
+               ORDER BY a.id LIMIT ?""",
+            [after_id, engine, limit],
+        ).fetchall()
+
     def cache_entities(self, sha256: str, engine: str, spans: Iterable[Span]) -> SpanTable:
         """Keep these spans for the text with this hash; returns them as the cache holds them."""
         table = spans if isinstance(spans, SpanTable) else SpanTable.from_spans(spans)

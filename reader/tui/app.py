@@ -8,13 +8,16 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import partial
 
+from textual import work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
+from textual.worker import get_current_worker
 
 from reader.core.config import Config
-from reader.core.entities import LABELS, Recogniser, build_recogniser
+from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key, lazy_recogniser
+from reader.core.entities.fill import fill_cache
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History
 from reader.core.store import Store
@@ -58,6 +61,10 @@ class ReaderApp(App[None]):
     TITLE = "reader"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit_anywhere")]
 
+    #: Whether the app recognises the entities of every article in the background, so that
+    #: any article opens with them at once (tests turn it off to keep their timing their own).
+    FILL_ENTITY_CACHE = True
+
     def __init__(self, config: Config, store: Store, recogniser: Recogniser | None = None) -> None:
         super().__init__()
         self.config = config
@@ -65,7 +72,7 @@ class ReaderApp(App[None]):
         self.workspace = Workspace(
             config=config,
             store=store,
-            recogniser=recogniser or build_recogniser(config.entities.gazetteer),
+            recogniser=recogniser or lazy_recogniser(config.entities.gazetteer),
             history=History(store),
         )
 
@@ -73,6 +80,23 @@ class ReaderApp(App[None]):
         self.theme = self.config.theme
         self.set_keymap(self.config.keymap)
         self.push_screen(ArticleListScreen(self.workspace))
+        if self.FILL_ENTITY_CACHE and self.config.entities.show and self.store.path is not None:
+            self.call_after_refresh(self._fill_entity_cache)
+
+    @work(thread=True, exclusive=True, group="entity-cache", exit_on_error=False)
+    def _fill_entity_cache(self) -> None:
+        """Recognise the entities of every article not yet cached, in this thread and with a
+        connection of its own, pausing between articles so the interface stays quick."""
+        worker = get_current_worker()
+        recogniser = self.workspace.recogniser
+        if isinstance(recogniser, LazyRecogniser):
+            recogniser = recogniser.get()
+        engine = engine_key(recogniser, self.config.entities.gazetteer)
+        store = Store.open(self.store.path)
+        try:
+            fill_cache(store, recogniser, engine, should_stop=lambda: worker.is_cancelled, pause=0.002)
+        finally:
+            store.close()
 
     def action_export(self) -> None:
         path = self.config.export_file

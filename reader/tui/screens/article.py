@@ -117,7 +117,7 @@ class ArticleScreen(Screen[None]):
         cached = self.store.cached_entities(self.article.sha256, self.engine)
         if cached is not None:
             self._show_entities(cached)
-        elif len(self.article.text) > BACKGROUND_RECOGNITION_CHARS:
+        elif len(self.article.text) > BACKGROUND_RECOGNITION_CHARS or not getattr(recogniser, "ready", True):
             self._show_entities(SpanTable.empty())
             self._entities_in_background()
         else:
@@ -125,7 +125,8 @@ class ArticleScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, group="entities")
     def _entities_in_background(self) -> None:
-        """A long text's entities, recognised off the UI thread."""
+        """Entities recognised off the UI thread: a long text's, or any while the recogniser
+        is still being built."""
         recogniser = self.workspace.recogniser
         assert recogniser is not None
         spans = recogniser.recognise(self.article.text)

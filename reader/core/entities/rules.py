@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from typing import NamedTuple
 
 from reader.core.entities import LABELS, Span
+from reader.core.entities import lexicon
+from reader.core.entities.places import data_version, place_names
 
 # ---------------------------------------------------------------------------------------------
 # Built-in gazetteer (exact, case-sensitive phrases). A leading "the" is never part of a phrase.
@@ -141,7 +143,7 @@ _EVENTS: tuple[str, ...] = (
 # Words the capitalisation heuristics rely on.
 # ---------------------------------------------------------------------------------------------
 
-_ORGANISATION_WORDS = frozenset((
+_ORGANISATION_WORDS = set((
     "Ministry", "Department", "University", "Institute", "Institution", "Agency", "Council",
     "Committee", "Commission", "Party", "Bank", "Court", "Corporation", "Corp", "Inc", "Ltd", "Co",
     "Plc", "Group", "Association", "Union", "Authority", "Federation", "Foundation", "Organisation",
@@ -155,20 +157,53 @@ _ORGANISATION_WORDS = frozenset((
     "Semiconductor", "Software", "Securities", "Insurance", "Logistics", "Media", "Telecom",
     "Communications", "Entertainment", "Studios", "Ventures", "Bancorp",
 ))
-_FACILITY_WORDS = frozenset((
+_FACILITY_WORDS = set((
     "Airport", "Bridge", "Stadium", "Square", "Tower", "Palace", "Street", "Avenue", "Road",
     "Highway", "Dam", "Canal", "Terminal", "Cathedral", "Mosque", "Temple", "Station", "Arena",
     "Prison", "Plant",
 ))
-_LOCATION_WORDS = frozenset((
+_LOCATION_WORDS = set((
     "River", "Sea", "Ocean", "Mountains", "Valley", "Lake", "Desert", "Gulf", "Bay", "Peninsula",
     "Island", "Islands", "Strait", "Coast", "Strip",
 ))
-_PLACE_WORDS = frozenset(("Province", "County", "City", "Prefecture", "Oblast"))
-_EVENT_WORDS = frozenset((
+_PLACE_WORDS = {"Province", "County", "City", "Prefecture", "Oblast"}
+_EVENT_WORDS = set((
     "War", "Olympics", "Games", "Cup", "Summit", "Championship", "Championships", "Festival",
     "Revolution", "Uprising", "Conference", "Expo",
 ))
+# More keywords, from the lexicon's heads and tails: only words that name nothing else.
+_ORGANISATION_WORDS |= {
+    "Brotherhood", "Chamber", "Confederation", "Directorate", "Inspectorate", "Polytechnic",
+    "Syndicate", "Cooperative", "AG", "GmbH", "LLC", "PLC", "plc", "Berhad", "Bhd", "Limited", "Pty",
+    "SpA", "Aerospace", "Automotive", "Biotech", "Breweries", "Chemicals", "Engineering",
+    "Enterprises", "Foods", "Healthcare", "Holding", "Investments", "Labs", "Manufacturing", "Metals",
+    "Minerals", "Mining", "Networks", "Petrochemical", "Pharma", "Pharmaceutical", "Properties",
+    "Railways", "Resources", "Shipping", "Solutions", "Steel", "Systems", "Telecommunications",
+    "Therapeutics", "Utilities", "Chronicle", "Gazette", "Herald", "Journal", "Tribune", "Telegraph",
+    "Observer", "Battalion", "Brigade", "Brigades", "Corps", "Regiment", "Marines", "Militia",
+    "Cartel", "Caucus", "FC", "Library", "Clinic", "Capital", "Senate", "Congress",
+}
+_FACILITY_WORDS |= {
+    "Abbey", "Airbase", "Airfield", "Barracks", "Basilica", "Boulevard", "Building", "Castle",
+    "Cemetery", "Chapel", "Citadel", "Consulate", "Cosmodrome", "Expressway", "Fortress", "Freeway",
+    "Harbor", "Harbour", "Hotel", "Jail", "Lighthouse", "Mall", "Mausoleum", "Memorial", "Monastery",
+    "Monument", "Motorway", "Museum", "Observatory", "Pagoda", "Penitentiary", "Pier", "Pipeline",
+    "Plaza", "Refinery", "Shrine", "Spaceport", "Speedway", "Synagogue", "Theater", "Theatre",
+    "Towers", "Tunnel", "Wharf", "Racecourse",
+}
+_LOCATION_WORDS |= {
+    "Archipelago", "Atoll", "Basin", "Canyon", "Darya", "Delta", "Estuary", "Fjord", "Glacier",
+    "Gorge", "Highlands", "Hills", "Lagoon", "Lowlands", "Marshes", "Mountain", "Plateau",
+    "Rainforest", "Reef", "Reservoir", "Ridge", "Steppe", "Wetlands", "Shan",
+}
+_PLACE_WORDS |= {
+    "District", "Governorate", "Municipality", "Parish", "Region", "Territory", "Township",
+    "Borough", "Shire", "Krai", "Okrug", "Regency", "Emirate", "Canton",
+}
+_EVENT_WORDS |= {
+    "Marathon", "Massacre", "Genocide", "Earthquake", "Intifada", "Tournament", "Trophy",
+    "Rebellion", "Biennale", "Carnival", "Awards", "Open", "Hurricane", "Typhoon", "Cyclone",
+}
 #: A capitalised run containing one of these words names something of that label.
 _KEYWORD_LABELS: dict[str, str] = {
     **dict.fromkeys(_ORGANISATION_WORDS, "ORG"),
@@ -181,7 +216,7 @@ _KEYWORD_LABELS: dict[str, str] = {
 _ABBREVIATED_KEYWORDS = frozenset(("Inc", "Ltd", "Corp", "Co", "Plc"))
 
 #: Capitalised titles: the words after them name a person, the title itself is not part of the name.
-_TITLE_WORDS = frozenset((
+_TITLE_WORDS = set((
     "President", "Vice-President", "President-elect", "Premier", "Minister", "Secretary",
     "Secretary-General", "Under-Secretary", "Undersecretary", "Senator", "Sen", "Governor",
     "Governor-General", "Mayor", "Chancellor", "Judge", "Justice", "Spokesperson", "Spokesman",
@@ -195,7 +230,7 @@ _TITLE_WORDS = frozenset((
     "Gen", "Rep", "Gov", "Lt", "Col", "Capt", "Sgt", "Rev",
 ))
 #: Words that qualify a title ("Minister of Public Security", "Chief Executive").
-_TITLE_QUALIFIERS = frozenset((
+_TITLE_QUALIFIERS = set((
     "Foreign", "Affairs", "State", "Defence", "Defense", "Finance", "Interior", "Home", "Health",
     "Trade", "Commerce", "Economy", "Economic", "Justice", "Education", "Energy", "Environment",
     "Agriculture", "Security", "Public", "National", "Federal", "Vice", "Deputy", "Prime", "Chief",
@@ -205,6 +240,16 @@ _TITLE_QUALIFIERS = frozenset((
     "International", "Relations", "Internal", "External", "Military", "Staff", "Joint",
     "Opposition", "Majority", "Minority", "Regional", "Provincial", "Elect",
 ))
+_TITLE_WORDS |= {
+    "Sheik", "Sheikha", "Duke", "Duchess", "Emperor", "Empress", "Czar", "Tsar", "Taoiseach",
+    "Ayatollah", "Mufti", "Patriarch", "Pastor", "Brigadier", "Corporal", "Commodore", "Magistrate",
+    "Sheriff", "Adviser", "Advisor", "Dame", "Sir", "Lord", "Baroness", "Baron", "Alhaji", "Datuk",
+    "Mme", "Madame", "Monsieur", "Herr", "Frau", "Señor", "Shri", "Amb", "Det", "Cmdr", "Brig", "Maj",
+}
+_TITLE_QUALIFIERS |= {
+    "Emeritus", "Honorary", "Incoming", "Junior", "Outgoing", "Principal", "Retired", "Shadow",
+    "Special", "Under", "Veteran", "Lieutenant",
+}
 #: Lower-case (or all-caps, abbreviated) words right before a capitalised run that make it a person.
 _TITLE_CUES_BEFORE = frozenset((
     "president", "minister", "secretary", "secretary-general", "senator", "governor", "mayor",
@@ -216,6 +261,9 @@ _TITLE_CUES_BEFORE = frozenset((
     "gov.", "lt.", "col.", "capt.", "sgt.", "rev.", "supt.", "insp.", "adm.", "maj.", "pres.",
     "chief executive", "prime minister", "vice president", "state councilor", "state councillor",
 ))
+_TITLE_CUES_BEFORE = _TITLE_CUES_BEFORE | {
+    title for title in lexicon.TITLES if title.islower() and len(title.split()) <= 2
+}
 #: Nouns that, after a comma, describe the person just named ("Wang Yi, member of ...").
 _APPOSITION_NOUNS = frozenset((
     "member", "official", "deputy", "adviser", "advisor", "analyst", "economist", "researcher",
@@ -331,11 +379,19 @@ _PROPAGATION_THRESHOLD = 0.75
 _SOURCE_RANK = {"gazetteer": 0, "builtin": 1, "pattern": 2, "heuristic": 3}
 
 
-class SimpleRecogniser:
+class RuleRecogniser:
     """Finds entities with gazetteers, date and money patterns and capitalisation heuristics."""
 
-    name = "simple"
-    version = "1"
+    name = "builtin"
+
+    @staticmethod
+    def engine_version() -> str:
+        """The rules' own version and that of the place data they read."""
+        return f"2+{data_version()}"
+
+    @property
+    def version(self) -> str:
+        return self.engine_version()
 
     def __init__(self, gazetteer: dict[str, tuple[str, ...]]) -> None:
         self._user = _PhraseMatcher(_user_phrases(gazetteer), "gazetteer", _GAZETTEER_CONFIDENCE)
@@ -353,6 +409,11 @@ class SimpleRecogniser:
         )
         self._token = re.compile(rf"(?<![\w'’.-])(?:{word}|{initial})|(?<!\w)(?:{connector})(?!\w)")
         self._long_word = re.compile(rf"{letter}{{4,}}")
+        not_joining = "|".join(sorted(w for w in _FUNCTION_WORDS | _TITLE_WORDS if w not in _ALSO_NAMES))
+        self._capitalised_after = re.compile(rf"[ \t]+(?!(?:{not_joining})(?!\w)){upper}{lower}")
+        self._capitalised_before = re.compile(
+            rf"(?<![\w'’.-])(?!(?:{not_joining})(?!\w)){upper}{lower}+[ \t]+\Z"
+        )
 
         month = "(?:" + "|".join(_MONTHS) + "|(?:" + "|".join(_MONTH_ABBREVIATIONS) + r")\.?)"
         day = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
@@ -426,7 +487,7 @@ class SimpleRecogniser:
         the document-level propagation of names and bracketed acronyms.
         """
         places, agencies, dateline_positions = self._datelines(text)
-        listed = [*self._user.find(text), *self._builtin.find(text), *places]
+        listed = [*self._user.find(text), *self._solitary(text, self._builtin.find(text)), *places]
         claimed = _resolve([*listed, *self._dates(text), *self._amounts(text)], len(text))
         document = _Document(text, claimed, self._long_word)
         for run in self._run.finditer(text):
@@ -438,6 +499,19 @@ class SimpleRecogniser:
         kept_claims = [span for span in claimed if span not in document.absorbed]
         found += self._propagate(text, [*kept_claims, *found])
         return _resolve([*kept_claims, *found], len(text))
+
+    def _solitary(self, text: str, spans: list[Span]) -> list[Span]:
+        """Built-in spans, less cities and regions standing next to another capitalised word:
+        "Lima" in "Ana Lima", "Paris" in "Paris Olympics" are parts of longer names, left to
+        the rules for names (a country keeps its claim: "Kenya Airways" is read by keyword)."""
+        kept = []
+        for span in spans:
+            if text[span.start : span.end] in _solitary_places() and (
+                self._capitalised_before.search(text, max(0, span.start - 40), span.start) or self._capitalised_after.match(text, span.end)
+            ):
+                continue
+            kept.append(span)
+        return kept
 
     # --- patterns -------------------------------------------------------------------------------
 
@@ -886,14 +960,24 @@ def _user_phrases(gazetteer: dict[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 @functools.cache
+def _solitary_places() -> frozenset[str]:
+    """Built-in GPE names that are not countries: taken only when they stand alone."""
+    countries = {*_COUNTRIES, *_COUNTRY_ALIASES, *lexicon.COUNTRY_ALIASES}
+    return frozenset(name for name in (*place_names(), *_CITIES, *_US_STATES) if name not in countries)
+
+
+@functools.cache
 def _builtin_phrases() -> dict[str, str]:
     labels: dict[str, str] = {}
+    demonyms = [form for pair in (*lexicon.DEMONYMS, *lexicon.RELIGIOUS_POLITICAL) for form in pair if form]
     groups: tuple[tuple[str, Iterable[str]], ...] = (
-        ("GPE", (*_COUNTRIES, *_COUNTRY_ALIASES, *_CITIES, *_US_STATES)),
-        ("ORG", _ORGANISATIONS),
-        ("LOC", _REGIONS),
-        ("NORP", (*_NATIONALITIES, *_NATIONALITIES_WITH_PLURAL, *(n + "s" for n in _NATIONALITIES_WITH_PLURAL))),
-        ("EVENT", _EVENTS),
+        ("GPE", (*_COUNTRIES, *_COUNTRY_ALIASES, *lexicon.COUNTRY_ALIASES, *_CITIES, *_US_STATES)),
+        ("ORG", (*_ORGANISATIONS, *lexicon.ORGANISATIONS)),
+        ("LOC", (*_REGIONS, *lexicon.LOCATIONS)),
+        ("NORP", (*_NATIONALITIES, *_NATIONALITIES_WITH_PLURAL, *(n + "s" for n in _NATIONALITIES_WITH_PLURAL), *demonyms)),
+        ("EVENT", (*_EVENTS, *lexicon.EVENTS)),
+        ("FAC", lexicon.FACILITIES),
+        ("GPE", sorted(place_names())),
     )
     for label, phrases in groups:
         for phrase in phrases:

@@ -1,0 +1,48 @@
+"""Filling the entity cache for a whole corpus, a few articles at a time, so that opening any
+article later shows its entities at once. Used by the app in a background thread (with its own
+database connection) and by `reader entities --fill`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from reader.core.entities import Recogniser
+from reader.core.store import Store
+
+#: Articles read per query.
+BATCH = 32
+
+
+def fill_cache(
+    store: Store,
+    recogniser: Recogniser,
+    engine: str,
+    should_stop: Callable[[], bool] = lambda: False,
+    pause: float = 0.0,
+    progress: Callable[[int], None] | None = None,
+) -> int:
+    """Recognise and cache every article whose text has no cached entities for `engine`;
+    returns how many were cached. Each article is committed on its own, so stopping (when
+    `should_stop()` turns true, checked between articles) loses nothing; `pause` seconds are
+    slept between articles to leave the processor to a user interface."""
+    done = 0
+    after = 0
+    while not should_stop():
+        batch = store.uncached_texts(engine, after, BATCH)
+        if not batch:
+            break
+        for article_id, sha256, text in batch:
+            if should_stop():
+                return done
+            after = article_id
+            if store.cached_entities(sha256, engine) is not None:
+                continue  # the same text under another article, or cached meanwhile by the app
+            store.cache_entities(sha256, engine, recogniser.recognise(text))
+            done += 1
+            if progress is not None:
+                progress(done)
+            if pause:
+                time.sleep(pause)
+    return done
