@@ -62,6 +62,19 @@ def main(ctx: click.Context, config_option: str | None) -> None:
         open_tui(ctx.obj)
 
 
+def make_recogniser(config, lazy: bool):
+    """The configured recogniser, or a one-line error naming the config file."""
+    from reader.core.entities import build_recogniser, lazy_recogniser
+    from reader.core.entities.spacy_backend import EntityBackendError
+
+    settings = config.entities
+    make = lazy_recogniser if lazy else build_recogniser
+    try:
+        return make(settings.gazetteer, settings.backend, settings.spacy_pipeline)
+    except EntityBackendError as error:
+        raise click.ClickException(str(config.error("entities", str(error)))) from None
+
+
 def open_tui(context: Context) -> None:
     config = context.config
     from reader.tui.app import ReaderApp, keymap_problem, theme_problem
@@ -72,13 +85,14 @@ def open_tui(context: Context) -> None:
     problem = keymap_problem(config.keymap)
     if problem:
         raise click.ClickException(str(config.error("keymap", problem)))
+    recogniser = make_recogniser(config, lazy=True)
     store = context.open_store()
     try:
         if config.load_samples and store.article_count() == 0:
             from reader.core.corpus import import_samples
 
             import_samples(store)
-        ReaderApp(config, store).run()
+        ReaderApp(config, store, recogniser).run()
     finally:
         store.close()
 
@@ -134,10 +148,9 @@ def export_command(context: Context, output: str | None) -> None:
 @click.pass_obj
 def entities_command(context: Context, paths: tuple[str, ...], output_format: str) -> None:
     """Print the entities found in each file, one JSON line per document."""
-    from reader.core.entities import build_recogniser
     from reader.core.ingest import Skipped, iter_files, read_file
 
-    recogniser = build_recogniser(context.config.entities.gazetteer)
+    recogniser = make_recogniser(context.config, lazy=False)
     failed = False
     for path in iter_files(paths):
         for item in read_file(path):

@@ -187,3 +187,41 @@ def test_installed_package_loads_without_components_ner_does_not_need(
     assert recogniser.nlp.component_names == ["entity_ruler"]
     assert recogniser.version == f"{spacy.__version__}/en_reader_test-1.2.3"
     assert surfaces(TEXT, recogniser.recognise(TEXT)) == EXPECTED
+
+
+def test_the_spacy_backend_fills_only_what_the_rules_leave(monkeypatch):
+    import spacy
+
+    from reader.core.entities import ComposedRecogniser, build_recogniser
+    from reader.core.entities import spacy_backend
+
+    nlp = spacy.blank("en")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([
+        {"label": "ORG", "pattern": "Kenya"},  # wrong, and the rules' GPE wins
+        {"label": "PERSON", "pattern": "Wanjiru Kamau"},  # nothing the rules know
+    ])
+    real = spacy_backend.SpacyRecogniser
+    monkeypatch.setattr(spacy_backend, "SpacyRecogniser", lambda name: real(nlp))
+    recogniser = build_recogniser(None, "spacy", "anything")
+    assert isinstance(recogniser, ComposedRecogniser) and recogniser.name == "builtin+spacy"
+    text = "Kenya praised Wanjiru Kamau."
+    found = {(text[s.start : s.end], s.label, s.source) for s in recogniser.recognise(text)}
+    assert ("Kenya", "GPE", "builtin") in found
+    assert ("Wanjiru Kamau", "PERSON", "model") in found
+    assert not any(label == "ORG" for _, label, _ in found)
+
+
+def test_a_missing_pipeline_is_a_one_line_error_naming_the_config(tmp_path):
+    from click.testing import CliRunner
+
+    from reader.cli import main
+
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: {tmp_path / 'a.db'}\nentities:\n  backend: spacy\n  spacy_pipeline: xx_no_such_pipeline\n")
+    story = tmp_path / "story.txt"
+    story.write_text("Kenya praised the deal.\n")
+    result = CliRunner().invoke(main, ["--config", str(config), "entities", str(story)])
+    assert result.exit_code == 1
+    assert str(config) in result.output and "xx_no_such_pipeline" in result.output
+    assert len(result.output.strip().splitlines()) == 1

@@ -25,7 +25,7 @@ RESERVED_KEYS = frozenset(
     {
         "h", "j", "k", "l", "w", "b", "e", "g", "G", "n", "N", "p", "q", "s", "t", "T",
         "m", "x", "u", "v", "V", "(", ")", "{", "}", "[", "]", "?", "/", ":", " ",
-        "o", "f", "S", "r", "c", "i", "E", "J", "K", "U",
+        "o", "f", "S", "r", "c", "i", "E", "J", "K", "U", "a", "A", "X",
         "escape", "enter", "space", "tab", "up", "down", "left", "right", "home", "end",
         "pageup", "pagedown", "ctrl+p", "ctrl+r", "ctrl+c", "ctrl+q", "ctrl+s",
         "shift+left", "shift+right", "shift+up", "shift+down", "shift+home", "shift+end",
@@ -71,6 +71,10 @@ class EntitySettings:
     show: bool
     colors: dict[str, str]
     gazetteer: dict[str, tuple[str, ...]]
+    #: "builtin" (rules and gazetteers), or "spacy" (the built-in rules first, then a spaCy
+    #: pipeline for what they leave).
+    backend: str = "builtin"
+    spacy_pipeline: str = "en_core_web_sm"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +171,7 @@ class _ConfigReader:
     KEYS = {
         "annotator", "database", "export_file", "load_samples", "theme", "reading_width", "entities", "tags", "keymap",
     }
-    ENTITY_KEYS = {"show", "colors", "gazetteer"}
+    ENTITY_KEYS = {"show", "colors", "gazetteer", "backend", "spacy_pipeline"}
     TAG_KEYS = {"name", "key", "color", "description"}
 
     def __init__(self, path: Path):
@@ -248,10 +252,15 @@ class _ConfigReader:
         gazetteer: dict[str, tuple[str, ...]] = {}
         for label, child in self.mapping(section.get("gazetteer"), "entities.gazetteer", set(LABELS)).items():
             gazetteer[label] = tuple(self.string_list(child, f"entities.gazetteer.{label}"))
+        backend = self.string(section.get("backend"), "entities.backend", "builtin")
+        if backend not in ("builtin", "spacy"):
+            raise self.fail(section["backend"], "entities.backend", f"expected builtin or spacy, got {backend!r}")
         return EntitySettings(
             show=self.boolean(section.get("show"), "entities.show", True),
             colors=colors,
             gazetteer=gazetteer,
+            backend=backend,
+            spacy_pipeline=self.string(section.get("spacy_pipeline"), "entities.spacy_pipeline", "en_core_web_sm"),
         )
 
     def string_list(self, node: Located, where: str) -> list[str]:

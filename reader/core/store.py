@@ -133,6 +133,18 @@ def m004_packed_entity_cache(db: Database) -> None:
     )
 
 
+@migrations()
+def m005_entity_feedback(db: Database) -> None:
+    # What the user said about entities: "accept" a surface as a label everywhere (confirming,
+    # correcting or adding one), or "reject" a surface as a label everywhere.
+    db["entity_feedback"].create(
+        {"id": int, "surface": str, "label": str, "verdict": str, "annotator": str, "created": str},
+        pk="id",
+        not_null={"surface", "label", "verdict"},
+    )
+    db["entity_feedback"].create_index(["surface", "label", "verdict"], unique=True)
+
+
 def now_utc() -> str:
     """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -604,6 +616,35 @@ class Store:
             return SpanTable.from_bytes(bytes(row[0]))
         except (PackedSpansError, TypeError):
             return None
+
+    # ---- what the user said about entities -------------------------------------------
+
+    def entity_feedback(self) -> list[tuple[str, str, str]]:
+        """(surface, label, verdict) of every confirmation and rejection, oldest first."""
+        return self.db.execute("SELECT surface, label, verdict FROM entity_feedback ORDER BY id").fetchall()
+
+    def accept_entity(self, surface: str, label: str, annotator: str) -> None:
+        """`surface` is a `label` wherever it occurs: any other label the user gave it before is
+        replaced, and a rejection of it as that label is taken back."""
+        with self.writing():
+            self.db.execute("DELETE FROM entity_feedback WHERE surface = ? AND (verdict = 'accept' OR label = ?)", [surface, label])
+            self.db.execute(
+                "INSERT INTO entity_feedback (surface, label, verdict, annotator, created) VALUES (?, ?, 'accept', ?, ?)",
+                [surface, label, annotator, now_utc()],
+            )
+
+    def reject_entity(self, surface: str, label: str, annotator: str) -> None:
+        """`surface` is never a `label`: found spans like it are no longer shown."""
+        with self.writing():
+            self.db.execute("DELETE FROM entity_feedback WHERE surface = ? AND label = ?", [surface, label])
+            self.db.execute(
+                "INSERT INTO entity_feedback (surface, label, verdict, annotator, created) VALUES (?, ?, 'reject', ?, ?)",
+                [surface, label, annotator, now_utc()],
+            )
+
+    def forget_entity(self, surface: str) -> None:
+        with self.writing():
+            self.db.execute("DELETE FROM entity_feedback WHERE surface = ?", [surface])
 
     def uncached_texts(self, engine: str, after_id: int, limit: int) -> list[tuple[int, str, str]]:
         """(id, sha256, text) of up to `limit` articles after `after_id`, in id order, whose

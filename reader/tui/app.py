@@ -72,7 +72,7 @@ class ReaderApp(App[None]):
         self.workspace = Workspace(
             config=config,
             store=store,
-            recogniser=recogniser or lazy_recogniser(config.entities.gazetteer),
+            recogniser=recogniser or lazy_recogniser(config.entities.gazetteer),  # tests; the command line passes one
             history=History(store),
         )
 

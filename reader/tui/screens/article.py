@@ -18,6 +18,7 @@ from textual.widgets import Footer, Input, Static
 
 from reader.core.entities import LABELS, Span, engine_key
 from reader.core.entities.packed import SpanTable
+from reader.core.entities.user import UserEntities
 from reader.core.history import Change
 from reader.core.store import Annotation, Article
 from reader.core.textsearch import search_hits
@@ -57,6 +58,12 @@ class ArticleScreen(Screen[None]):
         Binding("i", "toggle_panel", "Panel", id="article.panel", tooltip="Show or hide the list of annotations and entities"),
         Binding("E", "entity_types", "Entity types", show=False, id="article.entity_types",
                 tooltip="Choose which entity types are highlighted"),
+        Binding("a", "accept_entity", "Accept entity", show=False, id="article.accept_entity",
+                tooltip="Confirm the entity under the cursor, in every article"),
+        Binding("A", "label_entity", "Entity type", show=False, id="article.label_entity",
+                tooltip="Give the selection (a missed entity) or the entity under the cursor a type, in every article"),
+        Binding("X", "reject_entity", "Reject entity", show=False, id="article.reject_entity",
+                tooltip="Never highlight the entity under the cursor as this type again"),
         Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
@@ -70,6 +77,7 @@ class ArticleScreen(Screen[None]):
         self.article: Article = self.store.get_article(article_id)
         self.annotations: list[Annotation] = self.store.annotations_for(article_id)
         self.entities: SpanTable = SpanTable.empty()
+        self.found: SpanTable = self.entities  # before the user's confirmations and rejections
         self.search = search
         self.position = 0  # the cursor, kept for saving when the screen goes away
         self.configured_colors: dict[str, str | None] = {tag.name: tag.color for tag in self.config.tags}
@@ -138,7 +146,10 @@ class ArticleScreen(Screen[None]):
         the store's connection is used from this thread only)."""
         self._show_entities(self.store.cache_entities(self.article.sha256, self.engine, spans))
 
-    def _show_entities(self, spans: SpanTable) -> None:
+    def _show_entities(self, found: SpanTable) -> None:
+        """Show what the recogniser found, with what the user said about entities over it."""
+        self.found = found
+        spans = UserEntities(self.store.entity_feedback()).apply(self.article.text, found)
         self.entities = spans
         self.view.set_entities(spans, self.config.entities.colors)
         self.query_one("#legend", Static).update(self._legend(spans.labels_present()))
@@ -277,7 +288,8 @@ class ArticleScreen(Screen[None]):
             change = history.add_tag(same.id, name)
         else:
             change = history.add(self.article.id, span[0], span[1], [name], self.config.annotator)
-        self.view.action_clear_selection()
+        self.view.anchor = None  # the selection became an entity
+        self.view.refresh()
         self._show_annotations()
         assert change.annotation is not None
         self.notify(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
@@ -404,6 +416,51 @@ class ArticleScreen(Screen[None]):
     def on_side_panel_jump(self, message: SidePanel.Jump) -> None:
         self.view.move_cursor_to(message.offset)
         self.view.focus()
+
+    # ---- the user's word on entities ---------------------------------------------------
+
+    def _entity_under_cursor(self) -> Span | None:
+        entity = self.view.entity_at(self.view.cursor)
+        if entity is None:
+            self.notify("No entity under the cursor.", markup=False)
+        return entity
+
+    def action_accept_entity(self) -> None:
+        entity = self._entity_under_cursor()
+        if entity is not None:
+            self._accept(self.article.text[entity.start : entity.end], entity.label)
+
+    def action_reject_entity(self) -> None:
+        entity = self._entity_under_cursor()
+        if entity is None:
+            return
+        surface = self.article.text[entity.start : entity.end]
+        self.store.reject_entity(surface, entity.label, self.config.annotator)
+        self._show_entities(self.found)
+        self.notify(f"“{short_quote(surface, 40)}” is no longer highlighted as {entity.label}, in any article.", markup=False)
+
+    def action_label_entity(self) -> None:
+        view = self.view
+        if view.selection is not None:
+            start, end = view.target_span()  # snapped to whole words, as for a tag
+        else:
+            entity = view.entity_at(view.cursor)
+            if entity is None:
+                self.notify("Select the missed entity first (v and a movement), or put the cursor on one.", markup=False)
+                return
+            start, end = entity.start, entity.end
+        surface = self.article.text[start:end].strip()
+        if not surface:
+            return
+        picker = PickerScreen(f"“{short_quote(surface, 40)}” is a…", list(LABELS))
+        self.app.push_screen(picker, lambda label: label is not None and self._accept(surface, label))
+
+    def _accept(self, surface: str, label: str) -> None:
+        self.store.accept_entity(surface, label, self.config.annotator)
+        self.view.anchor = None  # the selection became an entity
+        self.view.refresh()
+        self._show_entities(self.found)
+        self.notify(f"“{short_quote(surface, 40)}” is {label} in every article.", markup=False)
 
     def action_entity_types(self) -> None:
         colors = self.config.entities.colors
