@@ -430,3 +430,33 @@ def test_offsets_are_code_points_after_non_ascii_text(recogniser: RuleRecogniser
     span = span_for(recogniser, text, "Kenya")
     assert (span.start, span.end) == (28, 33)
     assert text[span.start : span.end] == "Kenya"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a lone surname right before a saying verb, after a sentence or a quote
+        ('"We are close," Okonkwo-Reyes said on Friday.', ("Okonkwo-Reyes", "PERSON")),
+        ("Talks stalled. Wiśniewska told reporters little.", ("Wiśniewska", "PERSON")),
+        # the suffix belongs to the person
+        ("The bill was led by Sen. William J. Hargrove Jr. of Mississippi.", ("William J. Hargrove Jr.", "PERSON")),
+        # a description in front of a company is not part of it
+        ("Vancouver-based Northgate Minerals Corp. made an offer.", ("Northgate Minerals Corp.", "ORG")),
+        # an all-caps place in a dateline that the dateline pattern does not read
+        ("LONDON/SINGAPORE (Wirefeed) - Oil rose.", ("LONDON", "GPE")),
+        # an administrator is a title, not a name
+        ("FEMA Administrator Julian Adeyemi-Storrs told lawmakers.", ("Julian Adeyemi-Storrs", "PERSON")),
+    ],
+)
+def test_names_found_by_their_surroundings(recogniser: RuleRecogniser, text: str, expected) -> None:
+    assert expected in entities(recogniser, text)
+
+
+def test_a_company_short_name_follows_its_full_name(recogniser: RuleRecogniser) -> None:
+    text = "Northgate Minerals Corp. bid on Monday. Analysts said Northgate had paid too much."
+    assert [found for found in entities(recogniser, text) if found[0] == "Northgate"] == [("Northgate", "ORG")]
+
+
+def test_a_title_in_a_headline_does_not_make_the_next_word_a_person(recogniser: RuleRecogniser) -> None:
+    text = "UN Envoy Presses Israel and Lebanon on Truce\n\nThe envoy arrived on Monday."
+    assert ("Presses", "PERSON") not in entities(recogniser, text)

@@ -245,6 +245,10 @@ _TITLE_WORDS |= {
     "Ayatollah", "Mufti", "Patriarch", "Pastor", "Brigadier", "Corporal", "Commodore", "Magistrate",
     "Sheriff", "Adviser", "Advisor", "Dame", "Sir", "Lord", "Baroness", "Baron", "Alhaji", "Datuk",
     "Mme", "Madame", "Monsieur", "Herr", "Frau", "Señor", "Shri", "Amb", "Det", "Cmdr", "Brig", "Maj",
+    "Administrator", "Coordinator", "Treasurer", "Comptroller", "Auditor", "Registrar", "Provost",
+    "Chancellor", "Whip", "Delegate", "Consul", "Legislator", "Assemblyman", "Assemblywoman",
+    "Councilman", "Councilwoman", "Alderman", "Economist", "Analyst", "Striker", "Midfielder",
+    "Goalkeeper", "Defender", "Winger", "Manager",
 }
 _TITLE_QUALIFIERS |= {
     "Emeritus", "Honorary", "Incoming", "Junior", "Outgoing", "Principal", "Retired", "Shadow",
@@ -262,6 +266,8 @@ _TITLE_CUES_BEFORE = frozenset((
     "chief executive", "prime minister", "vice president", "state councilor", "state councillor",
 ))
 _TITLE_CUES_BEFORE = _TITLE_CUES_BEFORE | {
+    "administrator", "coordinator", "treasurer", "comptroller", "auditor", "registrar",
+} | {
     title for title in lexicon.TITLES if title.islower() and len(title.split()) <= 2
 }
 #: Nouns that, after a comma, describe the person just named ("Wang Yi, member of ...").
@@ -371,6 +377,7 @@ _ACRONYM_DEFINED_CONFIDENCE = 0.8
 _PROPAGATED_CONFIDENCE = 0.7
 _AGENCY_CONFIDENCE = 0.7
 _ACRONYM_CONFIDENCE = 0.6
+_LONE_SAYING_CONFIDENCE = 0.6
 _UNCUED_CONFIDENCE = 0.5
 #: Persons at least this sure lend their names to later mentions of a surname or first name.
 _PROPAGATION_THRESHOLD = 0.75
@@ -470,6 +477,7 @@ class RuleRecogniser:
 
         saying = r"(?:said|says|told|added|stated|noted|wrote|explained|warned|argued|insisted|recalled|tweeted)"
         self._saying_after = re.compile(rf"[ \t]*,?[ \t]*{saying}(?!\w)")
+        self._said_after = re.compile(r"[ \t]+(?:said|says|told|added|stated|noted|wrote|warned|argued)(?!\w)")
         apposition_titles = "|".join(sorted(w for w in _TITLE_CUES_BEFORE | _APPOSITION_NOUNS if "." not in w))
         self._apposition = re.compile(
             rf",[ \t]+(?:\d{{1,3}},"  # "John Smith, 54,"
@@ -495,7 +503,7 @@ class RuleRecogniser:
                 self._analyse_word(document, run.start(), run.end())
             else:
                 self._analyse_run(document, run.start(), run.end())
-        found = [*document.found, *agencies, *self._acronyms(text, dateline_positions)]
+        found = [*_tidied(text, document.found), *agencies, *self._acronyms(text, dateline_positions)]
         kept_claims = [span for span in claimed if span not in document.absorbed]
         found += self._propagate(text, [*kept_claims, *found])
         return _resolve([*kept_claims, *found], len(text))
@@ -550,12 +558,20 @@ class RuleRecogniser:
 
     def _analyse_word(self, document: _Document, start: int, end: int) -> None:
         """A lone capitalised word is a person only right after a title ("Mr. Meng", "spokesperson Mao")."""
-        if (
-            _could_be_name(document.text[start:end])
-            and _has_title_cue(_words_before(document.text, start))
-            and not document.claims_between(start, end)
+        text = document.text
+        if not _could_be_name(text[start:end]) or document.claims_between(start, end):
+            return
+        if _has_title_cue(_words_before(text, start)):
+            if not document.is_in_title_case_line(start):  # "Envoy Presses Israel" is a headline
+                document.found.append(Span(start, end, "PERSON", "heuristic", _TITLE_CONFIDENCE))
+        elif (
+            end - start >= 3
+            and not text[start:end].isupper()
+            and self._said_after.match(text, end)
+            and (document.is_sentence_start(start) or text[max(0, start - 3) : start].rstrip().endswith(("\"", "”", "’")))
         ):
-            document.found.append(Span(start, end, "PERSON", "heuristic", _TITLE_CONFIDENCE))
+            # "Okafor said", '..., " Wiśniewska said': a surname standing for its person
+            document.found.append(Span(start, end, "PERSON", "heuristic", _LONE_SAYING_CONFIDENCE))
 
     def _analyse_run(self, document: _Document, run_start: int, run_end: int) -> None:
         """A run of two or more capitalised words, possibly joined by connectors."""
@@ -633,7 +649,8 @@ class RuleRecogniser:
             size = sum(word.text not in _NAME_PARTICLES for word in name)
             if title_active:
                 title_active = False
-                if size <= 4:
+                # in a headline, a lone word after a title is as likely a verb ("Envoy Presses")
+                if size <= 4 and not (size == 1 and document.is_in_title_case_line(name[0].start)):
                     document.found.append(_person(name, _TITLE_CONFIDENCE))
                 continue
             confidence = self._uncued_person_confidence(document, name, size, context)
@@ -672,6 +689,9 @@ class RuleRecogniser:
                 continue
             if match.start() in skipped_positions:
                 continue
+            if len(letters) >= 4 and self._builtin.labels.get(letters.title()) == "GPE":
+                spans.append(Span(match.start(), match.end(), "GPE", "builtin", _BUILTIN_CONFIDENCE))  # "LONDON/SINGAPORE"
+                continue
             spans.append(Span(match.start(), match.end(), "ORG", "heuristic", _ACRONYM_CONFIDENCE))
         return spans
 
@@ -689,6 +709,10 @@ class RuleRecogniser:
                 defined = self._parenthetical_acronym.match(text, span.end)
                 if defined and _abbreviates(defined.group("acronym"), text[span.start : span.end]):
                     acronyms[defined.group("acronym")] = span.label
+                if span.label == "ORG":
+                    head = _company_head(text[span.start : span.end])
+                    if head and head not in self._builtin.labels:
+                        acronyms.setdefault(head, "ORG")  # "Northgate Minerals Corp." ... "Northgate"
         return [
             *_PhraseMatcher(name_parts, "heuristic", _PROPAGATED_CONFIDENCE).find(text),
             *_PhraseMatcher(acronyms, "heuristic", _ACRONYM_DEFINED_CONFIDENCE).find(text),
@@ -788,6 +812,50 @@ class _Document:
             capitalised = sum(word[0].isupper() for word in words)
             self._title_case_lines[line] = 3 <= len(words) <= 20 and capitalised >= 0.7 * len(words)
         return self._title_case_lines[line]
+
+
+_NAME_SUFFIX = re.compile(r",?[ \t]+(?:Jr\.|Sr\.|Jr|Sr|II|III|IV)(?![\w])")
+_DESCRIBED_BY = re.compile(r"[\w.'’]+-(?:based|owned|led|backed|born|run|listed|headquartered|controlled)[ \t]+")
+
+
+def _tidied(text: str, spans: list[Span]) -> list[Span]:
+    """People with their "Jr." or "III"; names without a "Vancouver-based" in front."""
+    tidied = []
+    for span in spans:
+        start, end = span.start, span.end
+        described = _DESCRIBED_BY.match(text, start, end)
+        if described:
+            start = described.end()
+        if span.label == "PERSON":
+            suffix = _NAME_SUFFIX.match(text, end)
+            if suffix:
+                end = suffix.end()
+        tidied.append(span if (start, end) == (span.start, span.end) else Span(start, end, span.label, span.source, span.confidence))
+    return [span for span in tidied if span.end > span.start]
+
+
+#: Words ending a company's name that news drops after the first mention.
+_COMPANY_TAILS = frozenset((
+    "Corp", "Corp.", "Corporation", "Inc", "Inc.", "Ltd", "Ltd.", "Co", "Co.", "Plc", "PLC", "plc",
+    "Group", "Holdings", "Holding", "AG", "GmbH", "LLC", "SA", "NV", "Limited", "Minerals", "Mining",
+    "Resources", "Motors", "Motor", "Pharmaceutical", "Pharmaceuticals", "Airlines", "Airways",
+    "Capital", "Partners", "Securities", "Technologies", "Electronics", "Industries", "Energy",
+))
+
+
+def _company_head(name: str) -> str | None:
+    """The short name of a company's full name ("Northgate Minerals Corp." -> "Northgate"), or
+    None when it has no company ending or the rest is not a plain capitalised name."""
+    words = name.split()
+    cut = len(words)
+    while cut > 0 and words[cut - 1] in _COMPANY_TAILS:
+        cut -= 1
+    head = words[:cut]
+    if cut == len(words) or not 1 <= len(head) <= 2:
+        return None
+    if any(not word[:1].isupper() or not _could_be_name(word) for word in head):
+        return None
+    return " ".join(head)
 
 
 def _overlapping(spans: list[Span], start: int, end: int) -> Span | None:
