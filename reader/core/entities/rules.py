@@ -251,6 +251,11 @@ _TITLE_WORDS |= {
     "Goalkeeper", "Defender", "Winger", "Manager",
 }
 _TITLE_QUALIFIERS |= {
+    "Homeland", "Veterans", "Housing", "Urban", "Services", "Transportation", "Planning", "Water",
+    "Resources", "Fisheries", "Tourism", "Industry", "Investment", "Communications", "Digital",
+    "Science", "Innovation", "Youth", "Sports", "Family", "Social", "Welfare", "Mines", "Oil",
+    "Power", "Infrastructure", "Immigration", "Citizenship", "Religious", "Rural", "Lands",
+    "Natural", "Climate", "Emergency", "Intelligence", "Revenue", "Planning", "Statistics",
     "Emeritus", "Honorary", "Incoming", "Junior", "Outgoing", "Principal", "Retired", "Shadow",
     "Special", "Under", "Veteran", "Lieutenant",
 }
@@ -429,19 +434,22 @@ class RuleRecogniser:
         relative = r"(?:last|next|this|past|coming|Last|Next|This)"
         period = r"(?:week|weekend|month|year|decade|century|quarter|spring|summer|autumn|fall|winter)"
         part = r"(?:early|late|mid|Early|Late|Mid)[- ]"
-        count = r"(?:\d{1,3}|a few|a|one|two|three|four|five|six|seven|eight|nine|ten|several)"
+        count = r"(?:\d{1,3}|a few|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|\d{1,3}[ ]to[ ]\d{1,3})"
         self._date = re.compile(
             rf"""(?<![\w-])(?:
                 \d{{4}}-\d{{2}}-\d{{2}}(?![\w-])
               | \d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d{{2}})(?![\w/])
-              | (?:{part})?{month}[ \t\u00a0]+{day}(?:,?[ \t\u00a0]+{year})?(?!\w)
+              | (?:{part})?{month}[ \t\u00a0]+{day}(?:[ \t\u00a0]*(?:-|–|to|and)[ \t\u00a0]*{day})?(?:,?[ \t\u00a0]+{year})?(?!\w)
               | {day}[ \t\u00a0]+(?:of[ \t\u00a0]+)?{month}(?:,?[ \t\u00a0]+{year})?(?!\w)
               | (?:{part})?{month},?[ \t\u00a0]+{year}(?!\w)
               | (?:{part}|(?:last|next|this)[ ])(?:{month}|{year})(?!\w)
               | (?:{relative}[ ]+)?{weekday}(?!\w)
               | {relative}[ ]+{period}(?!\w)
               | (?:yesterday|today|tomorrow|Yesterday|Today|Tomorrow)(?!\w)
-              | {count}[ ]+(?:days?|weeks?|months?|years?|decades?)[ ]+ago(?!\w)
+              | {count}[ ]+(?:days?|weeks?|months?|years?|decades?)(?:[ ]+(?:ago|earlier|later|before))?(?![\w-])
+              | (?:first|second|third|fourth|First|Second|Third|Fourth)[- ]quarter(?:[ ]+of[ ]+(?:fiscal[ ]+)?{year})?(?!\w)
+              | (?:first|second|First|Second)[ ]half[ ]+of[ ]+{year}(?!\w)
+              | (?:end|beginning|start|middle)[ ]+of[ ]+(?:{year}|{month})(?!\w)
               | (?:1[89]|20)\d0s(?!\w)
             )""",
             re.VERBOSE,
