@@ -125,7 +125,7 @@ def import_command(context: Context, paths: tuple[str, ...]) -> None:
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
 @click.pass_obj
 def export_command(context: Context, output: str | None) -> None:
-    """Export every annotation as YAML (format reader-annotations/1)."""
+    """Export every annotation, with its article, as YAML (format reader-annotations/2)."""
     from reader.core.exchange.yaml_format import write_export, write_yaml
 
     store = context.open_store()

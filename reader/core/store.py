@@ -811,12 +811,13 @@ class Store:
 
     # ---- export -----------------------------------------------------------------------
 
-    def iter_annotated_articles(self) -> Iterator[tuple[ArticleInfo, list[Annotation]]]:
+    def iter_annotated_articles(self, with_text: bool = False) -> Iterator[tuple[ArticleInfo, list[Annotation]]]:
         """Every article with annotations or article tags, in import order, with its
-        annotations; two streaming queries, so memory stays flat however many there are."""
+        annotations (as `Article`, text included, when `with_text`); two streaming queries, so
+        memory stays flat however many there are."""
         articles = self.db.execute(
             f"""
-            SELECT {_ARTICLE_INFO_COLUMNS} FROM articles a
+            SELECT {_ARTICLE_INFO_COLUMNS} {", a.text" if with_text else ""} FROM articles a
             WHERE a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags)
             ORDER BY a.id
             """
@@ -824,7 +825,10 @@ class Store:
         annotations = self._annotations("", [])
         pending = next(annotations, None)
         for row in articles:
-            article = ArticleInfo(*row[:9], tags=_split_names(row[9]))
+            if with_text:
+                article: ArticleInfo = Article(*row[:9], tags=_split_names(row[9]), text=row[10])
+            else:
+                article = ArticleInfo(*row[:9], tags=_split_names(row[9]))
             mine: list[Annotation] = []
             while pending is not None and pending.article_id == article.id:
                 mine.append(pending)
