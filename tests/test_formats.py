@@ -1,0 +1,291 @@
+"""Exporters and importers of reader.core.exchange.formats, against hand-written expected files
+in tests/data/exchange (written by hand from the formats' documentation, not by the exporters)."""
+
+import csv
+import io
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from reader.core.entities import Span
+from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
+from reader.core.exchange.formats.brat import export_brat, import_brat
+from reader.core.exchange.formats.csv_format import export_csv, neutralise
+from reader.core.exchange.formats.doccano import export_doccano, import_doccano
+from reader.core.exchange.formats.prodigy import export_prodigy, import_prodigy
+from reader.core.exchange.formats.w3c import export_w3c, import_w3c
+from reader.core.store import Annotation, Article
+
+DATA = Path(__file__).parent / "data" / "exchange"
+TEXT = "Zoë Martín opened a café in Lyon 🎉 last spring. Critics called it “a quiet revolution” for the quarter. Sales doubled."
+UID = "d162b4012ec0e98569d8aad1e1b40be96ec06bd629a7c62be4925fa374625373"
+COLLECTION = "urn:uuid:00000000-0000-4000-8000-000000000001"
+
+ARTICLE = Article(
+    id=1, uid=UID, sha256=UID, title='A café, and a "quiet revolution"', source="Lyon Daily",
+    url="https://example.test/cafe", path=None, locator=None, published="2025-09-14", tags=(), text=TEXT,
+)
+# Two overlapping annotations: the outer one with two tags and a two-line note, one nested inside it.
+OUTER = Annotation(
+    id="2f1c9a4e-8b1d-4c1e-9a53-0c6a3f1d2b7e", article_id=1, start=48, end=103,
+    quote="Critics called it “a quiet revolution” for the quarter.", prefix="d a café in Lyon 🎉 last spring. ",
+    suffix=" Sales doubled.", note="Check the source.\nSecond line.", annotator="alice",
+    created="2026-01-02T09:30:00+00:00", updated="2026-01-03T10:00:00+00:00", tags=("public opinion", "reception"),
+)
+INNER = Annotation(
+    id="7d3e5b10-4a2f-4f6b-8c9d-1e2f3a4b5c6d", article_id=1, start=67, end=85, quote="a quiet revolution",
+    prefix="last spring. Critics called it “", suffix="” for the quarter. Sales doubled", note=None, annotator="bob",
+    created="2026-01-02T09:45:00+00:00", updated="2026-01-02T09:45:00+00:00", tags=("quote",),
+)
+ENTITY = Span(0, 10, "PERSON", "user", 1.0)
+ITEMS = [(ARTICLE, [OUTER, INNER], [ENTITY])]
+
+
+def test_the_sample_is_consistent():
+    # The hand-written expectations rest on these facts; the emoji makes UTF-16 offsets differ.
+    for annotation in (OUTER, INNER):
+        start, end = annotation.start, annotation.end
+        assert TEXT[start:end] == annotation.quote
+        assert TEXT[max(0, start - 32) : start] == annotation.prefix and TEXT[end : end + 32] == annotation.suffix
+    assert TEXT[ENTITY.start : ENTITY.end] == "Zoë Martín"
+    assert len(TEXT.encode("utf-16-le")) // 2 == len(TEXT) + 1
+
+
+def imported(annotation: Annotation, *, key: str = UID, full: bool = False, note: bool = False) -> ImportedAnnotation:
+    """What an importer should give back for `annotation`: everything for a full format, else the
+    range, the quote and its context, the tags (and the note where the format carries one)."""
+    return ImportedAnnotation(
+        article=key, start=annotation.start, end=annotation.end, quote=annotation.quote, prefix=annotation.prefix,
+        suffix=annotation.suffix, tags=annotation.tags, note=annotation.note if (full or note) else None,
+        annotator=annotation.annotator if full else None, created=annotation.created if full else None,
+        updated=annotation.updated if full else None, id=annotation.id if full else None,
+    )
+
+
+def json_lines(text: str) -> list:
+    """Every line parsed on its own (so each must be valid JSON)."""
+    assert text.endswith("\n")
+    return [json.loads(line) for line in text.splitlines()]
+
+
+def exported(export, *args, **options) -> str:
+    stream = io.StringIO()
+    export(ITEMS, stream, *args, **options)
+    return stream.getvalue()
+
+
+# W3C Web Annotation
+
+
+def test_w3c_export_matches_the_hand_written_collection():
+    text = exported(export_w3c, collection_id=COLLECTION)
+    expected = (DATA / "sample.w3c.jsonld").read_text(encoding="utf-8")
+    assert json.loads(text) == json.loads(expected)
+    assert "café" in text and "🎉" in text  # readable, not \u-escaped
+
+
+def test_w3c_export_without_annotations_is_an_empty_valid_collection():
+    stream = io.StringIO()
+    assert export_w3c([(ARTICLE, [], [ENTITY])], stream, collection_id=COLLECTION) == 0
+    document = json.loads(stream.getvalue())
+    assert document["total"] == 0 and document["first"]["items"] == []
+
+
+def test_w3c_round_trip_keeps_everything():
+    text = exported(export_w3c, collection_id=COLLECTION)
+    result = import_w3c(io.StringIO(text))
+    assert result == [imported(OUTER, key=ARTICLE.url, full=True), imported(INNER, key=ARTICLE.url, full=True)]
+
+
+def test_w3c_names_an_article_without_url_and_odd_ids_by_reader_urns():
+    article = replace(ARTICLE, url=None)
+    odd = replace(INNER, id="yaml id/7")
+    stream = io.StringIO()
+    export_w3c([(article, [odd], [])], stream, collection_id=COLLECTION)
+    [record] = json.loads(stream.getvalue())["first"]["items"]
+    assert record["target"]["source"] == f"urn:reader:article:{UID}"
+    assert record["id"] == "urn:reader:annotation:yaml%20id%2F7"
+    [back] = import_w3c(io.StringIO(stream.getvalue()))
+    assert back.article == UID and back.id == "yaml id/7"
+
+
+def test_w3c_import_reads_a_lone_annotation_from_elsewhere():
+    document = {
+        "@context": "http://www.w3.org/ns/anno.jsonld",
+        "id": "http://example.org/anno1",
+        "type": "Annotation",
+        "motivation": "tagging",
+        "creator": "http://example.org/user1",
+        "body": [{"type": "TextualBody", "value": "economy"}],
+        "target": {"source": "http://example.org/page", "selector": {"type": "TextQuoteSelector", "exact": "GDP"}},
+    }
+    [result] = import_w3c(io.StringIO(json.dumps(document)))
+    assert result == ImportedAnnotation(
+        article="http://example.org/page", start=None, end=None, quote="GDP", tags=("economy",),
+        annotator="http://example.org/user1", id="http://example.org/anno1",
+    )
+
+
+# doccano
+
+
+def test_doccano_export_matches_the_hand_written_lines():
+    text = exported(export_doccano)
+    assert json_lines(text) == json_lines((DATA / "sample.doccano.jsonl").read_text(encoding="utf-8"))
+
+
+def test_doccano_round_trip_keeps_ranges_and_tags():
+    result = import_doccano(io.StringIO(exported(export_doccano)))
+    assert result == [imported(OUTER), imported(INNER)]
+
+
+def test_doccano_import_reads_the_older_label_triples_and_doccano_ids():
+    line = json.dumps({"id": 12, "text": TEXT, "label": [[67, 85, "quote"], [48, 103, "reception"]]})
+    result = import_doccano(io.StringIO(line + "\n"))
+    assert [(a.article, a.start, a.end, a.tags, a.quote) for a in result] == [
+        ("12", 48, 103, ("reception",), OUTER.quote),
+        ("12", 67, 85, ("quote",), INNER.quote),
+    ]
+
+
+# Prodigy
+
+
+def test_prodigy_export_matches_the_hand_written_lines():
+    text = exported(export_prodigy, include="both")
+    assert json_lines(text) == json_lines((DATA / "sample.prodigy.jsonl").read_text(encoding="utf-8"))
+
+
+def test_prodigy_include_picks_the_spans():
+    [entities_only] = json_lines(exported(export_prodigy, include="entities"))
+    assert [(s["start"], s["end"], s["label"]) for s in entities_only["spans"]] == [(0, 10, "PERSON")]
+    [tags_only] = json_lines(exported(export_prodigy, include="tags"))
+    assert [s["label"] for s in tags_only["spans"]] == ["public opinion", "reception", "quote"]
+    with pytest.raises(ValueError):
+        exported(export_prodigy, include="everything")
+
+
+def test_prodigy_round_trip_keeps_ranges_and_tags_and_skips_entities():
+    result = import_prodigy(io.StringIO(exported(export_prodigy, include="both")))
+    assert result == [imported(OUTER), imported(INNER)]
+    assert import_prodigy(io.StringIO(exported(export_prodigy, include="entities"))) == []
+
+
+# brat
+
+
+def read_folder(folder: Path) -> dict[str, str]:
+    return {path.name: path.read_bytes().decode("utf-8") for path in sorted(folder.iterdir())}
+
+
+def test_brat_export_matches_the_hand_written_files(tmp_path):
+    assert export_brat(ITEMS, tmp_path) == 3
+    assert read_folder(tmp_path) == read_folder(DATA / "brat")
+
+
+def test_brat_round_trip_keeps_ranges_tags_and_notes(tmp_path):
+    export_brat(ITEMS, tmp_path)
+    assert import_brat(tmp_path) == [imported(OUTER, note=True), imported(INNER, note=True)]
+
+
+def test_brat_writes_a_multi_line_quote_as_fragments(tmp_path):
+    text = "Héllo world.\nNext 🎉 line.\n\nLast."
+    article = Article(id=2, uid="multi/line:1", sha256="0" * 64, title="M", source=None, url=None, path=None,
+                      locator=None, published=None, tags=(), text=text)
+    annotation = Annotation(
+        id="a", article_id=2, start=6, end=31, quote=text[6:31], prefix=text[:6], suffix=text[31:],
+        note="tab\there, back\\slash", annotator="alice", created="2026-01-01T00:00:00+00:00",
+        updated="2026-01-01T00:00:00+00:00", tags=("event",),
+    )
+    export_brat([(article, [annotation], [])], tmp_path, write_config=False)
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["multi_line_1.ann", "multi_line_1.txt"]
+    assert (tmp_path / "multi_line_1.txt").read_bytes() == text.encode("utf-8")
+    assert (tmp_path / "multi_line_1.ann").read_bytes().decode("utf-8") == (
+        "T1\tevent 6 12;13 25;27 31\tworld. Next 🎉 line. Last\n"
+        "#1\tAnnotatorNotes T1\ttab\\there, back\\\\slash\n"
+    )
+    [back] = import_brat(tmp_path)
+    assert back == ImportedAnnotation(
+        article="multi_line_1", start=6, end=31, quote=annotation.quote, prefix=annotation.prefix,
+        suffix=annotation.suffix, tags=("event",), note=annotation.note,
+    )
+
+
+def test_brat_file_names_are_safe_and_distinct(tmp_path):
+    def article(uid: str) -> Article:
+        return Article(id=3, uid=uid, sha256="0" * 64, title="x", source=None, url=None, path=None, locator=None,
+                       published=None, tags=(), text="x")
+
+    export_brat([(article("../a b"), [], []), (article("../A_b"), [], []), (article(""), [], [])], tmp_path)
+    assert sorted(path.name for path in tmp_path.iterdir()) == [
+        "_A_b-2.ann", "_A_b-2.txt", "_a_b.ann", "_a_b.txt", "annotation.conf", "article.ann", "article.txt",
+    ]
+
+
+# CSV
+
+
+def test_csv_export_matches_the_hand_written_file():
+    assert exported(export_csv) == (DATA / "sample.csv").read_bytes().decode("utf-8")
+
+
+def test_csv_export_reads_back_as_rows():
+    rows = list(csv.DictReader(io.StringIO(exported(export_csv, bom=False))))
+    assert [(row["annotation_id"], row["tag"]) for row in rows] == [
+        (OUTER.id, "public opinion"), (OUTER.id, "reception"), (INNER.id, "quote"),
+    ]
+    assert rows[0]["note"] == OUTER.note and rows[2]["note"] == ""
+
+
+def test_csv_neutralises_formula_injection():
+    hostile = replace(INNER, note='=HYPERLINK("http://evil.test","click")', annotator="@alice",
+                      tags=("+cmd", "-1", "ok"), quote="\t=1+1")
+    article = replace(ARTICLE, title="=SUM(A1:A9)", source="-Lyon Daily")
+    stream = io.StringIO()
+    export_csv([(article, [hostile], [])], stream, bom=False)
+    rows = list(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert [row["tag"] for row in rows] == ["'+cmd", "'-1", "ok"]
+    assert {row["note"] for row in rows} == {"'=HYPERLINK(\"http://evil.test\",\"click\")"}
+    assert {row["annotator"] for row in rows} == {"'@alice"} and {row["quote"] for row in rows} == {"'\t=1+1"}
+    assert {(row["article_title"], row["source"]) for row in rows} == {("'=SUM(A1:A9)", "'-Lyon Daily")}
+    for row in rows:
+        assert not any(value.startswith(("=", "+", "-", "@", "\t", "\r")) for value in row.values())
+    assert neutralise(-5) == -5 and neutralise(None) == "" and neutralise("safe = fine") == "safe = fine"
+
+
+# Registry
+
+
+def test_registry_names_every_format():
+    assert set(EXPORTERS) == {"w3c", "doccano", "prodigy", "brat", "csv"}
+    assert set(IMPORTERS) == {"w3c", "doccano", "prodigy", "brat"}
+    assert FOLDER_FORMATS == {"brat"}
+
+
+# Hostile text
+
+
+def test_line_separators_in_text_never_split_a_record(tmp_path):
+    text = "Zoë said “no” 😀 e\u0301 \u2028 \u202eRTL\u202c \x85 العربية\tend\nnext line."
+    article = replace(ARTICLE, text=text, url=None)
+    start, end = text.index("said"), text.index("\nnext")
+    note = "line\u2028separator\x85and\nnewline"
+    annotation = replace(OUTER, start=start, end=end, quote=text[start:end], prefix=text[:start], suffix=text[end:],
+                         note=note)
+    items = [(article, [annotation], [])]
+    for export, load in ((export_doccano, import_doccano), (export_prodigy, import_prodigy)):
+        stream = io.StringIO()
+        export(items, stream)
+        assert len(stream.getvalue().splitlines()) == 1
+        assert load(io.StringIO(stream.getvalue())) == [imported(annotation)]
+    stream = io.StringIO()
+    export_w3c(items, stream, collection_id=COLLECTION)
+    assert "\u2028" not in stream.getvalue() and "\x85" not in stream.getvalue()
+    assert import_w3c(io.StringIO(stream.getvalue())) == [imported(annotation, full=True)]
+    export_brat(items, tmp_path)
+    ann = (tmp_path / f"{UID}.ann").read_text(encoding="utf-8")
+    assert len(ann.splitlines()) == 3  # two T lines (fragments around U+2028, U+0085, \n) and one note
+    assert ";" in ann.splitlines()[0]
+    assert import_brat(tmp_path) == [imported(annotation, note=True)]
