@@ -142,6 +142,26 @@ def export_command(context: Context, output: str | None) -> None:
         store.close()
 
 
+@main.command("import-annotations")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--dry-run", is_flag=True, help="Print what would change and write nothing.")
+@click.pass_obj
+def import_annotations_command(context: Context, file: str, dry_run: bool) -> None:
+    """Merge annotations from a reader YAML export (yours or a colleague's) into the database."""
+    from reader.core.exchange.yaml_import import import_annotations
+    from reader.core.yamlsafe import YamlError
+
+    store = context.open_store()
+    try:
+        summary = import_annotations(store, Path(file), dry_run=dry_run)
+    except YamlError as error:
+        raise click.ClickException(f"{error} (nothing was imported)") from None
+    finally:
+        store.close()
+    for line in summary.lines():
+        click.echo(line)
+
+
 @main.command("entities")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)

@@ -145,6 +145,20 @@ def m005_entity_feedback(db: Database) -> None:
     db["entity_feedback"].create_index(["surface", "label", "verdict"], unique=True)
 
 
+@migrations()
+def m006_pending_annotations(db: Database) -> None:
+    # Annotations imported for articles the database does not have (yet): kept whole, as the
+    # JSON of their YAML record, so nothing an import was given is dropped.
+    db["pending_annotations"].create(
+        {
+            "id": int, "article_uid": str, "article_sha256": str, "article_title": str, "annotation_id": str,
+            "record": str, "source_file": str, "created": str,
+        },
+        pk="id",
+        not_null={"article_uid", "annotation_id", "record"},
+    )
+
+
 def now_utc() -> str:
     """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -352,6 +366,8 @@ class Store:
         existing = self._tag_id(name)
         if existing is not None:
             return existing
+        if not name.strip() or not name.isprintable():
+            raise ValueError(f"not a tag name: {name!r} (empty, or holding control characters)")
         return self.db["tags"].insert({"name": name, "color": None, "description": None}).last_pk
 
     def tag_names(self) -> list[str]:
@@ -391,6 +407,29 @@ class Store:
                 }
             ).last_pk
         return AddResult("imported", article_id)
+
+    def import_article(
+        self,
+        *,
+        uid: str,
+        sha256: str,
+        title: str,
+        text: str,
+        source: str | None,
+        url: str | None,
+        path: str,
+        locator: str,
+        published: str | None,
+    ) -> int:
+        """Add an article exactly as another database exported it (same uid); returns its id."""
+        with self.writing():
+            return self.db["articles"].insert(
+                {
+                    "uid": uid, "sha256": sha256, "title": title, "source": source, "url": url, "path": path,
+                    "locator": locator, "published": published, "chars": len(text), "imported": now_utc(),
+                    "text": text,
+                }
+            ).last_pk
 
     def _free_uid(self, digest: str, doc: Document) -> str:
         """The text's sha256, unless an article whose text has since changed already holds it;

@@ -118,3 +118,117 @@ def plain(located: Located | None) -> Any:
     if isinstance(value, list):
         return [plain(item) for item in value]
     return value
+
+
+# ---- fast reading of large files (the annotation import) ------------------------------------
+
+
+class LinedMap(dict):
+    """A mapping read by `load_lined`, with the line of each key (`lines`) and its own `line`."""
+
+    __slots__ = ("line", "lines")
+
+
+class LinedList(list):
+    """A sequence read by `load_lined`, with the line of each item (`lines`) and its own `line`."""
+
+    __slots__ = ("line", "lines")
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_STR = "tag:yaml.org,2002:str"
+
+
+def load_lined(text: str, path: Path | str) -> Any:
+    """One YAML document as plain Python values (LinedMap, LinedList, str, int, float, bool,
+    None, with line numbers on the containers), read from the parser's events: as strict as
+    `load_located` (no anchors, aliases, tags other than YAML's own, merge keys or duplicate
+    keys) and about four times faster on large files, since no node tree is built."""
+    stack: list[Any] = []  # open containers; for a mapping, [map, pending key or None, key line]
+    root: list[Any] = []
+
+    def place(value: Any, line: int, where_event: yaml.Event) -> None:
+        if not stack:
+            root.append(value)
+            return
+        top = stack[-1]
+        container = top[0]
+        if isinstance(container, LinedList):
+            container.append(value)
+            container.lines.append(line)
+        elif top[1] is None:  # a key
+            if not isinstance(value, str):
+                raise YamlError(path, line, _where(stack), "mapping keys must be plain strings")
+            if value == "<<":
+                raise YamlError(path, line, _where(stack), "merge keys (<<) are not allowed")
+            if value in container:
+                raise YamlError(path, line, _where(stack, value), "this key is given twice")
+            top[1], top[2] = value, line
+        else:
+            container[top[1]] = value
+            container.lines[top[1]] = top[2]
+            top[1] = None
+
+    try:
+        for event in yaml.parse(text, Loader=SafeLoader):
+            kind = type(event)
+            if kind is yaml.ScalarEvent:
+                line = event.start_mark.line + 1
+                _refuse_anchor_and_tag(event, path, line, stack)
+                place(_scalar_value(event), line, event)
+            elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
+                line = event.start_mark.line + 1
+                _refuse_anchor_and_tag(event, path, line, stack)
+                if stack and not isinstance(stack[-1][0], LinedList) and stack[-1][1] is None:
+                    raise YamlError(path, line, _where(stack), "mapping keys must be plain strings")
+                container = LinedMap() if kind is yaml.MappingStartEvent else LinedList()
+                container.line = line
+                container.lines = {} if kind is yaml.MappingStartEvent else []
+                stack.append([container, None, 0])
+            elif kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                container = stack.pop()[0]
+                place(container, container.line, event)
+            elif kind is yaml.AliasEvent:
+                raise YamlError(path, event.start_mark.line + 1, _where(stack), "anchors and aliases are not allowed")
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        raise YamlError(path, mark.line + 1 if mark else None, "", f"not valid YAML ({error.problem or error.context})") from None
+    except yaml.YAMLError as error:
+        raise YamlError(path, None, "", f"not valid YAML ({error})") from None
+    if len(root) > 1:
+        raise YamlError(path, None, "", "more than one YAML document in the file")
+    return root[0] if root else None
+
+
+def _refuse_anchor_and_tag(event: Any, path: Path | str, line: int, stack: list[Any]) -> None:
+    if event.anchor is not None:
+        raise YamlError(path, line, _where(stack), "anchors and aliases are not allowed")
+    if event.tag is not None and event.tag not in _PLAIN_TAGS and event.tag != "!":
+        raise YamlError(path, line, _where(stack), f"the tag {event.tag} is not allowed")
+
+
+def _scalar_value(event: yaml.ScalarEvent) -> Any:
+    if event.tag == _STR or (event.tag in (None, "!") and not event.implicit[0]):
+        return event.value  # quoted or block: a string
+    if event.tag in (None, "!"):
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    else:
+        tag = event.tag
+    if tag == _STR:
+        return event.value
+    node = yaml.ScalarNode(tag, event.value)
+    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+
+
+def _where(stack: list[Any], key: str | None = None) -> str:
+    """Where in the document the innermost open container is: "articles[3].annotations[0]"."""
+    parts: list[str] = []
+    for index, (container, pending, _line) in enumerate(stack):
+        if isinstance(container, LinedList):
+            parts.append(f"[{len(container)}]")
+        elif pending is not None:
+            parts.append(("." if parts else "") + pending)
+    if key is not None:
+        parts.append(("." if parts else "") + key)
+    return "".join(parts)

@@ -1,0 +1,282 @@
+"""Merging a `reader-annotations` YAML file into the database (`reader import-annotations`).
+
+- Articles are matched by id (the uid), else by the sha256 of their text. An article the
+  database lacks is added when the file carries its text (format 2); without it (format 1) its
+  annotations are kept aside in `pending_annotations`, never dropped.
+- Annotations are matched by id: a new one is added as it is (id, timestamps, annotator); one
+  identical to the stored one is skipped; one that differs from the stored one is kept as well,
+  under a new id, and reported as a conflict: nothing is overwritten.
+- The file is checked whole before anything is written, and everything is written in one
+  transaction: on any error the database is unchanged. A dry run does all of it and rolls back.
+
+Every problem is one line naming the file, the line and the field.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from reader.core.exchange.yaml_format import READABLE_FORMATS
+from reader.core.store import Annotation, Store, now_utc
+from reader.core.yamlsafe import LinedList, LinedMap, YamlError, load_lined
+
+_ARTICLE_KEYS = {"id", "title", "source", "path", "locator", "url", "published", "sha256", "tags", "text", "annotations"}
+_ANNOTATION_KEYS = {"id", "start", "end", "quote", "prefix", "suffix", "tags", "note", "annotator", "created", "updated"}
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+@dataclass
+class Conflict:
+    article: str
+    annotation_id: str
+    kept_as: str
+    quote: str
+
+
+@dataclass
+class ImportSummary:
+    articles_added: int = 0
+    annotations_added: int = 0
+    unchanged: int = 0
+    conflicts: list[Conflict] = field(default_factory=list)
+    #: (article title or id, number of annotations) of articles the database lacks.
+    kept_aside: list[tuple[str, int]] = field(default_factory=list)
+    article_tags_added: int = 0
+    dry_run: bool = False
+
+    def lines(self) -> list[str]:
+        verb = "would be" if self.dry_run else ""
+        def says(count: int, what: str) -> str:
+            return f"{count} {what}{'' if count == 1 else 's'}"
+        head = (
+            f"{says(self.annotations_added, 'annotation')} added, {self.unchanged} unchanged, "
+            f"{says(len(self.conflicts), 'conflict')}, {says(self.articles_added, 'article')} added"
+        )
+        lines = [(f"Dry run: nothing written. These {verb} the changes: " if self.dry_run else "") + head]
+        if self.article_tags_added:
+            lines.append(f"{says(self.article_tags_added, 'article tag')} added")
+        for conflict in self.conflicts:
+            lines.append(
+                f"conflict: annotation {conflict.annotation_id} in “{conflict.article}” differs from the stored one; "
+                f"both kept (the imported one as {conflict.kept_as}): “{conflict.quote[:60]}”"
+            )
+        for article, count in self.kept_aside:
+            lines.append(
+                f"kept aside: {says(count, 'annotation')} of “{article}”, which is not in the database "
+                f"(import the article, then run this again)"
+            )
+        return lines
+
+
+def import_annotations(store: Store, path: Path, dry_run: bool = False) -> ImportSummary:
+    """Merge the annotations in the YAML file at `path` into `store` (see the module's docs).
+    Raises YamlError (a one-line message) and leaves the database as it was on any problem."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise YamlError(path, None, "", f"not UTF-8 (byte {error.start})") from None
+    except OSError as error:
+        raise YamlError(path, None, "", f"cannot read the file ({error.strerror or error})") from None
+    document = load_lined(text, path)
+    records = _check_document(document, path)
+    summary = ImportSummary(dry_run=dry_run)
+    try:
+        with store.writing():
+            for article in records:
+                _merge_article(store, article, path, summary)
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return summary
+
+
+# ---- checking -----------------------------------------------------------------------------
+
+
+def _fail(path: Path, node: Any, key: str | None, where: str, problem: str) -> YamlError:
+    line = None
+    if isinstance(node, LinedMap):
+        line = node.lines.get(key, node.line) if key is not None else node.line
+    elif isinstance(node, LinedList):
+        line = node.line
+    return YamlError(path, line, where, problem)
+
+
+def _kind(value: Any) -> str:
+    return {type(None): "nothing", bool: "a boolean", int: "a number", float: "a number", str: "a string",
+            LinedMap: "a mapping", LinedList: "a list"}.get(type(value), type(value).__name__)
+
+
+def _check_document(document: Any, path: Path) -> list[LinedMap]:
+    if not isinstance(document, LinedMap):
+        raise YamlError(path, None, "", "not a reader annotations file (expected a mapping with format: and articles:)")
+    fmt = document.get("format")
+    if fmt not in READABLE_FORMATS:
+        raise _fail(path, document, "format", "format", f"expected one of {', '.join(READABLE_FORMATS)}, got {fmt!r}")
+    articles = document.get("articles")
+    if not isinstance(articles, LinedList):
+        raise _fail(path, document, "articles", "articles", f"expected a list of articles, got {_kind(articles)}")
+    for index, article in enumerate(articles):
+        where = f"articles[{index}]"
+        if not isinstance(article, LinedMap):
+            raise YamlError(path, articles.lines[index], where, f"expected an article (a mapping), got {_kind(article)}")
+        _check_article(article, path, where)
+    return list(articles)
+
+
+def _check_article(article: LinedMap, path: Path, where: str) -> None:
+    unknown = set(article) - _ARTICLE_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise _fail(path, article, key, f"{where}.{key}", "unknown field")
+    for key in ("id", "title", "sha256"):
+        _need_string(article, key, path, where)
+    for key in ("source", "path", "locator", "url", "published"):
+        if article.get(key) is not None and not isinstance(article[key], str):
+            raise _fail(path, article, key, f"{where}.{key}", f"expected a string or null, got {_kind(article[key])}")
+    _check_tags(article, path, where, required=False)
+    text = article.get("text")
+    if text is not None:
+        if not isinstance(text, str):
+            raise _fail(path, article, "text", f"{where}.text", f"expected the article's text, got {_kind(text)}")
+        if hashlib.sha256(text.encode("utf-8")).hexdigest() != article["sha256"]:
+            raise _fail(path, article, "text", f"{where}.text", "does not match the article's sha256 (edited?)")
+    annotations = article.get("annotations", LinedList())
+    if not isinstance(annotations, LinedList):
+        raise _fail(path, article, "annotations", f"{where}.annotations", f"expected a list, got {_kind(annotations)}")
+    seen: set[str] = set()
+    for index, note in enumerate(annotations):
+        here = f"{where}.annotations[{index}]"
+        if not isinstance(note, LinedMap):
+            raise YamlError(path, annotations.lines[index], here, f"expected an annotation (a mapping), got {_kind(note)}")
+        _check_annotation(note, path, here, text)
+        if note["id"] in seen:
+            raise _fail(path, note, "id", f"{here}.id", f"the id {note['id']} is given twice in this file")
+        seen.add(note["id"])
+
+
+def _check_annotation(note: LinedMap, path: Path, where: str, text: str | None) -> None:
+    unknown = set(note) - _ANNOTATION_KEYS
+    if unknown:
+        key = sorted(unknown)[0]
+        raise _fail(path, note, key, f"{where}.{key}", "unknown field")
+    for key in ("id", "quote", "annotator", "created", "updated"):
+        _need_string(note, key, path, where)
+    for key in ("prefix", "suffix"):
+        if not isinstance(note.get(key, ""), str):
+            raise _fail(path, note, key, f"{where}.{key}", f"expected a string, got {_kind(note[key])}")
+    for key in ("start", "end"):
+        value = note.get(key)
+        if type(value) is not int or value < 0:
+            raise _fail(path, note, key if key in note else None, f"{where}.{key}",
+                        f"expected a whole number of 0 or more, got {_kind(value) if key in note else 'nothing'}")
+    if note["start"] >= note["end"]:
+        raise _fail(path, note, "end", f"{where}.end", f"must be after start ({note['start']})")
+    if note.get("note") is not None and not isinstance(note["note"], str):
+        raise _fail(path, note, "note", f"{where}.note", f"expected a string or null, got {_kind(note['note'])}")
+    _check_tags(note, path, where, required=True)
+    if text is not None:
+        if note["end"] > len(text):
+            raise _fail(path, note, "end", f"{where}.end", f"is outside the article's text ({len(text)} characters)")
+        if text[note["start"] : note["end"]] != note["quote"]:
+            raise _fail(path, note, "quote", f"{where}.quote", "does not match the article's text at [start, end)")
+    elif len(note["quote"]) != note["end"] - note["start"]:
+        raise _fail(path, note, "quote", f"{where}.quote", "is not end - start characters long")
+
+
+def _need_string(node: LinedMap, key: str, path: Path, where: str) -> None:
+    value = node.get(key)
+    if not isinstance(value, str) or not value:
+        got = _kind(value) if key in node else "nothing (the field is missing)"
+        raise _fail(path, node, key if key in node else None, f"{where}.{key}", f"expected a non-empty string, got {got}")
+
+
+def _check_tags(node: LinedMap, path: Path, where: str, required: bool) -> None:
+    tags = node.get("tags", LinedList())
+    if not isinstance(tags, LinedList) or not all(isinstance(tag, str) and tag.strip() for tag in tags):
+        raise _fail(path, node, "tags", f"{where}.tags", "expected a list of tag names")
+    if not all(tag.isprintable() for tag in tags):
+        raise _fail(path, node, "tags", f"{where}.tags", "a tag name cannot hold control or line-break characters")
+    if required and not tags:
+        raise _fail(path, node, "tags" if "tags" in node else None, f"{where}.tags", "an annotation needs at least one tag")
+
+
+# ---- merging ------------------------------------------------------------------------------
+
+
+def _merge_article(store: Store, record: LinedMap, path: Path, summary: ImportSummary) -> None:
+    db = store.db
+    row = db.execute("SELECT id, text FROM articles WHERE uid = ?", [record["id"]]).fetchone()
+    if row is None:
+        row = db.execute("SELECT id, text FROM articles WHERE sha256 = ?", [record["sha256"]]).fetchone()
+    annotations = record.get("annotations", [])
+    if row is None:
+        if record.get("text") is None:
+            _keep_aside(store, record, path)
+            summary.kept_aside.append((record["title"], len(annotations)))
+            return
+        article_id = store.import_article(
+            uid=record["id"], sha256=record["sha256"], title=record["title"], text=record["text"],
+            source=record.get("source"), url=record.get("url"), path=record.get("path") or "",
+            locator=record.get("locator") or "", published=record.get("published"),
+        )
+        text = record["text"]
+        summary.articles_added += 1
+    else:
+        article_id, text = row
+    for tag in record.get("tags", []):
+        if store.add_article_tag(article_id, tag, "import"):
+            summary.article_tags_added += 1
+    for note in annotations:
+        _merge_annotation(store, article_id, text, record, note, path, summary)
+
+
+def _merge_annotation(
+    store: Store, article_id: int, text: str, article: LinedMap, note: LinedMap, path: Path, summary: ImportSummary
+) -> None:
+    if text[note["start"] : note["end"]] != note["quote"]:
+        where = f"annotation {note['id']}.quote"
+        raise YamlError(path, note.lines.get("quote", note.line), where, "does not match the stored article's text at [start, end)")
+    incoming = Annotation(
+        id=note["id"], article_id=article_id, start=note["start"], end=note["end"], quote=note["quote"],
+        prefix=note.get("prefix", ""), suffix=note.get("suffix", ""), note=note.get("note"),
+        annotator=note["annotator"], created=note["created"], updated=note["updated"],
+        tags=tuple(sorted(set(note["tags"]))),
+    )
+    try:
+        stored = store.get_annotation(incoming.id)
+    except KeyError:
+        store.insert_annotation(incoming)
+        summary.annotations_added += 1
+        return
+    if stored == incoming:
+        summary.unchanged += 1
+        return
+    kept = store.insert_annotation(replace(incoming, id=str(uuid.uuid4())))
+    summary.annotations_added += 1
+    summary.conflicts.append(Conflict(article["title"], incoming.id, kept.id, incoming.quote))
+
+
+def _keep_aside(store: Store, record: LinedMap, path: Path) -> None:
+    """Annotations of an article the database lacks, kept whole for a later import."""
+    store.db["pending_annotations"].insert_all(
+        {
+            "article_uid": record["id"],
+            "article_sha256": record["sha256"],
+            "article_title": record["title"],
+            "annotation_id": note["id"],
+            "record": json.dumps(dict(note), ensure_ascii=False),
+            "source_file": str(path),
+            "created": now_utc(),
+        }
+        for note in record.get("annotations", [])
+    )

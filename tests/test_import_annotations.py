@@ -1,0 +1,187 @@
+"""Merging a YAML export into a database: added, unchanged, conflicts, kept aside, hostile files refused."""
+
+import io
+
+import pytest
+import yaml
+from click.testing import CliRunner
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from reader.cli import main
+from reader.core.config import TagSpec
+from reader.core.exchange.yaml_format import write_yaml
+from reader.core.exchange.yaml_import import import_annotations
+from reader.core.ingest import Document
+from reader.core.store import Store
+from reader.core.yamlsafe import YamlError
+
+STAMP = "2026-01-01T12:00:00+00:00"
+TEXT = "Talks resume\n\nZoë said “no” 😀 to the plan.\u2028Second part.\n\nLast line."
+
+
+def exported(store) -> str:
+    stream = io.StringIO()
+    write_yaml(store, stream, exported=STAMP)
+    return stream.getvalue()
+
+
+def seeded(tmp_path, name="a.db") -> Store:
+    store = Store.open(tmp_path / name)
+    store.sync_tags([TagSpec("conflict", "1", "red", "")])
+    article_id = store.add_document(
+        Document(text=TEXT, title="Talks resume", source="Wirefeed", url=None, path="talks.txt", published="2025-09-14", locator="")
+    ).article_id
+    start = TEXT.index("Zoë")
+    store.add_annotation(article_id, start, start + 10, ["conflict", "quote"], "alice", note="multi\nline")
+    store.add_annotation(article_id, 0, 5, ["conflict"], "bob")
+    store.add_article_tag(article_id, "checked", "alice")
+    return store
+
+
+def write(tmp_path, text, name="in.yaml"):
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_export_import_into_an_empty_database_export_is_byte_identical(tmp_path):
+    first = exported(seeded(tmp_path))
+    empty = Store.open(tmp_path / "empty.db")
+    summary = import_annotations(empty, write(tmp_path, first))
+    assert (summary.articles_added, summary.annotations_added, summary.conflicts) == (1, 2, [])
+    assert exported(empty) == first
+
+
+def test_importing_the_same_file_again_changes_nothing(tmp_path):
+    store = seeded(tmp_path)
+    path = write(tmp_path, exported(store))
+    summary = import_annotations(store, path)
+    assert (summary.annotations_added, summary.unchanged, summary.articles_added) == (0, 2, 0)
+    assert store.annotation_count() == 2
+
+
+def test_an_annotation_changed_on_both_sides_is_kept_twice_and_reported(tmp_path):
+    store = seeded(tmp_path)
+    theirs = yaml.safe_load(exported(store))
+    theirs["articles"][0]["annotations"][0]["note"] = "their note"
+    before = {a.id: a for a in store.annotations_for(1)}
+    summary = import_annotations(store, write(tmp_path, yaml.safe_dump(theirs, allow_unicode=True)))
+    [conflict] = summary.conflicts
+    assert conflict.annotation_id in before and conflict.kept_as not in before
+    after = {a.id: a for a in store.annotations_for(1)}
+    assert after[conflict.annotation_id] == before[conflict.annotation_id]  # never overwritten
+    assert after[conflict.kept_as].note == "their note"
+    assert any("conflict" in line for line in summary.lines())
+
+
+def test_a_dry_run_reports_and_writes_nothing(tmp_path):
+    first = exported(seeded(tmp_path))
+    empty = Store.open(tmp_path / "empty.db")
+    summary = import_annotations(empty, write(tmp_path, first), dry_run=True)
+    assert summary.annotations_added == 2 and summary.lines()[0].startswith("Dry run")
+    assert empty.annotation_count() == 0 and empty.article_count() == 0
+
+
+def test_annotations_of_missing_articles_without_text_are_kept_aside(tmp_path):
+    document = yaml.safe_load(exported(seeded(tmp_path)))
+    document["format"] = "reader-annotations/1"
+    del document["articles"][0]["text"]
+    empty = Store.open(tmp_path / "empty.db")
+    summary = import_annotations(empty, write(tmp_path, yaml.safe_dump(document, allow_unicode=True)))
+    assert summary.kept_aside == [("Talks resume", 2)]
+    rows = list(empty.db["pending_annotations"].rows)
+    assert len(rows) == 2 and {row["article_title"] for row in rows} == {"Talks resume"}
+
+
+@pytest.mark.parametrize(
+    ("edit", "message"),
+    [
+        (lambda d: d["articles"][0]["annotations"][0].update(quote="something else"), "quote: does not match"),
+        (lambda d: d["articles"][0]["annotations"][0].update(end=10_000), "end: is outside the article's text"),
+        (lambda d: d["articles"][0]["annotations"][0].update(start="3"), "start: expected a whole number"),
+        (lambda d: d["articles"][0]["annotations"][0].pop("annotator"), "annotator: expected a non-empty string, got nothing"),
+        (lambda d: d["articles"][0]["annotations"][0].update(tags=[]), "an annotation needs at least one tag"),
+        (lambda d: d["articles"][0].update(text="edited text"), "text: does not match the article's sha256"),
+        (lambda d: d["articles"][0]["annotations"][1].update(colour="red"), "colour: unknown field"),
+        (lambda d: d.update(format="someone-else/9"), "format: expected one of"),
+        (lambda d: d["articles"][0]["annotations"][0].update(tags=["a\x1fb"]), "cannot hold control"),
+    ],
+)
+def test_bad_files_are_refused_whole_with_file_line_and_field(tmp_path, edit, message):
+    store = seeded(tmp_path)
+    document = yaml.safe_load(exported(store))
+    document["articles"][0]["annotations"][0]["id"] = "brand-new-id"  # would be added if accepted
+    edit(document)
+    path = write(tmp_path, yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+    before = exported(store)
+    with pytest.raises(YamlError) as error:
+        import_annotations(store, path)
+    assert message in str(error.value) and str(error.value).startswith(f"{path}:")
+    assert exported(store) == before
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("format: reader-annotations/2\narticles: &a []\nagain: *a\n", "anchors and aliases are not allowed"),
+        ("format: !!python/object/apply:os.system [echo]\narticles: []\n", "is not allowed"),
+        ("format: reader-annotations/2\nformat: reader-annotations/2\narticles: []\n", "given twice"),
+        ("- just\n- a list\n", "not a reader annotations file"),
+        ("format: [unclosed\n", "not valid YAML"),
+        ("a: &x [1]\nb: [*x, *x, *x, *x]\n", "anchors and aliases"),
+    ],
+)
+def test_hostile_yaml_is_refused_with_its_line(tmp_path, text, message):
+    store = Store.open(tmp_path / "a.db")
+    with pytest.raises(YamlError) as error:
+        import_annotations(store, write(tmp_path, text))
+    assert message in str(error.value)
+    assert store.annotation_count() == 0 and store.article_count() == 0
+
+
+def test_the_command_reports_and_fails_with_one_line(tmp_path):
+    first = exported(seeded(tmp_path))
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: {tmp_path / 'other.db'}\nload_samples: false\n")
+    result = CliRunner().invoke(main, ["--config", str(config), "import-annotations", str(write(tmp_path, first))])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("2 annotations added, 0 unchanged, 0 conflicts, 1 article added")
+    bad = write(tmp_path, "format: x\narticles: []\n", "bad.yaml")
+    result = CliRunner().invoke(main, ["--config", str(config), "import-annotations", str(bad)])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
+    assert f"{bad}:1: format:" in result.output and "nothing was imported" in result.output
+
+
+texts = st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=120)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    articles=st.lists(
+        st.tuples(texts, texts, st.lists(st.tuples(st.integers(0, 200), st.integers(1, 40), texts.filter(str.strip)), max_size=4)),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_round_trip_is_lossless_for_any_text(tmp_path_factory, articles):
+    tmp = tmp_path_factory.mktemp("rt")
+    store = Store.open(tmp / "a.db")
+    for index, (title, body, notes) in enumerate(articles):
+        text = f"{body}{index}"
+        added = store.add_document(
+            Document(text=text, title=title, source=None, url=None, path=f"{index}.txt", published=None, locator="")
+        )
+        if added.outcome != "imported":
+            continue
+        for start, length, note in notes:
+            start = start % len(text)
+            end = min(len(text), start + length)
+            if end > start:
+                tag = "".join(c for c in note if c.isprintable()).strip()[:20] or "t"
+                store.add_annotation(added.article_id, start, end, [tag], "alice", note=note)
+    first = exported(store)
+    other = Store.open(tmp / "b.db")
+    import_annotations(other, write(tmp, first))
+    assert exported(other) == first
+    assert yaml.safe_load(first) == yaml.load(first, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
