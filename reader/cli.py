@@ -7,6 +7,7 @@ configuration has been validated.
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -122,24 +123,45 @@ def import_command(context: Context, paths: tuple[str, ...]) -> None:
 
 
 @main.command("export")
-@click.option("--output", "-o", type=click.Path(dir_okay=False), help="Write to FILE instead of standard output.")
+@click.option("--output", "-o", type=click.Path(), help="Write to FILE (a folder for brat) instead of standard output.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat", "csv"]), default="yaml",
+    show_default=True, help="yaml is reader's own (lossless); the others are for other tools.",
+)
+@click.option("--tag", help="Only annotations with this tag (and articles tagged with it).")
+@click.option("--source", help="Only articles from this source.")
+@click.option("--since", metavar="DATE", help="Only annotations created or changed on or after DATE (2025-09-01).")
+@click.option("--article", metavar="ID", help="Only this article (its id or uid, or the start of its uid).")
+@click.option("--annotator", metavar="NAME", help="Only this annotator's annotations.")
 @click.pass_obj
-def export_command(context: Context, output: str | None) -> None:
-    """Export every annotation, with its article, as YAML (format reader-annotations/2)."""
-    from reader.core.exchange.yaml_format import write_export, write_yaml
+def export_command(
+    context: Context, output: str | None, fmt: str, tag: str | None, source: str | None, since: str | None,
+    article: str | None, annotator: str | None,
+) -> None:
+    """Export annotations, with their articles: all of them, or those the options select."""
+    from reader.core.exchange.yaml_format import write_export, write_to
+    from reader.core.store import ExportFilter
 
+    if since is not None and not _ISO_DATE.fullmatch(since):
+        raise click.BadParameter(f"expected a date like 2025-09-01, got {since!r}", param_hint="--since")
+    if fmt == "brat" and not output:
+        raise click.UsageError("brat writes a folder of files: give it with --output FOLDER")
+    only = ExportFilter(tag=tag, source=source, since=since, article=article, annotator=annotator)
     store = context.open_store()
     try:
         if output:
             try:
-                count = write_export(store, Path(output))
+                count = write_export(store, Path(output), only, fmt)
             except OSError as error:
                 raise click.ClickException(f"{output}: cannot write the export ({error.strerror or error})") from None
-            click.echo(f"Exported {count} annotations to {output}", err=True)
+            click.echo(f"Exported {count} {'annotations' if fmt == 'yaml' else 'records'} to {output}", err=True)
         else:
-            write_yaml(store, sys.stdout)
+            write_to(store, sys.stdout, only, fmt)
     finally:
         store.close()
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+Z-]*)?")
 
 
 @main.command("import-annotations")

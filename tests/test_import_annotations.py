@@ -185,3 +185,53 @@ def test_round_trip_is_lossless_for_any_text(tmp_path_factory, articles):
     import_annotations(other, write(tmp, first))
     assert exported(other) == first
     assert yaml.safe_load(first) == yaml.load(first, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+
+
+def test_export_filters_select_annotations_and_their_articles(tmp_path):
+    store = seeded(tmp_path)
+    other = store.add_document(
+        Document(text="Other story\n\nPort workers struck.", title="Other", source="Harbour Ledger", url=None,
+                 path="o.txt", published=None, locator="")
+    ).article_id
+    store.add_annotation(other, 13, 25, ["strike"], "carol")
+
+    def exported_with(**only):
+        from reader.core.exchange.yaml_format import export_document
+        from reader.core.store import ExportFilter
+
+        document = export_document(store, STAMP, ExportFilter(**only))
+        return {(a["title"], n["annotator"], tuple(n["tags"])) for a in document["articles"] for n in a["annotations"]}
+
+    assert exported_with(annotator="carol") == {("Other", "carol", ("strike",))}
+    assert exported_with(tag="quote") == {("Talks resume", "alice", ("conflict", "quote"))}
+    assert exported_with(source="Wirefeed") == {("Talks resume", "alice", ("conflict", "quote")), ("Talks resume", "bob", ("conflict",))}
+    assert exported_with(since="2999-01-01") == set()
+    assert exported_with(article=str(other)) == {("Other", "carol", ("strike",))}
+    from reader.core.store import ListQuery
+
+    assert exported_with(listed=ListQuery(search="port")) == {("Other", "carol", ("strike",))}
+    assert exported_with(listed=ListQuery(tag="strike")) == {("Other", "carol", ("strike",))}
+
+
+@pytest.mark.parametrize("fmt", ["w3c", "doccano", "prodigy", "csv"])
+def test_the_command_exports_other_formats(tmp_path, fmt):
+    seeded(tmp_path).close()
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: {tmp_path / 'a.db'}\nload_samples: false\n")
+    target = tmp_path / f"out.{fmt}"
+    result = CliRunner().invoke(main, ["--config", str(config), "export", "--format", fmt, "--annotator", "bob", "-o", str(target)])
+    assert result.exit_code == 0, result.output
+    body = target.read_text(encoding="utf-8-sig")
+    assert "Talks resume" in body or "Talks" in body
+    assert "alice" not in body  # only bob's annotation
+
+
+def test_brat_needs_a_folder(tmp_path):
+    seeded(tmp_path).close()
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: {tmp_path / 'a.db'}\nload_samples: false\n")
+    result = CliRunner().invoke(main, ["--config", str(config), "export", "--format", "brat"])
+    assert result.exit_code == 2 and "--output FOLDER" in result.output
+    result = CliRunner().invoke(main, ["--config", str(config), "export", "--format", "brat", "-o", str(tmp_path / "brat")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.suffix for p in (tmp_path / "brat").iterdir()) == [".ann", ".conf", ".txt"]

@@ -281,6 +281,22 @@ class ListQuery:
         return " · ".join(parts)
 
 
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    """Which annotations an export holds (all by default)."""
+
+    #: Annotations with this tag (and articles tagged with it as a whole).
+    tag: str | None = None
+    source: str | None = None
+    #: Annotations created or changed on or after this ISO date or time ("2025-09-01").
+    since: str | None = None
+    #: One article: its id, its uid, or the start of its uid.
+    article: str | None = None
+    annotator: str | None = None
+    #: The articles the list shows (its search, tag, source and read filters).
+    listed: ListQuery | None = None
+
+
 class Store:
     """annotations.db: open it once, read and write through its methods, close it."""
 
@@ -829,10 +845,11 @@ class Store:
         """The article's annotations in text order, each with its tags."""
         return list(self._annotations("WHERE n.article_id = ?", [article_id]))
 
-    def _annotations(self, where: str, params: Sequence[object]) -> Iterator[Annotation]:
+    def _annotations(self, where: str, params: Sequence[object], with_clause: str = "") -> Iterator[Annotation]:
         """Annotations in (article, start, end) order, read as they are consumed."""
         rows = self.db.execute(
             f"""
+            {with_clause}
             SELECT n.id, n.article_id, n.start, n."end", n.quote, n.prefix, n.suffix, n.note,
                    n.annotator, n.created, n.updated,
                    (SELECT group_concat(name, char(31)) FROM (
@@ -850,18 +867,27 @@ class Store:
 
     # ---- export -----------------------------------------------------------------------
 
-    def iter_annotated_articles(self, with_text: bool = False) -> Iterator[tuple[ArticleInfo, list[Annotation]]]:
-        """Every article with annotations or article tags, in import order, with its
-        annotations (as `Article`, text included, when `with_text`); two streaming queries, so
-        memory stays flat however many there are."""
+    def iter_annotated_articles(
+        self, with_text: bool = False, only: ExportFilter | None = None
+    ) -> Iterator[tuple[ArticleInfo, list[Annotation]]]:
+        """Every article with annotations or article tags (or, with `only`, with annotations
+        it selects), in import order, with those annotations (as `Article`, text included, when
+        `with_text`); two streaming queries, so memory stays flat however many there are."""
+        with_clause, article_where, article_params, note_where, note_params = self._export_selection(only)
         articles = self.db.execute(
             f"""
+            {with_clause}
             SELECT {_ARTICLE_INFO_COLUMNS} {", a.text" if with_text else ""} FROM articles a
-            WHERE a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags)
+            WHERE {article_where}
             ORDER BY a.id
-            """
+            """,
+            article_params,
         )
-        annotations = self._annotations("", [])
+        annotations = self._annotations(  # parameters in the order their places appear
+            f"WHERE n.article_id IN (SELECT a.id FROM articles a WHERE {article_where}) AND {note_where}",
+            [*article_params, *note_params],
+            with_clause,
+        )
         pending = next(annotations, None)
         for row in articles:
             if with_text:
@@ -873,6 +899,49 @@ class Store:
                 mine.append(pending)
                 pending = next(annotations, None)
             yield article, mine
+
+    def _export_selection(self, only: ExportFilter | None) -> tuple[str, str, list[object], str, list[object]]:
+        """SQL for the articles (alias a) and the annotations (alias n) an export holds: a WITH
+        clause, the articles' WHERE and parameters, the annotations' WHERE and parameters."""
+        only = only or ExportFilter()
+        notes, note_params = ["1"], []
+        if only.annotator:
+            notes.append("n.annotator = ?")
+            note_params.append(only.annotator)
+        if only.tag:
+            notes.append(
+                "EXISTS (SELECT 1 FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id "
+                "WHERE nt.annotation_id = n.id AND t.name = ?)"
+            )
+            note_params.append(only.tag)
+        if only.since:
+            notes.append("(n.created >= ? OR n.updated >= ?)")
+            note_params += [only.since, only.since]
+        note_where = " AND ".join(notes)
+        with_clause, articles, article_params = "", ["1"], []
+        if only.listed is not None:
+            with_clause, listed_where, listed_params, _sets = self._selection(only.listed)
+            if listed_where:
+                articles.append(listed_where.removeprefix("WHERE "))
+                article_params += listed_params
+        if only.source:
+            articles.append("a.source = ?")
+            article_params.append(only.source)
+        if only.article:
+            articles.append("(a.uid = ? OR a.uid LIKE ? OR CAST(a.id AS TEXT) = ?)")
+            article_params += [only.article, only.article.replace("%", "") + "%", only.article]
+        if len(notes) > 1:
+            having = f"a.id IN (SELECT n.article_id FROM annotations n WHERE {note_where})"
+            if only.tag:
+                having = (
+                    f"({having} OR a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t "
+                    "ON t.id = at.tag_id WHERE t.name = ?))"
+                )
+            articles.append(having)
+            article_params += note_params + ([only.tag] if only.tag else [])
+        else:
+            articles.append("a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags)")
+        return with_clause, " AND ".join(articles), article_params, note_where, note_params
 
 
 #: The columns of an ArticleInfo, with its tags joined by U+001F (for _split_names).

@@ -20,7 +20,7 @@ from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key,
 from reader.core.entities.fill import fill_cache
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History
-from reader.core.store import Store
+from reader.core.store import ExportFilter, Store
 from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
@@ -99,13 +99,23 @@ class ReaderApp(App[None]):
             store.close()
 
     def action_export(self) -> None:
+        """Export what the list shows: every annotation, or, with a search or filters in
+        force, those of the articles they select."""
         path = self.config.export_file
+        listed = next(
+            (screen.query_state for screen in reversed(self.screen_stack) if isinstance(screen, ArticleListScreen)), None
+        )
+        described = listed.describe() if listed is not None else ""
+        only = ExportFilter(listed=listed) if described else None
         try:
-            count = write_export(self.store, path)
+            count = write_export(self.store, path, only)
         except OSError as error:
             self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error", markup=False)
             return
-        self.notify(f"{plural(count, 'annotation')} written to {short_path(path)}", title="Exported", timeout=6, markup=False)
+        scope = f" ({described})" if described else ""
+        self.notify(
+            f"{plural(count, 'annotation')}{scope} written to {short_path(path)}", title="Exported", timeout=6, markup=False
+        )
 
     # ---- help and the command palette ------------------------------------------------------
 

@@ -5,11 +5,13 @@ It only reads from the store; exporting never changes the database.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
 from reader.core.exchange.yaml_emit import mapping, scalar
-from reader.core.store import Annotation, ArticleInfo, Store, now_utc
+from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS, ExportItem
+from reader.core.store import Annotation, ArticleInfo, ExportFilter, Store, now_utc
 
 FORMAT = "reader-annotations/2"
 #: Formats `reader import-annotations` reads: version 1 had no article texts.
@@ -53,25 +55,25 @@ def annotation_record(annotation: Annotation) -> dict[str, Any]:
     }
 
 
-def export_document(store: Store, exported: str | None = None) -> dict[str, Any]:
+def export_document(store: Store, exported: str | None = None, only: ExportFilter | None = None) -> dict[str, Any]:
     """The whole export as plain data (what `write_yaml` writes, for tests and small exports)."""
     return {
         "format": FORMAT,
         "exported": exported or now_utc(),
         "articles": [
             article_record(article, notes, article.text)
-            for article, notes in store.iter_annotated_articles(with_text=True)
+            for article, notes in store.iter_annotated_articles(with_text=True, only=only)
         ],
     }
 
 
-def write_yaml(store: Store, stream: IO[str], exported: str | None = None) -> int:
+def write_yaml(store: Store, stream: IO[str], exported: str | None = None, only: ExportFilter | None = None) -> int:
     """Write the export to `stream` one article at a time, so memory stays flat; any YAML
     reader reads it back as `export_document(store)`. Returns the number of annotations."""
     stream.write(mapping([("format", FORMAT), ("exported", exported or now_utc())], 0))
     count = 0
     empty = True
-    for article, notes in store.iter_annotated_articles(with_text=True):
+    for article, notes in store.iter_annotated_articles(with_text=True, only=only):
         if empty:
             stream.write("articles:\n")
             empty = False
@@ -109,10 +111,30 @@ def _annotation_yaml(note: Annotation) -> str:
     )
 
 
-def write_export(store: Store, path: Path) -> int:
-    """Write the export to `path` atomically (never a half-written file); returns the annotation count."""
+def write_export(store: Store, path: Path, only: ExportFilter | None = None, fmt: str = "yaml") -> int:
+    """Write the export to `path` atomically (never a half-written file; brat writes a folder
+    of files); returns the number of annotations (or records, for the other formats)."""
+    if fmt in FOLDER_FORMATS:
+        return EXPORTERS[fmt](export_items(store, only), path)
     partial = path.with_name(path.name + ".partial")
     with partial.open("w", encoding="utf-8", newline="\n") as stream:
-        count = write_yaml(store, stream)
+        count = write_to(store, stream, only, fmt)
     partial.replace(path)
     return count
+
+
+def write_to(store: Store, stream: IO[str], only: ExportFilter | None = None, fmt: str = "yaml") -> int:
+    """The export in format `fmt` (yaml, or one of `EXPORTERS` but brat) written to `stream`."""
+    if fmt == "yaml":
+        return write_yaml(store, stream, only=only)
+    return EXPORTERS[fmt](export_items(store, only), stream)
+
+
+def export_items(store: Store, only: ExportFilter | None = None) -> Iterator[ExportItem]:
+    """What the other formats' exporters read: each article with its text, its annotations,
+    and the entities the user accepted in it."""
+    from reader.core.entities.user import UserEntities
+
+    user = UserEntities(store.entity_feedback())
+    for article, notes in store.iter_annotated_articles(with_text=True, only=only):
+        yield article, notes, user.find(article.text)
