@@ -31,3 +31,21 @@ def test_import_batches_commit_and_report_skips(tmp_path, monkeypatch):
     assert store.article_count() == 5
     assert "1 skipped" in summary.lines()[0] and "latin1.txt" in summary.lines()[1]
     store.close()
+
+
+def test_reimporting_an_edited_file_reports_how_annotations_were_reattached(tmp_path):
+    store = Store.open(tmp_path / "a.db")
+    story = tmp_path / "story.txt"
+    story.write_text("Port strike spreads\n\nDockers walked out on Monday.\n\nTalks failed again.\n", encoding="utf-8")
+    import_paths(store, [tmp_path])
+    article_id = store.list_articles(0, 1)[0].id
+    text = store.get_article(article_id).text
+    store.add_annotation(article_id, text.index("Dockers"), text.index("Monday.") + 7, ["strike"], "alice")
+    store.add_annotation(article_id, text.index("Talks"), text.index("again.") + 6, ["talks"], "alice")
+    story.write_text("Port strike spreads\n\n[Photo] The quay.\n\nDockers walked out on Monday.\n", encoding="utf-8")
+    summary = import_paths(store, [tmp_path])
+    assert summary.updated == 1 and summary.reanchored == {"moved": 1, "orphan": 1}
+    assert summary.lines()[1] == (
+        "annotations of changed articles: 1 re-attached (0 in place, 1 moved, 0 matched fuzzily), "
+        "1 orphaned (kept: see Orphans, key O in reader)"
+    )

@@ -25,7 +25,7 @@ def test_schema_is_migrated_and_recorded(store):
     tables = set(store.db.table_names())
     assert {"articles", "annotations", "tags", "annotation_tags", "article_tags", "_sqlite_migrations"} <= tables
     names = [row["name"] for row in store.db["_sqlite_migrations"].rows]
-    assert names == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache", "m004_packed_entity_cache", "m005_entity_feedback", "m006_pending_annotations"]
+    assert names == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache", "m004_packed_entity_cache", "m005_entity_feedback", "m006_pending_annotations", "m007_orphans"]
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -51,15 +51,35 @@ def test_same_text_is_stored_once(store):
     assert article.text == TEXT
 
 
-def test_changed_text_replaces_an_unannotated_article_but_never_an_annotated_one(store):
+def test_changed_text_replaces_an_article_and_moves_its_annotations(store):
     article_id = store.add_document(doc()).article_id
     assert store.add_document(doc(text=TEXT + " More.")).outcome == "updated"
     assert store.get_article(article_id).text == TEXT + " More."
-    store.add_annotation(article_id, 0, 6, ["conflict"], "alice")
-    result = store.add_document(doc(text="Completely new text."))
-    assert result.outcome == "changed-annotated"
-    assert store.get_article(article_id).text == TEXT + " More."
-    assert len(store.annotations_for(article_id)) == 1
+    start = TEXT.index("Ana Lima")
+    kept = store.add_annotation(article_id, start, start + 8, ["conflict"], "alice", note="who?")
+    sentence = "Talks resumed on Tuesday."
+    gone = store.add_annotation(article_id, TEXT.index(sentence), TEXT.index(sentence) + len(sentence), ["conflict"], "bob")
+    new_text = "Breaking: " + TEXT.replace(sentence, "Negotiations collapsed overnight.") + " More."
+    result = store.add_document(doc(text=new_text))
+    assert result.outcome == "updated" and result.reanchored == {"moved": 1, "orphan": 1}
+    assert store.get_article(article_id).text == new_text
+    [moved] = store.annotations_for(article_id)
+    assert moved.id == kept.id and new_text[moved.start : moved.end] == "Ana Lima" == moved.quote
+    assert (moved.note, moved.tags, moved.created) == ("who?", ("conflict",), kept.created)
+    [orphan] = store.orphans(article_id)
+    assert (orphan.id, orphan.quote, orphan.tags) == (gone.id, sentence, ("conflict",))
+    placed = store.reattach_orphan(gone.id, 10, 22)
+    assert placed.quote == new_text[10:22] and store.orphans() == []
+    assert {a.id for a in store.annotations_for(article_id)} == {kept.id, gone.id}
+
+
+def test_an_orphan_can_be_deleted(store):
+    article_id = store.add_document(doc()).article_id
+    gone = store.add_annotation(article_id, 0, 6, ["conflict"], "bob")
+    store.add_document(doc(text="Nothing alike at all here."))
+    assert [o.id for o in store.orphans()] == [gone.id] and store.orphan_count() == 1
+    store.delete_orphan(gone.id)
+    assert store.orphans() == [] and store.annotations_for(article_id) == []
 
 
 def test_annotation_is_saved_with_quote_context_and_tags(store):

@@ -23,6 +23,8 @@ class ImportSummary:
     unchanged: int = 0
     updated: int = 0
     skipped: list[Skipped] = field(default_factory=list)
+    #: Annotations of changed articles, by how they were re-attached (exact, moved, fuzzy, orphan).
+    reanchored: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """A human summary: counts first, then one line per skipped item."""
@@ -30,7 +32,16 @@ class ImportSummary:
             f"{self.imported} imported, {self.updated} updated, {self.unchanged} unchanged, "
             f"{len(self.skipped)} skipped"
         )
-        return [counts] + [f"  skipped {item.path}: {item.reason}" for item in self.skipped]
+        lines = [counts]
+        if self.reanchored:
+            kept = sum(count for status, count in self.reanchored.items() if status != "orphan")
+            orphans = self.reanchored.get("orphan", 0)
+            lines.append(
+                f"annotations of changed articles: {kept} re-attached ({self.reanchored.get('exact', 0)} in place, "
+                f"{self.reanchored.get('moved', 0)} moved, {self.reanchored.get('fuzzy', 0)} matched fuzzily), "
+                f"{orphans} orphaned" + (" (kept: see Orphans, key O in reader)" if orphans else "")
+            )
+        return lines + [f"  skipped {item.path}: {item.reason}" for item in self.skipped]
 
 
 def import_paths(store: Store, paths: Iterable[str | Path]) -> ImportSummary:
@@ -67,6 +78,8 @@ def _record(store: Store, item: Document | Skipped, summary: ImportSummary) -> N
         summary.unchanged += 1
     elif result.outcome == "updated":
         summary.updated += 1
+        for status, count in result.reanchored.items():
+            summary.reanchored[status] = summary.reanchored.get(status, 0) + count
     else:
         where = f"{item.path} {item.locator}".strip()
         summary.skipped.append(Skipped(where, result.detail))

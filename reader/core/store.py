@@ -6,11 +6,12 @@ It knows nothing of widgets or files on disk; a write either commits whole or le
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -18,7 +19,7 @@ from typing import Literal
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from reader.core.anchoring import selector_for
+from reader.core.anchoring import Selector, reanchor_all, selector_for
 from reader.core.entities import Span
 from reader.core.entities.packed import PackedSpansError, SpanTable
 from reader.core.config import TagSpec
@@ -159,6 +160,19 @@ def m006_pending_annotations(db: Database) -> None:
     )
 
 
+@migrations()
+def m007_orphans(db: Database) -> None:
+    # Annotations whose article's text changed so much that they could not be re-attached:
+    # kept whole (the JSON of their fields, tags included) until the user re-attaches or deletes them.
+    db["orphans"].create(
+        {"id": str, "article_id": int, "record": str, "orphaned": str},
+        pk="id",
+        not_null={"article_id", "record"},
+        foreign_keys=[("article_id", "articles", "id")],
+    )
+    db["orphans"].create_index(["article_id"])
+
+
 def now_utc() -> str:
     """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -228,7 +242,7 @@ _ANNOTATION_COLUMNS = (
     "id", "article_id", "start", "end", "quote", "prefix", "suffix", "note", "annotator", "created", "updated",
 )
 
-AddOutcome = Literal["imported", "unchanged", "duplicate", "updated", "changed-annotated"]
+AddOutcome = Literal["imported", "unchanged", "duplicate", "updated"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,6 +250,8 @@ class AddResult:
     outcome: AddOutcome
     article_id: int
     detail: str = ""
+    #: For an annotated article whose text changed: how its annotations were re-attached.
+    reanchored: dict[str, int] = field(default_factory=dict)
 
 
 class StoreError(RuntimeError):
@@ -455,14 +471,25 @@ class Store:
         return sha256_text(f"{digest}\n{doc.path}\n{doc.locator}")
 
     def _replace_text(self, article_id: int, doc: Document, digest: str) -> AddResult:
-        annotated = self.db.execute("SELECT count(*) FROM annotations WHERE article_id = ?", [article_id]).fetchone()[0]
-        if annotated:
-            # Moving annotations onto changed text needs re-anchoring; until then keep both intact.
-            return AddResult(
-                "changed-annotated",
-                article_id,
-                f"text changed but the stored copy has {annotated} annotation(s); kept the stored copy",
+        """The file of an article changed: store the new text and move its annotations onto it
+        (see `anchoring.reanchor`); those that cannot be placed become orphans, kept whole."""
+        old_text = self._article_text(article_id)
+        annotations = self.annotations_for(article_id)
+        counts: dict[str, int] = {}
+        if annotations:
+            placed = reanchor_all(
+                doc.text, [Selector(a.start, a.end, a.quote, a.prefix, a.suffix) for a in annotations], len(old_text)
             )
+            for annotation, anchored in zip(annotations, placed):
+                counts[anchored.status] = counts.get(anchored.status, 0) + 1
+                if anchored.status == "orphan":
+                    self._orphan(annotation)
+                elif (anchored.start, anchored.end) != (annotation.start, annotation.end) or anchored.status != "exact":
+                    quote, prefix, suffix = selector_for(doc.text, anchored.start, anchored.end)
+                    self.db.execute(
+                        'UPDATE annotations SET start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ? WHERE id = ?',
+                        [anchored.start, anchored.end, quote, prefix, suffix, annotation.id],
+                    )
         self.db["articles"].update(
             article_id,
             {
@@ -476,7 +503,51 @@ class Store:
                 "text": doc.text,
             },
         )
-        return AddResult("updated", article_id)
+        return AddResult("updated", article_id, reanchored=counts)
+
+    # ---- orphans ------------------------------------------------------------------------
+
+    def _orphan(self, annotation: Annotation) -> None:
+        record = {name: getattr(annotation, name) for name in _ANNOTATION_COLUMNS}
+        record["tags"] = list(annotation.tags)
+        with self.writing():
+            self.db["orphans"].insert(
+                {"id": annotation.id, "article_id": annotation.article_id,
+                 "record": json.dumps(record, ensure_ascii=False), "orphaned": now_utc()},
+                replace=True,
+            )
+            self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation.id])
+            self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation.id])
+
+    def orphans(self, article_id: int | None = None) -> list[Annotation]:
+        """Annotations that lost their place, as they were (offsets into the old text)."""
+        where, params = ("WHERE article_id = ?", [article_id]) if article_id is not None else ("", [])
+        rows = self.db.execute(f"SELECT record FROM orphans {where} ORDER BY article_id, orphaned, id", params)
+        return [_orphan_from(record) for (record,) in rows]
+
+    def orphan_count(self) -> int:
+        return self.db.execute("SELECT count(*) FROM orphans").fetchone()[0]
+
+    def reattach_orphan(self, orphan_id: str, start: int, end: int) -> Annotation:
+        """Put an orphan back on `[start, end)` of its article's current text (same id, tags,
+        note and times; the quote and context are the text's there)."""
+        row = self.db.execute("SELECT record FROM orphans WHERE id = ?", [orphan_id]).fetchone()
+        if row is None:
+            raise KeyError(f"no orphan with id {orphan_id}")
+        orphan = _orphan_from(row[0])
+        text = self._article_text(orphan.article_id)
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
+        quote, prefix, suffix = selector_for(text, start, end)
+        placed = replace(orphan, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix)
+        with self.writing():
+            self.insert_annotation(placed)
+            self.db.execute("DELETE FROM orphans WHERE id = ?", [orphan_id])
+        return placed
+
+    def delete_orphan(self, orphan_id: str) -> None:
+        with self.writing():
+            self.db.execute("DELETE FROM orphans WHERE id = ?", [orphan_id])
 
     def article_count(self, query: ListQuery | None = None) -> int:
         """How many articles `query` selects (all of them by default)."""
@@ -951,6 +1022,12 @@ _ARTICLE_INFO_COLUMNS = """
         SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
         WHERE at.article_id = a.id ORDER BY t.name))
 """
+
+
+def _orphan_from(record: str) -> Annotation:
+    data = json.loads(record)
+    data["tags"] = tuple(data.get("tags", ()))
+    return Annotation(**data)
 
 
 def _split_names(joined: str | None) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ from reader.core.store import Annotation, Article
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
 from reader.tui.screens.note_editor import NoteEditor
+from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import ChecklistScreen, PickerScreen
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.widgets.side_panel import SidePanel
@@ -64,6 +65,8 @@ class ArticleScreen(Screen[None]):
                 tooltip="Give the selection (a missed entity) or the entity under the cursor a type, in every article"),
         Binding("X", "reject_entity", "Reject entity", show=False, id="article.reject_entity",
                 tooltip="Never highlight the entity under the cursor as this type again"),
+        Binding("O", "orphans", "Orphans", show=False, id="article.orphans",
+                tooltip="Put back an annotation this article's changed text lost: on the selection or sentence"),
         Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
@@ -416,6 +419,31 @@ class ArticleScreen(Screen[None]):
     def on_side_panel_jump(self, message: SidePanel.Jump) -> None:
         self.view.move_cursor_to(message.offset)
         self.view.focus()
+
+    # ---- orphans ------------------------------------------------------------------------
+
+    def action_orphans(self) -> None:
+        orphans = self.store.orphans(self.article.id)
+        if not orphans:
+            self.notify("This article has no orphans.", markup=False)
+            return
+        screen = OrphansScreen(
+            f"Orphans of this article ({len(orphans)})", orphans, {self.article.id: self.article.title},
+            "puts it on the selection (or the sentence under the cursor)",
+        )
+        self.app.push_screen(screen, self._reattach)
+
+    def _reattach(self, orphan_id: str | None) -> None:
+        if orphan_id is None:
+            return
+        target = self.view.target_span()
+        if target is None:
+            self.notify("Nothing to put it on: select a passage first.", markup=False)
+            return
+        placed = self.store.reattach_orphan(orphan_id, *target)
+        self.view.anchor = None
+        self._show_annotations()
+        self.notify(f"Put back: “{short_quote(placed.quote, 40)}”.", markup=False)
 
     # ---- the user's word on entities ---------------------------------------------------
 

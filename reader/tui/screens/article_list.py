@@ -16,6 +16,7 @@ from textual.widgets import Footer, Input, Static
 from reader.core.store import SORT_KEYS, ListQuery, ReadFilter
 from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
+from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
@@ -34,6 +35,8 @@ class ArticleListScreen(Screen[None]):
         Binding("c", "clear_filters", "Clear", id="list.clear", tooltip="Clear the search and every filter"),
         Binding("U", "toggle_read", "Read/unread", show=False, id="list.toggle_read",
                 tooltip="Mark the article under the cursor unread (or read)"),
+        Binding("O", "orphans", "Orphans", show=False, id="list.orphans",
+                tooltip="Annotations that lost their place when their article changed"),
         Binding("q", "app.quit", "Quit", id="app.quit"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
@@ -114,6 +117,22 @@ class ArticleListScreen(Screen[None]):
 
     def filter_tag(self, tag: str) -> None:
         self._set_query(tag=tag)
+
+    def action_orphans(self) -> None:
+        orphans = self.store.orphans()
+        if not orphans:
+            self.notify("No orphans: every annotation is in place.", markup=False)
+            return
+        titles = {orphan.article_id: self.store.get_article(orphan.article_id).title for orphan in orphans}
+        screen = OrphansScreen(f"Orphans ({len(orphans)})", orphans, titles, "opens the article")
+        self.app.push_screen(screen, self._open_orphan_article)
+
+    def _open_orphan_article(self, orphan_id: str | None) -> None:
+        orphan = next((o for o in self.store.orphans() if o.id == orphan_id), None)
+        if orphan is None:
+            return
+        self.app.push_screen(ArticleScreen(self.workspace, orphan.article_id))
+        self.notify("Select where it belongs, then O to put it back.", markup=False)
 
     def action_toggle_read(self) -> None:
         row = self.article_list.current
