@@ -90,8 +90,10 @@ def import_annotations(store: Store, path: Path, dry_run: bool = False) -> Impor
     summary = ImportSummary(dry_run=dry_run)
     try:
         with store.writing():
+            merger = _Merger(store, path, summary)
             for article in records:
-                _merge_article(store, article, path, summary)
+                merger.article(article)
+            merger.flush()
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -213,57 +215,96 @@ def _check_tags(node: LinedMap, path: Path, where: str, required: bool) -> None:
 # ---- merging ------------------------------------------------------------------------------
 
 
-def _merge_article(store: Store, record: LinedMap, path: Path, summary: ImportSummary) -> None:
-    db = store.db
-    row = db.execute("SELECT id, text FROM articles WHERE uid = ?", [record["id"]]).fetchone()
-    if row is None:
-        row = db.execute("SELECT id, text FROM articles WHERE sha256 = ?", [record["sha256"]]).fetchone()
-    annotations = record.get("annotations", [])
-    if row is None:
-        if record.get("text") is None:
-            _keep_aside(store, record, path)
-            summary.kept_aside.append((record["title"], len(annotations)))
-            return
-        article_id = store.import_article(
-            uid=record["id"], sha256=record["sha256"], title=record["title"], text=record["text"],
-            source=record.get("source"), url=record.get("url"), path=record.get("path") or "",
-            locator=record.get("locator") or "", published=record.get("published"),
+class _Merger:
+    """The merge, with what it looks up kept at hand: the ids of stored annotations and the
+    ids of tags, so each annotation costs no query unless its id is already stored."""
+
+    def __init__(self, store: Store, path: Path, summary: ImportSummary) -> None:
+        self.store = store
+        self.path = path
+        self.summary = summary
+        self.stored_ids = {row[0] for row in store.db.execute("SELECT id FROM annotations")}
+        self.tag_ids: dict[str, int] = {}
+        self.rows: list[tuple] = []
+        self.tag_rows: list[tuple[str, int]] = []
+        self._article_id: int | None = None
+        self._stored: dict[str, Annotation] = {}
+
+    def article(self, record: LinedMap) -> None:
+        store, summary = self.store, self.summary
+        db = store.db
+        row = db.execute("SELECT id, text FROM articles WHERE uid = ?", [record["id"]]).fetchone()
+        if row is None:
+            row = db.execute("SELECT id, text FROM articles WHERE sha256 = ?", [record["sha256"]]).fetchone()
+        annotations = record.get("annotations", [])
+        if row is None:
+            if record.get("text") is None:
+                _keep_aside(store, record, self.path)
+                summary.kept_aside.append((record["title"], len(annotations)))
+                return
+            article_id = store.import_article(
+                uid=record["id"], sha256=record["sha256"], title=record["title"], text=record["text"],
+                source=record.get("source"), url=record.get("url"), path=record.get("path") or "",
+                locator=record.get("locator") or "", published=record.get("published"),
+            )
+            text = record["text"]
+            summary.articles_added += 1
+        else:
+            article_id, text = row
+        for tag in record.get("tags", []):
+            if store.add_article_tag(article_id, tag, "import"):
+                summary.article_tags_added += 1
+        for note in annotations:
+            self.annotation(article_id, text, record, note)
+        if len(self.rows) >= 5000:
+            self.flush()
+
+    def annotation(self, article_id: int, text: str, article: LinedMap, note: LinedMap) -> None:
+        if text[note["start"] : note["end"]] != note["quote"]:
+            where = f"annotation {note['id']}.quote"
+            raise YamlError(self.path, note.lines.get("quote", note.line), where, "does not match the stored article's text at [start, end)")
+        incoming = Annotation(
+            id=note["id"], article_id=article_id, start=note["start"], end=note["end"], quote=note["quote"],
+            prefix=note.get("prefix", ""), suffix=note.get("suffix", ""), note=note.get("note"),
+            annotator=note["annotator"], created=note["created"], updated=note["updated"],
+            tags=tuple(sorted(set(note["tags"]))),
         )
-        text = record["text"]
-        summary.articles_added += 1
-    else:
-        article_id, text = row
-    for tag in record.get("tags", []):
-        if store.add_article_tag(article_id, tag, "import"):
-            summary.article_tags_added += 1
-    for note in annotations:
-        _merge_annotation(store, article_id, text, record, note, path, summary)
+        if incoming.id in self.stored_ids:
+            self.flush()  # the stored one may be among those waiting to be written
+            if self.stored(article_id, incoming.id) == incoming:
+                self.summary.unchanged += 1
+                return
+            kept = replace(incoming, id=str(uuid.uuid4()))
+            self.summary.conflicts.append(Conflict(article["title"], incoming.id, kept.id, incoming.quote))
+            incoming = kept
+        self.stored_ids.add(incoming.id)
+        self.rows.append((incoming.id, article_id, incoming.start, incoming.end, incoming.quote, incoming.prefix,
+                          incoming.suffix, incoming.note, incoming.annotator, incoming.created, incoming.updated))
+        for tag in incoming.tags:
+            if tag not in self.tag_ids:
+                self.tag_ids[tag] = self.store.ensure_tag(tag)
+            self.tag_rows.append((incoming.id, self.tag_ids[tag]))
+        self.summary.annotations_added += 1
 
+    def stored(self, article_id: int, annotation_id: str) -> Annotation:
+        """The stored annotation with this id: the article's are read together, once."""
+        if self._article_id != article_id:
+            self._article_id = article_id
+            self._stored = {a.id: a for a in self.store.annotations_for(article_id)}
+        found = self._stored.get(annotation_id)
+        return found if found is not None else self.store.get_annotation(annotation_id)
 
-def _merge_annotation(
-    store: Store, article_id: int, text: str, article: LinedMap, note: LinedMap, path: Path, summary: ImportSummary
-) -> None:
-    if text[note["start"] : note["end"]] != note["quote"]:
-        where = f"annotation {note['id']}.quote"
-        raise YamlError(path, note.lines.get("quote", note.line), where, "does not match the stored article's text at [start, end)")
-    incoming = Annotation(
-        id=note["id"], article_id=article_id, start=note["start"], end=note["end"], quote=note["quote"],
-        prefix=note.get("prefix", ""), suffix=note.get("suffix", ""), note=note.get("note"),
-        annotator=note["annotator"], created=note["created"], updated=note["updated"],
-        tags=tuple(sorted(set(note["tags"]))),
-    )
-    try:
-        stored = store.get_annotation(incoming.id)
-    except KeyError:
-        store.insert_annotation(incoming)
-        summary.annotations_added += 1
-        return
-    if stored == incoming:
-        summary.unchanged += 1
-        return
-    kept = store.insert_annotation(replace(incoming, id=str(uuid.uuid4())))
-    summary.annotations_added += 1
-    summary.conflicts.append(Conflict(article["title"], incoming.id, kept.id, incoming.quote))
+    def flush(self) -> None:
+        db = self.store.db
+        if self.rows:
+            self._article_id = None  # what was read of the stored annotations is out of date
+            db.conn.executemany(
+                'INSERT INTO annotations (id, article_id, start, "end", quote, prefix, suffix, note, annotator, created, updated) '
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                self.rows,
+            )
+            db.conn.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", self.tag_rows)
+            self.rows, self.tag_rows = [], []
 
 
 def _keep_aside(store: Store, record: LinedMap, path: Path) -> None:
