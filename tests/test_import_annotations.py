@@ -14,7 +14,8 @@ from reader.core.exchange.yaml_format import write_yaml
 from reader.core.exchange.yaml_import import import_annotations
 from reader.core.ingest import Document
 from reader.core.store import Store
-from reader.core.yamlsafe import YamlError
+from reader.core.exchange.yaml_read import load_own
+from reader.core.yamlsafe import YamlError, load_lined
 
 STAMP = "2026-01-01T12:00:00+00:00"
 TEXT = "Talks resume\n\nZoë said “no” 😀 to the plan.\u2028Second part.\n\nLast line."
@@ -181,6 +182,7 @@ def test_round_trip_is_lossless_for_any_text(tmp_path_factory, articles):
                 tag = "".join(c for c in note if c.isprintable()).strip()[:20] or "t"
                 store.add_annotation(added.article_id, start, end, [tag], "alice", note=note)
     first = exported(store)
+    assert load_own(first) == load_lined(first, "x") and load_own(first) is not None  # the quick reader agrees
     other = Store.open(tmp / "b.db")
     import_annotations(other, write(tmp, first))
     assert exported(other) == first
@@ -235,3 +237,20 @@ def test_brat_needs_a_folder(tmp_path):
     result = CliRunner().invoke(main, ["--config", str(config), "export", "--format", "brat", "-o", str(tmp_path / "brat")])
     assert result.exit_code == 0, result.output
     assert sorted(p.suffix for p in (tmp_path / "brat").iterdir()) == [".ann", ".conf", ".txt"]
+
+
+def test_a_hand_edited_file_is_read_by_the_generic_reader_with_the_same_result(tmp_path):
+    first = exported(seeded(tmp_path))
+    edited = yaml.safe_dump(yaml.safe_load(first), allow_unicode=True, sort_keys=False, width=40)  # another layout
+    assert load_own(edited) is None and load_lined(edited, "x") == load_lined(first, "x")
+    empty = Store.open(tmp_path / "empty.db")
+    summary = import_annotations(empty, write(tmp_path, edited))
+    assert summary.annotations_added == 2 and exported(empty) == first
+
+
+def test_the_quick_reader_keeps_line_numbers_for_errors(tmp_path):
+    document = exported(seeded(tmp_path)).replace("    annotator: bob\n", "    annotator: 42\n")
+    line = document.split("\n").index("    annotator: 42") + 1
+    with pytest.raises(YamlError) as error:
+        import_annotations(Store.open(tmp_path / "empty.db"), write(tmp_path, document))
+    assert f":{line}: articles[0].annotations[0].annotator: expected a non-empty string, got a number" in str(error.value)

@@ -5,6 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from reader.core.exchange.yaml_emit import mapping, quoted, scalar
+from reader.core.exchange.yaml_read import load_own
 
 LOADERS = [yaml.SafeLoader, getattr(yaml, "CSafeLoader", yaml.SafeLoader)]
 
@@ -27,6 +28,7 @@ def test_tricky_strings_read_back_exactly_in_both_pyyaml_readers():
         document = mapping([("key", value), ("next", "after")], 0)
         for loaded in read(document):
             assert loaded == {"key": value, "next": "after"}, (value, document)
+        assert load_own(document) == {"key": value, "next": "after"}, (value, document)
 
 
 def test_nested_shapes_read_back():
@@ -61,3 +63,4 @@ def test_any_string_reads_back_exactly(value):
     document = mapping([("articles", [[("id", "x"), ("text", value), ("tags", [value])]])], 0)
     for loaded in read(document):
         assert loaded == {"articles": [{"id": "x", "text": value, "tags": [value]}]}
+    assert load_own(document) == {"articles": [{"id": "x", "text": value, "tags": [value]}]}

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from reader.core.exchange.yaml_format import READABLE_FORMATS
+from reader.core.exchange.yaml_read import load_own
 from reader.core.store import Annotation, Store, now_utc
 from reader.core.yamlsafe import LinedList, LinedMap, YamlError, load_lined
 
@@ -85,7 +86,11 @@ def import_annotations(store: Store, path: Path, dry_run: bool = False) -> Impor
         raise YamlError(path, None, "", f"not UTF-8 (byte {error.start})") from None
     except OSError as error:
         raise YamlError(path, None, "", f"cannot read the file ({error.strerror or error})") from None
-    document = load_lined(text, path)
+    # reader's own files are read by the quick reader; anything else (or anything it does not
+    # recognise) by the strict generic one, which also reports every error with its line
+    document = load_own(text)
+    if document is None:
+        document = load_lined(text, path)
     records = _check_document(document, path)
     summary = ImportSummary(dry_run=dry_run)
     try:
