@@ -25,7 +25,7 @@ def test_schema_is_migrated_and_recorded(store):
     tables = set(store.db.table_names())
     assert {"articles", "annotations", "tags", "annotation_tags", "article_tags", "_sqlite_migrations"} <= tables
     names = [row["name"] for row in store.db["_sqlite_migrations"].rows]
-    assert names == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache", "m004_packed_entity_cache", "m005_entity_feedback", "m006_pending_annotations", "m007_orphans"]
+    assert names == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache", "m004_packed_entity_cache", "m005_entity_feedback", "m006_pending_annotations", "m007_orphans", "m008_annotator_index"]
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 

@@ -237,25 +237,25 @@ async def test_text_never_runs_under_the_scrollbar(store, config):
 async def test_keymap_from_the_config_rebinds_keys_everywhere(store, config):
     from dataclasses import replace
 
-    remapped = replace(config, keymap={"cursor.word_next": "W", "list.down": "ctrl+n"})
+    remapped = replace(config, keymap={"cursor.word_next": "Y", "list.down": "ctrl+n"})
     app = ReaderApp(remapped, store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("ctrl+n")
         assert app.screen.query_one(ArticleList).cursor == 1
         await pilot.press("k")
         view = await open_article(pilot)
-        await pilot.press("W")
+        await pilot.press("Y")
         assert view.cursor == ARTICLE.index("resume")
         await pilot.press("question_mark")
         rows = [row for _, section in app.screen.sections for row in section]
-        assert ("W", "Next word", "cursor.word_next") in rows
+        assert ("Y", "Next word", "cursor.word_next") in rows
 
 
 def test_keymap_with_an_unknown_id_is_refused():
     from reader.tui.app import keymap_problem
 
-    assert keymap_problem({"cursor.word_next": "W"}) is None
-    assert "cursor.flyaway" in keymap_problem({"cursor.flyaway": "W"})
+    assert keymap_problem({"cursor.word_next": "Y"}) is None
+    assert "cursor.flyaway" in keymap_problem({"cursor.flyaway": "Y"})
     assert "would do both" in keymap_problem({"annotation.note": "j"})  # j moves the cursor
     assert keymap_problem({"annotation.note": "M", "cursor.word_next": "m"}) is None  # a swap is fine
 

@@ -173,6 +173,12 @@ def m007_orphans(db: Database) -> None:
     db["orphans"].create_index(["article_id"])
 
 
+@migrations()
+def m008_annotator_index(db: Database) -> None:
+    # The list filters by annotator and the views list who annotated.
+    db["annotations"].create_index(["annotator"], index_name="idx_annotations_annotator")
+
+
 def now_utc() -> str:
     """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -282,10 +288,14 @@ class ListQuery:
     source: str | None = None
     read: ReadFilter = "all"
     search: str | None = None
+    #: Only articles this person annotated, with only their annotations counted.
+    annotator: str | None = None
 
     def describe(self) -> str:
         """A short human description of the filters in force ("" when none)."""
         parts = []
+        if self.annotator:
+            parts.append(f"annotator {self.annotator}")
         if self.search:
             parts.append(f"search “{self.search}”")
         if self.tag:
@@ -589,6 +599,9 @@ class Store:
         if query.source:
             clauses.append("a.source = ?")
             params.append(query.source)
+        if query.annotator:
+            clauses.append("a.id IN (SELECT article_id FROM annotations WHERE annotator = ?)")
+            params.append(query.annotator)
         if query.read == "read":
             clauses.append("a.id IN (SELECT article_id FROM reading WHERE read_at IS NOT NULL)")
         elif query.read == "unread":
@@ -636,6 +649,14 @@ class Store:
         ).fetchall()
         ids = [row[0] for row in rows]
         tags = self._article_tag_map(ids)
+        if query.annotator and ids:
+            # the count column counts only that annotator's annotations
+            marks = ",".join("?" * len(ids))
+            mine = dict(self.db.execute(
+                f"SELECT article_id, count(*) FROM annotations WHERE annotator = ? AND article_id IN ({marks}) GROUP BY article_id",
+                [query.annotator, *ids],
+            ).fetchall())
+            rows = [(*row[:4], mine.get(row[0], 0), *row[5:]) for row in rows]
         snippets = self._snippets(ids, query.search) if query.search and ids else {}
         return [
             ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]))
@@ -932,6 +953,12 @@ class Store:
             params,
         )
         return (Annotation(*row[:11], tags=_split_names(row[11])) for row in rows)
+
+    def annotators(self) -> list[str]:
+        """Everyone who has annotated, most annotations first."""
+        return [row[0] for row in self.db.execute(
+            "SELECT annotator FROM annotations GROUP BY annotator ORDER BY count(*) DESC, annotator"
+        )]
 
     def annotation_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM annotations").fetchone()[0]

@@ -21,3 +21,12 @@ class Workspace:
     history: History
     #: Entity types the user chose not to highlight, for the rest of the session.
     hidden_labels: set[str] = field(default_factory=set)
+    #: Whose annotations the list counts and the article shows (None: everyone's).
+    shown: Shown = field(default_factory=lambda: Shown())
+
+
+@dataclass
+class Shown:
+    """What the user chose to see, shared by the screens for the session."""
+
+    annotator: str | None = None

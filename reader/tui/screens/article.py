@@ -6,7 +6,6 @@ never writes SQL itself.
 
 from __future__ import annotations
 
-import zlib
 from dataclasses import replace
 
 from rich.text import Text
@@ -22,25 +21,20 @@ from reader.core.entities.user import UserEntities
 from reader.core.history import Change
 from reader.core.store import Annotation, Article
 from reader.core.textsearch import search_hits
-from reader.tui.format import plural, short_quote
+from reader.tui.format import plural, short_quote, tag_color
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.orphans import OrphansScreen
-from reader.tui.screens.pickers import ChecklistScreen, PickerScreen
+from reader.tui.screens.compare import CompareScreen
+from reader.tui.screens.pickers import ChecklistScreen, PickerScreen, pick_annotator
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.widgets.side_panel import SidePanel
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
+#: The annotator picker's last choice: two annotators side by side.
+COMPARE = "(compare two side by side…)"
 #: Texts longer than this are searched for entities in a background thread, so they open at once.
 BACKGROUND_RECOGNITION_CHARS = 50_000
-
-#: Colours for tags created on the fly (they have none in the config): picked by name, stable.
-NEW_TAG_COLORS = ("#d19a66", "#56b6c2", "#c678dd", "#98c379", "#e5c07b", "#61afef", "#be5046", "#7ec699")
-
-
-def tag_color(name: str, configured: dict[str, str | None]) -> str:
-    return configured.get(name) or NEW_TAG_COLORS[zlib.crc32(name.encode("utf-8")) % len(NEW_TAG_COLORS)]
-
 
 class ArticleScreen(Screen[None]):
     """One article: read, move, select, tag, annotate."""
@@ -65,6 +59,8 @@ class ArticleScreen(Screen[None]):
                 tooltip="Give the selection (a missed entity) or the entity under the cursor a type, in every article"),
         Binding("X", "reject_entity", "Reject entity", show=False, id="article.reject_entity",
                 tooltip="Never highlight the entity under the cursor as this type again"),
+        Binding("W", "annotator", "Annotator", show=False, id="article.annotator",
+                tooltip="Show one annotator's annotations, everyone's, or compare two side by side"),
         Binding("O", "orphans", "Orphans", show=False, id="article.orphans",
                 tooltip="Put back an annotation this article's changed text lost: on the selection or sentence"),
         Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
@@ -195,6 +191,8 @@ class ArticleScreen(Screen[None]):
         if view.text:
             line = view.wrapped.line_of(view.cursor)
             status.append(f"line {line + 1}/{len(view.wrapped)}  ", style="dim")
+        if self.workspace.shown.annotator is not None:
+            status.append(f"{self.workspace.shown.annotator}'s annotations (W)  ", style="bold")
         if self.article.tags:
             status.append("article: " + ", ".join(self.article.tags) + "  ", style="italic")
         if view.search_hits:
@@ -229,6 +227,9 @@ class ArticleScreen(Screen[None]):
 
     def _show_annotations(self) -> None:
         self.annotations = self.store.annotations_for(self.article.id)
+        shown = self.workspace.shown.annotator
+        if shown is not None:
+            self.annotations = [a for a in self.annotations if a.annotator == shown]
         self.article = replace(self.article, tags=self.store.article_tags(self.article.id))
         self.view.set_highlights([self._highlight(annotation) for annotation in self.annotations])
         self._refresh_panel()
@@ -274,7 +275,8 @@ class ArticleScreen(Screen[None]):
         if span is None:
             self.notify("Nothing to tag here: move to some text or select a passage.", severity="warning", markup=False)
             return None
-        return span, next((a for a in self.annotations if (a.start, a.end) == span), None)
+        mine = self.annotations if self.workspace.shown.annotator is None else self.store.annotations_for(self.article.id)
+        return span, next((a for a in mine if (a.start, a.end) == span), None)
 
     def apply_tag(self, name: str) -> Annotation | None:
         """Tag the selection, or the sentence under the cursor, and save it at once. The same
@@ -291,9 +293,11 @@ class ArticleScreen(Screen[None]):
             change = history.add_tag(same.id, name)
         else:
             change = history.add(self.article.id, span[0], span[1], [name], self.config.annotator)
-        self.view.anchor = None  # the selection became an entity
-        self.view.refresh()
+        self.view.action_clear_selection()
         self._show_annotations()
+        shown = self.workspace.shown.annotator
+        if shown is not None and shown != self.config.annotator:
+            self.notify(f"Saved; not shown while only {shown}'s annotations are (W).", markup=False)
         assert change.annotation is not None
         self.notify(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
         return change.annotation
@@ -419,6 +423,36 @@ class ArticleScreen(Screen[None]):
     def on_side_panel_jump(self, message: SidePanel.Jump) -> None:
         self.view.move_cursor_to(message.offset)
         self.view.focus()
+
+    # ---- annotators ---------------------------------------------------------------------
+
+    def action_annotator(self) -> None:
+        annotators = sorted({a.annotator for a in self.store.annotations_for(self.article.id)})
+        extra = [COMPARE] if len(annotators) >= 2 else []
+        pick_annotator(self, annotators, self.workspace.shown.annotator, self._show_annotator, extra)
+
+    def _show_annotator(self, annotator: str | None) -> None:
+        if annotator == COMPARE:
+            self._pick_pair()
+            return
+        self.workspace.shown.annotator = annotator
+        self._show_annotations()
+        self.notify(f"Showing {'everyone' if annotator is None else annotator}'s annotations.", markup=False)
+
+    def _pick_pair(self) -> None:
+        annotators = sorted({a.annotator for a in self.store.annotations_for(self.article.id)})
+        first_picker = PickerScreen("Compare: on the left", annotators)
+
+        def first_chosen(left: str | None) -> None:
+            if left is None:
+                return
+            rest = [name for name in annotators if name != left]
+            second = PickerScreen(f"Compare {left} with", rest)
+            self.app.push_screen(
+                second, lambda right: right is not None and self.app.push_screen(CompareScreen(self.workspace, self.article.id, left, right))
+            )
+
+        self.app.push_screen(first_picker, first_chosen)
 
     # ---- orphans ------------------------------------------------------------------------
 

@@ -17,6 +17,7 @@ from reader.core.store import SORT_KEYS, ListQuery, ReadFilter
 from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.orphans import OrphansScreen
+from reader.tui.screens.pickers import pick_annotator
 from reader.tui.screens.pickers import PickerScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
@@ -35,6 +36,8 @@ class ArticleListScreen(Screen[None]):
         Binding("c", "clear_filters", "Clear", id="list.clear", tooltip="Clear the search and every filter"),
         Binding("U", "toggle_read", "Read/unread", show=False, id="list.toggle_read",
                 tooltip="Mark the article under the cursor unread (or read)"),
+        Binding("a", "filter_annotator", "Annotator", show=False, id="list.filter_annotator",
+                tooltip="Show one annotator's articles and counts, or everyone's"),
         Binding("O", "orphans", "Orphans", show=False, id="list.orphans",
                 tooltip="Annotations that lost their place when their article changed"),
         Binding("q", "app.quit", "Quit", id="app.quit"),
@@ -68,6 +71,8 @@ class ArticleListScreen(Screen[None]):
         self.article_list.focus()
 
     def on_screen_resume(self) -> None:
+        if self.query_state.annotator != self.workspace.shown.annotator:  # changed in an article
+            self.query_state = replace(self.query_state, annotator=self.workspace.shown.annotator)
         self._reload(keep_cursor=True)
 
     def _reload(self, keep_cursor: bool = False) -> None:
@@ -161,13 +166,21 @@ class ArticleListScreen(Screen[None]):
         picker = PickerScreen("Show articles tagged", self.store.tag_names(), current=current)
         self.app.push_screen(picker, lambda tag: tag is not None and self.filter_tag(tag))
 
+    def action_filter_annotator(self) -> None:
+        pick_annotator(self, self.store.annotators(), self.query_state.annotator, self.show_annotator)
+
+    def show_annotator(self, annotator: str | None) -> None:
+        self.workspace.shown.annotator = annotator
+        self._set_query(annotator=annotator)
+
     def action_filter_source(self) -> None:
         current = [self.query_state.source] if self.query_state.source else []
         picker = PickerScreen("Show articles from", self.store.sources(), current=current)
         self.app.push_screen(picker, lambda source: source is not None and self._set_query(source=source))
 
     def action_clear_filters(self) -> None:
-        self._set_query(search=None, tag=None, source=None, read="all")
+        self.workspace.shown.annotator = None
+        self._set_query(search=None, tag=None, source=None, read="all", annotator=None)
 
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
         self.app.push_screen(ArticleScreen(self.workspace, message.article_id, search=self.query_state.search))

@@ -369,3 +369,22 @@ class ChecklistScreen(BoxedModal[set[str] | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+EVERYONE = "(everyone)"
+
+
+def pick_annotator(screen, annotators: Sequence[str], current: str | None, then, extra: Sequence[str] = ()) -> None:
+    """Ask whose annotations to show: everyone, one annotator, or one of `extra` choices;
+    `then` gets None for everyone, else the choice."""
+    if not annotators:
+        screen.notify("Nobody has annotated yet.", markup=False)
+        return
+    choices = [EVERYONE, *annotators, *extra]
+    picker = PickerScreen("Show the annotations of", choices, current=[current or EVERYONE])
+
+    def chosen(name: str | None) -> None:
+        if name is not None:
+            then(None if name == EVERYONE else name)
+
+    screen.app.push_screen(picker, chosen)

@@ -1,0 +1,82 @@
+"""Two annotators' work on one article, side by side: the same text twice, each with one
+person's annotations, scrolled together. Read-only; `tab` moves between the sides, `]`/`[`
+go to the next/previous annotation on the focused side, `q` goes back.
+"""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from reader.core.store import Annotation
+from reader.tui.format import plural, tag_color
+from reader.tui.widgets.article_view import ArticleView, Highlight
+from reader.tui.workspace import Workspace
+from reader.tui.wrap import display_text
+
+
+class CompareScreen(Screen[None]):
+    DEFAULT_CSS = """
+    CompareScreen #compare-title { height: 1; background: $boost; padding: 0 1; }
+    CompareScreen #compare-summary { height: 1; padding: 0 1; color: $text-muted; }
+    CompareScreen Horizontal { height: 1fr; }
+    CompareScreen ArticleView { width: 1fr; }
+    CompareScreen ArticleView:focus { background: $boost; }
+    """
+
+    BINDINGS = [
+        Binding("q,escape", "app.pop_screen", "Back", id="compare.back", tooltip="Back to the article"),
+        Binding("tab", "focus_next", "Other side", id="compare.other", tooltip="Move to the other annotator's side"),
+    ]
+
+    def __init__(self, workspace: Workspace, article_id: int, left: str, right: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.store = workspace.store
+        self.article = self.store.get_article(article_id)
+        every = self.store.annotations_for(article_id)
+        self.left, self.right = left, right
+        self.sides = {left: [a for a in every if a.annotator == left], right: [a for a in every if a.annotator == right]}
+        self.tag_colors: dict[str, str | None] = {tag.name: tag.color for tag in workspace.config.tags}
+
+    def compose(self) -> ComposeResult:
+        title = Text(display_text(self.article.title), style="bold")
+        title.append(f"   {self.left}  |  {self.right}")
+        yield Static(title, id="compare-title")
+        yield Static(self._summary(), id="compare-summary")
+        width = self.workspace.config.reading_width
+        with Horizontal():
+            yield ArticleView(self.article.text, reading_width=width, id="compare-left")
+            yield ArticleView(self.article.text, reading_width=width, id="compare-right")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for side, name in (("#compare-left", self.left), ("#compare-right", self.right)):
+            self.query_one(side, ArticleView).set_highlights([self._highlight(a) for a in self.sides[name]])
+        self.query_one("#compare-left", ArticleView).focus()
+
+    def _highlight(self, annotation: Annotation) -> Highlight:
+        first = annotation.tags[0] if annotation.tags else ""
+        return Highlight(annotation.id, annotation.start, annotation.end, tag_color(first, self.tag_colors), ", ".join(annotation.tags))
+
+    def _summary(self) -> Text:
+        """How far the two agree: passages both marked with the same tags, and those only one did."""
+        left = {(a.start, a.end, a.tags) for a in self.sides[self.left]}
+        right = {(a.start, a.end, a.tags) for a in self.sides[self.right]}
+        both = len(left & right)
+        summary = Text()
+        summary.append(f"{self.left}: {plural(len(left), 'annotation')} · {self.right}: {plural(len(right), 'annotation')} · ")
+        summary.append(f"same passage and tags: {both}", style="bold")
+        summary.append(f" · only {self.left}: {len(left - right)} · only {self.right}: {len(right - left)}")
+        return summary
+
+    def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
+        """Keep the other side at the same place in the text."""
+        other = "#compare-right" if message.view.id == "compare-left" else "#compare-left"
+        view = self.query_one(other, ArticleView)
+        if view.scroll_offset.y != message.view.scroll_offset.y:
+            view.scroll_to(y=message.view.scroll_offset.y, animate=False)

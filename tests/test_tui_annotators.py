@@ -1,0 +1,72 @@
+"""Several annotators: the list and the article show one, everyone, or two side by side."""
+
+from reader.core.store import ListQuery
+from reader.tui.app import ReaderApp
+from reader.tui.screens.article import ArticleScreen
+from reader.tui.screens.compare import CompareScreen
+from reader.tui.widgets.article_list import ArticleList
+from reader.tui.widgets.article_view import ArticleView
+from tests.conftest import ARTICLE, open_article
+
+
+def annotate(store):
+    geneva = 1
+    lima = ARTICLE.index("Ana Lima")
+    store.add_annotation(geneva, lima, lima + 8, ["conflict"], "alice")
+    store.add_annotation(geneva, lima, lima + 8, ["conflict"], "bob")  # the same passage and tag
+    said = ARTICLE.index("She said")
+    store.add_annotation(geneva, said, said + 8, ["cooperation"], "bob")
+    store.add_annotation(2, 0, 4, ["conflict"], "carol")
+
+
+def test_the_store_lists_annotators_and_filters_the_list_by_one(store):
+    annotate(store)
+    assert store.annotators() == ["bob", "alice", "carol"]
+    rows = store.list_articles(0, 10, ListQuery(annotator="bob"))
+    assert [(row.title, row.annotation_count) for row in rows] == [("Talks resume in Geneva", 2)]
+    assert store.article_count(ListQuery(annotator="carol")) == 1
+
+
+async def test_a_filters_the_list_and_w_the_article_to_one_annotator(store, config):
+    annotate(store)
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(110, 30)) as pilot:
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"bob", "enter")
+        await pilot.pause()
+        rows = app.screen.query_one(ArticleList)
+        assert rows.count == 1 and rows.current.annotation_count == 2
+        view = await open_article(pilot)
+        assert {h.id for h in view.highlights} == {a.id for a in store.annotations_for(1) if a.annotator == "bob"}
+        await pilot.press("W")
+        await pilot.pause()
+        await pilot.press(*"everyone", "enter")
+        await pilot.pause()
+        assert len(view.highlights) == 3
+        await pilot.press("q")
+        await pilot.pause()
+        assert app.screen.query_one(ArticleList).count == 3  # the list follows the article's choice
+
+
+async def test_w_compares_two_annotators_side_by_side(store, config):
+    annotate(store)
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(140, 30)) as pilot:
+        await open_article(pilot)
+        await pilot.press("W")
+        await pilot.pause()
+        await pilot.press(*"compare", "enter")
+        await pilot.pause()
+        await pilot.press(*"alice", "enter")
+        await pilot.pause()
+        await pilot.press(*"bob", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, CompareScreen)
+        left, right = app.screen.query(ArticleView)
+        assert len(left.highlights) == 1 and len(right.highlights) == 2
+        summary = str(app.screen.query_one("#compare-summary").render())
+        assert "same passage and tags: 1" in summary and "only bob: 1" in summary and "only alice: 0" in summary
+        await pilot.press("q")
+        await pilot.pause()
+        assert isinstance(app.screen, ArticleScreen)
