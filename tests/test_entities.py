@@ -480,3 +480,22 @@ def test_periods_and_ranges_are_dates(recogniser: RuleRecogniser, text: str, dat
 def test_a_title_with_an_of_phrase_is_not_part_of_the_name(recogniser: RuleRecogniser) -> None:
     text = "He met Secretary of Homeland Security Jeh Johnson on Friday."
     assert ("Jeh Johnson", "PERSON") in entities(recogniser, text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Apple reported revenue of $89.5 billion, beating estimates.", ("$89.5 billion", "MONEY")),
+        ("Marcus Rashford scored twice for the club.", ("Marcus Rashford", "PERSON")),
+        ("Manager Erik ten Hag said the race was open.", ("Erik ten Hag", "PERSON")),
+        ("Regulators fined Meta Platforms on Monday.", ("Meta Platforms", "ORG")),
+        ("Exports grew over the past five years.", ("past five years", "DATE")),
+        ("The budget is Rs 500 crore.", ("Rs 500 crore", "MONEY")),
+    ],
+)
+def test_more_news_forms(recogniser: RuleRecogniser, text: str, expected) -> None:
+    assert expected in entities(recogniser, text)
+
+
+def test_a_sentence_opening_with_capitals_and_no_verb_after_is_not_a_person(recogniser: RuleRecogniser) -> None:
+    assert not any(label == "PERSON" for _, label in entities(recogniser, "Heavy Rain across the region closed roads."))

@@ -181,7 +181,7 @@ _ORGANISATION_WORDS |= {
     "Railways", "Resources", "Shipping", "Solutions", "Steel", "Systems", "Telecommunications",
     "Therapeutics", "Utilities", "Chronicle", "Gazette", "Herald", "Journal", "Tribune", "Telegraph",
     "Observer", "Battalion", "Brigade", "Brigades", "Corps", "Regiment", "Marines", "Militia",
-    "Cartel", "Caucus", "FC", "Library", "Clinic", "Capital", "Senate", "Congress",
+    "Cartel", "Caucus", "FC", "Library", "Clinic", "Capital", "Senate", "Congress", "Platforms",
 }
 _FACILITY_WORDS |= {
     "Abbey", "Airbase", "Airfield", "Barracks", "Basilica", "Boulevard", "Building", "Castle",
@@ -316,7 +316,9 @@ _NOT_NAME_WORDS = frozenset((
     "Market", "Markets", "Science", "Travel", "Latest",
 ))
 #: Lower-case words joining capitalised words inside one name.
-_NAME_PARTICLES = frozenset(("de", "van", "von", "der", "den", "da", "del", "di", "du", "bin", "ibn", "al"))
+_NAME_PARTICLES = frozenset((
+    "de", "van", "von", "der", "den", "da", "del", "di", "du", "bin", "ibn", "al", "ten", "ter", "dos", "das",
+))
 #: Lower-case words joining capitalised words inside organisation names ("Ministry of ...").
 _ORGANISATION_CONNECTORS = frozenset(("of", "for", "and", "the", "on"))
 #: Words a name never starts with.
@@ -383,6 +385,7 @@ _PROPAGATED_CONFIDENCE = 0.7
 _AGENCY_CONFIDENCE = 0.7
 _ACRONYM_CONFIDENCE = 0.6
 _LONE_SAYING_CONFIDENCE = 0.6
+_SENTENCE_START_CONFIDENCE = 0.6
 _UNCUED_CONFIDENCE = 0.5
 #: Persons at least this sure lend their names to later mentions of a surname or first name.
 _PROPAGATION_THRESHOLD = 0.75
@@ -446,7 +449,7 @@ class RuleRecogniser:
               | (?:{relative}[ ]+)?{weekday}(?!\w)
               | {relative}[ ]+{period}(?!\w)
               | (?:yesterday|today|tomorrow|Yesterday|Today|Tomorrow)(?!\w)
-              | {count}[ ]+(?:days?|weeks?|months?|years?|decades?)(?:[ ]+(?:ago|earlier|later|before))?(?![\w-])
+              | (?:(?:past|last|next|coming|previous|first|final|Past|Last|Next|First)[ ]+)?{count}[ ]+(?:days?|weeks?|months?|years?|decades?)(?:[ ]+(?:ago|earlier|later|before))?(?![\w-])
               | (?:first|second|third|fourth|First|Second|Third|Fourth)[- ]quarter(?:[ ]+of[ ]+(?:fiscal[ ]+)?{year})?(?!\w)
               | (?:first|second|First|Second)[ ]half[ ]+of[ ]+{year}(?!\w)
               | (?:end|beginning|start|middle)[ ]+of[ ]+(?:{year}|{month})(?!\w)
@@ -458,14 +461,14 @@ class RuleRecogniser:
         self._next_word = re.compile(r"[ \t]*(%|[a-z]+)")
 
         number = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-        scale = r"(?:thousand|million|billion|trillion|bn|mn|tn|m|b|k)(?!\w)"
+        scale = r"(?:thousand|million|billion|trillion|crore|lakh|bn|mn|tn|m|b|k)(?!\w)"
         dollar = r"(?:US|U\.S\.|A|AU|C|CA|HK|NZ|NT|S|R)?\$"
         code = r"(?:USD|EUR|GBP|CHF|JPY|CNY|RMB|INR|KES|ZAR|NGN|Rs\.?)(?=[ \d])"
         symbol = rf"(?:{dollar}|[€£¥₹₦₩₽]|{code})"
         currency = "|".join(re.escape(name) for name in _CURRENCY_WORDS)
         self._money = re.compile(
             rf"""(?<![\w$€£¥₹₦₩₽.,])(?:
-                {symbol}[ \u00a0]?{number}(?:[ \u00a0]?{scale})?(?![\d,])
+                {symbol}[ \u00a0]?{number}(?![\d]|,\d)(?:[ \u00a0]?{scale})?
               | {number}(?:[ \u00a0]{scale})?[ \u00a0](?:{currency})(?!\w)
               | {number}[ \u00a0]{scale}[ \u00a0]pounds(?!\w)
             )""",
@@ -485,6 +488,11 @@ class RuleRecogniser:
 
         saying = r"(?:said|says|told|added|stated|noted|wrote|explained|warned|argued|insisted|recalled|tweeted)"
         self._saying_after = re.compile(rf"[ \t]*,?[ \t]*{saying}(?!\w)")
+        verbs = (
+            "said|says|told|added|scored|won|lost|met|announced|argued|warned|wrote|led|became|joined|"
+            "resigned|died|arrived|left|denied|insisted|urged|called|signed|replied|has|had|is|was|will|would"
+        )
+        self._verb_after = re.compile(rf"[ \t]+(?:{verbs})(?!\w)")
         self._said_after = re.compile(r"[ \t]+(?:said|says|told|added|stated|noted|wrote|warned|argued)(?!\w)")
         apposition_titles = "|".join(sorted(w for w in _TITLE_CUES_BEFORE | _APPOSITION_NOUNS if "." not in w))
         self._apposition = re.compile(
@@ -682,6 +690,14 @@ class RuleRecogniser:
         if name[0].start == context.first_start and (
             context.first_barred or document.is_sentence_start(context.run_start)
         ):
+            # a sentence that opens with a name and a verb: "Marcus Rashford scored twice"
+            if (
+                not context.first_barred
+                and end == context.run_end
+                and not document.is_in_title_case_line(context.run_start)
+                and self._verb_after.match(document.text, end)
+            ):
+                return _SENTENCE_START_CONFIDENCE
             return None
         if document.is_in_title_case_line(context.run_start):
             return None
@@ -847,7 +863,7 @@ _COMPANY_TAILS = frozenset((
     "Corp", "Corp.", "Corporation", "Inc", "Inc.", "Ltd", "Ltd.", "Co", "Co.", "Plc", "PLC", "plc",
     "Group", "Holdings", "Holding", "AG", "GmbH", "LLC", "SA", "NV", "Limited", "Minerals", "Mining",
     "Resources", "Motors", "Motor", "Pharmaceutical", "Pharmaceuticals", "Airlines", "Airways",
-    "Capital", "Partners", "Securities", "Technologies", "Electronics", "Industries", "Energy",
+    "Capital", "Partners", "Securities", "Technologies", "Electronics", "Industries", "Energy", "Platforms",
 ))
 
 
