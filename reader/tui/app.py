@@ -92,11 +92,17 @@ class ReaderApp(App[None]):
         if isinstance(recogniser, LazyRecogniser):
             recogniser = recogniser.get()
         engine = engine_key(recogniser, self.config.entities.gazetteer)
-        store = Store.open(self.store.path)
         try:
-            fill_cache(store, recogniser, engine, should_stop=lambda: worker.is_cancelled, pause=0.002)
-        finally:
-            store.close()
+            store = Store.open(self.store.path)
+            try:
+                fill_cache(store, recogniser, engine, should_stop=lambda: worker.is_cancelled, pause=0.002)
+            finally:
+                store.close()
+        except Exception as error:  # the cache is an optimisation: say so once, and carry on
+            self.call_from_thread(
+                self.notify, f"Entities are found as articles open ({error}).", title="Background recognition stopped",
+                severity="warning", markup=False,
+            )
 
     def action_export(self) -> None:
         """Export what the list shows: every annotation, or, with a search or filters in
