@@ -254,3 +254,19 @@ def test_the_quick_reader_keeps_line_numbers_for_errors(tmp_path):
     with pytest.raises(YamlError) as error:
         import_annotations(Store.open(tmp_path / "empty.db"), write(tmp_path, document))
     assert f":{line}: articles[0].annotations[0].annotator: expected a non-empty string, got a number" in str(error.value)
+
+
+def test_a_very_long_quote_and_every_awkward_character_round_trip(tmp_path):
+    awkward = "".join(chr(c) for c in [*range(1, 32), 0x7F, 0x85, 0xA0, 0x2028, 0x2029, 0x202E, 0x200B, 0xFEFF])
+    body = ("Zoë 😀 e\u0301 العربية " + awkward + " [bold]x[/] ") * 400 + "\n\n" + "Last paragraph."
+    store = Store.open(tmp_path / "a.db")
+    article_id = store.add_document(
+        Document(text=body, title="Long\ttitle\u2028", source=None, url=None, path="long.txt", published=None, locator="")
+    ).article_id
+    store.add_annotation(article_id, 3, len(body) - 20, ["long quote"], "alice", note=awkward + "\nsecond line")
+    first = exported(store)
+    other = Store.open(tmp_path / "b.db")
+    import_annotations(other, write(tmp_path, first))
+    assert exported(other) == first
+    [note] = other.annotations_for(1)
+    assert len(note.quote) == len(body) - 23 and note.note == awkward + "\nsecond line"
