@@ -165,17 +165,36 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+Z-]*)?")
 
 
 @main.command("import-annotations")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.argument("file", type=click.Path(exists=True))
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat"]), default="yaml",
+    show_default=True, help="yaml is reader's own export; brat reads a folder of .txt and .ann files.",
+)
 @click.option("--dry-run", is_flag=True, help="Print what would change and write nothing.")
 @click.pass_obj
-def import_annotations_command(context: Context, file: str, dry_run: bool) -> None:
-    """Merge annotations from a reader YAML export (yours or a colleague's) into the database."""
-    from reader.core.exchange.yaml_import import import_annotations
+def import_annotations_command(context: Context, file: str, fmt: str, dry_run: bool) -> None:
+    """Merge annotations into the database: from a reader YAML export (yours or a colleague's),
+    or from a W3C, doccano or Prodigy file or a brat folder (see --format)."""
+    from reader.core.exchange.formats import FOLDER_FORMATS
     from reader.core.yamlsafe import YamlError
 
+    path = Path(file)
+    if fmt in FOLDER_FORMATS and not path.is_dir():
+        raise click.BadParameter(f"{file} is a file; --format {fmt} reads a folder (of .txt and .ann files)",
+                                 param_hint="FILE")
+    if fmt not in FOLDER_FORMATS and path.is_dir():
+        raise click.BadParameter(f"{file} is a folder; --format {fmt} reads a file (only brat reads a folder)",
+                                 param_hint="FILE")
     store = context.open_store()
     try:
-        summary = import_annotations(store, Path(file), dry_run=dry_run)
+        if fmt == "yaml":
+            from reader.core.exchange.yaml_import import import_annotations
+
+            summary = import_annotations(store, path, dry_run=dry_run)
+        else:
+            from reader.core.exchange.foreign_import import import_foreign
+
+            summary = import_foreign(store, path, fmt, context.config.annotator, dry_run=dry_run)
     except YamlError as error:
         raise click.ClickException(f"{error} (nothing was imported)") from None
     finally:

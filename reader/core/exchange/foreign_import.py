@@ -1,0 +1,491 @@
+"""Merging annotations from another tool's format (W3C, doccano, Prodigy, brat) into the database
+(`reader import-annotations FILE --format w3c|doccano|prodigy|brat`).
+
+The file is read with the format's importer (`formats.IMPORTERS`), then each annotation is merged
+the way `yaml_import` merges reader's own files:
+
+- Its article is matched by uid (the key the format names it by), else by URL (the key, or the
+  `url` a doccano line or a Prodigy task's `meta` carries), else, when the file carries the
+  article's text (doccano, Prodigy, brat), by the sha256 of that text. The importers hand back
+  only `ImportedAnnotation`s, so this module reads the text (and a line's title and URL) again
+  itself: doccano and Prodigy files line by line (each line is given to the importer alone, so
+  every annotation and every error has its line number), brat's `<name>.txt` beside each
+  `<name>.ann`. W3C carries no text. An annotation whose article is not in the database is kept
+  aside (table `pending_annotations`, the JSON of the `ImportedAnnotation`) and reported.
+- It is placed where its offsets say if the text there is its quote; else by `anchoring.reanchor`
+  on its quote and context ("moved" or "fuzzy", reported). One whose passage is not found (or
+  that has no quote to look for) is kept aside the same way and reported: never dropped.
+- Identity: an annotation with an id (W3C) that is already stored is unchanged when it agrees
+  with the stored one (place, tags, note, and the annotator and times when the file gives them),
+  else kept as well under a new id and reported as a conflict: nothing is overwritten. Without
+  an id, it is unchanged when a stored annotation of the article has the same start, end and
+  tags, and the same annotator and note when the file gives them (doccano and Prodigy give
+  neither, so one exported from the database comes back unchanged whoever made it); else it is
+  added under a new id. So importing a file twice adds nothing the second time.
+- What the format does not carry is filled in: the annotator from the configuration, the times
+  with now, the quote and its context from the stored text.
+
+The whole file is read and checked before anything is written, and everything is written in one
+transaction: on any problem (one line naming the file, and the line, T line or annotation
+number) the database is unchanged. A dry run does all of it and rolls back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import uuid
+from dataclasses import asdict, dataclass, field, replace
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from reader.core.anchoring import Selector, quote_matches, reanchor, selector_for
+from reader.core.exchange.formats import FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
+from reader.core.exchange.formats.brat import tag_name
+from reader.core.exchange.yaml_import import Conflict, ImportSummary
+from reader.core.store import Annotation, Store, now_utc
+from reader.core.yamlsafe import YamlError
+
+#: What each format is called in messages.
+FORMAT_NAMES = {"w3c": "W3C Web Annotation", "doccano": "doccano", "prodigy": "Prodigy", "brat": "brat"}
+#: The top-level keys (Prodigy: of a task) that hold a JSONL format's spans.
+_SPAN_KEYS = {"doccano": ("entities", "label"), "prodigy": ("spans",)}
+#: What an importer raises on a record it cannot read (a missing key, a number that is not one).
+_READ_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError)
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction to roll a dry run back."""
+
+
+@dataclass
+class ForeignImportSummary(ImportSummary):
+    """`ImportSummary` plus how the annotations were placed in the stored text."""
+
+    #: Placed by their quote because the text at their offsets differs: exactly, or approximately.
+    moved: int = 0
+    fuzzy: int = 0
+    #: (article title, number of annotations) whose passage was not found in the stored text.
+    orphaned: list[tuple[str, int]] = field(default_factory=list)
+
+    def lines(self) -> list[str]:
+        lines = super().lines()
+        placed = self.moved + self.fuzzy
+        if placed:
+            its = "its" if placed == 1 else "their"
+            lines.append(
+                f"{placed} annotation{'' if placed == 1 else 's'} placed by {its} quote, not at {its} offsets "
+                f"(the stored text differs): {self.moved} found exactly, {self.fuzzy} approximately"
+            )
+        for article, count in self.orphaned:
+            lines.append(
+                f"kept aside: {count} annotation{'' if count == 1 else 's'} of “{article}” whose passage was not "
+                f"found in the stored text (table pending_annotations)"
+            )
+        return lines
+
+
+@dataclass(frozen=True)
+class _Source:
+    """The article one record names, as the file gives it."""
+
+    key: str
+    title: str | None = None
+    url: str | None = None
+    text: str | None = None
+
+    @cached_property
+    def sha256(self) -> str | None:
+        return None if self.text is None else hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Item:
+    """One imported annotation, where it was read (for errors) and the article it names."""
+
+    annotation: ImportedAnnotation
+    source: _Source
+    file: Path
+    line: int | None
+    where: str
+
+
+@dataclass(frozen=True)
+class _Matched:
+    id: int
+    uid: str
+    sha256: str
+    title: str
+    text: str
+
+
+def import_foreign(store: Store, path: Path, fmt: str, annotator: str, dry_run: bool = False) -> ForeignImportSummary:
+    """Merge the annotations in `path` (a folder for brat), in format `fmt`, into `store` (see the
+    module's docs); `annotator` is for annotations the file names none for. Raises YamlError (a
+    one-line message) and leaves the database as it was on any problem."""
+    if fmt not in IMPORTERS:
+        raise ValueError(f"no importer for {fmt!r} (one of {', '.join(sorted(IMPORTERS))})")
+    path = Path(path)
+    if fmt in FOLDER_FORMATS and not path.is_dir():
+        raise YamlError(path, None, "", f"{FORMAT_NAMES[fmt]} reads a folder (of .txt and .ann files), not a file")
+    if fmt not in FOLDER_FORMATS and path.is_dir():
+        raise YamlError(path, None, "", f"is a folder; {FORMAT_NAMES[fmt]} reads a file")
+    if fmt == "w3c":
+        items = _read_w3c(path)
+    elif fmt == "brat":
+        items = _read_brat(path)
+    else:
+        items = _read_lines(path, fmt)
+    for item in items:
+        _check(item, fmt)
+    summary = ForeignImportSummary(dry_run=dry_run)
+    try:
+        with store.writing():
+            merger = _Merger(store, fmt, annotator, summary)
+            for item in items:
+                merger.annotation(item)
+            merger.report()
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    return summary
+
+
+# ---- reading ------------------------------------------------------------------------------
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise YamlError(path, None, "", f"not UTF-8 (byte {error.start})") from None
+    except OSError as error:
+        raise YamlError(path, None, "", f"cannot read the file ({error.strerror or error})") from None
+
+
+def _unreadable(error: BaseException) -> str:
+    if isinstance(error, KeyError):
+        return f"a field is missing ({error.args[0]!r})" if error.args else "a field is missing"
+    if isinstance(error, RecursionError):
+        return "nested too deeply"
+    return str(error) or type(error).__name__
+
+
+def _read_w3c(path: Path) -> list[_Item]:
+    text = _read_text(path)
+    try:
+        found = IMPORTERS["w3c"](io.StringIO(text))
+    except json.JSONDecodeError as error:
+        raise YamlError(path, error.lineno, "", f"not valid JSON ({error.msg})") from None
+    except _READ_ERRORS as error:
+        raise YamlError(path, None, "", f"cannot read it as W3C annotations ({_unreadable(error)})") from None
+    if not found and not _looks_w3c(json.loads(text)):
+        raise YamlError(path, None, "", "no W3C annotations in it (expected an AnnotationCollection, "
+                                        "an AnnotationPage, an Annotation or a list of annotations)")
+    items = []
+    for index, annotation in enumerate(found, start=1):
+        where = f"annotation {index}" + (f" ({annotation.id})" if annotation.id else "")
+        items.append(_Item(annotation, _Source(annotation.article), path, None, where))
+    return items
+
+
+def _looks_w3c(document: Any) -> bool:
+    if isinstance(document, list):
+        return not document or any(_looks_w3c(item) for item in document)
+    if not isinstance(document, dict):
+        return False
+    kinds = document.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return any(kind in ("Annotation", "AnnotationCollection", "AnnotationPage") for kind in kinds)
+
+
+def _read_lines(path: Path, fmt: str) -> list[_Item]:
+    """A JSON Lines format (doccano, Prodigy), one line at a time, so that each annotation keeps
+    its line number and the line's text, title and URL (which the importers do not hand back)."""
+    importer = IMPORTERS[fmt]
+    items: list[_Item] = []
+    records = with_spans = 0
+    # lines as a file read in text mode gives them (universal newlines), not `str.splitlines`,
+    # which would also break inside a JSON string holding a raw U+2028
+    lines = _read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise YamlError(path, number, "", f"not valid JSON ({error.msg})") from None
+        except RecursionError:
+            raise YamlError(path, number, "", "not valid JSON (nested too deeply)") from None
+        if not isinstance(record, dict):
+            raise YamlError(path, number, "", f"expected a JSON object (one {FORMAT_NAMES[fmt]} record), got {type(record).__name__}")
+        records += 1
+        with_spans += any(key in record for key in _SPAN_KEYS[fmt])
+        try:
+            found = importer(io.StringIO(line))
+        except _READ_ERRORS as error:
+            raise YamlError(path, number, "", f"cannot read it as {FORMAT_NAMES[fmt]} ({_unreadable(error)})") from None
+        if not found:
+            continue
+        holder = record.get("meta") if fmt == "prodigy" else record
+        holder = holder if isinstance(holder, dict) else {}
+        text = record.get("text")
+        key = found[0].article
+        if key == "line 1" and number != 1:
+            # the importer names a record without an article id by its line, counted in what it
+            # was given: this line alone
+            key = f"line {number}"
+            found = [replace(annotation, article=key) for annotation in found]
+        source = _Source(key, _string(holder.get("title")), _string(holder.get("url")),
+                         text if isinstance(text, str) else None)
+        items.extend(_Item(annotation, source, path, number, "") for annotation in found)
+    if records and not with_spans:
+        keys = " or ".join(f"“{key}”" for key in _SPAN_KEYS[fmt])
+        raise YamlError(path, None, "", f"no {FORMAT_NAMES[fmt]} records in it (no line has {keys}): another format?")
+    return items
+
+
+def _string(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _read_brat(folder: Path) -> list[_Item]:
+    ann_files = sorted(folder.glob("*.ann"))
+    if not ann_files:
+        raise YamlError(folder, None, "", "no brat .ann files in this folder")
+    for ann_path in ann_files:  # the importer does not say which file it could not read
+        _read_text(ann_path)
+    try:
+        found = IMPORTERS["brat"](folder)
+    except OSError as error:
+        raise YamlError(folder, None, "", f"cannot read the folder ({error.strerror or error})") from None
+    sources: dict[str, _Source] = {}
+    items = []
+    for annotation in found:
+        key = annotation.article
+        if key not in sources:
+            text_path = folder / f"{key}.txt"
+            text = text_path.read_text(encoding="utf-8", errors="replace") if text_path.exists() else None
+            sources[key] = _Source(key, text=text)
+        items.append(_Item(annotation, sources[key], folder / f"{key}.ann", None, f"[{annotation.start}, {annotation.end})"))
+    return items
+
+
+def _brat_line(ann_path: Path, start: int | None, end: int | None, tag: str | None) -> int | None:
+    """The number of the `T` line in `ann_path` for the range `[start, end)` (with type `tag`)."""
+    try:
+        lines = ann_path.read_text(encoding="utf-8").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return None
+    for number, line in enumerate(lines, start=1):
+        parts = line.rstrip("\r").split("\t", 2)
+        if not line.startswith("T") or len(parts) < 2 or " " not in parts[1]:
+            continue
+        kind, offsets = parts[1].split(" ", 1)
+        try:
+            numbers = [int(value) for piece in offsets.split(";") for value in piece.split()]
+        except ValueError:
+            continue
+        if numbers and (min(numbers), max(numbers)) == (start, end) and (tag is None or tag_name(kind) == tag):
+            return number
+    return None
+
+
+# ---- checking -----------------------------------------------------------------------------
+
+
+def _check(item: _Item, fmt: str) -> None:
+    annotation = item.annotation
+
+    def fail(what: str, problem: str, tag: str | None = None) -> YamlError:
+        line = item.line
+        if fmt == "brat":
+            line = _brat_line(item.file, annotation.start, annotation.end, tag)
+        where = f"{item.where}.{what}" if item.where else what
+        return YamlError(item.file, line, where, problem)
+
+    tags = annotation.tags
+    if not tags:
+        raise fail("tags", "an annotation needs at least one tag")
+    for tag in tags:
+        if not isinstance(tag, str) or not tag.strip():
+            raise fail("tags", f"expected tag names, got {tag!r}", tag if isinstance(tag, str) else None)
+        if not tag.isprintable():
+            raise fail("tags", f"a tag name cannot hold control or line-break characters ({tag!r})", tag)
+    start, end = annotation.start, annotation.end
+    if (start is None) != (end is None):
+        raise fail("start", "has a start without an end, or an end without a start")
+    if start is not None and not (type(start) is int and type(end) is int and 0 <= start < end):
+        raise fail("end", f"expected 0 <= start < end, got [{start}, {end})")
+    for what in ("quote", "prefix", "suffix"):
+        if not isinstance(getattr(annotation, what), str):
+            raise fail(what, f"expected a string, got {getattr(annotation, what)!r}")
+    for what in ("note", "annotator", "created", "updated", "id"):
+        value = getattr(annotation, what)
+        if value is not None and not isinstance(value, str):
+            raise fail(what, f"expected a string, got {value!r}")
+
+
+# ---- merging ------------------------------------------------------------------------------
+
+
+class _Merger:
+    def __init__(self, store: Store, fmt: str, annotator: str, summary: ForeignImportSummary) -> None:
+        self.store = store
+        self.fmt = fmt
+        self.annotator = annotator
+        self.summary = summary
+        self.now = now_utc()
+        self.articles: dict[_Source, _Matched | None] = {}
+        #: Per article: (start, end, tags) -> [(annotator, note)] of its stored annotations.
+        self.stored: dict[int, dict[tuple[int, int, tuple[str, ...]], list[tuple[str, str | None]]]] = {}
+        self.missing: dict[str, int] = {}
+        self.orphans: dict[str, int] = {}
+        #: Per source file: the (article uid, record) already kept aside from it.
+        self.pending: dict[str, set[tuple[str, str]]] = {}
+
+    def article(self, source: _Source) -> _Matched | None:
+        if source not in self.articles:
+            self.articles[source] = self._match(source)
+        return self.articles[source]
+
+    def _match(self, source: _Source) -> _Matched | None:
+        db = self.store.db
+        columns = "SELECT id, uid, sha256, title, text FROM articles"
+        row = db.execute(f"{columns} WHERE uid = ?", [source.key]).fetchone()
+        sha = source.sha256
+        for url in dict.fromkeys(url for url in (source.key, source.url) if url):
+            if row is not None:
+                break
+            # several articles may share a URL: the one with the file's text, else the newest
+            row = db.execute(
+                f"{columns} WHERE url = ? ORDER BY sha256 = ? DESC, id DESC LIMIT 1", [url, sha or ""]
+            ).fetchone()
+        if row is None and sha is not None:
+            row = db.execute(f"{columns} WHERE sha256 = ? ORDER BY id LIMIT 1", [sha]).fetchone()
+        return None if row is None else _Matched(*row)
+
+    def annotation(self, item: _Item) -> None:
+        imported = item.annotation
+        article = self.article(item.source)
+        if article is None:
+            label = item.source.title or item.source.key
+            self.keep_aside(item, item.source.key, item.source.sha256, label, "no article")
+            self.missing[label] = self.missing.get(label, 0) + 1
+            return
+        placed = self.place(article.text, imported, item.source.text)
+        if placed is None:
+            self.keep_aside(item, article.uid, article.sha256, article.title, "passage not found")
+            self.orphans[article.title] = self.orphans.get(article.title, 0) + 1
+            return
+        start, end = placed
+        quote, prefix, suffix = selector_for(article.text, start, end)
+        incoming = Annotation(
+            id=imported.id or str(uuid.uuid4()), article_id=article.id, start=start, end=end, quote=quote,
+            prefix=prefix, suffix=suffix, note=imported.note, annotator=imported.annotator or self.annotator,
+            created=imported.created or self.now, updated=imported.updated or imported.created or self.now,
+            tags=tuple(sorted(set(imported.tags))),
+        )
+        summary = self.summary
+        if imported.id is not None:
+            stored = self.stored_with_id(imported.id)
+            if stored is not None:
+                if _agrees(stored, incoming, imported):
+                    summary.unchanged += 1
+                    return
+                kept = replace(incoming, id=str(uuid.uuid4()))
+                summary.conflicts.append(Conflict(article.title, incoming.id, kept.id, incoming.quote))
+                incoming = kept
+        elif self.has_alike(incoming, imported):
+            summary.unchanged += 1
+            return
+        self.store.insert_annotation(incoming)
+        self.alike(article.id).setdefault((start, end, incoming.tags), []).append((incoming.annotator, incoming.note))
+        summary.annotations_added += 1
+
+    def place(self, text: str, imported: ImportedAnnotation, file_text: str | None) -> tuple[int, int] | None:
+        """Where the annotation goes in the stored `text`: its offsets if its quote is there,
+        else where `reanchor` finds its quote; None if neither."""
+        start, end, quote = imported.start, imported.end, imported.quote
+        if start is not None and end is not None and quote and quote_matches(text, start, end, quote):
+            return start, end
+        if not quote.strip():
+            return None  # nothing to check the offsets against, or to look for
+        start = start or 0
+        end = end if end is not None else start + len(quote)
+        anchored = reanchor(text, Selector(start, end, quote, imported.prefix, imported.suffix),
+                            len(file_text) if file_text else None)
+        if anchored.status == "orphan" or anchored.start is None or anchored.end is None:
+            return None
+        if anchored.status == "fuzzy":
+            self.summary.fuzzy += 1
+        else:
+            self.summary.moved += 1
+        return anchored.start, anchored.end
+
+    def stored_with_id(self, annotation_id: str) -> Annotation | None:
+        try:
+            return self.store.get_annotation(annotation_id)
+        except KeyError:
+            return None
+
+    def alike(self, article_id: int) -> dict[tuple[int, int, tuple[str, ...]], list[tuple[str, str | None]]]:
+        if article_id not in self.stored:
+            found: dict[tuple[int, int, tuple[str, ...]], list[tuple[str, str | None]]] = {}
+            for stored in self.store.annotations_for(article_id):
+                found.setdefault((stored.start, stored.end, stored.tags), []).append((stored.annotator, stored.note))
+            self.stored[article_id] = found
+        return self.stored[article_id]
+
+    def has_alike(self, incoming: Annotation, imported: ImportedAnnotation) -> bool:
+        """Whether a stored annotation of the article has the same place and tags, and the same
+        annotator and note where the file gives them."""
+        for annotator, note in self.alike(incoming.article_id).get((incoming.start, incoming.end, incoming.tags), []):
+            if (imported.annotator is None or annotator == imported.annotator) and (
+                imported.note is None or note == imported.note
+            ):
+                return True
+        return False
+
+    def keep_aside(self, item: _Item, uid: str, sha256: str | None, title: str, reason: str) -> None:
+        """Keep the annotation whole in `pending_annotations` (once: the same record from the same
+        file again is not added twice)."""
+        record = json.dumps({**asdict(item.annotation), "format": self.fmt, "reason": reason}, ensure_ascii=False)
+        file = str(item.file)
+        if file not in self.pending:
+            self.pending[file] = set(self.store.db.execute(
+                "SELECT article_uid, record FROM pending_annotations WHERE source_file = ?", [file]
+            ).fetchall())
+        if (uid, record) in self.pending[file]:
+            return
+        self.pending[file].add((uid, record))
+        self.store.db["pending_annotations"].insert(
+            {
+                "article_uid": uid,
+                "article_sha256": sha256,
+                "article_title": title,
+                "annotation_id": item.annotation.id or str(uuid.uuid4()),
+                "record": record,
+                "source_file": str(item.file),
+                "created": self.now,
+            }
+        )
+
+    def report(self) -> None:
+        self.summary.kept_aside.extend(self.missing.items())
+        self.summary.orphaned.extend(self.orphans.items())
+
+
+def _agrees(stored: Annotation, incoming: Annotation, imported: ImportedAnnotation) -> bool:
+    """Whether the stored annotation with the same id is the imported one: same article, place,
+    tags and note, and the same annotator and times where the file gives them."""
+    return (
+        (stored.article_id, stored.start, stored.end, stored.tags, stored.note)
+        == (incoming.article_id, incoming.start, incoming.end, incoming.tags, incoming.note)
+        and (imported.annotator is None or stored.annotator == imported.annotator)
+        and (imported.created is None or stored.created == imported.created)
+        and (imported.updated is None or stored.updated == imported.updated)
+    )
