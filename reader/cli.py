@@ -149,6 +149,15 @@ def export_command(
     only = ExportFilter(tag=tag, source=source, since=since, article=article, annotator=annotator)
     store = context.open_store()
     try:
+        if article is not None:
+            try:
+                only = ExportFilter(tag=tag, source=source, since=since, article=str(store.find_article(article)),
+                                    annotator=annotator)
+            except KeyError as error:
+                raise click.BadParameter(str(error.args[0]), param_hint="--article") from None
+        orphans = store.orphan_count()
+        if orphans:
+            click.echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; O in reader)", err=True)
         if output:
             try:
                 count = write_export(store, Path(output), only, fmt)

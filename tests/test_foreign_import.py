@@ -300,3 +300,30 @@ def test_the_command_fails_with_one_line(tmp_path):
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert f"{path}:2: not valid JSON" in result.output and "nothing was imported" in result.output
     assert Store.open(tmp_path / "b.db").annotation_count() == 0
+
+
+def test_reimporting_an_export_of_two_annotators_on_one_passage_adds_nothing(tmp_path):
+    import io
+
+    from reader.core.exchange.formats import EXPORTERS
+    from reader.core.exchange.foreign_import import import_foreign
+    from reader.core.exchange.yaml_format import export_items
+    from reader.core.ingest import Document
+    from reader.core.store import Store
+
+    store = Store.open(tmp_path / "a.db")
+    text = "Ministry talks\n\nThe ministry said talks would resume."
+    article_id = store.add_document(
+        Document(text=text, title="Ministry talks", source=None, url=None, path="m.txt", published=None, locator="")
+    ).article_id
+    start = text.index("The ministry")
+    store.add_annotation(article_id, start, len(text), ["conflict"], "bob")
+    store.add_annotation(article_id, start, len(text), ["cooperation"], "alice")
+    for fmt in ("doccano", "prodigy"):
+        stream = io.StringIO()
+        EXPORTERS[fmt](export_items(store), stream)
+        path = tmp_path / f"out.{fmt}.jsonl"
+        path.write_text(stream.getvalue(), encoding="utf-8")
+        summary = import_foreign(store, path, fmt, "alice")
+        assert summary.annotations_added == 0, (fmt, summary.lines())
+    assert store.annotation_count() == 2

@@ -213,6 +213,7 @@ def test_export_filters_select_annotations_and_their_articles(tmp_path):
 
     assert exported_with(listed=ListQuery(search="port")) == {("Other", "carol", ("strike",))}
     assert exported_with(listed=ListQuery(tag="strike")) == {("Other", "carol", ("strike",))}
+    assert exported_with(listed=ListQuery(annotator="bob")) == {("Talks resume", "bob", ("conflict",))}
 
 
 @pytest.mark.parametrize("fmt", ["w3c", "doccano", "prodigy", "csv"])
@@ -270,3 +271,76 @@ def test_a_very_long_quote_and_every_awkward_character_round_trip(tmp_path):
     assert exported(other) == first
     [note] = other.annotations_for(1)
     assert len(note.quote) == len(body) - 23 and note.note == awkward + "\nsecond line"
+
+
+def test_a_lone_surrogate_escape_is_a_one_line_error(tmp_path):
+    document = exported(seeded(tmp_path)).replace('note: "multi', 'note: "\\ud800 multi', 1)
+    if "\\ud800" not in document:  # the note is a literal block: put the escape in the annotator instead
+        document = exported(seeded(tmp_path)).replace("annotator: bob", 'annotator: "b\\ud800b"', 1)
+    with pytest.raises(YamlError) as error:
+        import_annotations(Store.open(tmp_path / "empty.db"), write(tmp_path, document))
+    assert "holds an invalid character (U+D800)" in str(error.value)
+
+
+def test_a_conflict_is_kept_once_however_often_the_file_is_imported(tmp_path):
+    store = seeded(tmp_path)
+    theirs = yaml.safe_load(exported(store))
+    theirs["articles"][0]["annotations"][0]["note"] = "their note"
+    path = write(tmp_path, yaml.safe_dump(theirs, allow_unicode=True))
+    first = import_annotations(store, path)
+    again = import_annotations(store, path)
+    assert len(first.conflicts) == 1 and again.conflicts == [] and again.unchanged == 2
+    assert store.annotation_count() == 3
+
+
+def test_the_same_id_under_two_articles_of_one_file_is_refused(tmp_path):
+    store = seeded(tmp_path)
+    other = store.add_document(
+        Document(text="Second story\n\nQuay closed.", title="Second", source=None, url=None, path="s.txt", published=None, locator="")
+    ).article_id
+    store.add_annotation(other, 0, 6, ["conflict"], "alice")
+    document = yaml.safe_load(exported(store))
+    document["articles"][1]["annotations"][0]["id"] = document["articles"][0]["annotations"][0]["id"]
+    with pytest.raises(YamlError) as error:
+        import_annotations(store, write(tmp_path, yaml.safe_dump(document, allow_unicode=True)))
+    assert "is given twice in this file" in str(error.value)
+
+
+def test_a_file_made_before_the_article_changed_is_placed_by_quote(tmp_path):
+    old_store = seeded(tmp_path, "old.db")
+    before = exported(old_store)
+    # here the article was re-imported with an extra paragraph first, and one sentence gone
+    store = seeded(tmp_path, "new.db")
+    new_text = "Breaking\n\n" + TEXT.replace("Last line.", "Final words.")
+    store.add_document(
+        Document(text=new_text, title="Talks resume", source="Wirefeed", url=None, path="talks.txt", published="2025-09-14", locator="")
+    )
+    with store.writing():
+        store.db.execute("DELETE FROM annotation_tags")
+        store.db.execute("DELETE FROM annotations")
+    summary = import_annotations(store, write(tmp_path, before))
+    assert summary.placed_by_quote == 2 and summary.orphaned == 0 and summary.annotations_added == 2
+    for annotation in store.annotations_for(1):
+        assert new_text[annotation.start : annotation.end] == annotation.quote
+    assert any("placed by their quote" in line for line in summary.lines())
+
+
+def test_an_orphan_whose_id_comes_back_placed_in_a_file_is_replaced_by_it(tmp_path):
+    import shutil
+
+    store = seeded(tmp_path)
+    new_text = "Completely different words now, about talks."
+    store.add_document(
+        Document(text=new_text, title="Talks resume", source="Wirefeed", url=None, path="talks.txt", published="2025-09-14", locator="")
+    )
+    assert len(store.orphans()) == 2 and store.annotation_count() == 0
+    store.close()
+    shutil.copy(tmp_path / "a.db", tmp_path / "colleague.db")
+    colleague = Store.open(tmp_path / "colleague.db")
+    for orphan in colleague.orphans():  # the colleague puts them back by hand
+        colleague.reattach_orphan(orphan.id, new_text.index("talks"), new_text.index("talks") + 5)
+    placed = exported(colleague)
+    store = Store.open(tmp_path / "a.db")
+    summary = import_annotations(store, write(tmp_path, placed))
+    assert summary.annotations_added == 2 and store.orphans() == [] and store.annotation_count() == 2
+    assert {a.quote for a in store.annotations_for(1)} == {"talks"}

@@ -70,3 +70,22 @@ async def test_w_compares_two_annotators_side_by_side(store, config):
         await pilot.press("q")
         await pilot.pause()
         assert isinstance(app.screen, ArticleScreen)
+
+
+async def test_my_keys_never_change_a_colleagues_annotation(store, config):
+    said = ARTICLE.index("She said")
+    end = ARTICLE.index("done”.") + len("done”.")
+    bobs = store.add_annotation(1, said, end, ["conflict"], "bob", note="bob's note")
+    app = ReaderApp(config, store)  # the configured annotator is alice
+    async with app.run_test(size=(110, 30)) as pilot:
+        view = await open_article(pilot)
+        view.move_cursor_to(said + 2)
+        await pilot.press("2")  # tag the sentence bob tagged
+        await pilot.pause()
+        await pilot.press("x")  # the innermost of mine is deleted, never bob's
+        await pilot.pause()
+        await pilot.press("x")  # nothing of mine is left there: refused, with whose it is
+        await pilot.pause()
+    annotations = store.annotations_for(1)
+    assert [(a.annotator, a.tags, a.note) for a in annotations] == [("bob", ("conflict",), "bob's note")]
+    assert annotations[0].id == bobs.id

@@ -378,6 +378,7 @@ class Store:
         except BaseException:
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
+            self._search_key = None  # a search set filled in the transaction is gone with it
             raise
         else:
             conn.execute("COMMIT")
@@ -450,6 +451,24 @@ class Store:
             ).last_pk
         return AddResult("imported", article_id)
 
+    def find_article(self, key: str) -> int:
+        """The id of the one article `key` names: its id, its uid, or a prefix of its uid
+        (at least 4 characters) that no other article's uid shares. KeyError otherwise."""
+        if key.isdigit() and self.db.execute("SELECT 1 FROM articles WHERE id = ?", [int(key)]).fetchone():
+            return int(key)
+        row = self.db.execute("SELECT id FROM articles WHERE uid = ?", [key]).fetchone()
+        if row:
+            return row[0]
+        if len(key) >= 4:
+            rows = self.db.execute(
+                "SELECT id FROM articles WHERE substr(uid, 1, ?) = ? LIMIT 2", [len(key), key]
+            ).fetchall()
+            if len(rows) == 1:
+                return rows[0][0]
+            if rows:
+                raise KeyError(f"{key!r} starts the ids of several articles; give more of it")
+        raise KeyError(f"no article with the id {key!r}")
+
     def import_article(
         self,
         *,
@@ -494,8 +513,12 @@ class Store:
                 counts[anchored.status] = counts.get(anchored.status, 0) + 1
                 if anchored.status == "orphan":
                     self._orphan(annotation)
-                elif (anchored.start, anchored.end) != (annotation.start, annotation.end) or anchored.status != "exact":
+                else:
                     quote, prefix, suffix = selector_for(doc.text, anchored.start, anchored.end)
+                    if (anchored.start, anchored.end, quote, prefix, suffix) == (
+                        annotation.start, annotation.end, annotation.quote, annotation.prefix, annotation.suffix
+                    ):
+                        continue
                     self.db.execute(
                         'UPDATE annotations SET start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ? WHERE id = ?',
                         [anchored.start, anchored.end, quote, prefix, suffix, annotation.id],
@@ -545,6 +568,8 @@ class Store:
         if row is None:
             raise KeyError(f"no orphan with id {orphan_id}")
         orphan = _orphan_from(row[0])
+        if self.db.execute("SELECT 1 FROM annotations WHERE id = ?", [orphan_id]).fetchone():
+            raise ValueError("an annotation with this id is in place already (merged from a file?)")
         text = self._article_text(orphan.article_id)
         if not 0 <= start < end <= len(text):
             raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
@@ -1003,9 +1028,9 @@ class Store:
         clause, the articles' WHERE and parameters, the annotations' WHERE and parameters."""
         only = only or ExportFilter()
         notes, note_params = ["1"], []
-        if only.annotator:
+        for annotator in {only.annotator, only.listed.annotator if only.listed else None} - {None}:
             notes.append("n.annotator = ?")
-            note_params.append(only.annotator)
+            note_params.append(annotator)
         if only.tag:
             notes.append(
                 "EXISTS (SELECT 1 FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id "
@@ -1026,8 +1051,8 @@ class Store:
             articles.append("a.source = ?")
             article_params.append(only.source)
         if only.article:
-            articles.append("(a.uid = ? OR a.uid LIKE ? OR CAST(a.id AS TEXT) = ?)")
-            article_params += [only.article, only.article.replace("%", "") + "%", only.article]
+            articles.append("a.id = ?")
+            article_params.append(self.find_article(only.article))
         if len(notes) > 1:
             having = f"a.id IN (SELECT n.article_id FROM annotations n WHERE {note_where})"
             if only.tag:

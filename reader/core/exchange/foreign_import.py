@@ -44,7 +44,7 @@ from typing import Any
 from reader.core.anchoring import Selector, quote_matches, reanchor, selector_for
 from reader.core.exchange.formats import FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
 from reader.core.exchange.formats.brat import tag_name
-from reader.core.exchange.yaml_import import Conflict, ImportSummary
+from reader.core.exchange.yaml_import import Conflict, ImportSummary, conflict_id
 from reader.core.store import Annotation, Store, now_utc
 from reader.core.yamlsafe import YamlError
 
@@ -396,7 +396,11 @@ class _Merger:
                 if _agrees(stored, incoming, imported):
                     summary.unchanged += 1
                     return
-                kept = replace(incoming, id=str(uuid.uuid4()))
+                # an id made from the original's and the content: the same file again adds nothing
+                kept = replace(incoming, id=conflict_id(incoming))
+                if self.stored_with_id(kept.id) is not None:
+                    summary.unchanged += 1
+                    return
                 summary.conflicts.append(Conflict(article.title, incoming.id, kept.id, incoming.quote))
                 incoming = kept
         elif self.has_alike(incoming, imported):
@@ -441,14 +445,17 @@ class _Merger:
         return self.stored[article_id]
 
     def has_alike(self, incoming: Annotation, imported: ImportedAnnotation) -> bool:
-        """Whether a stored annotation of the article has the same place and tags, and the same
-        annotator and note where the file gives them."""
-        for annotator, note in self.alike(incoming.article_id).get((incoming.start, incoming.end, incoming.tags), []):
-            if (imported.annotator is None or annotator == imported.annotator) and (
-                imported.note is None or note == imported.note
-            ):
-                return True
-        return False
+        """Whether stored annotations of the article already say this: the same place with
+        these tags (on one annotation, or together on several: formats without annotation ids
+        merge the tags of one place), with the same annotator and note where the file gives them."""
+        tags_here: set[str] = set()
+        for (start, end, tags), owners in self.alike(incoming.article_id).items():
+            if (start, end) != (incoming.start, incoming.end):
+                continue
+            if any((imported.annotator is None or annotator == imported.annotator)
+                   and (imported.note is None or note == imported.note) for annotator, note in owners):
+                tags_here.update(tags)
+        return set(incoming.tags) <= tags_here
 
     def keep_aside(self, item: _Item, uid: str, sha256: str | None, title: str, reason: str) -> None:
         """Keep the annotation whole in `pending_annotations` (once: the same record from the same

@@ -23,7 +23,7 @@ import re
 # What a plain scalar may hold: nothing that starts a YAML indicator, no ": " or " #", no
 # leading/trailing space, printable characters only. Conservative on purpose.
 _PLAIN = re.compile(
-    r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff_/(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\"'#:,\[\]{}&*!|>%@`]*"
+    r"[A-Za-z\u00c0-\u024f\u0370-\u03ff\u0400-\u04ff_/(][^\x00-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff\"'#:,\[\]{}&*!|>%@`]*"
 )
 _PLAIN_TAIL_BAD = re.compile(r"[\s]$|\s#|:\s|:$")
 # Plain words YAML 1.1 reads as something else (booleans, null, numbers, timestamps...).
@@ -64,7 +64,15 @@ def quoted(value: str) -> str:
     """`value` double-quoted, escaped so that it reads back exactly (on one line)."""
     if value.isprintable() and '"' not in value and "\\" not in value:
         return f'"{value}"'  # nothing to escape (the usual case, and ten times faster)
-    return '"' + value.translate(_ESCAPE_TABLE) + '"'
+    escaped = value.translate(_ESCAPE_TABLE)
+    if not escaped.isprintable():  # spaces other than " " and the like: escaped too, so the
+        escaped = "".join(c if c.isprintable() else _escape(c) for c in escaped)  # line is printable
+    return f'"{escaped}"'
+
+
+def _escape(character: str) -> str:
+    code = ord(character)
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}" if code < 0x10000 else f"\\U{code:08x}"
 
 
 def scalar(value: object, indent: int, block: bool = True) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from reader.core.anchoring import Selector, reanchor, selector_for
 from reader.core.exchange.yaml_format import READABLE_FORMATS
 from reader.core.exchange.yaml_read import load_own
 from reader.core.store import Annotation, Store, now_utc
@@ -51,6 +52,10 @@ class ImportSummary:
     #: (article title or id, number of annotations) of articles the database lacks.
     kept_aside: list[tuple[str, int]] = field(default_factory=list)
     article_tags_added: int = 0
+    #: Annotations placed by their quote because the article's text differs from the file's.
+    placed_by_quote: int = 0
+    #: ... and those whose passage was not found there: kept as orphans.
+    orphaned: int = 0
     dry_run: bool = False
 
     def lines(self) -> list[str]:
@@ -64,6 +69,11 @@ class ImportSummary:
         lines = [(f"Dry run: nothing written. These {verb} the changes: " if self.dry_run else "") + head]
         if self.article_tags_added:
             lines.append(f"{says(self.article_tags_added, 'article tag')} added")
+        if self.placed_by_quote or self.orphaned:
+            lines.append(
+                f"articles whose text differs from the file's: {says(self.placed_by_quote, 'annotation')} placed by "
+                f"their quote, {self.orphaned} orphaned (kept: see Orphans, key O in reader)"
+            )
         for conflict in self.conflicts:
             lines.append(
                 f"conflict: annotation {conflict.annotation_id} in “{conflict.article}” differs from the stored one; "
@@ -132,15 +142,16 @@ def _check_document(document: Any, path: Path) -> list[LinedMap]:
     articles = document.get("articles")
     if not isinstance(articles, LinedList):
         raise _fail(path, document, "articles", "articles", f"expected a list of articles, got {_kind(articles)}")
+    seen: set[str] = set()
     for index, article in enumerate(articles):
         where = f"articles[{index}]"
         if not isinstance(article, LinedMap):
             raise YamlError(path, articles.lines[index], where, f"expected an article (a mapping), got {_kind(article)}")
-        _check_article(article, path, where)
+        _check_article(article, path, where, seen)
     return list(articles)
 
 
-def _check_article(article: LinedMap, path: Path, where: str) -> None:
+def _check_article(article: LinedMap, path: Path, where: str, seen: set[str]) -> None:
     unknown = set(article) - _ARTICLE_KEYS
     if unknown:
         key = sorted(unknown)[0]
@@ -151,16 +162,18 @@ def _check_article(article: LinedMap, path: Path, where: str) -> None:
         if article.get(key) is not None and not isinstance(article[key], str):
             raise _fail(path, article, key, f"{where}.{key}", f"expected a string or null, got {_kind(article[key])}")
     _check_tags(article, path, where, required=False)
+    for key in ("id", "title", "sha256", "source", "path", "locator", "url", "published"):
+        _encodable(article, key, path, where)
     text = article.get("text")
     if text is not None:
         if not isinstance(text, str):
             raise _fail(path, article, "text", f"{where}.text", f"expected the article's text, got {_kind(text)}")
+        _encodable(article, "text", path, where)
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != article["sha256"]:
             raise _fail(path, article, "text", f"{where}.text", "does not match the article's sha256 (edited?)")
     annotations = article.get("annotations", LinedList())
     if not isinstance(annotations, LinedList):
         raise _fail(path, article, "annotations", f"{where}.annotations", f"expected a list, got {_kind(annotations)}")
-    seen: set[str] = set()
     for index, note in enumerate(annotations):
         here = f"{where}.annotations[{index}]"
         if not isinstance(note, LinedMap):
@@ -190,6 +203,8 @@ def _check_annotation(note: LinedMap, path: Path, where: str, text: str | None) 
         raise _fail(path, note, "end", f"{where}.end", f"must be after start ({note['start']})")
     if note.get("note") is not None and not isinstance(note["note"], str):
         raise _fail(path, note, "note", f"{where}.note", f"expected a string or null, got {_kind(note['note'])}")
+    for key in ("id", "quote", "prefix", "suffix", "note", "annotator", "created", "updated"):
+        _encodable(note, key, path, where)
     _check_tags(note, path, where, required=True)
     if text is not None:
         if note["end"] > len(text):
@@ -198,6 +213,16 @@ def _check_annotation(note: LinedMap, path: Path, where: str, text: str | None) 
             raise _fail(path, note, "quote", f"{where}.quote", "does not match the article's text at [start, end)")
     elif len(note["quote"]) != note["end"] - note["start"]:
         raise _fail(path, note, "quote", f"{where}.quote", "is not end - start characters long")
+
+
+def _encodable(node: LinedMap, key: str, path: Path, where: str) -> None:
+    """Refuse a string holding a lone surrogate (from a "\\ud800" escape): it cannot be stored."""
+    value = node.get(key)
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError as error:
+            raise _fail(path, node, key, f"{where}.{key}", f"holds an invalid character (U+{ord(value[error.start]):04X})") from None
 
 
 def _need_string(node: LinedMap, key: str, path: Path, where: str) -> None:
@@ -220,6 +245,17 @@ def _check_tags(node: LinedMap, path: Path, where: str, required: bool) -> None:
 # ---- merging ------------------------------------------------------------------------------
 
 
+_CONFLICT_IDS = uuid.UUID("6f1d3c2e-59a4-4c1e-9f3b-2d7a8e4b1c90")
+
+
+def conflict_id(annotation: Annotation) -> str:
+    """The id a conflicting copy of `annotation` is kept under: made from its id and content,
+    so the same copy imported again is recognised instead of kept a second time."""
+    fields = [annotation.id, annotation.start, annotation.end, annotation.quote, annotation.note,
+              annotation.annotator, annotation.created, annotation.updated, list(annotation.tags)]
+    return str(uuid.uuid5(_CONFLICT_IDS, json.dumps(fields, ensure_ascii=False)))
+
+
 class _Merger:
     """The merge, with what it looks up kept at hand: the ids of stored annotations and the
     ids of tags, so each annotation costs no query unless its id is already stored."""
@@ -229,6 +265,7 @@ class _Merger:
         self.path = path
         self.summary = summary
         self.stored_ids = {row[0] for row in store.db.execute("SELECT id FROM annotations")}
+        self.orphan_ids = {row[0] for row in store.db.execute("SELECT id FROM orphans")}
         self.tag_ids: dict[str, int] = {}
         self.rows: list[tuple] = []
         self.tag_rows: list[tuple[str, int]] = []
@@ -256,6 +293,11 @@ class _Merger:
             summary.articles_added += 1
         else:
             article_id, text = row
+        # the article's text changed on one side since: place annotations by their quote
+        self.other_text = None if text == record.get("text", text) or row is None else record.get("text")
+        self.text_changed = row is not None and store.db.execute(
+            "SELECT sha256 FROM articles WHERE id = ?", [article_id]
+        ).fetchone()[0] != record["sha256"]
         for tag in record.get("tags", []):
             if store.add_article_tag(article_id, tag, "import"):
                 summary.article_tags_added += 1
@@ -265,21 +307,42 @@ class _Merger:
             self.flush()
 
     def annotation(self, article_id: int, text: str, article: LinedMap, note: LinedMap) -> None:
-        if text[note["start"] : note["end"]] != note["quote"]:
-            where = f"annotation {note['id']}.quote"
-            raise YamlError(self.path, note.lines.get("quote", note.line), where, "does not match the stored article's text at [start, end)")
         incoming = Annotation(
             id=note["id"], article_id=article_id, start=note["start"], end=note["end"], quote=note["quote"],
             prefix=note.get("prefix", ""), suffix=note.get("suffix", ""), note=note.get("note"),
             annotator=note["annotator"], created=note["created"], updated=note["updated"],
             tags=tuple(sorted(set(note["tags"]))),
         )
-        if incoming.id in self.stored_ids:
+        if text[incoming.start : incoming.end] != incoming.quote:
+            if not self.text_changed:
+                where = f"annotation {note['id']}.quote"
+                raise YamlError(self.path, note.lines.get("quote", note.line), where,
+                                "does not match the stored article's text at [start, end)")
+            placed = reanchor(text, Selector(incoming.start, incoming.end, incoming.quote, incoming.prefix, incoming.suffix),
+                              len(self.other_text) if self.other_text else None)
+            if placed.status == "orphan":
+                self.flush()
+                self.store._orphan(incoming)  # kept whole, for O in the TUI
+                self.summary.orphaned += 1
+                return
+            quote, prefix, suffix = selector_for(text, placed.start, placed.end)
+            incoming = replace(incoming, start=placed.start, end=placed.end, quote=quote, prefix=prefix, suffix=suffix)
+            self.summary.placed_by_quote += 1
+        if incoming.id in self.orphan_ids:
+            # the file has a place for an annotation that lost its own here: take it
+            self.store.delete_orphan(incoming.id)
+            self.orphan_ids.discard(incoming.id)
+        elif incoming.id in self.stored_ids:
             self.flush()  # the stored one may be among those waiting to be written
             if self.stored(article_id, incoming.id) == incoming:
                 self.summary.unchanged += 1
                 return
-            kept = replace(incoming, id=str(uuid.uuid4()))
+            # kept under an id made from the original's and its content, so importing the
+            # same file again finds it and adds nothing
+            kept = replace(incoming, id=conflict_id(incoming))
+            if kept.id in self.stored_ids:
+                self.summary.unchanged += 1
+                return
             self.summary.conflicts.append(Conflict(article["title"], incoming.id, kept.id, incoming.quote))
             incoming = kept
         self.stored_ids.add(incoming.id)
@@ -313,7 +376,11 @@ class _Merger:
 
 
 def _keep_aside(store: Store, record: LinedMap, path: Path) -> None:
-    """Annotations of an article the database lacks, kept whole for a later import."""
+    """Annotations of an article the database lacks, kept whole for a later import (once:
+    importing the same file again adds no second copy)."""
+    kept = {row[0] for row in store.db.execute(
+        "SELECT annotation_id FROM pending_annotations WHERE article_uid = ?", [record["id"]]
+    )}
     store.db["pending_annotations"].insert_all(
         {
             "article_uid": record["id"],
@@ -325,4 +392,5 @@ def _keep_aside(store: Store, record: LinedMap, path: Path) -> None:
             "created": now_utc(),
         }
         for note in record.get("annotations", [])
+        if note["id"] not in kept
     )

@@ -48,6 +48,8 @@ class _NotOurs(Exception):
 
 def load_own(text: str) -> Any | None:
     """The document `text` holds, if reader's writer wrote it; None otherwise."""
+    if not text:
+        return None
     try:
         reader = _Reader(text)
         value = reader.mapping(0, None)
@@ -102,7 +104,7 @@ class _Reader:
             if entry is None:
                 raise _NotOurs
             key, rest = entry.group(1, 2)
-            if key in result:
+            if key in result or _RESOLVES.match(key):
                 raise _NotOurs
             lines[key] = self.line
             self.pos = end + 1
@@ -198,8 +200,8 @@ class _Reader:
             raise _NotOurs
         content = body.replace("\n" + pad, "\n")
         stripped = content.rstrip("\n")
-        if not stripped:
-            raise _NotOurs
+        if not stripped or not stripped.replace("\n", "").replace("\t", "").isprintable():
+            raise _NotOurs  # the writer makes blocks only of printable lines
         newlines = len(content) - len(stripped)
         if chomp == "-":
             if newlines != 1:
@@ -217,6 +219,8 @@ def _scalar(rest: str) -> Any:
         if len(rest) < 2 or rest[-1] != '"':
             raise _NotOurs
         inner = rest[1:-1]
+        if not inner.isprintable():
+            raise _NotOurs  # the writer escapes every character that is not printable
         if "\\" not in inner:
             if '"' in inner:
                 raise _NotOurs

@@ -65,7 +65,7 @@ class ArticleScreen(Screen[None]):
                 tooltip="Put back an annotation this article's changed text lost: on the selection or sentence"),
         Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-        Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
+        Binding("e", "app.export", "Export", id="app.export", tooltip="Export the annotations of the articles the list shows (all, or what its filters leave)"),
     ]
 
     def __init__(self, workspace: Workspace, article_id: int, search: str | None = None) -> None:
@@ -151,6 +151,8 @@ class ArticleScreen(Screen[None]):
         spans = UserEntities(self.store.entity_feedback()).apply(self.article.text, found)
         self.entities = spans
         self.view.set_entities(spans, self.config.entities.colors)
+        if self.is_mounted:
+            self._update_status()
         self.query_one("#legend", Static).update(self._legend(spans.labels_present()))
         self._refresh_panel()
 
@@ -252,6 +254,20 @@ class ArticleScreen(Screen[None]):
         innermost = min(here, key=lambda h: h.end - h.start)
         return next((a for a in self.annotations if a.id == innermost.id), None)
 
+    def _own_annotation_under_cursor(self, doing: str) -> Annotation | None:
+        """The innermost of my annotations under the cursor; a colleague's is never changed
+        (None, with a message saying whose it is)."""
+        here = {h.id for h in self.view.highlights_at(self.view.cursor)}
+        mine = [a for a in self.annotations if a.id in here and a.annotator == self.config.annotator]
+        if mine:
+            return min(mine, key=lambda a: a.end - a.start)
+        others = sorted({a.annotator for a in self.annotations if a.id in here})
+        if others:
+            self.notify(f"That is {', '.join(others)}'s annotation: {doing} only yours.", markup=False)
+        else:
+            self.notify("No annotation under the cursor.", markup=False)
+        return None
+
     def on_key(self, event: events.Key) -> None:
         search = self.query_one("#article-search", Input)
         if event.key == "escape" and (search.has_focus or self.query_one(SidePanel).has_focus):
@@ -275,8 +291,10 @@ class ArticleScreen(Screen[None]):
         if span is None:
             self.notify("Nothing to tag here: move to some text or select a passage.", severity="warning", markup=False)
             return None
-        mine = self.annotations if self.workspace.shown.annotator is None else self.store.annotations_for(self.article.id)
-        return span, next((a for a in mine if (a.start, a.end) == span), None)
+        # only my own annotation on that passage takes the tag: a colleague's is never changed
+        me = self.config.annotator
+        every = self.store.annotations_for(self.article.id)
+        return span, next((a for a in every if (a.start, a.end) == span and a.annotator == me), None)
 
     def apply_tag(self, name: str) -> Annotation | None:
         """Tag the selection, or the sentence under the cursor, and save it at once. The same
@@ -341,9 +359,11 @@ class ArticleScreen(Screen[None]):
         self._show_annotations()
 
     def action_edit_note(self) -> None:
-        annotation = self._annotation_under_cursor()
-        if annotation is None:
+        if not self.view.highlights_at(self.view.cursor):
             self.notify("No annotation under the cursor: tag a passage first, then press m on it.", markup=False)
+            return
+        annotation = self._own_annotation_under_cursor("m edits notes of")
+        if annotation is None:
             return
 
         def save(note: str | None) -> None:
@@ -356,9 +376,8 @@ class ArticleScreen(Screen[None]):
         self.app.push_screen(NoteEditor(annotation.quote, annotation.note), save)
 
     def action_delete_annotation(self) -> None:
-        annotation = self._annotation_under_cursor()
+        annotation = self._own_annotation_under_cursor("x deletes")
         if annotation is None:
-            self.notify("No annotation under the cursor.", markup=False)
             return
         self.workspace.history.delete(annotation.id)
         self._show_annotations()

@@ -42,7 +42,7 @@ class ArticleListScreen(Screen[None]):
                 tooltip="Annotations that lost their place when their article changed"),
         Binding("q", "app.quit", "Quit", id="app.quit"),
         Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-        Binding("e", "app.export", "Export", id="app.export", tooltip="Export all annotations to the configured file"),
+        Binding("e", "app.export", "Export", id="app.export", tooltip="Export the annotations of the articles the list shows (all, or what its filters leave)"),
     ]
 
     def __init__(self, workspace: Workspace) -> None:
