@@ -279,7 +279,8 @@ def test_a_lone_surrogate_escape_is_a_one_line_error(tmp_path):
         document = exported(seeded(tmp_path)).replace("annotator: bob", 'annotator: "b\\ud800b"', 1)
     with pytest.raises(YamlError) as error:
         import_annotations(Store.open(tmp_path / "empty.db"), write(tmp_path, document))
-    assert "holds an invalid character (U+D800)" in str(error.value)
+    message = str(error.value)
+    assert "invalid" in message and message.startswith(f"{tmp_path / 'in.yaml'}:") and "\n" not in message
 
 
 def test_a_conflict_is_kept_once_however_often_the_file_is_imported(tmp_path):

@@ -99,9 +99,10 @@ def import_annotations(store: Store, path: Path, dry_run: bool = False) -> Impor
     # reader's own files are read by the quick reader; anything else (or anything it does not
     # recognise) by the strict generic one, which also reports every error with its line
     document = load_own(text)
+    quick = document is not None  # the quick reader never yields a lone surrogate
     if document is None:
         document = load_lined(text, path)
-    records = _check_document(document, path)
+    records = _check_document(document, path, strings_checked=quick)
     summary = ImportSummary(dry_run=dry_run)
     try:
         with store.writing():
@@ -133,7 +134,7 @@ def _kind(value: Any) -> str:
             LinedMap: "a mapping", LinedList: "a list"}.get(type(value), type(value).__name__)
 
 
-def _check_document(document: Any, path: Path) -> list[LinedMap]:
+def _check_document(document: Any, path: Path, strings_checked: bool = False) -> list[LinedMap]:
     if not isinstance(document, LinedMap):
         raise YamlError(path, None, "", "not a reader annotations file (expected a mapping with format: and articles:)")
     fmt = document.get("format")
@@ -147,11 +148,11 @@ def _check_document(document: Any, path: Path) -> list[LinedMap]:
         where = f"articles[{index}]"
         if not isinstance(article, LinedMap):
             raise YamlError(path, articles.lines[index], where, f"expected an article (a mapping), got {_kind(article)}")
-        _check_article(article, path, where, seen)
+        _check_article(article, path, where, seen, strings_checked)
     return list(articles)
 
 
-def _check_article(article: LinedMap, path: Path, where: str, seen: set[str]) -> None:
+def _check_article(article: LinedMap, path: Path, where: str, seen: set[str], strings_checked: bool) -> None:
     unknown = set(article) - _ARTICLE_KEYS
     if unknown:
         key = sorted(unknown)[0]
@@ -162,13 +163,13 @@ def _check_article(article: LinedMap, path: Path, where: str, seen: set[str]) ->
         if article.get(key) is not None and not isinstance(article[key], str):
             raise _fail(path, article, key, f"{where}.{key}", f"expected a string or null, got {_kind(article[key])}")
     _check_tags(article, path, where, required=False)
-    for key in ("id", "title", "sha256", "source", "path", "locator", "url", "published"):
-        _encodable(article, key, path, where)
+    if not strings_checked:
+        for key in ("id", "title", "sha256", "source", "path", "locator", "url", "published", "text"):
+            _encodable(article, key, path, where)
     text = article.get("text")
     if text is not None:
         if not isinstance(text, str):
             raise _fail(path, article, "text", f"{where}.text", f"expected the article's text, got {_kind(text)}")
-        _encodable(article, "text", path, where)
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != article["sha256"]:
             raise _fail(path, article, "text", f"{where}.text", "does not match the article's sha256 (edited?)")
     annotations = article.get("annotations", LinedList())
@@ -178,13 +179,13 @@ def _check_article(article: LinedMap, path: Path, where: str, seen: set[str]) ->
         here = f"{where}.annotations[{index}]"
         if not isinstance(note, LinedMap):
             raise YamlError(path, annotations.lines[index], here, f"expected an annotation (a mapping), got {_kind(note)}")
-        _check_annotation(note, path, here, text)
+        _check_annotation(note, path, here, text, strings_checked)
         if note["id"] in seen:
             raise _fail(path, note, "id", f"{here}.id", f"the id {note['id']} is given twice in this file")
         seen.add(note["id"])
 
 
-def _check_annotation(note: LinedMap, path: Path, where: str, text: str | None) -> None:
+def _check_annotation(note: LinedMap, path: Path, where: str, text: str | None, strings_checked: bool) -> None:
     unknown = set(note) - _ANNOTATION_KEYS
     if unknown:
         key = sorted(unknown)[0]
@@ -203,8 +204,9 @@ def _check_annotation(note: LinedMap, path: Path, where: str, text: str | None) 
         raise _fail(path, note, "end", f"{where}.end", f"must be after start ({note['start']})")
     if note.get("note") is not None and not isinstance(note["note"], str):
         raise _fail(path, note, "note", f"{where}.note", f"expected a string or null, got {_kind(note['note'])}")
-    for key in ("id", "quote", "prefix", "suffix", "note", "annotator", "created", "updated"):
-        _encodable(note, key, path, where)
+    if not strings_checked:
+        for key in ("id", "quote", "prefix", "suffix", "note", "annotator", "created", "updated"):
+            _encodable(note, key, path, where)
     _check_tags(note, path, where, required=True)
     if text is not None:
         if note["end"] > len(text):
@@ -275,9 +277,9 @@ class _Merger:
     def article(self, record: LinedMap) -> None:
         store, summary = self.store, self.summary
         db = store.db
-        row = db.execute("SELECT id, text FROM articles WHERE uid = ?", [record["id"]]).fetchone()
+        row = db.execute("SELECT id, text, sha256 FROM articles WHERE uid = ?", [record["id"]]).fetchone()
         if row is None:
-            row = db.execute("SELECT id, text FROM articles WHERE sha256 = ?", [record["sha256"]]).fetchone()
+            row = db.execute("SELECT id, text, sha256 FROM articles WHERE sha256 = ?", [record["sha256"]]).fetchone()
         annotations = record.get("annotations", [])
         if row is None:
             if record.get("text") is None:
@@ -292,12 +294,10 @@ class _Merger:
             text = record["text"]
             summary.articles_added += 1
         else:
-            article_id, text = row
+            article_id, text, sha256 = row
         # the article's text changed on one side since: place annotations by their quote
-        self.other_text = None if text == record.get("text", text) or row is None else record.get("text")
-        self.text_changed = row is not None and store.db.execute(
-            "SELECT sha256 FROM articles WHERE id = ?", [article_id]
-        ).fetchone()[0] != record["sha256"]
+        self.text_changed = row is not None and sha256 != record["sha256"]
+        self.other_text = record.get("text") if self.text_changed else None
         for tag in record.get("tags", []):
             if store.add_article_tag(article_id, tag, "import"):
                 summary.article_tags_added += 1

@@ -42,6 +42,13 @@ _ANNOTATION = re.compile(
 )
 
 
+#: The keys the writer writes (which YAML could not read as anything but strings).
+_KEYS = frozenset((
+    "format", "exported", "articles", "id", "title", "source", "path", "locator", "url", "published", "sha256",
+    "tags", "text", "annotations", "start", "end", "quote", "prefix", "suffix", "note", "annotator", "created", "updated",
+))
+
+
 class _NotOurs(Exception):
     """A line this reader does not know: leave the file to the generic reader."""
 
@@ -104,7 +111,7 @@ class _Reader:
             if entry is None:
                 raise _NotOurs
             key, rest = entry.group(1, 2)
-            if key in result or _RESOLVES.match(key):
+            if key in result or (key not in _KEYS and _RESOLVES.match(key)):
                 raise _NotOurs
             lines[key] = self.line
             self.pos = end + 1
@@ -200,8 +207,10 @@ class _Reader:
             raise _NotOurs
         content = body.replace("\n" + pad, "\n")
         stripped = content.rstrip("\n")
-        if not stripped or not stripped.replace("\n", "").replace("\t", "").isprintable():
-            raise _NotOurs  # the writer makes blocks only of printable lines
+        if not stripped:
+            raise _NotOurs
+        # (the writer makes blocks only of printable lines; a block edited by hand to hold raw
+        # control characters is taken as it is: checking 180 MB of text here would cost 0.5 s)
         newlines = len(content) - len(stripped)
         if chomp == "-":
             if newlines != 1:
@@ -255,5 +264,8 @@ def _unescape(match: re.Match[str]) -> str:
     if code in _SIMPLE_ESCAPES:
         return _SIMPLE_ESCAPES[code]
     if code[0] in "xuU" and len(code) > 1:
-        return chr(int(code[1:], 16))
+        value = int(code[1:], 16)
+        if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+            raise _NotOurs  # the generic reader reports it, with its line
+        return chr(value)
     raise _NotOurs
