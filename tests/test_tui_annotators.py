@@ -89,3 +89,13 @@ async def test_my_keys_never_change_a_colleagues_annotation(store, config):
     annotations = store.annotations_for(1)
     assert [(a.annotator, a.tags, a.note) for a in annotations] == [("bob", ("conflict",), "bob's note")]
     assert annotations[0].id == bobs.id
+
+
+async def test_a_colleagues_annotation_says_whose_it_is(store, config):
+    said = ARTICLE.index("She said")
+    store.add_annotation(1, said, said + 8, ["conflict"], "bob")
+    store.add_annotation(1, said, said + 8, ["cooperation"], "alice")
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(110, 30)) as pilot:
+        view = await open_article(pilot)
+        assert sorted(h.label for h in view.highlights) == ["conflict · bob", "cooperation"]

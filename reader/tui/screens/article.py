@@ -244,7 +244,8 @@ class ArticleScreen(Screen[None]):
             start=annotation.start,
             end=annotation.end,
             color=tag_color(first, self.configured_colors),
-            label=", ".join(annotation.tags),
+            # a colleague's annotation says whose it is
+            label=", ".join(annotation.tags) + ("" if annotation.annotator == self.config.annotator else f" · {annotation.annotator}"),
         )
 
     def _annotation_under_cursor(self) -> Annotation | None:
@@ -283,6 +284,12 @@ class ArticleScreen(Screen[None]):
             event.stop()
             event.prevent_default()
             self.apply_tag(tag.name)
+        elif event.character is not None and event.character.isdigit():
+            event.stop()
+            self.notify(
+                f"No tag has the key {event.character}: give one a key under tags: in {self.config.path}, or press t to pick any tag.",
+                markup=False,
+            )
 
     def _tag_target(self) -> tuple[tuple[int, int], Annotation | None] | None:
         """The passage a tag would go on and its annotation if it has one; None (and a
