@@ -20,7 +20,7 @@ TRICKY = [
 
 
 def read(text):
-    return [yaml.load(text, Loader=loader) for loader in LOADERS]
+    return [yaml.load(text, Loader=loader) for loader in LOADERS]  # SafeLoader and CSafeLoader only
 
 
 def test_tricky_strings_read_back_exactly_in_both_pyyaml_readers():
