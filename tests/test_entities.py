@@ -499,3 +499,15 @@ def test_more_news_forms(recogniser: RuleRecogniser, text: str, expected) -> Non
 
 def test_a_sentence_opening_with_capitals_and_no_verb_after_is_not_a_person(recogniser: RuleRecogniser) -> None:
     assert not any(label == "PERSON" for _, label in entities(recogniser, "Heavy Rain across the region closed roads."))
+
+
+@pytest.mark.parametrize(
+    ("text", "amount"),
+    [
+        ("The main prize is 250,000 Danish kroner.", "250,000 Danish kroner"),
+        ("The bank lent 1.2 trillion rupiah.", "1.2 trillion rupiah"),
+        ("It is worth 500 million Hong Kong dollars.", "500 million Hong Kong dollars"),
+    ],
+)
+def test_amounts_in_named_currencies_are_money_whole(recogniser: RuleRecogniser, text: str, amount: str) -> None:
+    assert [found for found in entities(recogniser, text) if found[1] in ("MONEY", "NORP", "GPE")] == [(amount, "MONEY")]

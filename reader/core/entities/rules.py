@@ -371,6 +371,10 @@ _CURRENCY_WORDS = (
     "Swiss francs", "Kenyan shillings", "pounds sterling", "dollars", "euros", "yen", "yuan",
     "renminbi", "rupees", "roubles", "rubles", "francs", "pesos", "reais", "rand", "shillings",
     "naira", "lira", "dirhams", "riyals", "cents", "pence", "USD", "EUR", "GBP",
+    "kroner", "krone", "kronor", "krona", "zloty", "zlotys", "forint", "won", "baht", "ringgit",
+    "rupiah", "dong", "tenge", "lei", "dinars", "dinar", "hryvnias", "hryvnia", "shekels", "taka",
+    "cedis", "dollar", "euro", "pound", "rupee", "riyal", "dirham", "soms", "som", "manat", "lari",
+    "birr", "kwacha", "pula", "rials", "rial", "liras",
 )
 
 # Confidence of each kind of evidence.
@@ -465,11 +469,12 @@ class RuleRecogniser:
         dollar = r"(?:US|U\.S\.|A|AU|C|CA|HK|NZ|NT|S|R)?\$"
         code = r"(?:USD|EUR|GBP|CHF|JPY|CNY|RMB|INR|KES|ZAR|NGN|Rs\.?)(?=[ \d])"
         symbol = rf"(?:{dollar}|[€£¥₹₦₩₽]|{code})"
-        currency = "|".join(re.escape(name) for name in _CURRENCY_WORDS)
+        currency = "|".join(re.escape(name) for name in sorted(_CURRENCY_WORDS, key=len, reverse=True))
+        demonym = _alternation(singular for singular, _plural in lexicon.DEMONYMS)  # "250,000 Danish kroner"
         self._money = re.compile(
             rf"""(?<![\w$€£¥₹₦₩₽.,])(?:
                 {symbol}[ \u00a0]?{number}(?![\d]|,\d)(?:[ \u00a0]?{scale})?
-              | {number}(?:[ \u00a0]{scale})?[ \u00a0](?:{currency})(?!\w)
+              | {number}(?:[ \u00a0]{scale})?[ \u00a0](?:(?:{demonym})[ \u00a0])?(?:{currency})(?!\w)
               | {number}[ \u00a0]{scale}[ \u00a0]pounds(?!\w)
             )""",
             re.VERBOSE,
@@ -512,7 +517,8 @@ class RuleRecogniser:
         """
         places, agencies, dateline_positions = self._datelines(text)
         listed = [*self._user.find(text), *self._solitary(text, self._builtin.find(text)), *places]
-        claimed = _resolve([*listed, *self._dates(text), *self._amounts(text)], len(text))
+        amounts = self._amounts(text)
+        claimed = _resolve([*_outside(listed, amounts), *self._dates(text), *amounts], len(text))
         document = _Document(text, claimed, self._long_word)
         for run in self._run.finditer(text):
             if run.group("more") is None:
@@ -880,6 +886,21 @@ def _company_head(name: str) -> str | None:
     if any(not word[:1].isupper() or not _could_be_name(word) for word in head):
         return None
     return " ".join(head)
+
+
+def _outside(spans: list[Span], containers: list[Span]) -> list[Span]:
+    """`spans` less those inside one of `containers` ("Danish" in "250,000 Danish kroner")."""
+    if not containers:
+        return spans
+    ordered = sorted(containers, key=lambda span: span.start)
+    starts = [span.start for span in ordered]
+    kept = []
+    for span in spans:
+        index = bisect.bisect_right(starts, span.start) - 1
+        if index >= 0 and ordered[index].end >= span.end:
+            continue
+        kept.append(span)
+    return kept
 
 
 def _overlapping(spans: list[Span], start: int, end: int) -> Span | None:
