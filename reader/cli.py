@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -171,6 +172,23 @@ def export_command(
 
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+Z-]*)?")
+
+
+@main.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def backup_command(context: Context, file: str) -> None:
+    """Write a consistent copy of the database to FILE (safe while reader is open)."""
+    store = context.open_store()
+    try:
+        store.backup(Path(file))
+    except ValueError as error:
+        raise click.ClickException(f"{file}: {error}") from None
+    except (OSError, sqlite3.Error) as error:
+        raise click.ClickException(f"{file}: cannot write the backup ({getattr(error, 'strerror', None) or error})") from None
+    finally:
+        store.close()
+    click.echo(f"Backed up {context.config.database} to {file}", err=True)
 
 
 @main.command("import-annotations")

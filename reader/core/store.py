@@ -363,6 +363,37 @@ class Store:
     def close(self) -> None:
         self.db.close()
 
+    def data_version(self) -> int:
+        """A number that changes when another connection commits (PRAGMA data_version)."""
+        return self.db.execute("PRAGMA data_version").fetchone()[0]
+
+    def list_signature(self) -> tuple:
+        """Numbers that change when articles are added or removed, or annotations, tags or read
+        state change in number: what the list shows, read from indexes only (a few ms)."""
+        return self.db.execute(
+            """SELECT (SELECT max(rowid) FROM articles), (SELECT count(*) FROM articles),
+                      (SELECT count(*) FROM annotations), (SELECT count(*) FROM article_tags),
+                      (SELECT count(*) FROM annotation_tags),
+                      (SELECT count(*) FROM reading WHERE read_at IS NOT NULL)"""
+        ).fetchone()
+
+    def backup(self, target: Path) -> None:
+        """A consistent copy of the whole database at `target`, taken with SQLite's backup API
+        (other connections may go on writing meanwhile); written next to it first and renamed,
+        so `target` is never half a database. Refuses to write over the database itself."""
+        target = Path(target)
+        if self.path is not None and target.resolve() == Path(self.path).resolve():
+            raise ValueError(f"{target} is the database itself")
+        partial = target.with_name(target.name + ".partial")
+        partial.unlink(missing_ok=True)
+        copy = sqlite3.connect(str(partial))
+        try:
+            self.db.conn.backup(copy)
+            copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+        finally:
+            copy.close()
+        partial.replace(target)
+
     @contextmanager
     def writing(self) -> Iterator[Database]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so it never fails half-way

@@ -65,10 +65,28 @@ class ArticleListScreen(Screen[None]):
     def article_list(self) -> ArticleList:
         return self.query_one(ArticleList)
 
+    #: How often the list looks for changes made by another process (another reader, an import).
+    WATCH_SECONDS = 2.0
+
     def on_mount(self) -> None:
+        self._seen_version = self.store.data_version()
+        self._seen_signature = self.store.list_signature()
+        self.set_interval(self.WATCH_SECONDS, self._notice_other_writers)
         self.query_one("#search", Input).display = False
         self._update_title()
         self.article_list.focus()
+
+    def _notice_other_writers(self) -> None:
+        """Reload when another connection has changed what the list shows (another reader,
+        `reader import`), not when it only cached entities (the background recognition)."""
+        version = self.store.data_version()
+        if version == self._seen_version or not self.is_current:
+            return
+        self._seen_version = version
+        shown = self.store.list_signature()
+        if shown != self._seen_signature:
+            self._seen_signature = shown
+            self._reload(keep_cursor=True)
 
     def on_screen_resume(self) -> None:
         if self.query_state.annotator != self.workspace.shown.annotator:  # changed in an article

@@ -1,0 +1,83 @@
+"""Several processes on one database: writers wait their turn, nobody sees "database is locked",
+nothing is lost; a backup taken meanwhile is a consistent database."""
+
+import sqlite3
+import subprocess
+import sys
+import textwrap
+
+from click.testing import CliRunner
+
+from reader.cli import main
+from reader.core.ingest import Document
+from reader.core.store import Store
+
+WRITER = textwrap.dedent(
+    """
+    import sys
+    from reader.core.store import Store
+    store = Store.open(sys.argv[1])
+    name = sys.argv[2]
+    for index in range(int(sys.argv[3])):
+        store.add_annotation(1, index % 20, index % 20 + 5, ["conflict"], name, note=f"{name} {index}")
+    store.close()
+    """
+)
+
+
+def test_four_processes_writing_500_annotations_each_all_land(tmp_path):
+    path = tmp_path / "shared.db"
+    store = Store.open(path)
+    store.add_document(Document(text="Talks resume in Geneva after a long pause.", title="Talks", source=None,
+                                url=None, path="t.txt", published=None, locator=""))
+    store.close()
+    writers = [
+        subprocess.Popen([sys.executable, "-c", WRITER, str(path), f"writer{n}", "500"], stderr=subprocess.PIPE, text=True)
+        for n in range(4)
+    ]
+    errors = [writer.communicate(timeout=300)[1] for writer in writers]
+    assert [writer.returncode for writer in writers] == [0, 0, 0, 0], errors
+    assert not any("locked" in error for error in errors)
+    check = Store.open(path)
+    counts = dict(check.db.execute("SELECT annotator, count(*) FROM annotations GROUP BY annotator").fetchall())
+    assert counts == {f"writer{n}": 500 for n in range(4)}
+    assert check.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_a_backup_is_a_consistent_copy_and_never_the_database_itself(tmp_path):
+    path = tmp_path / "a.db"
+    store = Store.open(path)
+    article_id = store.add_document(Document(text="Quay talks.", title="Quay", source=None, url=None, path="q.txt",
+                                             published=None, locator="")).article_id
+    store.add_annotation(article_id, 0, 4, ["conflict"], "alice")
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: {path}\nload_samples: false\n")
+    result = CliRunner().invoke(main, ["--config", str(config), "backup", str(tmp_path / "copy.db")])
+    assert result.exit_code == 0, result.output
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert copy.execute("SELECT quote FROM annotations").fetchall() == [("Quay",)]
+    result = CliRunner().invoke(main, ["--config", str(config), "backup", str(path)])
+    assert result.exit_code == 1 and "is the database itself" in result.output
+    assert Store.open(path).annotation_count() == 1
+
+
+async def test_the_list_notices_articles_another_process_added(store, config, monkeypatch):
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.article_list import ArticleListScreen
+    from reader.tui.widgets.article_list import ArticleList
+
+    monkeypatch.setattr(ArticleListScreen, "WATCH_SECONDS", 0.1)
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(100, 24)) as pilot:
+        rows = app.screen.query_one(ArticleList)
+        before = rows.count
+        other = Store.open(config.database)
+        other.add_document(Document(text="Late story\n\nDockers returned.", title="Late story", source=None, url=None,
+                                    path="late.txt", published="2026-01-01", locator=""))
+        other.close()
+        for _ in range(30):
+            await pilot.pause(0.05)
+            if rows.count == before + 1:
+                break
+        assert rows.count == before + 1
