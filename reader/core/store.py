@@ -543,7 +543,7 @@ class Store:
             for annotation, anchored in zip(annotations, placed):
                 counts[anchored.status] = counts.get(anchored.status, 0) + 1
                 if anchored.status == "orphan":
-                    self._orphan(annotation)
+                    self.keep_orphan(annotation)
                 else:
                     quote, prefix, suffix = selector_for(doc.text, anchored.start, anchored.end)
                     if (anchored.start, anchored.end, quote, prefix, suffix) == (
@@ -571,7 +571,8 @@ class Store:
 
     # ---- orphans ------------------------------------------------------------------------
 
-    def _orphan(self, annotation: Annotation) -> None:
+    def keep_orphan(self, annotation: Annotation) -> None:
+        """Keep `annotation` whole as an orphan (taking it out of the annotations if it is there)."""
         record = {name: getattr(annotation, name) for name in _ANNOTATION_COLUMNS}
         record["tags"] = list(annotation.tags)
         with self.writing():

@@ -44,7 +44,7 @@ from typing import Any
 from reader.core.anchoring import Selector, quote_matches, reanchor, selector_for
 from reader.core.exchange.formats import FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
 from reader.core.exchange.formats.brat import tag_name
-from reader.core.exchange.yaml_import import Conflict, ImportSummary, conflict_id
+from reader.core.exchange.yaml_import import Conflict, ImportSummary, DryRun, conflict_id
 from reader.core.store import Annotation, Store, now_utc
 from reader.core.yamlsafe import YamlError
 
@@ -54,10 +54,6 @@ FORMAT_NAMES = {"w3c": "W3C Web Annotation", "doccano": "doccano", "prodigy": "P
 _SPAN_KEYS = {"doccano": ("entities", "label"), "prodigy": ("spans",)}
 #: What an importer raises on a record it cannot read (a missing key, a number that is not one).
 _READ_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError)
-
-
-class _DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
 
 
 @dataclass
@@ -148,8 +144,8 @@ def import_foreign(store: Store, path: Path, fmt: str, annotator: str, dry_run: 
                 merger.annotation(item)
             merger.report()
             if dry_run:
-                raise _DryRun
-    except _DryRun:
+                raise DryRun
+    except DryRun:
         pass
     return summary
 

@@ -31,7 +31,7 @@ _ARTICLE_KEYS = {"id", "title", "source", "path", "locator", "url", "published",
 _ANNOTATION_KEYS = {"id", "start", "end", "quote", "prefix", "suffix", "tags", "note", "annotator", "created", "updated"}
 
 
-class _DryRun(Exception):
+class DryRun(Exception):
     """Raised inside the transaction to roll a dry run back."""
 
 
@@ -111,8 +111,8 @@ def import_annotations(store: Store, path: Path, dry_run: bool = False) -> Impor
                 merger.article(article)
             merger.flush()
             if dry_run:
-                raise _DryRun
-    except _DryRun:
+                raise DryRun
+    except DryRun:
         pass
     return summary
 
@@ -322,7 +322,7 @@ class _Merger:
                               len(self.other_text) if self.other_text else None)
             if placed.status == "orphan":
                 self.flush()
-                self.store._orphan(incoming)  # kept whole, for O in the TUI
+                self.store.keep_orphan(incoming)  # kept whole, for O in the TUI
                 self.summary.orphaned += 1
                 return
             quote, prefix, suffix = selector_for(text, placed.start, placed.end)
