@@ -45,7 +45,20 @@ class Context:
         return store
 
 
-@click.group(invoke_without_command=True)
+class ReaderGroup(click.Group):
+    """The `reader` command group: a database that refuses a write (read-only, disk full) is a
+    one-line error naming the file and what was not saved, from every command."""
+
+    def invoke(self, ctx: click.Context):
+        from reader.core.store import StoreError
+
+        try:
+            return super().invoke(ctx)
+        except StoreError as error:
+            raise click.ClickException(str(error)) from None
+
+
+@click.group(cls=ReaderGroup, invoke_without_command=True)
 @click.option(
     "--config",
     "config_option",

@@ -57,8 +57,10 @@ def import_files(
     """Import `files` in batched transactions; `on_file` is called after each file."""
     summary = ImportSummary()
     for batch_start in range(0, len(files), BATCH_SIZE):
-        with store.writing():
-            for path in files[batch_start : batch_start + BATCH_SIZE]:
+        batch = files[batch_start : batch_start + BATCH_SIZE]
+        saved = f"; the {batch_start} files before it were saved" if batch_start else ""
+        with store.writing(f"importing {batch[0]}" + (f" and {len(batch) - 1} files after it{saved}" if len(batch) > 1 else saved)):
+            for path in batch:
                 # Store absolute paths, so the same file imported from elsewhere is recognised.
                 for item in read_file(path.absolute()):
                     _record(store, item, summary)

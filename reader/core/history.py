@@ -87,18 +87,18 @@ class History:
         """Reverse the latest change; returns it, or None when there is nothing to undo."""
         if not self._done:
             return None
-        change = self._done.pop()
-        self._apply(change, forward=False)
-        self._undone.append(change)
+        change = self._done[-1]
+        self._apply(change, forward=False)  # a refused write leaves it to undo again
+        self._undone.append(self._done.pop())
         return change
 
     def redo(self) -> Change | None:
         """Apply again the latest undone change."""
         if not self._undone:
             return None
-        change = self._undone.pop()
+        change = self._undone[-1]
         self._apply(change, forward=True)
-        self._done.append(change)
+        self._done.append(self._undone.pop())
         return change
 
     def _apply(self, change: Change, forward: bool) -> None:

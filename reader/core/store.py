@@ -6,6 +6,7 @@ It knows nothing of widgets or files on disk; a write either commits whole or le
 from __future__ import annotations
 
 import hashlib
+import os
 import json
 import sqlite3
 import uuid
@@ -179,6 +180,17 @@ def m008_annotator_index(db: Database) -> None:
     db["annotations"].create_index(["annotator"], index_name="idx_annotations_annotator")
 
 
+def _writable(path: Path) -> bool:
+    """Whether this process may write the database file and create its journal beside it."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
+
+
+def _quoted(text: str, limit: int = 40) -> str:
+    """`text` on one line in quotation marks, cut to about `limit` characters."""
+    flat = " ".join(text.split())
+    return f"“{flat if len(flat) <= limit else flat[: limit - 1] + '…'}”"
+
+
 def now_utc() -> str:
     """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -264,6 +276,37 @@ class StoreError(RuntimeError):
     """A database problem worth one line to the user (the file is named)."""
 
 
+class StoreWriteError(StoreError):
+    """A change that could not be saved (read-only file, full disk, failing disk): nothing of it
+    was written. `action` says what was not saved, `reason` why, in a few words each."""
+
+    def __init__(self, path: Path | None, reason: str, action: str) -> None:
+        where = str(path) if path is not None else "the database"
+        super().__init__(f"{where}: {reason}; not saved: {action}")
+        self.path = path
+        self.reason = reason
+        self.action = action
+
+
+#: SQLite's words for a write that cannot happen, and ours for the user.
+_WRITE_FAILURES = (
+    ("readonly", "the database is read-only"),
+    ("disk is full", "the disk is full"),
+    ("disk i/o error", "the disk failed to write"),
+    ("database is locked", "another program kept the database locked"),
+    ("unable to open", "the database file cannot be written"),
+)
+
+
+def _write_failure(error: sqlite3.OperationalError) -> str | None:
+    """Our one-phrase reason for `error` if it means the write cannot happen, else None."""
+    message = str(error).lower()
+    for words, reason in _WRITE_FAILURES:
+        if words in message:
+            return reason
+    return None
+
+
 SortKey = Literal["published", "title", "source", "annotations"]
 SORT_KEYS: tuple[SortKey, ...] = ("published", "title", "source", "annotations")
 _ORDER_BY: dict[str, str] = {
@@ -326,25 +369,56 @@ class ExportFilter:
 class Store:
     """annotations.db: open it once, read and write through its methods, close it."""
 
-    def __init__(self, db: Database, path: Path | None):
+    def __init__(self, db: Database, path: Path | None, read_only: bool = False):
         self.db = db
         self.path = path
+        #: Opened read-only (the file or its folder is not writable): every write refuses.
+        self.read_only = read_only
         #: What `temp.searched` holds: (FTS query, total_changes, data_version) when filled.
         self._search_key: tuple[str, int, int] | None = None
 
     @classmethod
-    def open(cls, path: Path | str) -> Store:
-        """Open (creating if needed) the database at `path` and bring its schema up to date."""
+    def open(cls, path: Path | str, read_only: bool | None = None) -> Store:
+        """Open (creating if needed) the database at `path` and bring its schema up to date.
+
+        With `read_only` None, a database this process cannot write (the file, or the folder
+        SQLite keeps its journal in, is not writable) is opened read-only: reading works and
+        every write raises StoreWriteError.
+        """
         path = Path(path)
+        if read_only is None:
+            read_only = path.exists() and not _writable(path)
         try:
+            if read_only:
+                return cls._open_read_only(path)
             path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(str(path), timeout=5.0, check_same_thread=False)
             store = cls(Database(conn), path)
-            store._prepare(wal=True)
+            try:
+                store._prepare(wal=True)
+            except sqlite3.OperationalError as error:
+                if _write_failure(error) != "the database is read-only":
+                    raise
+                store.close()
+                return cls._open_read_only(path)
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: cannot open the database ({error})") from None
         except OSError as error:
             raise StoreError(f"{path}: cannot open the database ({error.strerror or error})") from None
+        return store
+
+    @classmethod
+    def _open_read_only(cls, path: Path) -> Store:
+        if not path.exists():
+            raise StoreError(f"{path}: no such database")
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0, check_same_thread=False)
+        store = cls(Database(conn), path, read_only=True)
+        store.db.execute("PRAGMA busy_timeout = 5000")
+        if migrations.pending(store.db):
+            store.close()
+            raise StoreError(
+                f"{path}: read-only, and made by an older reader: its schema needs an upgrade that cannot be written"
+            )
         return store
 
     @classmethod
@@ -395,24 +469,39 @@ class Store:
         partial.replace(target)
 
     @contextmanager
-    def writing(self) -> Iterator[Database]:
+    def writing(self, action: str = "the last change") -> Iterator[Database]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so it never fails half-way
-        on a lock; nested use joins the outer transaction."""
+        on a lock; nested use joins the outer transaction.
+
+        A write the database refuses (read-only, disk full, I/O error) rolls back whole and
+        raises StoreWriteError naming `action`, what was not saved.
+        """
         conn = self.db.conn
+        if self.read_only:
+            raise StoreWriteError(self.path, "the database is read-only", action)
         if conn.in_transaction:
             with self.db.atomic():
                 yield self.db
             return
-        conn.execute("BEGIN IMMEDIATE")
         try:
-            yield self.db
-        except BaseException:
-            if conn.in_transaction:
+            conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                self._search_key = None  # a search set filled in the transaction is gone with it
+                raise
+            else:
+                conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            if conn.in_transaction:  # a failed COMMIT leaves the transaction open
                 conn.execute("ROLLBACK")
-            self._search_key = None  # a search set filled in the transaction is gone with it
-            raise
-        else:
-            conn.execute("COMMIT")
+                self._search_key = None
+            reason = _write_failure(error)
+            if reason is None:
+                raise
+            raise StoreWriteError(self.path, reason, action) from error
 
     # ---- tags -------------------------------------------------------------------------
 
@@ -421,9 +510,9 @@ class Store:
         (writing only what differs, so a read-only command leaves the file alone)."""
         stored = {row[0]: row[1:] for row in self.db.execute("SELECT name, id, color, description FROM tags")}
         changes = [spec for spec in specs if stored.get(spec.name, (None,))[1:] != (spec.color, spec.description)]
-        if not changes:
+        if not changes or self.read_only:  # a read-only database shows the tags it has
             return
-        with self.writing():
+        with self.writing("the tags of config.yaml"):
             for spec in changes:
                 values = {"color": spec.color, "description": spec.description}
                 if spec.name in stored:
@@ -462,7 +551,7 @@ class Store:
             "SELECT id FROM articles WHERE path = ? AND locator = ? ORDER BY id DESC LIMIT 1",
             [doc.path, doc.locator],
         ).fetchone()
-        with self.writing():
+        with self.writing(f"importing {doc.path}"):
             if previous:
                 return self._replace_text(previous[0], doc, digest)
             article_id = self.db["articles"].insert(
@@ -514,7 +603,7 @@ class Store:
         published: str | None,
     ) -> int:
         """Add an article exactly as another database exported it (same uid); returns its id."""
-        with self.writing():
+        with self.writing("adding an article"):
             return self.db["articles"].insert(
                 {
                     "uid": uid, "sha256": sha256, "title": title, "source": source, "url": url, "path": path,
@@ -575,7 +664,7 @@ class Store:
         """Keep `annotation` whole as an orphan (taking it out of the annotations if it is there)."""
         record = {name: getattr(annotation, name) for name in _ANNOTATION_COLUMNS}
         record["tags"] = list(annotation.tags)
-        with self.writing():
+        with self.writing(f"keeping the orphan {_quoted(annotation.quote)}"):
             self.db["orphans"].insert(
                 {"id": annotation.id, "article_id": annotation.article_id,
                  "record": json.dumps(record, ensure_ascii=False), "orphaned": now_utc()},
@@ -607,13 +696,13 @@ class Store:
             raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
         quote, prefix, suffix = selector_for(text, start, end)
         placed = replace(orphan, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix)
-        with self.writing():
+        with self.writing(f"putting back {_quoted(orphan.quote)}"):
             self.insert_annotation(placed)
             self.db.execute("DELETE FROM orphans WHERE id = ?", [orphan_id])
         return placed
 
     def delete_orphan(self, orphan_id: str) -> None:
-        with self.writing():
+        with self.writing("deleting the orphan"):
             self.db.execute("DELETE FROM orphans WHERE id = ?", [orphan_id])
 
     def article_count(self, query: ListQuery | None = None) -> int:
@@ -755,7 +844,7 @@ class Store:
 
     def mark_read(self, article_id: int, read: bool = True) -> None:
         """Mark an article read (now) or unread; its reading position is kept."""
-        with self.writing():
+        with self.writing("marking the article read" if read else "marking the article unread"):
             self.db.execute(
                 """INSERT INTO reading (article_id, position, read_at) VALUES (?, 0, ?)
                    ON CONFLICT (article_id) DO UPDATE SET read_at = excluded.read_at""",
@@ -763,7 +852,7 @@ class Store:
             )
 
     def save_position(self, article_id: int, position: int) -> None:
-        with self.writing():
+        with self.writing("the reading position"):
             self.db.execute(
                 """INSERT INTO reading (article_id, position) VALUES (?, ?)
                    ON CONFLICT (article_id) DO UPDATE SET position = excluded.position""",
@@ -830,7 +919,7 @@ class Store:
     def accept_entity(self, surface: str, label: str, annotator: str) -> None:
         """`surface` is a `label` wherever it occurs: any other label the user gave it before is
         replaced, and a rejection of it as that label is taken back."""
-        with self.writing():
+        with self.writing(f"accepting the entity {_quoted(surface)} as {label}"):
             self.db.execute("DELETE FROM entity_feedback WHERE surface = ? AND (verdict = 'accept' OR label = ?)", [surface, label])
             self.db.execute(
                 "INSERT INTO entity_feedback (surface, label, verdict, annotator, created) VALUES (?, ?, 'accept', ?, ?)",
@@ -839,7 +928,7 @@ class Store:
 
     def reject_entity(self, surface: str, label: str, annotator: str) -> None:
         """`surface` is never a `label`: found spans like it are no longer shown."""
-        with self.writing():
+        with self.writing(f"rejecting the entity {_quoted(surface)}"):
             self.db.execute("DELETE FROM entity_feedback WHERE surface = ? AND label = ?", [surface, label])
             self.db.execute(
                 "INSERT INTO entity_feedback (surface, label, verdict, annotator, created) VALUES (?, ?, 'reject', ?, ?)",
@@ -847,7 +936,7 @@ class Store:
             )
 
     def forget_entity(self, surface: str) -> None:
-        with self.writing():
+        with self.writing(f"forgetting feedback on {_quoted(surface)}"):
             self.db.execute("DELETE FROM entity_feedback WHERE surface = ?", [surface])
 
     def uncached_texts(self, engine: str, after_id: int, limit: int) -> list[tuple[int, str, str]]:
@@ -864,7 +953,7 @@ class Store:
     def cache_entities(self, sha256: str, engine: str, spans: Iterable[Span]) -> SpanTable:
         """Keep these spans for the text with this hash; returns them as the cache holds them."""
         table = spans if isinstance(spans, SpanTable) else SpanTable.from_spans(spans)
-        with self.writing():
+        with self.writing("the entity cache"):
             self.db.execute(
                 "INSERT OR REPLACE INTO entity_cache (sha256, engine, spans, created) VALUES (?, ?, ?, ?)",
                 [sha256, engine, table.to_bytes(), now_utc()],
@@ -908,7 +997,7 @@ class Store:
 
     def add_tag(self, annotation_id: str, tag: str) -> Annotation:
         """Add `tag` to an annotation (nothing changes if it has it already)."""
-        with self.writing():
+        with self.writing(f"tag {tag} on the passage"):
             self.db.execute(
                 "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
                 [annotation_id, self.ensure_tag(tag)],
@@ -923,7 +1012,7 @@ class Store:
             return annotation
         if len(annotation.tags) == 1:
             raise ValueError("an annotation needs at least one tag; delete it instead")
-        with self.writing():
+        with self.writing(f"taking tag {tag} off {_quoted(annotation.quote)}"):
             self.db.execute(
                 "DELETE FROM annotation_tags WHERE annotation_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
                 [annotation_id, tag],
@@ -933,7 +1022,7 @@ class Store:
 
     def set_note(self, annotation_id: str, note: str | None) -> Annotation:
         """Replace an annotation's note (None or "" removes it)."""
-        with self.writing():
+        with self.writing("the note" + (f" {_quoted(note)}" if note else " removal")):
             self.db.execute(
                 "UPDATE annotations SET note = ?, updated = ? WHERE id = ?", [note or None, now_utc(), annotation_id]
             )
@@ -941,7 +1030,7 @@ class Store:
 
     def add_article_tag(self, article_id: int, tag: str, annotator: str) -> bool:
         """Tag a whole article; False when it already had the tag."""
-        with self.writing():
+        with self.writing(f"tag {tag} on the article"):
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO article_tags (article_id, tag_id, annotator, created) VALUES (?, ?, ?, ?)",
                 [article_id, self.ensure_tag(tag), annotator, now_utc()],
@@ -950,7 +1039,7 @@ class Store:
 
     def remove_article_tag(self, article_id: int, tag: str) -> bool:
         """Take a tag off a whole article; False when it did not have it."""
-        with self.writing():
+        with self.writing(f"taking tag {tag} off the article"):
             cursor = self.db.execute(
                 "DELETE FROM article_tags WHERE article_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
                 [article_id, tag],
@@ -963,7 +1052,7 @@ class Store:
     def delete_annotation(self, annotation_id: str) -> Annotation:
         """Delete an annotation with its tags and note; returns it as it was, for undo."""
         annotation = self.get_annotation(annotation_id)
-        with self.writing():
+        with self.writing(f"deleting {_quoted(annotation.quote)}"):
             self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
             self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
         return annotation
@@ -971,7 +1060,7 @@ class Store:
     def insert_annotation(self, annotation: Annotation) -> Annotation:
         """Write `annotation` as it is (same id, timestamps, tags and note), in one transaction."""
         row = {name: getattr(annotation, name) for name in _ANNOTATION_COLUMNS}
-        with self.writing():
+        with self.writing(f"{_quoted(annotation.quote)} tagged {', '.join(annotation.tags)}"):
             self.db["annotations"].insert(row)
             self.db["annotation_tags"].insert_all(
                 {"annotation_id": annotation.id, "tag_id": self.ensure_tag(name)} for name in annotation.tags

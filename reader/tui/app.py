@@ -5,7 +5,7 @@ It opens no database itself; the caller hands it an open `Store` and closes it a
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import partial
 
 from textual import work
@@ -20,7 +20,7 @@ from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key,
 from reader.core.entities.fill import fill_cache
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History
-from reader.core.store import ExportFilter, Store
+from reader.core.store import ExportFilter, Store, StoreWriteError
 from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
@@ -80,8 +80,51 @@ class ReaderApp(App[None]):
         self.theme = self.config.theme
         self.set_keymap(self.config.keymap)
         self.push_screen(ArticleListScreen(self.workspace))
-        if self.FILL_ENTITY_CACHE and self.config.entities.show and self.store.path is not None:
+        if self.store.read_only:
+            self.sub_title = "read-only"
+            self.notify(
+                f"{short_path(self.store.path)} cannot be written: you can read, search and export, "
+                "and nothing you change will be saved.",
+                title="Read-only database", severity="warning", timeout=30, markup=False,
+            )
+        elif self.FILL_ENTITY_CACHE and self.config.entities.show and self.store.path is not None:
             self.call_after_refresh(self._fill_entity_cache)
+
+    # ---- changes the database refuses ------------------------------------------------------
+
+    async def run_action(self, action, default_namespace=None, namespaces=None) -> bool:
+        """Every key's action, with a change the database refuses (read-only, disk full)
+        reported as not saved instead of ending the app."""
+        try:
+            return await super().run_action(action, default_namespace, namespaces)
+        except StoreWriteError as error:
+            self.report_unsaved(error)
+            return True
+
+    def saving(self, callback: Callable[..., object]) -> Callable[..., object]:
+        """`callback` (a dialog's result handler that writes) with a refused change reported
+        as not saved, as for key actions."""
+
+        def reporting(*args: object) -> object:
+            try:
+                return callback(*args)
+            except StoreWriteError as error:
+                self.report_unsaved(error)
+                return None
+
+        return reporting
+
+    def report_unsaved(self, error: StoreWriteError) -> None:
+        """Tell the user exactly which change was not saved, and why."""
+        hint = {
+            "the database is read-only": "Make the file writable and open reader again.",
+            "the disk is full": "Free some space and do it again; everything saved before is safe.",
+        }.get(error.reason, "Everything saved before is safe; try again.")
+        where = short_path(error.path) if error.path is not None else "the database"
+        self.notify(
+            f"Not saved: {error.action}. {where}: {error.reason}. {hint}",
+            title="Not saved", severity="error", timeout=20, markup=False,
+        )
 
     @work(thread=True, exclusive=True, group="entity-cache", exit_on_error=False)
     def _fill_entity_cache(self) -> None:

@@ -6,6 +6,7 @@ never writes SQL itself.
 
 from __future__ import annotations
 
+from contextlib import suppress
 from dataclasses import replace
 
 from rich.text import Text
@@ -19,7 +20,7 @@ from reader.core.entities import LABELS, Span, engine_key
 from reader.core.entities.packed import SpanTable
 from reader.core.entities.user import UserEntities
 from reader.core.history import Change
-from reader.core.store import Annotation, Article
+from reader.core.store import Annotation, Article, StoreWriteError
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote, tag_color
 from reader.tui.screens.note_editor import NoteEditor
@@ -99,14 +100,16 @@ class ArticleScreen(Screen[None]):
         self._show_annotations()
         if self.search:
             view.set_search_hits(search_hits(self.article.text, self.search))
-        self.store.mark_read(self.article.id)
+        with suppress(StoreWriteError):  # reading state is a convenience; a read-only file still reads
+            self.store.mark_read(self.article.id)
         # Opened from a search: the first hit; otherwise where the reader left off.
         position = view.search_hits[0][0] if view.search_hits else self.store.reading_position(self.article.id)
         view.move_cursor_to(min(position, max(len(self.article.text) - 1, 0)))
         view.focus()
 
     def on_unmount(self) -> None:
-        self.store.save_position(self.article.id, self.position)
+        with suppress(StoreWriteError):
+            self.store.save_position(self.article.id, self.position)
 
     @property
     def view(self) -> ArticleView:
@@ -143,7 +146,11 @@ class ArticleScreen(Screen[None]):
     def _show_recognised(self, spans: list[Span]) -> None:
         """Show freshly recognised spans and keep them for the next opening (main thread:
         the store's connection is used from this thread only)."""
-        self._show_entities(self.store.cache_entities(self.article.sha256, self.engine, spans))
+        try:
+            found = self.store.cache_entities(self.article.sha256, self.engine, spans)
+        except StoreWriteError:  # not kept for next time; shown all the same
+            found = SpanTable.from_spans(spans)
+        self._show_entities(found)
 
     def _show_entities(self, found: SpanTable) -> None:
         """Show what the recogniser found, with what the user said about entities over it."""
@@ -283,7 +290,7 @@ class ArticleScreen(Screen[None]):
         if tag is not None:
             event.stop()
             event.prevent_default()
-            self.apply_tag(tag.name)
+            self.app.saving(self.apply_tag)(tag.name)
         elif event.character is not None and event.character.isdigit():
             event.stop()
             self.notify(
@@ -336,7 +343,7 @@ class ArticleScreen(Screen[None]):
             "Tag the passage (a ✓ tag: take it off)", self.store.tag_names(), allow_new=True,
             current=same.tags if same else (),
         )
-        self.app.push_screen(picker, lambda name: name is not None and self._toggle_passage_tag(name, same))
+        self.app.push_screen(picker, self.app.saving(lambda name: name is not None and self._toggle_passage_tag(name, same)))
 
     def _toggle_passage_tag(self, name: str, same: Annotation | None) -> None:
         if same is None or name not in same.tags:
@@ -351,7 +358,7 @@ class ArticleScreen(Screen[None]):
     def action_tag_article(self) -> None:
         current = self.article.tags
         picker = PickerScreen("Tag the whole article (again: remove)", self.store.tag_names(), allow_new=True, current=current)
-        self.app.push_screen(picker, self._toggle_article_tag)
+        self.app.push_screen(picker, self.app.saving(self._toggle_article_tag))
 
     def _toggle_article_tag(self, name: str | None) -> None:
         if name is None:
@@ -376,7 +383,12 @@ class ArticleScreen(Screen[None]):
         def save(note: str | None) -> None:
             if note is None or (note or None) == annotation.note:
                 return
-            self.workspace.history.set_note(annotation.id, note or None)
+            try:
+                self.workspace.history.set_note(annotation.id, note or None)
+            except StoreWriteError as error:  # give the typed note back rather than lose it
+                self.app.report_unsaved(error)
+                self.app.push_screen(NoteEditor(annotation.quote, note), save)
+                return
             self._show_annotations()
             self.notify("Note saved." if note else "Note removed.", markup=False)
 
@@ -491,7 +503,7 @@ class ArticleScreen(Screen[None]):
             f"Orphans of this article ({len(orphans)})", orphans, {self.article.id: self.article.title},
             "puts it on the selection (or the sentence under the cursor)",
         )
-        self.app.push_screen(screen, self._reattach)
+        self.app.push_screen(screen, self.app.saving(self._reattach))
 
     def _reattach(self, orphan_id: str | None) -> None:
         if orphan_id is None:
@@ -541,7 +553,7 @@ class ArticleScreen(Screen[None]):
         if not surface:
             return
         picker = PickerScreen(f"“{short_quote(surface, 40)}” is a…", list(LABELS))
-        self.app.push_screen(picker, lambda label: label is not None and self._accept(surface, label))
+        self.app.push_screen(picker, self.app.saving(lambda label: label is not None and self._accept(surface, label)))
 
     def _accept(self, surface: str, label: str) -> None:
         self.store.accept_entity(surface, label, self.config.annotator)
