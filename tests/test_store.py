@@ -4,7 +4,7 @@ import pytest
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
 from reader.core.entities import Span
-from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, sha256_text
+from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, StoreWriteError, sha256_text
 
 TEXT = "GENEVA — Talks resumed on Tuesday. Ana Lima said the draft was “close”.\n\nA second paragraph."
 
@@ -114,7 +114,7 @@ def test_failed_write_leaves_no_half_annotation(store, monkeypatch):
         raise sqlite3.OperationalError("disk I/O error")
 
     monkeypatch.setattr(store, "ensure_tag", broken)
-    with pytest.raises(sqlite3.OperationalError):
+    with pytest.raises(StoreWriteError, match="the disk failed to write; not saved: “GENEVA” tagged conflict"):
         store.add_annotation(article_id, 0, 6, ["conflict"], "alice")
     assert store.annotation_count() == 0
     assert store.db["annotation_tags"].count == 0

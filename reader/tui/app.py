@@ -29,6 +29,7 @@ from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.article_view import ArticleView
 from reader.tui.workspace import Workspace
+from reader.tui.wrap import display_text
 
 
 def theme_problem(theme: str) -> str | None:
@@ -176,7 +177,7 @@ class ReaderApp(App[None]):
         if isinstance(self.screen, ArticleScreen):
             sections = [("Article", binding_rows([*ArticleView.BINDINGS, *ArticleScreen.BINDINGS], keymap))]
             tags = [
-                (tag.key, f"tag as {tag.name}: {tag.description}".rstrip(": "), "")
+                (tag.key, display_text(f"tag as {tag.name}: {tag.description}".rstrip(": ")), "")
                 for tag in self.config.tags
                 if tag.key
             ]

@@ -13,22 +13,47 @@ from rich.cells import cell_len
 
 _TOKEN = re.compile(r"\S+\s*|\s+")
 
-# Characters that must never reach the terminal as they are. Import already removed them from
-# stored text; this guards text from anywhere else. One character in, one character out, so
-# offsets and cell positions stay aligned.
+# Characters that must never reach the terminal as they are. Import already removed the control
+# characters from stored text; this guards text from anywhere else. One character in, one
+# character out, so offsets and cell positions stay aligned.
 _DISPLAY_TABLE = {code: "\ufffd" for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
 _DISPLAY_TABLE[ord("\t")] = " "
 _DISPLAY_TABLE[ord("\n")] = " "
 
+# Bidirectional formatting characters (embeddings, overrides, isolates, marks) can make a
+# terminal show text in another order than it is stored ("Trojan Source"): they are shown as a
+# visible replacement character instead, in the text and in its layout alike. Zero-width
+# joiners and spaces are left alone: they change no order, and emoji and several scripts need
+# them.
+_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_BIDI_TABLE = {ord(char): "\ufffd" for char in _BIDI_CONTROLS}
+_DISPLAY_TABLE.update(_BIDI_TABLE)
 
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
+_BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
 
 
 def display_text(text: str) -> str:
-    """`text` made safe to print: same length, control characters replaced."""
+    """`text` made safe to print on one line: same length, control and bidi formatting
+    characters replaced, line breaks and tabs made spaces."""
     if _CONTROLS.search(text) is None:  # the usual case: imported text has only \t and \n
         return text.replace("\t", " ").replace("\n", " ")
     return text.translate(_DISPLAY_TABLE)
+
+
+_EDIT_TABLE = {code: replacement for code, replacement in _DISPLAY_TABLE.items() if chr(code) not in "\t\n"}
+
+
+def editable_text(text: str) -> str:
+    """`text` made safe to show in an editor: same length and lines, control and bidi
+    formatting characters replaced, tabs and line breaks kept."""
+    return text if _CONTROLS.search(text) is None else text.translate(_EDIT_TABLE)
+
+
+def layout_text(text: str) -> str:
+    """`text` as it is laid out for display: same length and line breaks, bidi formatting
+    characters replaced as `display_text` replaces them, so both measure the same cells."""
+    return text if _BIDI.search(text) is None else text.translate(_BIDI_TABLE)
 
 
 def char_width(char: str) -> int:

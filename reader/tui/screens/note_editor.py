@@ -13,6 +13,7 @@ from textual.widgets import Static, TextArea
 
 from reader.tui.format import short_quote
 from reader.tui.screens.modal import BoxedModal
+from reader.tui.wrap import editable_text
 
 QUOTE_LIMIT = 400
 """Characters of the quote kept before the line is cut to the box's width."""
@@ -57,12 +58,15 @@ class NoteEditor(BoxedModal[str | None]):
         super().__init__()
         self.quote = quote
         self.note = note or ""
+        #: What the editor shows: the note with anything that could drive the terminal made
+        #: visible; handed back as the stored note itself when left unchanged.
+        self.shown = editable_text(self.note)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box", classes="modal-box"):
             yield Static(Content("Note"), id="note-title")
             yield Static(Content(f"“{short_quote(self.quote, QUOTE_LIMIT)}”"), id="note-quote")
-            yield TextArea(self.note, soft_wrap=True, tab_behavior="focus", id="note-text")
+            yield TextArea(self.shown, soft_wrap=True, tab_behavior="focus", id="note-text")
             yield Static(Content("esc or ctrl+s saves · ctrl+d discards edits · u in the article undoes"),
                          id="note-keys")
 
@@ -77,6 +81,8 @@ class NoteEditor(BoxedModal[str | None]):
 
     def action_save(self) -> None:
         text = self.editor.text
+        if text == self.shown:
+            text = self.note
         self.dismiss(text if text.strip() else "")
 
     def action_discard(self) -> None:

@@ -24,7 +24,7 @@ from textual.strip import Strip
 from reader.core.entities import Span
 from reader.core.entities.packed import SpanTable
 from reader.core.segment import Segments, trimmed
-from reader.tui.wrap import WrappedText, display_text
+from reader.tui.wrap import WrappedText, display_text, layout_text
 
 GUTTER = 2
 _SEGMENT_OF_UNIT = {"word": "words", "sentence": "sentences", "paragraph": "paragraphs"}
@@ -184,7 +184,7 @@ class ArticleView(ScrollView, can_focus=True):
         usable = self._usable(width)
         text_width = self._text_width(usable)
         if self.wrapped.width != text_width:
-            self.wrapped = WrappedText.wrap(self.text, text_width)
+            self.wrapped = WrappedText.wrap(layout_text(self.text), text_width)
         self.virtual_size = Size(usable, len(self.wrapped))
         self._scroll_cursor_into_view()
         self.refresh()

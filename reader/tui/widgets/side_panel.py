@@ -17,6 +17,7 @@ from textual.widgets.option_list import Option
 from reader.core.entities import LABELS, Span
 from reader.core.store import Annotation
 from reader.tui.format import short_quote
+from reader.tui.wrap import display_text
 
 
 class SidePanel(OptionList):
@@ -58,7 +59,7 @@ class SidePanel(OptionList):
         for annotation in annotations:
             label = Text()
             for tag in annotation.tags:
-                label.append(f" {tag} ", style=f"bold reverse {tag_colors.get(tag, 'grey')}")
+                label.append(f" {display_text(tag)} ", style=f"bold reverse {tag_colors.get(tag, 'grey')}")
                 label.append(" ")
             label.append(short_quote(annotation.quote, 60))
             if annotation.note:
