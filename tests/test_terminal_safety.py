@@ -70,7 +70,7 @@ def assert_nothing_active(lines: list[str]) -> None:
 
 
 def test_display_and_layout_keep_length_and_neutralise_bidi():
-    text = f"a\u202eb\nc\u2067d\u2069 e\u200bf \U0001F600"
+    text = "a\u202eb\nc\u2067d\u2069 e\u200bf \U0001F600"
     shown, laid = display_text(text), layout_text(text)
     assert len(shown) == len(laid) == len(text)
     assert "\u202e" not in shown and "\u2067" not in laid and "\ufffd" in shown

@@ -11,6 +11,7 @@ from typing import IO, Any
 
 from reader.core.exchange.yaml_emit import mapping, scalar
 from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS, ExportItem
+from reader.core.safefile import replacing
 from reader.core.store import Annotation, ArticleInfo, ExportFilter, Store, now_utc
 
 FORMAT = "reader-annotations/2"
@@ -116,11 +117,8 @@ def write_export(store: Store, path: Path, only: ExportFilter | None = None, fmt
     of files); returns the number of annotations (or records, for the other formats)."""
     if fmt in FOLDER_FORMATS:
         return EXPORTERS[fmt](export_items(store, only), path)
-    partial = path.with_name(path.name + ".partial")
-    with partial.open("w", encoding="utf-8", newline="\n") as stream:
-        count = write_to(store, stream, only, fmt)
-    partial.replace(path)
-    return count
+    with replacing(path) as stream:
+        return write_to(store, stream, only, fmt)
 
 
 def write_to(store: Store, stream: IO[str], only: ExportFilter | None = None, fmt: str = "yaml") -> int:

@@ -40,6 +40,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from reader.core.safefile import write_text
 from reader.core.exchange.formats import ExportItem, ImportedAnnotation, article_key, from_text
 from reader.core.store import Annotation
 
@@ -64,11 +65,11 @@ def export_brat(items: Iterable[ExportItem], folder: Path, *, write_config: bool
         lines, written_types = ann_lines(article.text, marks)
         types.update(written_types)
         count += sum(1 for line in lines if line.startswith("T"))
-        (folder / f"{name}.txt").write_text(article.text, encoding="utf-8", newline="")
-        (folder / f"{name}.ann").write_text("".join(line + "\n" for line in lines), encoding="utf-8", newline="")
+        write_text(folder / f"{name}.txt", article.text)
+        write_text(folder / f"{name}.ann", "".join(line + "\n" for line in lines))
     if write_config:
         config = ["[entities]", *sorted(types), "", "[relations]", "", "[events]", "", "[attributes]"]
-        (folder / "annotation.conf").write_text("\n".join(config) + "\n", encoding="utf-8", newline="")
+        write_text(folder / "annotation.conf", "\n".join(config) + "\n")
     return count
 
 
