@@ -81,3 +81,65 @@ async def test_the_list_notices_articles_another_process_added(store, config, mo
             if rows.count == before + 1:
                 break
         assert rows.count == before + 1
+
+
+def test_two_tuis_an_import_and_an_export_at_once_all_succeed(tmp_path):
+    """Two people tag in their own TUI while a folder is imported and the annotations are
+    exported over and over: every tag lands, the import is whole, each export is a whole file."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import yaml
+
+    from .terminal import run_in_terminal
+
+    database = tmp_path / "shared.db"
+    store = Store.open(database)
+    text = "Shared article\n\n" + " ".join(f"Sentence number {n} is here." for n in range(1, 30))
+    store.add_document(Document(text=text, title="Shared article", source=None, url=None, path="s.txt",
+                                published="2030-01-01", locator=""))
+    store.close()
+    configs = []
+    for name in ("alice", "bob"):
+        config = tmp_path / f"{name}.yaml"
+        config.write_text(
+            f"database: {database}\nannotator: {name}\nload_samples: false\n"
+            f"tags:\n  - name: claim\n    key: '1'\n    color: '#e06c75'\n    description: A claim.\n",
+            encoding="utf-8",
+        )
+        configs.append(config)
+    folder = tmp_path / "incoming"
+    folder.mkdir()
+    for n in range(300):
+        (folder / f"{n:03}.txt").write_text(f"Incoming story {n}\n\nPort workers in city {n} voted today.", "utf-8")
+    tagging = [b"\r"] + [b")", b"1"] * 6 + [b"q", b"q"]  # open the article, tag six sentences, quit
+
+    def exports() -> list[subprocess.CompletedProcess]:
+        return [
+            subprocess.run([sys.executable, "-m", "reader", "--config", str(configs[0]), "export", "-o",
+                            str(tmp_path / f"export{n}.yaml")], capture_output=True, text=True, timeout=120)
+            for n in range(5)
+        ]
+
+    with ThreadPoolExecutor(4) as pool:
+        tuis = [pool.submit(run_in_terminal, ["--config", str(config)], tagging) for config in configs]
+        importing = pool.submit(subprocess.run, [sys.executable, "-m", "reader", "--config", str(configs[1]),
+                                                 "import", str(folder)], capture_output=True, text=True, timeout=300)
+        exporting = pool.submit(exports)
+        screens = [tui.result() for tui in tuis]
+        imported = importing.result()
+        exported = exporting.result()
+    assert [code for _written, code in screens] == [0, 0]
+    assert imported.returncode == 0, imported.stderr
+    assert "300 imported" in imported.stdout
+    for run in exported:
+        assert run.returncode == 0, run.stderr
+    outputs = [run.stdout + run.stderr for run in [imported, *exported]] + [written.decode("utf-8", "replace") for written, _ in screens]
+    assert not any("locked" in output for output in outputs)
+    for n in range(5):
+        assert yaml.safe_load((tmp_path / f"export{n}.yaml").read_text("utf-8"))["format"].startswith("reader-annotations")
+    check = Store.open(database)
+    counts = dict(check.db.execute("SELECT annotator, count(*) FROM annotations GROUP BY annotator").fetchall())
+    assert counts == {"alice": 6, "bob": 6}
+    assert check.article_count() == 301
+    assert check.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    check.close()

@@ -4,13 +4,8 @@ texts, tags and notes are shown literally or visibly neutralised, and drive noth
 The texts are written to the database directly, as a foreign import or another program could,
 so these tests see what the display does on its own (import strips most of it first)."""
 
-import os
 import re
-import select
-import signal
-import subprocess
 import sys
-import time
 
 import pytest
 
@@ -20,6 +15,7 @@ from reader.tui.app import ReaderApp
 from reader.tui.wrap import WrappedText, display_text, layout_text
 
 from .conftest import open_article
+from .terminal import run_in_terminal
 
 SIZE = (110, 32)
 
@@ -141,61 +137,13 @@ def test_the_escape_checker_sees_an_injected_sequence():
         assert stray_escapes(b"\x1b[0mtext" + injected.encode() + b"\x1b[1m")
 
 
-def _run_in_terminal(config_path, keys: list[bytes], columns=110, rows=32) -> bytes:
-    """Everything `reader` writes to a pseudo-terminal while `keys` are typed, each once it is quiet."""
-    import fcntl
-    import pty
-    import struct
-    import termios
-
-    controller, terminal = pty.openpty()
-    fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": str(columns), "LINES": str(rows),
-           "TEXTUAL_ANIMATIONS": "none", "NO_COLOR": ""}
-    env.pop("NO_COLOR")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "reader", "--config", str(config_path)],
-        stdin=terminal, stdout=terminal, stderr=terminal, env=env, start_new_session=True, close_fds=True,
-    )
-    os.close(terminal)
-    written = bytearray()
-
-    def read_until_quiet(quiet: float = 0.8, limit: float = 10) -> None:
-        """Read until the app has written nothing for `quiet` seconds (or `limit` passed)."""
-        deadline = time.monotonic() + limit
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([controller], [], [], quiet)
-            if not ready:
-                return
-            try:
-                chunk = os.read(controller, 65536)
-            except OSError:  # the app has exited and closed the terminal
-                return
-            if not chunk:
-                return
-            written.extend(chunk)
-
-    try:
-        read_until_quiet(quiet=1.5)  # start-up, the list
-        for key in keys:
-            os.write(controller, key)
-            read_until_quiet()
-        process.wait(timeout=10)
-        read_until_quiet(quiet=0.2)
-    finally:
-        if process.poll() is None:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        os.close(controller)
-    return bytes(written)
-
-
 @pytest.mark.skipif(sys.platform == "win32", reason="needs a pseudo-terminal")
 def test_the_bytes_written_to_the_terminal_hold_no_escape_but_textuals_own(tmp_path, config):
     store = hostile_database(config.database)
     store.close()
-    written = _run_in_terminal(config.path, [b"\r", b"i", b"m", b"\x1b", b"q", b"q"])
+    written, code = run_in_terminal(["--config", str(config.path)], [b"\r", b"i", b"m", b"\x1b", b"q", b"q"])
     assert b"Third paragraph" in written, "the article was shown"
+    assert code == 0
     assert stray_escapes(written) == []
     for payload in (b"\x1b]52", b"\x1b]0;owned", b"\x1bP+q", b"\x1b[21t", b"evil.example/\x1b"):
         assert payload not in written
