@@ -4,7 +4,7 @@ import pytest
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
 from reader.core.entities import Span
-from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, StoreWriteError, sha256_text
+from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, StoreWriteError, migrations, sha256_text
 
 TEXT = "GENEVA — Talks resumed on Tuesday. Ana Lima said the draft was “close”.\n\nA second paragraph."
 
@@ -25,7 +25,9 @@ def test_schema_is_migrated_and_recorded(store):
     tables = set(store.db.table_names())
     assert {"articles", "annotations", "tags", "annotation_tags", "article_tags", "_sqlite_migrations"} <= tables
     names = [row["name"] for row in store.db["_sqlite_migrations"].rows]
-    assert names == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache", "m004_packed_entity_cache", "m005_entity_feedback", "m006_pending_annotations", "m007_orphans", "m008_annotator_index"]
+    assert names[:8] == ["m001_initial_schema", "m002_search_and_reading_state", "m003_entity_cache", "m004_packed_entity_cache", "m005_entity_feedback", "m006_pending_annotations", "m007_orphans", "m008_annotator_index"]
+    assert "m010_codebook_from_config" in names
+    assert migrations.pending(store.db) == []
     assert store.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert store.db.execute("PRAGMA foreign_keys").fetchone()[0] == 1
 
@@ -162,7 +164,7 @@ def test_sync_tags_writes_nothing_when_nothing_changed(store):
     store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement")])
     assert store.db.conn.total_changes == changes
     store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement"), TagSpec("new", "2", "blue", "")])
-    assert store.db.conn.total_changes == changes + 1
+    assert store.db.conn.total_changes == changes + 2  # the tag, and the record of what config.yaml said
     assert store.tag_names() == ["conflict", "new"]
 
 

@@ -8,9 +8,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reader.core.store import Annotation, Store
+from reader.core.store import Annotation, Store, TagMerge
 
-ChangeKind = Literal["add", "delete", "tag", "untag", "note", "article_tag", "article_untag"]
+ChangeKind = Literal[
+    "add", "delete", "tag", "untag", "note", "article_tag", "article_untag",
+    "rename_tag", "merge_tags", "tag_look",
+]
+#: Changes to the codebook rather than to one article (their `article_id` is 0).
+CODEBOOK_KINDS = frozenset({"rename_tag", "merge_tags", "tag_look"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +32,13 @@ class Change:
     tag: str | None = None
     before: str | None = None
     annotator: str = ""
+    #: A tag rename: every (old, new) name it changed, nested tags included.
+    renames: tuple[tuple[str, str], ...] = ()
+    #: A tag merge: what it moved.
+    merge: TagMerge | None = None
+    #: A tag's (colour, description) before and after a `tag_look` change.
+    look_before: tuple[str | None, str | None] = (None, None)
+    look_after: tuple[str | None, str | None] = (None, None)
 
     def describe(self) -> str:
         return {
@@ -37,6 +49,9 @@ class Change:
             "note": "changed note",
             "article_tag": f"tagged article {self.tag}",
             "article_untag": f"removed article tag {self.tag}",
+            "rename_tag": f"renamed tag {self.renames[0][0]} to {self.renames[0][1]}" if self.renames else "renamed tag",
+            "merge_tags": f"merged tag {self.merge.source} into {self.merge.target}" if self.merge else "merged tags",
+            "tag_look": f"changed tag {self.tag}",
         }[self.kind]
 
 
@@ -83,6 +98,19 @@ class History:
             return None
         return self._record(Change("article_untag", article_id, tag=tag))
 
+    # ---- the codebook ------------------------------------------------------------------
+
+    def rename_tag(self, old: str, new: str) -> Change | None:
+        renames = self.store.rename_tag(old, new)
+        return self._record(Change("rename_tag", 0, tag=new, renames=tuple(renames))) if renames else None
+
+    def merge_tags(self, source: str, target: str) -> Change:
+        return self._record(Change("merge_tags", 0, tag=target, merge=self.store.merge_tags(source, target)))
+
+    def set_tag_look(self, name: str, color: str | None, description: str | None) -> Change:
+        before = self.store.set_tag_look(name, color=color, description=description)
+        return self._record(Change("tag_look", 0, tag=name, look_before=before, look_after=(color, description)))
+
     def undo(self) -> Change | None:
         """Reverse the latest change; returns it, or None when there is nothing to undo."""
         if not self._done:
@@ -103,6 +131,9 @@ class History:
 
     def _apply(self, change: Change, forward: bool) -> None:
         kind, tag = change.kind, change.tag
+        if kind in CODEBOOK_KINDS:
+            self._apply_codebook(change, forward)
+            return
         if kind in ("article_tag", "article_untag") and tag is not None:
             if (kind == "article_tag") == forward:
                 self.store.add_article_tag(change.article_id, tag, change.annotator)
@@ -122,3 +153,14 @@ class History:
             self.store.insert_annotation(annotation)
         else:
             self.store.delete_annotation(annotation.id)
+
+    def _apply_codebook(self, change: Change, forward: bool) -> None:
+        if change.kind == "rename_tag":
+            old, new = change.renames[0]
+            self.store.rename_tag(old, new) if forward else self.store.rename_tag(new, old)
+        elif change.kind == "merge_tags" and change.merge is not None:
+            merge = change.merge
+            self.store.merge_tags(merge.source, merge.target) if forward else self.store.unmerge_tags(merge)
+        elif change.kind == "tag_look" and change.tag is not None:
+            color, description = change.look_after if forward else change.look_before
+            self.store.set_tag_look(change.tag, color=color, description=description)

@@ -180,6 +180,13 @@ def m008_annotator_index(db: Database) -> None:
     db["annotations"].create_index(["annotator"], index_name="idx_annotations_annotator")
 
 
+@migrations()
+def m010_codebook_from_config(db: Database) -> None:
+    # Each tag's colour and description as config.yaml last gave them: the configuration is
+    # applied again only where it changed since, so what the Tags screen changes is kept.
+    db["codebook_from_config"].create({"name": str, "color": str, "description": str}, pk="name")
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the database file and create its journal beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
@@ -217,6 +224,55 @@ class ArticleRow:
 
 #: Marks around a search hit inside `ArticleRow.snippet`.
 HIT_START, HIT_END = "\x02", "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class TagInfo:
+    """A tag of the codebook with how much it is used."""
+
+    name: str
+    color: str | None
+    description: str | None
+    #: Passages (annotations) with this very tag.
+    passages: int
+    #: Articles with such a passage or tagged with it as a whole.
+    articles: int
+
+    @property
+    def parent(self) -> str | None:
+        """"framing" for "framing/cooperation"; None for a top-level tag."""
+        return self.name.rpartition("/")[0] or None
+
+    @property
+    def depth(self) -> int:
+        return self.name.count("/")
+
+
+@dataclass(frozen=True, slots=True)
+class TagMerge:
+    """What merging tag `source` into `target` changed, kept so it can be undone exactly."""
+
+    source: str
+    target: str
+    color: str | None
+    description: str | None
+    #: Annotations that had `source` and not `target` / that had both.
+    moved: tuple[str, ...]
+    shared: tuple[str, ...]
+    #: Whole-article tags (article id, annotator, created) of `source`, likewise.
+    articles_moved: tuple[tuple[int, str, str], ...]
+    articles_shared: tuple[tuple[int, str, str], ...]
+
+
+def tag_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a tag, or None when it can ("/" nests: "framing/cooperation")."""
+    if not name.strip() or name != name.strip():
+        return "a tag name is not empty and has no spaces at its ends"
+    if not name.isprintable():
+        return "a tag name holds no control characters"
+    if name.startswith("/") or name.endswith("/") or "//" in name or any(part != part.strip() for part in name.split("/")):
+        return "each part of a nested tag name (a/b) is a name of its own"
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -505,12 +561,26 @@ class Store:
 
     # ---- tags -------------------------------------------------------------------------
 
-    def sync_tags(self, specs: Iterable[TagSpec]) -> None:
-        """Make the tags table hold every configured tag with its current colour and text
-        (writing only what differs, so a read-only command leaves the file alone)."""
+    def sync_tags(self, specs: Iterable[TagSpec], force: bool = False) -> None:
+        """Bring in config.yaml's tags: a tag new to the configuration is created, and a colour
+        or description is applied where config.yaml changed it since it was last read (so what
+        the Tags screen changed stays); with `force`, every configured value is applied. A tag
+        renamed or merged away in the database is not created again. Writes only what differs,
+        so a read-only command leaves the file alone."""
+        specs = list(specs)
         stored = {row[0]: row[1:] for row in self.db.execute("SELECT name, id, color, description FROM tags")}
-        changes = [spec for spec in specs if stored.get(spec.name, (None,))[1:] != (spec.color, spec.description)]
-        if not changes or self.read_only:  # a read-only database shows the tags it has
+        read = {row[0]: row[1:] for row in self.db.execute("SELECT name, color, description FROM codebook_from_config")}
+        changes, records = [], []
+        for spec in specs:
+            values = (spec.color, spec.description)
+            if read.get(spec.name) != values:
+                records.append(spec)
+            if spec.name in stored:
+                if stored[spec.name][1:] != values and (force or read.get(spec.name) != values):
+                    changes.append(spec)
+            elif spec.name not in read or force:
+                changes.append(spec)
+        if not (changes or records) or self.read_only:  # a read-only database shows the tags it has
             return
         with self.writing("the tags of config.yaml"):
             for spec in changes:
@@ -519,6 +589,139 @@ class Store:
                     self.db["tags"].update(stored[spec.name][0], values)
                 else:
                     self.db["tags"].insert({"name": spec.name, **values})
+            self.db["codebook_from_config"].upsert_all(
+                ({"name": spec.name, "color": spec.color, "description": spec.description} for spec in records), pk="name"
+            )
+
+    def tag_summary(self) -> list[TagInfo]:
+        """Every tag, by name, with its passage and article counts (two index walks per tag)."""
+        rows = self.db.execute(
+            """SELECT t.name, t.color, t.description,
+                      (SELECT count(*) FROM annotation_tags x WHERE x.tag_id = t.id),
+                      (SELECT count(*) FROM (SELECT n.article_id FROM annotation_tags x
+                                             JOIN annotations n ON n.id = x.annotation_id WHERE x.tag_id = t.id
+                                             UNION SELECT g.article_id FROM article_tags g WHERE g.tag_id = t.id))
+               FROM tags t ORDER BY t.name"""
+        ).fetchall()
+        return [TagInfo(*row) for row in rows]
+
+    def _existing_tag(self, name: str) -> tuple[int, str | None, str | None]:
+        row = self.db.execute("SELECT id, color, description FROM tags WHERE name = ?", [name]).fetchone()
+        if row is None:
+            raise KeyError(f"no tag called {name}")
+        return row
+
+    def _touch_tagged(self, tag_id: int) -> None:
+        """Mark the annotations with this tag as changed now (an export --since holds them)."""
+        self.db.execute(
+            "UPDATE annotations SET updated = ? WHERE id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id = ?)",
+            [now_utc(), tag_id],
+        )
+
+    def rename_tag(self, old: str, new: str) -> list[tuple[str, str]]:
+        """Rename tag `old` and the tags nested in it ("old/x" becomes "new/x"); every annotation
+        keeps its tags under the new names. Returns the (old, new) names changed, for undo."""
+        problem = tag_name_problem(new)
+        if problem:
+            raise ValueError(f"{new!r}: {problem}")
+        self._existing_tag(old)
+        if new == old:
+            return []
+        if new.startswith(old + "/"):
+            raise ValueError(f"{new} would be nested in itself")
+        names = [old] + [row[0] for row in self.db.execute(
+            "SELECT name FROM tags WHERE substr(name, 1, ?) = ? ORDER BY name", [len(old) + 1, old + "/"]
+        )]
+        renames = [(name, new + name[len(old):]) for name in names]
+        taken = [after for _before, after in renames if self._tag_id(after) is not None]
+        if taken:
+            raise ValueError(f"a tag called {taken[0]} exists already: merge {old} into it instead")
+        with self.writing(f"renaming tag {old} to {new}"):
+            for before, after in renames:
+                tag_id = self._tag_id(before)
+                self.db.execute("UPDATE tags SET name = ? WHERE id = ?", [after, tag_id])
+                self._touch_tagged(tag_id)
+        return renames
+
+    def merge_tags(self, source: str, target: str) -> TagMerge:
+        """Move every passage and article tagged `source` to `target` and delete `source`
+        (its nested tags stay as they are). Returns what changed, for `unmerge_tags`."""
+        if source == target:
+            raise ValueError(f"{source} cannot be merged into itself")
+        source_id, color, description = self._existing_tag(source)
+        target_id = self._existing_tag(target)[0]
+
+        def annotation_ids(where: str) -> tuple[str, ...]:
+            return tuple(row[0] for row in self.db.execute(
+                f"SELECT annotation_id FROM annotation_tags s WHERE s.tag_id = ? AND {where} ORDER BY annotation_id",
+                [source_id, target_id],
+            ))
+
+        def article_rows(where: str) -> tuple[tuple[int, str, str], ...]:
+            return tuple(tuple(row) for row in self.db.execute(
+                f"SELECT article_id, annotator, created FROM article_tags s WHERE s.tag_id = ? AND {where} ORDER BY article_id",
+                [source_id, target_id],
+            ))
+
+        has_target = "EXISTS (SELECT 1 FROM annotation_tags t WHERE t.annotation_id = s.annotation_id AND t.tag_id = ?)"
+        article_has_target = "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = s.article_id AND t.tag_id = ?)"
+        merge = TagMerge(
+            source, target, color, description,
+            moved=annotation_ids("NOT " + has_target), shared=annotation_ids(has_target),
+            articles_moved=article_rows("NOT " + article_has_target), articles_shared=article_rows(article_has_target),
+        )
+        with self.writing(f"merging tag {source} into {target}"):
+            self._touch_tagged(source_id)
+            self.db.execute(
+                "UPDATE OR IGNORE annotation_tags SET tag_id = ? WHERE tag_id = ?", [target_id, source_id]
+            )
+            self.db.execute("DELETE FROM annotation_tags WHERE tag_id = ?", [source_id])
+            self.db.execute("UPDATE OR IGNORE article_tags SET tag_id = ? WHERE tag_id = ?", [target_id, source_id])
+            self.db.execute("DELETE FROM article_tags WHERE tag_id = ?", [source_id])
+            self.db.execute("DELETE FROM tags WHERE id = ?", [source_id])
+        return merge
+
+    def unmerge_tags(self, merge: TagMerge) -> None:
+        """Undo `merge_tags`: `source` back with its colour and description, on exactly the
+        passages and articles it was on."""
+        if self._tag_id(merge.source) is not None:
+            raise ValueError(f"a tag called {merge.source} exists again: cannot undo the merge")
+        target_id = self._existing_tag(merge.target)[0]
+        with self.writing(f"undoing the merge of {merge.source} into {merge.target}"):
+            source_id = self.db["tags"].insert(
+                {"name": merge.source, "color": merge.color, "description": merge.description}
+            ).last_pk
+            self.db.conn.executemany(
+                "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+                [(annotation_id, source_id) for annotation_id in merge.moved + merge.shared],
+            )
+            self.db.conn.executemany(
+                "DELETE FROM annotation_tags WHERE annotation_id = ? AND tag_id = ?",
+                [(annotation_id, target_id) for annotation_id in merge.moved],
+            )
+            self.db.conn.executemany(
+                "INSERT INTO article_tags (article_id, tag_id, annotator, created) VALUES (?, ?, ?, ?)",
+                [(article_id, source_id, annotator, created)
+                 for article_id, annotator, created in merge.articles_moved + merge.articles_shared],
+            )
+            self.db.conn.executemany(
+                "DELETE FROM article_tags WHERE article_id = ? AND tag_id = ?",
+                [(article_id, target_id) for article_id, _annotator, _created in merge.articles_moved],
+            )
+            self._touch_tagged(source_id)
+
+    def set_tag_look(self, name: str, *, color: str | None = ..., description: str | None = ...) -> tuple[str | None, str | None]:
+        """Change a tag's colour and/or description (None clears one); returns both as they were."""
+        tag_id, old_color, old_description = self._existing_tag(name)
+        values = {}
+        if color is not ...:
+            values["color"] = color
+        if description is not ...:
+            values["description"] = description or None
+        if values:
+            with self.writing(f"the {' and '.join(values)} of tag {name}"):
+                self.db["tags"].update(tag_id, values)
+        return old_color, old_description
 
     def _tag_id(self, name: str) -> int | None:
         found = self.db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()

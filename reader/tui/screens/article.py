@@ -417,6 +417,8 @@ class ArticleScreen(Screen[None]):
             if change.annotation is not None:
                 self.view.move_cursor_to(change.annotation.start)
             where = ""
+        elif change.article_id == 0:  # a change to the codebook
+            where = ""
         else:
             where = f" in “{short_quote(self.store.get_article(change.article_id).title, 32)}”"
         self.notify(f"{change.describe()}{where}", title=title, markup=False)
