@@ -181,6 +181,15 @@ def m008_annotator_index(db: Database) -> None:
 
 
 @migrations()
+def m009_entity_index(db: Database) -> None:
+    # Every cached entity mention in SQL, for retrieval from an entity (reader/core/entities/index.py).
+    # Texts cached before it are indexed by the background fill, so opening never waits for it.
+    from reader.core.entities.index import create_tables
+
+    create_tables(db)
+
+
+@migrations()
 def m010_codebook_from_config(db: Database) -> None:
     # Each tag's colour and description as config.yaml last gave them: the configuration is
     # applied again only where it changed since, so what the Tags screen changes is kept.
@@ -246,6 +255,29 @@ class TagInfo:
     @property
     def depth(self) -> int:
         return self.name.count("/")
+
+
+@dataclass(frozen=True, slots=True)
+class PassageQuery:
+    """Which tagged passages a retrieval lists: one tag (with the tags nested in it) and filters."""
+
+    tag: str
+    nested: bool = True
+    source: str | None = None
+    #: Articles published on or after / before this ISO date ("2025-01", "2025-03-31").
+    since: str | None = None
+    until: str | None = None
+    annotator: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One tagged passage with where it comes from: a row of a retrieval."""
+
+    annotation: Annotation
+    title: str
+    published: str | None
+    source: str | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -1161,6 +1193,9 @@ class Store:
                 "INSERT OR REPLACE INTO entity_cache (sha256, engine, spans, created) VALUES (?, ?, ?, ?)",
                 [sha256, engine, table.to_bytes(), now_utc()],
             )
+            from reader.core.entities.index import index_text
+
+            index_text(self.db, sha256, engine, table)  # the entity index follows the cache
         return table
 
     # ---- annotations ------------------------------------------------------------------
@@ -1302,6 +1337,50 @@ class Store:
             params,
         )
         return (Annotation(*row[:11], tags=_split_names(row[11])) for row in rows)
+
+    def _passage_selection(self, query: PassageQuery) -> tuple[str, list[object]]:
+        """FROM and WHERE of a passage retrieval, with their parameters."""
+        tag_ids = [row[0] for row in self.db.execute(
+            "SELECT id FROM tags WHERE name = ? OR (? AND substr(name, 1, ?) = ?)",
+            [query.tag, query.nested, len(query.tag) + 1, query.tag + "/"],
+        )]
+        marks = ", ".join("?" * len(tag_ids)) or "NULL"
+        where = [f"n.id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id IN ({marks}))"]
+        params: list[object] = list(tag_ids)
+        if query.source is not None:
+            where.append("a.source = ?")
+            params.append(query.source)
+        if query.since:
+            where.append("a.published >= ?")
+            params.append(query.since)
+        if query.until:
+            where.append("a.published < ?")  # "2025-03" holds all of February: "2025-03-01..." > "2025-03"
+            params.append(query.until + "\uffff")
+        if query.annotator is not None:
+            where.append("n.annotator = ?")
+            params.append(query.annotator)
+        return "FROM annotations n JOIN articles a ON a.id = n.article_id WHERE " + " AND ".join(where), params
+
+    def passage_count(self, query: PassageQuery) -> int:
+        selection, params = self._passage_selection(query)
+        return self.db.execute(f"SELECT count(*) {selection}", params).fetchone()[0]
+
+    def passages(self, query: PassageQuery, offset: int = 0, limit: int = 100) -> list[Passage]:
+        """Passages with the tag, newest article first (then in text order), a page at a time."""
+        selection, params = self._passage_selection(query)
+        rows = self.db.execute(
+            f"""SELECT n.id, n.article_id, n.start, n."end", n.quote, n.prefix, n.suffix, n.note,
+                       n.annotator, n.created, n.updated,
+                       (SELECT group_concat(name, char(31)) FROM (
+                            SELECT t.name FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id
+                            WHERE nt.annotation_id = n.id ORDER BY t.name)),
+                       a.title, a.published, a.source
+                {selection}
+                ORDER BY a.published IS NULL, a.published DESC, a.id DESC, n.start, n.id
+                LIMIT ? OFFSET ?""",
+            [*params, limit, offset],
+        ).fetchall()
+        return [Passage(Annotation(*row[:11], tags=_split_names(row[11])), row[12], row[13], row[14]) for row in rows]
 
     def annotators(self) -> list[str]:
         """Everyone who has annotated, most annotations first."""

@@ -26,8 +26,10 @@ from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
 from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
@@ -68,7 +70,6 @@ class ReaderApp(App[None]):
 
     def __init__(self, config: Config, store: Store, recogniser: Recogniser | None = None) -> None:
         super().__init__()
-        self.config = config
         self.store = store
         self.workspace = Workspace(
             config=config,
@@ -76,6 +77,11 @@ class ReaderApp(App[None]):
             recogniser=recogniser or lazy_recogniser(config.entities.gazetteer),  # tests; the command line passes one
             history=History(store),
         )
+
+    @property
+    def config(self) -> Config:
+        """The configuration in force (the Tags screen may replace it during a session)."""
+        return self.workspace.config
 
     def on_mount(self) -> None:
         self.theme = self.config.theme
@@ -183,8 +189,12 @@ class ReaderApp(App[None]):
             ]
             if tags:
                 sections.append(("Tags (the selection, or the sentence under the cursor)", tags))
-        else:
+        elif isinstance(self.screen, ArticleListScreen):
             sections = [("Article list", binding_rows([*ArticleList.BINDINGS, *ArticleListScreen.BINDINGS], keymap))]
+        else:
+            owners = (*getattr(self.screen, "HELP_WIDGETS", ()), type(self.screen))
+            title = getattr(self.screen, "HELP_TITLE", "This screen")
+            sections = [(title, binding_rows([binding for owner in owners for binding in owner.BINDINGS], keymap))]
         sections.append(("Everywhere", binding_rows(self.BINDINGS, keymap) + [("ctrl+p", "Command palette", "")]))
         return sections
 
@@ -198,7 +208,7 @@ class ReaderApp(App[None]):
         elif isinstance(screen, ArticleListScreen):
             owners = [(screen.query_one(ArticleList), ArticleList.BINDINGS), (screen, ArticleListScreen.BINDINGS)]
         else:
-            owners = []
+            owners = [(screen, screen.BINDINGS)]
         for target, bindings in owners:
             for binding in bindings:
                 title = binding.tooltip or binding.description
@@ -224,10 +234,15 @@ class ReaderApp(App[None]):
 
 
 #: Classes whose bindings the keymap may change.
-KEYMAP_OWNERS: tuple[type, ...] = (ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen)
+KEYMAP_OWNERS: tuple[type, ...] = (
+    ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen,
+    TagsScreen, TagPassagesScreen, PagedList,
+)
 #: Bindings active together: a key may do only one thing within a group.
 KEY_GROUPS: tuple[tuple[type, ...], ...] = (
     (ArticleView, ArticleScreen, ReaderApp),
     (ArticleList, ArticleListScreen, ReaderApp),
     (HelpScreen, ReaderApp),
+    (TagsScreen, ReaderApp),
+    (TagPassagesScreen, PagedList, ReaderApp),
 )

@@ -13,8 +13,9 @@ from reader.core.history import History
 from reader.core.store import Store
 
 
-@dataclass(frozen=True)
+@dataclass
 class Workspace:
+    #: Replaced when the Tags screen renames tags or reads config.yaml again.
     config: Config
     store: Store
     recogniser: Recogniser | None

@@ -69,7 +69,7 @@ class ArticleScreen(Screen[None]):
         Binding("e", "app.export", "Export", id="app.export", tooltip="Export the annotations of the articles the list shows (all, or what its filters leave)"),
     ]
 
-    def __init__(self, workspace: Workspace, article_id: int, search: str | None = None) -> None:
+    def __init__(self, workspace: Workspace, article_id: int, search: str | None = None, at: int | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
@@ -79,6 +79,9 @@ class ArticleScreen(Screen[None]):
         self.entities: SpanTable = SpanTable.empty()
         self.found: SpanTable = self.entities  # before the user's confirmations and rejections
         self.search = search
+        #: Where the cursor starts (a passage or mention opened from another view), if not
+        #: at the first search hit or where the reader left off.
+        self.at = at
         self.position = 0  # the cursor, kept for saving when the screen goes away
         self.configured_colors: dict[str, str | None] = {tag.name: tag.color for tag in self.config.tags}
 
@@ -102,8 +105,13 @@ class ArticleScreen(Screen[None]):
             view.set_search_hits(search_hits(self.article.text, self.search))
         with suppress(StoreWriteError):  # reading state is a convenience; a read-only file still reads
             self.store.mark_read(self.article.id)
-        # Opened from a search: the first hit; otherwise where the reader left off.
-        position = view.search_hits[0][0] if view.search_hits else self.store.reading_position(self.article.id)
+        # Opened at a passage; else from a search: the first hit; else where the reader left off.
+        if self.at is not None:
+            position = self.at
+        elif view.search_hits:
+            position = view.search_hits[0][0]
+        else:
+            position = self.store.reading_position(self.article.id)
         view.move_cursor_to(min(position, max(len(self.article.text) - 1, 0)))
         view.focus()
 

@@ -38,6 +38,8 @@ class ArticleListScreen(Screen[None]):
                 tooltip="Mark the article under the cursor unread (or read)"),
         Binding("a", "filter_annotator", "Annotator", show=False, id="list.filter_annotator",
                 tooltip="Show one annotator's articles and counts, or everyone's"),
+        Binding("T", "tags", "Tags", id="list.tags",
+                tooltip="The codebook: every tag with its passages; rename, merge, recolour"),
         Binding("O", "orphans", "Orphans", show=False, id="list.orphans",
                 tooltip="Annotations that lost their place when their article changed"),
         Binding("q", "app.quit", "Quit", id="app.quit"),
@@ -140,6 +142,11 @@ class ArticleListScreen(Screen[None]):
 
     def filter_tag(self, tag: str) -> None:
         self._set_query(tag=tag)
+
+    def action_tags(self) -> None:
+        from reader.tui.screens.tags import TagsScreen
+
+        self.app.push_screen(TagsScreen(self.workspace), lambda _result: self._reload(keep_cursor=True))
 
     def action_orphans(self) -> None:
         orphans = self.store.orphans()

@@ -1,0 +1,440 @@
+"""The codebook (every tag with its key, colour, description and use) and the passages of one tag
+across the corpus.
+
+Screens only: every change goes through the history (so `u` undoes it) and the store.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from reader.core.codebook import CodebookEntry, write_codebook
+from reader.core.config import COLOR_NAMES, ConfigError, TagSpec, load_config
+from reader.core.history import Change
+from reader.core.store import Passage, PassageQuery, TagInfo, tag_name_problem
+from reader.tui.format import plural, short_path, tag_color
+from reader.tui.screens.pickers import PickerScreen
+from reader.tui.screens.prompt import PromptScreen
+from reader.tui.widgets.paged_list import PagedList
+from reader.tui.workspace import Workspace
+from reader.tui.wrap import display_text
+
+_COLOR_HINT = "a colour name or #rrggbb"
+_SPACES = re.compile(r"\s+")
+
+
+def codebook_rows(tags: list[TagInfo]) -> list[TagInfo]:
+    """`tags` in tree order, with a row (no colour, summed counts) for each parent that is only
+    implied by a nested name ("framing" for "framing/cooperation")."""
+    names = {tag.name for tag in tags}
+    rows = list(tags)
+    for tag in tags:
+        parent = tag.parent
+        while parent and parent not in names:
+            names.add(parent)
+            nested = [other for other in tags if other.name.startswith(parent + "/")]
+            rows.append(TagInfo(parent, None, None, sum(t.passages for t in nested), 0))
+            parent = parent.rpartition("/")[0]
+    return sorted(rows, key=lambda tag: tag.name.split("/"))
+
+
+def _color_problem(value: str) -> str | None:
+    if not value or value.lower() in COLOR_NAMES:
+        return None
+    if value.startswith("#") and len(value) in (4, 7) and all(c in "0123456789abcdefABCDEF" for c in value[1:]):
+        return None
+    return f"not a colour: use {_COLOR_HINT}"
+
+
+class TagsScreen(Screen):
+    """Every tag: key, name (nested by "/"), passages, articles, description."""
+
+    HELP_TITLE = "Codebook (tags)"
+
+    BINDINGS = [
+        Binding("enter", "passages", "Passages", id="tags.passages", tooltip="Every passage with this tag"),
+        Binding("r", "rename", "Rename", id="tags.rename", tooltip="Rename the tag (nested tags follow)"),
+        Binding("M", "merge", "Merge into…", id="tags.merge", tooltip="Move all its passages to another tag"),
+        Binding("c", "recolor", "Colour", id="tags.color", tooltip="Change the tag's colour"),
+        Binding("d", "describe", "Describe", id="tags.describe", tooltip="Change the tag's description"),
+        Binding("E", "write_config", "To config", id="tags.write_config",
+                tooltip="Write this codebook into config.yaml's tags: (keys kept)"),
+        Binding("L", "load_config", "From config", show=False, id="tags.load_config",
+                tooltip="Apply config.yaml's tags again (colours and descriptions)"),
+        Binding("u", "undo", "Undo", id="tags.undo", tooltip="Undo the last change"),
+        Binding("ctrl+r", "redo", "Redo", show=False, id="tags.redo", tooltip="Redo the last undone change"),
+        Binding("j", "move(1)", "Down", show=False, id="tags.down", tooltip="Next tag"),
+        Binding("k", "move(-1)", "Up", show=False, id="tags.up", tooltip="Previous tag"),
+        Binding("q,escape", "back", "Back", id="tags.back", tooltip="Back to the list"),
+        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
+    ]
+
+    DEFAULT_CSS = """
+    TagsScreen #tags-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
+    TagsScreen #tags-note { height: auto; color: $text-muted; padding: 0 1; }
+    TagsScreen DataTable { height: 1fr; }
+    """
+
+    def __init__(self, workspace: Workspace) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.store = workspace.store
+        self.rows: list[TagInfo] = []
+        #: config.yaml no longer matches the codebook (a tag renamed or merged here).
+        self.config_stale = False
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="tags-title", markup=False)
+        yield DataTable(cursor_type="row", zebra_stripes=True, id="tags-table")
+        yield Static(id="tags-note", markup=False)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("Key", "Tag", "Passages", "Articles", "Description")
+        self.reload()
+        table.focus()
+
+    @property
+    def table(self) -> DataTable:
+        return self.query_one(DataTable)
+
+    @property
+    def current(self) -> TagInfo | None:
+        if not self.rows:
+            return None
+        return self.rows[min(self.table.cursor_row, len(self.rows) - 1)]
+
+    def reload(self, select: str | None = None) -> None:
+        selected = select or (self.current.name if self.current else None)
+        self.rows = codebook_rows(self.store.tag_summary())
+        config = self.workspace.config
+        keys = {tag.name: tag.key for tag in config.tags}
+        colors = {tag.name: tag.color for tag in config.tags}
+        table = self.table
+        table.clear()
+        for tag in self.rows:
+            implied = tag.color is None and tag.articles == 0 and tag.name not in keys
+            name = Text("  " * tag.depth)
+            if not implied:
+                name.append("■ ", style=tag_color(tag.name, {tag.name: tag.color or colors.get(tag.name)}))
+            name.append(display_text(tag.name.rpartition("/")[2]), style="dim" if implied else "")
+            table.add_row(
+                Text(keys.get(tag.name, ""), style="bold"),
+                name,
+                Text(f"{tag.passages:,}", justify="right"),
+                Text(f"{tag.articles:,}" if not implied else "", justify="right"),
+                Text(display_text(tag.description or ""), style="dim"),
+                key=tag.name,
+            )
+        self.query_one("#tags-title", Static).update(f"Codebook · {plural(len(self.rows), 'tag')}")
+        note = "enter: passages · r rename · M merge · c colour · d describe · u undo"
+        if self.config_stale:
+            note = f"{short_path(config.path)} still lists the old names: E writes this codebook there. " + note
+        self.query_one("#tags-note", Static).update(note)
+        if selected is not None:
+            for index, tag in enumerate(self.rows):
+                if tag.name == selected:
+                    table.move_cursor(row=index)
+                    break
+
+    # ---- actions ----------------------------------------------------------------------------
+
+    def action_move(self, delta: int) -> None:
+        self.table.action_cursor_down() if delta > 0 else self.table.action_cursor_up()
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_passages(self) -> None:
+        tag = self.current
+        if tag is not None:
+            self.app.push_screen(TagPassagesScreen(self.workspace, tag.name))
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_passages()
+
+    def _real_tag(self) -> TagInfo | None:
+        tag = self.current
+        if tag is None:
+            return None
+        if tag.name not in self.store.tag_names():
+            self.notify(f"{tag.name} is only a group of nested tags: change those.", markup=False)
+            return None
+        return tag
+
+    def action_rename(self) -> None:
+        tag = self._real_tag()
+        if tag is None:
+            return
+
+        def check(name: str) -> str | None:
+            if name != tag.name and name in self.store.tag_names():
+                return f"{name} exists: M merges into it"
+            if name.startswith(tag.name + "/"):
+                return f"{tag.name} cannot be nested in itself"
+            return tag_name_problem(name)
+
+        def renamed(name: str | None) -> None:
+            if not name or name == tag.name:
+                return
+            try:
+                change = self.workspace.history.rename_tag(tag.name, name)
+            except ValueError as error:  # a nested tag's new name is taken
+                self.notify(str(error), severity="warning", markup=False)
+                return
+            if change is not None:
+                self._follow_renames(change.renames)
+                self.notify(f"{change.describe()} on {plural(tag.passages, 'passage')}.", markup=False)
+            self.reload(select=name)
+
+        self.app.push_screen(PromptScreen(f"Rename tag {tag.name} (a/b nests it under a)", tag.name, check=check),
+                             self.app.saving(renamed))
+
+    def action_merge(self) -> None:
+        tag = self._real_tag()
+        if tag is None:
+            return
+        others = [name for name in self.store.tag_names() if name != tag.name]
+
+        def merged(target: str | None) -> None:
+            if target is None:
+                return
+            change = self.workspace.history.merge_tags(tag.name, target)
+            self._follow_renames(((tag.name, target),))
+            self.notify(f"{change.describe()}: {plural(tag.passages, 'passage')} moved (u undoes).", markup=False)
+            self.reload(select=target)
+
+        self.app.push_screen(PickerScreen(f"Merge {tag.name} into…", others), self.app.saving(merged))
+
+    def action_recolor(self) -> None:
+        tag = self._real_tag()
+        if tag is None:
+            return
+
+        def chosen(color: str | None) -> None:
+            if color is None or (problem := _color_problem(color)):
+                if color:
+                    self.notify(problem or "", severity="warning", markup=False)
+                return
+            self.workspace.history.set_tag_look(tag.name, color or None, tag.description)
+            self.reload()
+
+        choices = sorted(COLOR_NAMES)
+        picker = PickerScreen(f"Colour of {tag.name} ({_COLOR_HINT})", choices, allow_new=True, new_label="Use")
+        self.app.push_screen(picker, self.app.saving(chosen))
+
+    def action_describe(self) -> None:
+        tag = self._real_tag()
+        if tag is None:
+            return
+
+        def described(text: str | None) -> None:
+            if text is None or text == (tag.description or ""):
+                return
+            self.workspace.history.set_tag_look(tag.name, tag.color, text or None)
+            self.reload()
+
+        self.app.push_screen(PromptScreen(f"Description of {tag.name}", tag.description or ""), self.app.saving(described))
+
+    def _follow_renames(self, renames) -> None:
+        """Keep the keys of renamed or merged tags working for the rest of the session."""
+        mapping = dict(renames)
+        config = self.workspace.config
+        if not any(tag.name in mapping for tag in config.tags):
+            return
+        tags, seen = [], set()
+        for tag in config.tags:
+            name = mapping.get(tag.name, tag.name)
+            if name not in seen:
+                seen.add(name)
+                tags.append(TagSpec(name, tag.key, tag.color, tag.description))
+        self.workspace.config = replace(config, tags=tuple(tags))
+        self.config_stale = True
+
+    def _replay(self, change: Change | None, title: str, nothing: str) -> None:
+        if change is None:
+            self.notify(nothing, markup=False)
+            return
+        if change.kind == "rename_tag":
+            pairs = change.renames if title == "Redone" else tuple((new, old) for old, new in change.renames)
+            self._follow_renames(pairs)
+        self.notify(change.describe(), title=title, markup=False)
+        self.reload()
+
+    def action_undo(self) -> None:
+        self._replay(self.workspace.history.undo(), "Undone", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._replay(self.workspace.history.redo(), "Redone", "Nothing to redo.")
+
+    def action_write_config(self) -> None:
+        config = self.workspace.config
+        keys = {tag.name: tag.key for tag in config.tags}
+        entries = [
+            CodebookEntry(tag.name, keys.get(tag.name, ""), tag.color, tag.description)
+            for tag in self.store.tag_summary()
+        ]
+        try:
+            path = write_codebook(config, entries)
+            fresh = load_config(path)
+        except (ConfigError, OSError) as error:
+            self.notify(str(error), title="Codebook not written", severity="error", markup=False)
+            return
+        self.store.sync_tags(fresh.tags)  # remember what config.yaml now says
+        self.workspace.config = fresh
+        self.config_stale = False
+        self.notify(f"{plural(len(entries), 'tag')} written to {short_path(path)}.", markup=False)
+        self.reload()
+
+    def action_load_config(self) -> None:
+        config = self.workspace.config
+        try:
+            fresh = load_config(config.path)
+        except ConfigError as error:
+            self.notify(str(error), title="Codebook not loaded", severity="error", markup=False)
+            return
+        self.store.sync_tags(fresh.tags, force=True)
+        self.workspace.config = fresh
+        self.config_stale = False
+        self.notify(f"Tags of {short_path(config.path)} applied.", markup=False)
+        self.reload()
+
+
+# ---- the passages of one tag ------------------------------------------------------------
+
+
+class TagPassagesScreen(Screen):
+    """Every passage with one tag (and its nested tags), newest first, two lines each."""
+
+    HELP_TITLE = "Passages of a tag"
+    #: Widgets whose keys the help screen lists before the screen's own.
+    HELP_WIDGETS = (PagedList,)
+
+    BINDINGS = [
+        Binding("S", "filter_source", "Source", id="passages.source", tooltip="Only passages from one source"),
+        Binding("D", "filter_dates", "Dates", id="passages.dates", tooltip="Only articles published in a date range"),
+        Binding("a", "filter_annotator", "Annotator", id="passages.annotator", tooltip="Only one annotator's passages"),
+        Binding("c", "clear_filters", "Clear", id="passages.clear", tooltip="Clear the filters"),
+        Binding("e", "export", "Export", id="passages.export", tooltip="Write the listed passages to a CSV file"),
+        Binding("q,escape", "back", "Back", id="passages.back", tooltip="Back"),
+        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
+    ]
+
+    DEFAULT_CSS = """
+    TagPassagesScreen #passages-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
+    TagPassagesScreen PagedList { height: 1fr; }
+    """
+
+    def __init__(self, workspace: Workspace, tag: str) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.store = workspace.store
+        self.filters = PassageQuery(tag)
+        self.count = 0
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="passages-title", markup=False)
+        yield PagedList(self._draw, lines_per_row=2, id="passages")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.reload()
+        self.query_one(PagedList).focus()
+
+    def reload(self, keep_cursor: bool = False) -> None:
+        query = self.filters
+        self.count = self.store.passage_count(query)
+        self.query_one(PagedList).show(lambda offset, limit: self.store.passages(query, offset, limit), self.count, keep_cursor)
+        filters = [f"source {query.source}" if query.source is not None else "",
+                   f"{query.since or '…'} to {query.until or '…'}" if query.since or query.until else "",
+                   f"annotator {query.annotator}" if query.annotator else ""]
+        shown = " · ".join(part for part in filters if part)
+        self.query_one("#passages-title", Static).update(
+            f"{query.tag} (and nested) · {plural(self.count, 'passage')}" + (f" · {shown}" if shown else "")
+        )
+
+    def _draw(self, passage: Passage, line: int, width: int, style: Style, muted: Style) -> list[tuple[str, Style]]:
+        annotation = passage.annotation
+        if line == 0:
+            date = (passage.published or "")[:10].ljust(10)
+            source = display_text(passage.source or "")[:16]
+            tags = display_text(", ".join(annotation.tags))
+            return [(" " + date + "  ", muted), (display_text(passage.title), style + Style(bold=True)),
+                    (f"  {source} · {tags} · {display_text(annotation.annotator)}", muted)]
+        prefix, quote, suffix = (_SPACES.sub(" ", display_text(part)) for part in
+                                 (annotation.prefix, annotation.quote, annotation.suffix))
+        lead = max(0, min(len(prefix), (width - 6) // 4))
+        mark = self.query_one(PagedList).mark_style(style)
+        return [("    …" + prefix[len(prefix) - lead:], muted), (quote, mark), (suffix + "…", muted)]
+
+    def on_paged_list_chosen(self, event: PagedList.Chosen) -> None:
+        from reader.tui.screens.article import ArticleScreen
+
+        annotation = event.row.annotation
+        self.app.push_screen(ArticleScreen(self.workspace, annotation.article_id, at=annotation.start))
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def _set(self, **changes) -> None:
+        self.filters = replace(self.filters, **changes)
+        self.reload()
+
+    def action_filter_source(self) -> None:
+        picker = PickerScreen("Only passages from source", self.store.sources())
+        self.app.push_screen(picker, lambda source: source is not None and self._set(source=source))
+
+    def action_filter_annotator(self) -> None:
+        picker = PickerScreen("Only passages by", self.store.annotators())
+        self.app.push_screen(picker, lambda name: name is not None and self._set(annotator=name))
+
+    def action_filter_dates(self) -> None:
+        current = f"{self.filters.since or ''}..{self.filters.until or ''}" if self.filters.since or self.filters.until else ""
+
+        def check(value: str) -> str | None:
+            return None if value == "" or parse_date_range(value) is not None else "write FROM..TO, e.g. 2025-01..2025-06 (either may be left out)"
+
+        def chosen(value: str | None) -> None:
+            if value is None:
+                return
+            since, until = parse_date_range(value) or (None, None)
+            self._set(since=since, until=until)
+
+        self.app.push_screen(PromptScreen("Articles published from..to (2025-01..2025-06-30)", current, check=check), chosen)
+
+    def action_clear_filters(self) -> None:
+        self._set(source=None, since=None, until=None, annotator=None)
+
+    def action_export(self) -> None:
+        from reader.core.exchange.passages_csv import write_passages_csv
+
+        config = self.workspace.config
+        safe = "".join(char if char.isalnum() or char in "-_" else "-" for char in self.filters.tag)
+        path = config.export_file.with_name(f"{config.export_file.stem}-{safe}.csv")
+        try:
+            count = write_passages_csv(path, (self.store.passages(self.filters, offset, 1000) for offset in range(0, self.count, 1000)))
+        except OSError as error:
+            self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error", markup=False)
+            return
+        self.notify(f"{plural(count, 'passage')} written to {short_path(path)}", title="Exported", markup=False)
+
+
+def parse_date_range(value: str) -> tuple[str | None, str | None] | None:
+    """("2025-01", "2025-06") for "2025-01..2025-06"; either side may be empty; None if malformed."""
+    date = r"\d{4}(?:-\d{2}(?:-\d{2})?)?"
+    found = re.fullmatch(rf"\s*({date})?\s*\.\.\s*({date})?\s*|\s*({date})\s*", value)
+    if found is None:
+        return None
+    if found.group(3):
+        return found.group(3), found.group(3)
+    return found.group(1), found.group(2)

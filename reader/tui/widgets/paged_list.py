@@ -1,0 +1,158 @@
+"""A list of any rows as a Line-API view: rows are fetched a page at a time and drawn by a function.
+
+It never holds more than a few pages of rows, whatever the count (100,000 passages stay instant).
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
+from textual.binding import Binding
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+PAGE_SIZE = 100
+CACHED_PAGES = 16
+
+#: Draws line `line` (0-based, < lines_per_row) of a row in `width` cells, given the row
+#: style (cursor or not) and the muted style: a list of (text, style) pieces.
+DrawRow = Callable[[Any, int, int, Style, Style], list[tuple[str, Style]]]
+
+
+class PagedList(ScrollView, can_focus=True):
+    """Rows from `fetch(offset, limit)`, `lines_per_row` lines each, with a cursor row;
+    enter posts `Chosen` with the row."""
+
+    DEFAULT_CSS = """
+    PagedList {
+        background: $surface;
+        overflow-x: hidden;
+    }
+    PagedList > .paged-list--cursor {
+        background: $accent 40%;
+    }
+    PagedList > .paged-list--muted {
+        color: $text-muted;
+    }
+    PagedList > .paged-list--mark {
+        background: $warning 35%;
+        text-style: bold;
+    }
+    """
+    COMPONENT_CLASSES = {"paged-list--cursor", "paged-list--muted", "paged-list--mark"}
+
+    BINDINGS = [
+        Binding("j,down", "move(1)", "Down", show=False, id="rows.down", tooltip="Next row"),
+        Binding("k,up", "move(-1)", "Up", show=False, id="rows.up", tooltip="Previous row"),
+        Binding("g,home", "jump(-1)", "First", show=False, id="rows.first", tooltip="First row"),
+        Binding("G,end", "jump(1)", "Last", show=False, id="rows.last", tooltip="Last row"),
+        Binding("pagedown,space", "page(1)", "Page down", show=False, id="rows.page_down", tooltip="A page down"),
+        Binding("pageup", "page(-1)", "Page up", show=False, id="rows.page_up", tooltip="A page up"),
+        Binding("enter", "choose", "Open", id="rows.open", tooltip="Open the row under the cursor"),
+    ]
+
+    cursor: reactive[int] = reactive(0, repaint=False)
+
+    class Chosen(Message):
+        def __init__(self, paged_list: PagedList, row: Any) -> None:
+            super().__init__()
+            self.paged_list = paged_list
+            self.row = row
+
+        @property
+        def control(self) -> PagedList:
+            return self.paged_list
+
+    def __init__(self, draw: DrawRow, lines_per_row: int = 1, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._draw = draw
+        self.lines_per_row = lines_per_row
+        self._fetch: Callable[[int, int], list[Any]] = lambda _offset, _limit: []
+        self.count = 0
+        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+
+    def show(self, fetch: Callable[[int, int], list[Any]], count: int, keep_cursor: bool = False) -> None:
+        """Show the rows `fetch` gives (`count` of them); cached rows are dropped."""
+        self._fetch = fetch
+        self.count = count
+        self._pages.clear()
+        self._update_size()
+        self.cursor = min(self.cursor, max(count - 1, 0)) if keep_cursor else 0
+        self.refresh()
+
+    def on_resize(self) -> None:
+        self._update_size()
+
+    def _update_size(self) -> None:
+        self.virtual_size = Size(self.size.width, self.count * self.lines_per_row)
+
+    def row(self, index: int) -> Any | None:
+        if not 0 <= index < self.count:
+            return None
+        page_index, position = divmod(index, PAGE_SIZE)
+        page = self._pages.get(page_index)
+        if page is None:
+            page = self._fetch(page_index * PAGE_SIZE, PAGE_SIZE)
+            self._pages[page_index] = page
+            if len(self._pages) > CACHED_PAGES:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_index)
+        return page[position] if position < len(page) else None
+
+    @property
+    def current(self) -> Any | None:
+        return self.row(self.cursor)
+
+    def watch_cursor(self, new: int) -> None:
+        self.scroll_to_region(
+            Region(0, new * self.lines_per_row, 1, self.lines_per_row), animate=False, immediate=True, force=True
+        )
+        self.refresh()
+
+    def action_move(self, delta: int) -> None:
+        if self.count:
+            self.cursor = min(max(self.cursor + delta, 0), self.count - 1)
+
+    def action_jump(self, direction: int) -> None:
+        if self.count:
+            self.cursor = 0 if direction < 0 else self.count - 1
+
+    def action_page(self, direction: int) -> None:
+        self.action_move(direction * max(1, self.scrollable_content_region.height // self.lines_per_row - 1))
+
+    def action_choose(self) -> None:
+        row = self.current
+        if row is not None:
+            self.post_message(self.Chosen(self, row))
+
+    def on_click(self, event: events.Click) -> None:
+        index = (event.y + int(self.scroll_offset.y)) // self.lines_per_row
+        if 0 <= index < self.count:
+            if index == self.cursor and event.chain >= 2:
+                self.action_choose()
+            self.cursor = index
+
+    def render_line(self, y: int) -> Strip:
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        index, line = divmod(int(self.scroll_offset.y) + y, self.lines_per_row)
+        row = self.row(index)
+        if row is None:
+            return Strip.blank(width, base)
+        style = base + self.get_component_rich_style("paged-list--cursor") if index == self.cursor else base
+        muted = style + self.get_component_rich_style("paged-list--muted", partial=True)
+        pieces = self._draw(row, line, width, style, muted)
+        return Strip([Segment(text, piece_style) for text, piece_style in pieces]).extend_cell_length(width, style).crop(0, width)
+
+    def mark_style(self, style: Style) -> Style:
+        """`style` with the highlight used for the matched words of a row."""
+        return style + self.get_component_rich_style("paged-list--mark", partial=True)
