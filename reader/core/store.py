@@ -1382,6 +1382,33 @@ class Store:
         ).fetchall()
         return [Passage(Annotation(*row[:11], tags=_split_names(row[11])), row[12], row[13], row[14]) for row in rows]
 
+    def annotations_of(self, annotators: Sequence[str]) -> Iterator[Annotation]:
+        """Every annotation by these annotators, in (article, start) order, read as consumed."""
+        marks = ", ".join("?" * len(annotators)) or "NULL"
+        return self._annotations(f"WHERE n.annotator IN ({marks})", list(annotators))
+
+    def article_lengths(self, article_ids: Iterable[int]) -> dict[int, int]:
+        """The length in characters of each article's text (from its stored count)."""
+        ids = sorted(set(article_ids))
+        lengths: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            lengths.update(self.db.execute(
+                f"SELECT id, chars FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall())
+        return lengths
+
+    def article_texts(self, article_ids: Iterable[int]) -> dict[int, str]:
+        """The text of each article, for measures that need its words."""
+        ids = sorted(set(article_ids))
+        texts: dict[int, str] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            texts.update(self.db.execute(
+                f"SELECT id, text FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall())
+        return texts
+
     def annotators(self) -> list[str]:
         """Everyone who has annotated, most annotations first."""
         return [row[0] for row in self.db.execute(
