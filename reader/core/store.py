@@ -196,6 +196,24 @@ def m010_codebook_from_config(db: Database) -> None:
     db["codebook_from_config"].create({"name": str, "color": str, "description": str}, pk="name")
 
 
+@migrations()
+def m011_article_of_each_tagging(db: Database) -> None:
+    # Which article each (annotation, tag) is in, kept by a trigger, so the codebook counts the
+    # articles of a tag from one index instead of looking up every annotation.
+    db.execute("ALTER TABLE annotation_tags ADD COLUMN article_id INTEGER")
+    db.execute(
+        "UPDATE annotation_tags SET article_id = (SELECT article_id FROM annotations WHERE id = annotation_id)"
+    )
+    db.execute(
+        """CREATE TRIGGER annotation_tags_article AFTER INSERT ON annotation_tags
+           BEGIN
+               UPDATE annotation_tags SET article_id = (SELECT article_id FROM annotations WHERE id = NEW.annotation_id)
+               WHERE rowid = NEW.rowid;
+           END"""
+    )
+    db["annotation_tags"].create_index(["tag_id", "article_id"], index_name="idx_annotation_tags_tag_article")
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the database file and create its journal beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
@@ -464,6 +482,8 @@ class Store:
         self.read_only = read_only
         #: What `temp.searched` holds: (FTS query, total_changes, data_version) when filled.
         self._search_key: tuple[str, int, int] | None = None
+        #: The last passage count, with the query and database state it is for.
+        self._passage_count_key: tuple[tuple, int] | None = None
 
     @classmethod
     def open(cls, path: Path | str, read_only: bool | None = None) -> Store:
@@ -626,16 +646,16 @@ class Store:
             )
 
     def tag_summary(self) -> list[TagInfo]:
-        """Every tag, by name, with its passage and article counts (two index walks per tag)."""
-        rows = self.db.execute(
-            """SELECT t.name, t.color, t.description,
-                      (SELECT count(*) FROM annotation_tags x WHERE x.tag_id = t.id),
-                      (SELECT count(*) FROM (SELECT n.article_id FROM annotation_tags x
-                                             JOIN annotations n ON n.id = x.annotation_id WHERE x.tag_id = t.id
-                                             UNION SELECT g.article_id FROM article_tags g WHERE g.tag_id = t.id))
-               FROM tags t ORDER BY t.name"""
-        ).fetchall()
-        return [TagInfo(*row) for row in rows]
+        """Every tag, by name, with its passage and article counts (from two indexes)."""
+        passages = dict(self.db.execute("SELECT tag_id, count(*) FROM annotation_tags GROUP BY tag_id").fetchall())
+        articles = dict(self.db.execute(
+            """SELECT tag_id, count(*) FROM (SELECT tag_id, article_id FROM annotation_tags
+                                             UNION SELECT tag_id, article_id FROM article_tags)
+               GROUP BY tag_id"""
+        ).fetchall())
+        rows = self.db.execute("SELECT id, name, color, description FROM tags ORDER BY name").fetchall()
+        return [TagInfo(name, color, description, passages.get(tag_id, 0), articles.get(tag_id, 0))
+                for tag_id, name, color, description in rows]
 
     def _existing_tag(self, name: str) -> tuple[int, str | None, str | None]:
         row = self.db.execute("SELECT id, color, description FROM tags WHERE name = ?", [name]).fetchone()
@@ -1338,15 +1358,16 @@ class Store:
         )
         return (Annotation(*row[:11], tags=_split_names(row[11])) for row in rows)
 
-    def _passage_selection(self, query: PassageQuery) -> tuple[str, list[object]]:
-        """FROM and WHERE of a passage retrieval, with their parameters."""
-        tag_ids = [row[0] for row in self.db.execute(
+    def _tag_ids(self, query: PassageQuery) -> list[int]:
+        return [row[0] for row in self.db.execute(
             "SELECT id FROM tags WHERE name = ? OR (? AND substr(name, 1, ?) = ?)",
             [query.tag, query.nested, len(query.tag) + 1, query.tag + "/"],
         )]
-        marks = ", ".join("?" * len(tag_ids)) or "NULL"
-        where = [f"n.id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id IN ({marks}))"]
-        params: list[object] = list(tag_ids)
+
+    def _passage_filters(self, query: PassageQuery) -> tuple[list[str], list[object]]:
+        """WHERE terms on `a` (articles) and `n` (annotations) for a retrieval's filters."""
+        where: list[str] = []
+        params: list[object] = []
         if query.source is not None:
             where.append("a.source = ?")
             params.append(query.source)
@@ -1354,32 +1375,63 @@ class Store:
             where.append("a.published >= ?")
             params.append(query.since)
         if query.until:
-            where.append("a.published < ?")  # "2025-03" holds all of February: "2025-03-01..." > "2025-03"
+            where.append("a.published < ?")  # "2025-03" holds all of March: "2025-03-31" < "2025-03\uffff"
             params.append(query.until + "\uffff")
         if query.annotator is not None:
             where.append("n.annotator = ?")
             params.append(query.annotator)
-        return "FROM annotations n JOIN articles a ON a.id = n.article_id WHERE " + " AND ".join(where), params
+        return where, params
 
     def passage_count(self, query: PassageQuery) -> int:
-        selection, params = self._passage_selection(query)
-        return self.db.execute(f"SELECT count(*) {selection}", params).fetchone()[0]
+        """How many passages a retrieval lists (index only when no filter needs the articles)."""
+        key = (query, self.db.conn.total_changes, self.data_version())
+        if self._passage_count_key is not None and self._passage_count_key[0] == key:
+            return self._passage_count_key[1]
+        tag_ids = self._tag_ids(query)
+        marks = ", ".join("?" * len(tag_ids)) or "NULL"
+        where, params = self._passage_filters(query)
+        if not where:
+            count = self.db.execute(
+                f"SELECT count(DISTINCT annotation_id) FROM annotation_tags WHERE tag_id IN ({marks})", tag_ids
+            ).fetchone()[0]
+        else:
+            count = self.db.execute(
+                f"""SELECT count(*) FROM annotations n JOIN articles a ON a.id = n.article_id
+                    WHERE n.id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id IN ({marks}))
+                    AND {" AND ".join(where)}""",
+                [*tag_ids, *params],
+            ).fetchone()[0]
+        self._passage_count_key = (key, count)
+        return count
+
+    #: Above this many passages, the first pages are read by walking the articles in date order
+    #: (stopping at the page) rather than by sorting every passage.
+    _WALK_ABOVE = 3000
+    _WALK_DEPTH = 3000
 
     def passages(self, query: PassageQuery, offset: int = 0, limit: int = 100) -> list[Passage]:
         """Passages with the tag, newest article first (then in text order), a page at a time."""
-        selection, params = self._passage_selection(query)
-        rows = self.db.execute(
-            f"""SELECT n.id, n.article_id, n.start, n."end", n.quote, n.prefix, n.suffix, n.note,
-                       n.annotator, n.created, n.updated,
-                       (SELECT group_concat(name, char(31)) FROM (
-                            SELECT t.name FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id
-                            WHERE nt.annotation_id = n.id ORDER BY t.name)),
-                       a.title, a.published, a.source
-                {selection}
-                ORDER BY a.published IS NULL, a.published DESC, a.id DESC, n.start, n.id
-                LIMIT ? OFFSET ?""",
-            [*params, limit, offset],
-        ).fetchall()
+        tag_ids = self._tag_ids(query)
+        marks = ", ".join("?" * len(tag_ids)) or "NULL"
+        where, params = self._passage_filters(query)
+        columns = """n.id, n.article_id, n.start, n."end", n.quote, n.prefix, n.suffix, n.note,
+                     n.annotator, n.created, n.updated,
+                     (SELECT group_concat(name, char(31)) FROM (
+                          SELECT t.name FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id
+                          WHERE nt.annotation_id = n.id ORDER BY t.name)),
+                     a.title, a.published, a.source"""
+        filters = "".join(f" AND {term}" for term in where)
+        if offset + limit <= self._WALK_DEPTH and self.passage_count(query) > self._WALK_ABOVE:
+            sql = f"""SELECT {columns} FROM articles a CROSS JOIN annotations n ON n.article_id = a.id
+                      WHERE EXISTS (SELECT 1 FROM annotation_tags x WHERE x.annotation_id = n.id AND x.tag_id IN ({marks}))
+                      {filters}
+                      ORDER BY a.published DESC, a.id DESC, n.start, n.id LIMIT ? OFFSET ?"""
+        else:
+            sql = f"""SELECT {columns} FROM annotations n JOIN articles a ON a.id = n.article_id
+                      WHERE n.id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id IN ({marks}))
+                      {filters}
+                      ORDER BY a.published DESC, a.id DESC, n.start, n.id LIMIT ? OFFSET ?"""
+        rows = self.db.execute(sql, [*tag_ids, *params, limit, offset]).fetchall()
         return [Passage(Annotation(*row[:11], tags=_split_names(row[11])), row[12], row[13], row[14]) for row in rows]
 
     def annotations_of(self, annotators: Sequence[str]) -> Iterator[Annotation]:

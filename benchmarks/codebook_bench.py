@@ -1,0 +1,172 @@
+"""How fast the codebook and a tag's passages open on 100,000 articles and 200,000 annotations.
+
+Copies the database `benchmarks/run.py --keep` leaves (never changes it), spreads its articles
+over 36 months and 12 sources, brings it to 200,000 annotations by three annotators over a
+codebook of 20 tags (some nested), then times each query and each screen's first paint against
+the 300 ms goal. Usage: python benchmarks/codebook_bench.py [--source DB] [--runs 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import shutil
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from reader.core.config import parse_config  # noqa: E402
+from reader.core.store import PassageQuery, Store  # noqa: E402
+
+GOAL_MS = 300
+DEFAULT_SOURCE = HERE / "out/ws/reader-bench-100000-seed1/annotations.db"
+CODEBOOK = [
+    "conflict", "cooperation", "economic", "human-interest", "responsibility", "quote",
+    "framing/economy", "framing/security", "framing/morality", "framing/health",
+    "actor/government", "actor/business", "actor/civil-society", "actor/expert",
+    "tone/negative", "tone/positive", "tone/neutral", "claim", "evidence", "rare",
+]
+SOURCES = [f"Source {n:02}" for n in range(12)]
+
+
+def prepare(source: Path, target: Path, annotations: int) -> None:
+    """A copy of `source` with dates, sources, tags and annotators spread as described above."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        Path(str(target) + suffix).unlink(missing_ok=True)
+    shutil.copyfile(source, target)
+    store = Store.open(target)
+    db = store.db
+    random.seed(7)
+    with store.writing("spreading dates and sources"):
+        db.execute(
+            "UPDATE articles SET published = printf('%04d-%02d-%02d', 2023 + (id % 36) / 12, 1 + (id % 36) % 12, 1 + id % 28),"
+            " source = 'Source ' || printf('%02d', id % 12)"
+        )
+        for name in CODEBOOK:
+            store.ensure_tag(name)
+        tag_ids = {name: store._tag_id(name) for name in CODEBOOK}
+        weights = [max(1, 40 - 2 * index) for index in range(len(CODEBOOK) - 1)] + [0.05]
+        existing = db.execute("SELECT count(*) FROM annotations").fetchone()[0]
+        # retag the existing annotations over the whole codebook
+        rows = db.execute("SELECT id FROM annotations").fetchall()
+        db.execute("DELETE FROM annotation_tags")
+        db.conn.executemany(
+            "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+            ((row[0], tag_ids[random.choices(CODEBOOK, weights)[0]]) for row in rows),
+        )
+        db.execute("UPDATE annotations SET annotator = CASE abs(random()) % 3 WHEN 0 THEN 'alice' WHEN 1 THEN 'bob' ELSE 'chen' END")
+        articles = db.execute("SELECT max(id) FROM articles").fetchone()[0]
+        new = []
+        for _ in range(max(0, annotations - existing)):
+            article_id = random.randint(1, articles)
+            new.append((str(uuid.uuid4()), article_id, random.choice(CODEBOOK[:-1])))
+        db.conn.executemany(
+            """INSERT INTO annotations (id, article_id, start, "end", quote, prefix, suffix, annotator, created, updated)
+               SELECT ?, id, 0, min(40, chars), substr(text, 1, min(40, chars)), '', substr(text, 41, 32),
+                      'dana', '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00' FROM articles WHERE id = ?""",
+            ((annotation_id, article_id) for annotation_id, article_id, _tag in new),
+        )
+        db.conn.executemany(
+            "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+            ((annotation_id, tag_ids[tag]) for annotation_id, _article, tag in new),
+        )
+    db.execute("ANALYZE")
+    store.close()
+
+
+def forget_count(store: Store) -> None:
+    """Make the next passage count read the database, as a screen opened afresh does."""
+    store._passage_count_key = None
+
+
+def timed(function, runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - started) * 1000)
+    return statistics.median(times)
+
+
+async def screen_open_ms(store: Store, config_path: Path, make_screen, runs: int) -> float:
+    """Median time from pushing the screen to its first paint, in a headless app."""
+    from reader.tui.app import ReaderApp
+
+    config = parse_config(f"database: {store.path}\nload_samples: false\n", config_path)
+    times = []
+    ReaderApp.FILL_ENTITY_CACHE = False
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(runs):
+            started = time.perf_counter()
+            await app.push_screen(make_screen(app.workspace))
+            await pilot.pause()
+            times.append((time.perf_counter() - started) * 1000)
+            app.pop_screen()
+            await pilot.pause()
+    return statistics.median(times)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--source", type=Path, default=DEFAULT_SOURCE)
+    parser.add_argument("--workdir", type=Path, default=HERE / "out/codebook")
+    parser.add_argument("--annotations", type=int, default=200_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--reuse", action="store_true", help="use the prepared copy from an earlier run")
+    args = parser.parse_args()
+    target = args.workdir / "annotations.db"
+    if not (args.reuse and target.exists()):
+        if not args.source.exists():
+            sys.exit(f"{args.source}: no such database; run `python benchmarks/run.py --keep --workdir benchmarks/out/ws` first")
+        started = time.perf_counter()
+        prepare(args.source, target, args.annotations)
+        print(f"prepared {target} in {time.perf_counter() - started:.1f} s")
+    store = Store.open(target)
+    print(f"{store.article_count():,} articles, {store.annotation_count():,} annotations, {len(store.tag_names())} tags")
+    frequent, nested, rare = PassageQuery("conflict"), PassageQuery("framing"), PassageQuery("rare")
+    filtered = PassageQuery("conflict", source="Source 03", since="2024-01", until="2024-06", annotator="bob")
+    results = [
+        ("codebook: every tag with passage and article counts", timed(store.tag_summary, args.runs)),
+    ]
+    for label, query in (("frequent tag", frequent), ("nested parent (4 tags)", nested), ("rare tag", rare),
+                         ("frequent tag, source + 6 months + annotator", filtered)):
+        count = store.passage_count(query)
+        results.append((f"passages, {label} ({count:,}): count + first page",
+                        timed(lambda q=query: (forget_count(store), store.passage_count(q), store.passages(q, 0, 100)), args.runs)))
+        results.append((f"passages, {label}: a page deep in the list",
+                        timed(lambda q=query, c=count: store.passages(q, max(0, c // 2), 100), args.runs)))
+    from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
+
+    config_path = args.workdir / "config.yaml"
+    from textual.screen import Screen
+    from textual.widgets import Footer, Static
+
+    class EmptyScreen(Screen):
+        def compose(self):
+            yield Static("nothing")
+            yield Footer()
+
+    results.append(("for comparison: an empty screen with a footer, push to first paint",
+                    asyncio.run(screen_open_ms(store, config_path, lambda _w: EmptyScreen(), args.runs))))
+    results.append(("Tags screen: push to first paint",
+                    asyncio.run(screen_open_ms(store, config_path, TagsScreen, args.runs))))
+    results.append(("passages screen (frequent tag): push to first paint",
+                    asyncio.run(screen_open_ms(store, config_path, lambda w: TagPassagesScreen(w, "conflict"), args.runs))))
+    store.close()
+    width = max(len(label) for label, _ in results)
+    for label, ms in results:
+        verdict = "met" if ms < GOAL_MS else "MISSED"
+        print(f"{label:<{width}}  {ms:8.1f} ms   goal < {GOAL_MS} ms: {verdict}")
+
+
+if __name__ == "__main__":
+    main()
