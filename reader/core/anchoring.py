@@ -243,8 +243,10 @@ def _reanchor(doc: _Doc, selector: Selector, old_length: int | None) -> Anchored
     if not stripped:
         return ORPHAN
     expected = selector.start
-    if old_length:
-        expected = round(selector.start * len(text) / old_length)
+    if old_length and old_length > 0:
+        # the same share of the new text; a start outside the old text (from a hand-edited file:
+        # 10**400 would overflow the division) is at its nearer end
+        expected = round(min(max(selector.start, 0), old_length) * len(text) / old_length)
     query = _Query(
         quote, q, _WS.sub(" ", selector.prefix), _WS.sub(" ", selector.suffix), selector.prefix, selector.suffix,
         len(stripped) < SHORT_QUOTE_CHARS, min(max(expected, 0), len(text)),

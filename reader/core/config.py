@@ -8,13 +8,18 @@ from __future__ import annotations
 import getpass
 import os
 import re
+import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from reader.core.entities import LABELS
-from reader.core.yamlsafe import Located, YamlError, load_located
+from reader.core.yamlsafe import Located, SafeLoader as _SafeLoader, YamlError, load_located
 
 CONFIG_ENV = "READER_CONFIG"
 CONFIG_NAME = "config.yaml"
@@ -77,6 +82,16 @@ class EntitySettings:
     spacy_pipeline: str = "en_core_web_sm"
 
 
+#: `reader import` skips files larger than this many megabytes (MiB) unless the config says otherwise.
+DEFAULT_MAX_FILE_MB = 50
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSettings:
+    #: `reader import` skips files larger than this many megabytes (MiB) without reading them.
+    max_file_mb: int = DEFAULT_MAX_FILE_MB
+
+
 @dataclass(frozen=True, slots=True)
 class Config:
     """The validated configuration; paths are absolute."""
@@ -92,6 +107,7 @@ class Config:
     entities: EntitySettings
     #: Binding id -> the keys that replace its defaults ("ctrl+n,n"), checked by the TUI.
     keymap: dict[str, str] = field(default_factory=dict)
+    importing: ImportSettings = field(default_factory=ImportSettings)
     #: The line each top-level key is written on, for errors found after loading.
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
 
@@ -104,7 +120,21 @@ class Config:
 
 
 class ConfigError(YamlError):
-    """A configuration problem, reported as `file:line: key: problem`."""
+    """A configuration problem, reported as `file:line: key: problem`, always on one line and
+    without control characters (a key or value from the file is shown with escapes)."""
+
+    def __init__(self, path: Path | str, line: int | None, where: str, problem: str):
+        super().__init__(_one_line(str(path)), line, _one_line(where), _one_line(problem))
+
+
+_LINE_BREAKS = re.compile(r"\s*[\n\r\x85\u2028\u2029]\s*")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _one_line(text: str) -> str:
+    """`text` with line breaks made spaces and other control characters shown as escapes."""
+    text = _LINE_BREAKS.sub(" ", text)
+    return _CONTROL.sub(lambda match: ascii(match.group())[1:-1], text)
 
 
 def default_config_text() -> str:
@@ -148,21 +178,98 @@ def ensure_user_config() -> Path:
 def load_config(path: Path) -> Config:
     """Read and validate the config file at `path`."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise ConfigError(path, None, "", f"not valid UTF-8 ({error.reason} at byte {error.start})") from None
+        data = path.read_bytes()
     except OSError as error:
         raise ConfigError(path, None, "", error.strerror or str(error)) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        bad = data[error.start]
+        raise ConfigError(path, line, "", f"not valid UTF-8 (byte 0x{bad:02x} at offset {error.start}); save it as UTF-8") from None
     return parse_config(text, path)
 
 
 def parse_config(text: str, path: Path) -> Config:
     """Validate config text; `path` locates relative paths and names the file in errors."""
+    unreadable = _NOT_YAML_TEXT.search(text)
+    if unreadable:
+        line = text.count("\n", 0, unreadable.start()) + 1
+        character = f"U+{ord(unreadable.group()):04X}"
+        raise ConfigError(path, line, "", f"not valid YAML (the character {character} is not allowed in a YAML file)")
     try:
         root = load_located(text, path)
     except YamlError as error:
         raise ConfigError(error.path, error.line, error.where, error.problem) from None
-    return _ConfigReader(path).read(root)
+    except RecursionError:
+        raise ConfigError(path, _deep_line(text), "", "not valid YAML (nested too deeply)") from None
+    except (ValueError, OverflowError, yaml.YAMLError) as error:
+        # A value YAML's own constructors refuse: a date such as 2025-02-30, a 5,000-digit number.
+        line, written = _unbuildable_scalar(text) or (None, "")
+        shown = f"{_shown(written, 40)}: " if written else ""
+        problem = _shown(str(error), 100)[1:-1]
+        raise ConfigError(path, line, "", f"not a valid value ({shown}{problem}); put it in quotes if it is text") from None
+    return _ConfigReader(path, text).read(root)
+
+
+def _deep_line(text: str, depth: int = 100) -> int | None:
+    """The line where collections in `text` first nest `depth` deep (read from flat events)."""
+    level = 0
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            level += 1
+            if level >= depth:
+                return event.start_mark.line + 1
+        elif isinstance(event, yaml.CollectionEndEvent):
+            level -= 1
+    return None
+
+
+def _plain_scalars(text: str) -> Iterator[tuple[int, str, str]]:
+    """(line, text as written, resolved tag) of every unquoted, untagged scalar in `text`."""
+    resolver = yaml.resolver.Resolver()
+    for event in yaml.parse(text, Loader=_SafeLoader):
+        if isinstance(event, yaml.ScalarEvent) and event.implicit[0] and not event.style:
+            tag = resolver.resolve(yaml.ScalarNode, event.value, event.implicit)
+            yield event.start_mark.line + 1, event.value, tag
+
+
+def _unbuildable_scalar(text: str) -> tuple[int, str] | None:
+    """The line and text of the first plain scalar YAML cannot turn into a value, if any."""
+    constructor = yaml.constructor.SafeConstructor()
+    try:
+        for line, written, tag in _plain_scalars(text):
+            try:
+                constructor.construct_object(yaml.ScalarNode(tag, written), deep=True)
+            except (ValueError, OverflowError, yaml.YAMLError):
+                return line, written
+    except (yaml.YAMLError, RecursionError):
+        pass
+    return None
+
+
+#: Integers YAML 1.1 reads from other than plain decimal digits: 012 (octal 10), 0x1f, 0b11,
+#: 1_000, 1:30 (sexagesimal 90). Refused where a number is expected, since they rarely mean that.
+_PLAIN_DECIMAL = re.compile(r"[-+]?(?:0|[1-9][0-9]*)")
+_INT_TAG = "tag:yaml.org,2002:int"
+
+
+def _odd_integers(text: str) -> dict[tuple[int, int], str]:
+    """(line, value) -> how the integer was written, for integers not written as plain digits."""
+    constructor = yaml.constructor.SafeConstructor()
+    odd: dict[tuple[int, int], str] = {}
+    try:
+        for line, written, tag in _plain_scalars(text):
+            if tag == _INT_TAG and not _PLAIN_DECIMAL.fullmatch(written):
+                odd[line, constructor.construct_yaml_int(yaml.ScalarNode(tag, written))] = written
+    except (yaml.YAMLError, RecursionError, ValueError):
+        pass
+    return odd
+
+
+#: What YAML does not allow in a file (its reader stops there without a line number): C0 and C1
+#: control characters other than tab, line breaks and U+0085, lone surrogates, U+FFFE and U+FFFF.
+_NOT_YAML_TEXT = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 class _ConfigReader:
@@ -170,12 +277,15 @@ class _ConfigReader:
 
     KEYS = {
         "annotator", "database", "export_file", "load_samples", "theme", "reading_width", "entities", "tags", "keymap",
+        "import",
     }
     ENTITY_KEYS = {"show", "colors", "gazetteer", "backend", "spacy_pipeline"}
     TAG_KEYS = {"name", "key", "color", "description"}
+    IMPORT_KEYS = {"max_file_mb"}
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, text: str = ""):
         self.path = path
+        self.odd_integers = _odd_integers(text) if text else {}
 
     def fail(self, node: Located | None, where: str, problem: str) -> ConfigError:
         return ConfigError(self.path, node.line if node else None, where, problem)
@@ -195,24 +305,33 @@ class _ConfigReader:
         if node is None or node.value is None:
             return default
         if not isinstance(node.value, str):
-            hint = " (put it in quotes)" if isinstance(node.value, (bool, int, float)) else ""
-            raise self.fail(node, where, f"expected a string, got {_kind(node.value)} {node.value!r}{hint}")
+            hint = " (put it in quotes)" if isinstance(node.value, (bool, int, float, date)) else ""
+            written = self.odd_integers.get((node.line, node.value)) if isinstance(node.value, int) else None
+            if written:
+                hint = f" (YAML reads {written} as {node.value}; put it in quotes)"
+            raise self.fail(node, where, f"expected a string, got {_kind(node.value)} {_shown(node.value)}{hint}")
         if not node.value.strip() and not empty_ok:
             raise self.fail(node, where, "must not be empty")
+        control = _FORBIDDEN_IN_STRINGS.search(node.value)
+        if control:
+            raise self.fail(node, where, f"contains the control character {ascii(control.group())[1:-1]}")
         return node.value
 
     def boolean(self, node: Located | None, where: str, default: bool) -> bool:
         if node is None or node.value is None:
             return default
         if not isinstance(node.value, bool):
-            raise self.fail(node, where, f"expected true or false, got {_kind(node.value)} {node.value!r}")
+            raise self.fail(node, where, f"expected true or false, got {_kind(node.value)} {_shown(node.value)}")
         return node.value
 
     def integer(self, node: Located | None, where: str, default: int, low: int, high: int) -> int:
         if node is None or node.value is None:
             return default
         if isinstance(node.value, bool) or not isinstance(node.value, int):
-            raise self.fail(node, where, f"expected a whole number, got {_kind(node.value)} {node.value!r}")
+            raise self.fail(node, where, f"expected a whole number, got {_kind(node.value)} {_shown(node.value)}")
+        written = self.odd_integers.get((node.line, node.value))
+        if written:
+            raise self.fail(node, where, f"write a plain whole number: YAML reads {written} as {node.value}")
         if not low <= node.value <= high:
             raise self.fail(node, where, f"must be between {low} and {high}, got {node.value}")
         return node.value
@@ -224,8 +343,12 @@ class _ConfigReader:
         return value
 
     def path_value(self, node: Located | None, where: str, default: str) -> Path:
-        value = Path(self.string(node, where, default)).expanduser()
-        return value if value.is_absolute() else (self.path.parent / value).resolve()
+        written = self.string(node, where, default)
+        try:
+            value = Path(written).expanduser()
+            return value if value.is_absolute() else (self.path.parent / value).resolve()
+        except (OSError, RuntimeError, ValueError) as error:  # ~nobody/x, a symbolic link loop
+            raise self.fail(node, where, f"not a usable path: {written!r} ({error})") from None
 
     def read(self, root: Located | None) -> Config:
         top = self.mapping(root, "", self.KEYS)
@@ -241,6 +364,7 @@ class _ConfigReader:
             tags=tags,
             entities=self.entities(top.get("entities")),
             keymap=self.keymap(top.get("keymap"), tags),
+            importing=self.importing(top.get("import")),
             key_lines={key: node.line for key, node in top.items()},
         )
 
@@ -261,6 +385,12 @@ class _ConfigReader:
             gazetteer=gazetteer,
             backend=backend,
             spacy_pipeline=self.string(section.get("spacy_pipeline"), "entities.spacy_pipeline", "en_core_web_sm"),
+        )
+
+    def importing(self, node: Located | None) -> ImportSettings:
+        section = self.mapping(node, "import", self.IMPORT_KEYS)
+        return ImportSettings(
+            max_file_mb=self.integer(section.get("max_file_mb"), "import.max_file_mb", DEFAULT_MAX_FILE_MB, 1, 1_000_000),
         )
 
     def string_list(self, node: Located, where: str) -> list[str]:
@@ -323,11 +453,24 @@ class _ConfigReader:
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9:
             value = str(value)  # `key: 1` is what people write; it can only mean the digit
         key = self.string(Located(value, node.line), where, "")
+        if not key.isprintable() or key.isspace() or any(unicodedata.category(char) in ("Zs", "Cf") for char in key):
+            raise self.fail(node, where, f"not a key: {key!r} (use a character you can see, or a name such as f5)")
         if key in RESERVED_KEYS:
             raise self.fail(node, where, f"key {key!r} is taken by reader's own keys; choose another (digits are free)")
         if len(key) != 1 and not _KEY_NAME.fullmatch(key):
             raise self.fail(node, where, f"not a key: {key!r} (use one character, or a name such as f5)")
         return key
+
+
+#: Control characters (other than tab and newline) and lone surrogates: no string value may hold
+#: one, since each ends up on the terminal, in a path or in the database.
+_FORBIDDEN_IN_STRINGS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    """`value` as shown in an error: its repr, cut to `limit` characters."""
+    shown = repr(value)
+    return shown if len(shown) <= limit else shown[: limit - 2] + "…" + shown[-1]
 
 
 def _kind(value: Any) -> str:
@@ -339,6 +482,8 @@ def _kind(value: Any) -> str:
         list: "a list",
         dict: "a mapping",
         type(None): "nothing",
+        date: "a date",
+        datetime: "a date and time",
     }.get(type(value), type(value).__name__)
 
 

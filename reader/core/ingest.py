@@ -5,8 +5,12 @@ Ingest never writes anything, never imports Textual, never lets a bad file raise
 
 from __future__ import annotations
 
+import codecs
+import errno
 import json
+import os
 import re
+import stat
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -99,28 +103,130 @@ def _shorten(title: str, limit: int = TITLE_LIMIT) -> str:
 
 # --- decoding and finding files -----------------------------------------------------------
 
+#: Byte-order marks and the codec each selects; UTF-32 LE before UTF-16 LE, whose mark it starts with.
+_BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le", "UTF-32"),
+    (codecs.BOM_UTF32_BE, "utf-32-be", "UTF-32"),
+    (codecs.BOM_UTF8, "utf-8", "UTF-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le", "UTF-16"),
+    (codecs.BOM_UTF16_BE, "utf-16-be", "UTF-16"),
+)
+#: How much of a file's start is searched for NUL bytes, the mark of a binary file.
+BINARY_SNIFF_BYTES = 8192
+
 
 def decode(data: bytes, path: str) -> str:
-    """`data` as strict UTF-8 without a leading BOM; raises IngestError naming the bad byte."""
+    """`data` as text, without its byte-order mark: UTF-8, or UTF-16/UTF-32 when a BOM says so.
+
+    Raises IngestError for a binary file (NUL bytes near the start) and for bytes that are not
+    valid in the encoding, naming the first bad byte and its offset.
+    """
+    codec, label, start = "utf-8", "UTF-8", 0
+    for mark, mark_codec, mark_label in _BYTE_ORDER_MARKS:
+        if data.startswith(mark):
+            codec, label, start = mark_codec, mark_label, len(mark)
+            break
+    body = data[start:]
+    if codec == "utf-8" and b"\x00" in body[:BINARY_SNIFF_BYTES]:
+        raise IngestError(path, f"binary file (NUL bytes{_utf16_hint(body)})")
     try:
-        text = data.decode("utf-8")
+        text = body.decode(codec)
     except UnicodeDecodeError as error:
-        bad = data[error.start]
-        reason = f"not valid UTF-8 (byte 0x{bad:02x} at offset {error.start})"
+        offset = start + error.start
+        if codec == "utf-8":
+            reason = f"not valid UTF-8 (byte 0x{data[offset]:02x} at offset {offset})"
+        else:
+            reason = f"not valid {label} after its byte-order mark ({error.reason} at offset {offset})"
         raise IngestError(path, reason) from None
+    if "\x00" in text[:BINARY_SNIFF_BYTES]:
+        raise IngestError(path, f"binary file (NUL characters after a {label} byte-order mark)")
     return text.removeprefix("\ufeff")
+
+
+def _utf16_hint(body: bytes) -> str:
+    """"; UTF-16 without a byte-order mark?" when every other byte of the start is NUL, else ""."""
+    sample = body[:BINARY_SNIFF_BYTES]
+    half = len(sample) // 2
+    if half < 2:
+        return ""
+    for zeros, others in ((sample[1::2], sample[0::2]), (sample[0::2], sample[1::2])):
+        if zeros.count(0) >= 0.9 * half and others.count(0) == 0:
+            return "; UTF-16 without a byte-order mark? save it as UTF-8"
+    return ""
+
+
+MEGABYTE = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class SizeLimit:
+    """The largest file `read_file` reads, and where that limit is set (named in the reason)."""
+
+    megabytes: int
+    #: E.g. "import.max_file_mb in /home/alice/config.yaml"; "" when the caller chose the limit.
+    origin: str = ""
+
+    @property
+    def max_bytes(self) -> int:
+        return self.megabytes * MEGABYTE
+
+    def reason(self, size: int) -> str:
+        """Why a file of `size` bytes is skipped."""
+        where = f"; {self.origin}" if self.origin else ""
+        return f"larger than the {self.megabytes} MB limit ({_megabytes(size)}{where})"
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / MEGABYTE:.1f} MB"
+
+
+def oversized(path: Path | str, limit: SizeLimit) -> Skipped | None:
+    """A Skipped note when the file at `path` is larger than `limit`, found with stat alone (the
+    file is not opened); None otherwise, and when it cannot be stat'ed (`read_file` says why)."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    if info.st_size > limit.max_bytes and stat.S_ISREG(info.st_mode):
+        return Skipped(path_text(path), limit.reason(info.st_size))
+    return None
+
+
+def path_text(path: Path | str) -> str:
+    """`path` as text that can be stored and printed: bytes that are not UTF-8 in a file name
+    (which Python keeps as lone surrogates) become U+FFFD."""
+    text = os.fspath(path)
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    return text
+
+
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def visible(text: str) -> str:
+    """`text` safe to print on a terminal, on one line: control characters (ESC, newline...)
+    and lone surrogates are shown as escapes such as \\x1b."""
+    return _UNPRINTABLE.sub(lambda match: ascii(match.group())[1:-1], text)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:
     """The files to import: files given directly (any suffix) and, inside folders, every
     non-hidden file with a supported suffix, recursively and sorted.
 
-    Every path is checked before anything is yielded: a missing one raises FileNotFoundError.
+    Inside folders, what cannot be imported but should not pass unnoticed is yielded too, for
+    `read_file` to report with its reason: broken and looping symbolic links, symbolic links to
+    folders (never followed, so a walk cannot loop), folders that cannot be listed, and named
+    pipes or devices with a supported suffix. Every path is checked before anything is yielded:
+    a missing one raises FileNotFoundError.
     """
     roots = [Path(path) for path in paths]
     for root in roots:
         if not root.exists():
-            raise FileNotFoundError(f"{root}: no such file or folder")
+            what = "broken or looping symbolic link" if root.is_symlink() else "no such file or folder"
+            raise FileNotFoundError(f"{root}: {what}")
     return _walk_roots(roots)
 
 
@@ -133,41 +239,169 @@ def _walk_roots(roots: list[Path]) -> Iterator[Path]:
 
 
 def _walk_folder(folder: Path) -> Iterator[Path]:
-    """Supported files below `folder`, depth first in name order; hidden entries and symlinked
-    folders (which could loop) are left out."""
-    for entry in sorted(folder.iterdir()):
+    """Supported files below `folder`, depth first in name order, without recursion (any depth
+    works); hidden entries are left out, and so is a folder met twice (bind mounts)."""
+    seen: set[tuple[int, int]] = set()
+    pending: list[Iterator[os.DirEntry[str]]] = []
+    listing = _listing(folder, seen)
+    if listing is None:
+        yield folder  # read_file says why it cannot be read
+        return
+    pending.append(listing)
+    while pending:
+        entry = next(pending[-1], None)
+        if entry is None:
+            pending.pop()
+            continue
         if entry.name.startswith("."):
             continue
-        if entry.is_dir():
-            if not entry.is_symlink():
-                yield from _walk_folder(entry)
-        elif entry.is_file() and entry.suffix.lower() in SUPPORTED_SUFFIXES:
-            yield entry
+        path = Path(entry.path)
+        supported = path.suffix.lower() in SUPPORTED_SUFFIXES
+        try:
+            if entry.is_symlink():
+                try:
+                    target = os.stat(entry.path)
+                except OSError:
+                    yield path  # broken or looping: read_file says which
+                    continue
+                if stat.S_ISDIR(target.st_mode) or supported:
+                    yield path
+            elif entry.is_dir(follow_symlinks=False):
+                inner = _listing(path, seen)
+                if inner is None:
+                    yield path
+                else:
+                    pending.append(inner)
+            elif supported:
+                yield path
+        except OSError:
+            if supported:
+                yield path
+
+
+def _listing(folder: Path, seen: set[tuple[int, int]]) -> Iterator[os.DirEntry[str]] | None:
+    """The entries of `folder` in name order (none if it was listed before); None if it cannot
+    be listed."""
+    try:
+        info = os.stat(folder)
+        identity = (info.st_dev, info.st_ino)
+        if identity in seen:
+            return iter(())
+        seen.add(identity)
+        with os.scandir(folder) as scan:
+            return iter(sorted(scan, key=lambda entry: entry.name))
+    except OSError:
+        return None
 
 
 # --- reading one file ---------------------------------------------------------------------
 
 
-def read_file(path: Path | str) -> Iterator[Document | Skipped]:
+def read_file(path: Path | str, limit: SizeLimit | None = None) -> Iterator[Document | Skipped]:
     """The documents in the file at `path` (several for json lists and jsonl), or Skipped notes.
 
-    Never raises for a bad or unreadable file.
+    Never raises for a bad or unreadable file, never opens anything but a regular file (a named
+    pipe or a device could block or never end), and never reads more than `limit` into memory.
     """
     path = Path(path)
-    name = str(path)
-    reader = _READERS.get(path.suffix.lower())
-    if reader is None:
-        yield Skipped(name, f"unsupported file type {path.suffix or '(no suffix)'}")
-        return
+    name = path_text(path)
     try:
-        text = decode(path.read_bytes(), name)
-    except OSError as error:
-        yield Skipped(name, error.strerror or str(error))
-        return
+        _refuse_all_but_a_file(path, name)
+        reader = _READERS.get(path.suffix.lower())
+        if reader is None:
+            raise IngestError(name, f"unsupported file type {path.suffix or '(no suffix)'}")
+        data = _read_bytes(path, name, limit)
+        if not data:
+            raise IngestError(name, "empty file")
+        text = decode(data, name)
+        if not text.strip():
+            raise IngestError(name, "empty text")
     except IngestError as error:
         yield Skipped(name, error.reason)
         return
-    yield from reader(text, name)
+    try:
+        yield from reader(text, name)
+    except Exception as error:  # a bug on some content must not stop the rest of an import
+        yield Skipped(name, f"could not be read ({type(error).__name__}: {_single_line(str(error))[:200]})")
+
+
+def _refuse_all_but_a_file(path: Path, name: str) -> None:
+    """Raise IngestError, with the reason, unless `path` leads to a regular file: a broken or
+    looping symbolic link, a symlinked folder, a folder (one that cannot be listed says so), a
+    named pipe, a device."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        raise IngestError(name, _os_reason(error, path)) from None
+    except ValueError as error:  # an embedded NUL byte
+        raise IngestError(name, str(error)) from None
+    if stat.S_ISDIR(info.st_mode):
+        if path.is_symlink():
+            raise IngestError(name, "symlinked folder not followed")
+        try:
+            os.scandir(path).close()
+        except OSError as error:
+            raise IngestError(name, f"folder cannot be read ({_os_reason(error, path)})") from None
+        raise IngestError(name, os.strerror(errno.EISDIR))
+    if not stat.S_ISREG(info.st_mode):
+        raise IngestError(name, f"not a regular file ({_file_kind(info.st_mode)})")
+
+
+def _read_bytes(path: Path, name: str, limit: SizeLimit | None) -> bytes:
+    """The bytes of the regular file at `path`; IngestError for anything else or an OS error.
+
+    Opened without blocking and checked again once open, so a file swapped for a named pipe
+    after `_refuse_all_but_a_file` is refused instead of waiting for a writer.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise IngestError(name, _os_reason(error, path)) from None
+    with open(descriptor, "rb", buffering=0) as handle:
+        try:
+            info = os.fstat(descriptor)
+            if not stat.S_ISREG(info.st_mode):
+                raise IngestError(name, f"not a regular file ({_file_kind(info.st_mode)})")
+            if limit is not None and info.st_size > limit.max_bytes:
+                raise IngestError(name, limit.reason(info.st_size))
+            if limit is None:
+                return handle.readall()
+            data = handle.read(limit.max_bytes + 1)
+        except OSError as error:
+            raise IngestError(name, _os_reason(error, path)) from None
+    if len(data) > limit.max_bytes:  # it grew after fstat
+        raise IngestError(name, limit.reason(len(data)))
+    return data
+
+
+def _file_kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a named pipe"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    return "a special file"
+
+
+def _os_reason(error: OSError, path: Path) -> str:
+    """A short reason for an OS error on `path`: "permission denied", "symbolic link loop"..."""
+    if error.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if error.errno == errno.ELOOP:
+        return "symbolic link loop"
+    if error.errno == errno.ENOENT and path.is_symlink():
+        try:
+            target = path_text(os.readlink(path))
+        except OSError:
+            return "broken symbolic link"
+        return f"broken symbolic link (to {target}, which does not exist)"
+    if error.errno == errno.ENOENT:
+        return "no such file"
+    return error.strerror or str(error)
 
 
 def _document(
@@ -186,7 +420,7 @@ def _document(
         return Skipped(path, _located(locator, "empty text"))
     return Document(
         text=text,
-        title=_shorten(title or fallback_title),
+        title=_shorten(title or _single_line(fallback_title)),
         source=source,
         url=url,
         path=path,
@@ -231,7 +465,7 @@ def _plain_title(text: str) -> str:
     return ""
 
 
-_ATX_HEADING = re.compile(r" {0,3}#{1,6}(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*")
+_ATX_OPENING = re.compile(r" {0,3}#{1,6}(?=[ \t]|$)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
 
 
@@ -247,10 +481,25 @@ def _markdown_heading(text: str) -> str:
             elif marker[0] == fence[0] and len(marker) >= len(fence):
                 fence = None
             continue
-        heading = _ATX_HEADING.fullmatch(line)
-        if fence is None and heading and heading.group(1):
-            return _single_line(heading.group(1))
+        heading = _atx_heading(line) if fence is None else None
+        if heading:
+            return _single_line(heading)
     return ""
+
+
+def _atx_heading(line: str) -> str | None:
+    """The text of an ATX heading line ("## Title ##" -> "Title"), or None if it is not one.
+
+    No backtracking regex: a line of 20,000 spaces must not take seconds.
+    """
+    opening = _ATX_OPENING.match(line)
+    if not opening:
+        return None
+    content = line[opening.end() :].strip(" \t")
+    without_closing = content.rstrip("#")
+    if without_closing != content and (not without_closing or without_closing[-1] in " \t"):
+        content = without_closing.rstrip(" \t")
+    return content
 
 
 def read_text_document(raw: str, path: str) -> Iterator[Document | Skipped]:
@@ -416,11 +665,34 @@ class _PageParser(HTMLParser):
         return self.body.text()
 
 
+# "<![name" that Python's HTMLParser does not know: it raises AssertionError on them.
+_UNKNOWN_MARKED_SECTION = re.compile(r"<!\[(?!(?i:cdata|temp|ignore|include|rcdata|if|else|endif)(?![-_.a-zA-Z0-9]))")
+
+
+def _defuse_markup(raw: str) -> str:
+    """`raw` with what makes Python 3.11's HTMLParser raise or take quadratic time made plain text.
+
+    A comment or marked section that is never closed, a `<` after the last `>` (which can start
+    nothing), and an unknown `<![` are escaped, so they read as the text they are. Without this,
+    100 KB of `<a<a<a...` or of `<!--a>` takes seconds to minutes.
+    """
+    raw = _UNKNOWN_MARKED_SECTION.sub("&lt;![", raw)
+    for opening, closing in (("<!--", "-->"), ("<![", "]>"), ("<", ">")):
+        end = raw.rfind(closing)
+        cut = end + len(closing) if end >= 0 else 0
+        raw = raw[:cut] + raw[cut:].replace(opening, "&lt;" + opening[1:])
+    return raw
+
+
 def read_html(raw: str, path: str) -> Iterator[Document | Skipped]:
     """An .html/.htm page: the main text as paragraphs, and og/canonical/time metadata."""
     page = _PageParser()
-    page.feed(raw)
-    page.close()
+    try:
+        page.feed(_defuse_markup(raw))
+        page.close()
+    except AssertionError as error:  # markup HTMLParser gives up on, e.g. a broken <!DOCTYPE [...]>
+        yield Skipped(path, f"not readable as HTML ({_single_line(str(error))[:100]})")
+        return
     titles = (_single_line(page.meta.get("og:title", "")), _single_line(page.title), page.h1 or "")
     source = _optional(page.meta.get("og:site_name"))
     yield _document(
@@ -455,12 +727,17 @@ def _parse_json(raw: str, path: str) -> object:
         raise IngestError(path, f"not valid JSON ({error.msg} at {where})") from None
     except RecursionError:
         raise IngestError(path, "not valid JSON (nested too deeply)") from None
+    except ValueError as error:  # a number with more than 4,300 digits
+        raise IngestError(path, f"not valid JSON ({_single_line(str(error))[:80]})") from None
 
 
 def _metadata(record: dict[str, object], field: str) -> str | None:
     """An optional metadata field as a one-line string; numbers and the like via str()."""
     value = record.get(field)
-    return _optional(None if value is None else str(value))
+    try:
+        return _optional(None if value is None else str(value))
+    except (RecursionError, ValueError):  # a deeply nested list, an int too long to print
+        return None
 
 
 def _record_document(

@@ -20,7 +20,16 @@ class YamlError(ValueError):
     def __init__(self, path: Path | str, line: int | None, where: str, problem: str):
         self.path, self.line, self.where, self.problem = str(path), line, where, problem
         location = f"{path}:{line}" if line else f"{path}"
+        where, problem = one_line(where), one_line(problem)
         super().__init__(f"{location}: {where + ': ' if where else ''}{problem}")
+
+
+def one_line(text: str) -> str:
+    """`text` with line breaks, control characters and lone surrogates escaped (a key or value
+    quoted in a message could hold any of them): the message stays one printable line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,13 +43,26 @@ class Located:
     line: int
 
 
-def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> Any:
-    return loader.construct_object(node, deep=True)
+def _scalar(loader: yaml.SafeLoader, node: yaml.ScalarNode, path: Path | str, where: str) -> Any:
+    try:
+        return loader.construct_object(node, deep=True)
+    except _CONSTRUCTION_ERRORS:  # "!!int abc", "2025-02-30", an int of 5,000 digits
+        raise _not_valid(node.tag, node.value, path, node.start_mark.line + 1, where) from None
+
+
+#: What PyYAML's constructors raise on a scalar they cannot make into their tag's type.
+_CONSTRUCTION_ERRORS = (ValueError, KeyError, AttributeError, TypeError, OverflowError)
+
+
+def _not_valid(tag: str, value: Any, path: Path | str, line: int, where: str) -> YamlError:
+    kind = tag.rsplit(":", 1)[-1]
+    return YamlError(path, line, where, f"not a valid {kind}: {str(value)[:40]!r}")
 
 
 def load_located(text: str, path: Path | str) -> Located | None:
     """Parse one YAML document into `Located` values, refusing aliases and unknown tags."""
     try:
+        _refuse_deep_nesting(text, path)
         loader = SafeLoader(text)
         try:
             root = loader.get_single_node()
@@ -55,6 +77,25 @@ def load_located(text: str, path: Path | str) -> Located | None:
         raise YamlError(path, line, "", f"not valid YAML ({error.problem or error.context})") from None
     except yaml.YAMLError as error:
         raise YamlError(path, None, "", f"not valid YAML ({error})") from None
+    except UnicodeEncodeError as error:  # a lone surrogate in the text given (never in a file read as UTF-8)
+        raise _invalid_character(path, error) from None
+
+
+#: How deep mappings and sequences may nest: PyYAML's C composer recurses once per level
+#: (100,000 "[" crash the interpreter in `load_located`), and libyaml's scanner slows down with
+#: the depth (the same take `load_lined` 20 s). reader's own files nest 6 deep.
+MAX_NESTING = 64
+
+
+def _refuse_deep_nesting(text: str, path: Path | str) -> None:
+    depth = 0
+    for event in yaml.parse(text, Loader=SafeLoader):
+        if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+            depth += 1
+            if depth > MAX_NESTING:
+                raise YamlError(path, event.start_mark.line + 1, "", "not valid YAML (nested too deeply)")
+        elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+            depth -= 1
 
 
 _PLAIN_TAGS = {
@@ -91,7 +132,7 @@ def _walk(
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
                 raise YamlError(path, key_line, where, "mapping keys must be plain strings")
-            key = _scalar(loader, key_node)
+            key = _scalar(loader, key_node, path, where)
             if key_node.tag == "tag:yaml.org,2002:merge" or key == "<<":
                 raise YamlError(path, key_line, where, "merge keys (<<) are not allowed")
             key = str(key)
@@ -105,7 +146,11 @@ def _walk(
             [_walk(loader, item, path, seen, f"{where}[{index}]", text) for index, item in enumerate(node.value)],
             line,
         )
-    return Located(_scalar(loader, node), line)
+    return Located(_scalar(loader, node, path, where), line)
+
+
+def _invalid_character(path: Path | str, error: UnicodeEncodeError) -> YamlError:
+    return YamlError(path, None, "", f"holds an invalid character (U+{ord(error.object[error.start]):04X})")
 
 
 def plain(located: Located | None) -> Any:
@@ -176,12 +221,14 @@ def load_lined(text: str, path: Path | str) -> Any:
             if kind is yaml.ScalarEvent:
                 line = event.start_mark.line + 1
                 _refuse_anchor_and_tag(event, path, line, stack)
-                place(_scalar_value(event), line, event)
+                place(_scalar_value(event, path, line, stack), line, event)
             elif kind is yaml.MappingStartEvent or kind is yaml.SequenceStartEvent:
                 line = event.start_mark.line + 1
                 _refuse_anchor_and_tag(event, path, line, stack)
                 if stack and not isinstance(stack[-1][0], LinedList) and stack[-1][1] is None:
                     raise YamlError(path, line, _where(stack), "mapping keys must be plain strings")
+                if len(stack) >= MAX_NESTING:
+                    raise YamlError(path, line, "", "not valid YAML (nested too deeply)")
                 container = LinedMap() if kind is yaml.MappingStartEvent else LinedList()
                 container.line = line
                 container.lines = {} if kind is yaml.MappingStartEvent else []
@@ -196,6 +243,8 @@ def load_lined(text: str, path: Path | str) -> Any:
         raise YamlError(path, mark.line + 1 if mark else None, "", f"not valid YAML ({error.problem or error.context})") from None
     except yaml.YAMLError as error:
         raise YamlError(path, None, "", f"not valid YAML ({error})") from None
+    except UnicodeEncodeError as error:  # a lone surrogate in the text given (never in a file read as UTF-8)
+        raise _invalid_character(path, error) from None
     if len(root) > 1:
         raise YamlError(path, None, "", "more than one YAML document in the file")
     return root[0] if root else None
@@ -208,7 +257,12 @@ def _refuse_anchor_and_tag(event: Any, path: Path | str, line: int, stack: list[
         raise YamlError(path, line, _where(stack), f"the tag {event.tag} is not allowed")
 
 
-def _scalar_value(event: yaml.ScalarEvent) -> Any:
+#: The tags a scalar is built with; YAML 1.1 also resolves "<<" (merge) and "=" (value), and a
+#: scalar may be tagged !!map or !!seq: none of those makes a value.
+_SCALAR_TAGS = _PLAIN_TAGS - {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+def _scalar_value(event: yaml.ScalarEvent, path: Path | str, line: int, stack: list[Any]) -> Any:
     if event.tag == _STR or (event.tag in (None, "!") and not event.implicit[0]):
         return event.value  # quoted or block: a string
     if event.tag in (None, "!"):
@@ -217,8 +271,14 @@ def _scalar_value(event: yaml.ScalarEvent) -> Any:
         tag = event.tag
     if tag == _STR:
         return event.value
-    node = yaml.ScalarNode(tag, event.value)
-    return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, node)
+    if tag == "tag:yaml.org,2002:merge":
+        raise YamlError(path, line, _where(stack), "merge keys (<<) are not allowed")
+    if tag not in _SCALAR_TAGS:
+        raise YamlError(path, line, _where(stack), f"the tag {tag} is not allowed here")
+    try:
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, event.value))
+    except _CONSTRUCTION_ERRORS:  # "!!int abc", "2025-02-30", an int of 5,000 digits
+        raise _not_valid(tag, event.value, path, line, _where(stack)) from None
 
 
 def _where(stack: list[Any], key: str | None = None) -> str:

@@ -103,9 +103,13 @@ class SpanTable(Sequence[Span]):
             raise PackedSpansError(f"not a packed span table (starts with {magic!r})")
         offset = _HEADER.size
         try:
-            label_names, source_names = json.loads(data[offset : offset + vocabulary_length].decode("utf-8"))
-        except (UnicodeDecodeError, ValueError) as error:
+            vocabulary = json.loads(data[offset : offset + vocabulary_length].decode("utf-8"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as error:
             raise PackedSpansError(f"bad vocabulary: {error}") from None
+        if not (isinstance(vocabulary, list) and len(vocabulary) == 2
+                and all(isinstance(names, list) and all(isinstance(name, str) for name in names) for names in vocabulary)):
+            raise PackedSpansError("bad vocabulary: expected a list of labels and a list of sources")
+        label_names, source_names = vocabulary
         offset += vocabulary_length
         columns = []
         for typecode in ("I", "I", "B", "B", "H"):

@@ -406,7 +406,7 @@ class RuleRecogniser:
     @staticmethod
     def engine_version() -> str:
         """The rules' own version and that of the place data they read."""
-        return f"2+{data_version()}"
+        return f"3+{data_version()}"
 
     @property
     def version(self) -> str:
@@ -443,7 +443,7 @@ class RuleRecogniser:
         part = r"(?:early|late|mid|Early|Late|Mid)[- ]"
         count = r"(?:\d{1,3}|a few|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|several|\d{1,3}[ ]to[ ]\d{1,3})"
         self._date = re.compile(
-            rf"""(?<![\w-])(?:
+            rf"""(?<![\w$€£¥₹₦₩₽-])(?:  # "£5 January 1": the 5 is money, not a day
                 \d{{4}}-\d{{2}}-\d{{2}}(?![\w-])
               | \d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d{{2}})(?![\w/])
               | (?:{part})?{month}[ \t\u00a0]+{day}(?:[ \t\u00a0]*(?:-|–|to|and)[ \t\u00a0]*{day})?(?:,?[ \t\u00a0]+{year})?(?!\w)
@@ -461,7 +461,7 @@ class RuleRecogniser:
             )""",
             re.VERBOSE,
         )
-        self._bare_date = re.compile(rf"(?<![\w-])(?:{'|'.join(_MONTHS)}|{year})(?![\w-])")
+        self._bare_date = re.compile(rf"(?<![\w$€£¥₹₦₩₽-])(?:{'|'.join(_MONTHS)}|{year})(?![\w-])")
         self._next_word = re.compile(r"[ \t]*(%|[a-z]+)")
 
         number = r"(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?)"

@@ -44,6 +44,7 @@ from typing import Any
 from reader.core.anchoring import Selector, quote_matches, reanchor, selector_for
 from reader.core.exchange.formats import FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
 from reader.core.exchange.formats.brat import tag_name
+from reader.core.exchange.formats.w3c import to_xsd
 from reader.core.exchange.yaml_import import Conflict, ImportSummary, DryRun, conflict_id
 from reader.core.store import Annotation, Store, now_utc
 from reader.core.yamlsafe import YamlError
@@ -52,8 +53,9 @@ from reader.core.yamlsafe import YamlError
 FORMAT_NAMES = {"w3c": "W3C Web Annotation", "doccano": "doccano", "prodigy": "Prodigy", "brat": "brat"}
 #: The top-level keys (Prodigy: of a task) that hold a JSONL format's spans.
 _SPAN_KEYS = {"doccano": ("entities", "label"), "prodigy": ("spans",)}
-#: What an importer raises on a record it cannot read (a missing key, a number that is not one).
-_READ_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError)
+#: What an importer raises on a record it cannot read (a missing key, a number that is not one,
+#: an offset of 1e400 or Infinity, which JSON reads as a float no int can hold).
+_READ_ERRORS = (KeyError, ValueError, TypeError, AttributeError, IndexError, RecursionError, OverflowError)
 
 
 @dataclass
@@ -216,6 +218,8 @@ def _read_lines(path: Path, fmt: str) -> list[_Item]:
             raise YamlError(path, number, "", f"not valid JSON ({error.msg})") from None
         except RecursionError:
             raise YamlError(path, number, "", "not valid JSON (nested too deeply)") from None
+        except ValueError as error:  # a number of more digits than Python converts (4,300)
+            raise YamlError(path, number, "", f"not valid JSON ({error})") from None
         if not isinstance(record, dict):
             raise YamlError(path, number, "", f"expected a JSON object (one {FORMAT_NAMES[fmt]} record), got {type(record).__name__}")
         records += 1
@@ -323,6 +327,27 @@ def _check(item: _Item, fmt: str) -> None:
         value = getattr(annotation, what)
         if value is not None and not isinstance(value, str):
             raise fail(what, f"expected a string, got {value!r}")
+    # a JSON "\ud800" escape (or brat's note escape) gives a lone surrogate, which cannot be
+    # stored, looked up or hashed
+    source = item.source
+    for what, value in (("article", annotation.article), ("quote", annotation.quote), ("prefix", annotation.prefix),
+                        ("suffix", annotation.suffix), ("note", annotation.note), ("annotator", annotation.annotator),
+                        ("created", annotation.created), ("updated", annotation.updated), ("id", annotation.id),
+                        ("text", source.text), ("title", source.title), ("url", source.url)):
+        character = _lone_surrogate(value)
+        if character is not None:
+            raise fail(what, f"holds an invalid character (U+{character:04X})")
+
+
+def _lone_surrogate(value: str | None) -> int | None:
+    """The code of the first lone surrogate in `value`, if any."""
+    if value is None:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as error:
+        return ord(value[error.start])
+    return None
 
 
 # ---- merging ------------------------------------------------------------------------------
@@ -484,11 +509,18 @@ class _Merger:
 
 def _agrees(stored: Annotation, incoming: Annotation, imported: ImportedAnnotation) -> bool:
     """Whether the stored annotation with the same id is the imported one: same article, place,
-    tags and note, and the same annotator and times where the file gives them."""
+    tags and note (an empty note is none: W3C writes no body for it), and the same annotator
+    and times where the file gives them."""
     return (
-        (stored.article_id, stored.start, stored.end, stored.tags, stored.note)
-        == (incoming.article_id, incoming.start, incoming.end, incoming.tags, incoming.note)
+        (stored.article_id, stored.start, stored.end, stored.tags, stored.note or None)
+        == (incoming.article_id, incoming.start, incoming.end, incoming.tags, incoming.note or None)
         and (imported.annotator is None or stored.annotator == imported.annotator)
-        and (imported.created is None or stored.created == imported.created)
-        and (imported.updated is None or stored.updated == imported.updated)
+        and (imported.created is None or _same_moment(stored.created, imported.created))
+        and (imported.updated is None or _same_moment(stored.updated, imported.updated))
     )
+
+
+def _same_moment(stored: str, imported: str) -> bool:
+    """Whether two stamps are one moment as W3C writes it (in UTC with a Z): a stamp without an
+    offset, or with another one, comes back from W3C as the same moment in +00:00."""
+    return stored == imported or to_xsd(stored) == to_xsd(imported)

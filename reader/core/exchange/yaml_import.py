@@ -322,8 +322,7 @@ class _Merger:
                               len(self.other_text) if self.other_text else None)
             if placed.status == "orphan":
                 self.flush()
-                self.store.keep_orphan(incoming)  # kept whole, for O in the TUI
-                self.summary.orphaned += 1
+                self.keep_orphan(incoming, article["title"])
                 return
             quote, prefix, suffix = selector_for(text, placed.start, placed.end)
             incoming = replace(incoming, start=placed.start, end=placed.end, quote=quote, prefix=prefix, suffix=suffix)
@@ -353,6 +352,28 @@ class _Merger:
                 self.tag_ids[tag] = self.store.ensure_tag(tag)
             self.tag_rows.append((incoming.id, self.tag_ids[tag]))
         self.summary.annotations_added += 1
+
+    def keep_orphan(self, incoming: Annotation, title: str) -> None:
+        """Keep an annotation whose passage is not in the stored text whole, as an orphan (for O in
+        the TUI), replacing nothing: when an annotation in place here has its id, or an orphan
+        with its id differs from it, the file's is kept under a conflict id and reported as a
+        conflict."""
+        if incoming.id in self.stored_ids or (
+            incoming.id in self.orphan_ids and self.stored_orphan(incoming.article_id, incoming.id) != incoming
+        ):
+            kept = replace(incoming, id=conflict_id(incoming))
+            if kept.id in self.stored_ids or kept.id in self.orphan_ids:  # kept by an earlier import
+                self.summary.unchanged += 1
+                return
+            self.summary.conflicts.append(Conflict(title, incoming.id, kept.id, incoming.quote))
+            incoming = kept
+        if incoming.id not in self.orphan_ids:  # else the very same orphan is kept already
+            self.store.keep_orphan(incoming)
+            self.orphan_ids.add(incoming.id)
+        self.summary.orphaned += 1
+
+    def stored_orphan(self, article_id: int, annotation_id: str) -> Annotation | None:
+        return next((orphan for orphan in self.store.orphans(article_id) if orphan.id == annotation_id), None)
 
     def stored(self, article_id: int, annotation_id: str) -> Annotation:
         """The stored annotation with this id: the article's are read together, once."""

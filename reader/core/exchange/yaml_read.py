@@ -49,6 +49,11 @@ _KEYS = frozenset((
 ))
 
 
+#: The writer indents keys 4 spaces at most (an annotation's); a file nested much deeper is not
+#: its file, and reading it here would recurse once per level.
+_DEEPEST_INDENT = 16
+
+
 class _NotOurs(Exception):
     """A line this reader does not know: leave the file to the generic reader."""
 
@@ -92,6 +97,8 @@ class _Reader:
         """The block mapping whose keys sit at column `indent`, from the current line (whose
         content after a "- " is `first`, for an item of a sequence). The hot loop of the
         reader: written for speed, with `peek` and `advance` inlined."""
+        if indent > _DEEPEST_INDENT:
+            raise _NotOurs
         result = LinedMap()
         result.line = self.line
         lines = result.lines = {}
@@ -247,7 +254,10 @@ def _scalar(rest: str) -> Any:
     if rest == "false":
         return False
     if _INT.match(rest):
-        return int(rest)
+        try:
+            return int(rest)
+        except ValueError:  # more digits than Python converts (4,300): the generic reader says so
+            raise _NotOurs from None
     if _PLAIN.fullmatch(rest) and not _PLAIN_TAIL_BAD.search(rest) and not _RESOLVES.match(rest):
         if len(rest) <= 40 and len(_PLAIN_SEEN) < 10_000:
             _PLAIN_SEEN[rest] = rest  # annotators, tags, sources: the same few words again and again

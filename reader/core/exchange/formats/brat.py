@@ -22,8 +22,9 @@
   percent-encoded as UTF-8 (`human rights` -> `human%20rights`): brat ends a type at the first
   space, and its configuration gives other characters meanings.
 * `<name>` is the article's uid with anything but ASCII letters, digits, `-`, `_` and `.`
-  replaced by `_` (a uid is hex already); a name used twice (or differing only in case) gets
-  `-2`, `-3`, ...
+  replaced by `_` (a uid is hex already), cut to 200 characters with a hash of the uid when
+  longer (the importer then finds the article by its text); a name used twice (or differing
+  only in case) gets `-2`, `-3`, ...
 * `annotation.conf` lists the types as entities, so brat shows them without configuration
   errors (`write_config=False` leaves it out).
 
@@ -36,6 +37,7 @@ Entities, annotators, times and annotation ids are not written.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -111,9 +113,17 @@ def fragments_of(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return fragments
 
 
+#: The longest name `file_name` gives: file systems take 255 bytes, and ".partial" (while it is
+#: written), ".ann" and a "-2" come on top.
+_LONGEST_NAME = 200
+
+
 def file_name(key: str) -> str:
-    """A file name (without suffix) made of safe characters only."""
+    """A file name (without suffix) made of safe characters only; a key too long for one (a uid
+    from a hand-made file can be any length) is cut, with a hash of it to keep it apart."""
     name = _NAME_UNSAFE.sub("_", key).lstrip(".")
+    if len(name) > _LONGEST_NAME:
+        name = f"{name[: _LONGEST_NAME - 17]}-{hashlib.sha256(key.encode('utf-8', 'surrogatepass')).hexdigest()[:16]}"
     return name or "article"
 
 

@@ -117,25 +117,25 @@ def annotation_iri(annotation_id: str) -> str:
 
 def to_xsd(stamp: str) -> str:
     """An ISO 8601 stamp as `xsd:dateTime` in UTC with `Z`; a stamp without an offset is taken as
-    UTC, and one that does not parse passes unchanged."""
+    UTC, and one that does not parse (or has no UTC form in years 1-9999) passes unchanged."""
     try:
         moment = datetime.fromisoformat(stamp)
-    except ValueError:
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=timezone.utc)
+        return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    except (ValueError, OverflowError):  # no date, or one whose UTC time is outside years 1-9999
         return stamp
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
 
 
 def from_xsd(stamp: str) -> str:
     """The reverse of `to_xsd`: reader's `+00:00` form."""
     try:
         moment = datetime.fromisoformat(stamp.replace("Z", "+00:00") if stamp.endswith("Z") else stamp)
-    except ValueError:
+        if moment.tzinfo is None:
+            return moment.isoformat()
+        return moment.astimezone(timezone.utc).isoformat()
+    except (ValueError, OverflowError):  # no date, or one whose UTC time is outside years 1-9999
         return stamp
-    if moment.tzinfo is None:
-        return moment.isoformat()
-    return moment.astimezone(timezone.utc).isoformat()
 
 
 def import_w3c(stream: IO[str]) -> list[ImportedAnnotation]:
