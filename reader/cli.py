@@ -118,7 +118,7 @@ def open_tui(context: Context) -> None:
 def import_command(context: Context, paths: tuple[str, ...]) -> None:
     """Import articles from files and folders (.txt .md .html .json .jsonl), recursively."""
     from reader.core.corpus import import_files
-    from reader.core.ingest import SizeLimit, iter_files, oversized, visible
+    from reader.core.ingest import SizeLimit, iter_files, visible
 
     config = context.config
     limit = SizeLimit(config.importing.max_file_mb, f"import.max_file_mb in {config.path}")
@@ -126,10 +126,6 @@ def import_command(context: Context, paths: tuple[str, ...]) -> None:
         files = list(iter_files(paths))
     except FileNotFoundError as error:
         raise click.ClickException(visible(str(error))) from None
-    # Files over the limit are refused from their size alone, before anything reads them.
-    checked = [(path, oversized(path.absolute(), limit)) for path in files]
-    too_large = [skip for _path, skip in checked if skip]
-    to_read = [path for path, skip in checked if skip is None]
     store = context.open_store()
     try:
         with click.progressbar(
@@ -138,11 +134,9 @@ def import_command(context: Context, paths: tuple[str, ...]) -> None:
             file=sys.stderr,
             show_pos=True,
         ) as bar:
-            bar.update(len(files) - len(to_read))
-            summary = import_files(store, to_read, on_file=lambda _path: bar.update(1))
+            summary = import_files(store, files, on_file=lambda _path: bar.update(1), limit=limit)
     finally:
         store.close()
-    summary.skipped[:0] = too_large
     for line in summary.lines():
         click.echo(visible(line))  # a file name can hold ESC or a newline
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from reader.core.ingest import Document, Skipped, iter_files, read_file
+from reader.core.ingest import Document, SizeLimit, Skipped, iter_files, read_file
 from reader.core.store import Store
 
 #: Documents written per transaction during an import.
@@ -44,17 +44,19 @@ class ImportSummary:
         return lines + [f"  skipped {item.path}: {item.reason}" for item in self.skipped]
 
 
-def import_paths(store: Store, paths: Iterable[str | Path]) -> ImportSummary:
-    """Import every supported file under `paths`."""
-    return import_files(store, list(iter_files(paths)))
+def import_paths(store: Store, paths: Iterable[str | Path], limit: SizeLimit | None = None) -> ImportSummary:
+    """Import every supported file under `paths` (files over `limit` skipped unread)."""
+    return import_files(store, list(iter_files(paths)), limit=limit)
 
 
 def import_files(
     store: Store,
     files: list[Path],
     on_file: Callable[[Path], None] | None = None,
+    limit: SizeLimit | None = None,
 ) -> ImportSummary:
-    """Import `files` in batched transactions; `on_file` is called after each file."""
+    """Import `files` in batched transactions; `on_file` is called after each file; a file
+    over `limit` is skipped from its size alone, never read."""
     summary = ImportSummary()
     for batch_start in range(0, len(files), BATCH_SIZE):
         batch = files[batch_start : batch_start + BATCH_SIZE]
@@ -62,7 +64,7 @@ def import_files(
         with store.writing(f"importing {batch[0]}" + (f" and {len(batch) - 1} files after it{saved}" if len(batch) > 1 else saved)):
             for path in batch:
                 # Store absolute paths, so the same file imported from elsewhere is recognised.
-                for item in read_file(path.absolute()):
+                for item in read_file(path.absolute(), limit):
                     _record(store, item, summary)
                 if on_file:
                     on_file(path)

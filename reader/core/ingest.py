@@ -180,18 +180,6 @@ def _megabytes(size: int) -> str:
     return f"{size / MEGABYTE:.1f} MB"
 
 
-def oversized(path: Path | str, limit: SizeLimit) -> Skipped | None:
-    """A Skipped note when the file at `path` is larger than `limit`, found with stat alone (the
-    file is not opened); None otherwise, and when it cannot be stat'ed (`read_file` says why)."""
-    try:
-        info = os.stat(path)
-    except (OSError, ValueError):
-        return None
-    if info.st_size > limit.max_bytes and stat.S_ISREG(info.st_mode):
-        return Skipped(path_text(path), limit.reason(info.st_size))
-    return None
-
-
 def path_text(path: Path | str) -> str:
     """`path` as text that can be stored and printed: bytes that are not UTF-8 in a file name
     (which Python keeps as lone surrogates) become U+FFFD."""
