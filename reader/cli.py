@@ -6,6 +6,7 @@ configuration has been validated.
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 import sqlite3
@@ -274,3 +275,9 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
             click.echo(json.dumps(line, ensure_ascii=False))
     if failed:
         sys.exit(1)
+
+
+# Subcommands in modules of their own register themselves on `main` when imported; last,
+# because they import `main`.
+for _command in ("agreement",):
+    importlib.import_module(f"reader.commands.{_command}")

@@ -25,6 +25,7 @@ from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
+from reader.tui.screens.agreement import AgreementScreen, AgreementTable
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
 from reader.tui.widgets.article_list import ArticleList
@@ -236,7 +237,7 @@ class ReaderApp(App[None]):
 #: Classes whose bindings the keymap may change.
 KEYMAP_OWNERS: tuple[type, ...] = (
     ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen,
-    TagsScreen, TagPassagesScreen, PagedList,
+    TagsScreen, TagPassagesScreen, PagedList, AgreementScreen, AgreementTable,
 )
 #: Bindings active together: a key may do only one thing within a group.
 KEY_GROUPS: tuple[tuple[type, ...], ...] = (
@@ -245,4 +246,6 @@ KEY_GROUPS: tuple[tuple[type, ...], ...] = (
     (HelpScreen, ReaderApp),
     (TagsScreen, ReaderApp),
     (TagPassagesScreen, PagedList, ReaderApp),
+    (AgreementScreen, AgreementTable, ReaderApp),
+    (AgreementScreen, PagedList, ReaderApp),
 )
