@@ -26,6 +26,7 @@ from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
 from reader.tui.screens.agreement import AgreementScreen, AgreementTable
+from reader.tui.screens.entity import EntityPicker, EntityScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
 from reader.tui.widgets.article_list import ArticleList
@@ -237,7 +238,7 @@ class ReaderApp(App[None]):
 #: Classes whose bindings the keymap may change.
 KEYMAP_OWNERS: tuple[type, ...] = (
     ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen,
-    TagsScreen, TagPassagesScreen, PagedList, AgreementScreen, AgreementTable,
+    TagsScreen, TagPassagesScreen, PagedList, AgreementScreen, AgreementTable, EntityScreen, EntityPicker,
 )
 #: Bindings active together: a key may do only one thing within a group.
 KEY_GROUPS: tuple[tuple[type, ...], ...] = (
@@ -248,4 +249,6 @@ KEY_GROUPS: tuple[tuple[type, ...], ...] = (
     (TagPassagesScreen, PagedList, ReaderApp),
     (AgreementScreen, AgreementTable, ReaderApp),
     (AgreementScreen, PagedList, ReaderApp),
+    (EntityScreen, PagedList, ReaderApp),
+    (EntityPicker, ReaderApp),
 )

@@ -62,6 +62,8 @@ class ArticleScreen(Screen[None]):
                 tooltip="Never highlight the entity under the cursor as this type again"),
         Binding("W", "annotator", "Annotator", show=False, id="article.annotator",
                 tooltip="Show one annotator's annotations, everyone's, or compare two side by side"),
+        Binding("enter", "entity", "Entity", show=False, id="article.entity",
+                tooltip="The entity under the cursor across the corpus: mentions, articles, company, tags"),
         Binding("O", "orphans", "Orphans", show=False, id="article.orphans",
                 tooltip="Put back an annotation this article's changed text lost: on the selection or sentence"),
         Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
@@ -534,6 +536,14 @@ class ArticleScreen(Screen[None]):
         if entity is None:
             self.notify("No entity under the cursor.", markup=False)
         return entity
+
+    def action_entity(self) -> None:
+        from reader.tui.screens.entity import open_entity
+
+        entity = self._entity_under_cursor()
+        if entity is not None:
+            surface = self.article.text[entity.start : entity.end]
+            open_entity(self, surface, entity.label, self.article.id, entity.start)
 
     def action_accept_entity(self) -> None:
         entity = self._entity_under_cursor()

@@ -40,6 +40,8 @@ class ArticleListScreen(Screen[None]):
                 tooltip="Show one annotator's articles and counts, or everyone's"),
         Binding("T", "tags", "Tags", id="list.tags",
                 tooltip="The codebook: every tag with its passages; rename, merge, recolour"),
+        Binding("E", "entity", "Entities", id="list.entity",
+                tooltip="Find a person, organisation or place across the corpus: mentions, articles, company, tags"),
         Binding("A", "agreement", "Agreement", show=False, id="list.agreement",
                 tooltip="How far annotators agree, per tag, and the passages where they disagree"),
         Binding("O", "orphans", "Orphans", show=False, id="list.orphans",
@@ -149,6 +151,11 @@ class ArticleListScreen(Screen[None]):
         from reader.tui.screens.tags import TagsScreen
 
         self.app.push_screen(TagsScreen(self.workspace), lambda _result: self._reload(keep_cursor=True))
+
+    def action_entity(self) -> None:
+        from reader.tui.screens.entity import pick_entity
+
+        pick_entity(self)
 
     def action_agreement(self) -> None:
         from reader.tui.screens.agreement import AgreementScreen

@@ -1,0 +1,413 @@
+"""The entity index: hand-built articles with known entities give exact counts, co-occurrences,
+aliases, hidden entities, replaced rows, and an upgraded database indexed by the fill."""
+
+import pytest
+from sqlite_utils import Database
+
+from reader.core.entities import Span
+from reader.core.entities.fill import fill_cache
+from reader.core.entities.index import (
+    articles_mentioning,
+    co_occurring,
+    entities_matching,
+    entity_key,
+    entity_totals,
+    find_entity,
+    index_cached,
+    index_size,
+    mentions_of,
+    mentions_per_month,
+    tags_on_mentions,
+    unindexed_articles,
+)
+from reader.core.entities.packed import SpanTable
+from reader.core.ingest import Document
+from reader.core.store import Store, migrations, sha256_text
+
+ENGINE = "test/1"
+
+GENEVA = (
+    "Talks in Geneva\n\n"
+    "Ana Lima met the United Nations in Geneva on Monday. Lima said the talks were slow. "
+    "The UN did not comment.\n\n"
+    "Geneva police watched. Zoë Nakamura of the United Nations agreed with Lima."
+)
+GENEVA_SPANS = [
+    ("Geneva", "GPE"), ("Ana Lima", "PERSON"), ("United Nations", "ORG"), ("Geneva", "GPE"), ("Monday", "DATE"),
+    ("Lima", "PERSON"), ("UN", "ORG"), ("Geneva", "GPE"), ("Zoë Nakamura", "PERSON"), ("United Nations", "ORG"),
+    ("Lima", "PERSON"),
+]
+NAIROBI = (
+    "Nairobi summit\n\n"
+    "The United Nations opened a summit in Nairobi. Zoë Nakamura spoke in Nairobi.\n\n"
+    "Critics in Geneva were unimpressed."
+)
+NAIROBI_SPANS = [
+    ("United Nations", "ORG"), ("Nairobi", "GPE"), ("Zoë Nakamura", "PERSON"), ("Nairobi", "GPE"), ("Geneva", "GPE"),
+]
+PETROV = "Two Petrovs\n\nEero Petrov and Zofia Petrov met. Petrov said no."
+PETROV_SPANS = [("Eero Petrov", "PERSON"), ("Zofia Petrov", "PERSON"), ("Petrov", "PERSON")]
+
+
+def spans_in(text, items, source="test"):
+    """Spans for (surface, label) items, each found after the one before it."""
+    spans, position = [], 0
+    for surface, label in items:
+        start = text.index(surface, position)
+        spans.append(Span(start, start + len(surface), label, source))
+        position = start + len(surface)
+    return spans
+
+
+def add(store, title, text, published, path=None):
+    doc = Document(text=text, title=title, source="Wirefeed", url=None, path=path or f"{title}.txt", published=published, locator="")
+    return store.add_document(doc).article_id
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    store = Store.open(tmp_path / "index.db")
+    ids = {
+        "geneva": add(store, "Talks in Geneva", GENEVA, "2025-03-03"),
+        "nairobi": add(store, "Nairobi summit", NAIROBI, "2025-04-10"),
+        "petrov": add(store, "Two Petrovs", PETROV, None),
+    }
+    for name, text, items in (("geneva", GENEVA, GENEVA_SPANS), ("nairobi", NAIROBI, NAIROBI_SPANS), ("petrov", PETROV, PETROV_SPANS)):
+        store.cache_entities(sha256_text(text), ENGINE, spans_in(text, items))
+    yield store, ids
+    store.close()
+
+
+def entity(store, surface, label):
+    found = find_entity(store, surface, label)
+    assert found is not None, (surface, label)
+    return found
+
+
+def test_keys_fold_case_space_the_and_titles():
+    assert entity_key("The  United\nNations") == "united nations"
+    assert entity_key("the Netherlands", "GPE") == "netherlands"
+    assert entity_key("Dr. Ana  Lima", "PERSON") == "ana lima"
+    assert entity_key("Dr. Ana Lima", "ORG") == "dr. ana lima"  # honorifics only for people
+    assert entity_key("Geneva’s") == "geneva"
+    assert entity_key("The") == "the"
+    assert entity_key("   ") == ""
+
+
+def test_counts_articles_and_mentions_are_exact(corpus):
+    store, ids = corpus
+    un = entity(store, "United Nations", "ORG")
+    assert (un.articles, un.mentions) == (2, 3)
+    assert entity_totals(store, un) == (3, 2)
+    geneva = entity(store, "geneva", "GPE")
+    assert entity_totals(store, geneva) == (4, 2)
+    assert find_entity(store, "the UN", "ORG").mentions == 1  # "UN" is its own entity: no config-free acronyms
+    assert find_entity(store, "Geneva", "PERSON") is None
+    # newest first, with how many times and where first
+    pages = articles_mentioning(store, geneva)
+    assert [(p.article_id, p.mentions, p.first, p.published) for p in pages] == [
+        (ids["nairobi"], 1, NAIROBI.index("Geneva"), "2025-04-10"),
+        (ids["geneva"], 3, GENEVA.index("Geneva"), "2025-03-03"),
+    ]
+    assert pages[0].title == "Nairobi summit" and pages[0].source == "Wirefeed"
+    assert [p.article_id for p in articles_mentioning(store, geneva, offset=1, limit=1)] == [ids["geneva"]]
+
+
+def test_mentions_come_with_context_newest_article_first(corpus):
+    store, ids = corpus
+    geneva = entity(store, "Geneva", "GPE")
+    mentions = mentions_of(store, geneva)
+    assert [(m.article_id, m.start) for m in mentions] == [
+        (ids["nairobi"], NAIROBI.index("Geneva")),
+        (ids["geneva"], GENEVA.index("Geneva")),
+        (ids["geneva"], GENEVA.index("Geneva", 20)),
+        (ids["geneva"], GENEVA.index("Geneva police")),
+    ]
+    second = mentions[2]
+    assert second.surface == "Geneva" and second.current and second.via is None
+    assert second.before == "Talks in Geneva Ana Lima met the United Nations in "  # the text's start: not cut
+    assert second.after == " on Monday. Lima said the talks were slow. The UN did not…"  # cut at a whole word
+    third = mentions[3]
+    assert third.before == "…Lima said the talks were slow. The UN did not comment. "
+    assert "\n" not in "".join(m.before + m.after for m in mentions)
+    first_in_text = mentions_of(store, geneva, article_id=ids["geneva"], limit=1)
+    assert first_in_text[0].before == "Talks in " and first_in_text[0].start == GENEVA.index("Geneva")
+    assert [m.start for m in mentions_of(store, geneva, offset=1, limit=2)] == [m.start for m in mentions[1:3]]
+
+
+def test_a_bare_surname_counts_as_the_one_full_name_in_its_article(corpus):
+    store, ids = corpus
+    lima = entity(store, "Ana Lima", "PERSON")
+    assert (lima.name, lima.articles, lima.mentions) == ("Ana Lima", 1, 3)
+    mentions = mentions_of(store, lima)
+    assert [(m.surface, m.via) for m in mentions] == [("Ana Lima", None), ("Lima", "lima"), ("Lima", "lima")]
+    # the bare surname's own entity holds nothing of it, so the picker does not offer it
+    bare = find_entity(store, "Lima", "PERSON")
+    assert bare is not None and bare.mentions == 0
+    assert [e.name for e in entities_matching(store, "lima")] == ["Ana Lima"]
+    # a mention's position finds the entity it counts as
+    at = GENEVA.index("Lima said")
+    assert find_entity(store, "Lima", "PERSON", article_id=ids["geneva"], start=at) == lima
+    # two Petrovs in one article: the bare surname stays its own
+    petrov = entity(store, "Petrov", "PERSON")
+    assert petrov.mentions == 1
+    assert entity(store, "Eero Petrov", "PERSON").mentions == 1
+
+
+def test_co_occurrence_in_the_same_sentence_and_article(corpus):
+    store, _ids = corpus
+    un = entity(store, "United Nations", "ORG")
+    found = co_occurring(store, un, limit=10)
+    counts = {(t.entity.name, t.entity.label): (t.sentences, t.articles) for t in found.rows}
+    # Geneva: sentence 2 of GENEVA (with the UN) and nothing in NAIROBI's UN sentence; in both articles
+    assert counts[("Geneva", "GPE")] == (1, 2)
+    # Ana Lima: one sentence (with "Lima" in the last one too: the alias counts as her)
+    assert counts[("Ana Lima", "PERSON")] == (2, 1)
+    assert counts[("Zoë Nakamura", "PERSON")] == (1, 2)
+    assert counts[("Nairobi", "GPE")] == (1, 1)
+    assert counts[("UN", "ORG")] == (0, 1)
+    assert ("United Nations", "ORG") not in counts
+    assert found.complete and (found.considered, found.total) == (2, 2)
+    assert [t.entity.name for t in found.rows][:2] == ["Ana Lima", "Geneva"]  # sentences first, then articles
+    by_article = co_occurring(store, un, order="article")
+    assert [t.articles for t in by_article.rows] == sorted((t.articles for t in by_article.rows), reverse=True)
+    people = co_occurring(store, un, labels=["PERSON", "GPE"])
+    assert {t.entity.name for t in people.rows} == {"Ana Lima", "Geneva", "Zoë Nakamura", "Nairobi"}
+    capped = co_occurring(store, un, articles=1)
+    assert (capped.considered, capped.total, capped.complete) == (1, 2, False)
+    assert {t.entity.name for t in capped.rows} == {"Nairobi", "Zoë Nakamura", "Geneva"}  # only the newest article
+
+
+def test_tags_on_passages_that_overlap_a_mention(corpus):
+    store, ids = corpus
+    text = GENEVA
+    sentence = text.index("Lima said")
+    store.add_annotation(ids["geneva"], sentence, text.index("slow.") + 5, ["conflict"], "alice")
+    store.add_annotation(ids["geneva"], text.index("Ana Lima"), text.index("Monday."), ["cooperation", "conflict"], "bob")
+    store.add_annotation(ids["geneva"], text.index("The UN"), text.index("comment.") + 8, ["quote"], "alice")
+    lima = entity(store, "Ana Lima", "PERSON")
+    assert tags_on_mentions(store, lima) == [("conflict", 2), ("cooperation", 1)]
+    assert tags_on_mentions(store, lima, annotator="alice") == [("conflict", 1)]
+    assert tags_on_mentions(store, entity(store, "UN", "ORG")) == [("quote", 1)]
+    assert tags_on_mentions(store, entity(store, "Nairobi", "GPE")) == []
+
+
+def test_prefix_search_ranks_by_articles_and_ignores_accents(corpus):
+    store, _ids = corpus
+    assert [e.name for e in entities_matching(store, "zoe")] == ["Zoë Nakamura"]
+    assert [e.name for e in entities_matching(store, "NAK")] == ["Zoë Nakamura"]
+    assert [e.name for e in entities_matching(store, "un")] == ["United Nations", "UN"]  # 2 articles before 1
+    assert [e.name for e in entities_matching(store, "ana li")] == ["Ana Lima"]
+    assert entities_matching(store, "ana x") == []
+    assert [e.name for e in entities_matching(store, "", label="GPE")] == ["Geneva", "Nairobi"]
+    assert len(entities_matching(store, "", limit=3)) == 3
+    assert entities_matching(store, "%") == entities_matching(store, "")  # no words: no filter, no LIKE syntax
+
+
+def test_mentions_per_month(corpus):
+    store, _ids = corpus
+    geneva, lima, petrov = entity(store, "Geneva", "GPE"), entity(store, "Ana Lima", "PERSON"), entity(store, "Petrov", "PERSON")
+    series = mentions_per_month(store, [geneva, lima, petrov])
+    assert series[geneva.id] == [("2025-03", 3, 1), ("2025-04", 1, 1)]
+    assert series[lima.id] == [("2025-03", 3, 1)]
+    assert series[petrov.id] == [(None, 1, 1)]  # an undated article
+
+
+def test_rejected_entities_are_left_out_of_every_result(corpus):
+    store, _ids = corpus
+    geneva = entity(store, "Geneva", "GPE")
+    un = entity(store, "United Nations", "ORG")
+    store.reject_entity("Geneva", "GPE", "alice")
+    assert "Geneva" not in [e.name for e in entities_matching(store, "")]
+    assert entities_matching(store, "gen") == []
+    assert "Geneva" not in [t.entity.name for t in co_occurring(store, un).rows]
+    assert entity_totals(store, geneva) == (0, 0)
+    assert mentions_of(store, geneva) == [] and articles_mentioning(store, geneva) == []
+    assert mentions_per_month(store, [geneva]) == {geneva.id: []}
+    store.forget_entity("Geneva")
+    assert entity_totals(store, geneva) == (4, 2)
+
+
+def test_a_hidden_bare_surname_takes_its_alias_mentions_with_it(corpus):
+    store, _ids = corpus
+    lima = entity(store, "Ana Lima", "PERSON")
+    # the user says "Lima" is a place: as a PERSON it is hidden, and so are the mentions written "Lima"
+    store.accept_entity("Lima", "GPE", "alice")
+    assert entity_totals(store, lima) == (1, 1)
+    assert [m.surface for m in mentions_of(store, lima)] == ["Ana Lima"]
+    un = entity(store, "United Nations", "ORG")
+    counts = {t.entity.name: (t.sentences, t.articles) for t in co_occurring(store, un).rows}
+    assert counts["Ana Lima"] == (1, 1)
+
+
+def test_re_caching_an_article_replaces_its_rows(corpus):
+    store, ids = corpus
+    sha = sha256_text(GENEVA)
+    before = index_size(store)
+    store.cache_entities(sha, ENGINE, spans_in(GENEVA, [("Geneva", "GPE"), ("Ana Lima", "PERSON")]))
+    geneva = entity(store, "Geneva", "GPE")
+    assert (geneva.articles, geneva.mentions) == (2, 2)
+    un = entity(store, "United Nations", "ORG")
+    assert (un.articles, un.mentions) == (1, 1)
+    assert entity_totals(store, un) == (1, 1)
+    assert index_size(store)["entity_mentions"] == before["entity_mentions"] - 9
+    assert entity(store, "Ana Lima", "PERSON").mentions == 1
+    store.cache_entities(sha, ENGINE, [])
+    assert entity(store, "Ana Lima", "PERSON").articles == 0
+    assert entities_matching(store, "ana") == []
+    assert store.db.execute("SELECT count(*) FROM entity_mentions WHERE article_id = ?", [ids["geneva"]]).fetchone()[0] == 0
+
+
+def test_a_changed_text_keeps_its_old_rows_marked_until_it_is_cached_again(corpus):
+    store, ids = corpus
+    changed = NAIROBI.replace("Critics in Geneva were unimpressed.", "Observers in Geneva, far away, were unimpressed.")
+    assert add(store, "Nairobi summit", changed, "2025-04-10", path="Nairobi summit.txt") == ids["nairobi"]
+    geneva = entity(store, "Geneva", "GPE")
+    stale = [m for m in mentions_of(store, geneva) if m.article_id == ids["nairobi"]]
+    assert len(stale) == 1 and not stale[0].current
+    assert ids["nairobi"] not in unindexed_articles(store, ENGINE)  # its new text is not cached yet
+    store.cache_entities(sha256_text(changed), ENGINE, spans_in(changed, [("Geneva", "GPE")]))
+    fresh = [m for m in mentions_of(store, geneva) if m.article_id == ids["nairobi"]]
+    assert [(m.start, m.current, m.before.split()[-1]) for m in fresh] == [(changed.index("Geneva"), True, "in")]
+    assert entity(store, "Nairobi", "GPE").articles == 0
+
+
+def test_a_text_no_article_has_is_cached_but_not_indexed(tmp_path):
+    store = Store.open(tmp_path / "a.db")
+    store.cache_entities("0" * 64, ENGINE, [Span(0, 4, "GPE", "test")])
+    assert index_size(store) == {"entities": 0, "entity_words": 0, "entity_mentions": 0, "entity_indexed": 0}
+
+
+def test_overlapping_or_out_of_range_spans_do_not_break_caching(tmp_path):
+    store = Store.open(tmp_path / "a.db")
+    text = "Ana Lima met Omar in Geneva."
+    add(store, "t", text, "2025-01-01")
+    spans = [Span(0, 8, "PERSON", "x"), Span(4, 8, "GPE", "x"), Span(21, 27, "GPE", "x"), Span(40, 45, "ORG", "x")]
+    store.cache_entities(sha256_text(text), ENGINE, spans)
+    assert sorted(row[0] for row in store.db.execute("SELECT key FROM entities")) == ["ana lima", "geneva"]
+
+
+def test_bad_input_gets_clear_errors(corpus):
+    store, _ids = corpus
+    geneva = entity(store, "Geneva", "GPE")
+    with pytest.raises(ValueError, match="limit must be between 1 and"):
+        mentions_of(store, geneva, limit=0)
+    with pytest.raises(ValueError, match="offset must be 0 or more"):
+        articles_mentioning(store, geneva, offset=-1)
+    with pytest.raises(TypeError, match="whole numbers"):
+        articles_mentioning(store, geneva, offset="3")
+    with pytest.raises(ValueError, match="unknown entity label 'CITY'"):
+        entities_matching(store, "gen", label="CITY")
+    with pytest.raises(ValueError, match="unknown entity label"):
+        find_entity(store, "Geneva", "gpe")
+    with pytest.raises(ValueError, match="order must be"):
+        co_occurring(store, geneva, order="time")
+    with pytest.raises(ValueError, match="articles must be"):
+        co_occurring(store, geneva, articles=0)
+    with pytest.raises(ValueError, match="unknown entity label 'PLACE'"):
+        co_occurring(store, geneva, labels=["GPE", "PLACE"])
+    with pytest.raises(ValueError, match="at most 50"):
+        mentions_per_month(store, [geneva] * 51)
+
+
+class NeverCalled:
+    name, version = "never", "1"
+
+    def recognise(self, text):
+        raise AssertionError("the fill must not recognise a text that is cached")
+
+
+def test_an_existing_database_gets_the_index_from_the_background_fill(tmp_path):
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m009_entity_index")
+    assert "entity_mentions" not in db.table_names()
+    for number, (text, items, published) in enumerate(
+        [(GENEVA, GENEVA_SPANS, "2025-03-03"), (NAIROBI, NAIROBI_SPANS, "2025-04-10")]
+    ):
+        sha = sha256_text(text)
+        db["articles"].insert({
+            "uid": sha, "sha256": sha, "title": f"t{number}", "text": text, "chars": len(text),
+            "imported": "2025-01-01T00:00:00+00:00", "published": published, "path": f"{number}.txt", "locator": "",
+        })
+        db["entity_cache"].insert({"sha256": sha, "engine": ENGINE, "spans": SpanTable.from_spans(spans_in(text, items)).to_bytes(), "created": "x"})
+    db.close()
+    store = Store.open(path)  # the migration makes the tables and indexes nothing
+    assert index_size(store)["entity_mentions"] == 0
+    assert len(unindexed_articles(store, ENGINE)) == 2
+    assert fill_cache(store, NeverCalled(), ENGINE) == 0  # nothing to recognise; the index is filled
+    assert unindexed_articles(store, ENGINE) == []
+    un = entity(store, "United Nations", "ORG")
+    assert (un.articles, un.mentions) == (2, 3)
+    assert entity_totals(store, entity(store, "Ana Lima", "PERSON")) == (3, 1)
+    assert index_cached(store, ENGINE) == 0  # once only
+    # another engine's cache is indexed in its place once the fill runs for it
+    sha = sha256_text(NAIROBI)
+    store.db.execute("INSERT INTO entity_cache (sha256, engine, spans, created) VALUES (?, 'other/2', ?, 'x')",
+                     [sha, SpanTable.from_spans(spans_in(NAIROBI, [("Nairobi", "GPE")])).to_bytes()])
+    store.db.conn.commit()
+    assert index_cached(store, "other/2") == 1
+    assert entity(store, "United Nations", "ORG").articles == 1
+    store.close()
+
+
+def test_indexing_stops_between_batches_when_asked(tmp_path, monkeypatch):
+    import reader.core.entities.index as index
+
+    monkeypatch.setattr(index, "INDEX_BATCH", 2)
+    store = Store.open(tmp_path / "a.db")
+    for number in range(5):
+        text = f"Story {number}\n\nDelegates met in Geneva."
+        add(store, f"s{number}", text, "2025-01-01")
+        store.db.execute("INSERT INTO entity_cache (sha256, engine, spans, created) VALUES (?, ?, ?, 'x')",
+                         [sha256_text(text), ENGINE, SpanTable.from_spans(spans_in(text, [("Geneva", "GPE")])).to_bytes()])
+    store.db.conn.commit()
+    batches = []
+    assert index_cached(store, ENGINE, should_stop=lambda: len(batches) >= 2, progress=batches.append) == 4
+    assert len(unindexed_articles(store, ENGINE)) == 1
+    assert entity(store, "Geneva", "GPE").articles == 4
+
+
+def test_an_entity_named_first_from_a_dateline_takes_the_usual_spelling(tmp_path):
+    store = Store.open(tmp_path / "a.db")
+    first = "KYIV, May 2 (Wirefeed) — NATO met."
+    second = "Talks in Kyiv ended. NATO left."
+    add(store, "one", first, "2025-05-02")
+    add(store, "two", second, "2025-05-03")
+    store.cache_entities(sha256_text(first), ENGINE, spans_in(first, [("KYIV", "GPE"), ("NATO", "ORG")]))
+    assert entity(store, "Kyiv", "GPE").name == "KYIV"
+    store.cache_entities(sha256_text(second), ENGINE, spans_in(second, [("Kyiv", "GPE"), ("NATO", "ORG")]))
+    assert entity(store, "kyiv", "GPE").name == "Kyiv"
+    assert entity(store, "nato", "ORG").name == "NATO"  # an acronym is all capitals everywhere
+
+
+@pytest.mark.parametrize("walk", [True, False])
+def test_both_ways_to_page_newest_first_give_the_same_pages(tmp_path, monkeypatch, walk):
+    """A frequent entity's early pages are found by walking the articles newest first, the
+    others by sorting its rows: either way the same rows in the same order."""
+    import reader.core.entities.index as index
+
+    monkeypatch.setattr(index, "_walk_newest_first", lambda store, depth, frequency: walk)
+    store = Store.open(tmp_path / "a.db")
+    expected_articles, expected_mentions = [], []
+    for number in range(30):
+        times = number % 3 + 1
+        text = f"Report {number}\n\n" + " ".join(f"Delegates met in Geneva, round {round}." for round in range(times))
+        text += " Lima spoke." if number % 4 == 0 else ""
+        published = None if number % 7 == 0 else f"2025-{number % 12 + 1:02d}-{number % 5 + 10}"
+        article_id = add(store, f"r{number}", text, published)
+        spans = spans_in(text, [("Geneva", "GPE")] * times + ([("Lima", "PERSON")] if number % 4 == 0 else []))
+        store.cache_entities(sha256_text(text), ENGINE, spans)
+        starts = [span.start for span in spans if span.label == "GPE"]
+        expected_articles.append((published or "", article_id, times, starts[0]))
+        expected_mentions += [(published or "", article_id, -start) for start in starts]
+    expected_articles.sort(key=lambda row: (row[0], row[1]), reverse=True)
+    expected_mentions.sort(reverse=True)
+    geneva = entity(store, "Geneva", "GPE")
+    got = [(a.published or "", a.article_id, a.mentions, a.first) for offset in range(0, 30, 7)
+           for a in articles_mentioning(store, geneva, offset, 7)]
+    assert got == expected_articles
+    got = [(m.published or "", m.article_id, -m.start) for offset in range(0, 60, 11) for m in mentions_of(store, geneva, offset, 11)]
+    assert got == expected_mentions
+    store.reject_entity("Geneva", "GPE", "alice")
+    assert articles_mentioning(store, geneva) == [] and mentions_of(store, geneva) == []
