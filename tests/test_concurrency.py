@@ -144,3 +144,28 @@ def test_two_tuis_an_import_and_an_export_at_once_all_succeed(tmp_path):
     assert check.article_count() == 301
     assert check.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     check.close()
+
+
+def test_syncing_tags_that_another_process_just_created_does_not_collide(tmp_path, monkeypatch):
+    from reader.core.config import TagSpec
+
+    path = tmp_path / "shared.db"
+    store = Store.open(path)
+    first_look = store._tag_sync_plan
+    looked = []
+
+    def plan(specs, force):
+        planned = first_look(specs, force)
+        if not looked:  # between the first look and the transaction, another process adds the tag
+            other = sqlite3.connect(path)
+            other.execute("INSERT INTO tags (name, color) VALUES ('claim', 'blue')")
+            other.commit()
+            other.close()
+        looked.append(True)
+        return planned
+
+    monkeypatch.setattr(store, "_tag_sync_plan", plan)
+    store.sync_tags([TagSpec("claim", "1", "red", "A claim.")])
+    assert store.tag_names() == ["claim"]
+    assert store.tag_summary()[0].color == "red"
+    store.close()

@@ -620,6 +620,25 @@ class Store:
         renamed or merged away in the database is not created again. Writes only what differs,
         so a read-only command leaves the file alone."""
         specs = list(specs)
+        changes, records, _stored = self._tag_sync_plan(specs, force)
+        if not (changes or records) or self.read_only:  # a read-only database shows the tags it has
+            return
+        with self.writing("the tags of config.yaml"):
+            # Planned again inside the transaction: another process may have synced meanwhile.
+            changes, records, stored = self._tag_sync_plan(specs, force)
+            for spec in changes:
+                values = {"color": spec.color, "description": spec.description}
+                if spec.name in stored:
+                    self.db["tags"].update(stored[spec.name][0], values)
+                else:
+                    self.db["tags"].insert({"name": spec.name, **values})
+            self.db["codebook_from_config"].upsert_all(
+                ({"name": spec.name, "color": spec.color, "description": spec.description} for spec in records), pk="name"
+            )
+
+    def _tag_sync_plan(self, specs: list[TagSpec], force: bool) -> tuple[list[TagSpec], list[TagSpec], dict]:
+        """What `sync_tags` writes: the tags to create or update, the config values to record,
+        and the stored tags (name -> id, colour, description)."""
         stored = {row[0]: row[1:] for row in self.db.execute("SELECT name, id, color, description FROM tags")}
         read = {row[0]: row[1:] for row in self.db.execute("SELECT name, color, description FROM codebook_from_config")}
         changes, records = [], []
@@ -632,18 +651,7 @@ class Store:
                     changes.append(spec)
             elif spec.name not in read or force:
                 changes.append(spec)
-        if not (changes or records) or self.read_only:  # a read-only database shows the tags it has
-            return
-        with self.writing("the tags of config.yaml"):
-            for spec in changes:
-                values = {"color": spec.color, "description": spec.description}
-                if spec.name in stored:
-                    self.db["tags"].update(stored[spec.name][0], values)
-                else:
-                    self.db["tags"].insert({"name": spec.name, **values})
-            self.db["codebook_from_config"].upsert_all(
-                ({"name": spec.name, "color": spec.color, "description": spec.description} for spec in records), pk="name"
-            )
+        return changes, records, stored
 
     def tag_summary(self) -> list[TagInfo]:
         """Every tag, by name, with its passage and article counts (from two indexes)."""
