@@ -255,12 +255,13 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
 @click.pass_obj
 def entities_command(context: Context, paths: tuple[str, ...], output_format: str) -> None:
     """Print the entities found in each file, one JSON line per document."""
-    from reader.core.ingest import Skipped, iter_files, read_file
+    from reader.core.ingest import SizeLimit, Skipped, iter_files, read_file
 
     recogniser = make_recogniser(context.config, lazy=False)
     failed = False
+    limit = SizeLimit(context.config.importing.max_file_mb, f"import.max_file_mb in {context.config.path}")
     for path in iter_files(paths):
-        for item in read_file(path):
+        for item in read_file(path, limit):
             if isinstance(item, Skipped):
                 click.echo(f"reader: skipped {item.path}: {item.reason}", err=True)
                 failed = True
