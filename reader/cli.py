@@ -280,5 +280,5 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
 
 # Subcommands in modules of their own register themselves on `main` when imported; last,
 # because they import `main`.
-for _command in ("agreement",):
+for _command in ("agreement", "stats"):
     importlib.import_module(f"reader.commands.{_command}")

@@ -30,7 +30,7 @@ RESERVED_KEYS = frozenset(
     {
         "h", "j", "k", "l", "w", "b", "e", "g", "G", "n", "N", "p", "q", "s", "t", "T",
         "m", "x", "u", "v", "V", "(", ")", "{", "}", "[", "]", "?", "/", ":", " ",
-        "o", "f", "S", "r", "c", "i", "E", "J", "K", "U", "a", "A", "X", "O", "W",
+        "o", "f", "S", "r", "c", "i", "E", "J", "K", "U", "a", "A", "X", "O", "W", "C",
         "escape", "enter", "space", "tab", "up", "down", "left", "right", "home", "end",
         "pageup", "pagedown", "ctrl+p", "ctrl+r", "ctrl+c", "ctrl+q", "ctrl+s",
         "shift+left", "shift+right", "shift+up", "shift+down", "shift+home", "shift+end",

@@ -26,11 +26,13 @@ from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
 from reader.tui.screens.agreement import AgreementScreen, AgreementTable
+from reader.tui.screens.charts import ChartsScreen, EntityPickerScreen
 from reader.tui.screens.entity import EntityPicker, EntityScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.widgets.article_view import ArticleView
+from reader.tui.widgets.charts import HeatTable
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -239,6 +241,7 @@ class ReaderApp(App[None]):
 KEYMAP_OWNERS: tuple[type, ...] = (
     ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen,
     TagsScreen, TagPassagesScreen, PagedList, AgreementScreen, AgreementTable, EntityScreen, EntityPicker,
+    ChartsScreen, HeatTable, EntityPickerScreen,
 )
 #: Bindings active together: a key may do only one thing within a group.
 KEY_GROUPS: tuple[tuple[type, ...], ...] = (
@@ -251,4 +254,6 @@ KEY_GROUPS: tuple[tuple[type, ...], ...] = (
     (AgreementScreen, PagedList, ReaderApp),
     (EntityScreen, PagedList, ReaderApp),
     (EntityPicker, ReaderApp),
+    (ChartsScreen, HeatTable, ReaderApp),
+    (EntityPickerScreen, ReaderApp),
 )

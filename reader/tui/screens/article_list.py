@@ -42,6 +42,8 @@ class ArticleListScreen(Screen[None]):
                 tooltip="The codebook: every tag with its passages; rename, merge, recolour"),
         Binding("E", "entity", "Entities", id="list.entity",
                 tooltip="Find a person, organisation or place across the corpus: mentions, articles, company, tags"),
+        Binding("C", "charts", "Charts", show=False, id="list.charts",
+                tooltip="Charts: tags per source and per month, entities over time, co-occurrence"),
         Binding("A", "agreement", "Agreement", show=False, id="list.agreement",
                 tooltip="How far annotators agree, per tag, and the passages where they disagree"),
         Binding("O", "orphans", "Orphans", show=False, id="list.orphans",
@@ -156,6 +158,11 @@ class ArticleListScreen(Screen[None]):
         from reader.tui.screens.entity import pick_entity
 
         pick_entity(self)
+
+    def action_charts(self) -> None:
+        from reader.tui.screens.charts import ChartsScreen
+
+        self.app.push_screen(ChartsScreen(self.workspace))
 
     def action_agreement(self) -> None:
         from reader.tui.screens.agreement import AgreementScreen

@@ -1,0 +1,195 @@
+"""`reader stats`: the figures of the Charts screen (corpus totals, tags per source and per month, tag co-occurrence, entity mentions per month) as aligned tables, JSON or CSV.
+
+It only reads, through reader/core/insight.py (the same functions as the screen, so the same numbers); it never writes a figure of its own making, and never prints colour codes or raw control characters of user text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+
+import click
+
+from reader.cli import Context, main
+from reader.core import insight
+from reader.core.ingest import visible
+
+SECTIONS = ("source", "month", "cooccurrence", "entities")
+TITLES = {
+    "source": "Tags per source",
+    "month": "Tags per month",
+    "cooccurrence": "Tag co-occurrence",
+    "entities": "Entity mentions per month",
+}
+_C1 = re.compile("[\x7f-\x9f]")
+
+
+@main.command("stats")
+@click.option(
+    "--by", type=click.Choice(SECTIONS), default=None,
+    help="One table: tags per source or per month, tag co-occurrence, or entities per month "
+         "(default: totals, then tags per source and per month).",
+)
+@click.option(
+    "--count", "unit", type=click.Choice(["passages", "articles"]), default="passages", show_default=True,
+    help="Count tagged passages or articles (co-occurrence: on the same passage or the same article; "
+         "entities: mentions or articles).",
+)
+@click.option("--tag", help="Only this tag and the tags nested in it.")
+@click.option("--annotator", metavar="NAME", help="Only this annotator's passages and article tags.")
+@click.option(
+    "--entity", "entity_names", multiple=True, metavar="NAME",
+    help="An entity for --by entities (repeatable), as `Ana Lima` or `Lima (GPE)`; default: the most "
+         "mentioned person, organisation and place.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+    help="csv prints one table: give --by.",
+)
+@click.pass_obj
+def stats_command(
+    context: Context, by: str | None, unit: str, tag: str | None, annotator: str | None,
+    entity_names: tuple[str, ...], fmt: str,
+) -> None:
+    """Print the numbers behind the charts: totals, tags per source and per month, and (with --by)
+    tag co-occurrence or entity mentions per month."""
+    if fmt == "csv" and by is None:
+        raise click.UsageError("csv prints one table: choose it with --by source, month, cooccurrence or entities")
+    if entity_names and by != "entities":
+        raise click.UsageError("--entity goes with --by entities")
+    store = context.open_store()
+    insight.prepare_reading(store)
+    try:
+        if tag is not None and tag not in store.tag_names():
+            raise click.BadParameter(f"no tag called {visible(tag)}", param_hint="--tag")
+        tags = insight.tag_names(store, tag) if tag else None
+        sections: list[tuple[str, object]] = []
+        if by is None:
+            sections.append(("totals", insight.corpus_totals(store, annotator)))
+        for section in (by,) if by else ("source", "month"):
+            sections.append((section, figure(store, section, unit, annotator, tags, entity_names)))
+    finally:
+        store.close()
+    if fmt == "json":
+        click.echo(as_json({name: value.as_dict() for name, value in sections}))
+    elif fmt == "csv":
+        click.echo(as_csv(sections[0][1]), nl=False, color=True)  # data: click must not strip "escapes" from names
+    else:
+        click.echo("\n\n".join(as_text(name, value, unit) for name, value in sections))
+
+
+def figure(store, section: str, unit: str, annotator: str | None, tags, entity_names) -> insight.Matrix:
+    if section in ("source", "month"):
+        return insight.tag_counts(store, section, unit, annotator=annotator, tags=tags)
+    if section == "cooccurrence":
+        return insight.tag_co_occurrence(store, "passage" if unit == "passages" else "article", annotator=annotator, tags=tags)
+    if not insight.entity_index_ready(store):
+        raise click.ClickException(
+            "the entity index is empty: reader fills it as it recognises the articles' entities (open reader and let it run)"
+        )
+    entities = [find_entity(store, name) for name in entity_names] or default_entities(store)
+    return insight.entity_months(store, entities, "mentions" if unit == "passages" else "articles")
+
+
+def find_entity(store, typed: str):
+    """The entity `typed` names ("Ana Lima", or "Lima (GPE)" for one type): the one whose key
+    it is, else the one in most articles with such words."""
+    from reader.core.entities import LABELS
+    from reader.core.entities.index import entities_matching, entity_key
+
+    name, label = typed.strip(), None
+    found = re.fullmatch(r"(.+?)\s*\((\w+)\)", name)
+    if found and found.group(2).upper() in LABELS:
+        name, label = found.group(1), found.group(2).upper()
+    candidates = entities_matching(store, name, label=label, limit=50)
+    for entity in candidates:
+        if entity.key == entity_key(name, entity.label):
+            return entity
+    if not candidates:
+        raise click.BadParameter(f"no entity called {visible(typed)} in the entity index", param_hint="--entity")
+    return candidates[0]
+
+
+def default_entities(store) -> list:
+    from reader.core.entities.index import entities_matching
+
+    return [entity for label in ("PERSON", "ORG", "GPE") for entity in entities_matching(store, "", label=label, limit=1)]
+
+
+# ---- output ----------------------------------------------------------------------------------
+
+
+def as_json(data: dict) -> str:
+    """JSON, readable (non-ASCII kept), with C1 control characters escaped like the C0 ones."""
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    return _C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def table_rows(matrix: insight.Matrix) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of a Matrix as text: row label, a cell per column, the row total; then
+    the column totals."""
+    header = [matrix.row_kind, *matrix.columns, matrix.total_label]
+    rows = [
+        [matrix.row_label(row), *(str(count) for count in counts), str(total)]
+        for row, counts, total in zip(matrix.rows, matrix.counts, matrix.row_totals)
+    ]
+    totals_label = {"source": "all sources", "month": "all months", "tag": "with the tag"}[matrix.row_kind]
+    rows.append([totals_label, *(str(count) for count in matrix.column_totals), str(matrix.total)])
+    return header, rows
+
+
+def as_csv(matrix: insight.Matrix) -> str:
+    header, rows = table_rows(matrix)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    text = buffer.getvalue()
+    if sys.stdout.isatty():  # a file gets the names exactly; a terminal never gets their control characters
+        return "\n".join(visible(line) for line in text.split("\n"))
+    return text
+
+
+def as_text(name: str, value, unit: str) -> str:
+    if isinstance(value, insight.Totals):
+        return totals_text(value)
+    matrix: insight.Matrix = value
+    header, rows = table_rows(matrix)
+    header = [visible(cell) for cell in header]
+    rows = [[visible(row[0]), *(f"{int(cell):,}" for cell in row[1:])] for row in rows]
+    widths = [max(len(line[index]) for line in [header, *rows]) for index in range(len(header))]
+    lines = []
+    for line in [header, *rows]:
+        cells = [line[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(line[1:], widths[1:])]
+        lines.append("  ".join(cells).rstrip())
+    rule = "  ".join("-" * width for width in widths)
+    what = {
+        "source": f"{matrix.unit} tagged, per source",
+        "month": f"{matrix.unit} tagged, per month",
+        "cooccurrence": f"tags on the same {'passage' if unit == 'passages' else 'article'}; the diagonal counts the tag alone",
+        "entities": f"{matrix.unit} per month, from the entity index",
+    }[name]
+    title = click.style(TITLES[name], bold=True) + f" ({what})"
+    return "\n".join([title, lines[0], rule, *lines[1:-1], rule, lines[-1]])
+
+
+def totals_text(totals: insight.Totals) -> str:
+    who = f" (annotator {visible(totals.annotator)})" if totals.annotator else ""
+    dates = (
+        f"{visible(totals.first_published or '')} to {visible(totals.last_published or '')}"
+        if totals.first_published else "none"
+    )
+    rows = [
+        ("articles", f"{totals.articles:,}"),
+        ("annotated articles", f"{totals.annotated_articles:,}"),
+        ("annotations", f"{totals.annotations:,}"),
+        ("tags", f"{totals.tags:,} ({totals.tags_used:,} in use)"),
+        ("annotators", f"{totals.annotators:,}"),
+        ("sources", f"{totals.sources:,}"),
+        ("published", f"{dates} ({totals.undated_articles:,} undated)"),
+    ]
+    width = max(len(name) for name, _ in rows)
+    return "\n".join([click.style("Corpus", bold=True) + who, *(f"  {name.ljust(width)}  {value}" for name, value in rows)])

@@ -1,0 +1,617 @@
+"""Charts of the corpus: tags per source, tags per month, entity mentions over time, tag co-occurrence; each a heat table over a bar chart.
+
+It never writes and never holds SQL: figures come from reader/core/insight.py, computed in a worker thread with a read-only connection of its own, and user text reaches widgets only as plain Text/Content.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, OptionList, Static
+from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
+
+from reader.core import insight
+from reader.core.insight import Matrix
+from reader.core.store import Store, StoreError
+from reader.tui.format import plural, tag_color
+from reader.tui.screens.modal import BoxedModal
+from reader.tui.screens.pickers import PICKER_CSS, PickerScreen, pick_annotator
+from reader.tui.widgets.charts import BarChart, HeatTable
+from reader.tui.workspace import Workspace
+from reader.tui.wrap import display_text
+
+VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence"}
+#: The most entities a timeline shows at once (the entity index allows 50).
+MAX_ENTITIES = 12
+ALL_TAGS = "(all tags)"
+ENTITY_ACCENT = "#61afef"
+
+
+@dataclass
+class ChartState:
+    """What the charts show: the view, what is counted, and the filters."""
+
+    view: int = 1
+    #: "passages" or "articles" for views 1 and 2; "passage" or "article" for view 4;
+    #: "mentions" or "articles" for view 3.
+    tag_unit: str = "passages"
+    level: str = "passage"
+    entity_unit: str = "mentions"
+    annotator: str | None = None
+    tag: str | None = None
+    entities: list = field(default_factory=list)
+
+    def key(self) -> tuple:
+        """What identifies the figure of the current view (the cache key)."""
+        if self.view in (1, 2):
+            return ("tags", "source" if self.view == 1 else "month", self.tag_unit, self.annotator, self.tag)
+        if self.view == 3:
+            return ("entities", self.entity_unit, tuple(entity.id for entity in self.entities))
+        return ("co", self.level, self.annotator, self.tag)
+
+
+def compute(store: Store, key: tuple, entities: list) -> Matrix:
+    """The figure `key` names, from `store` (any thread: the store is the caller's own)."""
+    family = key[0]
+    if family == "tags":
+        _family, by, unit, annotator, tag = key
+        tags = insight.tag_names(store, tag) if tag else None
+        return insight.tag_counts(store, by, unit, annotator=annotator, tags=tags)
+    if family == "entities":
+        return insight.entity_months(store, entities, key[1])
+    _family, level, annotator, tag = key
+    tags = insight.tag_names(store, tag) if tag else None
+    return insight.tag_co_occurrence(store, level, annotator=annotator, tags=tags)
+
+
+#: Figures computed, by (database, key), with the signature of the data they count: shared by
+#: every Charts screen of the process, so opening the screen again shows them at once.
+FIGURES: OrderedDict[tuple[str, tuple], tuple[tuple, Matrix]] = OrderedDict()
+#: How many figures FIGURES keeps (the least recently used go first).
+KEPT_FIGURES = 48
+
+
+def remember(path: str, key: tuple, seen: tuple, matrix: Matrix) -> None:
+    """Keep a figure computed from data with signature `seen`; figures of the same data kind
+    computed from other data are dropped (they are out of date)."""
+    kind = data_kind(key)
+    for other in [entry for entry, (signed, _) in FIGURES.items()
+                  if entry[0] == path and data_kind(entry[1]) == kind and signed != seen]:
+        del FIGURES[other]
+    FIGURES[(path, key)] = (seen, matrix)
+    FIGURES.move_to_end((path, key))
+    while len(FIGURES) > KEPT_FIGURES:
+        FIGURES.popitem(last=False)
+
+
+def data_kind(key: tuple) -> str:
+    """Which data a figure counts: "entities" (the entity index) or "tags" (the annotations)."""
+    return "entities" if key[0] == "entities" else "tags"
+
+
+def signature(store: Store, key: tuple) -> tuple:
+    """Numbers that change when the data figure `key` counts changes."""
+    return insight.entity_signature(store) if data_kind(key) == "entities" else insight.tag_signature(store)
+
+
+class ChartsScreen(Screen[None]):
+    """Four views switched by 1-4; the table's cursor picks the column the bars show."""
+
+    HELP_TITLE = "Charts"
+    HELP_WIDGETS = (HeatTable,)
+    #: How often the charts look for changes made by another connection (another reader, an import).
+    WATCH_SECONDS = 2.0
+    #: Whether the other tag views are counted in the background once one is shown.
+    PREFETCH = True
+
+    BINDINGS = [
+        Binding("1", "view(1)", "Per source", id="charts.view_source", tooltip="Tag counts per source"),
+        Binding("2", "view(2)", "Per month", id="charts.view_month", tooltip="Tag counts per month"),
+        Binding("3", "view(3)", "Entities", id="charts.view_entities",
+                tooltip="Mentions per month of chosen entities (e chooses them)"),
+        Binding("4", "view(4)", "Co-occurrence", id="charts.view_cooccurrence",
+                tooltip="How often two tags are on the same passage or the same article"),
+        Binding("u", "cycle_unit", "Count", id="charts.unit",
+                tooltip="Count passages or articles (entities: mentions or articles; co-occurrence: same passage or article)"),
+        Binding("a", "filter_annotator", "Annotator", id="charts.annotator", tooltip="Count one annotator's work, or everyone's"),
+        Binding("t", "filter_tag", "Tag", id="charts.tag", tooltip="Only one tag and the tags nested in it, or all tags"),
+        Binding("e", "pick_entity", "Entity", id="charts.entity", tooltip="Add an entity to the timeline, or take it off"),
+        Binding("x", "clear_entities", "No entities", show=False, id="charts.clear_entities",
+                tooltip="Take every entity off the timeline"),
+        Binding("q,escape", "back", "Back", id="charts.back", tooltip="Back to the list"),
+        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
+    ]
+
+    DEFAULT_CSS = """
+    ChartsScreen #charts-tabs { height: 1; background: $panel; padding: 0 1; }
+    ChartsScreen #charts-title { height: 1; padding: 0 1; text-style: bold; }
+    ChartsScreen HeatTable { height: auto; max-height: 60%; }
+    ChartsScreen #charts-bars-title { height: 1; padding: 0 1; background: $panel; }
+    ChartsScreen BarChart { height: 1fr; }
+    ChartsScreen #charts-note { height: auto; color: $text-muted; padding: 0 1; }
+    """
+
+    def __init__(self, workspace: Workspace, view: int = 1) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.store = workspace.store
+        self.state = ChartState(view=view, annotator=workspace.shown.annotator)
+        #: The connection the counting threads read with (opened by the first), and its lock.
+        self._reader: Store | None = None
+        self._reading_lock = threading.Lock()
+        self._closed = False
+        #: The first view's figure, counted from here on while Textual builds the screen.
+        self._early: tuple[tuple, Future] | None = None
+        if self.store.path is not None and view != 3 and self._cached(self.state.key()) is None:
+            self._early = (self.state.key(), Future())
+            threading.Thread(target=self._count_early, name="charts-first-figure", daemon=True).start()
+        self.shown_key: tuple | None = None
+        #: When each view last showed its numbers on screen (for the benchmark and tests).
+        self.painted_at: dict[int, float] = {}
+        self._seen_version = 0
+        self._colors: dict[str, str | None] = {}
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="charts-tabs")
+        yield Static(id="charts-title")
+        yield HeatTable(id="charts-table")
+        yield Static(id="charts-bars-title")
+        yield BarChart(id="charts-bars")
+        yield Static(id="charts-note")
+        yield Footer()
+
+    @property
+    def table(self) -> HeatTable:
+        return self.query_one(HeatTable)
+
+    @property
+    def bars(self) -> BarChart:
+        return self.query_one(BarChart)
+
+    def on_mount(self) -> None:
+        self._seen_version = self.store.data_version()
+        self.set_interval(self.WATCH_SECONDS, self._notice_changes)
+        self.table.focus()
+        self._show_current()
+
+    def on_unmount(self) -> None:
+        self._closed = True
+        self.workers.cancel_group(self, "charts")
+        self.workers.cancel_group(self, "charts-prefetch")
+        with self._reading_lock:  # waits for a query in flight (a few hundred ms at most)
+            if self._reader is not None:
+                self._reader.close()
+                self._reader = None
+
+    # ---- computing ----------------------------------------------------------------------------
+
+    def _cached(self, key: tuple) -> tuple[tuple, Matrix] | None:
+        return FIGURES.get((self._path, key)) if self.store.path is not None else None
+
+    @property
+    def _path(self) -> str:
+        return str(self.store.path)
+
+    def _show_current(self) -> None:
+        """Show the current view's figure: from the cache at once (checked against the data in
+        the background), or computed in a thread."""
+        state = self.state
+        self._update_tabs()
+        if state.view == 3 and not state.entities:
+            if not insight.entity_index_ready(self.store):
+                self._show_nothing("The entity index is empty: reader fills it in the background as it recognises each "
+                                   "article's entities (with entities shown in config.yaml). Come back later.")
+                return
+            state.entities = self._default_entities()
+            if not state.entities:
+                self._show_nothing("No entities in the index yet.")
+                return
+        key = state.key()
+        cached = self._cached(key)
+        if cached is not None:
+            self._show(key, cached[1])
+            self._compute(key, list(state.entities), force=False)  # recounted only if the data changed since
+            return
+        self.query_one("#charts-title", Static).update(Content.assemble((VIEWS[state.view], "bold"), ("  counting…", "dim")))
+        early, self._early = self._early, None
+        if early is not None and early[0] == key:
+            self._await_early(key, early[1])
+            return
+        self._compute(key, list(state.entities), force=True)
+
+    def _count_early(self) -> None:
+        key, future = self._early
+        try:
+            future.set_result(self._figure(key, []))
+        except BaseException as error:  # handed to the worker that waits for it
+            future.set_exception(error)
+
+    @work(thread=True, exclusive=True, group="charts")
+    def _await_early(self, key: tuple, future: Future) -> None:
+        """Show the first figure once the thread started with the screen has counted it."""
+        worker = get_current_worker()
+        try:
+            figure = future.result()
+        except (sqlite3.Error, StoreError) as error:
+            self.app.call_from_thread(
+                self.notify, f"The charts could not be counted: {error}", severity="warning", markup=False
+            )
+            return
+        if figure is not None and not worker.is_cancelled:
+            seen, matrix, _fresh = figure
+            self.app.call_from_thread(self._computed, key, seen, matrix, True)
+
+    def _default_entities(self) -> list:
+        """The entity in most articles of each of PERSON, ORG and GPE."""
+        from reader.core.entities.index import entities_matching
+
+        chosen = []
+        for label in ("PERSON", "ORG", "GPE"):
+            chosen += entities_matching(self.store, "", label=label, limit=1)
+        return chosen
+
+    def _compute(self, key: tuple, entities: list, force: bool) -> None:
+        if self.store.path is None:  # an in-memory store (tests): no second connection to it
+            self._computed(key, signature(self.store, key), compute(self.store, key, entities), True)
+            return
+        self._compute_in_thread(key, entities, force)
+
+    def _reading(self) -> Store:
+        """This screen's read-only connection, tuned for aggregates (call with the lock held)."""
+        if self._reader is None:
+            self._reader = Store.open(self.store.path, read_only=True)
+            insight.prepare_reading(self._reader)
+        return self._reader
+
+    def _figure(self, key: tuple, entities: list) -> tuple[tuple, Matrix, bool] | None:
+        """(signature, figure, whether it was computed now) for `key`: the cached figure when
+        the data it counts are unchanged; None once the screen is closed. Call from a worker thread."""
+        with self._reading_lock:
+            if self._closed:
+                return None
+            reader = self._reading()
+            seen = signature(reader, key)
+            cached = self._cached(key)
+            if cached is not None and cached[0] == seen:
+                return seen, cached[1], False
+            return seen, compute(reader, key, entities), True
+
+    @work(thread=True, exclusive=True, group="charts")
+    def _compute_in_thread(self, key: tuple, entities: list, force: bool) -> None:
+        """Count in this thread with the screen's own read-only connection (a figure takes up
+        to a few hundred ms on a large corpus: the screen stays responsive meanwhile)."""
+        worker = get_current_worker()
+        try:
+            figure = self._figure(key, entities)
+        except (sqlite3.Error, StoreError) as error:  # e.g. another program holds a lock too long
+            self.app.call_from_thread(
+                self.notify, f"The charts could not be counted: {error}", severity="warning", markup=False
+            )
+            return
+        if figure is None:
+            return
+        seen, matrix, fresh = figure
+        if not worker.is_cancelled and (fresh or force):
+            self.app.call_from_thread(self._computed, key, seen, matrix, True)
+
+    def _computed(self, key: tuple, seen: tuple, matrix: Matrix, show: bool) -> None:
+        if self.store.path is not None:
+            remember(self._path, key, seen, matrix)
+        if show and key == self.state.key() and self.is_attached:
+            self._show(key, matrix)
+            if self.PREFETCH and self.store.path is not None:
+                self._prefetch([other for other in self._neighbours() if self._cached(other) is None])
+
+    def _neighbours(self) -> list[tuple]:
+        """The keys of the other tag views with the same filters, most likely next first."""
+        state = self.state
+        views = {1: (2, 4), 2: (1, 4), 3: (1, 2, 4), 4: (1, 2)}[state.view]
+        keys = []
+        for view in views:
+            other = ChartState(view, state.tag_unit, state.level, state.entity_unit, state.annotator, state.tag)
+            keys.append(other.key())
+        return keys
+
+    @work(thread=True, exclusive=True, group="charts-prefetch")
+    def _prefetch(self, keys: list[tuple]) -> None:
+        """Count the other views while the user looks at this one, so switching is instant."""
+        worker = get_current_worker()
+        for key in keys:
+            if worker.is_cancelled:
+                return
+            try:
+                figure = self._figure(key, [])
+            except (sqlite3.Error, StoreError):
+                return
+            if figure is None:
+                return
+            seen, matrix, fresh = figure
+            if fresh and not worker.is_cancelled:
+                self.app.call_from_thread(remember, self._path, key, seen, matrix)
+
+    def _notice_changes(self) -> None:
+        """Recount the current view when another connection changed what it counts."""
+        version = self.store.data_version()
+        if version == self._seen_version or not self.is_current:
+            return
+        self._seen_version = version
+        if self.state.view == 3 and self.shown_key is None and not self.state.entities:
+            self._show_current()  # the entity index may have begun to fill
+            return
+        key = self.state.key()
+        if self._cached(key) is not None:
+            self._compute(key, list(self.state.entities), force=False)
+
+    def refresh_now(self) -> None:
+        """Look for changes at once (tests; the timer does it every WATCH_SECONDS)."""
+        self._notice_changes()
+
+    # ---- showing ------------------------------------------------------------------------------
+
+    def _show(self, key: tuple, matrix: Matrix) -> None:
+        state = self.state
+        self.shown_key = key
+        view = state.view
+        if view == 4:
+            self._colors = self._tag_colors()
+            self.table.show(matrix, "tag", "(passages with the tag)" if state.level == "passage" else "(articles with the tag)",
+                            diagonal_plain=True)
+        elif view == 3:
+            self.table.show(matrix, "month", "all months")
+        else:
+            self._colors = self._tag_colors()
+            self.table.show(matrix, "source" if view == 1 else "month", "all sources" if view == 1 else "all months")
+        self.query_one("#charts-title", Static).update(self._title(matrix))
+        self.query_one("#charts-note", Static).update(self._note(matrix))
+        self._update_bars()
+        self.call_after_refresh(self._painted, view, key)
+
+    def _painted(self, view: int, key: tuple) -> None:
+        if self.shown_key == key:
+            self.painted_at[view] = time.perf_counter()
+
+    def _show_nothing(self, message: str) -> None:
+        self.shown_key = None
+        self.table.clear(columns=True)
+        self.table.matrix = None
+        self.bars.show([])
+        self.query_one("#charts-title", Static).update(Content.assemble((VIEWS[self.state.view], "bold")))
+        self.query_one("#charts-bars-title", Static).update("")
+        self.query_one("#charts-note", Static).update(Content(message + "  (e chooses entities, 1 2 4 other views)"))
+        self.painted_at[self.state.view] = time.perf_counter()
+
+    def _tag_colors(self) -> dict[str, str | None]:
+        configured = {tag.name: tag.color for tag in self.workspace.config.tags}
+        return {**insight.tag_colors(self.store), **{name: color for name, color in configured.items() if color}}
+
+    def _update_tabs(self) -> None:
+        parts: list[tuple[str, str] | str] = []
+        for number, name in VIEWS.items():
+            style = "reverse bold" if number == self.state.view else ""
+            parts.append((f" {number} {name} ", style))
+            parts.append(" ")
+        self.query_one("#charts-tabs", Static).update(Content.assemble(*parts))
+
+    def _title(self, matrix: Matrix) -> Content:
+        state = self.state
+        view = state.view
+        if view in (1, 2):
+            what = f"{state.tag_unit} tagged, per {'source' if view == 1 else 'month'}"
+        elif view == 3:
+            count = len(matrix.columns)
+            what = f"{state.entity_unit} per month of {count} entit{'y' if count == 1 else 'ies'}"
+        else:
+            what = f"tags on the same {state.level}"
+        filters = []
+        if view != 3 and state.annotator:
+            filters.append(f"annotator {display_text(state.annotator)}")
+        if view != 3 and state.tag:
+            filters.append(f"tag {display_text(state.tag)} (and nested)")
+        return Content.assemble(
+            (VIEWS[view], "bold"), "  ", what, ("  ·  " + " · ".join(filters) if filters else "", "bold"),
+            (f"  ·  total {matrix.total:,}", "dim"),
+        )
+
+    def _note(self, matrix: Matrix) -> Content:
+        view = self.state.view
+        if view == 3:
+            hint = "e adds or removes an entity · x clears · u mentions/articles · months from the entity index"
+        elif view == 4:
+            hint = "u same passage/article · the diagonal counts the tag alone · a annotator · t tag"
+        else:
+            hint = "u passages/articles · a annotator · t tag · a passage with two tags counts under both"
+        if not matrix.total and view != 3:
+            hint = "Nothing tagged yet" + (" by this annotator" if self.state.annotator else "") + ".  " + hint
+        folded = self.table.shown.folded if self.table.shown else 0
+        if folded:
+            hint = f"The {folded:,} smallest {matrix.row_kind}s are summed in the last row.  " + hint
+        return Content("hjkl move · " + hint)
+
+    def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
+        event.stop()
+        self._update_bars()
+
+    def _update_bars(self) -> None:
+        table = self.table
+        matrix, shown = table.matrix, table.shown
+        if matrix is None or shown is None:
+            return
+        column = table.column_index
+        per = f"per {matrix.row_kind}"
+        if column is None:
+            items = list(zip(shown.labels, shown.totals))
+            name, color = matrix.total_label, None
+        else:
+            items = [(label, counts[column]) for label, counts in zip(shown.labels, shown.counts)]
+            name = matrix.columns[column]
+            color = tag_color(name, self._colors) if matrix.column_kind == "tag" else ENTITY_ACCENT
+            if matrix.row_kind == "tag":
+                per = "with each tag"
+        self.query_one("#charts-bars-title", Static).update(
+            Content.assemble((display_text(name), "bold"), f", {per} ({matrix.unit})", ("   h/l: another column", "dim"))
+        )
+        self.bars.show(items, color, table.row_index)
+
+    # ---- actions -------------------------------------------------------------------------------
+
+    def action_view(self, view: int) -> None:
+        if view != self.state.view:
+            self.state.view = view
+            self._show_current()
+
+    def action_cycle_unit(self) -> None:
+        state = self.state
+        if state.view in (1, 2):
+            state.tag_unit = "articles" if state.tag_unit == "passages" else "passages"
+        elif state.view == 3:
+            state.entity_unit = "articles" if state.entity_unit == "mentions" else "mentions"
+        else:
+            state.level = "article" if state.level == "passage" else "passage"
+        self._show_current()
+
+    def action_filter_annotator(self) -> None:
+        pick_annotator(self, self.store.annotators(), self.state.annotator, self._set_annotator)
+
+    def _set_annotator(self, annotator: str | None) -> None:
+        self.state.annotator = annotator
+        self._show_current()
+
+    def action_filter_tag(self) -> None:
+        current = [self.state.tag or ALL_TAGS]
+        picker = PickerScreen("Count only the tag (and the tags nested in it)", [ALL_TAGS, *self.store.tag_names()],
+                              current=current)
+        self.app.push_screen(picker, self._set_tag)
+
+    def _set_tag(self, tag: str | None) -> None:
+        if tag is None:
+            return
+        self.state.tag = None if tag == ALL_TAGS else tag
+        self._show_current()
+
+    def action_pick_entity(self) -> None:
+        if not insight.entity_index_ready(self.store):
+            self.notify("The entity index is empty: reader fills it in the background as it recognises articles.",
+                        markup=False)
+            return
+        self.app.push_screen(EntityPickerScreen(self.store, self.state.entities), self._toggle_entity)
+
+    def _toggle_entity(self, entity) -> None:
+        if entity is None:
+            return
+        chosen = [other for other in self.state.entities if other.id != entity.id]
+        if len(chosen) == len(self.state.entities):
+            if len(chosen) >= MAX_ENTITIES:
+                self.notify(f"A timeline shows at most {MAX_ENTITIES} entities: take one off first.", markup=False)
+                return
+            chosen.append(entity)
+        self.choose_entities(chosen)
+
+    def choose_entities(self, entities: list) -> None:
+        """Show these entities on the timeline (and switch to it)."""
+        self.state.entities = list(entities)[:MAX_ENTITIES]
+        self.state.view = 3
+        if not self.state.entities:
+            self._update_tabs()
+            self._show_nothing("No entities chosen.")
+            return
+        self._show_current()
+
+    def action_clear_entities(self) -> None:
+        self.choose_entities([])
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    # ---- for tests and the benchmark -----------------------------------------------------------
+
+    def status_text(self) -> str:
+        """The title line as plain text."""
+        return str(self.query_one("#charts-title", Static).render())
+
+
+class EntityPickerScreen(BoxedModal[object]):
+    """Type a few letters of an entity's name; enter chooses the highlighted one (a ✓ marks
+    those on the timeline already: choosing one takes it off). Dismisses with the Entity or None."""
+
+    DEFAULT_CSS = PICKER_CSS
+
+    BINDINGS = [
+        Binding("enter", "choose", "Choose", id="entity_picker.choose", priority=True,
+                tooltip="Add the highlighted entity, or take it off"),
+        Binding("escape", "cancel", "Cancel", id="entity_picker.cancel", tooltip="Close without choosing"),
+        Binding("down", "move(1)", "Down", id="entity_picker.down", show=False, tooltip="Highlight the next entity"),
+        Binding("up", "move(-1)", "Up", id="entity_picker.up", show=False, tooltip="Highlight the previous entity"),
+    ]
+
+    #: Entities listed for what is typed (the entity index ranks them by articles).
+    SHOWN = 50
+
+    def __init__(self, store: Store, chosen: list) -> None:
+        super().__init__()
+        self.store = store
+        self.chosen = {entity.id for entity in chosen}
+        self.found: list = []
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="picker-box modal-box"):
+            yield Static(Content("Entities on the timeline"), classes="picker-title")
+            yield Input(placeholder="type a name (accents and case do not matter)", id="entity-input")
+            options = OptionList(id="entity-options", markup=False, compact=True)
+            options.can_focus = False
+            yield options
+            yield Static(Content("↑↓ move · enter adds or takes off · esc cancels"), classes="picker-keys")
+
+    def on_mount(self) -> None:
+        self.query_one("#entity-input", Input).focus()
+        self._search("")
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._search(event.value)
+
+    def _search(self, typed: str) -> None:
+        from reader.core.entities.index import entities_matching
+
+        self.found = entities_matching(self.store, typed.strip(), limit=self.SHOWN)
+        options = self.query_one("#entity-options", OptionList)
+        options.set_options(
+            Option(Content.assemble(
+                "✓ " if entity.id in self.chosen else "  ",
+                display_text(entity.name),
+                (f"  {entity.label} · {plural(entity.articles, 'article')}", "dim"),
+            ))
+            for entity in self.found
+        )
+        if self.found:
+            options.highlighted = 0
+
+    def action_move(self, step: int) -> None:
+        options = self.query_one("#entity-options", OptionList)
+        options.action_cursor_down() if step > 0 else options.action_cursor_up()
+
+    def action_choose(self) -> None:
+        highlighted = self.query_one("#entity-options", OptionList).highlighted
+        if highlighted is None or highlighted >= len(self.found):
+            self.app.bell()
+            return
+        self.dismiss(self.found[highlighted])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_index < len(self.found):
+            self.dismiss(self.found[event.option_index])
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
