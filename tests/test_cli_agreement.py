@@ -8,7 +8,6 @@ from fractions import Fraction
 import pytest
 from click.testing import CliRunner
 
-import reader.commands.agreement  # noqa: F401  (registers the command on `main`)
 from reader.cli import main
 from reader.core.agreement_report import AgreementJob, paused_collection
 from reader.core.agreement import cohens_kappa, krippendorff_alpha, units_from_annotations

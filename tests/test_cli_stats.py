@@ -8,7 +8,6 @@ import json
 import pytest
 from click.testing import CliRunner
 
-import reader.commands.stats  # noqa: F401  (registers `stats` on the group)
 from reader.cli import main
 from reader.core import insight
 from reader.core.entities import Span
