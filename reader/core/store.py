@@ -1449,25 +1449,21 @@ class Store:
 
     def article_lengths(self, article_ids: Iterable[int]) -> dict[int, int]:
         """The length in characters of each article's text (from its stored count)."""
-        ids = sorted(set(article_ids))
-        lengths: dict[int, int] = {}
-        for start in range(0, len(ids), 500):
-            chunk = ids[start : start + 500]
-            lengths.update(self.db.execute(
-                f"SELECT id, chars FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk
-            ).fetchall())
-        return lengths
+        return self._article_column("chars", article_ids)
 
     def article_texts(self, article_ids: Iterable[int]) -> dict[int, str]:
         """The text of each article, for measures that need its words."""
+        return self._article_column("text", article_ids)
+
+    def _article_column(self, column: Literal["chars", "text"], article_ids: Iterable[int]) -> dict[int, object]:
         ids = sorted(set(article_ids))
-        texts: dict[int, str] = {}
+        found: dict[int, object] = {}
         for start in range(0, len(ids), 500):
             chunk = ids[start : start + 500]
-            texts.update(self.db.execute(
-                f"SELECT id, text FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            found.update(self.db.execute(
+                f"SELECT id, {column} FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk
             ).fetchall())
-        return texts
+        return found
 
     def annotators(self) -> list[str]:
         """Everyone who has annotated, most annotations first."""
