@@ -214,6 +214,14 @@ def m011_article_of_each_tagging(db: Database) -> None:
     db["annotation_tags"].create_index(["tag_id", "article_id"], index_name="idx_annotation_tags_tag_article")
 
 
+@migrations()
+def m012_insight_indexes(db: Database) -> None:
+    # Charts and `reader stats` (reader/core/insight.py) count tags per source and month one row
+    # key at a time: each article's taggings, and one annotator's passages of an article, by index.
+    db["annotation_tags"].create_index(["article_id", "tag_id"], index_name="idx_annotation_tags_article_tag")
+    db["annotations"].create_index(["annotator", "article_id", "id"], index_name="idx_annotations_annotator_article")
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the database file and create its journal beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)

@@ -9,7 +9,6 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 
 from textual import work
@@ -152,11 +151,6 @@ class ChartsScreen(Screen[None]):
         self._reader: Store | None = None
         self._reading_lock = threading.Lock()
         self._closed = False
-        #: The first view's figure, counted from here on while Textual builds the screen.
-        self._early: tuple[tuple, Future] | None = None
-        if self.store.path is not None and view != 3 and self._cached(self.state.key()) is None:
-            self._early = (self.state.key(), Future())
-            threading.Thread(target=self._count_early, name="charts-first-figure", daemon=True).start()
         self.shown_key: tuple | None = None
         #: When each view last showed its numbers on screen (for the benchmark and tests).
         self.painted_at: dict[int, float] = {}
@@ -190,10 +184,17 @@ class ChartsScreen(Screen[None]):
         self._closed = True
         self.workers.cancel_group(self, "charts")
         self.workers.cancel_group(self, "charts-prefetch")
-        with self._reading_lock:  # waits for a query in flight (a few hundred ms at most)
-            if self._reader is not None:
-                self._reader.close()
-                self._reader = None
+        self._close_reader()  # or the thread counting now does, when it is done
+
+    def _close_reader(self) -> None:
+        """Close the reading connection once the screen is closed and no thread reads with it."""
+        if self._closed and self._reading_lock.acquire(blocking=False):
+            try:
+                if self._reader is not None:
+                    self._reader.close()
+                    self._reader = None
+            finally:
+                self._reading_lock.release()
 
     # ---- computing ----------------------------------------------------------------------------
 
@@ -225,33 +226,7 @@ class ChartsScreen(Screen[None]):
             self._compute(key, list(state.entities), force=False)  # recounted only if the data changed since
             return
         self.query_one("#charts-title", Static).update(Content.assemble((VIEWS[state.view], "bold"), ("  counting…", "dim")))
-        early, self._early = self._early, None
-        if early is not None and early[0] == key:
-            self._await_early(key, early[1])
-            return
         self._compute(key, list(state.entities), force=True)
-
-    def _count_early(self) -> None:
-        key, future = self._early
-        try:
-            future.set_result(self._figure(key, []))
-        except BaseException as error:  # handed to the worker that waits for it
-            future.set_exception(error)
-
-    @work(thread=True, exclusive=True, group="charts")
-    def _await_early(self, key: tuple, future: Future) -> None:
-        """Show the first figure once the thread started with the screen has counted it."""
-        worker = get_current_worker()
-        try:
-            figure = future.result()
-        except (sqlite3.Error, StoreError) as error:
-            self.app.call_from_thread(
-                self.notify, f"The charts could not be counted: {error}", severity="warning", markup=False
-            )
-            return
-        if figure is not None and not worker.is_cancelled:
-            seen, matrix, _fresh = figure
-            self.app.call_from_thread(self._computed, key, seen, matrix, True)
 
     def _default_entities(self) -> list:
         """The entity in most articles of each of PERSON, ORG and GPE."""
@@ -278,15 +253,18 @@ class ChartsScreen(Screen[None]):
     def _figure(self, key: tuple, entities: list) -> tuple[tuple, Matrix, bool] | None:
         """(signature, figure, whether it was computed now) for `key`: the cached figure when
         the data it counts are unchanged; None once the screen is closed. Call from a worker thread."""
-        with self._reading_lock:
-            if self._closed:
-                return None
-            reader = self._reading()
-            seen = signature(reader, key)
-            cached = self._cached(key)
-            if cached is not None and cached[0] == seen:
-                return seen, cached[1], False
-            return seen, compute(reader, key, entities), True
+        try:
+            with self._reading_lock:
+                if self._closed:
+                    return None
+                reader = self._reading()
+                seen = signature(reader, key)
+                cached = self._cached(key)
+                if cached is not None and cached[0] == seen:
+                    return seen, cached[1], False
+                return seen, compute(reader, key, entities), True
+        finally:
+            self._close_reader()
 
     @work(thread=True, exclusive=True, group="charts")
     def _compute_in_thread(self, key: tuple, entities: list, force: bool) -> None:
