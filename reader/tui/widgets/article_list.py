@@ -6,7 +6,6 @@ It never holds the whole corpus: rows come from a `fetch(offset, limit)` callabl
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Callable
 
 from rich.cells import cell_len, set_cell_size
@@ -21,6 +20,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core.store import HIT_END, HIT_START, ArticleRow
+from reader.tui.widgets.paged_list import PageCache
 from reader.tui.wrap import display_text
 
 _SPACES = re.compile(r" {2,}")
@@ -134,10 +134,9 @@ class ArticleList(ScrollView, can_focus=True):
 
     def __init__(self, fetch: Fetch, count: int, **kwargs) -> None:
         super().__init__(**kwargs)
-        self._fetch = fetch
         self.count = count
         self.lines_per_row = 1
-        self._pages: OrderedDict[int, list[ArticleRow]] = OrderedDict()
+        self._rows = PageCache(fetch, PAGE_SIZE, CACHED_PAGES)
 
     def on_mount(self) -> None:
         self._update_size()
@@ -150,27 +149,15 @@ class ArticleList(ScrollView, can_focus=True):
 
     def reload(self, fetch: Fetch, count: int, lines_per_row: int = 1, keep_cursor: bool = True) -> None:
         """Show other rows (a new query) or fresh ones (after a change); cached rows are dropped."""
-        self._fetch = fetch
+        self._rows = PageCache(fetch, PAGE_SIZE, CACHED_PAGES)
         self.count = count
         self.lines_per_row = lines_per_row
-        self._pages.clear()
         self._update_size()
         self.cursor = min(self.cursor, max(count - 1, 0)) if keep_cursor else 0
         self.refresh()
 
     def row(self, index: int) -> ArticleRow | None:
-        if not 0 <= index < self.count:
-            return None
-        page_index, position = divmod(index, PAGE_SIZE)
-        page = self._pages.get(page_index)
-        if page is None:
-            page = self._fetch(page_index * PAGE_SIZE, PAGE_SIZE)
-            self._pages[page_index] = page
-            if len(self._pages) > CACHED_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page_index)
-        return page[position] if position < len(page) else None
+        return self._rows.row(index) if 0 <= index < self.count else None
 
     @property
     def current(self) -> ArticleRow | None:

@@ -22,6 +22,29 @@ from textual.strip import Strip
 PAGE_SIZE = 100
 CACHED_PAGES = 16
 
+class PageCache:
+    """Rows read a page at a time from `fetch(offset, limit)`, the last `pages` pages kept."""
+
+    def __init__(self, fetch: Callable[[int, int], list[Any]], page_size: int = PAGE_SIZE, pages: int = CACHED_PAGES):
+        self.fetch = fetch
+        self.page_size = page_size
+        self.pages = pages
+        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+
+    def row(self, index: int) -> Any | None:
+        """Row `index` (None past the end of what `fetch` gives)."""
+        page_index, position = divmod(index, self.page_size)
+        page = self._pages.get(page_index)
+        if page is None:
+            page = self.fetch(page_index * self.page_size, self.page_size)
+            self._pages[page_index] = page
+            if len(self._pages) > self.pages:
+                self._pages.popitem(last=False)
+        else:
+            self._pages.move_to_end(page_index)
+        return page[position] if position < len(page) else None
+
+
 #: Draws line `line` (0-based, < lines_per_row) of a row in `width` cells, given the row
 #: style (cursor or not) and the muted style: a list of (text, style) pieces.
 DrawRow = Callable[[Any, int, int, Style, Style], list[tuple[str, Style]]]
@@ -75,15 +98,13 @@ class PagedList(ScrollView, can_focus=True):
         super().__init__(**kwargs)
         self._draw = draw
         self.lines_per_row = lines_per_row
-        self._fetch: Callable[[int, int], list[Any]] = lambda _offset, _limit: []
         self.count = 0
-        self._pages: OrderedDict[int, list[Any]] = OrderedDict()
+        self._rows = PageCache(lambda _offset, _limit: [])
 
     def show(self, fetch: Callable[[int, int], list[Any]], count: int, keep_cursor: bool = False) -> None:
         """Show the rows `fetch` gives (`count` of them); cached rows are dropped."""
-        self._fetch = fetch
+        self._rows = PageCache(fetch)
         self.count = count
-        self._pages.clear()
         self._update_size()
         self.cursor = min(self.cursor, max(count - 1, 0)) if keep_cursor else 0
         self.refresh()
@@ -95,18 +116,7 @@ class PagedList(ScrollView, can_focus=True):
         self.virtual_size = Size(self.size.width, self.count * self.lines_per_row)
 
     def row(self, index: int) -> Any | None:
-        if not 0 <= index < self.count:
-            return None
-        page_index, position = divmod(index, PAGE_SIZE)
-        page = self._pages.get(page_index)
-        if page is None:
-            page = self._fetch(page_index * PAGE_SIZE, PAGE_SIZE)
-            self._pages[page_index] = page
-            if len(self._pages) > CACHED_PAGES:
-                self._pages.popitem(last=False)
-        else:
-            self._pages.move_to_end(page_index)
-        return page[position] if position < len(page) else None
+        return self._rows.row(index) if 0 <= index < self.count else None
 
     @property
     def current(self) -> Any | None:
