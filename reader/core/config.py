@@ -48,6 +48,11 @@ COLOR_NAMES = frozenset(
 _KEY_NAME = re.compile(r"((ctrl|alt|shift|super)\+)*[a-z0-9_]+")
 _HEX_COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
+
+def is_color(value: str) -> bool:
+    """Whether `value` is a colour reader accepts: #rgb, #rrggbb or one of COLOR_NAMES."""
+    return bool(_HEX_COLOR.fullmatch(value)) or value.lower() in COLOR_NAMES
+
 DEFAULT_ENTITY_COLORS: dict[str, str] = {
     "PERSON": "#5fafff",
     "ORG": "#d7875f",
@@ -338,7 +343,7 @@ class _ConfigReader:
 
     def color(self, node: Located | None, where: str, default: str) -> str:
         value = self.string(node, where, default)
-        if not (_HEX_COLOR.fullmatch(value) or value.lower() in COLOR_NAMES):
+        if not is_color(value):
             raise self.fail(node, where, f"not a colour: {value!r} (use #rrggbb or a name such as red)")
         return value
 

@@ -17,7 +17,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from reader.core.codebook import CodebookEntry, write_codebook
-from reader.core.config import COLOR_NAMES, ConfigError, TagSpec, load_config
+from reader.core.config import COLOR_NAMES, ConfigError, TagSpec, is_color, load_config
 from reader.core.history import Change
 from reader.core.store import Passage, PassageQuery, TagInfo, tag_name_problem
 from reader.tui.format import plural, short_path, tag_color
@@ -47,11 +47,7 @@ def codebook_rows(tags: list[TagInfo]) -> list[TagInfo]:
 
 
 def _color_problem(value: str) -> str | None:
-    if not value or value.lower() in COLOR_NAMES:
-        return None
-    if value.startswith("#") and len(value) in (4, 7) and all(c in "0123456789abcdefABCDEF" for c in value[1:]):
-        return None
-    return f"not a colour: use {_COLOR_HINT}"
+    return None if not value or is_color(value) else f"not a colour: use {_COLOR_HINT}"
 
 
 class TagsScreen(Screen):
