@@ -46,7 +46,6 @@ from reader.core.agreement import (
     disagreements,
     krippendorff_alpha,
     span_agreement,
-    units_from_annotations,
 )
 
 
@@ -208,8 +207,8 @@ class AgreementJob:
     def load(self, store) -> AgreementReport:
         """Read the annotators' annotations and the articles' lengths (or texts, for tokens)."""
         units_by: dict[str, list[Unit]] = {name: [] for name in self.annotators}
-        for unit in units_from_annotations(store.annotations_of(self.annotators)):
-            units_by[unit.annotator].append(unit)
+        for article, start, end, tag, annotator in store.tagged_spans(self.annotators):
+            units_by[annotator].append(Unit(article, start, end, tag, annotator))
         self.annotated = {name: {unit.article for unit in units} for name, units in units_by.items()}
         self.populations = [self.annotated[a] & self.annotated[b] for a, b in self.pair_names]
         compared = set().union(*self.populations)
