@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import sqlite3
 import statistics
 import subprocess
 import sys
@@ -40,6 +39,7 @@ sys.path.insert(0, str(ROOT))
 from reader.core.anchoring import selector_for  # noqa: E402
 from reader.core.segment import sentence_spans  # noqa: E402
 from reader.core.store import Annotation, Store, now_utc  # noqa: E402
+from bench_db import copy_database  # noqa: E402
 
 SOURCE = HERE / "out" / "ws" / "reader-bench-100000-seed1"
 WORKDIR = HERE / "out" / "agreement"
@@ -72,16 +72,8 @@ def build_database(target: Path, seed: int) -> None:
     source = SOURCE / "annotations.db"
     if not source.exists():
         raise SystemExit(f"{source} is missing: run `python benchmarks/run.py --keep --workdir benchmarks/out/ws` first")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for old in target.parent.glob(target.name + "*"):
-        old.unlink()
     started = time.perf_counter()
-    reading = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    writing = sqlite3.connect(str(target))
-    with writing:
-        reading.backup(writing)
-    reading.close()
-    writing.close()
+    copy_database(source, target)
     log(f"copied {source} in {time.perf_counter() - started:.1f} s")
     rng = random.Random(seed)
     store = Store.open(target)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import random
-import shutil
 import statistics
 import sys
 import time
@@ -23,6 +22,7 @@ sys.path.insert(0, str(HERE.parent))
 
 from reader.core.config import parse_config  # noqa: E402
 from reader.core.store import PassageQuery, Store  # noqa: E402
+from bench_db import copy_database  # noqa: E402
 
 GOAL_MS = 300
 DEFAULT_SOURCE = HERE / "out/ws/reader-bench-100000-seed1/annotations.db"
@@ -37,10 +37,7 @@ SOURCES = [f"Source {n:02}" for n in range(12)]
 
 def prepare(source: Path, target: Path, annotations: int) -> None:
     """A copy of `source` with dates, sources, tags and annotators spread as described above."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", "-wal", "-shm"):
-        Path(str(target) + suffix).unlink(missing_ok=True)
-    shutil.copyfile(source, target)
+    copy_database(source, target)  # the source's write-ahead log too, which a file copy would miss
     store = Store.open(target)
     db = store.db
     random.seed(7)

@@ -40,28 +40,12 @@ from reader.core.entities import build_recogniser, engine_key  # noqa: E402
 from reader.core.entities import index as entity_index  # noqa: E402
 from reader.core.entities.fill import fill_cache  # noqa: E402
 from reader.core.store import Store  # noqa: E402
+from bench_db import copy_database, log  # noqa: E402
 
 DEFAULT_SOURCE = HERE / "out" / "ws" / "reader-bench-100000-seed1" / "annotations.db"
 DEFAULT_WORKDIR = HERE / "out" / "entity-index"
 ANNOTATIONS = 200_000
 GOAL_MS = 300.0
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy (the source's write-ahead log included), the source opened read-only."""
-    for old in target.parent.glob(target.name + "*"):
-        old.unlink()
-    reading = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    writing = sqlite3.connect(str(target))
-    try:
-        reading.backup(writing)
-    finally:
-        writing.close()
-        reading.close()
 
 
 def prepare(args: argparse.Namespace) -> dict:

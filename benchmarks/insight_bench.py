@@ -40,6 +40,7 @@ sys.path.insert(0, str(HERE))
 
 from reader.core import insight  # noqa: E402
 from reader.core.store import Store  # noqa: E402
+from bench_db import copy_database, log  # noqa: E402
 
 WS_SOURCE = HERE / "out" / "ws" / "reader-bench-100000-seed1" / "annotations.db"
 INDEXED_SOURCE = HERE / "out" / "entity-index" / "annotations.db"
@@ -67,23 +68,6 @@ SUGGESTED_INDEXES = (
     ("annotation_tags", ["article_id", "tag_id"], "idx_annotation_tags_article_tag"),
     ("annotations", ["annotator", "article_id", "id"], "idx_annotations_annotator_article"),
 )
-
-
-def log(message: str) -> None:
-    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
-
-
-def copy_database(source: Path, target: Path) -> None:
-    """A consistent copy (the source's write-ahead log included), the source opened read-only."""
-    for old in target.parent.glob(target.name + "*"):
-        old.unlink()
-    reading = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True)
-    writing = sqlite3.connect(str(target))
-    try:
-        reading.backup(writing)
-    finally:
-        writing.close()
-        reading.close()
 
 
 def default_source() -> Path:
