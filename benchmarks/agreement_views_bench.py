@@ -145,31 +145,78 @@ def _insert(store: Store, annotator: str, rows, rng: random.Random) -> None:
 # ---- timing -----------------------------------------------------------------------------------
 
 
-def time_computation(database: Path, annotators: list[str], level: str, repeats: int) -> dict:
-    """The command's computation (what `reader agreement` does between opening and printing),
-    stage by stage: the median over `repeats` runs of each stage's end, from the start."""
+def forget_sums(database: Path) -> None:
+    """Drop every kept agreement sum: the next comparison counts every article (the first one
+    on a database, or the first after an import changed every article)."""
+    store = Store.open(database)
+    try:
+        with store.writing():
+            for table in ("agreement_scopes", "agreement_articles", "agreement_counts", "agreement_alpha"):
+                store.db.execute(f"DELETE FROM {table}")
+    finally:
+        store.close()
+
+
+def touch_articles(database: Path, annotator: str, count: int, rng: random.Random) -> list[str]:
+    """A passage added by `annotator` to each of `count` articles they annotated: what a session
+    of corrections changes. Returns the new ids (to take them away again)."""
+    store = Store.open(database)
+    try:
+        ids = [row[0] for row in store.db.execute(
+            "SELECT DISTINCT article_id FROM annotations WHERE annotator = ?", [annotator])]
+        added = []
+        for article in rng.sample(ids, count):
+            added.append(store.add_annotation(article, 0, 5, [rng.choice(TAGS)], annotator).id)
+        return added
+    finally:
+        store.close()
+
+
+def remove_annotations(database: Path, ids: list[str]) -> None:
+    store = Store.open(database)
+    try:
+        for annotation_id in ids:
+            store.delete_annotation(annotation_id)
+    finally:
+        store.close()
+
+
+def time_computation(database: Path, annotators: list[str], level: str, repeats: int, mode: str) -> dict:
+    """The command's computation (what `reader agreement` does between opening and printing):
+    the median over `repeats` runs of the time each stage is done, from the start. `mode`:
+    "cold" (no kept sums), "kept" (sums kept, nothing changed) or "changed" (sums kept, then
+    ten articles changed)."""
     from reader.commands.agreement import AgreementJob, paused_collection
 
     ends: dict[str, list[float]] = {}
+    rng = random.Random(5)
+    counted = 0
     for _ in range(repeats):
-        store = Store.open(database, read_only=True)
+        if mode == "cold":
+            forget_sums(database)
+        added = touch_articles(database, annotators[1], 10, rng) if mode == "changed" else []
+        store = Store.open(database)
         try:
             with paused_collection():
                 started = time.perf_counter()
                 job = AgreementJob(annotators, None, level)
                 report = job.load(store)
+                counted = report.progress[1]
                 ends.setdefault("loaded", []).append(time.perf_counter() - started)
                 for report in job.stages():
-                    stage = max(report.done, key=("loaded", "exact", "overlap", "kappa", "alpha").index)
-                    ends.setdefault(stage, []).append(time.perf_counter() - started)
+                    for stage in ("counted", "left_out"):
+                        if stage in report.done and len(ends.get(stage, [])) < len(ends["loaded"]):
+                            ends.setdefault(stage, []).append(time.perf_counter() - started)
+                ends.setdefault("saved", []).append(time.perf_counter() - started)
                 found = job.disagreements(0)
                 ends.setdefault("disagreements", []).append(time.perf_counter() - started)
         finally:
             store.close()
+        remove_annotations(database, added)
     overall = report.pairs[0].rows[-1]
     return {"ends": {stage: statistics.median(times) for stage, times in ends.items()},
             "f1_exact": overall.exact.f1, "kappa": overall.kappa, "alpha": report.alpha.get(None),
-            "disagreements": len(found), "articles": report.pairs[0].articles}
+            "disagreements": len(found), "articles": report.pairs[0].articles, "counted": counted}
 
 
 def time_command(workdir: Path, args: list[str]) -> tuple[float, str]:
@@ -225,8 +272,6 @@ async def time_screen(workdir: Path, annotators: list[str] | None) -> dict:
                                lambda: screen.is_mounted and screen.is_current and table().row_count > 0)
                 await drawn()
                 times[f"{attempt}:table_drawn"] = time.perf_counter() - started
-                await wait_for(f"{attempt}:first_numbers", started,
-                               lambda: screen.report is not None and "exact" in screen.report.done)
                 if attempt == "first" and screen.computing:
                     row = table().cursor_row
                     key_started = time.perf_counter()
@@ -264,7 +309,7 @@ def main() -> None:
     if args.rebuild or not database.exists() or not marker.exists() or marker.read_text() != f"seed {args.seed}\n":
         log("building the database (a copy of the benchmark corpus, about 30 s)")
         build_database(database, args.seed)
-    store = Store.open(database, read_only=True)
+    store = Store.open(database)  # brings the schema up to date (the kept agreement sums)
     counts = dict(store.db.execute("SELECT annotator, count(*) FROM annotations GROUP BY annotator").fetchall())
     articles = store.article_count()
     store.close()
@@ -284,15 +329,21 @@ def main() -> None:
 
 def time_computations(database: Path, repeats: int) -> None:
     print("the command's computation (median of %d runs; time from the start at which each stage is done)" % repeats)
-    stages = ("loaded", "exact", "overlap", "kappa", "alpha", "disagreements")
-    print(f"  {'annotators, level':<34}" + "".join(f"{stage:>14}" for stage in stages))
+    stages = ("loaded", "counted", "left_out", "saved", "disagreements")
+    print(f"  {'annotators, level, sums':<44}{'counted':>9}" + "".join(f"{stage:>15}" for stage in stages))
     for names, level in ((["bench", "colleague"], "char"), (["bench", "colleague"], "token"),
                          (["bench", "colleague", "checker"], "char")):
-        result = time_computation(database, names, level, repeats)
-        ends = result["ends"]
-        print(f"  {', '.join(names) + ' · ' + level:<34}" + "".join(f"{ms(ends[stage]):>14}" for stage in stages))
-        print(f"  {'':<34}F1 exact {result['f1_exact']:.3f} · kappa {result['kappa']:.3f} · alpha {result['alpha']:.3f}"
+        for mode in ("cold", "kept", "changed"):
+            result = time_computation(database, names, level, repeats, mode)
+            ends = result["ends"]
+            label = f"{', '.join(names)} · {level} · {mode}"
+            print(f"  {label:<44}{result['counted']:>9,}" + "".join(f"{ms(ends[stage]):>15}" for stage in stages)
+                  + f"   {verdict(ends['counted'])}")
+        print(f"  {'':<44}F1 exact {result['f1_exact']:.3f} · kappa {result['kappa']:.3f} · alpha {result['alpha']:.3f}"
               f" · {result['disagreements']:,} disagreements over {result['articles']:,} articles")
+    print("  (counted: articles whose sums were computed, then when every number is known; left_out: when what"
+          " each pair left out is counted; saved: the new sums kept in the database;\n   cold: no sums kept;"
+          " kept: every sum kept, nothing changed; changed: ten articles changed since)")
 
 
 def time_commands() -> None:
@@ -303,23 +354,28 @@ def time_commands() -> None:
 
 
 def time_screens() -> None:
+    from reader.tui.screens import agreement as screen_module
+
     print("\nthe screen (headless app; from push_screen)")
     for names in (None, ["bench", "colleague", "checker"]):
-        times = asyncio.run(time_screen(WORKDIR, names))
         who = "the two with most annotations" if names is None else ", ".join(names)
-        print(f"  {who}:")
-        for key, label in (("first:table", "table shown (\"computing…\" row)"),
-                           ("first:table_drawn", "  ... and drawn"),
-                           ("first:first_numbers", "first numbers (span counts, P, R, F1 exact)"),
-                           ("first:all_numbers", "every number"),
-                           ("first:list", "disagreement list"),
-                           ("first:done", "everything (every pair's list)"),
-                           ("key_while_computing", "a key (k) while it computes: the cursor moved"),
-                           ("key_while_computing_drawn", "  ... and drawn"),
-                           ("again:table_drawn", "opened again, same data: drawn with every number"),
-                           ("again:list", "  ... and the list")):
-            if key in times:
-                print(f"    {label:<52} {ms(times[key]):>10}   {verdict(times[key])}")
+        for sums in ("none kept", "kept"):
+            if sums == "none kept":
+                forget_sums(WORKDIR / "annotations.db")
+            screen_module._REPORTS.clear()  # a new session
+            times = asyncio.run(time_screen(WORKDIR, names))
+            print(f"  {who}, sums {sums} (a new session):")
+            for key, label in (("first:table", "table shown (\"computing…\" row)"),
+                               ("first:table_drawn", "  ... and drawn"),
+                               ("first:all_numbers", "every number"),
+                               ("first:list", "disagreement list"),
+                               ("first:done", "everything (every pair's list)"),
+                               ("key_while_computing", "a key (k) while it computes: the cursor moved"),
+                               ("key_while_computing_drawn", "  ... and drawn"),
+                               ("again:table_drawn", "opened again in the session: drawn with every number"),
+                               ("again:list", "  ... and the list")):
+                if key in times:
+                    print(f"    {label:<54} {ms(times[key]):>10}   {verdict(times[key])}")
 
 
 if __name__ == "__main__":

@@ -201,34 +201,41 @@ async def test_every_binding_has_an_id_and_a_tooltip():
         assert binding.id and binding.tooltip, binding
 
 
-async def test_coming_back_without_a_change_keeps_the_report(store, config, monkeypatch):
-    """Opening an article writes its reading position: the database changed, so the passages
-    are read again, but they are the same and the report is not computed again."""
+async def test_coming_back_counts_only_the_articles_that_changed(store, config, monkeypatch):
+    """Opening an article writes its reading position: the database changed, so the report is
+    made again, but from the sums kept in the database: no article is counted again. Tagging a
+    passage changes one article, and only that one is counted."""
     from reader.core.agreement_report import AgreementJob
 
-    calls = {"load": 0, "stages": 0}
-    load, stages = AgreementJob.load, AgreementJob.stages
+    counted: list[list[int]] = []
+    count = AgreementJob._count
 
-    def counted(name, method):
-        def call(self, *args):
-            calls[name] += 1
-            return method(self, *args)
-        return call
+    def recording(self, articles):
+        counted.append(list(articles))
+        return count(self, articles)
 
-    monkeypatch.setattr(AgreementJob, "load", counted("load", load))
-    monkeypatch.setattr(AgreementJob, "stages", counted("stages", stages))
+    monkeypatch.setattr(AgreementJob, "_count", recording)
     annotate(store)
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_agreement(pilot)
-        before = screen.report
+        before = table_rows(screen)
+        assert counted == [[2, 3]]  # the two articles both annotated
         await pilot.press("tab", "enter")
         await pilot.pause()
         assert isinstance(app.screen, ArticleScreen)
         await pilot.press("q")
         await settle(pilot, screen)
-        assert screen.report is before
-        assert calls == {"load": 2, "stages": 1}
+        assert table_rows(screen) == before
+        assert counted == [[2, 3]]
+        store.add_annotation(3, 0, 8, ["conflict"], "bob")  # "Älteste": only bob, so A only stays, B only grows
+        await pilot.press("l", "l")  # tokens and back: computed again
+        await settle(pilot, screen)
+        assert counted[-1] == [3]
+        after = table_rows(screen)
+        conflict = next(row for row in after if row[0] == "conflict")
+        was = next(row for row in before if row[0] == "conflict")
+        assert int(conflict[2]) == int(was[2]) + 1 and conflict[1] == was[1]
 
 
 async def test_a_failure_is_said_and_the_next_key_tries_again(store, config, monkeypatch):

@@ -9,7 +9,7 @@ import heapq
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, NamedTuple, Protocol
 
 #: An article's key: the store's integer id, or any hashable name (a file name in an export).
 ArticleKey = Hashable
@@ -135,11 +135,7 @@ def span_agreement(
         count = counts[group_tag]
         count[0] += len(a_spans)
         count[1] += len(b_spans)
-        if a_spans and b_spans:
-            if match == "exact":
-                count[2] += len(a_spans.keys() & b_spans.keys())
-            else:
-                count[2] += len(_overlap_matching(list(a_spans), list(b_spans)))
+        count[2] += _matched(a_spans, b_spans, match)
     by_tag = {name: SpanScores(*counts[name]) for name in sorted(counts)}
     if tag is not None and tag not in by_tag:  # the asked-for tag is reported even when nobody used it
         by_tag[tag] = SpanScores(0, 0, 0)
@@ -302,11 +298,10 @@ def agreement_table(
     items, tags, coverage = _coverage([list(a_units), list(b_units)], texts, tag, level)
     both = only_a = only_b = 0
     for a_spans, b_spans in coverage.values():
-        a_len, b_len = _length(a_spans), _length(b_spans)
-        common = _intersection_length(a_spans, b_spans) if a_len and b_len else 0
-        both += common
-        only_a += a_len - common
-        only_b += b_len - common
+        cell = _cell(a_spans, b_spans)
+        both += cell[0]
+        only_a += cell[1]
+        only_b += cell[2]
     total = items * len(tags)
     return BinaryTable(both, only_a, only_b, total - both - only_a - only_b)
 
@@ -368,27 +363,74 @@ def krippendorff_alpha(
     if m < 2:
         raise ValueError(f"Krippendorff's alpha needs at least two annotators, got {m}")
     items, tags, coverage = _coverage(coders, texts, tag, level)
-    n = m * items * len(tags)
-    ones = 0
-    disagreeing_pairs = 0  # sum over items of m_u0 * m_u1
+    ones = disagreeing = 0
     for spans_by_coder in coverage.values():
-        events: list[tuple[int, int]] = []
-        for spans in spans_by_coder:
-            for start, end in spans:
-                ones += end - start
-                events.append((start, 1))
-                events.append((end, -1))
-        events.sort()
-        depth, previous = 0, 0
-        for position, step in events:
-            if depth:
-                disagreeing_pairs += (position - previous) * depth * (m - depth)
-            depth += step
-            previous = position
+        counted = _coincidences(spans_by_coder)
+        ones += counted[0]
+        disagreeing += counted[1]
+    return alpha_from_counts(m, items * len(tags), ones, disagreeing)
+
+
+def alpha_from_counts(coders: int, items: int, ones: int, disagreeing: int) -> float | None:
+    """Binary nominal alpha from its sums (see `krippendorff_alpha`): `coders` = m, `items` = N (every
+    position of every tag in scope), `ones` = n_1 and `disagreeing` = sum_u m_u0 * m_u1."""
+    n = coders * items
     zeros = n - ones
     if ones == 0 or zeros == 0:
         return None
-    return 1 - (n - 1) * disagreeing_pairs / ((m - 1) * zeros * ones)
+    return 1 - (n - 1) * disagreeing / ((coders - 1) * zeros * ones)
+
+
+# --------------------------------------------------------------------------------------------------
+# Per article: the same measures as additive counts, so that a corpus-wide result is a sum over
+# articles (what reader.core.agreement_report keeps in the database and adds up).
+
+
+class PairCounts(NamedTuple):
+    """What two annotators did with one tag in one article. Summed over articles: `a_spans`,
+    `b_spans` and `exact` (or `overlap`) are `SpanScores`' reference, candidate and matched; `both`,
+    `only_a` and `only_b` are `BinaryTable`'s, whose `neither` is the positions left."""
+
+    a_spans: int  #: A's distinct spans
+    b_spans: int  #: B's distinct spans
+    exact: int  #: pairs with the same start and end
+    overlap: int  #: one-to-one overlapping pairs (a maximum matching)
+    both: int  #: positions (characters or tokens) both tagged
+    only_a: int
+    only_b: int
+
+
+def pair_counts(
+    a_units: Iterable[Unit],
+    b_units: Iterable[Unit],
+    a_positions: Iterable[Unit] | None = None,
+    b_positions: Iterable[Unit] | None = None,
+) -> dict[tuple[ArticleKey, str], PairCounts]:
+    """`PairCounts` for every (article, tag) either annotator used: spans from `a_units`/`b_units`,
+    positions from `a_positions`/`b_positions` (the same units, by default; token indexes for
+    token-level kappa). Summing them gives `span_agreement` (exact and overlap) and
+    `agreement_table`, over any set of those articles."""
+    spans = _pair_groups(_dedupe(a_units, None), _dedupe(b_units, None))
+    a_positions = a_units if a_positions is None else a_positions
+    b_positions = b_units if b_positions is None else b_positions
+    cells = _merged_groups([a_positions, b_positions]) if a_positions is not a_units else None
+    if cells is None:
+        cells = {key: [_merge(a_spans), _merge(b_spans)] for key, (a_spans, b_spans) in spans.items()}
+    found: dict[tuple[ArticleKey, str], PairCounts] = {}
+    empty: _SpanMap = {}
+    for key in spans.keys() | cells.keys():
+        a_spans, b_spans = spans.get(key, (empty, empty))
+        merged = cells.get(key)
+        cell = _cell(*merged) if merged is not None else (0, 0, 0)
+        found[key] = PairCounts(len(a_spans), len(b_spans), _matched(a_spans, b_spans, "exact"),
+                                _matched(a_spans, b_spans, "overlap"), *cell)
+    return found
+
+
+def coder_counts(coders: Sequence[Iterable[Unit]]) -> dict[tuple[ArticleKey, str], tuple[int, int]]:
+    """For every (article, tag) anyone used: (n_1, sum_u m_u0 * m_u1) over its positions, the
+    additive part of `krippendorff_alpha` (see `alpha_from_counts`)."""
+    return {key: _coincidences(spans) for key, spans in _merged_groups(coders).items()}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -421,6 +463,54 @@ def _pair_groups(
     a: dict[tuple[ArticleKey, str], _SpanMap], b: dict[tuple[ArticleKey, str], _SpanMap]
 ) -> dict[tuple[ArticleKey, str], tuple[_SpanMap, _SpanMap]]:
     return {key: (a.get(key, {}), b.get(key, {})) for key in a.keys() | b.keys()}
+
+
+def _matched(a_spans: _SpanMap, b_spans: _SpanMap, match: str) -> int:
+    """How many of one (article, tag)'s spans pair up: same bounds, or overlapping one-to-one."""
+    if not a_spans or not b_spans:
+        return 0
+    if match == "exact":
+        return len(a_spans.keys() & b_spans.keys())
+    return len(_overlap_matching(list(a_spans), list(b_spans)))
+
+
+def _cell(a_spans: list[tuple[int, int]], b_spans: list[tuple[int, int]]) -> tuple[int, int, int]:
+    """(both, only A, only B) positions of two merged interval lists."""
+    a_len, b_len = _length(a_spans), _length(b_spans)
+    common = _intersection_length(a_spans, b_spans) if a_len and b_len else 0
+    return common, a_len - common, b_len - common
+
+
+def _coincidences(spans_by_coder: list[list[tuple[int, int]]]) -> tuple[int, int]:
+    """(positions tagged, summed over coders; sum over positions of m_u0 * m_u1) for merged spans."""
+    m = len(spans_by_coder)
+    ones = disagreeing = 0
+    events: list[tuple[int, int]] = []
+    for spans in spans_by_coder:
+        for start, end in spans:
+            ones += end - start
+            events.append((start, 1))
+            events.append((end, -1))
+    events.sort()
+    depth, previous = 0, 0
+    for position, step in events:
+        if depth:
+            disagreeing += (position - previous) * depth * (m - depth)
+        depth += step
+        previous = position
+    return ones, disagreeing
+
+
+def _merged_groups(coders: Sequence[Iterable[Unit]]) -> dict[tuple[ArticleKey, str], list[list[tuple[int, int]]]]:
+    """Each coder's merged spans per (article, tag) any of them used."""
+    raw: dict[tuple[ArticleKey, str], list[list[tuple[int, int]]]] = {}
+    for index, units in enumerate(coders):
+        for unit in units:
+            per_coder = raw.get((unit.article, unit.tag))
+            if per_coder is None:
+                per_coder = raw[unit.article, unit.tag] = [[] for _ in coders]
+            per_coder[index].append((unit.start, unit.end))
+    return {key: [_merge(spans) for spans in per_coder] for key, per_coder in raw.items()}
 
 
 def _overlap_matching(

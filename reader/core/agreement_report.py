@@ -33,19 +33,19 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from reader.core import agreement_cache as cache
 from reader.core.agreement import (
     UNTAGGED,
     BinaryTable,
     Disagreement,
     Level,
-    SpanAgreement,
     SpanScores,
     Unit,
     _token_bounds,  # the tokenisation the core uses for level="token", applied once per article here
-    agreement_table,
+    alpha_from_counts,
+    coder_counts,
     disagreements,
-    krippendorff_alpha,
-    span_agreement,
+    pair_counts,
 )
 
 
@@ -168,20 +168,28 @@ class AgreementReport:
     articles: int
     #: Krippendorff's alpha over every compared annotator, by tag (None: overall); None until computed.
     alpha: dict[str | None, float | None] | None = None
-    #: Which stages are done: "loaded", "exact", "overlap", "kappa", "alpha".
+    #: Which stages are done: "loaded" (who annotated what), "counted" (every number),
+    #: "left_out" (the pairs' left_out_a and left_out_b).
     done: frozenset[str] = field(default_factory=frozenset)
+    #: While counting: (articles counted, articles to count); the others' sums were kept.
+    progress: tuple[int, int] | None = None
 
     @property
     def complete(self) -> bool:
-        return {"exact", "overlap", "kappa", "alpha"} <= self.done
+        return "counted" in self.done
 
 
-STAGES = ("loaded", "exact", "overlap", "kappa", "alpha")
+STAGES = ("loaded", "counted", "left_out")
+
+#: Articles counted at a time (the report's progress moves after each).
+CHUNK = 5_000
 
 
 class AgreementJob:
-    """One comparison: `load` reads the store once; `stages` computes and yields a fuller report
-    after each stage; `disagreements` lists a pair's. Only `load` touches the store."""
+    """One comparison: `load` reads who annotated what and which articles' sums are kept in the
+    database (reader.core.agreement_cache); `stages` counts the other articles, a chunk at a time,
+    yields the report as it goes and full at the end, then keeps the new sums; `disagreements`
+    lists a pair's. Nothing here changes an annotation."""
 
     def __init__(
         self, annotators: Sequence[str], tags: Sequence[str] | None = None, level: Level = "char"
@@ -191,93 +199,82 @@ class AgreementJob:
         self.annotators = tuple(annotators)
         self.requested_tags = None if tags is None else tuple(tags)
         self.level: Level = level
-        #: Per annotator: tagged passages in scope (characters), the same in the positions the
-        #: kappa/alpha items are (characters, or token indexes), and every article annotated.
-        self.units: dict[str, list[Unit]] = {}
-        self.positions: dict[str, list[Unit]] = {}
-        self.annotated: dict[str, set[object]] = {}
-        #: Items per article (characters or tokens), for the articles some pair compares.
-        self.sizes: dict[object, int] = {}
         self.pair_names = list(itertools.combinations(self.annotators, 2))
-        self.populations: list[set[object]] = []
+        self.store = None
+        #: The last change number when `load` read: sums kept afterwards are checked against it.
+        self.read_at = 0
+        #: Every article each annotator annotated; each pair's articles; everyone's.
+        self.annotated: dict[str, set[int]] = {}
+        self.populations: list[set[int]] = []
+        self.everyone: set[int] = set()
+        self.pair_scopes: list[cache.Scope] = []
+        self.alpha_scope: cache.Scope | None = None
+        #: Tag id -> name (0: no tag).
+        self.names: dict[int, str] = {}
         self.report: AgreementReport | None = None
 
     # ---- reading ------------------------------------------------------------------------
 
     def load(self, store) -> AgreementReport:
-        """Read the annotators' annotations and the articles' lengths (or texts, for tokens)."""
-        units_by: dict[str, list[Unit]] = {name: [] for name in self.annotators}
-        for article, start, end, tag, annotator in store.tagged_spans(self.annotators):
-            units_by[annotator].append(Unit(article, start, end, tag, annotator))
-        self.annotated = {name: {unit.article for unit in units} for name, units in units_by.items()}
-        self.populations = [self.annotated[a] & self.annotated[b] for a, b in self.pair_names]
-        compared = set().union(*self.populations)
-        if self.requested_tags is None:
-            scope = sorted({u.tag for units in units_by.values() for u in units if u.article in compared})
-        else:
-            scope = list(self.requested_tags)
-        in_scope = set(scope)
-        self.units = {name: [u for u in units if u.tag in in_scope] for name, units in units_by.items()}
-        if self.level == "char":
-            self.sizes = store.article_lengths(compared)
-            self.positions = self.units
-        else:
-            self._to_tokens(store.article_texts(compared), compared)
-        everyone = set.intersection(*(self.annotated[name] for name in self.annotators))
-        pairs = []
-        for (a, b), population in zip(self.pair_names, self.populations):
-            pairs.append(PairResult(
-                a, b, len(population),
-                sum(u.article not in population for u in self.units[a]),
-                sum(u.article not in population for u in self.units[b]),
-                tuple(Row(tag) for tag in [*scope, None]),
-            ))
-        self.report = AgreementReport(self.annotators, self.level, tuple(scope), tuple(pairs), len(everyone),
-                                      done=frozenset({"loaded"}))
+        """Who annotated which articles, and which sums are kept: all from one read of the database."""
+        self.store = store
+        db = store.db
+        with cache.snapshot(db):
+            self.read_at = cache.last_change(db)
+            self.annotated = {name: cache.annotated_articles(db, name) for name in self.annotators}
+            self.names = cache.tag_names(db)
+            self.populations = [self.annotated[a] & self.annotated[b] for a, b in self.pair_names]
+            self.everyone = set.intersection(*(self.annotated[name] for name in self.annotators))
+            self.pair_scopes = [
+                cache.read_scope(db, cache.scope_key("pair", self.level, pair), "pair", population)
+                for pair, population in zip(self.pair_names, self.populations)
+            ]
+            self.alpha_scope = (
+                cache.read_scope(db, cache.scope_key("all", self.level, self.annotators), "all", self.everyone)
+                if len(self.annotators) > 2 else None
+            )
+        tags = tuple(self.requested_tags or ())
+        pairs = tuple(PairResult(a, b, len(population), 0, 0, tuple(Row(tag) for tag in [*tags, None]))
+                      for (a, b), population in zip(self.pair_names, self.populations))
+        self.report = AgreementReport(self.annotators, self.level, tags, pairs, len(self.everyone),
+                                      done=frozenset({"loaded"}), progress=(0, len(self._to_count())))
         return self.report
 
-    def fingerprint(self) -> int:
-        """A hash of everything loaded (passages, article sizes, tags): equal fingerprints, equal reports."""
-        assert self.report is not None, "load() first"
-        return hash((self.level, self.report.tags, tuple(tuple(self.units[name]) for name in self.annotators),
-                     frozenset(self.sizes.items()), tuple(frozenset(self.annotated[name]) for name in self.annotators)))
+    def _scopes(self) -> list[tuple[cache.Scope, set[int]]]:
+        scopes = list(zip(self.pair_scopes, self.populations))
+        if self.alpha_scope is not None:
+            scopes.append((self.alpha_scope, self.everyone))
+        return scopes
 
-    def _to_tokens(self, texts: dict[object, str], compared: set[object]) -> None:
-        """Token counts per article and every unit as [first token, end token), once, so each
-        measure then runs on integers: the same numbers as the core's level="token"."""
-        cuts: dict[object, list[int]] = {article: [len(text)] for article, text in texts.items()}
-        for units in self.units.values():
-            for unit in units:
-                if unit.article in compared:
-                    cuts[unit.article] += (unit.start, unit.end)
-        bounds = {article: _token_bounds(texts[article], positions) for article, positions in cuts.items()}
-        self.sizes = {article: bounds[article][len(text)][1] for article, text in texts.items()}
-        self.positions = {}
-        for name, units in self.units.items():
-            moved = []
-            for unit in units:
-                if unit.article in compared:
-                    first, last = bounds[unit.article][unit.start][0], bounds[unit.article][unit.end][1]
-                    if first < last:  # a span of whitespace tags no token
-                        moved.append(Unit(unit.article, first, last, unit.tag, unit.annotator))
-            self.positions[name] = moved
+    def _to_count(self) -> list[int]:
+        """Articles some scope has no right sums for, in id order."""
+        missing: set[int] = set()
+        for scope, _population in self._scopes():
+            missing |= scope.missing
+        return sorted(missing)
 
     # ---- computing ----------------------------------------------------------------------
 
     def stages(self) -> Iterator[AgreementReport]:
-        """The report after each stage: span counts and exact F1, overlap F1, kappa, alpha."""
+        """The report after each chunk of articles counted (`progress`), then with every number,
+        then with what each pair left out; then the new sums are kept in the database (when it
+        can be written)."""
         report = self.report
-        assert report is not None, "load() first"
-        for stage in STAGES[1:]:
-            if stage == "alpha":
-                report = self._alpha(report)
-            else:
-                report = replace(report, pairs=tuple(
-                    self._pair_stage(stage, index, pair) for index, pair in enumerate(report.pairs)
-                ))
-            report = replace(report, done=report.done | {stage})
+        assert report is not None and self.store is not None, "load() first"
+        to_count = self._to_count()
+        for first in range(0, len(to_count), CHUNK):
+            self._count(to_count[first : first + CHUNK])
+            report = replace(report, progress=(min(first + CHUNK, len(to_count)), len(to_count)))
             self.report = report
             yield report
+        report = self._sum_up(report)
+        self.report = report
+        yield report
+        report = self._left_out(report)
+        self.report = report
+        yield report
+        if to_count and not self.store.read_only:
+            cache.save(self.store.db, [scope for scope, _population in self._scopes()], self.read_at)
 
     def compute(self, store) -> AgreementReport:
         """Load and run every stage: the full report."""
@@ -287,70 +284,152 @@ class AgreementJob:
                 pass
         return report
 
-    def _pair_units(self, index: int, source: dict[str, list[Unit]]) -> tuple[list[Unit], list[Unit]]:
-        a, b = self.pair_names[index]
-        population = self.populations[index]
-        return ([u for u in source[a] if u.article in population], [u for u in source[b] if u.article in population])
+    def _tag_name(self, tag_id: int) -> str:
+        if tag_id not in self.names:  # a tag made after load()
+            self.names = cache.tag_names(self.store.db)
+        return self.names.get(tag_id, f"#{tag_id}")
 
-    def _pair_stage(self, stage: str, index: int, pair: PairResult) -> PairResult:
-        tags = [row.tag for row in pair.rows if row.tag is not None]
-        if stage in ("exact", "overlap"):
-            a_units, b_units = self._pair_units(index, self.units)
-            found: SpanAgreement = span_agreement(a_units, b_units, stage)  # type: ignore[arg-type]
-            zero = SpanScores(0, 0, 0)
-            rows = [replace(row, **{stage: found.by_tag.get(row.tag, zero) if row.tag is not None else found.overall})
-                    for row in pair.rows]
-            return replace(pair, rows=tuple(rows))
-        a_units, b_units = self._pair_units(index, self.positions)
-        sizes = {article: self.sizes[article] for article in self.populations[index]}
-        items = sum(sizes.values())
-        a_by_tag, b_by_tag = _by_tag(a_units), _by_tag(b_units)
-        tables: dict[str, BinaryTable] = {}
-        for tag in tags:
-            a_tagged, b_tagged = a_by_tag.get(tag, []), b_by_tag.get(tag, [])
-            if a_tagged or b_tagged:
-                tables[tag] = agreement_table(a_tagged, b_tagged, sizes, tag=tag)
+    def _count(self, articles: list[int]) -> None:
+        """Every scope's sums for those of `articles` it lacks."""
+        wanted = set(articles)
+        units_by: dict[str, list[Unit]] = {name: [] for name in self.annotators}
+        for article, start, end, tag_id, annotator in cache.tagged_spans(self.store.db, self.annotators, articles):
+            units_by[annotator].append(Unit(article, start, end, self._tag_name(tag_id), annotator))
+        texts = self.store.article_texts(wanted) if self.level == "token" else None
+        lengths = self.store.article_lengths(wanted) if texts is None else {key: len(text) for key, text in texts.items()}
+        for units in units_by.values():
+            for unit in units:
+                if unit.end > lengths.get(unit.article, 0):
+                    raise ValueError(f"a passage [{unit.start}, {unit.end}) runs past the end of article {unit.article}")
+        sizes, positions = (lengths, units_by) if texts is None else _to_tokens(texts, units_by)
+        ids = {name: tag_id for tag_id, name in self.names.items()}
+        for scope, population in self._scopes():
+            chunk = wanted & scope.missing
+            if not chunk:
+                continue
+            if scope.kind == "pair":
+                a, b = scope.key.split(":", 2)[2].split("\x1f")  # stored in name order
+                counted = pair_counts(
+                    [u for u in units_by[a] if u.article in chunk], [u for u in units_by[b] if u.article in chunk],
+                    [u for u in positions[a] if u.article in chunk], [u for u in positions[b] if u.article in chunk],
+                )
             else:
-                tables[tag] = BinaryTable(0, 0, 0, items)
-        used = [tables[tag] for tag in tags if tag in a_by_tag or tag in b_by_tag]
-        pooled = BinaryTable(*(sum(getattr(t, part) for t in used) for part in ("both", "only_a", "only_b", "neither")))
-        rows = [replace(row, table=tables[row.tag] if row.tag is not None else pooled) for row in pair.rows]
-        return replace(pair, rows=tuple(rows))
+                counted = coder_counts([[u for u in positions[name] if u.article in chunk] for name in self.annotators])
+            fresh: dict[int, dict[int, tuple[int, ...]]] = {article: {} for article in chunk}
+            for (article, tag), sums in counted.items():
+                fresh[article][ids[tag]] = tuple(sums)
+            for article, by_tag in fresh.items():
+                scope.fresh[article] = (sizes[article], by_tag)
 
-    def _alpha(self, report: AgreementReport) -> AgreementReport:
-        everyone = set.intersection(*(self.annotated[name] for name in self.annotators))
-        sizes = {article: self.sizes[article] for article in everyone}
-        coded = {name: [u for u in self.positions[name] if u.article in everyone] for name in self.annotators}
-        by_tag = {name: _by_tag(units) for name, units in coded.items()}
-        alpha: dict[str | None, float | None] = {}
-        for tag in report.tags:
-            alpha[tag] = krippendorff_alpha({name: by_tag[name].get(tag, []) for name in self.annotators}, sizes, tag=tag)
-        alpha[None] = krippendorff_alpha(coded, sizes)
-        pairs = report.pairs
-        if len(self.annotators) == 2:  # the pair is everyone: its rows show alpha too
-            pairs = tuple(replace(pair, rows=tuple(replace(row, alpha=alpha[row.tag], has_alpha=True) for row in pair.rows))
-                          for pair in pairs)
-        return replace(report, alpha=alpha, pairs=pairs)
+    def _sums(self, scope: cache.Scope) -> tuple[int, dict[int, list[int]]]:
+        """(positions, sums by tag id) over the scope's population: kept plus fresh."""
+        sums = cache.kept_sums(self.store.db, scope)
+        items = scope.items
+        for article_items, by_tag in scope.fresh.values():
+            items += article_items
+            for tag_id, counted in by_tag.items():
+                total = sums.setdefault(tag_id, [0] * len(counted))
+                for place, value in enumerate(counted):
+                    total[place] += value
+        return items, sums
+
+    def _sum_up(self, report: AgreementReport) -> AgreementReport:
+        """Every number, from the sums."""
+        pair_sums = []
+        used: set[int] = set()
+        for (a, b), scope in zip(self.pair_names, self.pair_scopes):
+            items, sums = self._sums(scope)
+            if (a, b) != tuple(sorted((a, b))):  # kept in name order: B is A
+                sums = {tag: [s[1], s[0], s[2], s[3], s[4], s[6], s[5]] for tag, s in sums.items()}
+            pair_sums.append((items, sums))
+            used |= {tag for tag, s in sums.items() if s[0] or s[1]}
+        if self.requested_tags is None:
+            tags = tuple(sorted(self.names.get(tag, f"#{tag}") for tag in used))
+        else:
+            tags = self.requested_tags
+        ids = {name: tag_id for tag_id, name in self.names.items()}
+        pairs = []
+        for pair, (items, sums) in zip(report.pairs, pair_sums):
+            rows = []
+            zero = [0] * len(cache.PAIR_COLUMNS)
+            in_scope = [sums.get(ids.get(tag, -1), zero) for tag in tags]
+            pooled = [sum(column) for column in zip(zero, *in_scope)]
+            tables = [BinaryTable(s[4], s[5], s[6], items - s[4] - s[5] - s[6]) for s in in_scope]
+            used_tables = [table for table, s in zip(tables, in_scope) if s[4] or s[5] or s[6]]
+            pooled_table = BinaryTable(*(sum(getattr(t, part) for t in used_tables)
+                                         for part in ("both", "only_a", "only_b", "neither")))
+            for tag, s, table in [*zip(tags, in_scope, tables), (None, pooled, pooled_table)]:
+                alpha = alpha_from_counts(2, items * (1 if tag is not None else len(used_tables)),
+                                          2 * s[4] + s[5] + s[6], s[5] + s[6])
+                rows.append(Row(tag, SpanScores(s[0], s[1], s[2]), SpanScores(s[0], s[1], s[3]), table,
+                                alpha, len(self.annotators) == 2))
+            pairs.append(replace(pair, rows=tuple(rows)))
+        alpha = None
+        if self.alpha_scope is not None:
+            items, sums = self._sums(self.alpha_scope)
+            m = len(self.annotators)
+            in_scope = [sums.get(ids.get(tag, -1), [0, 0]) for tag in tags]
+            alpha = {tag: alpha_from_counts(m, items, s[0], s[1]) for tag, s in zip(tags, in_scope)}
+            used_count = sum(1 for s in in_scope if s[0])
+            alpha[None] = alpha_from_counts(m, items * used_count, sum(s[0] for s in in_scope), sum(s[1] for s in in_scope))
+        elif len(self.annotators) == 2:
+            alpha = {row.tag: row.alpha for row in pairs[0].rows}
+        return replace(report, tags=tags, pairs=tuple(pairs), alpha=alpha, progress=None,
+                       done=report.done | {"counted"})
+
+    def _left_out(self, report: AgreementReport) -> AgreementReport:
+        """Tagged passages (in the report's tags) of each of a pair on articles the other did not annotate."""
+        ids = {name: tag_id for tag_id, name in self.names.items()}
+        wanted = [ids[tag] for tag in report.tags if tag in ids]
+        pairs = []
+        for (a, b), pair, population in zip(self.pair_names, report.pairs, self.populations):
+            counts = []
+            for name, other in ((a, b), (b, a)):
+                elsewhere = self.annotated[name] - population
+                counts.append(cache.passages_elsewhere(self.store.db, name, other, elsewhere, wanted)
+                              if wanted and elsewhere else 0)
+            pairs.append(replace(pair, left_out_a=counts[0], left_out_b=counts[1]))
+        return replace(report, pairs=tuple(pairs), done=report.done | {"left_out"})
 
     def disagreements(self, index: int) -> list[Disagreement]:
         """Where the pair `index` disagrees (exact matching), sorted by article and position."""
-        assert self.report is not None, "load() first"
+        assert self.report is not None and self.store is not None, "load() first"
         pair = self.report.pairs[index]
-        if pair.disagreements is None:
-            a_units, b_units = self._pair_units(index, self.units)
-            found = disagreements(a_units, b_units, "exact")
-            pairs = list(self.report.pairs)
-            pairs[index] = replace(pair, disagreements=found)
-            self.report = replace(self.report, pairs=tuple(pairs))
-            return found
-        return pair.disagreements
+        if pair.disagreements is not None:
+            return pair.disagreements
+        a, b = self.pair_names[index]
+        population = self.populations[index]
+        in_scope = set(self.report.tags)
+        units_by: dict[str, list[Unit]] = {a: [], b: []}
+        for article, start, end, tag_id, annotator in cache.tagged_spans(self.store.db, (a, b)):
+            if article in population:
+                tag = self._tag_name(tag_id)
+                if tag in in_scope:
+                    units_by[annotator].append(Unit(article, start, end, tag, annotator))
+        found = disagreements(units_by[a], units_by[b], "exact")
+        pairs = list(self.report.pairs)
+        pairs[index] = replace(pair, disagreements=found)
+        self.report = replace(self.report, pairs=tuple(pairs))
+        return found
 
 
-def _by_tag(units: list[Unit]) -> dict[str, list[Unit]]:
-    grouped: dict[str, list[Unit]] = {}
-    for unit in units:
-        grouped.setdefault(unit.tag, []).append(unit)
-    return grouped
+def _to_tokens(texts: dict[int, str], units_by: dict[str, list[Unit]]) -> tuple[dict[int, int], dict[str, list[Unit]]]:
+    """Token counts per article and every unit as [first token, end token), so each measure then
+    runs on integers: the same numbers as the core's level="token"."""
+    cuts: dict[int, list[int]] = {article: [len(text)] for article, text in texts.items()}
+    for units in units_by.values():
+        for unit in units:
+            cuts[unit.article] += (unit.start, unit.end)
+    bounds = {article: _token_bounds(texts[article], positions) for article, positions in cuts.items()}
+    sizes = {article: bounds[article][len(text)][1] for article, text in texts.items()}
+    moved: dict[str, list[Unit]] = {}
+    for name, units in units_by.items():
+        moved[name] = []
+        for unit in units:
+            first, last = bounds[unit.article][unit.start][0], bounds[unit.article][unit.end][1]
+            if first < last:  # a span of whitespace tags no token
+                moved[name].append(Unit(unit.article, first, last, unit.tag, unit.annotator))
+    return sizes, moved
 
 
 # ---- presenting ---------------------------------------------------------------------------

@@ -222,6 +222,15 @@ def m012_insight_indexes(db: Database) -> None:
     db["annotations"].create_index(["annotator", "article_id", "id"], index_name="idx_annotations_annotator_article")
 
 
+@migrations()
+def m014_agreement_counts(db: Database) -> None:
+    # Agreement's sums per article, kept, and a change number per article (kept by triggers)
+    # that says which kept sums are out of date (reader/core/agreement_cache.py).
+    from reader.core.agreement_cache import create_tables
+
+    create_tables(db)
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the database file and create its journal beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)

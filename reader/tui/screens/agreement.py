@@ -1,6 +1,7 @@
 """How far annotators agree, per tag and overall, and the list of passages where they disagree.
 
-It never changes an annotation, and its thread never touches the app's connection: it computes with a read-only one of its own.
+It never changes an annotation, and its thread never touches the app's connection: it computes with one of its own,
+which keeps the sums it counted in the database (reader.core.agreement_cache) unless it cannot write there.
 """
 
 from __future__ import annotations
@@ -43,23 +44,21 @@ from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
-#: The last reports, by (database, annotators, level): (signature of the database, fingerprint
-#: of the data read, report). Re-opening the screen shows the report at once; when the database
-#: changed since (even only a reading position), the data is read again, and the stages run
-#: again only if what they compare changed.
-_REPORTS: OrderedDict[tuple, tuple[tuple, int, AgreementReport]] = OrderedDict()
+#: The last reports, by (database, annotators, level): (signature of the database, report).
+#: Re-opening the screen shows the report at once; when the database changed since (even only a
+#: reading position), it is computed again, from the sums kept in the database for every article
+#: that did not change.
+_REPORTS: OrderedDict[tuple, tuple[tuple, AgreementReport]] = OrderedDict()
 _KEPT_REPORTS = 4
 
-_STAGES = ("loaded", "exact", "overlap", "kappa", "alpha")
+_STAGES = ("loaded", "counted", "left_out")
 
 #: What the status line says while the next stage runs, by the last stage done.
 _NEXT = {
-    None: "reading the annotations…",
-    "loaded": "matching passages…",
-    "exact": "matching overlapping passages…",
-    "overlap": "kappa…",
-    "kappa": "alpha…",
-    "alpha": "listing the disagreements…",
+    None: "reading who annotated what…",
+    "loaded": "counting passages…",
+    "counted": "counting what each pair left out…",
+    "left_out": "listing the disagreements…",
 }
 
 
@@ -73,25 +72,17 @@ class ListedDisagreement:
     b_quote: str
 
 
-def _reports(store: Store, annotators: list[str], level: Level, previous: tuple[int, AgreementReport] | None
-             ) -> Iterator[tuple[AgreementReport, bool, int]]:
-    """(report, finished, fingerprint of the data) after each stage, then after each pair's
-    disagreements; when the data read is what `previous` (fingerprint, report) was computed from,
-    that report at once. The job, with every annotation it read, is dropped at the end: the
-    report keeps only what is shown."""
+def _reports(store: Store, annotators: list[str], level: Level) -> Iterator[tuple[AgreementReport, bool]]:
+    """(report, finished) after each stage, then after each pair's disagreements. The job, with
+    every annotation it read, is dropped at the end: the report keeps only what is shown."""
     job = AgreementJob(annotators, None, level)
-    report = job.load(store)
-    fingerprint = job.fingerprint()
-    if previous is not None and previous[0] == fingerprint:
-        yield previous[1], True, fingerprint
-        return
-    yield report, False, fingerprint
+    yield job.load(store), False
     for report in job.stages():
-        yield report, False, fingerprint
+        yield report, False
     for index in range(len(job.pair_names)):
         job.disagreements(index)
         assert job.report is not None
-        yield job.report, index == len(job.pair_names) - 1, fingerprint
+        yield job.report, index == len(job.pair_names) - 1
 
 
 class AgreementTable(DataTable):
@@ -145,6 +136,8 @@ class AgreementScreen(Screen[None]):
         self.computing = False
         #: The last stage the running computation finished ("loaded", "exact", ...; None: none yet).
         self.stage: str | None = None
+        #: (articles counted, articles to count) while counting.
+        self.progress: tuple[int, int] | None = None
         #: The report shown is an older one (the data changed since): it stays until the new one is done.
         self.stale = False
         #: The table has shown a report: from then on its cursor stays where the user put it.
@@ -212,7 +205,7 @@ class AgreementScreen(Screen[None]):
         cached = _REPORTS.get(self._key())
         if cached is not None:
             _REPORTS.move_to_end(self._key())
-            signature, _fingerprint, self.report = cached
+            signature, self.report = cached
             if signature == self._signature():
                 self.computing = False
                 self._show()
@@ -221,46 +214,44 @@ class AgreementScreen(Screen[None]):
         self.computing = True
         self.started = time.perf_counter()
         self._show()
-        previous = cached[1:] if cached is not None else None
         if self.store.path is None:  # an in-memory store: no second connection to it, compute here
-            for report, finished, fingerprint in _reports(self.store, self.annotators, self.level, previous):
-                self._receive(self.generation, self._signature(), fingerprint, report, finished)
+            for report, finished in _reports(self.store, self.annotators, self.level):
+                self._receive(self.generation, self._signature(), report, finished)
             return
         # After the next frame: the table appears before the thread starts competing for the CPU.
         self.call_after_refresh(self._compute, self.generation, self._signature(), self.store.path,
-                                list(self.annotators), self.level, previous)
+                                list(self.annotators), self.level)
 
     @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
-    def _compute(self, generation: int, signature: tuple, path, annotators: list[str], level: Level,
-                 previous: tuple[int, AgreementReport] | None) -> None:
-        """Every stage in this thread, with a read-only connection of its own: the report is shown
-        after each stage (span counts first), then with each pair's disagreements."""
+    def _compute(self, generation: int, signature: tuple, path, annotators: list[str], level: Level) -> None:
+        """Every stage in this thread, with a connection of its own: the report is shown after
+        each chunk of articles counted, then with each pair's disagreements."""
         worker = get_current_worker()
         try:
             with paused_collection():
-                reader = Store.open(path, read_only=True)
+                reader = Store.open(path)
                 try:
-                    for report, finished, fingerprint in _reports(reader, annotators, level, previous):
+                    for report, finished in _reports(reader, annotators, level):
                         if worker.is_cancelled:
                             return
-                        self.app.call_from_thread(self._receive, generation, signature, fingerprint, report, finished)
+                        self.app.call_from_thread(self._receive, generation, signature, report, finished)
                 finally:
                     reader.close()
         except (sqlite3.Error, StoreError, ValueError) as error:
             if not worker.is_cancelled:
                 self.app.call_from_thread(self._failed, generation, str(error))
 
-    def _receive(self, generation: int, signature: tuple, fingerprint: int, report: AgreementReport,
-                 finished: bool) -> None:
+    def _receive(self, generation: int, signature: tuple, report: AgreementReport, finished: bool) -> None:
         if generation != self.generation or not self.is_attached:
             return
         self.stage = "listed" if finished else max(report.done, key=_STAGES.index)
+        self.progress = report.progress
         if not self.stale or finished:  # numbers from before stay until the new ones are all there
             self.report = report
         if finished:
             self.computing = self.stale = False
             self.elapsed = time.perf_counter() - self.started
-            _REPORTS[self._key()] = (signature, fingerprint, report)
+            _REPORTS[self._key()] = (signature, report)
             _REPORTS.move_to_end(self._key())
             while len(_REPORTS) > _KEPT_REPORTS:
                 _REPORTS.popitem(last=False)
@@ -314,7 +305,10 @@ class AgreementScreen(Screen[None]):
                          f"alpha over {report.articles:,} article{'' if report.articles == 1 else 's'} all of them annotated")
         if self.computing:
             updating = " (the database changed since these numbers)" if self.stale else ""
-            parts.append(f"computing… {_NEXT.get(self.stage, '')}{updating}")
+            counting = ""
+            if self.stage == "loaded" and self.progress is not None and self.progress[1]:
+                counting = f" {self.progress[0]:,} of {self.progress[1]:,} articles (the others' sums were kept)"
+            parts.append(f"computing… {_NEXT.get(self.stage, '')}{counting}{updating}")
         elif self.elapsed is not None:
             parts.append(f"computed in {self.elapsed:.1f} s")
         return Text(display_text(" · ".join(parts)))
@@ -361,7 +355,7 @@ class AgreementScreen(Screen[None]):
             table.add_row(*cells)
         self.row_targets = targets
         if report is not None and targets:
-            if not self.shown_numbers:  # the first numbers: start on the first pair's overall row
+            if not self.shown_numbers and report.complete:  # the first numbers: start on the first pair's overall row
                 self.shown_numbers = True
                 cursor = len(report.pairs[0].rows) - 1
             table.move_cursor(row=min(max(cursor, 0), len(targets) - 1))
