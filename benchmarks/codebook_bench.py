@@ -3,7 +3,9 @@
 Copies the database `benchmarks/run.py --keep` leaves (never changes it), spreads its articles
 over 36 months and 12 sources, brings it to 200,000 annotations by three annotators over a
 codebook of 20 tags (some nested), then times each query and each screen's first paint against
-the 300 ms goal. Usage: python benchmarks/codebook_bench.py [--source DB] [--runs 5]
+the 300 ms goal: a tag's pages by position, the old way (ORDER BY ... OFFSET, for comparison),
+by key (after or before a passage, as paging does) and the last one (G), and the passages
+screen's keys deep in the list. Usage: python benchmarks/codebook_bench.py [--source DB] [--runs 5]
 """
 
 from __future__ import annotations
@@ -83,6 +85,25 @@ def forget_count(store: Store) -> None:
     store._passage_count_key = None
 
 
+def forget_outline(store: Store) -> None:
+    """Make the next jump deep into a list build the list's outline, as the first jump does."""
+    store._passage_outline_key = None
+
+
+def offset_page(store: Store, query: PassageQuery, offset: int, limit: int = 100) -> list:
+    """A page as `Store.passages` read it before keyset paging: every passage sorted by date
+    (ORDER BY ... LIMIT ? OFFSET ?), for the before/after comparison."""
+    tag_ids = store._tag_ids(query)
+    where, params = store._passage_filters(query)
+    return store.db.execute(
+        f"""SELECT {store._PASSAGE_COLUMNS} FROM annotations n JOIN articles a ON a.id = n.article_id
+            WHERE n.id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id IN ({", ".join("?" * len(tag_ids)) or "NULL"}))
+            {"".join(f" AND {term}" for term in where)}
+            ORDER BY a.published DESC, a.id DESC, n.start, n.id LIMIT ? OFFSET ?""",
+        [*tag_ids, *params, limit, offset],
+    ).fetchall()
+
+
 def timed(function, runs: int) -> float:
     times = []
     for _ in range(runs):
@@ -90,6 +111,44 @@ def timed(function, runs: int) -> float:
         function()
         times.append((time.perf_counter() - started) * 1000)
     return statistics.median(times)
+
+
+async def passages_keys_ms(store: Store, config_path: Path, tag: str, runs: int) -> dict[str, float]:
+    """Median times, in a headless app, of the passages screen's keys deep in the list: G (to
+    the last page); the slowest of 15 pageups from there (they read the pages before it); a
+    jump to the middle with no page near it cached, as a scrollbar drag does (the list's
+    outline built afresh); the slowest of 15 pagedowns from there."""
+    from reader.tui.app import ReaderApp
+    from reader.tui.screens.tags import TagPassagesScreen
+    from reader.tui.widgets.paged_list import PagedList
+
+    async def press(pilot, key: str) -> float:
+        started = time.perf_counter()
+        await pilot.press(key)
+        await pilot.pause()
+        return (time.perf_counter() - started) * 1000
+
+    config = parse_config(f"database: {store.path}\nload_samples: false\n", config_path)
+    times: dict[str, list[float]] = {"G": [], "pageup": [], "jump": [], "pagedown": []}
+    ReaderApp.FILL_ENTITY_CACHE = False
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        for _ in range(runs):
+            await app.push_screen(TagPassagesScreen(app.workspace, tag))
+            await pilot.pause()
+            rows = app.screen.query_one(PagedList)
+            times["G"].append(await press(pilot, "G"))
+            times["pageup"].append(max([await press(pilot, "pageup") for _ in range(15)]))
+            forget_outline(store)
+            started = time.perf_counter()
+            rows.cursor = rows.count // 2
+            await pilot.pause()
+            times["jump"].append((time.perf_counter() - started) * 1000)
+            times["pagedown"].append(max([await press(pilot, "pagedown") for _ in range(15)]))
+            app.pop_screen()
+            await pilot.pause()
+    return {name: statistics.median(values) for name, values in times.items()}
 
 
 async def screen_open_ms(store: Store, config_path: Path, make_screen, runs: int) -> float:
@@ -139,8 +198,23 @@ def main() -> None:
         count = store.passage_count(query)
         results.append((f"passages, {label} ({count:,}): count + first page",
                         timed(lambda q=query: (forget_count(store), store.passage_count(q), store.passages(q, 0, 100)), args.runs)))
-        results.append((f"passages, {label}: a page deep in the list",
-                        timed(lambda q=query, c=count: store.passages(q, max(0, c // 2), 100), args.runs)))
+        middle = store.passages(query, max(0, count // 2), 100)
+        last = count - (count - 1) // 100 * 100 if count else 0
+        results.append((f"passages, {label}: a page deep in the list, before (ORDER BY ... OFFSET)",
+                        timed(lambda q=query, c=count: offset_page(store, q, max(0, c // 2)), args.runs)))
+        results.append((f"passages, {label}: a page deep in the list, by position (outline built)",
+                        timed(lambda q=query, c=count: (forget_outline(store), store.passages(q, max(0, c // 2), 100)), args.runs)))
+        results.append((f"passages, {label}: a page deep in the list, by position (outline kept)",
+                        timed(lambda q=query, c=count: store.passages(q, max(0, c // 2) + 100, 100), args.runs)))
+        results.append((f"passages, {label}: G, the last page, before (ORDER BY ... OFFSET)",
+                        timed(lambda q=query, c=count, n=last: offset_page(store, q, c - n, n), args.runs)))
+        results.append((f"passages, {label}: G, the last page, by key (from the end)",
+                        timed(lambda q=query, n=last: store.passages_before(q, None, n), args.runs)))
+        if middle:
+            results.append((f"passages, {label}: page down from the middle, by key",
+                            timed(lambda q=query, m=middle: store.passages_after(q, m[-1], 100), args.runs)))
+            results.append((f"passages, {label}: page up from the middle, by key",
+                            timed(lambda q=query, m=middle: store.passages_before(q, m[0], 100), args.runs)))
     from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
 
     config_path = args.workdir / "config.yaml"
@@ -158,6 +232,11 @@ def main() -> None:
                     asyncio.run(screen_open_ms(store, config_path, TagsScreen, args.runs))))
     results.append(("passages screen (frequent tag): push to first paint",
                     asyncio.run(screen_open_ms(store, config_path, lambda w: TagPassagesScreen(w, "conflict"), args.runs))))
+    keys = asyncio.run(passages_keys_ms(store, config_path, "framing", args.runs))
+    results.append(("passages screen (nested parent): G, to paint", keys["G"]))
+    results.append(("passages screen (nested parent): slowest of 15 pageups after G", keys["pageup"]))
+    results.append(("passages screen (nested parent): jump to the middle, nothing near cached", keys["jump"]))
+    results.append(("passages screen (nested parent): slowest of 15 pagedowns after it", keys["pagedown"]))
     store.close()
     width = max(len(label) for label, _ in results)
     for label, ms in results:

@@ -7,6 +7,7 @@ Screens only: every change goes through the history (so `u` undoes it) and the s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 
 from rich.style import Style
@@ -350,7 +351,11 @@ class TagPassagesScreen(Screen):
     def reload(self, keep_cursor: bool = False) -> None:
         query = self.filters
         self.count = self.store.passage_count(query)
-        self.query_one(PagedList).show(lambda offset, limit: self.store.passages(query, offset, limit), self.count, keep_cursor)
+        self.query_one(PagedList).show(
+            lambda offset, limit: self.store.passages(query, offset, limit), self.count, keep_cursor,
+            after=lambda passage, limit: self.store.passages_after(query, passage, limit),
+            before=lambda passage, limit: self.store.passages_before(query, passage, limit),
+        )
         filters = [f"source {query.source}" if query.source is not None else "",
                    f"{query.since or '…'} to {query.until or '…'}" if query.since or query.until else "",
                    f"annotator {query.annotator}" if query.annotator else ""]
@@ -418,11 +423,18 @@ class TagPassagesScreen(Screen):
         safe = "".join(char if char.isalnum() or char in "-_" else "-" for char in self.filters.tag)
         path = config.export_file.with_name(f"{config.export_file.stem}-{safe}.csv")
         try:
-            count = write_passages_csv(path, (self.store.passages(self.filters, offset, 1000) for offset in range(0, self.count, 1000)))
+            count = write_passages_csv(path, self._pages(self.filters))
         except OSError as error:
             self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error", markup=False)
             return
         self.notify(f"{plural(count, 'passage')} written to {short_path(path)}", title="Exported", markup=False)
+
+    def _pages(self, query: PassageQuery, size: int = 1000) -> Iterator[list[Passage]]:
+        """Every passage of `query`, `size` at a time, each page sought from the last."""
+        page = self.store.passages_after(query, None, size)
+        while page:
+            yield page
+            page = self.store.passages_after(query, page[-1], size) if len(page) == size else []
 
 
 def parse_date_range(value: str) -> tuple[str | None, str | None] | None:

@@ -22,13 +22,31 @@ from textual.strip import Strip
 PAGE_SIZE = 100
 CACHED_PAGES = 16
 
-class PageCache:
-    """Rows read a page at a time from `fetch(offset, limit)`, the last `pages` pages kept."""
+#: Reads `limit` rows from position `offset`.
+Fetch = Callable[[int, int], list[Any]]
+#: Reads the `limit` rows next to a row (None: from the list's end), in list order.
+Seek = Callable[[Any | None, int], list[Any]]
 
-    def __init__(self, fetch: Callable[[int, int], list[Any]], page_size: int = PAGE_SIZE, pages: int = CACHED_PAGES):
+
+class PageCache:
+    """Rows read a page at a time, the last `pages` pages kept.
+
+    A page is read by `fetch(offset, limit)`, unless the list can also seek (`after`, `before`
+    and its `count` given): then a page next to one in the cache is read from that page's
+    first or last row (`after(row, limit)`, `before(row, limit)`), and the last page from the
+    end (`before(None, limit)`), so paging and jumping to either end cost the same at any
+    depth; `fetch` is left for a jump to a page with no neighbour cached (a scrollbar drag)."""
+
+    def __init__(
+        self, fetch: Fetch, page_size: int = PAGE_SIZE, pages: int = CACHED_PAGES,
+        after: Seek | None = None, before: Seek | None = None, count: int | None = None,
+    ):
         self.fetch = fetch
         self.page_size = page_size
         self.pages = pages
+        self.after = after
+        self.before = before
+        self.count = count
         self._pages: OrderedDict[int, list[Any]] = OrderedDict()
 
     def row(self, index: int) -> Any | None:
@@ -36,13 +54,25 @@ class PageCache:
         page_index, position = divmod(index, self.page_size)
         page = self._pages.get(page_index)
         if page is None:
-            page = self.fetch(page_index * self.page_size, self.page_size)
+            page = self._read(page_index)
             self._pages[page_index] = page
             if len(self._pages) > self.pages:
                 self._pages.popitem(last=False)
         else:
             self._pages.move_to_end(page_index)
         return page[position] if position < len(page) else None
+
+    def _read(self, page_index: int) -> list[Any]:
+        size = self.page_size
+        if self.after is not None and self.before is not None and self.count is not None:
+            previous, following = self._pages.get(page_index - 1), self._pages.get(page_index + 1)
+            if previous and len(previous) == size:
+                return self.after(previous[-1], size)
+            if following:
+                return self.before(following[0], size)
+            if page_index > 0 and page_index == (self.count - 1) // size:  # the last page (0 is as quick by offset)
+                return self.before(None, self.count - page_index * size)
+        return self.fetch(page_index * size, size)
 
 
 #: Draws line `line` (0-based, < lines_per_row) of a row in `width` cells, given the row
@@ -101,9 +131,12 @@ class PagedList(ScrollView, can_focus=True):
         self.count = 0
         self._rows = PageCache(lambda _offset, _limit: [])
 
-    def show(self, fetch: Callable[[int, int], list[Any]], count: int, keep_cursor: bool = False) -> None:
-        """Show the rows `fetch` gives (`count` of them); cached rows are dropped."""
-        self._rows = PageCache(fetch)
+    def show(
+        self, fetch: Fetch, count: int, keep_cursor: bool = False, after: Seek | None = None, before: Seek | None = None,
+    ) -> None:
+        """Show the rows `fetch` gives (`count` of them); cached rows are dropped. With `after`
+        and `before`, pages next to a read one and the last page are sought (see PageCache)."""
+        self._rows = PageCache(fetch, after=after, before=before, count=count)
         self.count = count
         self._update_size()
         self.cursor = min(self.cursor, max(count - 1, 0)) if keep_cursor else 0
