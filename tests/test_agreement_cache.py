@@ -110,12 +110,42 @@ def test_kept_sums_give_the_numbers_computed_from_nothing(seed, three, level, ro
                 random_change(rng, store, annotators)
             if any(not list(store.annotations_of([name])) for name in annotators):
                 continue
-            _job, kept = report(store, annotators, level)
+            job, kept = report(store, annotators, level)
+            pages_equal_the_whole_list(store, job, kept, rng)
             forget(store)
             _job, fresh = report(store, annotators, level)
             assert numbers(kept) == numbers(fresh)
     finally:
         store.close()
+
+
+def pages_equal_the_whole_list(store: Store, job: AgreementJob, found, rng: random.Random) -> None:
+    """Every pair's disagreement list, read a page at a time from the kept counts, is the list
+    computed from all its passages, overall and for each tag."""
+    for index, pair in enumerate(found.pairs):
+        whole = job.disagreements(index)
+        for tag in [None, *found.tags]:
+            expected = [d for d in whole if tag is None or any(u is not None and u.tag == tag for u in (d.a, d.b))]
+            assert pair.listing.count(tag) == len(expected)
+            size = rng.randint(1, 5)
+            paged = [d for offset in range(0, len(expected) + size, size) for d in pair.listing.page(store, tag, offset, size)]
+            assert paged == expected
+
+
+def test_disagreements_are_the_same_whichever_annotator_is_a():
+    rng = random.Random(5)
+    store = corpus(5, articles=8)
+    for _ in range(70):
+        random_annotation(rng, store, rng.choice(["alice", "bob"]))
+    forward = AgreementJob(["alice", "bob"])
+    forward.compute(store)
+    backward = AgreementJob(["bob", "alice"])
+    backward.compute(store)
+    flip = {"only_a": "only_b", "only_b": "only_a"}
+    mirrored = [(d.article, d.start, d.end, flip.get(d.kind, d.kind), d.b, d.a) for d in backward.disagreements(0)]
+    assert sorted(mirrored, key=repr) == sorted(
+        [(d.article, d.start, d.end, d.kind, d.a, d.b) for d in forward.disagreements(0)], key=repr)
+    pages_equal_the_whole_list(store, backward, backward.report, rng)
 
 
 def test_the_first_numbers_equal_the_core_functions_over_the_same_articles():

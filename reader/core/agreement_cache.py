@@ -52,8 +52,9 @@ _TRIGGERS = {
     "article_changes_article_delete": ("AFTER DELETE ON articles", ["OLD.id"]),
 }
 
-#: The kept sums of each kind of scope: a pair's `PairCounts`, or alpha's over everyone.
-PAIR_COLUMNS = ("a_spans", "b_spans", "exact", "overlap", "both", "only_a", "only_b")
+#: The kept sums of each kind of scope: a pair's `PairCounts` and how many of the article's
+#: disagreements involve the tag; or alpha's over everyone.
+PAIR_COLUMNS = ("a_spans", "b_spans", "exact", "overlap", "both", "only_a", "only_b", "disagreeing")
 ALPHA_COLUMNS = ("ones", "disagreeing")
 _TABLES = {"pair": ("agreement_counts", PAIR_COLUMNS), "all": ("agreement_alpha", ALPHA_COLUMNS)}
 
@@ -71,7 +72,8 @@ def create_tables(db: Database) -> None:
     )
     db.execute(
         """CREATE TABLE agreement_articles (scope INTEGER NOT NULL, article_id INTEGER NOT NULL,
-           items INTEGER NOT NULL, seq INTEGER NOT NULL, PRIMARY KEY (scope, article_id)) WITHOUT ROWID"""
+           items INTEGER NOT NULL, seq INTEGER NOT NULL, disagreements INTEGER NOT NULL DEFAULT 0,
+           PRIMARY KEY (scope, article_id)) WITHOUT ROWID"""
     )
     for table, columns in _TABLES.values():
         counts = ", ".join(f"{column} INTEGER NOT NULL" for column in columns)
@@ -103,8 +105,8 @@ class Scope:
     missing: set[int] = field(default_factory=set)
     #: Positions (characters or tokens) over the valid articles.
     items: int = 0
-    #: Computed in this comparison: article id -> (items, {tag id: sums}).
-    fresh: dict[int, tuple[int, dict[int, tuple[int, ...]]]] = field(default_factory=dict)
+    #: Computed in this comparison: article id -> (items, {tag id: sums}, disagreements).
+    fresh: dict[int, tuple[int, dict[int, tuple[int, ...]], int]] = field(default_factory=dict)
 
     @property
     def table(self) -> str:
@@ -181,6 +183,25 @@ def read_scope(db: Database, key: str, kind: str, population: set[int]) -> Scope
     scope.missing = population - scope.valid
     scope.items = sum(every[article][0] for article in scope.valid)
     return scope
+
+
+def kept_disagreements(db: Database, scope: Scope) -> tuple[dict[int, int], dict[int, dict[int, int]]]:
+    """Over the scope's valid kept articles: the number of disagreements by article, and by tag
+    id the number by article of those that involve the tag."""
+    if scope.id is None or not scope.valid:
+        return {}, {}
+    where, params = "scope = ? AND disagreements > 0", [scope.id]
+    if scope.stale:
+        where += " AND article_id NOT IN (SELECT value FROM json_each(?))"
+        params.append(_json_list(scope.stale))
+    overall = dict(db.execute(f"SELECT article_id, disagreements FROM agreement_articles WHERE {where}", params).fetchall())
+    by_tag: dict[int, dict[int, int]] = {}
+    for article, tag_id, count in db.execute(
+        f"SELECT article_id, tag_id, disagreeing FROM {scope.table} WHERE {where.replace('disagreements', 'disagreeing')}",
+        params,
+    ):
+        by_tag.setdefault(tag_id, {})[article] = count
+    return overall, by_tag
 
 
 def kept_sums(db: Database, scope: Scope) -> dict[int, list[int]]:
@@ -284,13 +305,13 @@ def _save_scope(db: Database, scope: Scope, read_at: int, latest: int) -> None:
                        [scope_id, listed])
     fresh = [(article, counted) for article, counted in scope.fresh.items() if changed.get(article, 0) <= read_at]
     db.conn.executemany(
-        "INSERT INTO agreement_articles (scope, article_id, items, seq) VALUES (?, ?, ?, ?)",
-        [(scope_id, article, items, latest) for article, (items, _sums) in fresh],
+        "INSERT INTO agreement_articles (scope, article_id, items, seq, disagreements) VALUES (?, ?, ?, ?, ?)",
+        [(scope_id, article, items, latest, listed) for article, (items, _sums, listed) in fresh],
     )
     marks = ", ".join("?" * (3 + len(scope.columns)))
     db.conn.executemany(
         f"INSERT INTO {scope.table} (scope, article_id, tag_id, {', '.join(scope.columns)}) VALUES ({marks})",
-        [(scope_id, article, tag, *sums) for article, (_items, by_tag) in fresh for tag, sums in by_tag.items()],
+        [(scope_id, article, tag, *sums) for article, (_items, by_tag, _listed) in fresh for tag, sums in by_tag.items()],
     )
     db.execute("UPDATE agreement_scopes SET seq = ?, saved = ? WHERE id = ?", [latest, time.time(), scope_id])
 

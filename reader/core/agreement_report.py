@@ -25,10 +25,12 @@ does no arithmetic of its own: the measures are reader.core.agreement's.
 
 from __future__ import annotations
 
+import bisect
 import gc
 import itertools
 import re
 import threading
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -41,6 +43,7 @@ from reader.core.agreement import (
     Level,
     SpanScores,
     Unit,
+    _disagreement_order,
     _token_bounds,  # the tokenisation the core uses for level="token", applied once per article here
     alpha_from_counts,
     coder_counts,
@@ -151,8 +154,10 @@ class PairResult:
     left_out_a: int
     left_out_b: int
     rows: tuple[Row, ...]
-    #: The pair's disagreements (exact matching), once computed.
+    #: The pair's disagreements (exact matching), once computed by `AgreementJob.disagreements`.
     disagreements: list[Disagreement] | None = None
+    #: Where the pair disagrees, by article, to list a page at a time (every tag compared only).
+    listing: DisagreementIndex | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -307,25 +312,33 @@ class AgreementJob:
             chunk = wanted & scope.missing
             if not chunk:
                 continue
+            listed: Counter[int] = Counter()
+            involving: Counter[tuple[int, str]] = Counter()
             if scope.kind == "pair":
                 a, b = scope.key.split(":", 2)[2].split("\x1f")  # stored in name order
-                counted = pair_counts(
-                    [u for u in units_by[a] if u.article in chunk], [u for u in units_by[b] if u.article in chunk],
-                    [u for u in positions[a] if u.article in chunk], [u for u in positions[b] if u.article in chunk],
-                )
+                a_units = [u for u in units_by[a] if u.article in chunk]
+                b_units = [u for u in units_by[b] if u.article in chunk]
+                counted = pair_counts(a_units, b_units, [u for u in positions[a] if u.article in chunk],
+                                      [u for u in positions[b] if u.article in chunk])
+                for found in disagreements(a_units, b_units, "exact"):
+                    listed[found.article] += 1
+                    for tag in {unit.tag for unit in (found.a, found.b) if unit is not None}:
+                        involving[found.article, tag] += 1
+                extra = lambda article, tag: (involving[article, tag],)  # noqa: E731
             else:
                 counted = coder_counts([[u for u in positions[name] if u.article in chunk] for name in self.annotators])
+                extra = lambda article, tag: ()  # noqa: E731
             fresh: dict[int, dict[int, tuple[int, ...]]] = {article: {} for article in chunk}
             for (article, tag), sums in counted.items():
-                fresh[article][ids[tag]] = tuple(sums)
+                fresh[article][ids[tag]] = (*sums, *extra(article, tag))
             for article, by_tag in fresh.items():
-                scope.fresh[article] = (sizes[article], by_tag)
+                scope.fresh[article] = (sizes[article], by_tag, listed[article])
 
     def _sums(self, scope: cache.Scope) -> tuple[int, dict[int, list[int]]]:
         """(positions, sums by tag id) over the scope's population: kept plus fresh."""
         sums = cache.kept_sums(self.store.db, scope)
         items = scope.items
-        for article_items, by_tag in scope.fresh.values():
+        for article_items, by_tag, _listed in scope.fresh.values():
             items += article_items
             for tag_id, counted in by_tag.items():
                 total = sums.setdefault(tag_id, [0] * len(counted))
@@ -340,7 +353,7 @@ class AgreementJob:
         for (a, b), scope in zip(self.pair_names, self.pair_scopes):
             items, sums = self._sums(scope)
             if (a, b) != tuple(sorted((a, b))):  # kept in name order: B is A
-                sums = {tag: [s[1], s[0], s[2], s[3], s[4], s[6], s[5]] for tag, s in sums.items()}
+                sums = {tag: [s[1], s[0], s[2], s[3], s[4], s[6], s[5], s[7]] for tag, s in sums.items()}
             pair_sums.append((items, sums))
             used |= {tag for tag, s in sums.items() if s[0] or s[1]}
         if self.requested_tags is None:
@@ -363,7 +376,7 @@ class AgreementJob:
                                           2 * s[4] + s[5] + s[6], s[5] + s[6])
                 rows.append(Row(tag, SpanScores(s[0], s[1], s[2]), SpanScores(s[0], s[1], s[3]), table,
                                 alpha, len(self.annotators) == 2))
-            pairs.append(replace(pair, rows=tuple(rows)))
+            pairs.append(replace(pair, rows=tuple(rows), listing=self._listing(pair, tags)))
         alpha = None
         if self.alpha_scope is not None:
             items, sums = self._sums(self.alpha_scope)
@@ -376,6 +389,23 @@ class AgreementJob:
             alpha = {row.tag: row.alpha for row in pairs[0].rows}
         return replace(report, tags=tags, pairs=tuple(pairs), alpha=alpha, progress=None,
                        done=report.done | {"counted"})
+
+    def _listing(self, pair: PairResult, tags: Sequence[str]) -> DisagreementIndex | None:
+        """Where the pair disagrees, by article: kept counts plus fresh ones (every tag compared only)."""
+        if self.requested_tags is not None:
+            return None
+        scope = self.pair_scopes[self.pair_names.index((pair.a, pair.b))]
+        overall, by_tag = cache.kept_disagreements(self.store.db, scope)
+        for article, (_items, sums_by_tag, listed) in scope.fresh.items():
+            if listed:
+                overall[article] = listed
+            for tag_id, sums in sums_by_tag.items():
+                if sums[-1]:
+                    by_tag.setdefault(tag_id, {})[article] = sums[-1]
+        ids = {name: tag_id for tag_id, name in self.names.items()}
+        counts = {tag: by_tag.get(ids.get(tag, -1), {}) for tag in tags}
+        counts[None] = overall
+        return DisagreementIndex.of(pair.a, pair.b, counts)
 
     def _left_out(self, report: AgreementReport) -> AgreementReport:
         """Tagged passages (in the report's tags) of each of a pair on articles the other did not annotate."""
@@ -406,11 +436,72 @@ class AgreementJob:
                 tag = self._tag_name(tag_id)
                 if tag in in_scope:
                     units_by[annotator].append(Unit(article, start, end, tag, annotator))
-        found = disagreements(units_by[a], units_by[b], "exact")
+        found = pair_disagreements(a, b, units_by[a], units_by[b])
         pairs = list(self.report.pairs)
         pairs[index] = replace(pair, disagreements=found)
         self.report = replace(self.report, pairs=tuple(pairs))
         return found
+
+
+def pair_disagreements(a: str, b: str, a_units: list[Unit], b_units: list[Unit]) -> list[Disagreement]:
+    """Where A and B disagree (exact matching), found with the two in name order and then told
+    from A's side: the same passages are paired whichever of the two is A."""
+    if a <= b:
+        return disagreements(a_units, b_units, "exact")
+    found = disagreements(b_units, a_units, "exact")
+    flipped = [Disagreement(d.article, d.start, d.end, _FLIPPED.get(d.kind, d.kind), d.b, d.a) for d in found]  # type: ignore[arg-type]
+    flipped.sort(key=_disagreement_order)
+    return flipped
+
+
+_FLIPPED: dict[str, str] = {"only_a": "only_b", "only_b": "only_a"}
+
+
+@dataclass(frozen=True, slots=True)
+class DisagreementIndex:
+    """How many disagreements a pair has in each article (overall, and involving each tag), in
+    article order: a page of the list is computed from the passages of its articles only."""
+
+    a: str
+    b: str
+    #: By tag (None: every tag): (articles, running totals), both in article order.
+    counts: dict[str | None, tuple[list[int], list[int]]]
+
+    @classmethod
+    def of(cls, a: str, b: str, counts: dict[str | None, dict[int, int]]) -> DisagreementIndex:
+        shaped = {}
+        for tag, by_article in counts.items():
+            articles = sorted(by_article)
+            shaped[tag] = (articles, list(itertools.accumulate(by_article[article] for article in articles)))
+        return cls(a, b, shaped)
+
+    def count(self, tag: str | None) -> int:
+        ends = self.counts.get(tag, ([], []))[1]
+        return ends[-1] if ends else 0
+
+    def page(self, store, tag: str | None, offset: int, limit: int) -> list[Disagreement]:
+        """Disagreements `offset` to `offset + limit` of the list for `tag` (None: every tag),
+        from the articles' passages as they are now."""
+        articles, ends = self.counts.get(tag, ([], []))
+        first = bisect.bisect_right(ends, offset)
+        last = min(bisect.bisect_left(ends, offset + limit), len(articles) - 1)
+        if first >= len(articles):
+            return []
+        wanted = articles[first : last + 1]
+        names = cache.tag_names(store.db)
+        units_by: dict[str, list[Unit]] = {self.a: [], self.b: []}
+        for article, start, end, tag_id, annotator in cache.tagged_spans(store.db, (self.a, self.b), wanted):
+            units_by[annotator].append(Unit(article, start, end, names.get(tag_id, f"#{tag_id}"), annotator))
+        by_article: dict[int, list[Disagreement]] = {}
+        for found in pair_disagreements(self.a, self.b, units_by[self.a], units_by[self.b]):
+            if tag is None or (found.a is not None and found.a.tag == tag) or (found.b is not None and found.b.tag == tag):
+                by_article.setdefault(found.article, []).append(found)  # type: ignore[arg-type]
+        listed: list[Disagreement] = []
+        for index, article in zip(range(first, last + 1), wanted):
+            counted = ends[index] - (ends[index - 1] if index else 0)
+            listed += by_article.get(article, [])[:counted]  # as counted: the passages may have changed since
+        skip = offset - (ends[first - 1] if first else 0)
+        return listed[skip : skip + limit]
 
 
 def _to_tokens(texts: dict[int, str], units_by: dict[str, list[Unit]]) -> tuple[dict[int, int], dict[str, list[Unit]]]:

@@ -27,6 +27,7 @@ from reader.core.agreement_report import (
     AgreementError,
     AgreementJob,
     AgreementReport,
+    DisagreementIndex,
     Level,
     kind_label,
     number,
@@ -58,7 +59,7 @@ _NEXT = {
     None: "reading who annotated what…",
     "loaded": "counting passages…",
     "counted": "counting what each pair left out…",
-    "left_out": "listing the disagreements…",
+    "left_out": "keeping the sums…",
 }
 
 
@@ -73,16 +74,12 @@ class ListedDisagreement:
 
 
 def _reports(store: Store, annotators: list[str], level: Level) -> Iterator[tuple[AgreementReport, bool]]:
-    """(report, finished) after each stage, then after each pair's disagreements. The job, with
-    every annotation it read, is dropped at the end: the report keeps only what is shown."""
+    """(report, finished) after each stage; finished once every number and what each pair left
+    out are known (the sums are saved after that, while the screen already shows them)."""
     job = AgreementJob(annotators, None, level)
     yield job.load(store), False
     for report in job.stages():
-        yield report, False
-    for index in range(len(job.pair_names)):
-        job.disagreements(index)
-        assert job.report is not None
-        yield job.report, index == len(job.pair_names) - 1
+        yield report, "left_out" in report.done
 
 
 class AgreementTable(DataTable):
@@ -153,9 +150,8 @@ class AgreementScreen(Screen[None]):
         self.elapsed: float | None = None
         #: (pair index, tag) of each table row; pair None: alpha over everyone; tag None: overall.
         self.row_targets: list[tuple[int | None, str | None]] = []
-        #: The pair and tag whose disagreements the list shows, and the list itself.
+        #: The pair and tag whose disagreements the list shows, and what the list was made from.
         self.selected: tuple[int, str | None] = (0, None)
-        self.listed: list[Disagreement] = []
         self.listed_from: tuple[int, str | None, int] | None = None
         self._articles: OrderedDict[object, tuple[str, str]] = OrderedDict()
 
@@ -387,27 +383,24 @@ class AgreementScreen(Screen[None]):
         pair = report.pairs[index]
         scope = f" · {display_text(tag_label(tag))}" if tag is not None else ""
         head = f"Disagreements of {display_text(pair.a)} (A) and {display_text(pair.b)} (B){scope}"
-        if pair.disagreements is None:
+        listing = pair.listing
+        if listing is None:
             title.update(Text(f"{head} · listed when the numbers are done…"))
             if paged.count:
                 paged.show(lambda offset, limit: [], 0)
             self.listed_from = None
             return
-        source = (index, tag, id(pair.disagreements))
+        source = (index, tag, id(listing))
+        count = listing.count(tag)
         if source != self.listed_from:
-            found = pair.disagreements
-            if tag is not None:
-                found = [d for d in found if (d.a is not None and d.a.tag == tag) or (d.b is not None and d.b.tag == tag)]
             same_view = self.listed_from is not None and self.listed_from[:2] == source[:2]
-            self.listed = found
             self.listed_from = source
             self._articles.clear()  # the texts may have changed with the data
-            paged.show(self._fetch, len(found), keep_cursor=same_view)
-        count = len(self.listed)
+            paged.show(lambda offset, limit: self._fetch(listing, tag, offset, limit), count, keep_cursor=same_view)
         title.update(Text(f"{head} · {count:,} passage{'' if count == 1 else 's'} (exact match) · enter opens · w side by side"))
 
-    def _fetch(self, offset: int, limit: int) -> list[ListedDisagreement]:
-        return [self._listed(found) for found in self.listed[offset : offset + limit]]
+    def _fetch(self, listing: DisagreementIndex, tag: str | None, offset: int, limit: int) -> list[ListedDisagreement]:
+        return [self._listed(found) for found in listing.page(self.store, tag, offset, limit)]
 
     def _article(self, article: object) -> tuple[str, str]:
         """(title, text) of an article, from a small cache (a page shows at most 100)."""
