@@ -111,6 +111,32 @@ async def test_colour_and_description_change_and_write_to_config_keeps_the_rest_
     assert "conflict" not in looks and fresh.theme == "nord"
 
 
+async def test_K_changes_a_tags_key_in_config_and_the_new_key_tags_at_once(store, config):
+    seed(store)
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_tags(pilot)
+        await select_tag(pilot, screen, "cooperation")
+        await pilot.press("K", "backspace", "j", "enter")  # j moves down: reader's own
+        await pilot.pause()
+        assert "taken by reader's own keys" in str(app.screen.query_one("#prompt-problem").render())
+        await pilot.press("backspace", "1", "enter")  # conflict's
+        await pilot.pause()
+        assert "is the key of conflict" in str(app.screen.query_one("#prompt-problem").render())
+        await pilot.press("backspace", "7", "enter")
+        await pilot.pause()
+        assert app.screen is screen
+        assert screen.table.get_row_at(screen.table.cursor_row)[0].plain == "7"
+        assert {tag.name: tag.key for tag in load_config(config.path).tags}["cooperation"] == "7"
+        await pilot.press("q", "j", "enter")  # the second article, "Port strike spreads"
+        await pilot.pause()
+        view = app.screen.query_one(ArticleView)
+        view.move_cursor_to(21)
+        await pilot.press("7")
+        await pilot.pause()
+    assert any(a.tags == ("cooperation",) and a.start <= 21 < a.end for a in store.annotations_for(2))
+
+
 def test_tags_block_replaces_only_the_tags_and_keeps_comments_before_the_next_key():
     text = "a: 1\n# Tags:\ntags:\n  - name: x\n    key: '1'\n\n# keys\nkeymap: {}\n"
     block = tags_block([CodebookEntry("why", "2", "red", "Why: \"quoted\"")])

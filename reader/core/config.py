@@ -458,13 +458,21 @@ class _ConfigReader:
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 9:
             value = str(value)  # `key: 1` is what people write; it can only mean the digit
         key = self.string(Located(value, node.line), where, "")
-        if not key.isprintable() or key.isspace() or any(unicodedata.category(char) in ("Zs", "Cf") for char in key):
-            raise self.fail(node, where, f"not a key: {key!r} (use a character you can see, or a name such as f5)")
-        if key in RESERVED_KEYS:
-            raise self.fail(node, where, f"key {key!r} is taken by reader's own keys; choose another (digits are free)")
-        if len(key) != 1 and not _KEY_NAME.fullmatch(key):
-            raise self.fail(node, where, f"not a key: {key!r} (use one character, or a name such as f5)")
+        problem = tag_key_problem(key)
+        if problem is not None:
+            raise self.fail(node, where, problem)
         return key
+
+
+def tag_key_problem(key: str) -> str | None:
+    """Why `key` cannot be a tag's key (None: it can): what config.yaml and the Tags screen check."""
+    if not key.isprintable() or key.isspace() or any(unicodedata.category(char) in ("Zs", "Cf") for char in key):
+        return f"not a key: {key!r} (use a character you can see, or a name such as f5)"
+    if key in RESERVED_KEYS:
+        return f"key {key!r} is taken by reader's own keys; choose another (digits are free)"
+    if len(key) != 1 and not _KEY_NAME.fullmatch(key):
+        return f"not a key: {key!r} (use one character, or a name such as f5)"
+    return None
 
 
 #: Control characters (other than tab and newline) and lone surrogates: no string value may hold

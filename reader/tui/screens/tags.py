@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import replace
+from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
@@ -18,7 +19,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
 from reader.core.codebook import CodebookEntry, write_codebook
-from reader.core.config import COLOR_NAMES, ConfigError, TagSpec, is_color, load_config
+from reader.core.config import COLOR_NAMES, ConfigError, TagSpec, is_color, load_config, tag_key_problem
 from reader.core.history import Change
 from reader.core.store import Passage, PassageQuery, TagInfo, tag_name_problem
 from reader.tui.format import plural, short_path, tag_color
@@ -62,6 +63,8 @@ class TagsScreen(Screen):
         Binding("M", "merge", "Merge into…", id="tags.merge", tooltip="Move all its passages to another tag"),
         Binding("c", "recolor", "Colour", id="tags.color", tooltip="Change the tag's colour"),
         Binding("d", "describe", "Describe", id="tags.describe", tooltip="Change the tag's description"),
+        Binding("K", "set_key", "Key", id="tags.key",
+                tooltip="Change the tag's key (written to config.yaml with the codebook)"),
         Binding("E", "write_config", "To config", id="tags.write_config",
                 tooltip="Write this codebook into config.yaml's tags: (keys kept)"),
         Binding("L", "load_config", "From config", show=False, id="tags.load_config",
@@ -133,7 +136,7 @@ class TagsScreen(Screen):
                 key=tag.name,
             )
         self.query_one("#tags-title", Static).update(f"Codebook · {plural(len(self.rows), 'tag')}")
-        note = "enter: passages · r rename · M merge · c colour · d describe · u undo"
+        note = "enter: passages · r rename · M merge · c colour · d describe · K key · u undo"
         if self.config_stale:
             note = f"{short_path(config.path)} still lists the old names: E writes this codebook there. " + note
         self.query_one("#tags-note", Static).update(note)
@@ -274,9 +277,41 @@ class TagsScreen(Screen):
     def action_redo(self) -> None:
         self._replay(self.workspace.history.redo(), "Redone", "Nothing to redo.")
 
+    def action_set_key(self) -> None:
+        tag = self._real_tag()
+        if tag is None:
+            return
+        keys = {spec.name: spec.key for spec in self.workspace.config.tags if spec.key}
+        owners = {key: name for name, key in keys.items()}
+
+        def check(key: str) -> str | None:
+            if not key:
+                return None
+            if owners.get(key, tag.name) != tag.name:
+                return f"{key} is the key of {owners[key]}"
+            return tag_key_problem(key)
+
+        def chosen(key: str | None) -> None:
+            if key is None or key == keys.get(tag.name, ""):
+                return
+            written = self._write_codebook({**keys, tag.name: key})
+            if written is not None:
+                what = f"Key {key} tags {tag.name}" if key else f"{tag.name} has no key now"
+                self.notify(f"{what}; the codebook is written to {short_path(written)}.", markup=False)
+
+        self.app.push_screen(PromptScreen(f"Key for {tag.name} (one character; empty for none)",
+                                          keys.get(tag.name, ""), check=check), chosen)
+
     def action_write_config(self) -> None:
+        keys = {tag.name: tag.key for tag in self.workspace.config.tags}
+        written = self._write_codebook(keys)
+        if written is not None:
+            self.notify(f"{plural(len(self.rows), 'tag')} written to {short_path(written)}.", markup=False)
+
+    def _write_codebook(self, keys: dict[str, str]) -> Path | None:
+        """The database's codebook, with `keys`, written into config.yaml and applied; the file's
+        path, or None (and a notification) when it cannot be."""
         config = self.workspace.config
-        keys = {tag.name: tag.key for tag in config.tags}
         entries = [
             CodebookEntry(tag.name, keys.get(tag.name, ""), tag.color, tag.description)
             for tag in self.store.tag_summary()
@@ -286,12 +321,12 @@ class TagsScreen(Screen):
             fresh = load_config(path)
         except (ConfigError, OSError) as error:
             self.notify(str(error), title="Codebook not written", severity="error", markup=False)
-            return
+            return None
         self.store.sync_tags(fresh.tags)  # remember what config.yaml now says
         self.workspace.config = fresh
         self.config_stale = False
-        self.notify(f"{plural(len(entries), 'tag')} written to {short_path(path)}.", markup=False)
         self.reload()
+        return path
 
     def action_load_config(self) -> None:
         config = self.workspace.config
