@@ -1608,19 +1608,6 @@ class Store:
         marks = ", ".join("?" * len(annotators)) or "NULL"
         return self._annotations(f"WHERE n.annotator IN ({marks})", list(annotators))
 
-    def tagged_spans(self, annotators: Sequence[str]) -> Iterator[tuple[int, int, int, str, str]]:
-        """(article id, start, end, tag, annotator) for each tag of each annotation by these
-        annotators ("" for an annotation without tags): what agreement measures read, without
-        building whole annotations."""
-        marks = ", ".join("?" * len(annotators)) or "NULL"
-        return iter(self.db.execute(
-            f"""SELECT n.article_id, n.start, n."end", coalesce(t.name, ''), n.annotator
-                FROM annotations n LEFT JOIN annotation_tags x ON x.annotation_id = n.id
-                LEFT JOIN tags t ON t.id = x.tag_id
-                WHERE n.annotator IN ({marks})""",
-            list(annotators),
-        ))
-
     def article_lengths(self, article_ids: Iterable[int]) -> dict[int, int]:
         """The length in characters of each article's text (from its stored count)."""
         return self._article_column("chars", article_ids)
