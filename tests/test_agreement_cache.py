@@ -306,3 +306,37 @@ def test_left_out_passages_are_counted_the_same_both_ways(monkeypatch):
     left = [(pair.left_out_a, pair.left_out_b) for pair in looked_up.pairs]
     assert left == [(pair.left_out_a, pair.left_out_b) for pair in checked.pairs]
     assert any(a or b for a, b in left)
+
+
+def test_per_article_counts_add_up_to_the_whole_list_measures_when_most_passages_agree():
+    """Most groups hold the same passages on both sides (the usual case, counted by a shortcut)."""
+    from reader.core.agreement import Unit, pair_counts
+
+    rng = random.Random(9)
+    a_units, b_units, sizes = [], [], {}
+    for article in range(40):
+        sizes[article] = 200
+        for _ in range(rng.randint(1, 6)):
+            start = rng.randrange(190)
+            unit = Unit(article, start, start + rng.randint(1, 10), rng.choice(TAGS), "alice")
+            a_units.append(unit)
+            roll = rng.random()
+            if roll < 0.7:
+                b_units.append(Unit(article, unit.start, unit.end, unit.tag, "bob"))
+            elif roll < 0.85:
+                b_units.append(Unit(article, unit.start, min(200, unit.end + 3), unit.tag, "bob"))
+    counted = pair_counts(a_units, b_units)
+    for tag in [*TAGS, None]:
+        mine = [c for (article, name), c in counted.items() if tag is None or name == tag]
+        exact = span_agreement(a_units, b_units, "exact", tag=tag)
+        overlap = span_agreement(a_units, b_units, "overlap", tag=tag)
+        scores = exact.overall if tag is None else exact.by_tag[tag]
+        assert (sum(c.a_spans for c in mine), sum(c.b_spans for c in mine), sum(c.exact for c in mine)) == (
+            scores.reference, scores.candidate, scores.matched)
+        assert sum(c.overlap for c in mine) == (overlap.overall if tag is None else overlap.by_tag[tag]).matched
+        if tag is not None:
+            table = agreement_table(a_units, b_units, sizes, tag=tag)
+            assert (sum(c.both for c in mine), sum(c.only_a for c in mine), sum(c.only_b for c in mine)) == (
+                table.both, table.only_a, table.only_b)
+    same = sum(1 for c in counted.values() if c.a_spans == c.b_spans == c.exact)
+    assert same > len(counted) / 3  # the shortcut was taken

@@ -185,6 +185,8 @@ def disagreements(
     left_a: dict[ArticleKey, list[Unit]] = defaultdict(list)
     left_b: dict[ArticleKey, list[Unit]] = defaultdict(list)
     for (article, _tag), (a_spans, b_spans) in groups.items():
+        if match == "exact" and a_spans.keys() == b_spans.keys():
+            continue  # the same passages: nothing to tell apart
         if match == "exact":
             a_rest = [unit for span, unit in a_spans.items() if span not in b_spans]
             b_rest = [unit for span, unit in b_spans.items() if span not in a_spans]
@@ -200,8 +202,10 @@ def disagreements(
                     found.append(_both(article, "boundary", a_rest[i], b_rest[j]))
             a_rest = [unit for i, unit in enumerate(a_rest) if i not in paired_a]
             b_rest = [unit for j, unit in enumerate(b_rest) if j not in paired_b]
-        left_a[article].extend(a_rest)
-        left_b[article].extend(b_rest)
+        if a_rest:
+            left_a[article].extend(a_rest)
+        if b_rest:
+            left_b[article].extend(b_rest)
     for article in left_a.keys() | left_b.keys():
         a_rest = sorted(left_a.get(article, []), key=_reading_order)  # same pairs whatever the input order
         b_rest = sorted(left_b.get(article, []), key=_reading_order)
@@ -414,13 +418,19 @@ def pair_counts(
     a_positions = a_units if a_positions is None else a_positions
     b_positions = b_units if b_positions is None else b_positions
     cells = _merged_groups([a_positions, b_positions]) if a_positions is not a_units else None
-    if cells is None:
-        cells = {key: [_merge(a_spans), _merge(b_spans)] for key, (a_spans, b_spans) in spans.items()}
     found: dict[tuple[ArticleKey, str], PairCounts] = {}
     empty: _SpanMap = {}
-    for key in spans.keys() | cells.keys():
+    for key in spans.keys() | cells.keys() if cells is not None else spans:
         a_spans, b_spans = spans.get(key, (empty, empty))
-        merged = cells.get(key)
+        if cells is not None:
+            merged = cells.get(key)
+        elif a_spans.keys() == b_spans.keys():  # the same passages: agreement on every one (most often)
+            merged = None
+            length = _length(_merge(a_spans))
+            found[key] = PairCounts(len(a_spans), len(a_spans), len(a_spans), len(a_spans), length, 0, 0)
+            continue
+        else:
+            merged = [_merge(a_spans), _merge(b_spans)]
         cell = _cell(*merged) if merged is not None else (0, 0, 0)
         found[key] = PairCounts(len(a_spans), len(b_spans), _matched(a_spans, b_spans, "exact"),
                                 _matched(a_spans, b_spans, "overlap"), *cell)
