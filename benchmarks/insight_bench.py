@@ -1,23 +1,29 @@
-"""Time the figures of reader/core/insight.py and the Charts screen's first paint at 100,000 articles and 200,000 annotations (goal: each view under 300 ms).
+"""Time the figures of reader/core/insight.py and the Charts screen's first paint at 100,000 articles and 200,000 annotations (goal: each view under 300 ms), before and after store migration m013.
 
 It never changes the database it starts from (it works on a copy in --workdir) and asserts nothing about timings.
 
-    python benchmarks/insight_bench.py [--source DB] [--workdir DIR] [--fresh] [--repeats N] [--index]
+    python benchmarks/insight_bench.py [--source DB] [--workdir DIR] [--fresh] [--repeats N] [--rounds N] [--plans]
 
 1. Copies DB with SQLite's backup API into DIR (default benchmarks/out/insight). The default
    source is the database benchmarks/entity_index_bench.py leaves (100,000 articles, 200,000
    annotations, the entity index filled) when it exists, else the one `benchmarks/run.py
    --keep --workdir benchmarks/out/ws` leaves (then the annotations are topped up to 200,000
    as run.py does, and, the entity index being empty, it is filled with synthetic mentions).
+   The copy's pending migrations are applied one at a time and timed (m013 back-fills each
+   tagging's month and source and the entity index's counts per month): recorded in
+   prepared.json and printed. A copy prepared before m013 existed is migrated (and timed) at
+   the next run.
 2. Gives the copy a realistic spread: 14 sources (Zipf-like, 2% without), dates over 84 months
    (more recent months busier, 3% undated), 14 tags (some nested) drawn per annotation with
    preferences per source and trends per month, 1-3 tags per annotation, five annotators,
    8,000 whole-article tags. The sqlite_stat1 an earlier ANALYZE left is dropped: reader never
    runs ANALYZE, so query plans are those a user's database gets.
    With DIR already prepared (prepared.json there), steps 1-2 are skipped.
-3. Times each figure (median of N runs after a warm-up), then the Charts screen in a headless
-   app: from the key to the first frame showing each view's numbers.
-   --index also times them with the indexes suggested for insight (created on the copy, then dropped).
+3. Times each figure (median of N runs after a warm-up) twice: "before", counting from the
+   rows as reader did before m013 (`insight.READ_SUMMARIES = False`: the per-key GROUP BYs, the
+   mentions joined to their articles' dates), and "after", as it does now; says whether both
+   gave the same numbers. Then the Charts screen in a headless app, both ways: from the key
+   to the first frame showing each view's numbers.
 """
 
 from __future__ import annotations
@@ -61,13 +67,6 @@ TAGS = [
 ]
 ANNOTATORS = [("alice", 40), ("bob", 25), ("chen", 20), ("dana", 10), ("emre", 5)]
 FIRST_YEAR, MONTHS = 2019, 84
-#: The indexes suggested for insight's figures (a migration of reader/core/store.py), created
-#: and dropped on the copy by --index: each tagging by article (the figures per source and month
-#: read the taggings of each article in turn), and each annotator's passages with their article.
-SUGGESTED_INDEXES = (
-    ("annotation_tags", ["article_id", "tag_id"], "idx_annotation_tags_article_tag"),
-    ("annotations", ["annotator", "article_id", "id"], "idx_annotations_annotator_article"),
-)
 
 
 def default_source() -> Path:
@@ -91,7 +90,7 @@ def prepare(args: argparse.Namespace) -> dict:
     marker.unlink(missing_ok=True)
     log(f"copying {args.source} to {db_path}")
     copy_database(args.source, db_path)
-    Store.open(db_path).close()  # migrations
+    migrated = migrate(db_path)
     rng = random.Random(11)
     store = Store.open(db_path)
     try:
@@ -113,10 +112,41 @@ def prepare(args: argparse.Namespace) -> dict:
             "annotation_tags": store.db.execute("SELECT count(*) FROM annotation_tags").fetchone()[0],
             "article_tags": store.db.execute("SELECT count(*) FROM article_tags").fetchone()[0],
             "entity_mentions": store.db.execute("SELECT count(*) FROM entity_mentions").fetchone()[0],
+            "migrations_s": migrated,
         }
     finally:
         store.close()
     marker.write_text(json.dumps(made, indent=2), encoding="utf-8")
+    return made
+
+
+def migrate(db_path: Path) -> dict[str, float]:
+    """Apply the copy's pending migrations one at a time, as Store.open would; seconds each."""
+    from sqlite_utils import Database
+
+    from reader.core.store import migrations
+
+    db = Database(sqlite3.connect(str(db_path)))
+    times = {}
+    try:
+        db.execute("PRAGMA foreign_keys = ON")
+        pending = [migration.name for migration in migrations.pending(db)]
+        for position, name in enumerate(pending):
+            log(f"applying migration {name}")
+            started = time.perf_counter()
+            migrations.apply(db, stop_before=pending[position + 1 :])
+            times[name] = time.perf_counter() - started
+    finally:
+        db.close()
+    return times
+
+
+def migrate_prepared(args: argparse.Namespace, made: dict) -> dict:
+    """A prepared copy made before a migration existed gets it now (timed, recorded)."""
+    times = migrate(args.workdir / "annotations.db")
+    if times:
+        made.setdefault("migrations_s", {}).update(times)
+        (args.workdir / "prepared.json").write_text(json.dumps(made, indent=2), encoding="utf-8")
     return made
 
 
@@ -164,7 +194,8 @@ def spread(store: Store, rng: random.Random) -> None:
     with store.writing():
         triggers = _without_update_triggers(store)
         db.conn.executemany("UPDATE articles SET source = ?, published = ? WHERE id = ?", rows)
-        db.execute("UPDATE entity_indexed SET published = (SELECT a.published FROM articles a WHERE a.id = entity_indexed.article_id)")
+        with suspended_month_counts(db):  # then counted once, not per article
+            db.execute("UPDATE entity_indexed SET published = (SELECT a.published FROM articles a WHERE a.id = entity_indexed.article_id)")
         for name, color in TAGS:
             db.execute("INSERT OR IGNORE INTO tags (name, color) VALUES (?, ?)", [name, color])
         tag_ids = [db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()[0] for name, _ in TAGS]
@@ -195,13 +226,24 @@ def spread(store: Store, rng: random.Random) -> None:
             db.execute(sql)
 
 
+def suspended_month_counts(db):
+    """`entity_index.month_counts_suspended` when the copy has entity_months (m013), else nothing."""
+    import contextlib
+
+    from reader.core.entities import index as entity_index
+
+    if "entity_months" in db.table_names():
+        return entity_index.month_counts_suspended(db)
+    return contextlib.nullcontext()
+
+
 def synthetic_entity_index(store: Store, rng: random.Random) -> None:
     """An entity index of synthetic mentions (used only when the copy has none): 5,000
     entities drawn Zipf-like, 20-40 mentions in each article."""
     log("the entity index is empty: filling it with synthetic mentions")
     db = store.db
     labels = ["PERSON", "ORG", "GPE", "NORP", "DATE"]
-    with store.writing():
+    with store.writing(), suspended_month_counts(db):
         entity_rows = [(index + 1, f"entity {index}", labels[index % len(labels)], f"Entity {index}") for index in range(5_000)]
         db.conn.executemany("INSERT INTO entities (id, key, label, name) VALUES (?, ?, ?, ?)", entity_rows)
         weights = [1 / (rank + 1) for rank in range(5_000)]
@@ -226,14 +268,23 @@ def synthetic_entity_index(store: Store, rng: random.Random) -> None:
 # ---- timing ----------------------------------------------------------------------------------
 
 
-def median_ms(work, repeats: int) -> tuple[float, object]:
-    result = work()  # warm-up
-    times = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        result = work()
-        times.append((time.perf_counter() - started) * 1000)
-    return statistics.median(times), result
+def before_and_after(work, repeats: int) -> tuple[float, float, object, object]:
+    """Median ms of `work` counted from the rows as before m013 and as now (runs alternated, so
+    that the machine's other load weighs on both alike), and both results."""
+    results, times = {}, {False: [], True: []}
+    for kept in (False, True):  # warm-up
+        insight.READ_SUMMARIES = kept
+        results[kept] = work()
+    try:
+        for _ in range(repeats):
+            for kept in (False, True):
+                insight.READ_SUMMARIES = kept
+                started = time.perf_counter()
+                results[kept] = work()
+                times[kept].append((time.perf_counter() - started) * 1000)
+    finally:
+        insight.READ_SUMMARIES = True
+    return statistics.median(times[False]), statistics.median(times[True]), results[False], results[True]
 
 
 def top_entities(store: Store, count: int):
@@ -284,14 +335,16 @@ def figures(store: Store) -> dict:
     return calls
 
 
-def time_figures(db_path: Path, repeats: int) -> list[tuple[str, float, str]]:
+def time_figures(db_path: Path, repeats: int) -> list[tuple[str, float, float, str]]:
+    """(figure, ms before, ms after, what it shows and whether both ways agree)."""
     store = Store.open(db_path, read_only=True)
     insight.prepare_reading(store)  # as the Charts screen's reading connection is
     rows = []
     try:
         for name, work in figures(store).items():
-            ms, result = median_ms(work, repeats)
-            rows.append((name, ms, describe(result)))
+            before_ms, after_ms, before, after = before_and_after(work, repeats)
+            same = "same numbers" if before == after else "NUMBERS DIFFER"
+            rows.append((name, before_ms, after_ms, f"{describe(after)}; {same}"))
     finally:
         store.close()
     return rows
@@ -324,9 +377,10 @@ def query_plans(db_path: Path) -> str:
         insight.tag_counts(store, "month", "articles")
         insight.tag_co_occurrence(store, "passage")
         insight.tag_co_occurrence(store, "article")
+        insight.entity_months(store, top_entities(store, 5))
         store.db.execute = real  # type: ignore[method-assign]
         for sql, params in captured:
-            if "count(" not in sql and "sum(" not in sql:
+            if "count(" not in sql and "sum(" not in sql and "entity_months" not in sql:
                 continue
             lines.append(" ".join(sql.split())[:140] + " …")
             for row in real("EXPLAIN QUERY PLAN " + sql, params).fetchall():
@@ -426,11 +480,24 @@ async def wait_painted(screen, view: int, started: float, limit: float = 30.0) -
 # ---- main --------------------------------------------------------------------------------------
 
 
-def table(title: str, rows: list[tuple[str, float, str]]) -> str:
-    lines = [f"\n## {title}\n", "| measure | ms | goal 300 ms | result |", "|---|---:|---|---|"]
-    for name, ms, note in rows:
-        lines.append(f"| {name} | {ms:.1f} | {'met' if ms < GOAL_MS else 'MISSED'} | {note} |")
+def comparison(title: str, rows: list[tuple[str, float, float, str]]) -> str:
+    lines = [f"\n## {title}\n", "| measure | before ms | after ms | × faster | goal 300 ms | result |",
+             "|---|---:|---:|---:|---|---|"]
+    for name, before, after, note in rows:
+        lines.append(f"| {name} | {before:.1f} | {after:.1f} | {before / max(after, 0.001):.1f} | "
+                     f"{'met' if after < GOAL_MS else 'MISSED'} | {note} |")
     return "\n".join(lines)
+
+
+def screen_both_ways(workdir: Path, rounds: int) -> list[tuple[str, float, float, str]]:
+    """The screen timed counting from the rows (before m013), then as now."""
+    insight.READ_SUMMARIES = False
+    try:
+        before = time_screen(workdir, rounds)
+    finally:
+        insight.READ_SUMMARIES = True
+    after = {name: (ms, note) for name, ms, note in time_screen(workdir, rounds)}
+    return [(name, ms, after[name][0], after[name][1]) for name, ms, _note in before]
 
 
 def main() -> None:
@@ -438,39 +505,27 @@ def main() -> None:
     parser.add_argument("--source", type=Path, default=None)
     parser.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR)
     parser.add_argument("--fresh", action="store_true", help="copy and prepare again even if the work directory is prepared")
-    parser.add_argument("--repeats", type=int, default=7)
-    parser.add_argument("--rounds", type=int, default=3, help="times the screen is opened")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=5, help="times the screen is opened (each way)")
     parser.add_argument("--plans", action="store_true", help="print the query plans")
-    parser.add_argument("--index", action="store_true", help="time again with the suggested indexes (SUGGESTED_INDEXES)")
     parser.add_argument("--no-screen", action="store_true")
     args = parser.parse_args()
     args.source = args.source or default_source()
-    made = prepare(args)
+    made = migrate_prepared(args, prepare(args))
     db_path = args.workdir / "annotations.db"
     print(f"# Insight at {made['articles']:,} articles, {made['annotations']:,} annotations "
           f"({made['annotation_tags']:,} passage tags, {made['article_tags']:,} article tags, "
           f"{made['entity_mentions']:,} entity mentions); {sys.executable}")
-    print(table(f"Figures (median of {args.repeats})", time_figures(db_path, args.repeats)))
+    if made.get("migrations_s"):
+        print("\nMigrations of the copy (when it was migrated): " + ", ".join(
+            f"{name} {seconds:.1f} s" for name, seconds in made["migrations_s"].items()))
+    print(comparison(f"Figures, counted from the rows as before m013 and as now (median of {args.repeats})",
+                     time_figures(db_path, args.repeats)))
     if args.plans:
         print("\n## Query plans\n\n```\n" + query_plans(db_path) + "\n```")
     if not args.no_screen:
-        print(table(f"Charts screen, key to first frame with the numbers (median of {args.rounds})",
-                    time_screen(args.workdir, args.rounds)))
-    if args.index:
-        connection = sqlite3.connect(str(db_path))
-        for table_name, columns, name in SUGGESTED_INDEXES:
-            connection.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table_name} ({', '.join(columns)})")
-        connection.close()
-        try:
-            names = ", ".join(name for _table, _columns, name in SUGGESTED_INDEXES)
-            print(table(f"Figures with {names} (median of {args.repeats})", time_figures(db_path, args.repeats)))
-            if not args.no_screen:
-                print(table(f"Charts screen with {names} (median of {args.rounds})", time_screen(args.workdir, args.rounds)))
-        finally:
-            connection = sqlite3.connect(str(db_path))
-            for _table, _columns, name in SUGGESTED_INDEXES:
-                connection.execute(f"DROP INDEX IF EXISTS {name}")
-            connection.close()
+        print(comparison(f"Charts screen, key to first frame with the numbers, before and after (median of {args.rounds})",
+                         screen_both_ways(args.workdir, args.rounds)))
 
 
 if __name__ == "__main__":

@@ -160,3 +160,33 @@ def test_stats_writes_nothing(workspace):
     for args in (("--format", "json"), ("--by", "cooccurrence"), ("--by", "month", "--format", "csv")):
         run(*args)
     assert database.read_bytes() == before
+
+
+@pytest.mark.parametrize("args", [
+    ("--format", "json"),
+    ("--by", "month", "--count", "articles", "--format", "json"),
+    ("--by", "source", "--count", "articles", "--tag", "conflict", "--format", "json"),
+    ("--by", "cooccurrence", "--count", "articles", "--format", "json"),
+    ("--by", "cooccurrence", "--annotator", "bob", "--format", "json"),
+    ("--by", "cooccurrence", "--format", "csv"),
+])
+def test_the_same_output_as_counting_from_the_rows(workspace, monkeypatch, args):
+    """What store migration m013 keeps (each tagging's month and source) gives the very output
+    of counting from the rows."""
+    kept = run(*args).output
+    monkeypatch.setattr(insight, "READ_SUMMARIES", False)
+    assert run(*args).output == kept
+
+
+def test_entity_months_are_the_same_from_the_kept_counts(workspace, monkeypatch):
+    store = Store.open(workspace / "annotations.db")
+    text = store.get_article(1).text
+    spans = [Span(text.index(surface), text.index(surface) + len(surface), label, "test")
+             for surface, label in (("Ana Lima", "PERSON"), ("United Nations", "ORG"))]
+    store.cache_entities(sha256_text(text), "test/1", spans)
+    store.close()
+    args = ("--by", "entities", "--entity", "ana lima", "--entity", "united nations", "--format", "json")
+    kept = run(*args).output
+    monkeypatch.setattr(insight, "READ_SUMMARIES", False)
+    assert run(*args).output == kept
+    assert json.loads(kept)["entities"]["total"] == 2

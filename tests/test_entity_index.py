@@ -411,3 +411,206 @@ def test_both_ways_to_page_newest_first_give_the_same_pages(tmp_path, monkeypatc
     assert got == expected_mentions
     store.reject_entity("Geneva", "GPE", "alice")
     assert articles_mentioning(store, geneva) == [] and mentions_of(store, geneva) == []
+
+
+# ---- mentions per entity and month, kept (migration m013) ---------------------------------------
+
+import random  # noqa: E402
+
+from reader.core.entities import index as entity_index  # noqa: E402
+
+#: Surfaces a random article mentions: full names and bare surnames (aliases), one surname that
+#: is also a place, an organisation and a date.
+VOCABULARY = [("Ana Lima", "PERSON"), ("Lima", "PERSON"), ("Lima", "GPE"), ("Eero Petrov", "PERSON"),
+              ("Zofia Petrov", "PERSON"), ("Petrov", "PERSON"), ("Geneva", "GPE"), ("United Nations", "ORG"),
+              ("Monday", "DATE")]
+#: Dates as the index keeps them: undated, odd, and two in one month.
+INDEX_DATES = [None, "", "2025", "2025-03-03", "2025-03-28", "2025-04-10", "March 2025", "2025-13-01", "1999-01-01T00:00"]
+
+
+def random_text(rng):
+    """A text and its spans: sentences of random surfaces."""
+    parts, spans, position = [], [], 0
+    for _ in range(rng.randint(1, 12)):
+        surface, label = rng.choice(VOCABULARY)
+        words = f"{surface} spoke. " if rng.random() < 0.4 else f"{surface} and "
+        spans.append(Span(position, position + len(surface), label, "test"))
+        parts.append(words)
+        position += len(words)
+    return "".join(parts), spans
+
+
+def recount(store):
+    """entity_months as it should be: the index's mentions grouped from scratch."""
+    return sorted(store.db.execute(
+        """SELECT coalesce(substr(i.published, 1, 7), '(undated)'), m.entity_id, count(*), count(DISTINCT m.article_id)
+           FROM entity_mentions m JOIN entity_indexed i ON i.article_id = m.article_id GROUP BY 1, 2"""
+    ).fetchall())
+
+
+def kept(store):
+    return sorted(store.db.execute("SELECT month, entity_id, mentions, articles FROM entity_months").fetchall())
+
+
+def check_months(store):
+    assert kept(store) == recount(store)
+    assert sorted(store.db.execute("SELECT article_id, month FROM entity_months_counted").fetchall()) == sorted(
+        store.db.execute("SELECT article_id, coalesce(substr(published, 1, 7), '(undated)') FROM entity_indexed").fetchall()
+    )
+    everyone = [entity_index.get_entity(store, row[0]) for row in store.db.execute("SELECT id FROM entities ORDER BY id")]
+    for first in range(0, len(everyone), 50):
+        chosen = everyone[first : first + 50]
+        assert mentions_per_month(store, chosen) == mentions_per_month(store, chosen, from_rows=True)
+
+
+def random_change(store, other, rng, ids):
+    """Index, re-index or un-index an article the way reader does, or change the index the way
+    another program (an older reader, a script) might, through `other`: another connection."""
+    choice = rng.randrange(12)
+    article_id = rng.choice(ids)
+    text = store.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()[0]
+    if choice < 3:  # reader indexes the article again with other spans (or none)
+        _, spans = random_text(rng)
+        spans = [span for span in spans if span.end <= len(text)] if choice else []
+        with store.writing():
+            entity_index.index_article(store.db, article_id, sha256_text(text), ENGINE, text, rng.choice(INDEX_DATES), spans)
+    elif choice == 3:  # the date of an indexed article changes
+        with other.writing():
+            other.db.execute("UPDATE entity_indexed SET published = ? WHERE article_id = ?", [rng.choice(INDEX_DATES), article_id])
+    elif choice == 4:  # an older reader re-indexes: mentions deleted and written while the article is counted
+        with other.writing():
+            other.db.execute("DELETE FROM entity_mentions WHERE article_id = ?", [article_id])
+            rows = other.db.execute("SELECT id FROM entities").fetchall()
+            for sentence in range(rng.randint(0, 4)):
+                other.db.execute(
+                    'INSERT INTO entity_mentions (article_id, sentence, start, "end", entity_id, via) VALUES (?, ?, ?, ?, ?, ?)',
+                    [article_id, sentence, sentence * 10, sentence * 10 + 4, rng.choice(rows)[0],
+                     rng.choice(rows)[0] if rng.random() < 0.3 else None],
+                )
+            other.db.execute(
+                "INSERT OR REPLACE INTO entity_indexed (article_id, sha256, engine, published, indexed) VALUES (?, 'x', ?, ?, 'now')",
+                [article_id, ENGINE, rng.choice(INDEX_DATES)],
+            )
+    elif choice == 5:  # one mention deleted
+        with other.writing():
+            other.db.execute(
+                "DELETE FROM entity_mentions WHERE (article_id, sentence, start) IN "
+                "(SELECT article_id, sentence, start FROM entity_mentions WHERE article_id = ? LIMIT 1)",
+                [article_id],
+            )
+    elif choice == 6:  # a mention's entity (or article) changes
+        with other.writing():
+            other.db.execute(
+                """UPDATE entity_mentions SET entity_id = (SELECT id FROM entities ORDER BY random() LIMIT 1),
+                       article_id = CASE WHEN ? THEN ? ELSE article_id END
+                   WHERE (article_id, sentence, start) IN (SELECT article_id, sentence, start FROM entity_mentions
+                                                           WHERE article_id = ? LIMIT 1)""",
+                [rng.random() < 0.3, rng.choice(ids) * 1000 + rng.randrange(1000), article_id],
+            )
+    elif choice == 7:  # an article taken out of the index (its row first, or its mentions first)
+        statements = ["DELETE FROM entity_indexed WHERE article_id = ?", "DELETE FROM entity_mentions WHERE article_id = ?"]
+        with other.writing():
+            for statement in statements if rng.random() < 0.5 else statements[::-1]:
+                other.db.execute(statement, [article_id])
+    elif choice == 8:  # the index row of an article moved to another (unindexed or indexed) article
+        with other.writing():
+            other.db.execute("UPDATE OR REPLACE entity_indexed SET article_id = ? WHERE article_id = ?", [rng.choice(ids), article_id])
+            # and the mentions left without their row (reader never leaves such)
+            other.db.execute("DELETE FROM entity_mentions WHERE article_id = ? AND article_id NOT IN "
+                             "(SELECT article_id FROM entity_indexed)", [article_id])
+    elif choice == 9:  # what the user says hides entities (a bare surname hides its alias mentions)
+        surface, label = rng.choice(VOCABULARY)
+        rng.choice([store.reject_entity, store.accept_entity])(surface, rng.choice(["PERSON", "GPE", label]), "alice")
+    elif choice == 10:
+        store.forget_entity(rng.choice(VOCABULARY)[0])
+    else:  # reader caches a text: indexed as the fill does
+        _, spans = random_text(rng)
+        store.cache_entities(sha256_text(text), ENGINE, [span for span in spans if span.end <= len(text)])
+
+
+@pytest.mark.parametrize("seed_number", range(6))
+def test_kept_months_stay_exact_whoever_writes_the_index(tmp_path, seed_number):
+    rng = random.Random(seed_number)
+    store = Store.open(tmp_path / "months.db")
+    other = Store.open(tmp_path / "months.db")  # another process, as far as SQLite can tell
+    try:
+        ids = []
+        for number in range(12):
+            text, spans = random_text(rng)
+            ids.append(add(store, f"a{number}", text, rng.choice(INDEX_DATES)))
+            store.cache_entities(sha256_text(text), ENGINE, spans)
+        check_months(store)
+        for step in range(80):
+            random_change(store, other, rng, ids)
+            if step % 5 == 4:
+                check_months(store)
+        check_months(store)
+        assert store.db.execute("SELECT count(*) FROM entity_months WHERE mentions <= 0 OR articles <= 0").fetchone()[0] == 0
+    finally:
+        other.close()
+        store.close()
+
+
+def test_hidden_surnames_are_subtracted_from_the_kept_months(corpus):
+    store, _ids = corpus
+    lima = entity(store, "Ana Lima", "PERSON")
+    assert mentions_per_month(store, [lima]) == {lima.id: [("2025-03", 3, 1)]}
+    store.accept_entity("Lima", "GPE", "alice")  # "Lima" as a PERSON is hidden, with the two mentions written so
+    assert mentions_per_month(store, [lima]) == {lima.id: [("2025-03", 1, 1)]}
+    assert mentions_per_month(store, [lima], from_rows=True) == mentions_per_month(store, [lima])
+    store.reject_entity("Ana Lima", "PERSON", "alice")
+    assert mentions_per_month(store, [lima]) == {lima.id: []}
+
+
+def test_a_database_made_before_m013_gets_its_months_and_keys(tmp_path):
+    """Migration m013 back-fills entity_months and each tagging's month and source from what an
+    older reader wrote; the figures then read them and agree with the rows."""
+    from reader.core import insight
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    migrations.apply(db, stop_before="m013_insight_summaries")
+    assert "entity_months" not in db.table_names()
+    old = Store(db, path)
+    ids = {
+        "geneva": add(old, "Talks in Geneva", GENEVA, "2025-03-03"),
+        "nairobi": add(old, "Nairobi summit", NAIROBI, "2025-04-10"),
+        "petrov": add(old, "Two Petrovs", PETROV, None),
+    }
+    old.add_annotation(ids["geneva"], 0, 15, ["conflict", "quote"], "alice")
+    old.add_annotation(ids["petrov"], 0, 11, ["conflict"], "bob")
+    old.add_article_tag(ids["nairobi"], "quote", "bob")
+    for text, items in ((GENEVA, GENEVA_SPANS), (NAIROBI, NAIROBI_SPANS), (PETROV, PETROV_SPANS)):
+        old.cache_entities(sha256_text(text), ENGINE, spans_in(text, items))
+    db.close()
+    store = Store.open(path)
+    try:
+        assert migrations.pending(store.db) == []
+        check_months(store)
+        geneva = entity(store, "Geneva", "GPE")
+        assert mentions_per_month(store, [geneva]) == {geneva.id: [("2025-03", 3, 1), ("2025-04", 1, 1)]}
+        keys = store.db.execute("SELECT article_month, article_source FROM annotation_tags ORDER BY article_id, tag_id").fetchall()
+        assert keys == [("2025-03", "Wirefeed"), ("2025-03", "Wirefeed"), (None, "Wirefeed")]
+        assert insight._has_tagging_keys(store)
+        matrix = insight.tag_counts(store, "month", "articles")
+        assert (matrix.rows, matrix.total) == (("2025-03", "2025-04", None), 4)
+        # and the triggers keep them from now on
+        store.cache_entities(sha256_text(NAIROBI), ENGINE, [])
+        check_months(store)
+    finally:
+        store.close()
+
+
+def test_a_bulk_change_with_the_triggers_suspended_is_counted_again(corpus):
+    store, _ids = corpus
+    with pytest.raises(RuntimeError):
+        with entity_index.month_counts_suspended(store.db):
+            pass
+    with store.writing():
+        with entity_index.month_counts_suspended(store.db):
+            assert store.db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'entity_months_%' AND type = 'trigger'").fetchone()[0] == 0
+            store.db.execute("UPDATE entity_indexed SET published = '2031-07-0' || article_id")
+    assert store.db.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'entity_months_%' AND type = 'trigger'").fetchone()[0] == 6
+    check_months(store)
+    geneva = entity(store, "Geneva", "GPE")
+    assert mentions_per_month(store, [geneva]) == {geneva.id: [("2031-07", 4, 2)]}

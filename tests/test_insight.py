@@ -285,3 +285,224 @@ def test_figures_only_read(seeded, config):
         insight.entity_signature(reader)
     finally:
         reader.close()
+
+
+# ---- the kept keys and the fast paths against straightforward SQL ---------------------------------
+
+import random  # noqa: E402
+import re  # noqa: E402
+
+#: `published` values as they come: dated, undated, and odd ones (a month "13", a bare year, a
+#: date in words, an empty text, a date far off).
+DATES = [None, "", "2024-11-20", "2024-11-03T10:00:00+00:00", "2024-12", "2025-01-15", "2025-02-28",
+         "2025-13-01", "2025", "March 2025", "9999-12-31", "2025-03-03", "2025-03-31"]
+SOURCES = [None, "Wirefeed", "wirefeed", "Daily Ledger", "", "Ledger"]
+RANDOM_TAGS = ["conflict", "cooperation", "framing", "framing/economy", "framing/security", "quote"]
+ANNOTATORS = ["alice", "bob", "chen"]
+
+
+def reference_month(published):
+    """The row key "month" as the figures define it, in Python."""
+    if published is not None and re.match(r"[0-9]{4}-[0-1][0-9]", published):
+        return published[:7]
+    return None
+
+
+def reference_tag_counts(store, by, unit, annotator=None, tags=None):
+    """{(row key, tag): count}, nonzero only, from the rows by plain joins and Python."""
+    mine = "WHERE n.annotator = ?" if annotator else ""
+    passages = store.db.execute(
+        f"""SELECT n.id, a.id, a.published, a.source, t.name FROM annotation_tags nt
+            JOIN annotations n ON n.id = nt.annotation_id JOIN articles a ON a.id = n.article_id
+            JOIN tags t ON t.id = nt.tag_id {mine}""",
+        [annotator] if annotator else [],
+    ).fetchall()
+    whole = store.db.execute(
+        f"""SELECT a.id, a.published, a.source, t.name FROM article_tags g JOIN articles a ON a.id = g.article_id
+            JOIN tags t ON t.id = g.tag_id {mine.replace('n.', 'g.')}""",
+        [annotator] if annotator else [],
+    ).fetchall()
+
+    def key(published, source):
+        return reference_month(published) if by == "month" else source
+
+    counts = {}
+    if unit == "passages":
+        for _id, _article, published, source, tag in passages:
+            counts[(key(published, source), tag)] = counts.get((key(published, source), tag), 0) + 1
+    else:
+        pairs = {(article, tag, key(published, source)) for _id, article, published, source, tag in passages}
+        pairs |= {(article, tag, key(published, source)) for article, published, source, tag in whole}
+        for _article, tag, row in pairs:
+            counts[(row, tag)] = counts.get((row, tag), 0) + 1
+    return {cell: count for cell, count in counts.items() if tags is None or cell[1] in tags}
+
+
+def reference_co_occurrence(store, level, annotator=None, tags=None):
+    """(counts {(tag, tag): n}, with others {tag: n}, total) from the rows, in Python."""
+    mine = "WHERE n.annotator = ?" if annotator else ""
+    rows = store.db.execute(
+        f"""SELECT n.id, n.article_id, t.name FROM annotation_tags nt JOIN annotations n ON n.id = nt.annotation_id
+            JOIN tags t ON t.id = nt.tag_id {mine}""",
+        [annotator] if annotator else [],
+    ).fetchall()
+    sets: dict = {}
+    for annotation_id, article_id, tag in rows:
+        if tags is None or tag in tags:
+            sets.setdefault(annotation_id if level == "passage" else article_id, set()).add(tag)
+    if level == "article":
+        for article_id, tag in store.db.execute(
+            f"SELECT g.article_id, t.name FROM article_tags g JOIN tags t ON t.id = g.tag_id {mine.replace('n.', 'g.')}",
+            [annotator] if annotator else [],
+        ):
+            if tags is None or tag in tags:
+                sets.setdefault(article_id, set()).add(tag)
+    counts, others = {}, {}
+    for found in sets.values():
+        for first in found:
+            if len(found) > 1:
+                others[first] = others.get(first, 0) + 1
+            for second in found:
+                counts[(first, second)] = counts.get((first, second), 0) + 1
+    return counts, others, len(sets)
+
+
+def cells_of(matrix):
+    return {(row, column): count for row, counts in zip(matrix.rows, matrix.counts)
+            for column, count in zip(matrix.columns, counts) if count}
+
+
+def random_corpus(store, rng, articles=40):
+    """Random articles, passages (1-3 tags each, several annotators) and whole-article tags."""
+    store.sync_tags([])
+    for name in RANDOM_TAGS:
+        store.ensure_tag(name)
+    ids = [1, 2, 3]
+    for number in range(articles):
+        text = f"Article {number}\n\n" + " ".join(rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(30))
+        ids.append(add_article(store, f"Article {number}", text, rng.choice(SOURCES), rng.choice(DATES)))
+    for _ in range(articles * 3):
+        article_id = rng.choice(ids)
+        length = len(store.get_article(article_id).text)
+        start = rng.randrange(0, length - 5)
+        store.add_annotation(article_id, start, start + 4, rng.sample(RANDOM_TAGS, rng.choice((1, 1, 2, 3))), rng.choice(ANNOTATORS))
+    for _ in range(articles // 2):
+        store.add_article_tag(rng.choice(ids), rng.choice(RANDOM_TAGS), rng.choice(ANNOTATORS))
+    return ids
+
+
+def mutate(store, rng, ids):
+    """A random change of what the tag figures count: deletions, re-tagging, merges and their
+    undoing, whole-article tags, an article's date or source changed (by a re-import or by SQL)."""
+    choice = rng.randrange(9)
+    annotations = [row[0] for row in store.db.execute("SELECT id FROM annotations")]
+    if choice == 0 and annotations:
+        store.delete_annotation(rng.choice(annotations))
+    elif choice == 1 and annotations:
+        store.add_tag(rng.choice(annotations), rng.choice(RANDOM_TAGS))
+    elif choice == 2 and annotations:
+        annotation = store.get_annotation(rng.choice(annotations))
+        if len(annotation.tags) > 1:
+            store.remove_tag(annotation.id, rng.choice(annotation.tags))
+    elif choice == 3:
+        names = store.tag_names()
+        if len(names) > 2:
+            source, target = rng.sample(names, 2)
+            merge = store.merge_tags(source, target)
+            if rng.random() < 0.5:
+                store.unmerge_tags(merge)
+    elif choice == 4:
+        article_id, tag = rng.choice(ids), rng.choice(store.tag_names())
+        if not store.add_article_tag(article_id, tag, rng.choice(ANNOTATORS)):
+            store.remove_article_tag(article_id, tag)
+    elif choice == 5:  # another program changes an article's date and source
+        with store.writing():
+            store.db.execute("UPDATE articles SET published = ?, source = ? WHERE id = ?",
+                             [rng.choice(DATES), rng.choice(SOURCES), rng.choice(ids)])
+    elif choice == 6:  # a re-import with a changed text, date and source: annotations re-attached
+        article = store.get_article(rng.choice(ids))
+        doc = Document(text=article.text + " More.", title=article.title, source=rng.choice(SOURCES), url=None,
+                       path=article.path, published=rng.choice(DATES), locator=article.locator)
+        store.add_document(doc)
+    elif choice == 7:
+        article_id = rng.choice(ids)
+        length = len(store.get_article(article_id).text)
+        store.add_annotation(article_id, 0, min(length, 9), rng.sample(store.tag_names(), 1), rng.choice(ANNOTATORS))
+    else:  # an annotation moved to another article (no reader command does it; the keys follow)
+        if annotations:
+            with store.writing():
+                store.db.execute("UPDATE annotations SET article_id = ? WHERE id = ?", [rng.choice(ids), rng.choice(annotations)])
+
+
+def check_figures(store):
+    """Every tag figure, each way, against the reference."""
+    names = store.tag_names()
+    for annotator in (None, "alice"):
+        for tags in (None, names[:1], [name for name in names if name.startswith("framing")]):
+            for by in insight.BY_CHOICES:
+                for unit in insight.UNITS:
+                    matrix = insight.tag_counts(store, by, unit, annotator=annotator, tags=tags)
+                    assert cells_of(matrix) == reference_tag_counts(store, by, unit, annotator, tags), (by, unit, annotator, tags)
+                    insight.READ_SUMMARIES = False
+                    try:
+                        assert insight.tag_counts(store, by, unit, annotator=annotator, tags=tags) == matrix
+                    finally:
+                        insight.READ_SUMMARIES = True
+            for level in insight.LEVELS:
+                matrix = insight.tag_co_occurrence(store, level, annotator=annotator, tags=tags)
+                counts, others, total = reference_co_occurrence(store, level, annotator, tags)
+                assert {(row, column): count for (row, column), count in cells_of(matrix).items()} == counts, (level, annotator, tags)
+                assert {tag: count for tag, count in zip(matrix.rows, matrix.row_totals) if count} == others
+                assert matrix.total == total
+                insight.READ_SUMMARIES = False
+                try:
+                    assert insight.tag_co_occurrence(store, level, annotator=annotator, tags=tags) == matrix
+                finally:
+                    insight.READ_SUMMARIES = True
+
+
+def check_keys(store):
+    """Each tagging keeps its article's month and source (migration m013's triggers)."""
+    for article_id, month, source, published, real_source in store.db.execute(
+        """SELECT nt.article_id, nt.article_month, nt.article_source, a.published, a.source FROM annotation_tags nt
+           JOIN annotations n ON n.id = nt.annotation_id JOIN articles a ON a.id = n.article_id
+           WHERE nt.article_id IS NOT n.article_id OR nt.article_month IS NOT
+                 (CASE WHEN a.published GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]*' THEN substr(a.published, 1, 7) END)
+              OR nt.article_source IS NOT a.source"""
+    ):
+        raise AssertionError(f"tagging of article {article_id} keeps ({month}, {source}), not ({published}, {real_source})")
+
+
+@pytest.mark.parametrize("seed_number", range(4))
+def test_fast_figures_match_the_rows_through_random_changes(store, seed_number):
+    rng = random.Random(seed_number)
+    ids = random_corpus(store, rng)
+    assert insight._has_tagging_keys(store)
+    check_keys(store)
+    check_figures(store)
+    for step in range(40):
+        mutate(store, rng, ids)
+        check_keys(store)
+        if step % 8 == 7:
+            check_figures(store)
+    check_figures(store)
+
+
+def test_the_fast_paths_read_one_index_each(seeded):
+    """Tags per month or source come from the index of the kept keys, never probing articles."""
+    plans = []
+    real = seeded.db.execute
+
+    def capture(sql, params=None):
+        if "count(" in sql and "FROM tags" not in sql:
+            plans.append(" ".join(row[-1] for row in real("EXPLAIN QUERY PLAN " + sql, params or []).fetchall()))
+        return real(sql, params or [])
+
+    seeded.db.execute = capture
+    try:
+        insight.tag_counts(seeded, "month")
+        insight.tag_counts(seeded, "source", "articles")
+    finally:
+        seeded.db.execute = real
+    assert "COVERING INDEX idx_annotation_tags_month" in plans[0] and "SEARCH" not in plans[0]
+    assert "COVERING INDEX idx_annotation_tags_source" in plans[1]

@@ -18,18 +18,25 @@ charts, the tables, JSON and CSV of `reader stats` all print the same numbers:
   (reader/core/entities/index.py, `mentions_per_month`).
 - `corpus_totals(store)`: the headline numbers.
 
-Speed (benchmarks/insight_bench.py, 100,000 articles and 200,000 annotations): articles are
-read only through indexes that cover what is needed (`idx_articles_published`,
-`idx_articles_source_nocase`), never their rows; taggings come with their article from
-annotation_tags (store migration m011). With an index of annotation_tags led by article_id,
-the tags per source and month are counted one row key at a time (small GROUP BYs); without
-it, all taggings are grouped at once on one integer key (slower). Co-occurrence is counted per
-distinct set of tags. `prepare_reading` tunes a connection of the caller's own for this.
+Speed (benchmarks/insight_bench.py, 100,000 articles and 200,000 annotations: every figure
+under 300 ms): each tagging keeps its article's month and source (store migration m013,
+kept by triggers), so everyone's tags per month or source are grouped off one covering index of
+annotation_tags in its order, with no look-up per tagging (15-40 ms); entity mentions per month
+come from the entity index's counts per entity and month (m013, ~1 ms). One annotator's tags
+are counted one row key at a time: the articles of a key from an index of articles
+(`idx_articles_published`, `idx_articles_source_nocase`, never their rows), each article's
+taggings from the index of annotation_tags led by article_id (m012); without it, all taggings
+are grouped at once on one integer key (slower). Co-occurrence is counted per distinct set of
+tags, the sets of articles read off annotation_tags in (article, tag) order. `READ_SUMMARIES`
+False counts from the rows as before m013 (the same numbers). `prepare_reading` tunes a
+connection of the caller's own for this.
 """
 
 from __future__ import annotations
 
+import json
 import re
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
@@ -53,6 +60,12 @@ UNDATED = "undated"
 #: Months between the first and last dated month are filled in (with zeros) only when there
 #: are no more than this many: a stray "9999-12" must not make a chart of 95,000 empty months.
 MAX_FILLED_MONTHS = 1_200
+
+#: Whether the figures read what store migration m013 keeps (each tagging's month and source,
+#: the entity index's counts per entity and month) and count co-occurring tags on articles
+#: from the index in order; False counts from the rows as before m013: the same numbers, slower
+#: (benchmarks/insight_bench.py times both ways; the tests compare them).
+READ_SUMMARIES = True
 
 #: What `published` starts with when an article has a month (else it is "undated").
 _MONTH_GLOB = "[0-9][0-9][0-9][0-9]-[0-1][0-9]*"
@@ -207,13 +220,16 @@ def tag_colors(store: Store) -> dict[str, str | None]:
     return dict(store.db.execute("SELECT name, color FROM tags").fetchall())
 
 
-def _tag_ids(store: Store, tags: Sequence[str] | None) -> dict[int, str]:
-    """Id -> name of the tags the columns show, in tree order (all tags when `tags` is None)."""
-    rows = store.db.execute("SELECT id, name FROM tags").fetchall()
+def _shown_tags(store: Store, tags: Sequence[str] | None) -> tuple[dict[int, str], int]:
+    """Id -> name of the tags the columns show, in tree order (all tags when `tags` is None),
+    and how many tags the codebook has: read in one row."""
+    rows = _fetch(store, "SELECT id, name FROM tags", [], 2)
     if tags is not None:
         wanted = set(tags)
-        rows = [row for row in rows if row[1] in wanted]
-    return dict(sorted(rows, key=lambda row: row[1].split("/")))
+        shown = [row for row in rows if row[1] in wanted]
+    else:
+        shown = rows
+    return dict(sorted(((tag_id, name) for tag_id, name in shown), key=lambda row: row[1].split("/"))), len(rows)
 
 
 def _tag_filter(alias: str, ids: dict[int, str], all_ids: int) -> tuple[str, list[int]]:
@@ -223,19 +239,42 @@ def _tag_filter(alias: str, ids: dict[int, str], all_ids: int) -> tuple[str, lis
     return f" AND {alias}.tag_id IN ({','.join('?' * len(ids)) or 'NULL'})", list(ids)
 
 
+#: The columns of annotation_tags and the indexes (their columns in order) of the tables the
+#: figures read, per store, with the schema version they were read at: read again only when the
+#: schema changed, so a figure asks SQLite one small question about it, not a dozen (each
+#: statement waits for the GIL in the Charts screen's thread while the screen is drawn).
+_SCHEMAS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _schema(store: Store) -> tuple[frozenset[str], dict[str, tuple[tuple[str, ...], ...]]]:
+    """(columns of annotation_tags, {table: column lists of its indexes})."""
+    version = store.db.execute("PRAGMA schema_version").fetchone()[0]
+    cached = _SCHEMAS.get(store)
+    if cached is not None and cached[0] == version:
+        return cached[1]
+    rows = store.db.execute(
+        """SELECT m.tbl_name, (SELECT json_group_array(coalesce(name, '')) FROM (
+                                   SELECT i.name FROM pragma_index_info(m.name) i ORDER BY i.seqno))
+           FROM sqlite_master m WHERE m.type = 'index' AND m.tbl_name IN ('annotation_tags', 'annotations')"""
+    ).fetchall()
+    indexes: dict[str, list[tuple[str, ...]]] = {}
+    for table, columns in rows:
+        indexes.setdefault(table, []).append(tuple(json.loads(columns)))
+    columns = frozenset(row[0] for row in store.db.execute("SELECT name FROM pragma_table_info('annotation_tags')"))
+    schema = (columns, {table: tuple(found) for table, found in indexes.items()})
+    _SCHEMAS[store] = (version, schema)
+    return schema
+
+
 def _tagging_has_article(store: Store) -> bool:
     """Whether annotation_tags keeps each tagging's article (store migration m011)."""
-    return any(row[1] == "article_id" for row in store.db.execute("PRAGMA table_info(annotation_tags)"))
+    return "article_id" in _schema(store)[0]
 
 
 def _has_index(store: Store, table: str, columns: Sequence[str]) -> bool:
-    """Whether `table` has an index whose first columns are `columns`, in that order."""
-    for _seq, name, *_rest in store.db.execute(f"PRAGMA index_list({table})").fetchall():
-        quoted = '"' + name.replace('"', '""') + '"'
-        found = [row[2] for row in store.db.execute(f"PRAGMA index_info({quoted})").fetchall()]
-        if found[: len(columns)] == list(columns):
-            return True
-    return False
+    """Whether `table` (annotation_tags or annotations) has an index whose first columns are
+    `columns`, in that order."""
+    return any(found[: len(columns)] == tuple(columns) for found in _schema(store)[1].get(table, ()))
 
 
 def _per_key(store: Store, annotator: str | None) -> bool:
@@ -296,9 +335,10 @@ def tag_counts(
         raise ValueError(f"by must be one of {', '.join(BY_CHOICES)} (got {by!r})")
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {', '.join(UNITS)} (got {unit!r})")
-    all_ids = store.db.execute("SELECT count(*) FROM tags").fetchone()[0]
-    ids = _tag_ids(store, tags)
-    if _per_key(store, annotator):
+    ids, all_ids = _shown_tags(store, tags)
+    if annotator is None and READ_SUMMARIES and _has_tagging_keys(store):
+        cells = _counts_from_keys(store, by, unit, ids, all_ids)
+    elif _per_key(store, annotator):
         cells = _counts_per_key(store, by, unit, annotator, ids, all_ids)
     else:
         cells = _counts_at_once(store, by, unit, annotator, ids, all_ids)
@@ -310,6 +350,52 @@ def tag_counts(
     else:
         order = _months(list(row_totals))
     return _matrix("source" if by == "source" else "month", "tag", unit, order, ids, cells, "sum")
+
+
+#: The index of annotation_tags that each row key is counted from (store migration m013): the
+#: article's month or source that each tagging keeps, then its tag and article.
+_KEY_INDEXES = {"month": ("article_month", "idx_annotation_tags_month"), "source": ("article_source", "idx_annotation_tags_source")}
+#: SQL: the row key "month" of article a (NULL: undated), as m013 keeps it for each tagging.
+_ARTICLE_MONTH = f"CASE WHEN a.published GLOB '{_MONTH_GLOB}' THEN substr(a.published, 1, 7) END"
+
+
+def _has_tagging_keys(store: Store) -> bool:
+    """Whether each tagging keeps its article's month and source, indexed (store migration m013)."""
+    return all(_has_index(store, "annotation_tags", [column, "tag_id", "article_id"]) for column, _ in _KEY_INDEXES.values())
+
+
+def _counts_from_keys(
+    store: Store, by: By, unit: Unit, ids: dict[int, str], all_ids: int
+) -> list[tuple[int, str | None, int]]:
+    """(tag id, row key, count) cells read off one index of annotation_tags, (month or source,
+    tag, article): grouped in index order, with no look-up per tagging (about 30 ms at 270,000
+    taggings; 50 ms counting articles, with the few whole-article tags their article's key looked
+    up). Everyone's passages only: the index knows no annotator."""
+    column, index = _KEY_INDEXES[by]
+    tag_sql, tag_params = _tag_filter("nt", ids, all_ids)
+    counted = "count(*)" if unit == "passages" else "count(DISTINCT nt.article_id)"
+    sql = f"""SELECT nt.{column}, nt.tag_id, {counted} FROM annotation_tags nt INDEXED BY {index}
+              WHERE 1{tag_sql} GROUP BY nt.{column}, nt.tag_id"""
+    params = list(tag_params)
+    if unit == "articles":  # and the whole-article tags no passage of their article has
+        whole_sql, whole_params = _tag_filter("g", ids, all_ids)
+        key = _ARTICLE_MONTH if by == "month" else "a.source"
+        sql += f""" UNION ALL
+                  SELECT {key}, g.tag_id, count(*) FROM article_tags g JOIN articles a ON a.id = g.article_id
+                  WHERE 1{whole_sql}
+                    AND NOT EXISTS (SELECT 1 FROM annotation_tags x WHERE x.article_id = g.article_id AND x.tag_id = g.tag_id)
+                  GROUP BY 1, 2"""
+        params += whole_params
+    return [(tag_id, key, count) for key, tag_id, count in _fetch(store, sql, params, 3)]
+
+
+def _fetch(store: Store, sql: str, params: Sequence, width: int) -> list[list]:
+    """The rows of `sql` (`width` columns: integers, text, NULL) in one row of SQLite, as a JSON
+    array: the Charts screen's thread then waits for the GIL once while the screen is being
+    drawn, not once per row (a few hundred rows cost it 50-100 ms so)."""
+    names = ", ".join(f"c{index}" for index in range(width))
+    found = store.db.execute(f"WITH r({names}) AS ({sql}) SELECT json_group_array(json_array({names})) FROM r", params)
+    return json.loads(found.fetchone()[0])
 
 
 #: For each part of the rows: its row keys (`name`), and the articles (alias a) of the key
@@ -467,8 +553,7 @@ def tag_co_occurrence(
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)} (got {level!r})")
     db = store.db
-    all_ids = db.execute("SELECT count(*) FROM tags").fetchone()[0]
-    ids = _tag_ids(store, tags)
+    ids, all_ids = _shown_tags(store, tags)
     tag_sql, tag_params = _tag_filter("nt", ids, all_ids)
     mine, who = (" AND n.annotator = ?", [annotator]) if annotator is not None else ("", [])
     if level == "passage":
@@ -481,19 +566,39 @@ def tag_co_occurrence(
             tagged_passages, all_params = f"SELECT count(*) FROM (SELECT 1 FROM ({tagged}) t GROUP BY t.annotation_id)", [*who, *tag_params]
         else:  # every passage has a tag
             tagged_passages, all_params = f"SELECT count(*) FROM annotations n WHERE 1{mine}", who
-        # each part reads annotation_tags through the index that serves it (a CTE shared by
-        # them would be materialised by scanning the table)
-        rows = db.execute(
-            f"""SELECT 'tag', t.tag_id, count(*) FROM ({tagged}) t GROUP BY t.tag_id
-                UNION ALL
-                SELECT 'set', tags, count(*) FROM (
-                    SELECT group_concat(t.tag_id) AS tags FROM ({tagged}) t
-                    GROUP BY t.annotation_id HAVING count(*) > 1)
-                GROUP BY tags
-                UNION ALL
-                SELECT 'all', NULL, ({tagged_passages})""",
-            [*who, *tag_params, *who, *tag_params, *all_params],
-        ).fetchall()
+        if annotator is not None and READ_SUMMARIES and _has_index(store, "annotations", ["annotator", "article_id", "id"]):
+            # one pass over the annotator's passages in the order of their index (grouped as they
+            # come), each passage's set of tags, singles too ('each'): the tags are counted
+            # off the sets, and the join to annotation_tags is made once, not twice
+            rows = _fetch(
+                store,
+                f"""SELECT 'each', tags, count(*) FROM (
+                        SELECT group_concat(nt.tag_id) AS tags
+                        FROM annotations n INDEXED BY idx_annotations_annotator_article
+                        JOIN annotation_tags nt ON nt.annotation_id = n.id
+                        WHERE 1{mine}{tag_sql} GROUP BY n.article_id, n.id)
+                    GROUP BY tags
+                    UNION ALL
+                    SELECT 'all', NULL, ({tagged_passages})""",
+                [*who, *tag_params, *all_params],
+                3,
+            )
+        else:
+            # each part reads annotation_tags through the index that serves it (a CTE shared by
+            # them would be materialised by scanning the table)
+            sql = f"""SELECT 'tag', t.tag_id, count(*) FROM ({tagged}) t GROUP BY t.tag_id
+                      UNION ALL
+                      SELECT 'set', tags, count(*) FROM (
+                          SELECT group_concat(t.tag_id) AS tags FROM ({tagged}) t
+                          GROUP BY t.annotation_id HAVING count(*) > 1)
+                      GROUP BY tags
+                      UNION ALL
+                      SELECT 'all', NULL, ({tagged_passages})"""
+            params = [*who, *tag_params, *who, *tag_params, *all_params]
+            rows = _fetch(store, sql, params, 3) if READ_SUMMARIES else db.execute(sql, params).fetchall()
+    elif (annotator is None and READ_SUMMARIES and _tagging_has_article(store)
+          and _has_index(store, "annotation_tags", ["article_id", "tag_id"])):
+        rows = _fetch(store, *_articles_co_occurring(ids, all_ids), 3)
     else:
         whole_sql, _ = _tag_filter("g", ids, all_ids)
         mine_g = " AND g.annotator = ?" if annotator is not None else ""
@@ -524,19 +629,28 @@ def tag_co_occurrence(
     grid = [[0] * size for _ in range(size)]
     with_others = [0] * size
     total = 0
+    by_text = {str(tag_id): index for tag_id, index in position.items()}
+    sets: dict[tuple[int, ...], int] = {}
     for kind, value, count in rows:
-        if kind == "tag":
+        if kind == "tag":  # (a tag may come in parts: on a passage, on the article only)
             if value in position:
-                grid[position[value]][position[value]] = count
+                grid[position[value]][position[value]] += count
         elif kind == "all":
             total = count
-        else:  # a set of two or more tags (ids joined by commas, in any order)
-            members = sorted({position[int(tag_id)] for tag_id in value.split(",") if int(tag_id) in position})
-            for first_index, first in enumerate(members):
-                with_others[first] += count
-                for second in members[first_index + 1 :]:
-                    grid[first][second] += count
-                    grid[second][first] += count
+        else:  # 'set': two or more tags (ids joined by commas, in any order, perhaps repeated); 'each': any
+            members = tuple(sorted({by_text[tag_id] for tag_id in str(value).split(",") if tag_id in by_text}))
+            sets[members] = sets.get(members, 0) + count
+            if kind == "each":
+                for member in members:
+                    grid[member][member] += count
+    for members, count in sets.items():
+        if len(members) < 2:
+            continue
+        for first_index, first in enumerate(members):
+            with_others[first] += count
+            for second in members[first_index + 1 :]:
+                grid[first][second] += count
+                grid[second][first] += count
     names = tuple(ids.values())
     return Matrix(
         row_kind="tag",
@@ -550,6 +664,52 @@ def tag_co_occurrence(
         total=total,
         total_label="with another tag",
     )
+
+
+def _articles_co_occurring(ids: dict[int, str], all_ids: int) -> tuple[str, list]:
+    """SQL and parameters of the rows `tag_co_occurrence` reads for the articles (everyone's
+    tags): ('tag', tag, articles with it), ('set', tags, articles with that set of two or more
+    shown tags; ids joined by commas, perhaps repeated), ('all', NULL, articles with any).
+
+    Each part reads annotation_tags in the order of an index and groups it as it comes (no sort
+    of all the (article, tag) pairs): per tag from (tag_id, article_id); the sets per article
+    from (article_id, tag_id), where "two or more tags" is min < max and the tags may repeat.
+    The few articles tagged as a whole are counted apart: their sets joined with their
+    passages' tags, their whole-article tags that no passage has added per tag."""
+    tag_sql, tag_params = _tag_filter("nt", ids, all_ids)
+    whole_sql, whole_params = _tag_filter("g", ids, all_ids)
+    other_whole_sql, _ = _tag_filter("o", ids, all_ids)
+    other_sql, _ = _tag_filter("x", ids, all_ids)
+    whole_only = "NOT EXISTS (SELECT 1 FROM annotation_tags x WHERE x.article_id = g.article_id AND x.tag_id = g.tag_id)"
+    sql = f"""SELECT 'tag', nt.tag_id, count(DISTINCT nt.article_id) FROM annotation_tags nt
+                  WHERE 1{tag_sql} GROUP BY nt.tag_id
+              UNION ALL
+              SELECT 'tag', g.tag_id, count(*) FROM article_tags g WHERE 1{whole_sql} AND {whole_only} GROUP BY g.tag_id
+              UNION ALL
+              SELECT 'set', tags, count(*) FROM (
+                  SELECT group_concat(nt.tag_id) AS tags FROM annotation_tags nt INDEXED BY idx_annotation_tags_article_tag
+                  WHERE 1{tag_sql} GROUP BY nt.article_id
+                  HAVING min(nt.tag_id) < max(nt.tag_id)
+                     AND NOT EXISTS (SELECT 1 FROM article_tags o WHERE o.article_id = nt.article_id{other_whole_sql})
+                  UNION ALL
+                  SELECT group_concat(t.tag_id) FROM (
+                      SELECT x.article_id, x.tag_id FROM annotation_tags x
+                      WHERE x.article_id IN (SELECT g.article_id FROM article_tags g WHERE 1{whole_sql}){other_sql}
+                      UNION ALL
+                      SELECT o.article_id, o.tag_id FROM article_tags o WHERE 1{other_whole_sql}) t
+                  GROUP BY t.article_id HAVING min(t.tag_id) < max(t.tag_id))
+              GROUP BY tags
+              UNION ALL
+              SELECT 'all', NULL, (SELECT count(DISTINCT nt.article_id) FROM annotation_tags nt WHERE 1{tag_sql})
+                                  + (SELECT count(DISTINCT g.article_id) FROM article_tags g WHERE 1{whole_sql}
+                                     AND NOT EXISTS (SELECT 1 FROM annotation_tags x WHERE x.article_id = g.article_id{other_sql}))"""
+    params = [
+        *tag_params, *whole_params,  # per tag
+        *tag_params, *whole_params,  # passages' sets
+        *whole_params, *tag_params, *whole_params,  # sets of articles tagged as a whole
+        *tag_params, *whole_params, *tag_params,  # all
+    ]
+    return sql, params
 
 
 # ---- entities ----------------------------------------------------------------------------------
@@ -568,7 +728,7 @@ def entity_months(store: Store, entities: Sequence[Entity], unit: EntityUnit = "
 
     if unit not in ("mentions", "articles"):
         raise ValueError(f"unit must be mentions or articles (got {unit!r})")
-    series = mentions_per_month(store, list(entities))
+    series = mentions_per_month(store, list(entities), from_rows=not READ_SUMMARIES)
     columns = {entity.id: entity_label(entity) for entity in entities}
     cells = [
         (entity_id, month, mentions if unit == "mentions" else articles)
