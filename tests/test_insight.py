@@ -256,6 +256,18 @@ def test_signatures_follow_changes_from_another_connection(seeded, config):
     moved = insight.tag_signature(seeded)
     seeded.merge_tags("framing/security", "conflict")  # counts move between tags
     assert insight.tag_signature(seeded) != moved
+    merged = insight.tag_signature(seeded)
+    other = Store.open(config.database)
+    try:  # a re-import that only re-dates an article, or gives it another source
+        with other.writing():
+            other.db.execute("UPDATE articles SET published = '2024-12-24' WHERE id = 2")
+    finally:
+        other.close()
+    redated = insight.tag_signature(seeded)
+    assert redated != merged
+    with seeded.writing():
+        seeded.db.execute("UPDATE articles SET source = 'Agency' WHERE id = 2")
+    assert insight.tag_signature(seeded) != redated
 
 
 def test_matrix_as_dict_has_the_same_numbers(seeded):

@@ -6,8 +6,9 @@ annotators, or everyone compared for alpha, and the level), so comparing the sam
 reads the kept sums and computes only the articles that changed since.
 
 Which articles changed: `article_changes` holds, per article, the number of the last change to its
-annotations, their tags or its text (triggers, so every writer is seen: the app, an import,
-another process). Numbers only grow. A kept article row is right while no change of its article
+annotations, their tags, its text, date or source (triggers, so every writer is seen: the app, an
+import, another process). Numbers only grow. The charts watch the highest number too
+(reader.core.insight.tag_signature). A kept article row is right while no change of its article
 has a number above the row's own `seq`; a scope's `seq` says every change up to it has been
 checked against the scope's rows, so only later changes are ever looked at.
 
@@ -48,7 +49,7 @@ _TRIGGERS = {
     "article_changes_tag_update": (
         "AFTER UPDATE OF tag_id, annotation_id ON annotation_tags", ["OLD.article_id", _ANNOTATION_OF.format(row="NEW")]
     ),
-    "article_changes_text": ("AFTER UPDATE OF chars, text ON articles", ["NEW.id"]),
+    "article_changes_article": ("AFTER UPDATE OF chars, text, published, source ON articles", ["NEW.id"]),
     "article_changes_article_delete": ("AFTER DELETE ON articles", ["OLD.id"]),
 }
 

@@ -755,11 +755,14 @@ def entity_index_ready(store: Store) -> bool:
 def tag_signature(store: Store) -> tuple:
     """Numbers that change when what the tag figures count changes: passages and their tags
     added or removed (counts and the highest rowid), whole-article tags, the codebook's names
-    (a rename, or a merge, which deletes the merged tag), articles added or removed. Read from
-    indexes and rowids only: a few ms at 200,000 annotations. A commit that leaves them alone
-    (the entity cache, reading state) recounts nothing."""
+    (a rename, or a merge, which deletes the merged tag), articles added or removed, and the
+    last change number of any article's passages, tags, date or source (article_changes, kept by
+    triggers: reader.core.agreement_cache). Read from indexes and rowids only: a few ms at
+    200,000 annotations. A commit that leaves them alone (the entity cache, reading state)
+    recounts nothing."""
     return store.db.execute(
-        """SELECT (SELECT count(*) FROM annotations), (SELECT max(rowid) FROM annotations),
+        """SELECT (SELECT max(seq) FROM article_changes),
+                  (SELECT count(*) FROM annotations), (SELECT max(rowid) FROM annotations),
                   (SELECT count(*) FROM annotation_tags), (SELECT max(rowid) FROM annotation_tags),
                   (SELECT count(*) FROM article_tags), (SELECT max(rowid) FROM article_tags),
                   (SELECT group_concat(id || ':' || name, char(31)) FROM tags),
