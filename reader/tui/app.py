@@ -26,7 +26,7 @@ from reader.tui.format import plural, short_path
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
 from reader.tui.screens.agreement import AgreementScreen, AgreementTable
-from reader.tui.screens.charts import ChartsScreen, EntityPickerScreen
+from reader.tui.screens.charts import ChartsScreen
 from reader.tui.screens.entity import EntityPicker, EntityScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
@@ -241,7 +241,7 @@ class ReaderApp(App[None]):
 KEYMAP_OWNERS: tuple[type, ...] = (
     ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen,
     TagsScreen, TagPassagesScreen, PagedList, AgreementScreen, AgreementTable, EntityScreen, EntityPicker,
-    ChartsScreen, HeatTable, EntityPickerScreen,
+    ChartsScreen, HeatTable,
 )
 #: Bindings active together: a key may do only one thing within a group.
 KEY_GROUPS: tuple[tuple[type, ...], ...] = (
@@ -255,5 +255,4 @@ KEY_GROUPS: tuple[tuple[type, ...], ...] = (
     (EntityScreen, PagedList, ReaderApp),
     (EntityPicker, ReaderApp),
     (ChartsScreen, HeatTable, ReaderApp),
-    (EntityPickerScreen, ReaderApp),
 )

@@ -14,19 +14,16 @@ from dataclasses import dataclass, field
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, OptionList, Static
-from textual.widgets.option_list import Option
+from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
 from reader.core import insight
 from reader.core.insight import Matrix
 from reader.core.store import Store, StoreError
-from reader.tui.format import plural, tag_color
-from reader.tui.screens.modal import BoxedModal
-from reader.tui.screens.pickers import PICKER_CSS, PickerScreen, pick_annotator
+from reader.tui.format import tag_color
+from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.charts import BarChart, HeatTable
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -483,7 +480,11 @@ class ChartsScreen(Screen[None]):
             self.notify("The entity index is empty: reader fills it in the background as it recognises articles.",
                         markup=False)
             return
-        self.app.push_screen(EntityPickerScreen(self.store, self.state.entities), self._toggle_entity)
+        from reader.tui.screens.entity import EntityPicker
+
+        picker = EntityPicker(self.workspace, title="Entities on the timeline",
+                              chosen=[entity.id for entity in self.state.entities], does="adds or takes off")
+        self.app.push_screen(picker, self._toggle_entity)
 
     def _toggle_entity(self, entity) -> None:
         if entity is None:
@@ -517,79 +518,3 @@ class ChartsScreen(Screen[None]):
     def status_text(self) -> str:
         """The title line as plain text."""
         return str(self.query_one("#charts-title", Static).render())
-
-
-class EntityPickerScreen(BoxedModal[object]):
-    """Type a few letters of an entity's name; enter chooses the highlighted one (a ✓ marks
-    those on the timeline already: choosing one takes it off). Dismisses with the Entity or None."""
-
-    DEFAULT_CSS = PICKER_CSS
-
-    BINDINGS = [
-        Binding("enter", "choose", "Choose", id="entity_picker.choose", priority=True,
-                tooltip="Add the highlighted entity, or take it off"),
-        Binding("escape", "cancel", "Cancel", id="entity_picker.cancel", tooltip="Close without choosing"),
-        Binding("down", "move(1)", "Down", id="entity_picker.down", show=False, tooltip="Highlight the next entity"),
-        Binding("up", "move(-1)", "Up", id="entity_picker.up", show=False, tooltip="Highlight the previous entity"),
-    ]
-
-    #: Entities listed for what is typed (the entity index ranks them by articles).
-    SHOWN = 50
-
-    def __init__(self, store: Store, chosen: list) -> None:
-        super().__init__()
-        self.store = store
-        self.chosen = {entity.id for entity in chosen}
-        self.found: list = []
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="picker-box modal-box"):
-            yield Static(Content("Entities on the timeline"), classes="picker-title")
-            yield Input(placeholder="type a name (accents and case do not matter)", id="entity-input")
-            options = OptionList(id="entity-options", markup=False, compact=True)
-            options.can_focus = False
-            yield options
-            yield Static(Content("↑↓ move · enter adds or takes off · esc cancels"), classes="picker-keys")
-
-    def on_mount(self) -> None:
-        self.query_one("#entity-input", Input).focus()
-        self._search("")
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        event.stop()
-        self._search(event.value)
-
-    def _search(self, typed: str) -> None:
-        from reader.core.entities.index import entities_matching
-
-        self.found = entities_matching(self.store, typed.strip(), limit=self.SHOWN)
-        options = self.query_one("#entity-options", OptionList)
-        options.set_options(
-            Option(Content.assemble(
-                "✓ " if entity.id in self.chosen else "  ",
-                display_text(entity.name),
-                (f"  {entity.label} · {plural(entity.articles, 'article')}", "dim"),
-            ))
-            for entity in self.found
-        )
-        if self.found:
-            options.highlighted = 0
-
-    def action_move(self, step: int) -> None:
-        options = self.query_one("#entity-options", OptionList)
-        options.action_cursor_down() if step > 0 else options.action_cursor_up()
-
-    def action_choose(self) -> None:
-        highlighted = self.query_one("#entity-options", OptionList).highlighted
-        if highlighted is None or highlighted >= len(self.found):
-            self.app.bell()
-            return
-        self.dismiss(self.found[highlighted])
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        event.stop()
-        if event.option_index < len(self.found):
-            self.dismiss(self.found[event.option_index])
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)

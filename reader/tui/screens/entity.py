@@ -7,7 +7,7 @@ never write, and never put article text into markup.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from rich.cells import cell_len
 from rich.style import Style
@@ -309,32 +309,39 @@ class EntityScreen(Screen[None]):
 
 class EntityPicker(BoxedModal[Entity | None]):
     """Type the start of an entity's words; the matches, in most articles first, update as you
-    type; enter chooses. Dismisses with the Entity or None."""
+    type; enter chooses. Dismisses with the Entity or None. Entities in `chosen` (ids) carry a ✓:
+    the charts' timeline uses it to say which are on it (choosing one again takes it off)."""
 
     DEFAULT_CSS = PICKER_CSS
 
     BINDINGS = [
-        Binding("enter", "choose", "Choose", id="entity_picker.choose", priority=True, tooltip="Open the highlighted entity"),
+        Binding("enter", "choose", "Choose", id="entity_picker.choose", priority=True, tooltip="Choose the highlighted entity"),
         Binding("escape", "cancel", "Cancel", id="entity_picker.cancel", tooltip="Close without choosing"),
         Binding("down", "move(1)", "Down", id="entity_picker.down", show=False, tooltip="Highlight the next entity"),
         Binding("up", "move(-1)", "Up", id="entity_picker.up", show=False, tooltip="Highlight the previous entity"),
     ]
 
-    def __init__(self, workspace: Workspace, label: str | None = None) -> None:
+    SHOWN = 50
+
+    def __init__(self, workspace: Workspace, label: str | None = None, *, title: str | None = None,
+                 chosen: Iterable[int] = (), does: str = "opens") -> None:
         super().__init__()
         self.workspace = workspace
         self.label = label
+        self.heading = title or "Find an entity" + (f" ({label})" if label else "")
+        self.chosen = set(chosen)
+        self.does = does
         self.found: list[Entity] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker-box modal-box"):
-            title = "Find an entity" + (f" ({self.label})" if self.label else "")
-            yield Static(Content(title), classes="picker-title")
-            yield Input(placeholder="the start of its words: “ana li”, “geneva”", id="entity-picker-input")
+            yield Static(Content(self.heading), classes="picker-title")
+            yield Input(placeholder="the start of its words: “ana li”, “geneva” (accents and case do not matter)",
+                        id="entity-picker-input")
             options = OptionList(id="entity-picker-options", markup=False, compact=True)
             options.can_focus = False
             yield options
-            yield Static(Content("↑↓ move · enter opens · esc cancels"), classes="picker-keys")
+            yield Static(Content(f"↑↓ move · enter {self.does} · esc cancels"), classes="picker-keys")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -345,11 +352,12 @@ class EntityPicker(BoxedModal[Entity | None]):
         self._show(event.value)
 
     def _show(self, typed: str) -> None:
-        self.found = entities_matching(self.workspace.store, typed, self.label, limit=30)
+        self.found = entities_matching(self.workspace.store, typed.strip(), self.label, limit=self.SHOWN)
         colors = self.workspace.config.entities.colors
         options = []
         for entity in self.found:
-            line = Text(display_text(entity.name))
+            line = Text("✓ " if entity.id in self.chosen else "  " if self.chosen else "")
+            line.append(display_text(entity.name))
             line.append(f"  {entity.label}", style=colors.get(entity.label, ""))
             line.append(f"  {plural(entity.articles, 'article')}", style="dim")
             options.append(Option(line))
@@ -364,8 +372,15 @@ class EntityPicker(BoxedModal[Entity | None]):
 
     def action_choose(self) -> None:
         highlighted = self.query_one(OptionList).highlighted
-        if highlighted is not None and highlighted < len(self.found):
-            self.dismiss(self.found[highlighted])
+        if highlighted is None or highlighted >= len(self.found):
+            self.app.bell()
+            return
+        self.dismiss(self.found[highlighted])
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        event.stop()
+        if event.option_index < len(self.found):
+            self.dismiss(self.found[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)
