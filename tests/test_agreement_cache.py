@@ -340,3 +340,22 @@ def test_per_article_counts_add_up_to_the_whole_list_measures_when_most_passages
                 table.both, table.only_a, table.only_b)
     same = sum(1 for c in counted.values() if c.a_spans == c.b_spans == c.exact)
     assert same > len(counted) / 3  # the shortcut was taken
+
+
+def test_an_article_with_no_kept_sums_and_no_change_is_found_and_counted(monkeypatch):
+    """Usually only changed articles are looked up; when the kept rows do not add up to the
+    population (a comparison saved while an article joined it), every kept row is read."""
+    store = corpus(4, articles=6)
+    for article in range(1, 7):
+        for name in ("alice", "bob"):
+            store.add_annotation(article, 0, 3 + article, ["conflict"], name)
+    _job, first = report(store, ["alice", "bob"], "char")
+    with store.writing():
+        store.db.execute("DELETE FROM agreement_articles WHERE article_id = 4")
+        store.db.execute("DELETE FROM agreement_counts WHERE article_id = 4")
+    counted: list[list[int]] = []
+    count = AgreementJob._count
+    monkeypatch.setattr(AgreementJob, "_count", lambda self, articles: (counted.append(list(articles)), count(self, articles))[1])
+    _job, again = report(store, ["alice", "bob"], "char")
+    assert counted == [[4]]
+    assert numbers(again) == numbers(first)
