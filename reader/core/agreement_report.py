@@ -174,7 +174,7 @@ class AgreementReport:
     #: Krippendorff's alpha over every compared annotator, by tag (None: overall); None until computed.
     alpha: dict[str | None, float | None] | None = None
     #: Which stages are done: "loaded" (who annotated what), "counted" (every number),
-    #: "left_out" (the pairs' left_out_a and left_out_b).
+    #: "left_out" (the pairs' left_out_a and left_out_b, and their listing).
     done: frozenset[str] = field(default_factory=frozenset)
     #: While counting: (articles counted, articles to count); the others' sums were kept.
     progress: tuple[int, int] | None = None
@@ -376,7 +376,7 @@ class AgreementJob:
                                           2 * s[4] + s[5] + s[6], s[5] + s[6])
                 rows.append(Row(tag, SpanScores(s[0], s[1], s[2]), SpanScores(s[0], s[1], s[3]), table,
                                 alpha, len(self.annotators) == 2))
-            pairs.append(replace(pair, rows=tuple(rows), listing=self._listing(pair, tags)))
+            pairs.append(replace(pair, rows=tuple(rows)))
         alpha = None
         if self.alpha_scope is not None:
             items, sums = self._sums(self.alpha_scope)
@@ -408,7 +408,8 @@ class AgreementJob:
         return DisagreementIndex.of(pair.a, pair.b, counts)
 
     def _left_out(self, report: AgreementReport) -> AgreementReport:
-        """Tagged passages (in the report's tags) of each of a pair on articles the other did not annotate."""
+        """Tagged passages (in the report's tags) of each of a pair on articles the other did not
+        annotate; and where the pair disagrees, by article (`listing`)."""
         ids = {name: tag_id for tag_id, name in self.names.items()}
         wanted = [ids[tag] for tag in report.tags if tag in ids]
         pairs = []
@@ -418,7 +419,7 @@ class AgreementJob:
                 elsewhere = self.annotated[name] - population
                 counts.append(cache.passages_elsewhere(self.store.db, name, other, elsewhere, wanted)
                               if wanted and elsewhere else 0)
-            pairs.append(replace(pair, left_out_a=counts[0], left_out_b=counts[1]))
+            pairs.append(replace(pair, left_out_a=counts[0], left_out_b=counts[1], listing=self._listing(pair, report.tags)))
         return replace(report, pairs=tuple(pairs), done=report.done | {"left_out"})
 
     def disagreements(self, index: int) -> list[Disagreement]:

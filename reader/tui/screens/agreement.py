@@ -58,7 +58,7 @@ _STAGES = ("loaded", "counted", "left_out")
 _NEXT = {
     None: "reading who annotated what…",
     "loaded": "counting passages…",
-    "counted": "counting what each pair left out…",
+    "counted": "listing the disagreements…",
     "left_out": "keeping the sums…",
 }
 
