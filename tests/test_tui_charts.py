@@ -64,11 +64,20 @@ def test_bars_and_heat():
     assert heat_level(1, 100) == 0
 
 
-async def test_opens_with_tags_per_source(store, config):
+@pytest.mark.parametrize("now_ms", [60, 1e-9])
+async def test_opens_with_tags_per_source(store, config, monkeypatch, now_ms):
+    """Counted at once, or (a count slower than NOW_MS is interrupted) in the thread."""
+    monkeypatch.setattr(ChartsScreen, "NOW_MS", now_ms)
+    monkeypatch.setattr(ChartsScreen, "NOW_STEPS", 1)
+    monkeypatch.setattr(ChartsScreen, "PREFETCH", False)
+    threads = []
+    counting = ChartsScreen._compute_in_thread
+    monkeypatch.setattr(ChartsScreen, "_compute_in_thread", lambda self, *args: (threads.append(args), counting(self, *args))[1])
     seed(store)
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_charts(pilot)
+        assert len(threads) == (0 if now_ms > 1 else 1)
         assert table_text(screen) == [
             ["Wirefeed", "2", "2", "4"],
             ["Bad\ufffd[2J[bold]Source[/]", "1", "0", "1"],

@@ -109,6 +109,10 @@ class ChartsScreen(Screen[None]):
     HELP_WIDGETS = (HeatTable,)
     #: How often the charts look for changes made by another connection (another reader, an import).
     WATCH_SECONDS = 2.0
+    #: A figure counted within this many ms is counted at once (see `_count_now`), the clock
+    #: looked at every NOW_STEPS steps of SQLite's.
+    NOW_MS = 60
+    NOW_STEPS = 1_000
     #: Whether the other tag views are counted in the background once one is shown.
     PREFETCH = True
 
@@ -222,8 +226,28 @@ class ChartsScreen(Screen[None]):
             self._show(key, cached[1])
             self._compute(key, list(state.entities), force=False)  # recounted only if the data changed since
             return
+        counted = self._count_now(key, list(state.entities))
+        if counted is not None:
+            self._computed(key, *counted, True)
+            return
         self.query_one("#charts-title", Static).update(Content.assemble((VIEWS[state.view], "bold"), ("  counting…", "dim")))
         self._compute(key, list(state.entities), force=True)
+
+    def _count_now(self, key: tuple, entities: list) -> tuple[tuple, Matrix] | None:
+        """(signature, figure) counted at once with the app's connection when that takes under
+        NOW_MS: the figure is in the screen's first frame. A slower count is interrupted (None)
+        and done in a thread, which would otherwise wait on the drawing at every SQL step."""
+        if self.store.path is None or self.NOW_MS <= 0:
+            return None
+        conn = self.store.db.conn
+        deadline = time.perf_counter() + self.NOW_MS / 1000
+        conn.set_progress_handler(lambda: time.perf_counter() > deadline, self.NOW_STEPS)
+        try:
+            return signature(self.store, key), compute(self.store, key, entities)
+        except sqlite3.Error:  # interrupted, or a lock: the thread counts it
+            return None
+        finally:
+            conn.set_progress_handler(None, 0)
 
     def _default_entities(self) -> list:
         """The entity in most articles of each of PERSON, ORG and GPE."""
@@ -286,8 +310,8 @@ class ChartsScreen(Screen[None]):
             remember(self._path, key, seen, matrix)
         if show and key == self.state.key() and self.is_attached:
             self._show(key, matrix)
-            if self.PREFETCH and self.store.path is not None:
-                self._prefetch([other for other in self._neighbours() if self._cached(other) is None])
+            if self.PREFETCH and self.store.path is not None:  # after the frame: it would compete with drawing it
+                self.call_after_refresh(self._prefetch, [other for other in self._neighbours() if self._cached(other) is None])
 
     def _neighbours(self) -> list[tuple]:
         """The keys of the other tag views with the same filters, most likely next first."""
