@@ -173,8 +173,8 @@ class AgreementReport:
     articles: int
     #: Krippendorff's alpha over every compared annotator, by tag (None: overall); None until computed.
     alpha: dict[str | None, float | None] | None = None
-    #: Which stages are done: "loaded" (who annotated what), "counted" (every number),
-    #: "left_out" (the pairs' left_out_a and left_out_b, and their listing).
+    #: Which stages are done: "loaded" (who annotated what), "counted" (every number), "listed"
+    #: (the pairs' `listing`), "left_out" (their left_out_a and left_out_b).
     done: frozenset[str] = field(default_factory=frozenset)
     #: While counting: (articles counted, articles to count); the others' sums were kept.
     progress: tuple[int, int] | None = None
@@ -184,7 +184,7 @@ class AgreementReport:
         return "counted" in self.done
 
 
-STAGES = ("loaded", "counted", "left_out")
+STAGES = ("loaded", "counted", "listed", "left_out")
 
 #: Articles counted at a time (the report's progress moves after each).
 CHUNK = 5_000
@@ -262,8 +262,8 @@ class AgreementJob:
 
     def stages(self) -> Iterator[AgreementReport]:
         """The report after each chunk of articles counted (`progress`), then with every number,
-        then with what each pair left out; then the new sums are kept in the database (when it
-        can be written)."""
+        with where each pair disagrees, and with what each pair left out; then the new sums are
+        kept in the database (when it can be written)."""
         report = self.report
         assert report is not None and self.store is not None, "load() first"
         to_count = self._to_count()
@@ -273,6 +273,9 @@ class AgreementJob:
             self.report = report
             yield report
         report = self._sum_up(report)
+        self.report = report
+        yield report
+        report = self._listed(report)
         self.report = report
         yield report
         report = self._left_out(report)
@@ -407,9 +410,13 @@ class AgreementJob:
         counts[None] = overall
         return DisagreementIndex.of(pair.a, pair.b, counts)
 
+    def _listed(self, report: AgreementReport) -> AgreementReport:
+        """Where each pair disagrees, by article (`listing`)."""
+        pairs = tuple(replace(pair, listing=self._listing(pair, report.tags)) for pair in report.pairs)
+        return replace(report, pairs=pairs, done=report.done | {"listed"})
+
     def _left_out(self, report: AgreementReport) -> AgreementReport:
-        """Tagged passages (in the report's tags) of each of a pair on articles the other did not
-        annotate; and where the pair disagrees, by article (`listing`)."""
+        """Tagged passages (in the report's tags) of each of a pair on articles the other did not annotate."""
         ids = {name: tag_id for tag_id, name in self.names.items()}
         wanted = [ids[tag] for tag in report.tags if tag in ids]
         pairs = []
@@ -419,7 +426,7 @@ class AgreementJob:
                 elsewhere = self.annotated[name] - population
                 counts.append(cache.passages_elsewhere(self.store.db, name, other, elsewhere, wanted)
                               if wanted and elsewhere else 0)
-            pairs.append(replace(pair, left_out_a=counts[0], left_out_b=counts[1], listing=self._listing(pair, report.tags)))
+            pairs.append(replace(pair, left_out_a=counts[0], left_out_b=counts[1]))
         return replace(report, pairs=tuple(pairs), done=report.done | {"left_out"})
 
     def disagreements(self, index: int) -> list[Disagreement]:

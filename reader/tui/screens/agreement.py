@@ -52,13 +52,14 @@ from reader.tui.wrap import display_text
 _REPORTS: OrderedDict[tuple, tuple[tuple, AgreementReport]] = OrderedDict()
 _KEPT_REPORTS = 4
 
-_STAGES = ("loaded", "counted", "left_out")
+_STAGES = ("loaded", "counted", "listed", "left_out")
 
 #: What the status line says while the next stage runs, by the last stage done.
 _NEXT = {
     None: "reading who annotated what…",
     "loaded": "counting passages…",
     "counted": "listing the disagreements…",
+    "listed": "counting what each pair left out…",
     "left_out": "keeping the sums…",
 }
 
