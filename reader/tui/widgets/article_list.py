@@ -11,16 +11,13 @@ from collections.abc import Callable
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual import events
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from reader.core.store import HIT_END, HIT_START, ArticleRow
-from reader.tui.widgets.paged_list import PageCache
+from reader.tui.widgets.paged_list import CursorRows, PageCache
 from reader.tui.wrap import display_text
 
 _SPACES = re.compile(r" {2,}")
@@ -80,7 +77,7 @@ def snippet_segments(snippet: str, width: int, style: Style, hit: Style) -> list
     return segments
 
 
-class ArticleList(ScrollView, can_focus=True):
+class ArticleList(CursorRows, can_focus=True):
     """Rows of (read mark, title, source, date, annotation count, tags) with a cursor row;
     in search results each row has a second line with the best hit in context."""
 
@@ -125,7 +122,7 @@ class ArticleList(ScrollView, can_focus=True):
         Binding("enter", "open", "Open", id="list.open", tooltip="Open the article under the cursor"),
     ]
 
-    cursor: reactive[int] = reactive(0, repaint=False)
+    header_lines = HEADER_LINES
 
     class Opened(Message):
         def __init__(self, article_id: int) -> None:
@@ -156,49 +153,13 @@ class ArticleList(ScrollView, can_focus=True):
         self.cursor = min(self.cursor, max(count - 1, 0)) if keep_cursor else 0
         self.refresh()
 
-    def row(self, index: int) -> ArticleRow | None:
-        return self._rows.row(index) if 0 <= index < self.count else None
-
-    @property
-    def current(self) -> ArticleRow | None:
-        return self.row(self.cursor)
-
-    # ---- movement ---------------------------------------------------------------------
-
-    def watch_cursor(self, new: int) -> None:
-        # The header covers the top line, so keep the header's line and the row's lines in view.
-        top = new * self.lines_per_row
-        self.scroll_to_region(
-            Region(0, top, 1, self.lines_per_row + HEADER_LINES), animate=False, immediate=True, force=True
-        )
-        self.refresh()
-
-    def action_move(self, delta: int) -> None:
-        if self.count:
-            self.cursor = min(max(self.cursor + delta, 0), self.count - 1)
-
-    def action_jump(self, direction: int) -> None:
-        if self.count:
-            self.cursor = 0 if direction < 0 else self.count - 1
-
-    def action_page(self, direction: int) -> None:
-        rows = max(1, (self.scrollable_content_region.height - HEADER_LINES) // self.lines_per_row - 1)
-        self.action_move(direction * rows)
+    def choose(self) -> None:
+        self.action_open()
 
     def action_open(self) -> None:
         row = self.current
         if row is not None:
             self.post_message(self.Opened(row.id))
-
-    def on_click(self, event: events.Click) -> None:
-        line = event.y + int(self.scroll_offset.y) - HEADER_LINES
-        index = line // self.lines_per_row
-        if line >= 0 and index < self.count:
-            if index == self.cursor and event.chain >= 2:
-                self.action_open()
-            self.cursor = index
-
-    # ---- rendering --------------------------------------------------------------------
 
     def render_line(self, y: int) -> Strip:
         scroll_y = int(self.scroll_offset.y)

@@ -80,7 +80,59 @@ class PageCache:
 DrawRow = Callable[[Any, int, int, Style, Style], list[tuple[str, Style]]]
 
 
-class PagedList(ScrollView, can_focus=True):
+class CursorRows(ScrollView):
+    """Rows of `lines_per_row` lines read through a PageCache, under `header_lines` lines of
+    header, with a cursor row: the movement PagedList and the article list share. A subclass
+    sets `count`, `lines_per_row` and `_rows`, and says what choosing a row does (`choose`)."""
+
+    header_lines = 0
+    count: int
+    lines_per_row: int
+    _rows: PageCache
+
+    cursor: reactive[int] = reactive(0, repaint=False)
+
+    def row(self, index: int) -> Any | None:
+        return self._rows.row(index) if 0 <= index < self.count else None
+
+    @property
+    def current(self) -> Any | None:
+        return self.row(self.cursor)
+
+    def choose(self) -> None:
+        """Act on the row under the cursor (enter, or a double click)."""
+        raise NotImplementedError
+
+    def watch_cursor(self, new: int) -> None:
+        # A header covers the top lines: keep its lines and the row's lines in view.
+        self.scroll_to_region(
+            Region(0, new * self.lines_per_row, 1, self.lines_per_row + self.header_lines),
+            animate=False, immediate=True, force=True,
+        )
+        self.refresh()
+
+    def action_move(self, delta: int) -> None:
+        if self.count:
+            self.cursor = min(max(self.cursor + delta, 0), self.count - 1)
+
+    def action_jump(self, direction: int) -> None:
+        if self.count:
+            self.cursor = 0 if direction < 0 else self.count - 1
+
+    def action_page(self, direction: int) -> None:
+        rows = max(1, (self.scrollable_content_region.height - self.header_lines) // self.lines_per_row - 1)
+        self.action_move(direction * rows)
+
+    def on_click(self, event: events.Click) -> None:
+        line = event.y + int(self.scroll_offset.y) - self.header_lines
+        index = line // self.lines_per_row
+        if line >= 0 and index < self.count:
+            if index == self.cursor and event.chain >= 2:
+                self.choose()
+            self.cursor = index
+
+
+class PagedList(CursorRows, can_focus=True):
     """Rows from `fetch(offset, limit)`, `lines_per_row` lines each, with a cursor row;
     enter posts `Chosen` with the row."""
 
@@ -112,7 +164,6 @@ class PagedList(ScrollView, can_focus=True):
         Binding("enter", "choose", "Open", id="rows.open", tooltip="Open the row under the cursor"),
     ]
 
-    cursor: reactive[int] = reactive(0, repaint=False)
 
     class Chosen(Message):
         def __init__(self, paged_list: PagedList, row: Any) -> None:
@@ -148,41 +199,13 @@ class PagedList(ScrollView, can_focus=True):
     def _update_size(self) -> None:
         self.virtual_size = Size(self.size.width, self.count * self.lines_per_row)
 
-    def row(self, index: int) -> Any | None:
-        return self._rows.row(index) if 0 <= index < self.count else None
-
-    @property
-    def current(self) -> Any | None:
-        return self.row(self.cursor)
-
-    def watch_cursor(self, new: int) -> None:
-        self.scroll_to_region(
-            Region(0, new * self.lines_per_row, 1, self.lines_per_row), animate=False, immediate=True, force=True
-        )
-        self.refresh()
-
-    def action_move(self, delta: int) -> None:
-        if self.count:
-            self.cursor = min(max(self.cursor + delta, 0), self.count - 1)
-
-    def action_jump(self, direction: int) -> None:
-        if self.count:
-            self.cursor = 0 if direction < 0 else self.count - 1
-
-    def action_page(self, direction: int) -> None:
-        self.action_move(direction * max(1, self.scrollable_content_region.height // self.lines_per_row - 1))
-
-    def action_choose(self) -> None:
+    def choose(self) -> None:
         row = self.current
         if row is not None:
             self.post_message(self.Chosen(self, row))
 
-    def on_click(self, event: events.Click) -> None:
-        index = (event.y + int(self.scroll_offset.y)) // self.lines_per_row
-        if 0 <= index < self.count:
-            if index == self.cursor and event.chain >= 2:
-                self.action_choose()
-            self.cursor = index
+    def action_choose(self) -> None:
+        self.choose()
 
     def render_line(self, y: int) -> Strip:
         width = self.scrollable_content_region.width
