@@ -321,8 +321,11 @@ class AgreementJob:
                 a, b = scope.key.split(":", 2)[2].split("\x1f")  # stored in name order
                 a_units = [u for u in units_by[a] if u.article in chunk]
                 b_units = [u for u in units_by[b] if u.article in chunk]
-                counted = pair_counts(a_units, b_units, [u for u in positions[a] if u.article in chunk],
-                                      [u for u in positions[b] if u.article in chunk])
+                if texts is None:  # characters: the units are the positions
+                    counted = pair_counts(a_units, b_units)
+                else:
+                    counted = pair_counts(a_units, b_units, [u for u in positions[a] if u.article in chunk],
+                                          [u for u in positions[b] if u.article in chunk])
                 for found in disagreements(a_units, b_units, "exact"):
                     listed[found.article] += 1
                     for tag in {unit.tag for unit in (found.a, found.b) if unit is not None}:
