@@ -1,3 +1,4 @@
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -27,6 +28,18 @@ ARTICLE = (
     "[Photo] Delegates at the Palais des Nations. [bold]Not markup[/]\n\n"
     "The next round opens on December 1, 2025."
 )
+
+
+def pytest_make_parametrize_id(config, val, argname):
+    """Keep parametrised test ids short and on one line: a long or multi-line text becomes its
+    first characters (escaped) and a digest, so `-k` and reports stay usable."""
+    if not isinstance(val, (str, bytes)):
+        return None
+    shown = repr(val)[1:-1] if isinstance(val, str) else repr(val)[2:-1]
+    if len(shown) <= 40:
+        return shown
+    raw = val.encode("utf-8", "surrogatepass") if isinstance(val, str) else val
+    return f"{shown[:24]}..{len(val)}.{hashlib.sha1(raw).hexdigest()[:6]}"
 
 
 def make_article(title: str, text: str, published: str, path: str) -> Document:

@@ -168,8 +168,11 @@ def test_an_alias_bomb_is_refused_at_once(tmp_path):
 
 
 def test_deep_nesting_is_refused_naming_its_line(tmp_path):
+    """Refused, as one line naming the file and the line where the nesting is (whatever words
+    the YAML library of the day uses for it)."""
     message = error_for(tmp_path, "annotator: x\ndatabase: " + "[" * 20_000 + "]" * 20_000 + "\n")
-    assert ":2: not valid YAML (nested too deeply)" in message
+    assert ":2: not valid YAML (" in message
+    assert "\n" not in message and len(message) < 300
 
 
 def test_a_value_yaml_cannot_build_names_its_line(tmp_path):
