@@ -5,7 +5,7 @@ import pytest
 
 from reader.core.config import TagSpec
 from reader.core.history import History
-from reader.core.store import tag_name_problem
+from reader.core.store import StaleWriteError, tag_name_problem
 
 
 def annotations_by_tag(store) -> dict[str, list[tuple[int, int]]]:
@@ -57,7 +57,7 @@ def test_rename_refuses_a_taken_name_a_bad_name_and_nesting_in_itself(coded):
         coded.rename_tag("conflict", "a//b")
     with pytest.raises(ValueError, match="nested in itself"):
         coded.rename_tag("conflict", "conflict/sub")
-    with pytest.raises(KeyError):
+    with pytest.raises(StaleWriteError, match="there is no tag nothing"):
         coded.rename_tag("nothing", "else")
     assert tag_name_problem(" x") and tag_name_problem("a\x1bb") and tag_name_problem("framing/ x")
     assert tag_name_problem("framing/cooperation") is None

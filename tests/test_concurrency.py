@@ -64,10 +64,9 @@ def test_a_backup_is_a_consistent_copy_and_never_the_database_itself(tmp_path):
 
 async def test_the_list_notices_articles_another_process_added(store, config, monkeypatch):
     from reader.tui.app import ReaderApp
-    from reader.tui.screens.article_list import ArticleListScreen
     from reader.tui.widgets.article_list import ArticleList
 
-    monkeypatch.setattr(ArticleListScreen, "WATCH_SECONDS", 0.1)
+    monkeypatch.setattr(ReaderApp, "WATCH_SECONDS", 0.1)
     app = ReaderApp(config, store)
     async with app.run_test(size=(100, 24)) as pilot:
         rows = app.screen.query_one(ArticleList)

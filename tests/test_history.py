@@ -51,13 +51,13 @@ def test_tag_changes_undo_in_order_and_a_new_change_clears_redo(setup):
     assert store.get_annotation(annotation.id).tags == ("conflict", "quote")
     history.remove_tag(annotation.id, "conflict")
     assert store.get_annotation(annotation.id).tags == ("quote",)
-    assert history.undo().kind == "untag"
+    assert history.undo().change.kind == "untag"
     assert store.get_annotation(annotation.id).tags == ("conflict", "quote")
-    assert history.undo().kind == "tag"
+    assert history.undo().change.kind == "tag"
     assert store.get_annotation(annotation.id).tags == ("conflict",)
     history.add(article_id, 9, 12, ["quote"], "alice")
     assert history.redo() is None
-    assert history.undo().kind == "add" and history.undo().kind == "add"
+    assert history.undo().change.kind == "add" and history.undo().change.kind == "add"
     assert history.undo() is None
     assert state(store, article_id) == []
 

@@ -70,7 +70,7 @@ def test_changed_text_replaces_an_article_and_moves_its_annotations(store):
     assert (moved.note, moved.tags, moved.created) == ("who?", ("conflict",), kept.created)
     [orphan] = store.orphans(article_id)
     assert (orphan.id, orphan.quote, orphan.tags) == (gone.id, sentence, ("conflict",))
-    placed = store.reattach_orphan(gone.id, 10, 22)
+    _orphan, _orphaned, placed = store.reattach_orphan(gone.id, 10, 22)
     assert placed.quote == new_text[10:22] and store.orphans() == []
     assert {a.id for a in store.annotations_for(article_id)} == {kept.id, gone.id}
 

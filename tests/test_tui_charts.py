@@ -157,7 +157,7 @@ async def test_annotator_and_tag_filters(store, config):
 
 async def test_counts_follow_a_change_from_another_connection(store, config, monkeypatch):
     seed(store)
-    monkeypatch.setattr(ChartsScreen, "WATCH_SECONDS", 0.05)
+    monkeypatch.setattr(ReaderApp, "WATCH_SECONDS", 0.05)
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_charts(pilot)

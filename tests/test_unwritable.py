@@ -146,9 +146,9 @@ def test_an_undo_the_database_refuses_can_be_undone_again(store):
         history.undo()
     assert len(store.annotations_for(1)) == 1
     store.read_only = False
-    assert history.undo() == change
+    assert history.undo().change == change
     assert store.annotations_for(1) == []
-    assert history.redo() == change
+    assert history.redo().change == change
     assert len(store.annotations_for(1)) == 1
 
 

@@ -1,5 +1,5 @@
-"""The codebook written back into config.yaml: the `tags:` block is replaced, the rest of the file
-(comments, other keys, their order) is kept byte for byte.
+"""The codebook: every tag's look (colour, description, key) as the database holds it, and the
+same written back into config.yaml (the `tags:` block replaced, the rest kept byte for byte).
 
 It never writes a file that does not load as a config again, and never writes half a file.
 """
@@ -7,7 +7,8 @@ It never writes a file that does not load as a config again, and never writes ha
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import zlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,55 @@ from reader.core.safefile import write_text
 
 _TAGS_KEY = re.compile(r"^tags[ \t]*:[^\n]*$", re.MULTILINE)
 _TOP_LEVEL = re.compile(r"^[^\s#-]", re.MULTILINE)
+
+
+#: Colours for tags that have none (created on the fly): picked by name, so always the same.
+FALLBACK_COLORS = ("#d19a66", "#56b6c2", "#c678dd", "#98c379", "#e5c07b", "#61afef", "#be5046", "#7ec699")
+
+
+def fallback_color(name: str) -> str:
+    return FALLBACK_COLORS[zlib.crc32(name.encode("utf-8")) % len(FALLBACK_COLORS)]
+
+
+@dataclass(frozen=True, slots=True)
+class TagLook:
+    """How a tag shows and is applied: its colour, description and key (None: it has none)."""
+
+    color: str | None
+    description: str | None
+    key: str | None
+
+
+class Codebook:
+    """The tags as the database held them when read: name -> look. Equal codebooks compare equal,
+    so a screen can tell whether the tags it shows changed."""
+
+    def __init__(self, looks: Mapping[str, TagLook]) -> None:
+        self.looks = dict(looks)
+        self._by_key = {look.key: name for name, look in self.looks.items() if look.key}
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Codebook) and other.looks == self.looks
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def tag_for_key(self, key: str) -> str | None:
+        """The name of the tag `key` applies, if any."""
+        return self._by_key.get(key)
+
+    def key_of(self, name: str) -> str | None:
+        look = self.looks.get(name)
+        return look.key if look else None
+
+    def color(self, name: str) -> str:
+        """The tag's colour, or a colour of its own picked from its name."""
+        look = self.looks.get(name)
+        return (look.color if look else None) or fallback_color(name)
+
+    def keyed(self) -> list[tuple[str, TagLook]]:
+        """The tags that have a key, in the order of their keys (digits first)."""
+        return sorted(((name, look) for name, look in self.looks.items() if look.key),
+                      key=lambda item: (len(item[1].key or ""), item[1].key or ""))
 
 
 @dataclass(frozen=True, slots=True)

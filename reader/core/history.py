@@ -1,6 +1,9 @@
-"""Undo and redo for annotation changes: every change goes through here and into the store at once.
+"""Undo and redo for every change a user makes: each goes through here and into the store at once.
 
-It keeps only this session's changes in memory; the database is always the truth.
+It keeps only this session's changes in memory; the database is always the truth. An undo or
+redo checks that what it reverses is still as the change left it (another program may have
+re-imported the article or edited the passage): it re-anchors a passage whose text moved, and
+otherwise refuses, naming the change, rather than write over what it did not see.
 """
 
 from __future__ import annotations
@@ -8,37 +11,49 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from reader.core.store import Annotation, Store, TagMerge
+from reader.core.codebook import TagLook
+from reader.core.store import Annotation, FeedbackChange, StaleWriteError, Store, TagMerge, now_utc
 
 ChangeKind = Literal[
     "add", "delete", "tag", "untag", "note", "article_tag", "article_untag",
-    "rename_tag", "merge_tags", "tag_look",
+    "rename_tag", "merge_tags", "tag_look", "reattach", "entity",
 ]
-#: Changes to the codebook rather than to one article (their `article_id` is 0).
+#: Changes to the codebook or to entity feedback rather than to one article (`article_id` 0).
 CODEBOOK_KINDS = frozenset({"rename_tag", "merge_tags", "tag_look"})
 
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """One user action.
+    """One user action, with everything it changed.
 
-    `annotation` is its state after an add, tag, untag or note change, and before a delete;
-    `before` is the note a note change replaced. Article tags carry `article_id` and `tag`.
+    An annotation change holds the annotation's state `before` and `after` it (None: it did not
+    exist); article tags hold `tag` and the tagging's `tagged` (annotator, time); a codebook
+    change its renames, merge or looks; a verdict on an entity what it removed and added.
     """
 
     kind: ChangeKind
     article_id: int
-    annotation: Annotation | None = None
+    before: Annotation | None = None
+    after: Annotation | None = None
     tag: str | None = None
-    before: str | None = None
-    annotator: str = ""
+    #: An article tag's (annotator, created), as it was added or before it was removed.
+    tagged: tuple[str, str] | None = None
     #: A tag rename: every (old, new) name it changed, nested tags included.
     renames: tuple[tuple[str, str], ...] = ()
     #: A tag merge: what it moved.
     merge: TagMerge | None = None
-    #: A tag's (colour, description) before and after a `tag_look` change.
-    look_before: tuple[str | None, str | None] = (None, None)
-    look_after: tuple[str | None, str | None] = (None, None)
+    #: A tag's look (colour, description, key) before and after a `tag_look` change.
+    look_before: TagLook | None = None
+    look_after: TagLook | None = None
+    #: A verdict on an entity ("entity"): the verdicts it removed and added.
+    feedback: FeedbackChange | None = None
+    #: A re-attached orphan: when it had been orphaned (its `before` is the orphan).
+    orphaned: str | None = None
+
+    @property
+    def annotation(self) -> Annotation | None:
+        """The annotation the change is about, as it is after it (or was, for a delete)."""
+        return self.after or self.before
 
     def describe(self) -> str:
         return {
@@ -52,11 +67,23 @@ class Change:
             "rename_tag": f"renamed tag {self.renames[0][0]} to {self.renames[0][1]}" if self.renames else "renamed tag",
             "merge_tags": f"merged tag {self.merge.source} into {self.merge.target}" if self.merge else "merged tags",
             "tag_look": f"changed tag {self.tag}",
+            "reattach": "put an orphan back",
+            "entity": "changed what an entity is",
         }[self.kind]
 
 
+@dataclass(frozen=True, slots=True)
+class Replayed:
+    """An undo or redo done: the change, and where its annotation is now (None: nowhere, or
+    not an annotation change); "orphan" when it could not be placed on the current text."""
+
+    change: Change
+    where: Literal["placed", "orphan"] | None = None
+    annotation: Annotation | None = None
+
+
 class History:
-    """Annotation edits with unlimited undo and redo for the session."""
+    """Every change of the session with unlimited undo and redo."""
 
     def __init__(self, store: Store):
         self.store = store
@@ -68,37 +95,60 @@ class History:
         self._undone.clear()
         return change
 
-    def _annotation_change(self, kind: ChangeKind, annotation: Annotation, **extra: str | None) -> Change:
-        return self._record(Change(kind, annotation.article_id, annotation, **extra))
+    # ---- annotations ---------------------------------------------------------------------
 
-    def add(self, article_id: int, start: int, end: int, tags: list[str], annotator: str) -> Change:
-        return self._annotation_change("add", self.store.add_annotation(article_id, start, end, tags, annotator))
+    def add(
+        self, article_id: int, start: int, end: int, tags: list[str], annotator: str, seen_sha256: str | None = None
+    ) -> Change:
+        """A new passage on the text whose hash is `seen_sha256` (see Store.add_annotation)."""
+        added = self.store.add_annotation(article_id, start, end, tags, annotator, seen_sha256=seen_sha256)
+        return self._record(Change("add", article_id, after=added))
 
-    def delete(self, annotation_id: str) -> Change:
-        return self._annotation_change("delete", self.store.delete_annotation(annotation_id))
+    def _current(self, annotation_id: str, seen: Annotation | None) -> Annotation:
+        """What the change starts from: what the user saw, else the annotation as stored (the
+        store then refuses if it changes before the write)."""
+        return seen if seen is not None else self.store.get_annotation(annotation_id)
 
-    def add_tag(self, annotation_id: str, tag: str) -> Change:
-        return self._annotation_change("tag", self.store.add_tag(annotation_id, tag), tag=tag)
+    def delete(self, annotation_id: str, seen: Annotation | None = None) -> Change:
+        before = self.store.delete_annotation(annotation_id, seen=self._current(annotation_id, seen))
+        return self._record(Change("delete", before.article_id, before=before))
 
-    def remove_tag(self, annotation_id: str, tag: str) -> Change:
-        return self._annotation_change("untag", self.store.remove_tag(annotation_id, tag), tag=tag)
+    def add_tag(self, annotation_id: str, tag: str, seen: Annotation | None = None) -> Change:
+        before = self._current(annotation_id, seen)
+        after = self.store.add_tag(annotation_id, tag, seen=before)
+        return self._record(Change("tag", after.article_id, before=before, after=after, tag=tag))
 
-    def set_note(self, annotation_id: str, note: str | None) -> Change:
-        before = self.store.get_annotation(annotation_id).note
-        return self._annotation_change("note", self.store.set_note(annotation_id, note), before=before)
+    def remove_tag(self, annotation_id: str, tag: str, seen: Annotation | None = None) -> Change:
+        before = self._current(annotation_id, seen)
+        after = self.store.remove_tag(annotation_id, tag, seen=before)
+        return self._record(Change("untag", after.article_id, before=before, after=after, tag=tag))
+
+    def set_note(self, annotation_id: str, note: str | None, seen: Annotation | None = None) -> Change:
+        """Replace the note; an annotation orphaned meanwhile keeps it (see Store.set_note)."""
+        before = self._current(annotation_id, seen)
+        after = self.store.set_note(annotation_id, note, seen=before)
+        return self._record(Change("note", after.article_id, before=before, after=after))
+
+    def reattach(self, orphan_id: str, start: int, end: int, seen_sha256: str | None = None) -> Change:
+        orphan, orphaned, placed = self.store.reattach_orphan(orphan_id, start, end, seen_sha256=seen_sha256)
+        return self._record(Change("reattach", placed.article_id, before=orphan, after=placed, orphaned=orphaned))
+
+    # ---- articles ---------------------------------------------------------------------------
 
     def tag_article(self, article_id: int, tag: str, annotator: str) -> Change | None:
         """Tag a whole article; None (and nothing recorded) when it already had the tag."""
-        if not self.store.add_article_tag(article_id, tag, annotator):
+        created = now_utc()
+        if not self.store.add_article_tag(article_id, tag, annotator, created):
             return None
-        return self._record(Change("article_tag", article_id, tag=tag, annotator=annotator))
+        return self._record(Change("article_tag", article_id, tag=tag, tagged=(annotator, created)))
 
     def untag_article(self, article_id: int, tag: str) -> Change | None:
-        if not self.store.remove_article_tag(article_id, tag):
+        tagged = self.store.remove_article_tag(article_id, tag)
+        if tagged is None:
             return None
-        return self._record(Change("article_untag", article_id, tag=tag))
+        return self._record(Change("article_untag", article_id, tag=tag, tagged=tagged))
 
-    # ---- the codebook ------------------------------------------------------------------
+    # ---- the codebook and entities -------------------------------------------------------
 
     def rename_tag(self, old: str, new: str) -> Change | None:
         renames = self.store.rename_tag(old, new)
@@ -107,60 +157,86 @@ class History:
     def merge_tags(self, source: str, target: str) -> Change:
         return self._record(Change("merge_tags", 0, tag=target, merge=self.store.merge_tags(source, target)))
 
-    def set_tag_look(self, name: str, color: str | None, description: str | None) -> Change:
-        before = self.store.set_tag_look(name, color=color, description=description)
-        return self._record(Change("tag_look", 0, tag=name, look_before=before, look_after=(color, description)))
+    def set_tag_look(
+        self, name: str, color: str | None = ..., description: str | None = ..., key: str | None = ...,  # type: ignore[assignment]
+        seen: TagLook | None = None,
+    ) -> Change:
+        """Change a tag's colour, description and/or key (the ones given)."""
+        before = self.store.set_tag_look(name, color=color, description=description, key=key, seen=seen)
+        after = TagLook(
+            before.color if color is ... else color,
+            before.description if description is ... else (description or None),
+            before.key if key is ... else (key or None),
+        )
+        return self._record(Change("tag_look", 0, tag=name, look_before=before, look_after=after))
 
-    def undo(self) -> Change | None:
-        """Reverse the latest change; returns it, or None when there is nothing to undo."""
-        if not self._done:
+    def accept_entity(self, surface: str, label: str, annotator: str) -> Change:
+        return self._record(Change("entity", 0, feedback=self.store.accept_entity(surface, label, annotator)))
+
+    def reject_entity(self, surface: str, label: str, annotator: str) -> Change:
+        return self._record(Change("entity", 0, feedback=self.store.reject_entity(surface, label, annotator)))
+
+    # ---- undo and redo -------------------------------------------------------------------
+
+    def undo(self) -> Replayed | None:
+        """Reverse the latest change; None when there is nothing to undo. A change the database
+        refuses for now (read-only, full) stays to undo again; one that can no longer be undone
+        because what it changed was changed elsewhere is dropped, and StaleWriteError says so."""
+        return self._replay(self._done, self._undone, forward=False)
+
+    def redo(self) -> Replayed | None:
+        """Apply again the latest undone change (same rules as `undo`)."""
+        return self._replay(self._undone, self._done, forward=True)
+
+    def _replay(self, source: list[Change], target: list[Change], forward: bool) -> Replayed | None:
+        if not source:
             return None
-        change = self._done[-1]
-        self._apply(change, forward=False)  # a refused write leaves it to undo again
-        self._undone.append(self._done.pop())
-        return change
+        change = source[-1]
+        try:
+            replayed = self._apply(change, forward)
+        except StaleWriteError:
+            source.pop()  # it can never apply again: go on with the changes before it
+            raise
+        target.append(source.pop())
+        return replayed
 
-    def redo(self) -> Change | None:
-        """Apply again the latest undone change."""
-        if not self._undone:
-            return None
-        change = self._undone[-1]
-        self._apply(change, forward=True)
-        self._done.append(self._undone.pop())
-        return change
-
-    def _apply(self, change: Change, forward: bool) -> None:
-        kind, tag = change.kind, change.tag
+    def _apply(self, change: Change, forward: bool) -> Replayed:
+        kind, tag, store = change.kind, change.tag, self.store
+        action = ("redoing: " if forward else "undoing: ") + change.describe()
         if kind in CODEBOOK_KINDS:
-            self._apply_codebook(change, forward)
-            return
-        if kind in ("article_tag", "article_untag") and tag is not None:
+            try:
+                self._apply_codebook(change, forward)
+            except ValueError as error:  # a name taken or gone meanwhile: the codebook moved on
+                raise StaleWriteError(store.path, str(error), action) from None
+        elif kind == "entity" and change.feedback is not None:
+            store.restore_entity_feedback(change.feedback, forward)
+        elif kind in ("article_tag", "article_untag") and tag is not None and change.tagged is not None:
             if (kind == "article_tag") == forward:
-                self.store.add_article_tag(change.article_id, tag, change.annotator)
+                store.add_article_tag(change.article_id, tag, *change.tagged)
             else:
-                self.store.remove_article_tag(change.article_id, tag)
-            return
-        annotation = change.annotation
-        assert annotation is not None
-        if kind == "note":
-            self.store.set_note(annotation.id, annotation.note if forward else change.before)
-        elif kind in ("tag", "untag") and tag is not None:
-            if (kind == "tag") == forward:
-                self.store.add_tag(annotation.id, tag)
-            else:
-                self.store.remove_tag(annotation.id, tag)
-        elif (kind == "add") == forward:
-            self.store.insert_annotation(annotation)
+                store.remove_article_tag(change.article_id, tag)
         else:
-            self.store.delete_annotation(annotation.id)
+            expect, want = (change.before, change.after) if forward else (change.after, change.before)
+            if kind == "reattach":
+                where = "placed" if forward else "orphan"
+                state = store.restore_annotation(expect, want, action, where, orphaned=change.orphaned)
+            else:
+                state = store.restore_annotation(expect, want, action)
+            if state is not None:
+                return Replayed(change, state[0], state[1])
+            return Replayed(change)
+        return Replayed(change)
 
     def _apply_codebook(self, change: Change, forward: bool) -> None:
+        store = self.store
         if change.kind == "rename_tag":
             old, new = change.renames[0]
-            self.store.rename_tag(old, new) if forward else self.store.rename_tag(new, old)
+            store.rename_tag(old, new) if forward else store.rename_tag(new, old)
         elif change.kind == "merge_tags" and change.merge is not None:
             merge = change.merge
-            self.store.merge_tags(merge.source, merge.target) if forward else self.store.unmerge_tags(merge)
+            store.merge_tags(merge.source, merge.target) if forward else store.unmerge_tags(merge)
         elif change.kind == "tag_look" and change.tag is not None:
-            color, description = change.look_after if forward else change.look_before
-            self.store.set_tag_look(change.tag, color=color, description=description)
+            seen, look = (change.look_before, change.look_after) if forward else (change.look_after, change.look_before)
+            assert look is not None
+            store.set_tag_look(change.tag, color=look.color, description=look.description, key=look.key, seen=seen)
+

@@ -215,11 +215,6 @@ def tag_names(store: Store, under: str | None = None) -> list[str]:
     )]
 
 
-def tag_colors(store: Store) -> dict[str, str | None]:
-    """Each tag's colour as the codebook keeps it (None when it has none)."""
-    return dict(store.db.execute("SELECT name, color FROM tags").fetchall())
-
-
 def _shown_tags(store: Store, tags: Sequence[str] | None) -> tuple[dict[int, str], int]:
     """Id -> name of the tags the columns show, in tree order (all tags when `tags` is None),
     and how many tags the codebook has: read in one row."""

@@ -20,10 +20,11 @@ from typing import Literal
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
-from reader.core.anchoring import Selector, reanchor_all, selector_for
+from reader.core.anchoring import Selector, quote_matches, reanchor_all, selector_for
 from reader.core.entities import Span
 from reader.core.entities.packed import PackedSpansError, SpanTable
-from reader.core.config import TagSpec
+from reader.core.codebook import Codebook, TagLook
+from reader.core.config import TagSpec, tag_key_problem
 from reader.core.ingest import Document
 from reader.core.textsearch import fts_query, snippet_of
 
@@ -281,6 +282,16 @@ def m014_agreement_counts(db: Database) -> None:
     create_tables(db)
 
 
+@migrations()
+def m015_tag_keys(db: Database) -> None:
+    # The key that applies each tag lives with the tag, so a rename carries it, a merge and its
+    # undo put it back exactly, and every window and process sees the same keys. config.yaml
+    # gives keys as it gives colours (codebook_from_config remembers what it last said).
+    db.execute("ALTER TABLE tags ADD COLUMN key TEXT")
+    db.execute("CREATE UNIQUE INDEX idx_tags_key ON tags (key) WHERE key IS NOT NULL")
+    db.execute("ALTER TABLE codebook_from_config ADD COLUMN key TEXT")
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the database file and create its journal beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
@@ -331,6 +342,8 @@ class TagInfo:
     passages: int
     #: Articles with such a passage or tagged with it as a whole.
     articles: int
+    #: The key that applies it (None: none).
+    key: str | None = None
 
     @property
     def parent(self) -> str | None:
@@ -366,6 +379,15 @@ class Passage:
 
 
 @dataclass(frozen=True, slots=True)
+class FeedbackChange:
+    """What one verdict on an entity changed: the verdicts it removed and added, each as
+    (surface, label, verdict, annotator, created), kept so it can be undone exactly."""
+
+    removed: tuple[tuple, ...]
+    added: tuple[tuple, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class TagMerge:
     """What merging tag `source` into `target` changed, kept so it can be undone exactly."""
 
@@ -379,6 +401,8 @@ class TagMerge:
     #: Whole-article tags (article id, annotator, created) of `source`, likewise.
     articles_moved: tuple[tuple[int, str, str], ...]
     articles_shared: tuple[tuple[int, str, str], ...]
+    #: The key `source` had (given back by the undo when no tag has taken it since).
+    key: str | None = None
 
 
 def tag_name_problem(name: str) -> str | None:
@@ -459,6 +483,12 @@ class StoreWriteError(StoreError):
         self.path = path
         self.reason = reason
         self.action = action
+
+
+class StaleWriteError(StoreWriteError):
+    """A change refused because what it was made against changed since the user saw it (another
+    program re-imported the article, edited the passage, renamed the tag...): nothing of it was
+    written, and the screen that made it should show the database as it is now."""
 
 
 #: SQLite's words for a write that cannot happen, and ours for the user.
@@ -681,11 +711,12 @@ class Store:
     # ---- tags -------------------------------------------------------------------------
 
     def sync_tags(self, specs: Iterable[TagSpec], force: bool = False) -> None:
-        """Bring in config.yaml's tags: a tag new to the configuration is created, and a colour
-        or description is applied where config.yaml changed it since it was last read (so what
-        the Tags screen changed stays); with `force`, every configured value is applied. A tag
-        renamed or merged away in the database is not created again. Writes only what differs,
-        so a read-only command leaves the file alone."""
+        """Bring in config.yaml's tags: a tag new to the configuration is created, and a colour,
+        description or key is applied where config.yaml changed it since it was last read (so
+        what the Tags screen changed stays); with `force`, every configured value is applied. A
+        key config.yaml gives one tag is taken from any other that had it. A tag renamed or
+        merged away in the database is not created again. Writes only what differs, so a
+        read-only command leaves the file alone."""
         specs = list(specs)
         changes, records, _stored = self._tag_sync_plan(specs, force)
         if not (changes or records) or self.read_only:  # a read-only database shows the tags it has
@@ -694,23 +725,28 @@ class Store:
             # Planned again inside the transaction: another process may have synced meanwhile.
             changes, records, stored = self._tag_sync_plan(specs, force)
             for spec in changes:
-                values = {"color": spec.color, "description": spec.description}
-                if spec.name in stored:
-                    self.db["tags"].update(stored[spec.name][0], values)
-                else:
+                values = {"color": spec.color, "description": spec.description, "key": spec.key or None}
+                tag_id = stored[spec.name][0] if spec.name in stored else None
+                if spec.key:  # config.yaml's key wins over a tag that had it
+                    self.db.execute("UPDATE tags SET key = NULL WHERE key = ? AND id IS NOT ?", [spec.key, tag_id])
+                if tag_id is None:
                     self.db["tags"].insert({"name": spec.name, **values})
+                else:
+                    self.db["tags"].update(tag_id, values)
             self.db["codebook_from_config"].upsert_all(
-                ({"name": spec.name, "color": spec.color, "description": spec.description} for spec in records), pk="name"
+                ({"name": spec.name, "color": spec.color, "description": spec.description, "key": spec.key or None}
+                 for spec in records),
+                pk="name",
             )
 
     def _tag_sync_plan(self, specs: list[TagSpec], force: bool) -> tuple[list[TagSpec], list[TagSpec], dict]:
         """What `sync_tags` writes: the tags to create or update, the config values to record,
-        and the stored tags (name -> id, colour, description)."""
-        stored = {row[0]: row[1:] for row in self.db.execute("SELECT name, id, color, description FROM tags")}
-        read = {row[0]: row[1:] for row in self.db.execute("SELECT name, color, description FROM codebook_from_config")}
+        and the stored tags (name -> id, colour, description, key)."""
+        stored = {row[0]: row[1:] for row in self.db.execute("SELECT name, id, color, description, key FROM tags")}
+        read = {row[0]: row[1:] for row in self.db.execute("SELECT name, color, description, key FROM codebook_from_config")}
         changes, records = [], []
         for spec in specs:
-            values = (spec.color, spec.description)
+            values = (spec.color, spec.description, spec.key or None)
             if read.get(spec.name) != values:
                 records.append(spec)
             if spec.name in stored:
@@ -719,6 +755,13 @@ class Store:
             elif spec.name not in read or force:
                 changes.append(spec)
         return changes, records, stored
+
+    def codebook(self) -> Codebook:
+        """Every tag's look (colour, description, key) as the database holds it now."""
+        return Codebook({
+            name: TagLook(color, description, key)
+            for name, color, description, key in self.db.execute("SELECT name, color, description, key FROM tags ORDER BY name")
+        })
 
     def tag_summary(self) -> list[TagInfo]:
         """Every tag, by name, with its passage and article counts (from two indexes)."""
@@ -734,14 +777,16 @@ class Store:
                GROUP BY t.tag_id"""
         ):
             articles[tag_id] = articles.get(tag_id, 0) + count
-        rows = self.db.execute("SELECT id, name, color, description FROM tags ORDER BY name").fetchall()
-        return [TagInfo(name, color, description, passages.get(tag_id, 0), articles.get(tag_id, 0))
-                for tag_id, name, color, description in rows]
+        rows = self.db.execute("SELECT id, name, color, description, key FROM tags ORDER BY name").fetchall()
+        return [TagInfo(name, color, description, passages.get(tag_id, 0), articles.get(tag_id, 0), key)
+                for tag_id, name, color, description, key in rows]
 
-    def _existing_tag(self, name: str) -> tuple[int, str | None, str | None]:
-        row = self.db.execute("SELECT id, color, description FROM tags WHERE name = ?", [name]).fetchone()
+    def _existing_tag(self, name: str, action: str) -> tuple[int, str | None, str | None, str | None]:
+        """(id, colour, description, key) of the tag called `name`; a StaleWriteError naming
+        `action` when there is none (renamed or merged away, by this window or another)."""
+        row = self.db.execute("SELECT id, color, description, key FROM tags WHERE name = ?", [name]).fetchone()
         if row is None:
-            raise KeyError(f"no tag called {name}")
+            raise StaleWriteError(self.path, f"there is no tag {name} any more (renamed or merged meanwhile)", action)
         return row
 
     def _touch_tagged(self, tag_id: int) -> None:
@@ -753,23 +798,25 @@ class Store:
 
     def rename_tag(self, old: str, new: str) -> list[tuple[str, str]]:
         """Rename tag `old` and the tags nested in it ("old/x" becomes "new/x"); every annotation
-        keeps its tags under the new names. Returns the (old, new) names changed, for undo."""
+        keeps its tags under the new names, each tag its key and look. Returns the (old, new)
+        names changed, for undo."""
         problem = tag_name_problem(new)
         if problem:
             raise ValueError(f"{new!r}: {problem}")
-        self._existing_tag(old)
+        action = f"renaming tag {old} to {new}"
         if new == old:
             return []
         if new.startswith(old + "/"):
             raise ValueError(f"{new} would be nested in itself")
-        names = [old] + [row[0] for row in self.db.execute(
-            "SELECT name FROM tags WHERE substr(name, 1, ?) = ? ORDER BY name", [len(old) + 1, old + "/"]
-        )]
-        renames = [(name, new + name[len(old):]) for name in names]
-        taken = [after for _before, after in renames if self._tag_id(after) is not None]
-        if taken:
-            raise ValueError(f"a tag called {taken[0]} exists already: merge {old} into it instead")
-        with self.writing(f"renaming tag {old} to {new}"):
+        with self.writing(action):
+            self._existing_tag(old, action)
+            names = [old] + [row[0] for row in self.db.execute(
+                "SELECT name FROM tags WHERE substr(name, 1, ?) = ? ORDER BY name", [len(old) + 1, old + "/"]
+            )]
+            renames = [(name, new + name[len(old):]) for name in names]
+            taken = [after for _before, after in renames if self._tag_id(after) is not None]
+            if taken:
+                raise ValueError(f"a tag called {taken[0]} exists already: merge {old} into it instead")
             for before, after in renames:
                 tag_id = self._tag_id(before)
                 self.db.execute("UPDATE tags SET name = ? WHERE id = ?", [after, tag_id])
@@ -778,32 +825,35 @@ class Store:
 
     def merge_tags(self, source: str, target: str) -> TagMerge:
         """Move every passage and article tagged `source` to `target` and delete `source`
-        (its nested tags stay as they are). Returns what changed, for `unmerge_tags`."""
+        (its nested tags stay as they are; `target` keeps its own key). Returns what changed,
+        for `unmerge_tags`."""
         if source == target:
             raise ValueError(f"{source} cannot be merged into itself")
-        source_id, color, description = self._existing_tag(source)
-        target_id = self._existing_tag(target)[0]
+        action = f"merging tag {source} into {target}"
+        with self.writing(action):
+            source_id, color, description, key = self._existing_tag(source, action)
+            target_id = self._existing_tag(target, action)[0]
 
-        def annotation_ids(where: str) -> tuple[str, ...]:
-            return tuple(row[0] for row in self.db.execute(
-                f"SELECT annotation_id FROM annotation_tags s WHERE s.tag_id = ? AND {where} ORDER BY annotation_id",
-                [source_id, target_id],
-            ))
+            def annotation_ids(where: str) -> tuple[str, ...]:
+                return tuple(row[0] for row in self.db.execute(
+                    f"SELECT annotation_id FROM annotation_tags s WHERE s.tag_id = ? AND {where} ORDER BY annotation_id",
+                    [source_id, target_id],
+                ))
 
-        def article_rows(where: str) -> tuple[tuple[int, str, str], ...]:
-            return tuple(tuple(row) for row in self.db.execute(
-                f"SELECT article_id, annotator, created FROM article_tags s WHERE s.tag_id = ? AND {where} ORDER BY article_id",
-                [source_id, target_id],
-            ))
+            def article_rows(where: str) -> tuple[tuple[int, str, str], ...]:
+                return tuple(tuple(row) for row in self.db.execute(
+                    f"SELECT article_id, annotator, created FROM article_tags s WHERE s.tag_id = ? AND {where} ORDER BY article_id",
+                    [source_id, target_id],
+                ))
 
-        has_target = "EXISTS (SELECT 1 FROM annotation_tags t WHERE t.annotation_id = s.annotation_id AND t.tag_id = ?)"
-        article_has_target = "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = s.article_id AND t.tag_id = ?)"
-        merge = TagMerge(
-            source, target, color, description,
-            moved=annotation_ids("NOT " + has_target), shared=annotation_ids(has_target),
-            articles_moved=article_rows("NOT " + article_has_target), articles_shared=article_rows(article_has_target),
-        )
-        with self.writing(f"merging tag {source} into {target}"):
+            has_target = "EXISTS (SELECT 1 FROM annotation_tags t WHERE t.annotation_id = s.annotation_id AND t.tag_id = ?)"
+            article_has_target = "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = s.article_id AND t.tag_id = ?)"
+            merge = TagMerge(
+                source, target, color, description,
+                moved=annotation_ids("NOT " + has_target), shared=annotation_ids(has_target),
+                articles_moved=article_rows("NOT " + article_has_target), articles_shared=article_rows(article_has_target),
+                key=key,
+            )
             self._touch_tagged(source_id)
             self.db.execute(
                 "UPDATE OR IGNORE annotation_tags SET tag_id = ? WHERE tag_id = ?", [target_id, source_id]
@@ -815,25 +865,34 @@ class Store:
         return merge
 
     def unmerge_tags(self, merge: TagMerge) -> None:
-        """Undo `merge_tags`: `source` back with its colour and description, on exactly the
+        """Undo `merge_tags`: `source` back with its colour, description and key, on exactly the
         passages and articles it was on."""
-        if self._tag_id(merge.source) is not None:
-            raise ValueError(f"a tag called {merge.source} exists again: cannot undo the merge")
-        target_id = self._existing_tag(merge.target)[0]
-        with self.writing(f"undoing the merge of {merge.source} into {merge.target}"):
+        action = f"undoing the merge of {merge.source} into {merge.target}"
+        with self.writing(action):
+            if self._tag_id(merge.source) is not None:
+                raise StaleWriteError(self.path, f"a tag called {merge.source} exists again", action)
+            target_id = self._existing_tag(merge.target, action)[0]
+            key_free = merge.key is not None and self.db.execute(
+                "SELECT 1 FROM tags WHERE key = ?", [merge.key]
+            ).fetchone() is None
             source_id = self.db["tags"].insert(
-                {"name": merge.source, "color": merge.color, "description": merge.description}
+                {"name": merge.source, "color": merge.color, "description": merge.description,
+                 "key": merge.key if key_free else None}
             ).last_pk
+            present = {row[0] for row in self.db.execute(
+                "SELECT id FROM annotations WHERE id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id = ?)",
+                [target_id],
+            )}
             self.db.conn.executemany(
                 "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
-                [(annotation_id, source_id) for annotation_id in merge.moved + merge.shared],
+                [(annotation_id, source_id) for annotation_id in merge.moved + merge.shared if annotation_id in present],
             )
             self.db.conn.executemany(
                 "DELETE FROM annotation_tags WHERE annotation_id = ? AND tag_id = ?",
                 [(annotation_id, target_id) for annotation_id in merge.moved],
             )
             self.db.conn.executemany(
-                "INSERT INTO article_tags (article_id, tag_id, annotator, created) VALUES (?, ?, ?, ?)",
+                "INSERT OR IGNORE INTO article_tags (article_id, tag_id, annotator, created) VALUES (?, ?, ?, ?)",
                 [(article_id, source_id, annotator, created)
                  for article_id, annotator, created in merge.articles_moved + merge.articles_shared],
             )
@@ -843,18 +902,35 @@ class Store:
             )
             self._touch_tagged(source_id)
 
-    def set_tag_look(self, name: str, *, color: str | None = ..., description: str | None = ...) -> tuple[str | None, str | None]:
-        """Change a tag's colour and/or description (None clears one); returns both as they were."""
-        tag_id, old_color, old_description = self._existing_tag(name)
-        values = {}
+    def set_tag_look(
+        self, name: str, *, color: str | None = ..., description: str | None = ..., key: str | None = ...,
+        seen: TagLook | None = None,
+    ) -> TagLook:
+        """Change a tag's colour, description and/or key (None clears one); returns its look as
+        it was. With `seen`, refused (StaleWriteError) unless the tag still looks that way."""
+        values: dict[str, object] = {}
         if color is not ...:
             values["color"] = color
         if description is not ...:
             values["description"] = description or None
-        if values:
-            with self.writing(f"the {' and '.join(values)} of tag {name}"):
+        if key is not ...:
+            values["key"] = key or None
+            problem = tag_key_problem(key) if key else None
+            if problem:
+                raise ValueError(problem)
+        action = f"the {' and '.join(values) or 'look'} of tag {name}"
+        with self.writing(action):
+            tag_id, old_color, old_description, old_key = self._existing_tag(name, action)
+            before = TagLook(old_color, old_description, old_key)
+            if seen is not None and seen != before:
+                raise StaleWriteError(self.path, f"tag {name} was changed meanwhile", action)
+            if values.get("key"):
+                holder = self.db.execute("SELECT name FROM tags WHERE key = ? AND id != ?", [values["key"], tag_id]).fetchone()
+                if holder is not None:
+                    raise ValueError(f"{values['key']} is the key of {holder[0]}")
+            if values:
                 self.db["tags"].update(tag_id, values)
-        return old_color, old_description
+        return before
 
     def _tag_id(self, name: str) -> int | None:
         found = self.db.execute("SELECT id FROM tags WHERE name = ?", [name]).fetchone()
@@ -998,16 +1074,19 @@ class Store:
 
     def keep_orphan(self, annotation: Annotation) -> None:
         """Keep `annotation` whole as an orphan (taking it out of the annotations if it is there)."""
-        record = {name: getattr(annotation, name) for name in _ANNOTATION_COLUMNS}
-        record["tags"] = list(annotation.tags)
         with self.writing(f"keeping the orphan {_quoted(annotation.quote)}"):
-            self.db["orphans"].insert(
-                {"id": annotation.id, "article_id": annotation.article_id,
-                 "record": json.dumps(record, ensure_ascii=False), "orphaned": now_utc()},
-                replace=True,
-            )
+            self._insert_orphan(annotation, now_utc())
             self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation.id])
             self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation.id])
+
+    def _insert_orphan(self, annotation: Annotation, orphaned: str) -> None:
+        record = {name: getattr(annotation, name) for name in _ANNOTATION_COLUMNS}
+        record["tags"] = list(annotation.tags)
+        self.db["orphans"].insert(
+            {"id": annotation.id, "article_id": annotation.article_id,
+             "record": json.dumps(record, ensure_ascii=False), "orphaned": orphaned},
+            replace=True,
+        )
 
     def orphans(self, article_id: int | None = None) -> list[Annotation]:
         """Annotations that lost their place, as they were (offsets into the old text)."""
@@ -1018,24 +1097,31 @@ class Store:
     def orphan_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM orphans").fetchone()[0]
 
-    def reattach_orphan(self, orphan_id: str, start: int, end: int) -> Annotation:
+    def reattach_orphan(
+        self, orphan_id: str, start: int, end: int, *, seen_sha256: str | None = None
+    ) -> tuple[Annotation, str, Annotation]:
         """Put an orphan back on `[start, end)` of its article's current text (same id, tags,
-        note and times; the quote and context are the text's there)."""
-        row = self.db.execute("SELECT record FROM orphans WHERE id = ?", [orphan_id]).fetchone()
-        if row is None:
-            raise KeyError(f"no orphan with id {orphan_id}")
-        orphan = _orphan_from(row[0])
-        if self.db.execute("SELECT 1 FROM annotations WHERE id = ?", [orphan_id]).fetchone():
-            raise ValueError("an annotation with this id is in place already (merged from a file?)")
-        text = self._article_text(orphan.article_id)
-        if not 0 <= start < end <= len(text):
-            raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
-        quote, prefix, suffix = selector_for(text, start, end)
-        placed = replace(orphan, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix)
-        with self.writing(f"putting back {_quoted(orphan.quote)}"):
+        note and times; the quote and context are the text's there). `seen_sha256`: the text
+        the offsets were taken from, as for `add_annotation`. Returns the orphan as it was, when
+        it was orphaned, and the annotation placed (for undo)."""
+        action = "putting the orphan back"
+        with self.writing(action):
+            row = self.db.execute("SELECT record, orphaned FROM orphans WHERE id = ?", [orphan_id]).fetchone()
+            if row is None:
+                raise StaleWriteError(self.path, "the orphan is not there any more (put back or deleted meanwhile)", action)
+            orphan = _orphan_from(row[0])
+            if self.db.execute("SELECT 1 FROM annotations WHERE id = ?", [orphan_id]).fetchone():
+                raise ValueError("an annotation with this id is in place already (merged from a file?)")
+            text, sha256 = self._article_text_and_hash(orphan.article_id, action)
+            if seen_sha256 is not None and sha256 != seen_sha256:
+                raise StaleWriteError(self.path, _TEXT_CHANGED, action)
+            if not 0 <= start < end <= len(text):
+                raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
+            quote, prefix, suffix = selector_for(text, start, end)
+            placed = replace(orphan, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix)
             self.insert_annotation(placed)
             self.db.execute("DELETE FROM orphans WHERE id = ?", [orphan_id])
-        return placed
+        return orphan, row[1], placed
 
     def delete_orphan(self, orphan_id: str) -> None:
         with self.writing("deleting the orphan"):
@@ -1252,24 +1338,52 @@ class Store:
         """(surface, label, verdict) of every confirmation and rejection, oldest first."""
         return self.db.execute("SELECT surface, label, verdict FROM entity_feedback ORDER BY id").fetchall()
 
-    def accept_entity(self, surface: str, label: str, annotator: str) -> None:
+    def accept_entity(self, surface: str, label: str, annotator: str) -> FeedbackChange:
         """`surface` is a `label` wherever it occurs: any other label the user gave it before is
-        replaced, and a rejection of it as that label is taken back."""
-        with self.writing(f"accepting the entity {_quoted(surface)} as {label}"):
-            self.db.execute("DELETE FROM entity_feedback WHERE surface = ? AND (verdict = 'accept' OR label = ?)", [surface, label])
-            self.db.execute(
-                "INSERT INTO entity_feedback (surface, label, verdict, annotator, created) VALUES (?, ?, 'accept', ?, ?)",
-                [surface, label, annotator, now_utc()],
-            )
+        replaced, and a rejection of it as that label is taken back. Returns the verdicts
+        removed and added, for undo."""
+        return self._give_verdict(
+            f"accepting the entity {_quoted(surface)} as {label}",
+            "surface = ? AND (verdict = 'accept' OR label = ?)", (surface, label, "accept", annotator),
+        )
 
-    def reject_entity(self, surface: str, label: str, annotator: str) -> None:
+    def reject_entity(self, surface: str, label: str, annotator: str) -> FeedbackChange:
         """`surface` is never a `label`: found spans like it are no longer shown."""
-        with self.writing(f"rejecting the entity {_quoted(surface)}"):
-            self.db.execute("DELETE FROM entity_feedback WHERE surface = ? AND label = ?", [surface, label])
-            self.db.execute(
-                "INSERT INTO entity_feedback (surface, label, verdict, annotator, created) VALUES (?, ?, 'reject', ?, ?)",
-                [surface, label, annotator, now_utc()],
-            )
+        return self._give_verdict(
+            f"rejecting the entity {_quoted(surface)}", "surface = ? AND label = ?", (surface, label, "reject", annotator)
+        )
+
+    def _give_verdict(self, action: str, replaced: str, verdict: tuple[str, str, str, str]) -> FeedbackChange:
+        surface, label, _kind, annotator = verdict
+        added = (*verdict, now_utc())
+        with self.writing(action):
+            removed = tuple(tuple(row) for row in self.db.execute(
+                f"SELECT surface, label, verdict, annotator, created FROM entity_feedback WHERE {replaced} ORDER BY id",
+                [surface, label],
+            ))
+            self.db.execute(f"DELETE FROM entity_feedback WHERE {replaced}", [surface, label])
+            self._insert_verdicts([added])
+        return FeedbackChange(removed=removed, added=(added,))
+
+    def restore_entity_feedback(self, change: FeedbackChange, forward: bool) -> None:
+        """Undo (or, `forward`, redo) a `FeedbackChange`: the verdicts it added go, those it
+        removed come back as they were. Refused (StaleWriteError) when the verdicts to take
+        away are not there any more (changed meanwhile elsewhere)."""
+        gone, back = (change.removed, change.added) if forward else (change.added, change.removed)
+        action = "the change to entity feedback"
+        with self.writing(action):
+            for surface, label, verdict, _annotator, _created in gone:
+                cursor = self.db.execute(
+                    "DELETE FROM entity_feedback WHERE surface = ? AND label = ? AND verdict = ?", [surface, label, verdict]
+                )
+                if cursor.rowcount != 1:
+                    raise StaleWriteError(self.path, "the entity's feedback changed meanwhile (another window or program)", action)
+            self._insert_verdicts(back)
+
+    def _insert_verdicts(self, rows: Iterable[tuple]) -> None:
+        self.db.conn.executemany(
+            "INSERT INTO entity_feedback (surface, label, verdict, annotator, created) VALUES (?, ?, ?, ?, ?)", list(rows)
+        )
 
     def forget_entity(self, surface: str) -> None:
         with self.writing(f"forgetting feedback on {_quoted(surface)}"):
@@ -1309,89 +1423,134 @@ class Store:
         tags: Sequence[str],
         annotator: str,
         note: str | None = None,
+        *,
+        seen_sha256: str | None = None,
     ) -> Annotation:
-        """Save a tagged passage `[start, end)` of an article, with its quote and context."""
-        text = self._article_text(article_id)
-        if not 0 <= start < end <= len(text):
-            raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
+        """Save a tagged passage `[start, end)` of an article, with its quote and context.
+
+        `seen_sha256` is the hash of the text the offsets were taken from (the text on the
+        user's screen): when the stored text is another one now (re-imported by another
+        program), nothing is written and StaleWriteError says so. Never a shifted passage."""
         if not tags:
             raise ValueError("an annotation needs at least one tag")
-        quote, prefix, suffix = selector_for(text, start, end)
-        stamp = now_utc()
-        annotation = Annotation(
-            id=str(uuid.uuid4()),
-            article_id=article_id,
-            start=start,
-            end=end,
-            quote=quote,
-            prefix=prefix,
-            suffix=suffix,
-            note=note,
-            annotator=annotator,
-            created=stamp,
-            updated=stamp,
-            tags=tuple(sorted(set(tags))),
-        )
-        return self.insert_annotation(annotation)
+        shown = self.db.execute("SELECT substr(text, ?, ?) FROM articles WHERE id = ?", [start + 1, end - start, article_id])
+        action = f"{_quoted((shown.fetchone() or [''])[0] or '')} tagged {', '.join(sorted(set(tags)))}"
+        with self.writing(action):
+            text, sha256 = self._article_text_and_hash(article_id, action)
+            if seen_sha256 is not None and sha256 != seen_sha256:
+                raise StaleWriteError(self.path, _TEXT_CHANGED, action)
+            if not 0 <= start < end <= len(text):
+                raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
+            quote, prefix, suffix = selector_for(text, start, end)
+            stamp = now_utc()
+            annotation = Annotation(
+                id=str(uuid.uuid4()),
+                article_id=article_id,
+                start=start,
+                end=end,
+                quote=quote,
+                prefix=prefix,
+                suffix=suffix,
+                note=note,
+                annotator=annotator,
+                created=stamp,
+                updated=stamp,
+                tags=tuple(sorted(set(tags))),
+            )
+            return self.insert_annotation(annotation)
 
-    def add_tag(self, annotation_id: str, tag: str) -> Annotation:
-        """Add `tag` to an annotation (nothing changes if it has it already)."""
-        with self.writing(f"tag {tag} on the passage"):
+    def _placed(self, annotation_id: str, seen: Annotation | None, action: str) -> Annotation:
+        """The annotation as stored now, inside a write: StaleWriteError when it is not in its
+        article any more, or (given `seen`, what the user's screen shows) when it changed."""
+        found = next(self._annotations("WHERE n.id = ?", [annotation_id]), None)
+        if found is None:
+            orphaned = self.db.execute("SELECT 1 FROM orphans WHERE id = ?", [annotation_id]).fetchone()
+            raise StaleWriteError(self.path, _ORPHANED if orphaned else _GONE, action)
+        if seen is not None and found != seen:
+            raise StaleWriteError(self.path, _PASSAGE_CHANGED, action)
+        return found
+
+    def add_tag(self, annotation_id: str, tag: str, *, seen: Annotation | None = None) -> Annotation:
+        """Add `tag` to an annotation (nothing changes if it has it already); with `seen`, only
+        if the annotation is still as the user saw it (StaleWriteError otherwise)."""
+        action = f"tag {tag} on the passage"
+        with self.writing(action):
+            self._placed(annotation_id, seen, action)
             self.db.execute(
                 "INSERT OR IGNORE INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
                 [annotation_id, self.ensure_tag(tag)],
             )
             self._touch(annotation_id)
-        return self.get_annotation(annotation_id)
+            return self.get_annotation(annotation_id)
 
-    def remove_tag(self, annotation_id: str, tag: str) -> Annotation:
+    def remove_tag(self, annotation_id: str, tag: str, *, seen: Annotation | None = None) -> Annotation:
         """Take `tag` off an annotation; its last tag cannot be removed (delete it instead)."""
-        annotation = self.get_annotation(annotation_id)
-        if tag not in annotation.tags:
-            return annotation
-        if len(annotation.tags) == 1:
-            raise ValueError("an annotation needs at least one tag; delete it instead")
-        with self.writing(f"taking tag {tag} off {_quoted(annotation.quote)}"):
+        action = f"taking tag {tag} off the passage"
+        with self.writing(action):
+            annotation = self._placed(annotation_id, seen, action)
+            if tag not in annotation.tags:
+                return annotation
+            if len(annotation.tags) == 1:
+                raise ValueError("an annotation needs at least one tag; delete it instead")
             self.db.execute(
                 "DELETE FROM annotation_tags WHERE annotation_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
                 [annotation_id, tag],
             )
             self._touch(annotation_id)
-        return self.get_annotation(annotation_id)
+            return self.get_annotation(annotation_id)
 
-    def set_note(self, annotation_id: str, note: str | None) -> Annotation:
-        """Replace an annotation's note (None or "" removes it)."""
-        with self.writing("the note" + (f" {_quoted(note)}" if note else " removal")):
-            self.db.execute(
-                "UPDATE annotations SET note = ?, updated = ? WHERE id = ?", [note or None, now_utc(), annotation_id]
-            )
-        return self.get_annotation(annotation_id)
+    def set_note(self, annotation_id: str, note: str | None, *, seen: Annotation | None = None) -> Annotation:
+        """Replace an annotation's note (None or "" removes it). With `seen`, refused when the
+        annotation changed since; an annotation that lost its place meanwhile (an orphan now,
+        otherwise as seen) keeps the note all the same, so a typed note is never lost."""
+        action = "the note" + (f" {_quoted(note)}" if note else " removal")
+        with self.writing(action):
+            state = self.annotation_state(annotation_id)
+            if state is None:
+                raise StaleWriteError(self.path, _GONE, action)
+            where, current = state
+            if seen is not None and (current != seen if where == "placed" else not same_content(current, seen)):
+                raise StaleWriteError(self.path, _PASSAGE_CHANGED, action)
+            return self._write_content(where, replace(current, note=note or None, updated=now_utc()))
 
-    def add_article_tag(self, article_id: int, tag: str, annotator: str) -> bool:
-        """Tag a whole article; False when it already had the tag."""
+    def add_article_tag(self, article_id: int, tag: str, annotator: str, created: str | None = None) -> bool:
+        """Tag a whole article (as `annotator`, at `created`, now by default); False when it
+        already had the tag."""
         with self.writing(f"tag {tag} on the article"):
             cursor = self.db.execute(
                 "INSERT OR IGNORE INTO article_tags (article_id, tag_id, annotator, created) VALUES (?, ?, ?, ?)",
-                [article_id, self.ensure_tag(tag), annotator, now_utc()],
+                [article_id, self.ensure_tag(tag), annotator, created or now_utc()],
             )
         return cursor.rowcount == 1
 
-    def remove_article_tag(self, article_id: int, tag: str) -> bool:
-        """Take a tag off a whole article; False when it did not have it."""
+    def remove_article_tag(self, article_id: int, tag: str) -> tuple[str, str] | None:
+        """Take a tag off a whole article; its (annotator, created), or None when it did not
+        have it."""
         with self.writing(f"taking tag {tag} off the article"):
-            cursor = self.db.execute(
+            row = self.db.execute(
+                """SELECT at.annotator, at.created FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                   WHERE at.article_id = ? AND t.name = ?""",
+                [article_id, tag],
+            ).fetchone()
+            if row is None:
+                return None
+            self.db.execute(
                 "DELETE FROM article_tags WHERE article_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
                 [article_id, tag],
             )
-        return cursor.rowcount == 1
+        return tuple(row)
 
     def _touch(self, annotation_id: str) -> None:
         self.db.execute("UPDATE annotations SET updated = ? WHERE id = ?", [now_utc(), annotation_id])
 
-    def delete_annotation(self, annotation_id: str) -> Annotation:
-        """Delete an annotation with its tags and note; returns it as it was, for undo."""
-        annotation = self.get_annotation(annotation_id)
-        with self.writing(f"deleting {_quoted(annotation.quote)}"):
+    def delete_annotation(self, annotation_id: str, *, seen: Annotation | None = None) -> Annotation:
+        """Delete an annotation with its tags and note; returns it as it was, for undo. With
+        `seen`, only if it is still as the user saw it."""
+        quote = seen.quote if seen is not None else (
+            self.db.execute("SELECT quote FROM annotations WHERE id = ?", [annotation_id]).fetchone() or [""])[0]
+        action = f"deleting {_quoted(quote)}"
+        with self.writing(action):
+            annotation = self._placed(annotation_id, seen, action)
             self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
             self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
         return annotation
@@ -1406,6 +1565,99 @@ class Store:
             )
         return annotation
 
+    def annotation_state(self, annotation_id: str) -> tuple[Literal["placed", "orphan"], Annotation] | None:
+        """Where an annotation is now: in its article's text ("placed"), kept aside as an orphan
+        (offsets into an older text), or nowhere (None)."""
+        found = next(self._annotations("WHERE n.id = ?", [annotation_id]), None)
+        if found is not None:
+            return "placed", found
+        row = self.db.execute("SELECT record FROM orphans WHERE id = ?", [annotation_id]).fetchone()
+        return ("orphan", _orphan_from(row[0])) if row else None
+
+    def restore_annotation(
+        self,
+        expect: Annotation | None,
+        want: Annotation | None,
+        action: str,
+        where: Literal["same", "placed", "orphan"] = "same",
+        orphaned: str | None = None,
+    ) -> tuple[Literal["placed", "orphan"], Annotation] | None:
+        """Bring an annotation from state `expect` to state `want` (None: absent), for undo and
+        redo. Refused (StaleWriteError) unless it is now as `expect` says, ignoring where it is
+        (a re-import may have moved or orphaned it) and when it was last touched.
+
+        `want` is put: where the annotation is now, with its tags and note changed ("same"); or
+        on the article's current text, re-anchored from its quote and context, as an orphan if
+        it cannot be placed ("placed", also what "same" does for an absent one); or aside as an
+        orphan kept since `orphaned` ("orphan"). Returns where it ended up and how."""
+        annotation_id = (want or expect).id  # type: ignore[union-attr]
+        with self.writing(action):
+            state = self.annotation_state(annotation_id)
+            current = state[1] if state else None
+            if (current is None) != (expect is None) or (
+                current is not None and expect is not None and not same_content(current, expect)
+            ):
+                raise StaleWriteError(self.path, _PASSAGE_CHANGED if current is not None else _GONE, action)
+            if want is None:
+                self._remove(annotation_id)
+                return None
+            if state is not None and where == "same":
+                if same_content(current, want):  # type: ignore[arg-type]
+                    return state
+                return state[0], self._write_content(state[0], replace(
+                    current, tags=want.tags, note=want.note, updated=now_utc()))  # type: ignore[type-var]
+            if state is not None:
+                self._remove(annotation_id)
+            if where == "orphan":
+                self._insert_orphan(want, orphaned or now_utc())
+                return "orphan", want
+            return self._place(want, action)
+
+    def _place(self, annotation: Annotation, action: str) -> tuple[Literal["placed", "orphan"], Annotation]:
+        """Insert `annotation` on its article's current text: where its quote is, re-anchored
+        if the text changed since it was made, kept as an orphan if it cannot be placed."""
+        text, _sha256 = self._article_text_and_hash(annotation.article_id, action)
+        if quote_matches(text, annotation.start, annotation.end, annotation.quote) and (
+            selector_for(text, annotation.start, annotation.end)[1:] == (annotation.prefix, annotation.suffix)
+        ):
+            return "placed", self.insert_annotation(annotation)
+        [anchored] = reanchor_all(
+            text, [Selector(annotation.start, annotation.end, annotation.quote, annotation.prefix, annotation.suffix)]
+        )
+        if anchored.status == "orphan" or anchored.start is None or anchored.end is None:
+            self._insert_orphan(annotation, now_utc())
+            return "orphan", annotation
+        quote, prefix, suffix = selector_for(text, anchored.start, anchored.end)
+        placed = replace(annotation, start=anchored.start, end=anchored.end, quote=quote, prefix=prefix, suffix=suffix)
+        return "placed", self.insert_annotation(placed)
+
+    def _write_content(self, where: str, annotation: Annotation) -> Annotation:
+        """Store `annotation`'s tags, note and time over the annotation or orphan with its id."""
+        if where == "orphan":
+            row = self.db.execute("SELECT orphaned FROM orphans WHERE id = ?", [annotation.id]).fetchone()
+            self._insert_orphan(annotation, row[0] if row else now_utc())
+            return annotation
+        self.db.execute(
+            "UPDATE annotations SET note = ?, updated = ? WHERE id = ?", [annotation.note, annotation.updated, annotation.id]
+        )
+        present = set(self.get_annotation(annotation.id).tags)
+        for name in present - set(annotation.tags):
+            self.db.execute(
+                "DELETE FROM annotation_tags WHERE annotation_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                [annotation.id, name],
+            )
+        for name in sorted(set(annotation.tags) - present):
+            self.db.execute(
+                "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", [annotation.id, self.ensure_tag(name)]
+            )
+        return self.get_annotation(annotation.id)
+
+    def _remove(self, annotation_id: str) -> None:
+        """Delete the annotation or orphan with this id, tags and all."""
+        self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
+        self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+        self.db.execute("DELETE FROM orphans WHERE id = ?", [annotation_id])
+
     def get_annotation(self, annotation_id: str) -> Annotation:
         found = list(self._annotations("WHERE n.id = ?", [annotation_id]))
         if not found:
@@ -1417,6 +1669,18 @@ class Store:
         if row is None:
             raise KeyError(f"no article with id {article_id}")
         return row[0]
+
+    def _article_text_and_hash(self, article_id: int, action: str) -> tuple[str, str]:
+        row = self.db.execute("SELECT text, sha256 FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:
+            raise StaleWriteError(self.path, "the article is not in the database any more", action)
+        return row[0], row[1]
+
+    def article_sha256(self, article_id: int) -> str | None:
+        """The hash of the article's stored text (None: no such article): what a screen
+        compares with the text it shows."""
+        row = self.db.execute("SELECT sha256 FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row[0] if row else None
 
     def annotations_for(self, article_id: int) -> list[Annotation]:
         """The article's annotations in text order, each with its tags."""
@@ -1777,6 +2041,21 @@ _ARTICLE_INFO_COLUMNS = """
         SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
         WHERE at.article_id = a.id ORDER BY t.name))
 """
+
+
+#: Why a change made against what a screen showed was refused (StaleWriteError's reasons).
+_TEXT_CHANGED = "the article's text changed since it was shown (re-imported by another program?)"
+_PASSAGE_CHANGED = "the passage changed since it was shown (in another window or program)"
+_ORPHANED = "the passage lost its place when its article's text changed (O lists it)"
+_GONE = "the passage is not there any more (deleted in another window or program)"
+
+
+def same_content(a: Annotation, b: Annotation) -> bool:
+    """Whether two states of an annotation say the same thing: who made it, when, its tags and
+    note, whatever its place (a re-import moves it) or the time it was last touched."""
+    return (a.id, a.article_id, a.annotator, a.created, a.tags, a.note) == (
+        b.id, b.article_id, b.annotator, b.created, b.tags, b.note
+    )
 
 
 def _orphan_from(record: str) -> Annotation:

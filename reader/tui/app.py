@@ -20,9 +20,10 @@ from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key,
 from reader.core.entities.fill import fill_cache
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History
-from reader.core.store import ExportFilter, Store, StoreWriteError
+from reader.core.store import ExportFilter, StaleWriteError, Store, StoreWriteError
 from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path
+from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
 from reader.tui.screens.agreement import AgreementScreen, AgreementTable
@@ -81,16 +82,22 @@ class ReaderApp(App[None]):
             recogniser=recogniser or lazy_recogniser(config.entities.gazetteer),  # tests; the command line passes one
             history=History(store),
         )
+        self.workspace.reload_codebook()
 
     @property
     def config(self) -> Config:
         """The configuration in force (the Tags screen may replace it during a session)."""
         return self.workspace.config
 
+    #: How often the app looks for changes other programs made to the database.
+    WATCH_SECONDS = 1.0
+
     def on_mount(self) -> None:
         self.theme = self.config.theme
         self.set_keymap(self.config.keymap)
         self.push_screen(ArticleListScreen(self.workspace))
+        self._seen_version = self.store.data_version()
+        self.set_interval(self.WATCH_SECONDS, self._watch_database)
         if self.store.read_only:
             self.sub_title = "read-only"
             self.notify(
@@ -100,6 +107,28 @@ class ReaderApp(App[None]):
             )
         elif self.FILL_ENTITY_CACHE and self.config.entities.show and self.store.path is not None:
             self.call_after_refresh(self._fill_entity_cache)
+
+    def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
+               markup: bool = False) -> None:
+        """Every notification, from any screen: names, quotes and titles in it came from outside
+        (imported files, other programs), so it is shown as plain text, control and bidi
+        characters made visible, never as markup."""
+        super().notify(display_text(message), title=display_text(title), severity=severity, timeout=timeout, markup=False)
+
+    # ---- changes made elsewhere ------------------------------------------------------------
+
+    def _watch_database(self) -> None:
+        """Another connection committed (another reader, an import, the background recognition):
+        tell the screen on top, which compares what it shows with the database."""
+        version = self.store.data_version()
+        if version != self._seen_version:
+            self._seen_version = version
+            self.database_changed()
+
+    def database_changed(self) -> None:
+        """Read the codebook again and have the screen on top check what it shows."""
+        self.workspace.reload_codebook()
+        self.screen.post_message(DatabaseChanged())
 
     # ---- changes the database refuses ------------------------------------------------------
 
@@ -126,16 +155,22 @@ class ReaderApp(App[None]):
         return reporting
 
     def report_unsaved(self, error: StoreWriteError) -> None:
-        """Tell the user exactly which change was not saved, and why."""
-        hint = {
-            "the database is read-only": "Make the file writable and open reader again.",
-            "the disk is full": "Free some space and do it again; everything saved before is safe.",
-        }.get(error.reason, "Everything saved before is safe; try again.")
+        """Tell the user exactly which change was not saved, and why; a change refused as made
+        against an older view has the screen show the database as it is now."""
+        if isinstance(error, StaleWriteError):
+            hint = "The screen now shows what is saved: look, then do it again if it still applies."
+        else:
+            hint = {
+                "the database is read-only": "Make the file writable and open reader again.",
+                "the disk is full": "Free some space and do it again; everything saved before is safe.",
+            }.get(error.reason, "Everything saved before is safe; try again.")
         where = short_path(error.path) if error.path is not None else "the database"
         self.notify(
-            f"Not saved: {error.action}. {where}: {error.reason}. {hint}",
+            display_text(f"Not saved: {error.action}. {where}: {error.reason}. {hint}"),
             title="Not saved", severity="error", timeout=20, markup=False,
         )
+        if isinstance(error, StaleWriteError):
+            self.database_changed()
 
     @work(thread=True, exclusive=True, group="entity-cache", exit_on_error=False)
     def _fill_entity_cache(self) -> None:
@@ -187,9 +222,8 @@ class ReaderApp(App[None]):
         if isinstance(self.screen, ArticleScreen):
             sections = [("Article", binding_rows([*ArticleView.BINDINGS, *ArticleScreen.BINDINGS], keymap))]
             tags = [
-                (tag.key, display_text(f"tag as {tag.name}: {tag.description}".rstrip(": ")), "")
-                for tag in self.config.tags
-                if tag.key
+                (look.key or "", display_text(f"tag as {name}: {look.description or ''}".rstrip(": ")), "")
+                for name, look in self.workspace.codebook.keyed()
             ]
             if tags:
                 sections.append(("Tags (the selection, or the sentence under the cursor)", tags))

@@ -5,7 +5,6 @@ Display only: nothing here is ever written back to the store.
 
 from __future__ import annotations
 
-import zlib
 from pathlib import Path
 
 from reader.tui.wrap import display_text
@@ -29,11 +28,3 @@ def short_quote(text: str, limit: int = 48) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
-
-
-#: Colours for tags created on the fly (they have none in the config): picked by name, stable.
-NEW_TAG_COLORS = ("#d19a66", "#56b6c2", "#c678dd", "#98c379", "#e5c07b", "#61afef", "#be5046", "#7ec699")
-
-
-def tag_color(name: str, configured: dict[str, str | None]) -> str:
-    return configured.get(name) or NEW_TAG_COLORS[zlib.crc32(name.encode("utf-8")) % len(NEW_TAG_COLORS)]

@@ -1,6 +1,8 @@
 """The article screen: the text with entities and annotations; tagging, notes, search, undo.
 
-Every change is written through the store (via the history) before the next key is read; it
+Every change is written through the store (via the history) before the next key is read, with
+the version of what the screen shows (the text's hash, the annotation as drawn), so the store
+refuses it rather than save it shifted when another program changed the article meanwhile. It
 never writes SQL itself.
 """
 
@@ -19,10 +21,12 @@ from textual.widgets import Footer, Input, Static
 from reader.core.entities import LABELS, Span, engine_key
 from reader.core.entities.packed import SpanTable
 from reader.core.entities.user import UserEntities
-from reader.core.history import Change
-from reader.core.store import Annotation, Article, StoreWriteError
+from reader.core.anchoring import Selector, reanchor, selector_for
+from reader.core.history import Replayed
+from reader.core.store import Annotation, Article, StaleWriteError, StoreWriteError
 from reader.core.textsearch import search_hits
-from reader.tui.format import plural, short_quote, tag_color
+from reader.tui.format import plural, short_quote
+from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.compare import CompareScreen
@@ -75,9 +79,10 @@ class ArticleScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
-        self.config = workspace.config
         self.article: Article = self.store.get_article(article_id)
-        self.annotations: list[Annotation] = self.store.annotations_for(article_id)
+        #: Every annotation of the article as last read, and those shown (one annotator's, W).
+        self.all_annotations: list[Annotation] = self.store.annotations_for(article_id)
+        self.annotations: list[Annotation] = self.all_annotations
         self.entities: SpanTable = SpanTable.empty()
         self.found: SpanTable = self.entities  # before the user's confirmations and rejections
         self.search = search
@@ -85,7 +90,12 @@ class ArticleScreen(Screen[None]):
         #: at the first search hit or where the reader left off.
         self.at = at
         self.position = 0  # the cursor, kept for saving when the screen goes away
-        self.configured_colors: dict[str, str | None] = {tag.name: tag.color for tag in self.config.tags}
+        self._codebook_shown = workspace.codebook
+
+    @property
+    def config(self):
+        """The configuration in force (the Tags screen may replace it)."""
+        return self.workspace.config
 
     def compose(self) -> ComposeResult:
         yield Static(self._title(), id="article-title")
@@ -125,6 +135,53 @@ class ArticleScreen(Screen[None]):
     def view(self) -> ArticleView:
         return self.query_one(ArticleView)
 
+    # ---- changes made elsewhere ---------------------------------------------------------
+
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        self._check_database()
+
+    def on_screen_resume(self) -> None:
+        self._check_database()
+
+    def _check_database(self) -> None:
+        """Show the article as the database holds it now: its new text if another program
+        re-imported it, else its annotations, tags and the codebook if they changed."""
+        sha256 = self.store.article_sha256(self.article.id)
+        if sha256 is None:
+            self.notify("This article is not in the database any more.", severity="warning", markup=False)
+            self.dismiss(None)
+        elif sha256 != self.article.sha256:
+            self._reload_text()
+        elif (
+            self.store.annotations_for(self.article.id) != self.all_annotations
+            or self.store.article_tags(self.article.id) != self.article.tags
+            or self.workspace.codebook != self._codebook_shown
+        ):
+            self._show_annotations()
+            self.query_one("#legend", Static).update(self._legend(self.entities.labels_present()))
+
+    def _reload_text(self) -> None:
+        """The article's text changed under the screen: show the new one, the cursor on the
+        same words where they still are, with its annotations as the re-import placed them."""
+        old_text, cursor = self.article.text, self.view.cursor
+        self.article = self.store.get_article(self.article.id)
+        position = 0
+        if old_text:
+            start = min(cursor, len(old_text) - 1)
+            quote, prefix, suffix = selector_for(old_text, start, min(len(old_text), start + 12))
+            anchored = reanchor(self.article.text, Selector(start, start + len(quote), quote, prefix, suffix), len(old_text))
+            position = anchored.start if anchored.start is not None else 0
+        self.view.set_text(self.article.text, position)
+        self.query_one("#article-title", Static).update(self._title())
+        self._recognise()
+        self._show_annotations()
+        if self.search:
+            self.view.set_search_hits(search_hits(self.article.text, self.search))
+        self.notify(
+            "Another program changed this article's text (re-imported it): the screen shows the new text.",
+            title="Article changed", severity="warning", timeout=10, markup=False,
+        )
+
     # ---- entities -----------------------------------------------------------------------
 
     def _recognise(self) -> None:
@@ -139,28 +196,30 @@ class ArticleScreen(Screen[None]):
             self._show_entities(cached)
         elif len(self.article.text) > BACKGROUND_RECOGNITION_CHARS or not getattr(recogniser, "ready", True):
             self._show_entities(SpanTable.empty())
-            self._entities_in_background()
+            self._entities_in_background(self.article.text, self.article.sha256)
         else:
-            self._show_recognised(recogniser.recognise(self.article.text))
+            self._show_recognised(recogniser.recognise(self.article.text), self.article.sha256)
 
     @work(thread=True, exclusive=True, group="entities")
-    def _entities_in_background(self) -> None:
+    def _entities_in_background(self, text: str, sha256: str) -> None:
         """Entities recognised off the UI thread: a long text's, or any while the recogniser
         is still being built."""
         recogniser = self.workspace.recogniser
         assert recogniser is not None
-        spans = recogniser.recognise(self.article.text)
+        spans = recogniser.recognise(text)
         if self.is_attached:
-            self.app.call_from_thread(self._show_recognised, spans)
+            self.app.call_from_thread(self._show_recognised, spans, sha256)
 
-    def _show_recognised(self, spans: list[Span]) -> None:
-        """Show freshly recognised spans and keep them for the next opening (main thread:
-        the store's connection is used from this thread only)."""
+    def _show_recognised(self, spans: list[Span], sha256: str) -> None:
+        """Keep freshly recognised spans of the text with hash `sha256` for the next opening,
+        and show them if that is still the text shown (main thread: the store's connection is
+        used from this thread only)."""
         try:
-            found = self.store.cache_entities(self.article.sha256, self.engine, spans)
+            found = self.store.cache_entities(sha256, self.engine, spans)
         except StoreWriteError:  # not kept for next time; shown all the same
             found = SpanTable.from_spans(spans)
-        self._show_entities(found)
+        if sha256 == self.article.sha256:
+            self._show_entities(found)
 
     def _show_entities(self, found: SpanTable) -> None:
         """Show what the recogniser found, with what the user said about entities over it."""
@@ -193,15 +252,16 @@ class ArticleScreen(Screen[None]):
                 legend.append("■ ", style="dim" if label in hidden else colors[label])
                 legend.append(label, style=style)
                 legend.append("  ")
-        if self.config.tags:
+        keyed = self.workspace.codebook.keyed()
+        if keyed:
             legend.append("│ tags:", style="dim")
         # A badge with no spaces inside keeps each key next to its tag's name when the legend wraps.
-        for tag in self.config.tags:
-            if tag.key:
-                legend.append(" ▐", style=tag.color)
-                legend.append(tag.key, style=f"bold reverse {tag.color}")
-                legend.append("▌", style=tag.color)
-                legend.append(display_text(tag.name) + " ")
+        for name, look in keyed:
+            color = self.workspace.codebook.color(name)
+            legend.append(" ▐", style=color)
+            legend.append(display_text(look.key or ""), style=f"bold reverse {color}")
+            legend.append("▌", style=color)
+            legend.append(display_text(name) + " ")
         return legend
 
     def _update_status(self) -> None:
@@ -211,9 +271,9 @@ class ArticleScreen(Screen[None]):
             line = view.wrapped.line_of(view.cursor)
             status.append(f"line {line + 1}/{len(view.wrapped)}  ", style="dim")
         if self.workspace.shown.annotator is not None:
-            status.append(f"{self.workspace.shown.annotator}'s annotations (W)  ", style="bold")
+            status.append(f"{display_text(self.workspace.shown.annotator)}'s annotations (W)  ", style="bold")
         if self.article.tags:
-            status.append("article: " + ", ".join(self.article.tags) + "  ", style="italic")
+            status.append("article: " + display_text(", ".join(self.article.tags)) + "  ", style="italic")
         if view.search_hits:
             before = sum(1 for start, _ in view.search_hits if start <= view.cursor)
             count = len(view.search_hits)
@@ -228,13 +288,13 @@ class ArticleScreen(Screen[None]):
             status.append(f"“{short_quote(view.text[entity.start:entity.end], 32)}”  ")
         here = view.highlights_at(view.cursor)
         for highlight in here:
-            status.append(f" {highlight.label} ", style=f"bold reverse {highlight.color}")
+            status.append(f" {display_text(highlight.label)} ", style=f"bold reverse {highlight.color}")
             status.append(" ")
         if len(here) == 1:
             note = next((a.note for a in self.annotations if a.id == here[0].id), None)
             if note:
                 status.append("✎ " + short_quote(note, 40), style="italic")
-        if selection is None and not here and self.config.tags:
+        if selection is None and not here and self.workspace.codebook.keyed():
             status.append("tag key: tag this sentence · v: select · t: any tag · ?: keys", style="dim")
         self.query_one("#status", Static).update(status)
 
@@ -245,8 +305,10 @@ class ArticleScreen(Screen[None]):
     # ---- annotations ------------------------------------------------------------------
 
     def _show_annotations(self) -> None:
-        self.annotations = self.store.annotations_for(self.article.id)
+        self.all_annotations = self.store.annotations_for(self.article.id)
+        self._codebook_shown = self.workspace.codebook
         shown = self.workspace.shown.annotator
+        self.annotations = self.all_annotations
         if shown is not None:
             self.annotations = [a for a in self.annotations if a.annotator == shown]
         self.article = replace(self.article, tags=self.store.article_tags(self.article.id))
@@ -260,17 +322,10 @@ class ArticleScreen(Screen[None]):
             id=annotation.id,
             start=annotation.start,
             end=annotation.end,
-            color=tag_color(first, self.configured_colors),
+            color=self.workspace.codebook.color(first),
             # a colleague's annotation says whose it is
             label=", ".join(annotation.tags) + ("" if annotation.annotator == self.config.annotator else f" · {annotation.annotator}"),
         )
-
-    def _annotation_under_cursor(self) -> Annotation | None:
-        here = self.view.highlights_at(self.view.cursor)
-        if not here:
-            return None
-        innermost = min(here, key=lambda h: h.end - h.start)
-        return next((a for a in self.annotations if a.id == innermost.id), None)
 
     def _own_annotation_under_cursor(self, doing: str) -> Annotation | None:
         """The innermost of my annotations under the cursor; a colleague's is never changed
@@ -281,7 +336,7 @@ class ArticleScreen(Screen[None]):
             return min(mine, key=lambda a: a.end - a.start)
         others = sorted({a.annotator for a in self.annotations if a.id in here})
         if others:
-            self.notify(f"That is {', '.join(others)}'s annotation: {doing} only yours.", markup=False)
+            self.notify(f"That is {display_text(', '.join(others))}'s annotation: {doing} only yours.", markup=False)
         else:
             self.notify("No annotation under the cursor.", markup=False)
         return None
@@ -296,11 +351,12 @@ class ArticleScreen(Screen[None]):
             return
         if self.focused is not self.view:
             return
-        tag = self.config.tag_for_key(event.character or "") or self.config.tag_for_key(event.key)
+        codebook = self.workspace.codebook
+        tag = codebook.tag_for_key(event.character or "") or codebook.tag_for_key(event.key)
         if tag is not None:
             event.stop()
             event.prevent_default()
-            self.app.saving(self.apply_tag)(tag.name)
+            self.app.saving(self.apply_tag)(tag)
         elif event.character is not None and event.character.isdigit():
             event.stop()
             self.notify(
@@ -317,8 +373,7 @@ class ArticleScreen(Screen[None]):
             return None
         # only my own annotation on that passage takes the tag: a colleague's is never changed
         me = self.config.annotator
-        every = self.store.annotations_for(self.article.id)
-        return span, next((a for a in every if (a.start, a.end) == span and a.annotator == me), None)
+        return span, next((a for a in self.all_annotations if (a.start, a.end) == span and a.annotator == me), None)
 
     def apply_tag(self, name: str) -> Annotation | None:
         """Tag the selection, or the sentence under the cursor, and save it at once. The same
@@ -329,19 +384,19 @@ class ArticleScreen(Screen[None]):
         span, same = target
         history = self.workspace.history
         if same is not None and name in same.tags:
-            self.notify(f"Already tagged {name} (t and {name} again takes it off).", markup=False)
+            self.notify(display_text(f"Already tagged {name} (t and {name} again takes it off)."), markup=False)
             return same
         if same is not None:
-            change = history.add_tag(same.id, name)
+            change = history.add_tag(same.id, name, seen=same)
         else:
-            change = history.add(self.article.id, span[0], span[1], [name], self.config.annotator)
+            change = history.add(self.article.id, span[0], span[1], [name], self.config.annotator, self.article.sha256)
         self.view.action_clear_selection()
         self._show_annotations()
         shown = self.workspace.shown.annotator
         if shown is not None and shown != self.config.annotator:
-            self.notify(f"Saved; not shown while only {shown}'s annotations are (W).", markup=False)
+            self.notify(f"Saved; not shown while only {display_text(shown)}'s annotations are (W).", markup=False)
         assert change.annotation is not None
-        self.notify(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
+        self.notify(f"{display_text(name)}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
         return change.annotation
 
     def action_pick_tag(self) -> None:
@@ -361,7 +416,7 @@ class ArticleScreen(Screen[None]):
         elif len(same.tags) == 1:
             self.notify(f"{name} is its only tag: x deletes the annotation.", markup=False)
         else:
-            self.workspace.history.remove_tag(same.id, name)
+            self.workspace.history.remove_tag(same.id, name, seen=same)
             self._show_annotations()
             self.notify(f"Took {name} off the passage.", markup=False)
 
@@ -390,25 +445,44 @@ class ArticleScreen(Screen[None]):
         if annotation is None:
             return
 
+        self._edit_note(annotation, annotation.note)
+
+    def _edit_note(self, annotation: Annotation, text: str | None) -> None:
+        """The note editor on `annotation` (as the screen shows it), holding `text`. A note the
+        database refuses comes back in the editor, on the annotation as it is now if it changed
+        meanwhile; typed text is never lost without saying so."""
+
         def save(note: str | None) -> None:
             if note is None or (note or None) == annotation.note:
                 return
             try:
-                self.workspace.history.set_note(annotation.id, note or None)
+                change = self.workspace.history.set_note(annotation.id, note or None, seen=annotation)
+            except StaleWriteError as error:
+                self.app.report_unsaved(error)
+                state = self.store.annotation_state(annotation.id)
+                if state is None:
+                    self.notify(f"The note you typed: {short_quote(note, 200)}", title="Not saved", timeout=60, markup=False)
+                else:
+                    self._edit_note(state[1], note)
+                return
             except StoreWriteError as error:  # give the typed note back rather than lose it
                 self.app.report_unsaved(error)
-                self.app.push_screen(NoteEditor(annotation.quote, note), save)
+                self._edit_note(annotation, note)
                 return
             self._show_annotations()
-            self.notify("Note saved." if note else "Note removed.", markup=False)
+            if self.store.annotation_state(annotation.id) == ("orphan", change.after):
+                self.notify("Note saved on the passage, which lost its place when the article changed (O lists it).",
+                            markup=False)
+            else:
+                self.notify("Note saved." if note else "Note removed.", markup=False)
 
-        self.app.push_screen(NoteEditor(annotation.quote, annotation.note), save)
+        self.app.push_screen(NoteEditor(annotation.quote, text), save)
 
     def action_delete_annotation(self) -> None:
         annotation = self._own_annotation_under_cursor("x deletes")
         if annotation is None:
             return
-        self.workspace.history.delete(annotation.id)
+        self.workspace.history.delete(annotation.id, seen=annotation)
         self._show_annotations()
         self.notify(f"“{short_quote(annotation.quote)}” (u brings it back)", title="Deleted", markup=False)
 
@@ -418,19 +492,24 @@ class ArticleScreen(Screen[None]):
     def action_redo(self) -> None:
         self._replay(self.workspace.history.redo(), "Redone", "Nothing to redo.")
 
-    def _replay(self, change: Change | None, title: str, nothing: str) -> None:
-        if change is None:
+    def _replay(self, replayed: Replayed | None, title: str, nothing: str) -> None:
+        if replayed is None:
             self.notify(nothing, markup=False)
             return
+        change = replayed.change
+        self.workspace.reload_codebook()
         self._show_annotations()
+        self._show_entities(self.found)
         if change.article_id == self.article.id:
-            if change.annotation is not None:
-                self.view.move_cursor_to(change.annotation.start)
+            if replayed.where == "placed" and replayed.annotation is not None:
+                self.view.move_cursor_to(replayed.annotation.start)
             where = ""
-        elif change.article_id == 0:  # a change to the codebook
+        elif change.article_id == 0:  # a change to the codebook or to entity feedback
             where = ""
         else:
             where = f" in “{short_quote(self.store.get_article(change.article_id).title, 32)}”"
+        if replayed.where == "orphan" and change.kind != "reattach":
+            where += " (its text changed meanwhile and it has no place in it now: kept as an orphan, O)"
         self.notify(f"{change.describe()}{where}", title=title, markup=False)
 
     # ---- search, panel, entity types ------------------------------------------------------
@@ -466,7 +545,7 @@ class ArticleScreen(Screen[None]):
     def _refresh_panel(self) -> None:
         panel = self.query_one(SidePanel)
         if panel.display:
-            colors = {name: tag_color(name, self.configured_colors) for a in self.annotations for name in a.tags}
+            colors = {name: self.workspace.codebook.color(name) for a in self.annotations for name in a.tags}
             visible = [span for span in self.entities if span.label not in self.workspace.hidden_labels]
             panel.show(self.annotations, visible, self.article.text, colors, self.config.entities.colors)
 
@@ -524,7 +603,8 @@ class ArticleScreen(Screen[None]):
         if target is None:
             self.notify("Nothing to put it on: select a passage first.", markup=False)
             return
-        placed = self.store.reattach_orphan(orphan_id, *target)
+        placed = self.workspace.history.reattach(orphan_id, *target, seen_sha256=self.article.sha256).after
+        assert placed is not None
         self.view.anchor = None
         self._show_annotations()
         self.notify(f"Put back: “{short_quote(placed.quote, 40)}”.", markup=False)
@@ -555,9 +635,10 @@ class ArticleScreen(Screen[None]):
         if entity is None:
             return
         surface = self.article.text[entity.start : entity.end]
-        self.store.reject_entity(surface, entity.label, self.config.annotator)
+        self.workspace.history.reject_entity(surface, entity.label, self.config.annotator)
         self._show_entities(self.found)
-        self.notify(f"“{short_quote(surface, 40)}” is no longer highlighted as {entity.label}, in any article.", markup=False)
+        self.notify(f"“{short_quote(surface, 40)}” is no longer highlighted as {entity.label}, in any article (u undoes).",
+                    markup=False)
 
     def action_label_entity(self) -> None:
         view = self.view
@@ -576,7 +657,7 @@ class ArticleScreen(Screen[None]):
         self.app.push_screen(picker, self.app.saving(lambda label: label is not None and self._accept(surface, label)))
 
     def _accept(self, surface: str, label: str) -> None:
-        self.store.accept_entity(surface, label, self.config.annotator)
+        self.workspace.history.accept_entity(surface, label, self.config.annotator)
         self.view.anchor = None  # the selection became an entity
         self.view.refresh()
         self._show_entities(self.found)

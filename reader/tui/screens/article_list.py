@@ -15,6 +15,7 @@ from textual.widgets import Footer, Input, Static
 
 from reader.core.store import SORT_KEYS, ListQuery, ReadFilter
 from reader.tui.format import plural, short_path
+from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import pick_annotator
@@ -73,24 +74,15 @@ class ArticleListScreen(Screen[None]):
     def article_list(self) -> ArticleList:
         return self.query_one(ArticleList)
 
-    #: How often the list looks for changes made by another process (another reader, an import).
-    WATCH_SECONDS = 2.0
-
     def on_mount(self) -> None:
-        self._seen_version = self.store.data_version()
         self._seen_signature = self.store.list_signature()
-        self.set_interval(self.WATCH_SECONDS, self._notice_other_writers)
         self.query_one("#search", Input).display = False
         self._update_title()
         self.article_list.focus()
 
-    def _notice_other_writers(self) -> None:
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
         """Reload when another connection has changed what the list shows (another reader,
         `reader import`), not when it only cached entities (the background recognition)."""
-        version = self.store.data_version()
-        if version == self._seen_version or not self.is_current:
-            return
-        self._seen_version = version
         shown = self.store.list_signature()
         if shown != self._seen_signature:
             self._seen_signature = shown

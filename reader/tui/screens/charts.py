@@ -22,7 +22,7 @@ from textual.worker import get_current_worker
 from reader.core import insight
 from reader.core.insight import Matrix
 from reader.core.store import Store, StoreError
-from reader.tui.format import tag_color
+from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.charts import BarChart, HeatTable
 from reader.tui.workspace import Workspace
@@ -107,8 +107,6 @@ class ChartsScreen(Screen[None]):
 
     HELP_TITLE = "Charts"
     HELP_WIDGETS = (HeatTable,)
-    #: How often the charts look for changes made by another connection (another reader, an import).
-    WATCH_SECONDS = 2.0
     #: A figure counted within this many ms is counted at once (see `_count_now`), the clock
     #: looked at every NOW_STEPS steps of SQLite's.
     NOW_MS = 60
@@ -155,8 +153,6 @@ class ChartsScreen(Screen[None]):
         self.shown_key: tuple | None = None
         #: When each view last showed its numbers on screen (for the benchmark and tests).
         self.painted_at: dict[int, float] = {}
-        self._seen_version = 0
-        self._colors: dict[str, str | None] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="charts-tabs")
@@ -176,8 +172,6 @@ class ChartsScreen(Screen[None]):
         return self.query_one(BarChart)
 
     def on_mount(self) -> None:
-        self._seen_version = self.store.data_version()
-        self.set_interval(self.WATCH_SECONDS, self._notice_changes)
         self.table.focus()
         self._show_current()
 
@@ -340,22 +334,18 @@ class ChartsScreen(Screen[None]):
             if fresh and not worker.is_cancelled:
                 self.app.call_from_thread(remember, self._path, key, seen, matrix)
 
-    def _notice_changes(self) -> None:
-        """Recount the current view when another connection changed what it counts."""
-        version = self.store.data_version()
-        if version == self._seen_version or not self.is_current:
-            return
-        self._seen_version = version
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        self.refresh_now()
+
+    def refresh_now(self) -> None:
+        """Recount the current view if another connection changed what it counts (the app's
+        DatabaseChanged message calls this)."""
         if self.state.view == 3 and self.shown_key is None and not self.state.entities:
             self._show_current()  # the entity index may have begun to fill
             return
         key = self.state.key()
         if self._cached(key) is not None:
             self._compute(key, list(self.state.entities), force=False)
-
-    def refresh_now(self) -> None:
-        """Look for changes at once (tests; the timer does it every WATCH_SECONDS)."""
-        self._notice_changes()
 
     # ---- showing ------------------------------------------------------------------------------
 
@@ -364,13 +354,11 @@ class ChartsScreen(Screen[None]):
         self.shown_key = key
         view = state.view
         if view == 4:
-            self._colors = self._tag_colors()
             self.table.show(matrix, "tag", "(passages with the tag)" if state.level == "passage" else "(articles with the tag)",
                             diagonal_plain=True)
         elif view == 3:
             self.table.show(matrix, "month", "all months")
         else:
-            self._colors = self._tag_colors()
             self.table.show(matrix, "source" if view == 1 else "month", "all sources" if view == 1 else "all months")
         self.query_one("#charts-title", Static).update(self._title(matrix))
         self.query_one("#charts-note", Static).update(self._note(matrix))
@@ -390,10 +378,6 @@ class ChartsScreen(Screen[None]):
         self.query_one("#charts-bars-title", Static).update("")
         self.query_one("#charts-note", Static).update(Content(message + "  (e chooses entities, 1 2 4 other views)"))
         self.painted_at[self.state.view] = time.perf_counter()
-
-    def _tag_colors(self) -> dict[str, str | None]:
-        configured = {tag.name: tag.color for tag in self.workspace.config.tags}
-        return {**insight.tag_colors(self.store), **{name: color for name, color in configured.items() if color}}
 
     def _update_tabs(self) -> None:
         parts: list[tuple[str, str] | str] = []
@@ -455,7 +439,7 @@ class ChartsScreen(Screen[None]):
         else:
             items = [(label, counts[column]) for label, counts in zip(shown.labels, shown.counts)]
             name = matrix.columns[column]
-            color = tag_color(name, self._colors) if matrix.column_kind == "tag" else ENTITY_ACCENT
+            color = self.workspace.codebook.color(name) if matrix.column_kind == "tag" else ENTITY_ACCENT
             if matrix.row_kind == "tag":
                 per = "with each tag"
         self.query_one("#charts-bars-title", Static).update(

@@ -13,7 +13,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from reader.core.store import Annotation
-from reader.tui.format import plural, tag_color
+from reader.tui.format import plural
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -41,7 +41,6 @@ class CompareScreen(Screen[None]):
         every = self.store.annotations_for(article_id)
         self.left, self.right = left, right
         self.sides = {left: [a for a in every if a.annotator == left], right: [a for a in every if a.annotator == right]}
-        self.tag_colors: dict[str, str | None] = {tag.name: tag.color for tag in workspace.config.tags}
 
     def compose(self) -> ComposeResult:
         title = Text(display_text(self.article.title), style="bold")
@@ -61,7 +60,7 @@ class CompareScreen(Screen[None]):
 
     def _highlight(self, annotation: Annotation) -> Highlight:
         first = annotation.tags[0] if annotation.tags else ""
-        return Highlight(annotation.id, annotation.start, annotation.end, tag_color(first, self.tag_colors), ", ".join(annotation.tags))
+        return Highlight(annotation.id, annotation.start, annotation.end, self.workspace.codebook.color(first), ", ".join(annotation.tags))
 
     def _summary(self) -> Text:
         """How far the two agree: passages both marked with the same tags, and those only one did."""

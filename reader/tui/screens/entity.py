@@ -36,7 +36,7 @@ from reader.core.entities.index import (
     tags_on_mentions,
 )
 from reader.core.store import Store
-from reader.tui.format import plural, short_quote, tag_color
+from reader.tui.format import plural, short_quote
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.screens.pickers import PICKER_CSS
 from reader.tui.widgets.article_list import fit
@@ -273,9 +273,8 @@ class EntityScreen(Screen[None]):
 
     def _draw_tag(self, row: tuple[str, int], line: int, width: int, style: Style, muted: Style) -> list[tuple[str, Style]]:
         name, count = row
-        colors = {tag.name: tag.color for tag in self.workspace.config.tags}
         counts = f"{plural(count, 'passage'):>14}"
-        return [(" ▌", style + Style.parse(tag_color(name, colors))),
+        return [(" ▌", style + Style.parse(self.workspace.codebook.color(name))),
                 (fit(display_text(name), max(4, width - 2 - len(counts))), style), (counts, muted)]
 
     # ---- keys ---------------------------------------------------------------------------

@@ -18,11 +18,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
-from reader.core.codebook import CodebookEntry, write_codebook
-from reader.core.config import COLOR_NAMES, ConfigError, TagSpec, is_color, load_config, tag_key_problem
-from reader.core.history import Change
+from reader.core.codebook import CodebookEntry, TagLook, write_codebook
+from reader.core.config import COLOR_NAMES, ConfigError, is_color, load_config, tag_key_problem
+from reader.core.history import Replayed
 from reader.core.store import Passage, PassageQuery, TagInfo, tag_name_problem
-from reader.tui.format import plural, short_path, tag_color
+from reader.tui.format import plural, short_path
+from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen
 from reader.tui.screens.prompt import PromptScreen
 from reader.tui.widgets.paged_list import PagedList
@@ -33,19 +34,21 @@ _COLOR_HINT = "a colour name or #rrggbb"
 _SPACES = re.compile(r"\s+")
 
 
-def codebook_rows(tags: list[TagInfo]) -> list[TagInfo]:
+def codebook_rows(tags: list[TagInfo]) -> tuple[list[TagInfo], set[str]]:
     """`tags` in tree order, with a row (no colour, summed counts) for each parent that is only
-    implied by a nested name ("framing" for "framing/cooperation")."""
+    implied by a nested name ("framing" for "framing/cooperation"); and the names of those."""
     names = {tag.name for tag in tags}
     rows = list(tags)
+    implied: set[str] = set()
     for tag in tags:
         parent = tag.parent
         while parent and parent not in names:
             names.add(parent)
+            implied.add(parent)
             nested = [other for other in tags if other.name.startswith(parent + "/")]
             rows.append(TagInfo(parent, None, None, sum(t.passages for t in nested), 0))
             parent = parent.rpartition("/")[0]
-    return sorted(rows, key=lambda tag: tag.name.split("/"))
+    return sorted(rows, key=lambda tag: tag.name.split("/")), implied
 
 
 def _color_problem(value: str) -> str | None:
@@ -88,8 +91,8 @@ class TagsScreen(Screen):
         self.workspace = workspace
         self.store = workspace.store
         self.rows: list[TagInfo] = []
-        #: config.yaml no longer matches the codebook (a tag renamed or merged here).
-        self.config_stale = False
+        #: Rows that stand only for a group of nested tags ("framing" of "framing/economy").
+        self.implied: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Static(id="tags-title", markup=False)
@@ -113,22 +116,37 @@ class TagsScreen(Screen):
             return None
         return self.rows[min(self.table.cursor_row, len(self.rows) - 1)]
 
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        self.reload()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    @property
+    def config_differs(self) -> bool:
+        """config.yaml names a tag the codebook no longer has, or gives one another key."""
+        codebook = self.workspace.codebook
+        return any(
+            tag.name not in codebook.looks or (tag.key or None) != codebook.key_of(tag.name)
+            for tag in self.workspace.config.tags
+        )
+
     def reload(self, select: str | None = None) -> None:
         selected = select or (self.current.name if self.current else None)
-        self.rows = codebook_rows(self.store.tag_summary())
+        self.workspace.reload_codebook()
+        self.rows, self.implied = codebook_rows(self.store.tag_summary())
         config = self.workspace.config
-        keys = {tag.name: tag.key for tag in config.tags}
-        colors = {tag.name: tag.color for tag in config.tags}
+        codebook = self.workspace.codebook
         table = self.table
         table.clear()
         for tag in self.rows:
-            implied = tag.color is None and tag.articles == 0 and tag.name not in keys
+            implied = tag.name in self.implied
             name = Text("  " * tag.depth)
             if not implied:
-                name.append("■ ", style=tag_color(tag.name, {tag.name: tag.color or colors.get(tag.name)}))
+                name.append("■ ", style=codebook.color(tag.name))
             name.append(display_text(tag.name.rpartition("/")[2]), style="dim" if implied else "")
             table.add_row(
-                Text(keys.get(tag.name, ""), style="bold"),
+                Text(display_text(tag.key or ""), style="bold"),
                 name,
                 Text(f"{tag.passages:,}", justify="right"),
                 Text(f"{tag.articles:,}" if not implied else "", justify="right"),
@@ -137,8 +155,8 @@ class TagsScreen(Screen):
             )
         self.query_one("#tags-title", Static).update(f"Codebook · {plural(len(self.rows), 'tag')}")
         note = "enter: passages · r rename · M merge · c colour · d describe · K key · u undo"
-        if self.config_stale:
-            note = f"{short_path(config.path)} still lists the old names: E writes this codebook there. " + note
+        if self.config_differs:
+            note = f"{short_path(config.path)} lists other names or keys: E writes this codebook there. " + note
         self.query_one("#tags-note", Static).update(note)
         if selected is not None:
             for index, tag in enumerate(self.rows):
@@ -167,10 +185,15 @@ class TagsScreen(Screen):
         tag = self.current
         if tag is None:
             return None
-        if tag.name not in self.store.tag_names():
+        if tag.name in self.implied:
             self.notify(f"{tag.name} is only a group of nested tags: change those.", markup=False)
             return None
         return tag
+
+    @staticmethod
+    def _look(tag: TagInfo) -> TagLook:
+        """The look of a row as the screen shows it: what a change of it was made against."""
+        return TagLook(tag.color, tag.description, tag.key)
 
     def action_rename(self) -> None:
         tag = self._real_tag()
@@ -193,7 +216,6 @@ class TagsScreen(Screen):
                 self.notify(str(error), severity="warning", markup=False)
                 return
             if change is not None:
-                self._follow_renames(change.renames)
                 self.notify(f"{change.describe()} on {plural(tag.passages, 'passage')}.", markup=False)
             self.reload(select=name)
 
@@ -210,7 +232,6 @@ class TagsScreen(Screen):
             if target is None:
                 return
             change = self.workspace.history.merge_tags(tag.name, target)
-            self._follow_renames(((tag.name, target),))
             self.notify(f"{change.describe()}: {plural(tag.passages, 'passage')} moved (u undoes).", markup=False)
             self.reload(select=target)
 
@@ -226,7 +247,7 @@ class TagsScreen(Screen):
                 if color:
                     self.notify(problem or "", severity="warning", markup=False)
                 return
-            self.workspace.history.set_tag_look(tag.name, color or None, tag.description)
+            self.workspace.history.set_tag_look(tag.name, color=color or None, seen=self._look(tag))
             self.reload()
 
         choices = sorted(COLOR_NAMES)
@@ -241,34 +262,16 @@ class TagsScreen(Screen):
         def described(text: str | None) -> None:
             if text is None or text == (tag.description or ""):
                 return
-            self.workspace.history.set_tag_look(tag.name, tag.color, text or None)
+            self.workspace.history.set_tag_look(tag.name, description=text or None, seen=self._look(tag))
             self.reload()
 
         self.app.push_screen(PromptScreen(f"Description of {tag.name}", tag.description or ""), self.app.saving(described))
 
-    def _follow_renames(self, renames) -> None:
-        """Keep the keys of renamed or merged tags working for the rest of the session."""
-        mapping = dict(renames)
-        config = self.workspace.config
-        if not any(tag.name in mapping for tag in config.tags):
-            return
-        tags, seen = [], set()
-        for tag in config.tags:
-            name = mapping.get(tag.name, tag.name)
-            if name not in seen:
-                seen.add(name)
-                tags.append(TagSpec(name, tag.key, tag.color, tag.description))
-        self.workspace.config = replace(config, tags=tuple(tags))
-        self.config_stale = True
-
-    def _replay(self, change: Change | None, title: str, nothing: str) -> None:
-        if change is None:
+    def _replay(self, replayed: Replayed | None, title: str, nothing: str) -> None:
+        if replayed is None:
             self.notify(nothing, markup=False)
             return
-        if change.kind == "rename_tag":
-            pairs = change.renames if title == "Redone" else tuple((new, old) for old, new in change.renames)
-            self._follow_renames(pairs)
-        self.notify(change.describe(), title=title, markup=False)
+        self.notify(replayed.change.describe(), title=title, markup=False)
         self.reload()
 
     def action_undo(self) -> None:
@@ -281,39 +284,40 @@ class TagsScreen(Screen):
         tag = self._real_tag()
         if tag is None:
             return
-        keys = {spec.name: spec.key for spec in self.workspace.config.tags if spec.key}
-        owners = {key: name for name, key in keys.items()}
+        codebook = self.workspace.codebook
 
         def check(key: str) -> str | None:
             if not key:
                 return None
-            if owners.get(key, tag.name) != tag.name:
-                return f"{key} is the key of {owners[key]}"
+            owner = codebook.tag_for_key(key)
+            if owner is not None and owner != tag.name:
+                return f"{key} is the key of {owner}"
             return tag_key_problem(key)
 
         def chosen(key: str | None) -> None:
-            if key is None or key == keys.get(tag.name, ""):
+            if key is None or key == (tag.key or ""):
                 return
-            written = self._write_codebook({**keys, tag.name: key})
+            self.workspace.history.set_tag_look(tag.name, key=key or None, seen=self._look(tag))
+            self.reload()
+            what = f"Key {key} tags {tag.name}" if key else f"{tag.name} has no key now"
+            written = self._write_codebook()
             if written is not None:
-                what = f"Key {key} tags {tag.name}" if key else f"{tag.name} has no key now"
-                self.notify(f"{what}; the codebook is written to {short_path(written)}.", markup=False)
+                self.notify(f"{what}; the codebook is written to {short_path(written)} (u undoes the key).", markup=False)
 
         self.app.push_screen(PromptScreen(f"Key for {tag.name} (one character; empty for none)",
-                                          keys.get(tag.name, ""), check=check), chosen)
+                                          tag.key or "", check=check), self.app.saving(chosen))
 
     def action_write_config(self) -> None:
-        keys = {tag.name: tag.key for tag in self.workspace.config.tags}
-        written = self._write_codebook(keys)
+        written = self._write_codebook()
         if written is not None:
-            self.notify(f"{plural(len(self.rows), 'tag')} written to {short_path(written)}.", markup=False)
+            self.notify(f"{plural(len(self.rows) - len(self.implied), 'tag')} written to {short_path(written)}.", markup=False)
 
-    def _write_codebook(self, keys: dict[str, str]) -> Path | None:
-        """The database's codebook, with `keys`, written into config.yaml and applied; the file's
-        path, or None (and a notification) when it cannot be."""
+    def _write_codebook(self) -> Path | None:
+        """The database's codebook, keys included, written into config.yaml and applied; the
+        file's path, or None (and a notification) when it cannot be."""
         config = self.workspace.config
         entries = [
-            CodebookEntry(tag.name, keys.get(tag.name, ""), tag.color, tag.description)
+            CodebookEntry(tag.name, tag.key or "", tag.color, tag.description)
             for tag in self.store.tag_summary()
         ]
         try:
@@ -324,7 +328,6 @@ class TagsScreen(Screen):
             return None
         self.store.sync_tags(fresh.tags)  # remember what config.yaml now says
         self.workspace.config = fresh
-        self.config_stale = False
         self.reload()
         return path
 
@@ -337,7 +340,6 @@ class TagsScreen(Screen):
             return
         self.store.sync_tags(fresh.tags, force=True)
         self.workspace.config = fresh
-        self.config_stale = False
         self.notify(f"Tags of {short_path(config.path)} applied.", markup=False)
         self.reload()
 
@@ -382,6 +384,12 @@ class TagPassagesScreen(Screen):
     def on_mount(self) -> None:
         self.reload()
         self.query_one(PagedList).focus()
+
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        self.reload(keep_cursor=True)
+
+    def on_screen_resume(self) -> None:
+        self.reload(keep_cursor=True)
 
     def reload(self, keep_cursor: bool = False) -> None:
         query = self.filters

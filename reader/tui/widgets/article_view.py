@@ -129,6 +129,21 @@ class ArticleView(ScrollView, can_focus=True):
 
     # ---- data from the screen ---------------------------------------------------------
 
+    def set_text(self, text: str, cursor: int = 0) -> None:
+        """Show another text (the article changed in the database), with the cursor at
+        `cursor`; the selection, entities, highlights and hits of the old text are dropped."""
+        self.text = text
+        self._display = display_text(text)
+        self.segments = Segments.of(text)
+        self.entities = SpanTable.empty()
+        self.highlights = []
+        self.search_hits = []
+        self._hit_ends = []
+        self.anchor = None
+        self.wrapped = WrappedText(text, 0, [0], [0])
+        self._rewrap()
+        self.cursor = min(max(cursor, 0), max(len(text) - 1, 0))
+
     def set_entities(self, spans: Sequence[Span], colors: dict[str, str]) -> None:
         self.entities = spans if isinstance(spans, SpanTable) else SpanTable.from_spans(spans)
         self.entity_colors = colors
