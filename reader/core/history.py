@@ -8,7 +8,7 @@ otherwise refuses, naming the change, rather than write over what it did not see
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 
 from reader.core.codebook import TagLook
@@ -16,7 +16,7 @@ from reader.core.store import Annotation, FeedbackChange, StaleWriteError, Store
 
 ChangeKind = Literal[
     "add", "delete", "tag", "untag", "note", "article_tag", "article_untag",
-    "rename_tag", "merge_tags", "tag_look", "reattach", "entity",
+    "rename_tag", "merge_tags", "tag_look", "reattach", "delete_orphan", "entity",
 ]
 #: Changes to the codebook or to entity feedback rather than to one article (`article_id` 0).
 CODEBOOK_KINDS = frozenset({"rename_tag", "merge_tags", "tag_look"})
@@ -49,6 +49,9 @@ class Change:
     feedback: FeedbackChange | None = None
     #: A re-attached orphan: when it had been orphaned (its `before` is the orphan).
     orphaned: str | None = None
+    #: Tags the change created on the fly (a new name typed in the picker): undo takes them
+    #: back out of the codebook if nothing else uses them by then.
+    created_tags: tuple[str, ...] = ()
 
     @property
     def annotation(self) -> Annotation | None:
@@ -68,6 +71,7 @@ class Change:
             "merge_tags": f"merged tag {self.merge.source} into {self.merge.target}" if self.merge else "merged tags",
             "tag_look": f"changed tag {self.tag}",
             "reattach": "put an orphan back",
+            "delete_orphan": "deleted an orphan",
             "entity": "changed what an entity is",
         }[self.kind]
 
@@ -82,6 +86,13 @@ class Replayed:
     annotation: Annotation | None = None
 
 
+#: Where an undo (False) or redo (True) puts the annotation of a change about orphans.
+_PUT: dict[str, dict[bool, Literal["same", "placed", "orphan"]]] = {
+    "reattach": {True: "placed", False: "orphan"},
+    "delete_orphan": {True: "same", False: "orphan"},
+}
+
+
 class History:
     """Every change of the session with unlimited undo and redo."""
 
@@ -90,7 +101,13 @@ class History:
         self._done: list[Change] = []
         self._undone: list[Change] = []
 
-    def _record(self, change: Change) -> Change:
+    def _record(self, change: Change, known_tags: set[str] | None = None) -> Change:
+        """Keep `change` to undo; with `known_tags` (the tag names before it), it notes the
+        tags it created."""
+        if known_tags is not None:
+            created = tuple(sorted(set(self.store.tag_names()) - known_tags))
+            if created:
+                change = replace(change, created_tags=created)
         self._done.append(change)
         self._undone.clear()
         return change
@@ -101,8 +118,9 @@ class History:
         self, article_id: int, start: int, end: int, tags: list[str], annotator: str, seen_sha256: str | None = None
     ) -> Change:
         """A new passage on the text whose hash is `seen_sha256` (see Store.add_annotation)."""
+        known = set(self.store.tag_names())
         added = self.store.add_annotation(article_id, start, end, tags, annotator, seen_sha256=seen_sha256)
-        return self._record(Change("add", article_id, after=added))
+        return self._record(Change("add", article_id, after=added), known)
 
     def _current(self, annotation_id: str, seen: Annotation | None) -> Annotation:
         """What the change starts from: what the user saw, else the annotation as stored (the
@@ -115,8 +133,9 @@ class History:
 
     def add_tag(self, annotation_id: str, tag: str, seen: Annotation | None = None) -> Change:
         before = self._current(annotation_id, seen)
+        known = set(self.store.tag_names())
         after = self.store.add_tag(annotation_id, tag, seen=before)
-        return self._record(Change("tag", after.article_id, before=before, after=after, tag=tag))
+        return self._record(Change("tag", after.article_id, before=before, after=after, tag=tag), known)
 
     def remove_tag(self, annotation_id: str, tag: str, seen: Annotation | None = None) -> Change:
         before = self._current(annotation_id, seen)
@@ -130,17 +149,29 @@ class History:
         return self._record(Change("note", after.article_id, before=before, after=after))
 
     def reattach(self, orphan_id: str, start: int, end: int, seen_sha256: str | None = None) -> Change:
+        known = set(self.store.tag_names())
         orphan, orphaned, placed = self.store.reattach_orphan(orphan_id, start, end, seen_sha256=seen_sha256)
-        return self._record(Change("reattach", placed.article_id, before=orphan, after=placed, orphaned=orphaned))
+        return self._record(Change("reattach", placed.article_id, before=orphan, after=placed, orphaned=orphaned), known)
+
+    def delete_orphan(self, orphan_id: str) -> Change:
+        """Delete an orphan for good (undo keeps it again, as it was)."""
+        state = self.store.annotation_state(orphan_id)
+        if state is None or state[0] != "orphan":
+            raise StaleWriteError(self.store.path, "the orphan is not there any more (put back or deleted meanwhile)",
+                                  "deleting the orphan")
+        orphaned = self.store.orphaned_at(orphan_id)
+        self.store.restore_annotation(state[1], None, "deleting the orphan")
+        return self._record(Change("delete_orphan", state[1].article_id, before=state[1], orphaned=orphaned))
 
     # ---- articles ---------------------------------------------------------------------------
 
     def tag_article(self, article_id: int, tag: str, annotator: str) -> Change | None:
         """Tag a whole article; None (and nothing recorded) when it already had the tag."""
         created = now_utc()
+        known = set(self.store.tag_names())
         if not self.store.add_article_tag(article_id, tag, annotator, created):
             return None
-        return self._record(Change("article_tag", article_id, tag=tag, tagged=(annotator, created)))
+        return self._record(Change("article_tag", article_id, tag=tag, tagged=(annotator, created)), known)
 
     def untag_article(self, article_id: int, tag: str) -> Change | None:
         tagged = self.store.remove_article_tag(article_id, tag)
@@ -165,7 +196,7 @@ class History:
         before = self.store.set_tag_look(name, color=color, description=description, key=key, seen=seen)
         after = TagLook(
             before.color if color is ... else color,
-            before.description if description is ... else (description or None),
+            before.description if description is ... else description,
             before.key if key is ... else (key or None),
         )
         return self._record(Change("tag_look", 0, tag=name, look_before=before, look_after=after))
@@ -198,6 +229,8 @@ class History:
             source.pop()  # it can never apply again: go on with the changes before it
             raise
         target.append(source.pop())
+        if not forward:
+            self.store.drop_unused_tags(change.created_tags)
         return replayed
 
     def _apply(self, change: Change, forward: bool) -> Replayed:
@@ -217,11 +250,8 @@ class History:
                 store.remove_article_tag(change.article_id, tag)
         else:
             expect, want = (change.before, change.after) if forward else (change.after, change.before)
-            if kind == "reattach":
-                where = "placed" if forward else "orphan"
-                state = store.restore_annotation(expect, want, action, where, orphaned=change.orphaned)
-            else:
-                state = store.restore_annotation(expect, want, action)
+            where = _PUT[kind][forward] if kind in _PUT else "same"
+            state = store.restore_annotation(expect, want, action, where, orphaned=change.orphaned)
             if state is not None:
                 return Replayed(change, state[0], state[1])
             return Replayed(change)

@@ -10,7 +10,7 @@ import os
 import json
 import sqlite3
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
@@ -395,7 +395,7 @@ class TagMerge:
     target: str
     color: str | None
     description: str | None
-    #: Annotations that had `source` and not `target` / that had both.
+    #: Annotations (and orphans) that had `source` and not `target` / that had both.
     moved: tuple[str, ...]
     shared: tuple[str, ...]
     #: Whole-article tags (article id, annotator, created) of `source`, likewise.
@@ -821,7 +821,21 @@ class Store:
                 tag_id = self._tag_id(before)
                 self.db.execute("UPDATE tags SET name = ? WHERE id = ?", [after, tag_id])
                 self._touch_tagged(tag_id)
+            names = dict(renames)
+            self._retag_orphans(lambda _id, tags: tuple(sorted(names.get(tag, tag) for tag in tags)))
         return renames
+
+    def _retag_orphans(self, retag: Callable[[str, tuple[str, ...]], tuple[str, ...]]) -> list[str]:
+        """Give each orphan the tags `retag(id, tags)` says (orphans keep tags by name, so a
+        rename or merge of the codebook reaches them here); the ids of those changed."""
+        changed = []
+        for orphan_id, record, orphaned in self.db.execute("SELECT id, record, orphaned FROM orphans").fetchall():
+            orphan = _orphan_from(record)
+            tags = retag(orphan_id, orphan.tags)
+            if tags != orphan.tags:
+                self._insert_orphan(replace(orphan, tags=tags), orphaned)
+                changed.append(orphan_id)
+        return changed
 
     def merge_tags(self, source: str, target: str) -> TagMerge:
         """Move every passage and article tagged `source` to `target` and delete `source`
@@ -848,12 +862,15 @@ class Store:
 
             has_target = "EXISTS (SELECT 1 FROM annotation_tags t WHERE t.annotation_id = s.annotation_id AND t.tag_id = ?)"
             article_has_target = "EXISTS (SELECT 1 FROM article_tags t WHERE t.article_id = s.article_id AND t.tag_id = ?)"
+            orphans = {orphan.id: orphan.tags for orphan in self.orphans() if source in orphan.tags}
             merge = TagMerge(
                 source, target, color, description,
-                moved=annotation_ids("NOT " + has_target), shared=annotation_ids(has_target),
+                moved=annotation_ids("NOT " + has_target) + tuple(i for i, tags in orphans.items() if target not in tags),
+                shared=annotation_ids(has_target) + tuple(i for i, tags in orphans.items() if target in tags),
                 articles_moved=article_rows("NOT " + article_has_target), articles_shared=article_rows(article_has_target),
                 key=key,
             )
+            self._retag_orphans(lambda _id, tags: tuple(sorted({target if tag == source else tag for tag in tags})))
             self._touch_tagged(source_id)
             self.db.execute(
                 "UPDATE OR IGNORE annotation_tags SET tag_id = ? WHERE tag_id = ?", [target_id, source_id]
@@ -883,6 +900,16 @@ class Store:
                 "SELECT id FROM annotations WHERE id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id = ?)",
                 [target_id],
             )}
+            moved, shared = set(merge.moved), set(merge.shared)
+
+            def unmerged(orphan_id: str, tags: tuple[str, ...]) -> tuple[str, ...]:
+                if orphan_id in moved and merge.target in tags:
+                    return tuple(sorted({merge.source if tag == merge.target else tag for tag in tags}))
+                if orphan_id in shared and merge.target in tags:
+                    return tuple(sorted({*tags, merge.source}))
+                return tags
+
+            self._retag_orphans(unmerged)
             self.db.conn.executemany(
                 "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
                 [(annotation_id, source_id) for annotation_id in merge.moved + merge.shared if annotation_id in present],
@@ -912,7 +939,7 @@ class Store:
         if color is not ...:
             values["color"] = color
         if description is not ...:
-            values["description"] = description or None
+            values["description"] = description
         if key is not ...:
             values["key"] = key or None
             problem = tag_key_problem(key) if key else None
@@ -944,6 +971,24 @@ class Store:
         if not name.strip() or not name.isprintable():
             raise ValueError(f"not a tag name: {name!r} (empty, or holding control characters)")
         return self.db["tags"].insert({"name": name, "color": None, "description": None}).last_pk
+
+    def drop_unused_tags(self, names: Iterable[str]) -> None:
+        """Delete the tags called `names` that nothing uses and nobody gave a look or key: what an
+        undo does with the tags its change created on the fly."""
+        names = list(names)
+        if not names:
+            return
+        used_by_orphans = {tag for orphan in self.orphans() for tag in orphan.tags}
+        with self.writing("taking back the new tags"):
+            for name in names:
+                if name in used_by_orphans:
+                    continue
+                self.db.execute(
+                    """DELETE FROM tags WHERE name = ? AND color IS NULL AND description IS NULL AND key IS NULL
+                       AND NOT EXISTS (SELECT 1 FROM annotation_tags WHERE tag_id = tags.id)
+                       AND NOT EXISTS (SELECT 1 FROM article_tags WHERE tag_id = tags.id)""",
+                    [name],
+                )
 
     def tag_names(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT name FROM tags ORDER BY name")]
@@ -1093,6 +1138,11 @@ class Store:
         where, params = ("WHERE article_id = ?", [article_id]) if article_id is not None else ("", [])
         rows = self.db.execute(f"SELECT record FROM orphans {where} ORDER BY article_id, orphaned, id", params)
         return [_orphan_from(record) for (record,) in rows]
+
+    def orphaned_at(self, orphan_id: str) -> str | None:
+        """When the orphan lost its place (None: no such orphan)."""
+        row = self.db.execute("SELECT orphaned FROM orphans WHERE id = ?", [orphan_id]).fetchone()
+        return row[0] if row else None
 
     def orphan_count(self) -> int:
         return self.db.execute("SELECT count(*) FROM orphans").fetchone()[0]
@@ -1634,8 +1684,7 @@ class Store:
     def _write_content(self, where: str, annotation: Annotation) -> Annotation:
         """Store `annotation`'s tags, note and time over the annotation or orphan with its id."""
         if where == "orphan":
-            row = self.db.execute("SELECT orphaned FROM orphans WHERE id = ?", [annotation.id]).fetchone()
-            self._insert_orphan(annotation, row[0] if row else now_utc())
+            self._insert_orphan(annotation, self.orphaned_at(annotation.id) or now_utc())
             return annotation
         self.db.execute(
             "UPDATE annotations SET note = ?, updated = ? WHERE id = ?", [annotation.note, annotation.updated, annotation.id]

@@ -19,10 +19,10 @@ from reader.core.config import Config
 from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key, lazy_recogniser
 from reader.core.entities.fill import fill_cache
 from reader.core.exchange.yaml_format import write_export
-from reader.core.history import History
+from reader.core.history import History, Replayed
 from reader.core.store import ExportFilter, StaleWriteError, Store, StoreWriteError
 from reader.tui.bindings import binding_ids, binding_rows, keys_of
-from reader.tui.format import plural, short_path
+from reader.tui.format import plural, short_path, short_quote
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
@@ -68,6 +68,7 @@ class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit_anywhere")]
+
 
     #: Whether the app recognises the entities of every article in the background, so that
     #: any article opens with them at once (tests turn it off to keep their timing their own).
@@ -125,10 +126,32 @@ class ReaderApp(App[None]):
             self._seen_version = version
             self.database_changed()
 
-    def database_changed(self) -> None:
+    def database_changed(self, replayed: Replayed | None = None) -> None:
         """Read the codebook again and have the screen on top check what it shows."""
         self.workspace.reload_codebook()
-        self.screen.post_message(DatabaseChanged())
+        self.screen.post_message(DatabaseChanged(replayed))
+
+    # ---- undo and redo, from any screen ----------------------------------------------------
+
+    def action_undo(self) -> None:
+        self._replay(self.workspace.history.undo(), "Undone", "Nothing to undo.")
+
+    def action_redo(self) -> None:
+        self._replay(self.workspace.history.redo(), "Redone", "Nothing to redo.")
+
+    def _replay(self, replayed: Replayed | None, title: str, nothing: str) -> None:
+        """Say what an undo or redo did, and have the screen show the database as it is now."""
+        if replayed is None:
+            self.notify(nothing)
+            return
+        change = replayed.change
+        where = ""
+        if change.article_id and not (isinstance(self.screen, ArticleScreen) and self.screen.article.id == change.article_id):
+            where = f" in “{short_quote(self.store.get_article(change.article_id).title, 32)}”"
+        if replayed.where == "orphan" and change.kind not in ("reattach", "delete_orphan"):
+            where += " (its article's text changed meanwhile and it has no place in it now: kept as an orphan, O)"
+        self.notify(f"{change.describe()}{where}", title=title)
+        self.database_changed(replayed)
 
     # ---- changes the database refuses ------------------------------------------------------
 

@@ -22,7 +22,6 @@ from reader.core.entities import LABELS, Span, engine_key
 from reader.core.entities.packed import SpanTable
 from reader.core.entities.user import UserEntities
 from reader.core.anchoring import Selector, reanchor, selector_for
-from reader.core.history import Replayed
 from reader.core.store import Annotation, Article, StaleWriteError, StoreWriteError
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
@@ -52,8 +51,8 @@ class ArticleScreen(Screen[None]):
         Binding("m", "edit_note", "Note", id="annotation.note", tooltip="Add or edit the note of the annotation under the cursor"),
         Binding("x", "delete_annotation", "Delete", id="annotation.delete",
                 tooltip="Delete the annotation under the cursor (u brings it back)"),
-        Binding("u", "undo", "Undo", id="history.undo", tooltip="Undo the last change to annotations"),
-        Binding("ctrl+r", "redo", "Redo", id="history.redo", tooltip="Redo the last undone change"),
+        Binding("u", "app.undo", "Undo", id="history.undo", tooltip="Undo the last change (of any screen)"),
+        Binding("ctrl+r", "app.redo", "Redo", id="history.redo", tooltip="Redo the last undone change"),
         Binding("slash", "search", "Search", show=False, id="article.search", tooltip="Search this article (n and N jump)"),
         Binding("i", "toggle_panel", "Panel", id="article.panel", tooltip="Show or hide the list of annotations and entities"),
         Binding("E", "entity_types", "Entity types", show=False, id="article.entity_types",
@@ -137,8 +136,15 @@ class ArticleScreen(Screen[None]):
 
     # ---- changes made elsewhere ---------------------------------------------------------
 
-    def on_database_changed(self, _message: DatabaseChanged) -> None:
+    def on_database_changed(self, message: DatabaseChanged) -> None:
         self._check_database()
+        replayed = message.replayed
+        if replayed is not None:
+            self._show_entities(self.found)  # an undone verdict on an entity
+            if replayed.where == "placed" and replayed.annotation is not None and (
+                replayed.annotation.article_id == self.article.id
+            ):
+                self.view.move_cursor_to(replayed.annotation.start)
 
     def on_screen_resume(self) -> None:
         self._check_database()
@@ -485,32 +491,6 @@ class ArticleScreen(Screen[None]):
         self.workspace.history.delete(annotation.id, seen=annotation)
         self._show_annotations()
         self.notify(f"“{short_quote(annotation.quote)}” (u brings it back)", title="Deleted", markup=False)
-
-    def action_undo(self) -> None:
-        self._replay(self.workspace.history.undo(), "Undone", "Nothing to undo.")
-
-    def action_redo(self) -> None:
-        self._replay(self.workspace.history.redo(), "Redone", "Nothing to redo.")
-
-    def _replay(self, replayed: Replayed | None, title: str, nothing: str) -> None:
-        if replayed is None:
-            self.notify(nothing, markup=False)
-            return
-        change = replayed.change
-        self.workspace.reload_codebook()
-        self._show_annotations()
-        self._show_entities(self.found)
-        if change.article_id == self.article.id:
-            if replayed.where == "placed" and replayed.annotation is not None:
-                self.view.move_cursor_to(replayed.annotation.start)
-            where = ""
-        elif change.article_id == 0:  # a change to the codebook or to entity feedback
-            where = ""
-        else:
-            where = f" in “{short_quote(self.store.get_article(change.article_id).title, 32)}”"
-        if replayed.where == "orphan" and change.kind != "reattach":
-            where += " (its text changed meanwhile and it has no place in it now: kept as an orphan, O)"
-        self.notify(f"{change.describe()}{where}", title=title, markup=False)
 
     # ---- search, panel, entity types ------------------------------------------------------
 

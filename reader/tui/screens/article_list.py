@@ -35,6 +35,8 @@ class ArticleListScreen(Screen[None]):
         Binding("S", "filter_source", "Source filter", id="list.filter_source", tooltip="Show only one source"),
         Binding("r", "cycle_read", "Read filter", id="list.filter_read", tooltip="Show all, unread or read articles"),
         Binding("c", "clear_filters", "Clear", id="list.clear", tooltip="Clear the search and every filter"),
+        Binding("u", "app.undo", "Undo", show=False, id="list.undo", tooltip="Undo the last change (of any screen)"),
+        Binding("ctrl+r", "app.redo", "Redo", show=False, id="list.redo", tooltip="Redo the last undone change"),
         Binding("U", "toggle_read", "Read/unread", show=False, id="list.toggle_read",
                 tooltip="Mark the article under the cursor unread (or read)"),
         Binding("a", "filter_annotator", "Annotator", show=False, id="list.filter_annotator",
@@ -80,11 +82,12 @@ class ArticleListScreen(Screen[None]):
         self._update_title()
         self.article_list.focus()
 
-    def on_database_changed(self, _message: DatabaseChanged) -> None:
+    def on_database_changed(self, message: DatabaseChanged) -> None:
         """Reload when another connection has changed what the list shows (another reader,
-        `reader import`), not when it only cached entities (the background recognition)."""
+        `reader import`) or an undo did, not when it only cached entities (the background
+        recognition)."""
         shown = self.store.list_signature()
-        if shown != self._seen_signature:
+        if shown != self._seen_signature or message.replayed is not None:
             self._seen_signature = shown
             self._reload(keep_cursor=True)
 

@@ -79,9 +79,9 @@ class OrphansScreen(BoxedModal[str | None]):
         if options.highlighted is None:
             return
         orphan_id = options.get_option_at_index(options.highlighted).id
-        self.app.workspace.store.delete_orphan(orphan_id)
+        self.app.workspace.history.delete_orphan(orphan_id)
         options.remove_option(orphan_id)
-        self.notify("Orphan deleted.", markup=False)
+        self.notify("Orphan deleted (u undoes it).", markup=False)
         if options.option_count == 0:
             self.dismiss(None)
 

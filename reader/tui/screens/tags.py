@@ -20,7 +20,6 @@ from textual.widgets import DataTable, Footer, Static
 
 from reader.core.codebook import CodebookEntry, TagLook, write_codebook
 from reader.core.config import COLOR_NAMES, ConfigError, is_color, load_config, tag_key_problem
-from reader.core.history import Replayed
 from reader.core.store import Passage, PassageQuery, TagInfo, tag_name_problem
 from reader.tui.format import plural, short_path
 from reader.tui.messages import DatabaseChanged
@@ -72,8 +71,8 @@ class TagsScreen(Screen):
                 tooltip="Write this codebook into config.yaml's tags: (keys kept)"),
         Binding("L", "load_config", "From config", show=False, id="tags.load_config",
                 tooltip="Apply config.yaml's tags again (colours and descriptions)"),
-        Binding("u", "undo", "Undo", id="tags.undo", tooltip="Undo the last change"),
-        Binding("ctrl+r", "redo", "Redo", show=False, id="tags.redo", tooltip="Redo the last undone change"),
+        Binding("u", "app.undo", "Undo", id="tags.undo", tooltip="Undo the last change (of any screen)"),
+        Binding("ctrl+r", "app.redo", "Redo", show=False, id="tags.redo", tooltip="Redo the last undone change"),
         Binding("j", "move(1)", "Down", show=False, id="tags.down", tooltip="Next tag"),
         Binding("k", "move(-1)", "Up", show=False, id="tags.up", tooltip="Previous tag"),
         Binding("q,escape", "back", "Back", id="tags.back", tooltip="Back to the list"),
@@ -266,19 +265,6 @@ class TagsScreen(Screen):
             self.reload()
 
         self.app.push_screen(PromptScreen(f"Description of {tag.name}", tag.description or ""), self.app.saving(described))
-
-    def _replay(self, replayed: Replayed | None, title: str, nothing: str) -> None:
-        if replayed is None:
-            self.notify(nothing, markup=False)
-            return
-        self.notify(replayed.change.describe(), title=title, markup=False)
-        self.reload()
-
-    def action_undo(self) -> None:
-        self._replay(self.workspace.history.undo(), "Undone", "Nothing to undo.")
-
-    def action_redo(self) -> None:
-        self._replay(self.workspace.history.redo(), "Redone", "Nothing to redo.")
 
     def action_set_key(self) -> None:
         tag = self._real_tag()

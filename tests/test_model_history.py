@@ -1,0 +1,247 @@
+"""A model-based test of everything a user and other programs do to one database, in random order.
+
+A screen (this window) tags, notes, deletes, undoes and redoes against the texts it last showed;
+another program re-imports the articles with edits; the codebook is renamed and merged; the whole
+database is exported to YAML and imported into an empty one. After every step: each placed
+annotation's quote is its article's text at its offsets, every change undone gives back the same
+rows and redone the same again, every export imports whole, and nothing raises but the documented
+refusals (StaleWriteError, and ValueError for a name that is taken).
+
+Run longer with READER_MODEL_EXAMPLES=2000 (about the numbers in RELIABILITY.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from hypothesis import HealthCheck, event, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+
+from reader.core.config import TagSpec
+from reader.core.exchange.yaml_format import write_export
+from reader.core.exchange.yaml_import import import_annotations
+from reader.core.history import History
+from reader.core.ingest import Document
+from reader.core.store import Annotation, StaleWriteError, Store
+
+SENTENCES = [
+    "Dockers walked out on Monday.",
+    "The union blamed the operator for the delay.",
+    "Talks resume on Friday in the port office.",
+    "A spokesperson declined to comment.",
+    "Ships queued for three days outside the harbour.",
+    "The minister called for calm.",
+]
+EDITS = ["prepend", "drop", "reword", "append", "revert"]
+TAGS = ["conflict", "cooperation", "framing/economy", "quote"]
+
+
+def body(sentences: list[str]) -> str:
+    return "Port dispute\n\n" + " ".join(sentences)
+
+
+def document(number: int, text: str) -> Document:
+    return Document(text=text, title=f"Port dispute {number}", source="Wirefeed", url=None, path=f"port-{number}.txt",
+                    published="2025-01-0" + str(number + 1), locator="")
+
+
+def user_rows(store: Store) -> dict[str, list]:
+    """What a user made, comparable across an undo: annotations and orphans without the time they
+    were last touched (an undo is a change of its own), tags by name."""
+    db = store.db
+    orphans = []
+    for orphan_id, article_id, record, orphaned in db.execute("SELECT id, article_id, record, orphaned FROM orphans ORDER BY id"):
+        fields = json.loads(record)
+        fields.pop("updated", None)
+        orphans.append((orphan_id, article_id, sorted(fields.items(), key=lambda item: item[0]), orphaned))
+    return {
+        "annotations": db.execute(
+            'SELECT id, article_id, start, "end", quote, prefix, suffix, note, annotator, created FROM annotations ORDER BY id'
+        ).fetchall(),
+        "taggings": db.execute(
+            "SELECT nt.annotation_id, t.name FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id ORDER BY 1, 2"
+        ).fetchall(),
+        "tags": db.execute("SELECT name, color, description, key FROM tags ORDER BY name").fetchall(),
+        "orphans": orphans,
+    }
+
+
+class ReaderModel(RuleBasedStateMachine):
+    """One window (`mine`, its `history`, the texts and annotations it shows) and another program."""
+
+    @initialize()
+    def open_database(self) -> None:
+        self.folder = tempfile.TemporaryDirectory()
+        path = Path(self.folder.name) / "annotations.db"
+        self.mine = Store.open(path)
+        self.mine.sync_tags([TagSpec("conflict", "1", "red", ""), TagSpec("cooperation", "2", "blue", "")])
+        self.other = Store.open(path)
+        self.history = History(self.mine)
+        self.sentences = {number: list(SENTENCES) for number in range(2)}
+        self.ids = {number: self.mine.add_document(document(number, body(SENTENCES))).article_id for number in range(2)}
+        self.refused = 0
+        self.shown: dict[int, tuple[str, str, list[Annotation]]] = {}
+        for number in self.ids:
+            self.refresh(number)
+
+    def teardown(self) -> None:
+        if hasattr(self, "mine"):
+            self.other.close()
+            self.mine.close()
+            self.folder.cleanup()
+
+    # ---- the screen ---------------------------------------------------------------------------
+
+    @rule(number=st.sampled_from([0, 1]))
+    def refresh(self, number: int) -> None:
+        """The screen shows the article as it is now (its watcher noticed, or a refusal reloaded it)."""
+        article = self.mine.get_article(self.ids[number])
+        self.shown[number] = (article.text, article.sha256, self.mine.annotations_for(article.id))
+
+    def act(self, do) -> None:
+        """Do a change as a key would; check that undo gives back the rows from before it and redo
+        the rows after it. A refusal (made against an older view) changes nothing."""
+        before = user_rows(self.mine)
+        try:
+            change = do()
+        except StaleWriteError:
+            self.refused += 1
+            event("refused as stale")
+            assert user_rows(self.mine) == before
+            return
+        if change is None:
+            return
+        event(f"done and undone: {change.kind}")
+        after = user_rows(self.mine)
+        self.history.undo()
+        assert user_rows(self.mine) == before, change.kind
+        self.history.redo()
+        assert user_rows(self.mine) == after, change.kind
+
+    @rule(number=st.sampled_from([0, 1]), which=st.integers(0, 5), tag=st.sampled_from(TAGS))
+    def tag_sentence(self, number: int, which: int, tag: str) -> None:
+        text, sha256, _annotations = self.shown[number]
+        sentence = SENTENCES[which]
+        if sentence not in text:
+            return
+        start = text.index(sentence)
+        article_id = self.ids[number]
+        self.act(lambda: self.history.add(article_id, start, start + len(sentence), [tag], "alice", sha256))
+
+    def _seen(self, number: int, pick: int) -> Annotation | None:
+        annotations = self.shown[number][2]
+        return annotations[pick % len(annotations)] if annotations else None
+
+    @rule(number=st.sampled_from([0, 1]), pick=st.integers(0, 20), note=st.sampled_from(["check", "", "source?"]))
+    def note(self, number: int, pick: int, note: str) -> None:
+        seen = self._seen(number, pick)
+        if seen is not None and (note or None) != seen.note:
+            self.act(lambda: self.history.set_note(seen.id, note or None, seen=seen))
+
+    @rule(number=st.sampled_from([0, 1]), pick=st.integers(0, 20), tag=st.sampled_from(TAGS))
+    def toggle_tag(self, number: int, pick: int, tag: str) -> None:
+        seen = self._seen(number, pick)
+        if seen is None:
+            return
+        if tag not in seen.tags:
+            self.act(lambda: self.history.add_tag(seen.id, tag, seen=seen))
+        elif len(seen.tags) > 1:
+            self.act(lambda: self.history.remove_tag(seen.id, tag, seen=seen))
+
+    @rule(number=st.sampled_from([0, 1]), pick=st.integers(0, 20))
+    def delete(self, number: int, pick: int) -> None:
+        seen = self._seen(number, pick)
+        if seen is not None:
+            self.act(lambda: self.history.delete(seen.id, seen=seen))
+
+    @rule(source=st.sampled_from(TAGS), into=st.sampled_from(TAGS + ["dispute", "frames/economy"]), merge=st.booleans())
+    def codebook(self, source: str, into: str, merge: bool) -> None:
+        target = into
+        names = self.mine.tag_names()
+        if source not in names or source == target:
+            return
+        if merge and target not in names:
+            return
+        try:
+            self.act(lambda: self.history.merge_tags(source, target) if merge else self.history.rename_tag(source, target))
+        except ValueError:  # a name taken, or nested in itself: refused before anything is written
+            self.refused += 1
+
+    @rule(redo=st.booleans())
+    def undo_or_redo(self, redo: bool) -> None:
+        """An undo or redo deeper in the history, after whatever happened since: it re-anchors,
+        keeps an orphan, or refuses."""
+        try:
+            replayed = self.history.redo() if redo else self.history.undo()
+            if replayed is not None:
+                event(f"{'redo' if redo else 'undo'} later: {replayed.where or 'done'}")
+        except StaleWriteError:
+            event(f"{'redo' if redo else 'undo'} later: refused")
+            self.refused += 1
+
+    # ---- another program ----------------------------------------------------------------------
+
+    @rule(number=st.sampled_from([0, 1]), edit=st.sampled_from(EDITS), which=st.integers(0, 5))
+    def reimport_elsewhere(self, number: int, edit: str, which: int) -> None:
+        sentences = self.sentences[number]
+        if edit == "prepend":
+            sentences.insert(0, f"UPDATE {len(sentences)}: the story was revised.")
+        elif edit == "drop" and len(sentences) > 2:
+            sentences.pop(which % len(sentences))
+        elif edit == "reword":
+            index = which % len(sentences)
+            sentences[index] = sentences[index].replace(" the ", " a ", 1)
+        elif edit == "append":
+            sentences.append("More follows.")
+        else:
+            sentences[:] = list(SENTENCES)
+        self.other.add_document(document(number, body(sentences)))
+
+    # ---- moving the database ------------------------------------------------------------------
+
+    @rule()
+    def export_and_import_elsewhere(self) -> None:
+        folder = Path(self.folder.name)
+        export = folder / "export.yaml"
+        write_export(self.mine, export)
+        empty = Store.open(folder / f"elsewhere-{os.urandom(4).hex()}.db")
+        try:
+            import_annotations(empty, export)
+            moved = {(a.id, a.quote, a.start, a.end, a.tags, a.note) for a in empty.annotations_of(empty.annotators())}
+            here = {(a.id, a.quote, a.start, a.end, a.tags, a.note) for a in self.mine.annotations_of(self.mine.annotators())}
+            assert moved == here
+        finally:
+            empty.close()
+
+    # ---- after every step ----------------------------------------------------------------------
+
+    @invariant()
+    def every_quote_is_its_text(self) -> None:
+        if not hasattr(self, "mine"):
+            return
+        STEPS[0] += 1
+        for article_id in self.ids.values():
+            text = self.mine.get_article(article_id).text
+            for annotation in self.mine.annotations_for(article_id):
+                assert 0 <= annotation.start < annotation.end <= len(text)
+                assert text[annotation.start : annotation.end] == annotation.quote
+
+
+#: Steps checked in this run (printed at exit when READER_MODEL_EXAMPLES is set, for the notes).
+STEPS = [0]
+if os.environ.get("READER_MODEL_EXAMPLES"):
+    import atexit
+
+    atexit.register(lambda: print(f"\nreader model: {STEPS[0]} steps checked"))
+
+ReaderModel.TestCase.settings = settings(
+    max_examples=int(os.environ.get("READER_MODEL_EXAMPLES", "40")),
+    stateful_step_count=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+TestReaderModel = ReaderModel.TestCase
