@@ -150,3 +150,69 @@ def test_the_bytes_written_to_the_terminal_hold_no_escape_but_textuals_own(tmp_p
     decoded = written.decode("utf-8", errors="replace")
     assert not re.search("[\x80-\x9f]", decoded), "a C1 control reached the terminal"
     assert not re.search("[\u202a-\u202e\u2066-\u2069]", decoded), "a bidi override reached the terminal"
+
+
+# ---- names from other people's files, on every screen ----------------------------------------
+
+HOSTILE_ANNOTATOR = f"bob{TITLE_SET}{BIDI}[b]x[/b]"
+
+
+async def test_hostile_names_stay_inert_on_every_screen(tmp_path, config):
+    """Annotator, source, title and tag names as a colleague's file or another program could
+    write them, on each screen that shows one (filters, titles, status lines, pickers, toasts)."""
+    store = hostile_database(tmp_path / "hostile.db")
+    second = HOSTILE_TEXT.index("Second")
+    store.add_annotation(1, second, second + 30, [HOSTILE_TAG, "plain"], HOSTILE_ANNOTATOR, note=HOSTILE_NOTE)
+    store.keep_orphan(store.add_annotation(1, 0, 7, [HOSTILE_TAG], HOSTILE_ANNOTATOR, note=HOSTILE_NOTE))
+    app = ReaderApp(config, store)
+    seen: list[str] = []
+    visited: set[str] = set()
+
+    async def look(*keys: str) -> None:
+        await pilot.press(*keys)
+        await pilot.pause()
+        lines = screen_lines(app)
+        seen.append("\n".join(lines))
+        visited.add(type(app.screen).__name__)
+        try:
+            assert_nothing_active(lines)
+        except AssertionError as error:
+            raise AssertionError(f"after {keys} on {type(app.screen).__name__}: {error}") from None
+
+    try:
+        async with app.run_test(size=SIZE) as pilot:
+            await look("a")  # annotator picker
+            await look("enter")  # the list filtered by the hostile annotator: its title names them
+            await look("S")  # source picker
+            await look("enter")
+            await look("enter")  # the article, one annotator shown (status line)
+            await look("W")
+            await look(*"compare", "enter")
+            await look("enter")
+            await look("enter")  # two annotators side by side
+            await look("q")
+            await look("O")  # this article's orphans
+            await look("escape")
+            await look("q")
+            await look("O")  # every orphan
+            await look("escape")
+            await look("T")  # codebook
+            await look("enter")  # passages of the first tag
+            await look("a")
+            await look("enter")  # filtered by the hostile annotator
+            await look("escape")
+            await look("escape")
+            await look("E")  # entity picker
+            await look("escape")
+            await look("C")  # charts
+            await look("escape")
+            await look("A")  # agreement
+            await look("escape")
+            await look("ctrl+p")  # the palette
+            await look("escape")
+            assert app.is_running
+    finally:
+        store.close()
+    assert any("bob\ufffd]0;owned\ufffd" in screen for screen in seen), "the annotator was shown, neutralised"
+    assert visited >= {"ArticleListScreen", "ArticleScreen", "CompareScreen", "OrphansScreen", "TagsScreen",
+                       "TagPassagesScreen", "EntityPicker", "ChartsScreen", "AgreementScreen", "CommandPalette"}, visited

@@ -39,7 +39,9 @@ from reader.core.agreement_report import (
     tag_label,
 )
 from reader.core.agreement import Disagreement
+from reader.core import insight
 from reader.core.store import Store, StoreError
+from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import ChecklistScreen
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
@@ -186,8 +188,9 @@ class AgreementScreen(Screen[None]):
         return (str(self.store.path) if self.store.path is not None else id(self.store), tuple(self.annotators), self.level)
 
     def _signature(self) -> tuple:
-        """Changes whenever the database does: a write by this connection or a commit by another."""
-        return (self.store.db.conn.total_changes, self.store.data_version())
+        """Changes whenever what agreement counts does (passages, their tags, texts, the
+        codebook's names), whoever changed it; not for entities cached or articles read."""
+        return insight.tag_signature(self.store)
 
     def _start(self) -> None:
         """Show the last report for these annotators and level at once, if any, and compute it
@@ -271,6 +274,13 @@ class AgreementScreen(Screen[None]):
         if not self.away:  # shown for the first time
             return
         self.away = False
+        self._recheck()
+
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        """Another program (or an undo) changed the database: recompute if what it counts changed."""
+        self._recheck()
+
+    def _recheck(self) -> None:
         if self.computing:
             self.recheck = True
             return

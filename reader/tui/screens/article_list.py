@@ -22,6 +22,7 @@ from reader.tui.screens.pickers import pick_annotator
 from reader.tui.screens.pickers import PickerScreen
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
+from reader.tui.wrap import display_text
 
 SORT_NAMES = {"published": "date", "title": "title", "source": "source", "annotations": "annotations"}
 READ_CYCLE: tuple[ReadFilter, ...] = ("all", "unread", "read")
@@ -111,7 +112,7 @@ class ArticleListScreen(Screen[None]):
         title.append(f"  {shown} of {plural(total, 'article')}" if shown != total else f"  {plural(total, 'article')}")
         description = self.query_state.describe()
         if description:
-            title.append(f" ({description})", style="bold")
+            title.append(f" ({display_text(description)})", style="bold")
         title.append(f"  ·  sorted by {SORT_NAMES[self.query_state.sort]}")
         title.append(f"  ·  {plural(self.store.annotation_count(), 'annotation')}")
         title.append(f"  ·  {short_path(self.config.database)}", style="dim")

@@ -14,6 +14,7 @@ from textual.widgets import Footer, Static
 
 from reader.core.store import Annotation
 from reader.tui.format import plural
+from reader.tui.messages import DatabaseChanged
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -44,7 +45,7 @@ class CompareScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         title = Text(display_text(self.article.title), style="bold")
-        title.append(f"   {self.left}  |  {self.right}")
+        title.append(f"   {display_text(self.left)}  |  {display_text(self.right)}")
         yield Static(title, id="compare-title")
         yield Static(self._summary(), id="compare-summary")
         width = self.workspace.config.reading_width
@@ -54,9 +55,25 @@ class CompareScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._show_sides()
+        self.query_one("#compare-left", ArticleView).focus()
+
+    def _show_sides(self) -> None:
         for side, name in (("#compare-left", self.left), ("#compare-right", self.right)):
             self.query_one(side, ArticleView).set_highlights([self._highlight(a) for a in self.sides[name]])
-        self.query_one("#compare-left", ArticleView).focus()
+        self.query_one("#compare-summary", Static).update(self._summary())
+
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        """Another program changed the article or its annotations: compare what is saved now (a
+        new text goes back to the article, which shows it)."""
+        if self.store.article_sha256(self.article.id) != self.article.sha256:
+            self.app.pop_screen()
+            return
+        every = self.store.annotations_for(self.article.id)
+        sides = {name: [a for a in every if a.annotator == name] for name in (self.left, self.right)}
+        if sides != self.sides:
+            self.sides = sides
+            self._show_sides()
 
     def _highlight(self, annotation: Annotation) -> Highlight:
         first = annotation.tags[0] if annotation.tags else ""
@@ -67,10 +84,11 @@ class CompareScreen(Screen[None]):
         left = {(a.start, a.end, a.tags) for a in self.sides[self.left]}
         right = {(a.start, a.end, a.tags) for a in self.sides[self.right]}
         both = len(left & right)
+        first, second = display_text(self.left), display_text(self.right)
         summary = Text()
-        summary.append(f"{self.left}: {plural(len(left), 'annotation')} · {self.right}: {plural(len(right), 'annotation')} · ")
+        summary.append(f"{first}: {plural(len(left), 'annotation')} · {second}: {plural(len(right), 'annotation')} · ")
         summary.append(f"same passage and tags: {both}", style="bold")
-        summary.append(f" · only {self.left}: {len(left - right)} · only {self.right}: {len(right - left)}")
+        summary.append(f" · only {first}: {len(left - right)} · only {second}: {len(right - left)}")
         return summary
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:

@@ -35,8 +35,10 @@ from reader.core.entities.index import (
     mentions_of,
     tags_on_mentions,
 )
+from reader.core import insight
 from reader.core.store import Store
 from reader.tui.format import plural, short_quote
+from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.screens.pickers import PICKER_CSS
 from reader.tui.widgets.article_list import fit
@@ -152,11 +154,29 @@ class EntityScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self._seen = self._signature()
+        self._show_all()
+        self.panes[0].focus()
+
+    def _signature(self) -> tuple:
+        """What the screen counts: the entity index and feedback, the passages and their tags."""
+        return insight.entity_signature(self.store), insight.tag_signature(self.store)
+
+    def _show_all(self) -> None:
         self.mentions, self.articles = entity_totals(self.store, self.entity)
         self.query_one("#entity-header", Static).update(self._header())
         self._show_list()
-        self.panes[0].focus()
         self._load_side()
+
+    def on_database_changed(self, _message: DatabaseChanged) -> None:
+        """Count again when another program (or an undo) changed what the screen counts."""
+        seen = self._signature()
+        if seen != getattr(self, "_seen", seen):
+            self._seen = seen
+            self._show_all()
+
+    def on_screen_resume(self) -> None:
+        self.on_database_changed(DatabaseChanged())
 
     @property
     def panes(self) -> list[PagedList]:

@@ -389,9 +389,9 @@ class TagPassagesScreen(Screen):
                    f"{query.since or '…'} to {query.until or '…'}" if query.since or query.until else "",
                    f"annotator {query.annotator}" if query.annotator else ""]
         shown = " · ".join(part for part in filters if part)
-        self.query_one("#passages-title", Static).update(
+        self.query_one("#passages-title", Static).update(display_text(
             f"{query.tag} (and nested) · {plural(self.count, 'passage')}" + (f" · {shown}" if shown else "")
-        )
+        ))
 
     def _draw(self, passage: Passage, line: int, width: int, style: Style, muted: Style) -> list[tuple[str, Style]]:
         annotation = passage.annotation
