@@ -1,4 +1,5 @@
 import hashlib
+import json
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,28 @@ def _fresh(gazetteer):
     recogniser = lazy_recogniser(gazetteer)
     recogniser.get()
     return recogniser
+
+
+def user_rows(store) -> dict[str, list]:
+    """Every row a user made, in a fixed order, comparable across an undo: annotations and orphans
+    without the time they were last touched (an undo is a change of its own), tags by name."""
+    db = store.db
+    orphans = []
+    for orphan_id, article_id, record, orphaned in db.execute("SELECT id, article_id, record, orphaned FROM orphans ORDER BY id"):
+        fields = json.loads(record)
+        fields.pop("updated", None)
+        orphans.append((orphan_id, article_id, sorted(fields.items(), key=lambda item: item[0]), orphaned))
+    return {
+        "annotations": db.execute(
+            'SELECT id, article_id, start, "end", quote, prefix, suffix, note, annotator, created FROM annotations ORDER BY id'
+        ).fetchall(),
+        "taggings": db.execute(
+            "SELECT nt.annotation_id, t.name FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id ORDER BY 1, 2"
+        ).fetchall(),
+        "article_tags": db.execute(
+            "SELECT at.article_id, t.name, at.annotator, at.created FROM article_tags at JOIN tags t ON t.id = at.tag_id ORDER BY 1, 2"
+        ).fetchall(),
+        "tags": db.execute("SELECT name, color, description, key FROM tags ORDER BY name").fetchall(),
+        "orphans": orphans,
+        "feedback": db.execute("SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY 1, 2, 3").fetchall(),
+    }

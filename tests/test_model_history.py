@@ -12,7 +12,6 @@ Run longer with READER_MODEL_EXAMPLES=2000 (about the numbers in RELIABILITY.md)
 
 from __future__ import annotations
 
-import json
 import os
 import tempfile
 from pathlib import Path
@@ -27,6 +26,8 @@ from reader.core.exchange.yaml_import import import_annotations
 from reader.core.history import History
 from reader.core.ingest import Document
 from reader.core.store import Annotation, StaleWriteError, Store
+
+from .conftest import user_rows
 
 SENTENCES = [
     "Dockers walked out on Monday.",
@@ -47,27 +48,6 @@ def body(sentences: list[str]) -> str:
 def document(number: int, text: str) -> Document:
     return Document(text=text, title=f"Port dispute {number}", source="Wirefeed", url=None, path=f"port-{number}.txt",
                     published="2025-01-0" + str(number + 1), locator="")
-
-
-def user_rows(store: Store) -> dict[str, list]:
-    """What a user made, comparable across an undo: annotations and orphans without the time they
-    were last touched (an undo is a change of its own), tags by name."""
-    db = store.db
-    orphans = []
-    for orphan_id, article_id, record, orphaned in db.execute("SELECT id, article_id, record, orphaned FROM orphans ORDER BY id"):
-        fields = json.loads(record)
-        fields.pop("updated", None)
-        orphans.append((orphan_id, article_id, sorted(fields.items(), key=lambda item: item[0]), orphaned))
-    return {
-        "annotations": db.execute(
-            'SELECT id, article_id, start, "end", quote, prefix, suffix, note, annotator, created FROM annotations ORDER BY id'
-        ).fetchall(),
-        "taggings": db.execute(
-            "SELECT nt.annotation_id, t.name FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id ORDER BY 1, 2"
-        ).fetchall(),
-        "tags": db.execute("SELECT name, color, description, key FROM tags ORDER BY name").fetchall(),
-        "orphans": orphans,
-    }
 
 
 class ReaderModel(RuleBasedStateMachine):

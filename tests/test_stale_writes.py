@@ -12,6 +12,8 @@ from reader.core.history import History
 from reader.core.ingest import Document
 from reader.core.store import StaleWriteError, Store, sha256_text
 
+from .conftest import user_rows
+
 TEXT = "Port talks\n\nDockers walked out on Monday. The union blamed the operator. Talks resume Friday."
 EDITED = "Port talks\n\nUPDATE: a new paragraph arrived first.\n\n" + TEXT.removeprefix("Port talks\n\n")
 
@@ -38,26 +40,6 @@ def span(text: str, words: str) -> tuple[int, int]:
     return start, start + len(words)
 
 
-def table_rows(store: Store) -> dict[str, list]:
-    """Every row a user made, in a fixed order (the time an annotation was last touched left out:
-    an undo is a change of its own)."""
-    db = store.db
-    return {
-        "annotations": db.execute(
-            'SELECT id, article_id, start, "end", quote, prefix, suffix, note, annotator, created FROM annotations ORDER BY id'
-        ).fetchall(),
-        "taggings": db.execute(
-            "SELECT nt.annotation_id, t.name FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id ORDER BY 1, 2"
-        ).fetchall(),
-        "article_tags": db.execute(
-            "SELECT at.article_id, t.name, at.annotator, at.created FROM article_tags at JOIN tags t ON t.id = at.tag_id ORDER BY 1, 2"
-        ).fetchall(),
-        "tags": db.execute("SELECT name, color, description, key FROM tags ORDER BY name").fetchall(),
-        "orphans": db.execute("SELECT id, article_id, record, orphaned FROM orphans ORDER BY id").fetchall(),
-        "feedback": db.execute("SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY 1, 2, 3").fetchall(),
-    }
-
-
 # ---- a write against an older text or passage is refused ------------------------------------
 
 
@@ -66,11 +48,11 @@ def test_a_passage_taken_from_a_text_another_program_replaced_is_refused_and_not
     seen = sha256_text(TEXT)
     start, end = span(TEXT, "The union blamed the operator.")
     other.add_document(article(EDITED))  # re-imported with a paragraph before the passage
-    before = table_rows(mine)
+    before = user_rows(mine)
     with pytest.raises(StaleWriteError) as caught:
         mine.add_annotation(article_id, start, end, ["conflict"], "alice", seen_sha256=seen)
     assert "text changed since it was shown" in caught.value.reason and "\n" not in str(caught.value)
-    assert table_rows(mine) == before
+    assert user_rows(mine) == before
     # against the text now stored, the same words are stored right
     start, end = span(EDITED, "The union blamed the operator.")
     stored = mine.add_annotation(article_id, start, end, ["conflict"], "alice", seen_sha256=sha256_text(EDITED))
@@ -168,15 +150,15 @@ def test_undo_after_do_gives_back_the_same_rows_for_every_kind_of_change(two):
         lambda: history.delete_orphan(placed.id) if mine.annotation_state(placed.id)[0] == "orphan" else None,
     ]
     for step in steps:
-        before = table_rows(mine)
+        before = user_rows(mine)
         if step() is None:
             continue
-        after = table_rows(mine)
+        after = user_rows(mine)
         assert after != before
         history.undo()
-        assert table_rows(mine) == before, step
+        assert user_rows(mine) == before, step
         history.redo()
-        assert table_rows(mine) == after, step
+        assert user_rows(mine) == after, step
 
 
 def test_undo_takes_back_a_tag_its_change_created_and_redo_makes_it_again(two):
