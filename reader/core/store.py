@@ -510,6 +510,23 @@ def _write_failure(error: sqlite3.OperationalError) -> str | None:
     return None
 
 
+def database_error_reason(error: sqlite3.Error) -> str:
+    """What is wrong, in a few words, when SQLite fails on the database: a damaged file, a file
+    that is not a database, a failing disk, a write refused; else SQLite's own words."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF  # the primary code of an extended one
+    if code == sqlite3.SQLITE_CORRUPT:
+        return f"the database is damaged ({error}); put a backup back, or recover what can be read with sqlite3's .recover"
+    if code == sqlite3.SQLITE_NOTADB:
+        return f"not an SQLite database, or damaged beyond reading ({error})"
+    if code == sqlite3.SQLITE_IOERR:
+        return f"the disk failed to read or write the database ({error})"
+    if isinstance(error, sqlite3.OperationalError):
+        reason = _write_failure(error)
+        if reason is not None:
+            return reason
+    return f"database error ({error})"
+
+
 SortKey = Literal["published", "title", "source", "annotations"]
 SORT_KEYS: tuple[SortKey, ...] = ("published", "title", "source", "annotations")
 _ORDER_BY: dict[str, str] = {
