@@ -292,6 +292,25 @@ def m015_tag_keys(db: Database) -> None:
     db.execute("ALTER TABLE codebook_from_config ADD COLUMN key TEXT")
 
 
+@migrations()
+def m016_article_arrival(db: Database) -> None:
+    # How each article came into this database: "file" (`reader import` of a file here: a later
+    # import of the same file updates it) or "exchange" (added from another database's export:
+    # its path names a file on that machine, and no import here updates it). NULL: it came
+    # before reader recorded this (Store._article_of_file then goes by the closest text).
+    db.execute("ALTER TABLE articles ADD COLUMN arrival TEXT")
+
+
+#: `articles.arrival` values (m016).
+ARRIVED_FROM_FILE, ARRIVED_FROM_EXCHANGE = "file", "exchange"
+
+
+def _shared_lines(text: str, other: str) -> int:
+    """How many distinct non-blank lines of `text` are lines of `other` too: a cheap likeness."""
+    lines = {line for line in text.split("\n") if line.strip()}
+    return len(lines.intersection(other.split("\n")))
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the database file and create its journal beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
@@ -1013,21 +1032,32 @@ class Store:
     # ---- articles ---------------------------------------------------------------------
 
     def add_document(self, doc: Document) -> AddResult:
-        """Store an imported document, once per distinct text."""
+        """Store an imported document, once per distinct text. A changed file updates the
+        article this database imported from it (`_article_of_file`), never one that came from
+        another database's export with the same path."""
         digest = sha256_text(doc.text)
-        same_text = self.db.execute("SELECT id, path, locator FROM articles WHERE sha256 = ?", [digest]).fetchone()
-        if same_text:
-            article_id, path, locator = same_text
-            if (path, locator) == (doc.path, doc.locator):
-                return AddResult("unchanged", article_id)
-            return AddResult("duplicate", article_id, f"same text as {path}{' ' + locator if locator else ''}")
-        previous = self.db.execute(
-            "SELECT id FROM articles WHERE path = ? AND locator = ? ORDER BY id DESC LIMIT 1",
-            [doc.path, doc.locator],
+        same_text = self.db.execute(
+            "SELECT id, path, locator, arrival FROM articles WHERE sha256 = ?", [digest]
         ).fetchone()
+        if same_text:
+            article_id, path, locator, arrival = same_text
+            if (path, locator) != (doc.path, doc.locator):
+                return AddResult("duplicate", article_id, f"same text as {path}{' ' + locator if locator else ''}")
+            own = self._article_of_file(doc)
+            if own is not None and own != article_id:
+                return AddResult(
+                    "duplicate", article_id,
+                    "same text as an article added from another database's export; "
+                    f"the article imported from this file (id {own}) keeps its earlier text",
+                )
+            if arrival == ARRIVED_FROM_EXCHANGE:  # a colleague's copy of this very file: now ours too
+                with self.writing(f"importing {doc.path}"):
+                    self.db.execute("UPDATE articles SET arrival = ? WHERE id = ?", [ARRIVED_FROM_FILE, article_id])
+            return AddResult("unchanged", article_id)
+        previous = self._article_of_file(doc)
         with self.writing(f"importing {doc.path}"):
-            if previous:
-                return self._replace_text(previous[0], doc, digest)
+            if previous is not None:
+                return self._replace_text(previous, doc, digest)
             article_id = self.db["articles"].insert(
                 {
                     "uid": self._free_uid(digest, doc),
@@ -1041,9 +1071,27 @@ class Store:
                     "chars": len(doc.text),
                     "imported": now_utc(),
                     "text": doc.text,
+                    "arrival": ARRIVED_FROM_FILE,
                 }
             ).last_pk
         return AddResult("imported", article_id)
+
+    def _article_of_file(self, doc: Document) -> int | None:
+        """The article this database imported from `doc`'s file (its path and locator), which a
+        new text of that file updates: the one that arrived from a file here; in a database from
+        before arrivals were recorded, the one whose text shares most lines with the new text.
+        Never an article added from another database's export: its path names a file there."""
+        rows = self.db.execute(
+            "SELECT id, arrival FROM articles WHERE path = ? AND locator = ? ORDER BY id DESC", [doc.path, doc.locator]
+        ).fetchall()
+        own = [article_id for article_id, arrival in rows if arrival == ARRIVED_FROM_FILE]
+        if own:
+            return own[0]
+        unknown = [article_id for article_id, arrival in rows if arrival is None]
+        if len(unknown) <= 1:
+            return unknown[0] if unknown else None
+        texts = self.article_texts(unknown)
+        return max(unknown, key=lambda article_id: (_shared_lines(doc.text, texts[article_id]), article_id))
 
     def find_article(self, key: str) -> int:
         """The id of the one article `key` names: its id, its uid, or a prefix of its uid
@@ -1076,13 +1124,14 @@ class Store:
         locator: str,
         published: str | None,
     ) -> int:
-        """Add an article exactly as another database exported it (same uid); returns its id."""
+        """Add an article exactly as another database exported it (same uid); returns its id.
+        No `reader import` here updates it (see `add_document`)."""
         with self.writing("adding an article"):
             return self.db["articles"].insert(
                 {
                     "uid": uid, "sha256": sha256, "title": title, "source": source, "url": url, "path": path,
                     "locator": locator, "published": published, "chars": len(text), "imported": now_utc(),
-                    "text": text,
+                    "text": text, "arrival": ARRIVED_FROM_EXCHANGE,
                 }
             ).last_pk
 
