@@ -122,9 +122,14 @@ def open_tui(context: Context) -> None:
             from reader.core.corpus import import_samples
 
             import_samples(store)
-        ReaderApp(config, store, recogniser).run()
+        app = ReaderApp(config, store, recogniser)
+        app.run()
     finally:
         store.close()
+    if app.database_problem:  # a damaged database under the app: one line, not a traceback
+        raise failure(app.database_problem)
+    if app.return_code:  # any other error ended the app (Textual has printed it)
+        raise SystemExit(app.return_code)
 
 
 @main.command("import")

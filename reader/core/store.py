@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import os
 import json
+import random
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -546,6 +548,92 @@ def database_error_reason(error: sqlite3.Error) -> str:
     return f"database error ({error})"
 
 
+#: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
+#: are known by their migrations.
+READER_APPLICATION_ID = int.from_bytes(b"read", "big")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+#: How long opening waits, in all, for other processes creating or upgrading the same database.
+OPEN_PATIENCE_SECONDS = 60.0
+_NOT_OURS = "reader writes nothing into it: set `database` in config.yaml to another file"
+
+
+def identity_problem(application_id: int, tables: Iterable[str], applied: Iterable[str]) -> str | None:
+    """Why a database with this application id, these tables and these applied reader migrations
+    is not one this reader may write, or None: it is reader's (stamped with its application id,
+    or listing reader's migrations) and no newer than this reader, or it holds nothing yet."""
+    if application_id not in (0, READER_APPLICATION_ID):
+        return f"another program's SQLite database (application id {application_id:#x}), not reader's; {_NOT_OURS}"
+    applied = list(applied)
+    known = {migration.name for migration in migrations._migrations}
+    newer = [name for name in applied if name not in known]
+    if newer:
+        return (f"made by a newer reader (its schema has {', '.join(newer[:3])}{', ...' if len(newer) > 3 else ''}, "
+                "which this reader does not know); upgrade reader to open it")
+    if application_id == READER_APPLICATION_ID or applied:
+        return None
+    others = sorted(name for name in tables if not name.startswith("sqlite_") and name != Migrations.migrations_table)
+    if not others:
+        return None  # an empty database: reader may make it its own
+    shown = ", ".join(others[:4]) + (f" and {len(others) - 4} more" if len(others) > 4 else "")
+    return f"not a reader database (it holds tables reader did not make: {shown}); {_NOT_OURS}"
+
+
+def _identity(conn: sqlite3.Connection) -> tuple[int, list[str], list[str]]:
+    """The application id, the tables and the applied reader migrations of a database."""
+    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    applied: list[str] = []
+    if Migrations.migrations_table in tables:
+        try:
+            applied = [row[0] for row in conn.execute(
+                f"SELECT name FROM [{Migrations.migrations_table}] WHERE migration_set = ? ORDER BY rowid",
+                [migrations.name],
+            )]
+        except sqlite3.OperationalError:  # a table of that name, but not sqlite-utils' own
+            applied = []
+    return application_id, tables, applied
+
+
+def database_file_problem(path: Path) -> str | None:
+    """Why reader must not open the file at `path` as its database, or None when it may: there
+    is no file, or an empty one, or a database `identity_problem` accepts.
+
+    It only reads: the file is opened read-only, and, for a database in WAL mode that nobody
+    has open (no -wal file beside it), as immutable, so that not even a -wal or -shm file appears.
+    """
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return "a folder, not a database file"
+    except OSError as error:
+        return f"cannot read it ({error.strerror or error})"
+    if not header:
+        return None
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        return "not an SQLite database (another kind of file, or its first page is damaged); reader writes nothing into it"
+    in_wal_mode = header[18] == 2  # the file format's read version: 2 is WAL
+    quiet = in_wal_mode and not Path(f"{path}-wal").exists()
+    uri = f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if quiet else ''}"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=5.0)
+    except sqlite3.Error as error:
+        return database_error_reason(error)
+    try:
+        return identity_problem(*_identity(conn))
+    except sqlite3.DatabaseError as error:
+        return database_error_reason(error)
+    finally:
+        conn.close()
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    """Whether `error` only says another connection holds the lock (worth waiting for)."""
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 SortKey = Literal["published", "title", "source", "annotations"]
 SORT_KEYS: tuple[SortKey, ...] = ("published", "title", "source", "annotations")
 _ORDER_BY: dict[str, str] = {
@@ -627,6 +715,9 @@ class Store:
         every write raises StoreWriteError.
         """
         path = Path(path)
+        problem = database_file_problem(path)  # a foreign, newer or damaged file: refused unwritten
+        if problem:
+            raise StoreError(f"{path}: {problem}")
         if read_only is None:
             read_only = path.exists() and not _writable(path)
         try:
@@ -643,7 +734,7 @@ class Store:
                 store.close()
                 return cls._open_read_only(path)
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"{path}: cannot open the database ({error})") from None
+            raise StoreError(f"{path}: cannot open the database: {database_error_reason(error)}") from None
         except OSError as error:
             raise StoreError(f"{path}: cannot open the database ({error.strerror or error})") from None
         return store
@@ -669,11 +760,48 @@ class Store:
         return store
 
     def _prepare(self, wal: bool) -> None:
+        """Make the connection ready: WAL, and the schema brought up to date. Safe when other
+        processes open the same (even brand-new) database at once: each step that writes waits
+        for the others (see `_patiently`)."""
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 5000")
         if wal:
-            self.db.enable_wal()
-        migrations.apply(self.db)
+            self._patiently(self.db.enable_wal)
+        self._patiently(self._migrate)
+
+    def _patiently(self, step) -> None:
+        """Run `step`, again while another process holds the lock it needs (creating or
+        upgrading the database), for up to OPEN_PATIENCE_SECONDS in all."""
+        deadline = time.monotonic() + OPEN_PATIENCE_SECONDS
+        while True:
+            try:
+                return step()
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.01, 0.1))
+
+    def _migrate(self) -> None:
+        """Apply the migrations this database lacks, all in one transaction taken at once
+        (BEGIN IMMEDIATE): two processes opening a new database never both create a table,
+        and a process that waited sees the other's schema. Stamps reader's application id.
+        Refuses (StoreError) a database that another process has meanwhile made newer."""
+        application_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        if application_id == READER_APPLICATION_ID and not migrations.pending(self.db):
+            return  # the usual open: nothing to write
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            problem = identity_problem(*_identity(conn))  # as it is now that no one else can write
+            if problem:
+                raise StoreError(f"{self.path or 'the database'}: {problem}")
+            migrations.apply(self.db)  # each migration in a savepoint of this transaction
+            conn.execute(f"PRAGMA application_id = {READER_APPLICATION_ID}")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -705,8 +833,15 @@ class Store:
         try:
             self.db.conn.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            # the backup API copies pages as they are: a damaged database would give a damaged
+            # copy, in place of whatever good backup `target` holds
+            damage = " ".join(copy.execute("PRAGMA quick_check(1)").fetchone()[0].replace("*** in database main ***", "").split())
         finally:
             copy.close()
+        if damage != "ok":
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"{self.path or 'the database'}: the database is damaged ({damage}); "
+                             f"no backup was written to {target}")
         partial.replace(target)
 
     @contextmanager
