@@ -729,10 +729,13 @@ class Store:
             try:
                 store._prepare(wal=True)
             except sqlite3.OperationalError as error:
+                store.close()
                 if _write_failure(error) != "the database is read-only":
                     raise
-                store.close()
                 return cls._open_read_only(path)
+            except BaseException:  # refused (a newer reader got there first) or failed: no connection left open
+                store.close()
+                raise
         except sqlite3.DatabaseError as error:
             raise StoreError(f"{path}: cannot open the database: {database_error_reason(error)}") from None
         except OSError as error:
