@@ -16,6 +16,7 @@ from pathlib import Path
 import click
 
 from reader import __version__
+from reader.commands.output import echo, echo_json, echo_lines, failure, guard_error
 from reader.core.config import Config, ConfigError, find_config_path, load_config
 
 
@@ -32,7 +33,7 @@ class Context:
             try:
                 self._config = load_config(find_config_path(self.config_option))
             except ConfigError as error:
-                raise click.ClickException(str(error)) from None
+                raise failure(str(error)) from None
         return self._config
 
     def open_store(self):
@@ -42,21 +43,34 @@ class Context:
             store = Store.open(self.config.database)
             store.sync_tags(self.config.tags)
         except StoreError as error:
-            raise click.ClickException(str(error)) from None
+            raise failure(str(error)) from None
         return store
 
 
 class ReaderGroup(click.Group):
-    """The `reader` command group: a database that refuses a write (read-only, disk full) is a
-    one-line error naming the file and what was not saved, from every command."""
+    """The `reader` command group: a database that refuses a write (read-only, disk full) or
+    turns out damaged is a one-line error naming the file and what is wrong, from every command;
+    every error message, click's own too, is printed through the terminal guard."""
+
+    def make_context(self, *args, **kwargs) -> click.Context:
+        try:
+            return super().make_context(*args, **kwargs)
+        except click.ClickException as error:
+            raise guard_error(error) from None
 
     def invoke(self, ctx: click.Context):
-        from reader.core.store import StoreError
+        from reader.core.store import StoreError, database_error_reason
 
         try:
             return super().invoke(ctx)
         except StoreError as error:
-            raise click.ClickException(str(error)) from None
+            raise failure(str(error)) from None
+        except sqlite3.DatabaseError as error:  # a damaged page met while reading, from any command
+            config = ctx.obj.config if isinstance(ctx.obj, Context) else None
+            where = config.database if config is not None else "the database"
+            raise failure(f"{where}: {database_error_reason(error)}") from None
+        except click.ClickException as error:
+            raise guard_error(error) from None
 
 
 @click.group(cls=ReaderGroup, invoke_without_command=True)
@@ -88,7 +102,7 @@ def make_recogniser(config, lazy: bool):
     try:
         return make(settings.gazetteer, settings.backend, settings.spacy_pipeline)
     except EntityBackendError as error:
-        raise click.ClickException(str(config.error("entities", str(error)))) from None
+        raise failure(str(config.error("entities", str(error)))) from None
 
 
 def open_tui(context: Context) -> None:
@@ -97,10 +111,10 @@ def open_tui(context: Context) -> None:
 
     problem = theme_problem(config.theme)
     if problem:
-        raise click.ClickException(str(config.error("theme", problem)))
+        raise failure(str(config.error("theme", problem)))
     problem = keymap_problem(config.keymap)
     if problem:
-        raise click.ClickException(str(config.error("keymap", problem)))
+        raise failure(str(config.error("keymap", problem)))
     recogniser = make_recogniser(config, lazy=True)
     store = context.open_store()
     try:
@@ -108,9 +122,14 @@ def open_tui(context: Context) -> None:
             from reader.core.corpus import import_samples
 
             import_samples(store)
-        ReaderApp(config, store, recogniser).run()
+        app = ReaderApp(config, store, recogniser)
+        app.run()
     finally:
         store.close()
+    if app.database_problem:  # a damaged database under the app: one line, not a traceback
+        raise failure(app.database_problem)
+    if app.return_code:  # any other error ended the app (Textual has printed it)
+        raise SystemExit(app.return_code)
 
 
 @main.command("import")
@@ -119,14 +138,14 @@ def open_tui(context: Context) -> None:
 def import_command(context: Context, paths: tuple[str, ...]) -> None:
     """Import articles from files and folders (.txt .md .html .json .jsonl), recursively."""
     from reader.core.corpus import import_files
-    from reader.core.ingest import SizeLimit, iter_files, visible
+    from reader.core.ingest import SizeLimit, iter_files
 
     config = context.config
     limit = SizeLimit(config.importing.max_file_mb, f"import.max_file_mb in {config.path}")
     try:
         files = list(iter_files(paths))
     except FileNotFoundError as error:
-        raise click.ClickException(visible(str(error))) from None
+        raise failure(str(error)) from None
     store = context.open_store()
     try:
         with click.progressbar(
@@ -138,8 +157,7 @@ def import_command(context: Context, paths: tuple[str, ...]) -> None:
             summary = import_files(store, files, on_file=lambda _path: bar.update(1), limit=limit)
     finally:
         store.close()
-    for line in summary.lines():
-        click.echo(visible(line))  # a file name can hold ESC or a newline
+    echo_lines(summary.lines())  # a file name can hold ESC or a newline
 
 
 @main.command("export")
@@ -177,15 +195,17 @@ def export_command(
                 raise click.BadParameter(str(error.args[0]), param_hint="--article") from None
         orphans = store.orphan_count()
         if orphans:
-            click.echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; O in reader)", err=True)
+            echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; O in reader)", err=True)
         if output:
             try:
                 count = write_export(store, Path(output), only, fmt)
             except OSError as error:
-                raise click.ClickException(f"{output}: cannot write the export ({error.strerror or error})") from None
-            click.echo(f"Exported {count} {'annotations' if fmt == 'yaml' else 'records'} to {output}", err=True)
+                raise failure(f"{output}: cannot write the export ({error.strerror or error})") from None
+            echo_lines([f"Exported {count} {'annotations' if fmt == 'yaml' else 'records'} to {output}"], err=True)
         else:
-            write_to(store, sys.stdout, only, fmt)
+            from reader.core.safetext import data_stream
+
+            write_to(store, data_stream(sys.stdout), only, fmt)  # exact to a file, guarded on a terminal
     finally:
         store.close()
 
@@ -202,12 +222,12 @@ def backup_command(context: Context, file: str) -> None:
     try:
         store.backup(Path(file))
     except ValueError as error:
-        raise click.ClickException(f"{file}: {error}") from None
+        raise failure(f"{file}: {error}") from None
     except (OSError, sqlite3.Error) as error:
-        raise click.ClickException(f"{file}: cannot write the backup ({getattr(error, 'strerror', None) or error})") from None
+        raise failure(f"{file}: cannot write the backup ({getattr(error, 'strerror', None) or error})") from None
     finally:
         store.close()
-    click.echo(f"Backed up {context.config.database} to {file}", err=True)
+    echo_lines([f"Backed up {context.config.database} to {file}"], err=True)
 
 
 @main.command("import-annotations")
@@ -242,11 +262,10 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
 
             summary = import_foreign(store, path, fmt, context.config.annotator, dry_run=dry_run)
     except YamlError as error:
-        raise click.ClickException(f"{error} (nothing was imported)") from None
+        raise failure(f"{error} (nothing was imported)") from None
     finally:
         store.close()
-    for line in summary.lines():
-        click.echo(line)
+    echo_lines(summary.lines())  # names, titles and file names from the file: never raw
 
 
 @main.command("entities")
@@ -263,7 +282,7 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
     for path in iter_files(paths):
         for item in read_file(path, limit):
             if isinstance(item, Skipped):
-                click.echo(f"reader: skipped {item.path}: {item.reason}", err=True)
+                echo_lines([f"reader: skipped {item.path}: {item.reason}"], err=True)
                 failed = True
                 continue
             line: dict[str, object] = {"file": str(path)}
@@ -273,7 +292,7 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
                 {"start": s.start, "end": s.end, "label": s.label, "text": item.text[s.start : s.end]}
                 for s in recogniser.recognise(item.text)
             ]
-            click.echo(json.dumps(line, ensure_ascii=False))
+            echo_json(json.dumps(line, ensure_ascii=False))
     if failed:
         sys.exit(1)
 

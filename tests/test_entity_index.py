@@ -572,11 +572,15 @@ def test_a_database_made_before_m013_gets_its_months_and_keys(tmp_path):
     migrations.apply(db, stop_before="m013_insight_summaries")
     assert "entity_months" not in db.table_names()
     old = Store(db, path)
-    ids = {
-        "geneva": add(old, "Talks in Geneva", GENEVA, "2025-03-03"),
-        "nairobi": add(old, "Nairobi summit", NAIROBI, "2025-04-10"),
-        "petrov": add(old, "Two Petrovs", PETROV, None),
-    }
+    ids = {}
+    for key, title, text, published in (("geneva", "Talks in Geneva", GENEVA, "2025-03-03"),
+                                        ("nairobi", "Nairobi summit", NAIROBI, "2025-04-10"),
+                                        ("petrov", "Two Petrovs", PETROV, None)):
+        sha = sha256_text(text)  # the article row as that reader wrote it (later columns absent)
+        ids[key] = db["articles"].insert({
+            "uid": sha, "sha256": sha, "title": title, "text": text, "chars": len(text), "source": "Wirefeed",
+            "imported": "2025-01-01T00:00:00+00:00", "published": published, "path": f"{title}.txt", "locator": "",
+        }).last_pk
     old.add_annotation(ids["geneva"], 0, 15, ["conflict", "quote"], "alice")
     old.add_annotation(ids["petrov"], 0, 11, ["conflict"], "bob")
     old.add_article_tag(ids["nairobi"], "quote", "bob")

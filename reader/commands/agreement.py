@@ -1,18 +1,17 @@
 """`reader agreement`: how far annotators agree, per tag and overall, and where they disagree.
 
 It only reads the database and never changes an annotation; what is compared and how is
-reader.core.agreement_report's.
+reader.core.agreement_report's. It prints only through reader/commands/output.py's guard.
 """
 
 from __future__ import annotations
 
-import csv
-import re
-import sys
+import io
 
 import click
 
 from reader.cli import Context, main
+from reader.commands.output import echo, echo_json, failure, write_data
 from reader.core.agreement import Disagreement, Level, Unit
 from reader.core.agreement_report import (
     AgreementError,
@@ -32,21 +31,7 @@ from reader.core.agreement_report import (
     row_cells,
     tag_label,
 )
-
-
-def visible(text: str) -> str:
-    """`text` safe to print on a terminal (reader.core.ingest's, imported when first needed: the
-    command registers itself on every start of `reader`, so its module imports little)."""
-    from reader.core.ingest import visible as make_visible
-
-    return make_visible(text)
-
-
-def neutralise(value: object) -> object:
-    """A CSV cell no spreadsheet runs as a formula (the csv exporter's, imported when first needed)."""
-    from reader.core.exchange.formats.csv_format import neutralise as make_neutral
-
-    return make_neutral(value)
+from reader.core.safetext import SpreadsheetCsvWriter, terminal_line
 
 
 class _VariadicAnnotators(click.Command):
@@ -102,26 +87,26 @@ def agreement_command(
             annotators = resolve_annotators(store.annotators(), names)
             scope = resolve_tags(store.tag_names(), tags, nested)
         except AgreementError as error:
-            raise click.ClickException(visible(str(error))) from None
+            raise failure(str(error)) from None
         if nested and not tags:
-            raise click.ClickException("--nested goes with --tag: which tag's nested tags?")
+            raise failure("--nested goes with --tag: which tag's nested tags?")
         job = AgreementJob(annotators, scope, level)
         report = job.compute(store)
         with paused_collection():
             listed = [job.disagreements(index) for index in range(len(report.pairs))] if listing else None
         articles = _ArticleTexts(store) if listing else None
-        out = sys.stdout
         if fmt == "json":
-            out.write(_safe_json(report_json(job.report, listed, articles)) + "\n")
+            echo_json(report_json(job.report, listed, articles))
         elif fmt == "csv":
-            writer = csv.writer(out, lineterminator="\n")
+            buffer = io.StringIO()
             rows = disagreement_csv(report, listed, articles) if listed is not None else report_csv(report)
-            writer.writerows(rows)
+            SpreadsheetCsvWriter(buffer).writerows(rows)  # names and quotes: never a formula
+            write_data(buffer.getvalue())
         else:
-            out.write(report_table(report))
+            echo(report_table(report), nl=False)
             if listed is not None:
                 for pair, found in zip(report.pairs, listed):
-                    out.write("\n" + disagreement_table(pair, found, articles))
+                    echo("\n" + disagreement_table(pair, found, articles), nl=False)
     finally:
         store.close()
 
@@ -141,27 +126,22 @@ class _ArticleTexts:
         return self._last[1], self._last[2]
 
 
-def _safe_json(text: str) -> str:
-    """JSON whose strings carry no raw C1 control character (to_json already escapes the rest)."""
-    return re.sub("[\x7f-\x9f]", lambda match: f"\\u{ord(match.group()):04x}", text)
-
-
 def report_table(report: AgreementReport) -> str:
     """The numbers as aligned text: a block per pair (one row per tag, then overall), and for
     three or more annotators a block of alpha over all of them."""
     two = len(report.annotators) == 2
     lines: list[str] = []
     for pair in report.pairs:
-        lines.append(f"{visible(pair.a)} (A) vs {visible(pair.b)} (B) · {report.level} level · {population_line(report, pair)}")
+        lines.append(f"{terminal_line(pair.a)} (A) vs {terminal_line(pair.b)} (B) · {report.level} level · {population_line(report, pair)}")
         header = ["tag", *(COLUMNS if two else COLUMNS[:-1])]
-        body = [[visible(tag_label(row.tag)), *row_cells(row, two)[: len(header) - 1]] for row in pair.rows]
+        body = [[terminal_line(tag_label(row.tag)), *row_cells(row, two)[: len(header) - 1]] for row in pair.rows]
         lines += _aligned([header, *body])
         lines.append("")
     if not two:
-        lines.append(f"Krippendorff's alpha over {', '.join(map(visible, report.annotators))} · {report.level} level · "
+        lines.append(f"Krippendorff's alpha over {', '.join(map(terminal_line, report.annotators))} · {report.level} level · "
                      f"over {report.articles:,} article{'' if report.articles == 1 else 's'} all of them annotated")
         alpha = report.alpha or {}
-        lines += _aligned([["tag", "alpha"], *[[visible(tag_label(tag)), number(alpha.get(tag))] for tag in [*report.tags, None]]])
+        lines += _aligned([["tag", "alpha"], *[[terminal_line(tag_label(tag)), number(alpha.get(tag))] for tag in [*report.tags, None]]])
         lines.append("")
     return "\n".join(lines)
 
@@ -229,8 +209,8 @@ CSV_COLUMNS = ("a", "b", "scope", "tag", "articles", "a_only", "b_only", "both",
                "f1_exact", "f1_overlap", "kappa", "alpha")
 
 
-def _csv_number(value: float | None) -> str:
-    return "" if value is None else repr(value)
+def _csv_number(value: float | None) -> float | str:
+    return "" if value is None else value  # a number: written in full (repr), never taken for a formula
 
 
 def report_csv(report: AgreementReport) -> list[list[object]]:
@@ -242,8 +222,8 @@ def report_csv(report: AgreementReport) -> list[list[object]]:
         for row in pair.rows:
             exact, table = row.exact, row.table
             assert exact is not None and row.overlap is not None and table is not None
-            rows.append([neutralise(visible(value)) for value in (pair.a, pair.b)] + [
-                "tag" if row.tag is not None else "overall", neutralise(visible(row.tag or "")), pair.articles,
+            rows.append([
+                pair.a, pair.b, "tag" if row.tag is not None else "overall", row.tag or "", pair.articles,
                 exact.reference - exact.matched, exact.candidate - exact.matched, exact.matched,
                 _csv_number(exact.precision), _csv_number(exact.recall), _csv_number(exact.f1),
                 _csv_number(row.overlap.f1), _csv_number(table.kappa), _csv_number(row.alpha) if two else "",
@@ -251,7 +231,7 @@ def report_csv(report: AgreementReport) -> list[list[object]]:
     if not two:
         alpha = report.alpha or {}
         for tag in [*report.tags, None]:
-            rows.append(["", "", "tag" if tag is not None else "overall", neutralise(visible(tag or "")), report.articles,
+            rows.append(["", "", "tag" if tag is not None else "overall", tag or "", report.articles,
                          "", "", "", "", "", "", "", "", _csv_number(alpha.get(tag))])
     return rows
 
@@ -270,22 +250,21 @@ def disagreement_csv(report: AgreementReport, listed: list[list[Disagreement]],
             sides: list[object] = []
             for unit in (found.a, found.b):
                 sides += ["", "", "", ""] if unit is None else [unit.tag, unit.start, unit.end, text[unit.start : unit.end]]
-            rows.append([neutralise(visible(value)) if isinstance(value, str) else value for value in (
-                pair.a, pair.b, found.article, title, found.start, found.end, found.kind, *sides)])
+            rows.append([pair.a, pair.b, found.article, title, found.start, found.end, found.kind, *sides])
     return rows
 
 
 def disagreement_table(pair: PairResult, found_list: list[Disagreement], articles: _ArticleTexts | None) -> str:
     """One line per disagreement: article, title, start-end, kind, each side's tag and quote."""
     assert articles is not None
-    a, b = visible(pair.a), visible(pair.b)
+    a, b = terminal_line(pair.a), terminal_line(pair.b)
     lines = [f"Disagreements of {a} (A) and {b} (B), exact match: {len(found_list):,}"]
     rows = [["article", "title", "start-end", "kind", a, b]]
     for found in found_list:
         title, text = articles.get(found.article)
-        sides = [f"{visible(tag_label(unit.tag))} “{visible(quote_of(text, unit, 40))}”" if unit else "·"
+        sides = [f"{terminal_line(tag_label(unit.tag))} “{terminal_line(quote_of(text, unit, 40))}”" if unit else "·"
                  for unit in (found.a, found.b)]
-        cut = visible(_SPACES.sub(" ", title))
+        cut = terminal_line(_SPACES.sub(" ", title))
         rows.append([str(found.article), cut if len(cut) <= 32 else cut[:31] + "…", f"{found.start}-{found.end}",
                      kind_label(found, "A", "B"), *sides])
     widths = [max(len(row[i]) for row in rows) for i in range(4)]

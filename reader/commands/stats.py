@@ -1,21 +1,20 @@
 """`reader stats`: the figures of the Charts screen (corpus totals, tags per source and per month, tag co-occurrence, entity mentions per month) as aligned tables, JSON or CSV.
 
-It only reads, through reader/core/insight.py (the same functions as the screen, so the same numbers); it never writes a figure of its own making, and never prints colour codes or raw control characters of user text.
+It only reads, through reader/core/insight.py (the same functions as the screen, so the same numbers); it never writes a figure of its own making, and prints only through reader/commands/output.py: no raw control or bidi character of user text on a terminal, no formula in a CSV cell.
 """
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 import re
-import sys
 
 import click
 
 from reader.cli import Context, main
+from reader.commands.output import echo, echo_heading, echo_json, failure, write_data
 from reader.core import insight
-from reader.core.ingest import visible
+from reader.core.safetext import SpreadsheetCsvWriter, terminal_line
 
 SECTIONS = ("source", "month", "cooccurrence", "entities")
 TITLES = {
@@ -24,7 +23,6 @@ TITLES = {
     "cooccurrence": "Tag co-occurrence",
     "entities": "Entity mentions per month",
 }
-_C1 = re.compile("[\x7f-\x9f]")
 
 
 @main.command("stats")
@@ -64,7 +62,7 @@ def stats_command(
     insight.prepare_reading(store)
     try:
         if tag is not None and tag not in store.tag_names():
-            raise click.BadParameter(f"no tag called {visible(tag)}", param_hint="--tag")
+            raise click.BadParameter(f"no tag called {terminal_line(tag)}", param_hint="--tag")
         tags = insight.tag_names(store, tag) if tag else None
         sections: list[tuple[str, object]] = []
         if by is None:
@@ -74,11 +72,16 @@ def stats_command(
     finally:
         store.close()
     if fmt == "json":
-        click.echo(as_json({name: value.as_dict() for name, value in sections}))
+        echo_json(as_json({name: value.as_dict() for name, value in sections}))
     elif fmt == "csv":
-        click.echo(as_csv(sections[0][1]), nl=False, color=True)  # data: click must not strip "escapes" from names
+        write_data(as_csv(sections[0][1]))
     else:
-        click.echo("\n\n".join(as_text(name, value, unit) for name, value in sections))
+        for index, (name, value) in enumerate(sections):
+            if index:
+                echo()
+            heading, rest, body = as_text(name, value, unit)
+            echo_heading(heading, rest)
+            echo(body)
 
 
 def figure(store, section: str, unit: str, annotator: str | None, tags, entity_names) -> insight.Matrix:
@@ -87,7 +90,7 @@ def figure(store, section: str, unit: str, annotator: str | None, tags, entity_n
     if section == "cooccurrence":
         return insight.tag_co_occurrence(store, "passage" if unit == "passages" else "article", annotator=annotator, tags=tags)
     if not insight.entity_index_ready(store):
-        raise click.ClickException(
+        raise failure(
             "the entity index is empty: reader fills it as it recognises the articles' entities (open reader and let it run)"
         )
     entities = [find_entity(store, name) for name in entity_names] or default_entities(store)
@@ -109,7 +112,7 @@ def find_entity(store, typed: str):
         if entity.key == entity_key(name, entity.label):
             return entity
     if not candidates:
-        raise click.BadParameter(f"no entity called {visible(typed)} in the entity index", param_hint="--entity")
+        raise click.BadParameter(f"no entity called {terminal_line(typed)} in the entity index", param_hint="--entity")
     return candidates[0]
 
 
@@ -123,9 +126,9 @@ def default_entities(store) -> list:
 
 
 def as_json(data: dict) -> str:
-    """JSON, readable (non-ASCII kept), with C1 control characters escaped like the C0 ones."""
-    text = json.dumps(data, ensure_ascii=False, indent=2)
-    return _C1.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+    """JSON, readable (non-ASCII kept); printed through the guard, which escapes what a terminal
+    would act on inside its strings."""
+    return json.dumps(data, ensure_ascii=False, indent=2)
 
 
 def table_rows(matrix: insight.Matrix) -> tuple[list[str], list[list[str]]]:
@@ -142,24 +145,24 @@ def table_rows(matrix: insight.Matrix) -> tuple[list[str], list[list[str]]]:
 
 
 def as_csv(matrix: insight.Matrix) -> str:
+    """The table as CSV: names exactly as stored (the terminal guard is `write_data`'s), but none
+    a spreadsheet would run as a formula."""
     header, rows = table_rows(matrix)
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = SpreadsheetCsvWriter(buffer)
     writer.writerow(header)
-    writer.writerows(rows)
-    text = buffer.getvalue()
-    if sys.stdout.isatty():  # a file gets the names exactly; a terminal never gets their control characters
-        return "\n".join(visible(line) for line in text.split("\n"))
-    return text
+    writer.writerows([row[0], *map(int, row[1:])] for row in rows)
+    return buffer.getvalue()
 
 
-def as_text(name: str, value, unit: str) -> str:
+def as_text(name: str, value, unit: str) -> tuple[str, str, str]:
+    """A section as text: its heading (printed bold), the rest of the heading line, and the table."""
     if isinstance(value, insight.Totals):
         return totals_text(value)
     matrix: insight.Matrix = value
     header, rows = table_rows(matrix)
-    header = [visible(cell) for cell in header]
-    rows = [[visible(row[0]), *(f"{int(cell):,}" for cell in row[1:])] for row in rows]
+    header = [terminal_line(cell) for cell in header]
+    rows = [[terminal_line(row[0]), *(f"{int(cell):,}" for cell in row[1:])] for row in rows]
     widths = [max(len(line[index]) for line in [header, *rows]) for index in range(len(header))]
     lines = []
     for line in [header, *rows]:
@@ -172,14 +175,13 @@ def as_text(name: str, value, unit: str) -> str:
         "cooccurrence": f"tags on the same {'passage' if unit == 'passages' else 'article'}; the diagonal counts the tag alone",
         "entities": f"{matrix.unit} per month, from the entity index",
     }[name]
-    title = click.style(TITLES[name], bold=True) + f" ({what})"
-    return "\n".join([title, lines[0], rule, *lines[1:-1], rule, lines[-1]])
+    return TITLES[name], f" ({what})", "\n".join([lines[0], rule, *lines[1:-1], rule, lines[-1]])
 
 
-def totals_text(totals: insight.Totals) -> str:
-    who = f" (annotator {visible(totals.annotator)})" if totals.annotator else ""
+def totals_text(totals: insight.Totals) -> tuple[str, str, str]:
+    who = f" (annotator {terminal_line(totals.annotator)})" if totals.annotator else ""
     dates = (
-        f"{visible(totals.first_published or '')} to {visible(totals.last_published or '')}"
+        f"{terminal_line(totals.first_published or '')} to {terminal_line(totals.last_published or '')}"
         if totals.first_published else "none"
     )
     rows = [
@@ -192,4 +194,4 @@ def totals_text(totals: insight.Totals) -> str:
         ("published", f"{dates} ({totals.undated_articles:,} undated)"),
     ]
     width = max(len(name) for name, _ in rows)
-    return "\n".join([click.style("Corpus", bold=True) + who, *(f"  {name.ljust(width)}  {value}" for name, value in rows)])
+    return "Corpus", who, "\n".join(f"  {name.ljust(width)}  {value}" for name, value in rows)

@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
+from reader.core.safetext import terminal_line
+
 SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 
 #: Longest title kept; longer ones are cut at a word boundary and end with "…".
@@ -191,13 +193,10 @@ def path_text(path: Path | str) -> str:
     return text
 
 
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
 def visible(text: str) -> str:
-    """`text` safe to print on a terminal, on one line: control characters (ESC, newline...)
-    and lone surrogates are shown as escapes such as \\x1b."""
-    return _UNPRINTABLE.sub(lambda match: ascii(match.group())[1:-1], text)
+    """`text` safe to print on a terminal, on one line: the one guard of reader/core/safetext.py
+    (control and bidi formatting characters, lone surrogates shown as escapes such as \\x1b)."""
+    return terminal_line(text)
 
 
 def iter_files(paths: Iterable[str | Path]) -> Iterator[Path]:

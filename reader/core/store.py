@@ -8,7 +8,9 @@ from __future__ import annotations
 import hashlib
 import os
 import json
+import random
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -292,6 +294,25 @@ def m015_tag_keys(db: Database) -> None:
     db.execute("ALTER TABLE codebook_from_config ADD COLUMN key TEXT")
 
 
+@migrations()
+def m016_article_arrival(db: Database) -> None:
+    # How each article came into this database: "file" (`reader import` of a file here: a later
+    # import of the same file updates it) or "exchange" (added from another database's export:
+    # its path names a file on that machine, and no import here updates it). NULL: it came
+    # before reader recorded this (Store._article_of_file then goes by the closest text).
+    db.execute("ALTER TABLE articles ADD COLUMN arrival TEXT")
+
+
+#: `articles.arrival` values (m016).
+ARRIVED_FROM_FILE, ARRIVED_FROM_EXCHANGE = "file", "exchange"
+
+
+def _shared_lines(text: str, other: str) -> int:
+    """How many distinct non-blank lines of `text` are lines of `other` too: a cheap likeness."""
+    lines = {line for line in text.split("\n") if line.strip()}
+    return len(lines.intersection(other.split("\n")))
+
+
 def _writable(path: Path) -> bool:
     """Whether this process may write the database file and create its journal beside it."""
     return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK | os.X_OK)
@@ -510,6 +531,109 @@ def _write_failure(error: sqlite3.OperationalError) -> str | None:
     return None
 
 
+def database_error_reason(error: sqlite3.Error) -> str:
+    """What is wrong, in a few words, when SQLite fails on the database: a damaged file, a file
+    that is not a database, a failing disk, a write refused; else SQLite's own words."""
+    code = (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF  # the primary code of an extended one
+    if code == sqlite3.SQLITE_CORRUPT:
+        return f"the database is damaged ({error}); put a backup back, or recover what can be read with sqlite3's .recover"
+    if code == sqlite3.SQLITE_NOTADB:
+        return f"not an SQLite database, or damaged beyond reading ({error})"
+    if code == sqlite3.SQLITE_IOERR:
+        return f"the disk failed to read or write the database ({error})"
+    if isinstance(error, sqlite3.OperationalError):
+        reason = _write_failure(error)
+        if reason is not None:
+            return reason
+    return f"database error ({error})"
+
+
+#: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
+#: are known by their migrations.
+READER_APPLICATION_ID = int.from_bytes(b"read", "big")
+_SQLITE_HEADER = b"SQLite format 3\x00"
+#: How long opening waits, in all, for other processes creating or upgrading the same database.
+OPEN_PATIENCE_SECONDS = 60.0
+_NOT_OURS = "reader writes nothing into it: set `database` in config.yaml to another file"
+
+
+def identity_problem(application_id: int, tables: Iterable[str], applied: Iterable[str]) -> str | None:
+    """Why a database with this application id, these tables and these applied reader migrations
+    is not one this reader may write, or None: it is reader's (stamped with its application id,
+    or listing reader's migrations) and no newer than this reader, or it holds nothing yet."""
+    if application_id not in (0, READER_APPLICATION_ID):
+        return f"another program's SQLite database (application id {application_id:#x}), not reader's; {_NOT_OURS}"
+    applied = list(applied)
+    known = {migration.name for migration in migrations._migrations}
+    newer = [name for name in applied if name not in known]
+    if newer:
+        return (f"made by a newer reader (its schema has {', '.join(newer[:3])}{', ...' if len(newer) > 3 else ''}, "
+                "which this reader does not know); upgrade reader to open it")
+    if application_id == READER_APPLICATION_ID or applied:
+        return None
+    others = sorted(name for name in tables if not name.startswith("sqlite_") and name != Migrations.migrations_table)
+    if not others:
+        return None  # an empty database: reader may make it its own
+    shown = ", ".join(others[:4]) + (f" and {len(others) - 4} more" if len(others) > 4 else "")
+    return f"not a reader database (it holds tables reader did not make: {shown}); {_NOT_OURS}"
+
+
+def _identity(conn: sqlite3.Connection) -> tuple[int, list[str], list[str]]:
+    """The application id, the tables and the applied reader migrations of a database."""
+    application_id = conn.execute("PRAGMA application_id").fetchone()[0]
+    tables = [row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+    applied: list[str] = []
+    if Migrations.migrations_table in tables:
+        try:
+            applied = [row[0] for row in conn.execute(
+                f"SELECT name FROM [{Migrations.migrations_table}] WHERE migration_set = ? ORDER BY rowid",
+                [migrations.name],
+            )]
+        except sqlite3.OperationalError:  # a table of that name, but not sqlite-utils' own
+            applied = []
+    return application_id, tables, applied
+
+
+def database_file_problem(path: Path) -> str | None:
+    """Why reader must not open the file at `path` as its database, or None when it may: there
+    is no file, or an empty one, or a database `identity_problem` accepts.
+
+    It only reads: the file is opened read-only, and, for a database in WAL mode that nobody
+    has open (no -wal file beside it), as immutable, so that not even a -wal or -shm file appears.
+    """
+    try:
+        with open(path, "rb") as file:
+            header = file.read(100)
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        return "a folder, not a database file"
+    except OSError as error:
+        return f"cannot read it ({error.strerror or error})"
+    if not header:
+        return None
+    if len(header) < 100 or not header.startswith(_SQLITE_HEADER):
+        return "not an SQLite database (another kind of file, or its first page is damaged); reader writes nothing into it"
+    in_wal_mode = header[18] == 2  # the file format's read version: 2 is WAL
+    quiet = in_wal_mode and not Path(f"{path}-wal").exists()
+    uri = f"{path.resolve().as_uri()}?mode=ro{'&immutable=1' if quiet else ''}"
+    try:
+        conn = sqlite3.connect(uri, uri=True, timeout=5.0)
+    except sqlite3.Error as error:
+        return database_error_reason(error)
+    try:
+        return identity_problem(*_identity(conn))
+    except sqlite3.DatabaseError as error:
+        return database_error_reason(error)
+    finally:
+        conn.close()
+
+
+def _busy(error: sqlite3.Error) -> bool:
+    """Whether `error` only says another connection holds the lock (worth waiting for)."""
+    return (getattr(error, "sqlite_errorcode", None) or 0) & 0xFF in (sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED)
+
+
 SortKey = Literal["published", "title", "source", "annotations"]
 SORT_KEYS: tuple[SortKey, ...] = ("published", "title", "source", "annotations")
 _ORDER_BY: dict[str, str] = {
@@ -591,6 +715,9 @@ class Store:
         every write raises StoreWriteError.
         """
         path = Path(path)
+        problem = database_file_problem(path)  # a foreign, newer or damaged file: refused unwritten
+        if problem:
+            raise StoreError(f"{path}: {problem}")
         if read_only is None:
             read_only = path.exists() and not _writable(path)
         try:
@@ -602,12 +729,15 @@ class Store:
             try:
                 store._prepare(wal=True)
             except sqlite3.OperationalError as error:
+                store.close()
                 if _write_failure(error) != "the database is read-only":
                     raise
-                store.close()
                 return cls._open_read_only(path)
+            except BaseException:  # refused (a newer reader got there first) or failed: no connection left open
+                store.close()
+                raise
         except sqlite3.DatabaseError as error:
-            raise StoreError(f"{path}: cannot open the database ({error})") from None
+            raise StoreError(f"{path}: cannot open the database: {database_error_reason(error)}") from None
         except OSError as error:
             raise StoreError(f"{path}: cannot open the database ({error.strerror or error})") from None
         return store
@@ -633,11 +763,48 @@ class Store:
         return store
 
     def _prepare(self, wal: bool) -> None:
+        """Make the connection ready: WAL, and the schema brought up to date. Safe when other
+        processes open the same (even brand-new) database at once: each step that writes waits
+        for the others (see `_patiently`)."""
         self.db.execute("PRAGMA foreign_keys = ON")
         self.db.execute("PRAGMA busy_timeout = 5000")
         if wal:
-            self.db.enable_wal()
-        migrations.apply(self.db)
+            self._patiently(self.db.enable_wal)
+        self._patiently(self._migrate)
+
+    def _patiently(self, step) -> None:
+        """Run `step`, again while another process holds the lock it needs (creating or
+        upgrading the database), for up to OPEN_PATIENCE_SECONDS in all."""
+        deadline = time.monotonic() + OPEN_PATIENCE_SECONDS
+        while True:
+            try:
+                return step()
+            except sqlite3.OperationalError as error:
+                if not _busy(error) or time.monotonic() > deadline:
+                    raise
+                time.sleep(random.uniform(0.01, 0.1))
+
+    def _migrate(self) -> None:
+        """Apply the migrations this database lacks, all in one transaction taken at once
+        (BEGIN IMMEDIATE): two processes opening a new database never both create a table,
+        and a process that waited sees the other's schema. Stamps reader's application id.
+        Refuses (StoreError) a database that another process has meanwhile made newer."""
+        application_id = self.db.execute("PRAGMA application_id").fetchone()[0]
+        if application_id == READER_APPLICATION_ID and not migrations.pending(self.db):
+            return  # the usual open: nothing to write
+        conn = self.db.conn
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            problem = identity_problem(*_identity(conn))  # as it is now that no one else can write
+            if problem:
+                raise StoreError(f"{self.path or 'the database'}: {problem}")
+            migrations.apply(self.db)  # each migration in a savepoint of this transaction
+            conn.execute(f"PRAGMA application_id = {READER_APPLICATION_ID}")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
 
     def close(self) -> None:
         self.db.close()
@@ -669,8 +836,15 @@ class Store:
         try:
             self.db.conn.backup(copy)
             copy.execute("PRAGMA journal_mode = DELETE")  # one self-contained file
+            # the backup API copies pages as they are: a damaged database would give a damaged
+            # copy, in place of whatever good backup `target` holds
+            damage = " ".join(copy.execute("PRAGMA quick_check(1)").fetchone()[0].replace("*** in database main ***", "").split())
         finally:
             copy.close()
+        if damage != "ok":
+            partial.unlink(missing_ok=True)
+            raise StoreError(f"{self.path or 'the database'}: the database is damaged ({damage}); "
+                             f"no backup was written to {target}")
         partial.replace(target)
 
     @contextmanager
@@ -996,21 +1170,32 @@ class Store:
     # ---- articles ---------------------------------------------------------------------
 
     def add_document(self, doc: Document) -> AddResult:
-        """Store an imported document, once per distinct text."""
+        """Store an imported document, once per distinct text. A changed file updates the
+        article this database imported from it (`_article_of_file`), never one that came from
+        another database's export with the same path."""
         digest = sha256_text(doc.text)
-        same_text = self.db.execute("SELECT id, path, locator FROM articles WHERE sha256 = ?", [digest]).fetchone()
-        if same_text:
-            article_id, path, locator = same_text
-            if (path, locator) == (doc.path, doc.locator):
-                return AddResult("unchanged", article_id)
-            return AddResult("duplicate", article_id, f"same text as {path}{' ' + locator if locator else ''}")
-        previous = self.db.execute(
-            "SELECT id FROM articles WHERE path = ? AND locator = ? ORDER BY id DESC LIMIT 1",
-            [doc.path, doc.locator],
+        same_text = self.db.execute(
+            "SELECT id, path, locator, arrival FROM articles WHERE sha256 = ?", [digest]
         ).fetchone()
+        if same_text:
+            article_id, path, locator, arrival = same_text
+            if (path, locator) != (doc.path, doc.locator):
+                return AddResult("duplicate", article_id, f"same text as {path}{' ' + locator if locator else ''}")
+            own = self._article_of_file(doc)
+            if own is not None and own != article_id:
+                return AddResult(
+                    "duplicate", article_id,
+                    "same text as an article added from another database's export; "
+                    f"the article imported from this file (id {own}) keeps its earlier text",
+                )
+            if arrival == ARRIVED_FROM_EXCHANGE:  # a colleague's copy of this very file: now ours too
+                with self.writing(f"importing {doc.path}"):
+                    self.db.execute("UPDATE articles SET arrival = ? WHERE id = ?", [ARRIVED_FROM_FILE, article_id])
+            return AddResult("unchanged", article_id)
+        previous = self._article_of_file(doc)
         with self.writing(f"importing {doc.path}"):
-            if previous:
-                return self._replace_text(previous[0], doc, digest)
+            if previous is not None:
+                return self._replace_text(previous, doc, digest)
             article_id = self.db["articles"].insert(
                 {
                     "uid": self._free_uid(digest, doc),
@@ -1024,9 +1209,27 @@ class Store:
                     "chars": len(doc.text),
                     "imported": now_utc(),
                     "text": doc.text,
+                    "arrival": ARRIVED_FROM_FILE,
                 }
             ).last_pk
         return AddResult("imported", article_id)
+
+    def _article_of_file(self, doc: Document) -> int | None:
+        """The article this database imported from `doc`'s file (its path and locator), which a
+        new text of that file updates: the one that arrived from a file here; in a database from
+        before arrivals were recorded, the one whose text shares most lines with the new text.
+        Never an article added from another database's export: its path names a file there."""
+        rows = self.db.execute(
+            "SELECT id, arrival FROM articles WHERE path = ? AND locator = ? ORDER BY id DESC", [doc.path, doc.locator]
+        ).fetchall()
+        own = [article_id for article_id, arrival in rows if arrival == ARRIVED_FROM_FILE]
+        if own:
+            return own[0]
+        unknown = [article_id for article_id, arrival in rows if arrival is None]
+        if len(unknown) <= 1:
+            return unknown[0] if unknown else None
+        texts = self.article_texts(unknown)
+        return max(unknown, key=lambda article_id: (_shared_lines(doc.text, texts[article_id]), article_id))
 
     def find_article(self, key: str) -> int:
         """The id of the one article `key` names: its id, its uid, or a prefix of its uid
@@ -1059,13 +1262,14 @@ class Store:
         locator: str,
         published: str | None,
     ) -> int:
-        """Add an article exactly as another database exported it (same uid); returns its id."""
+        """Add an article exactly as another database exported it (same uid); returns its id.
+        No `reader import` here updates it (see `add_document`)."""
         with self.writing("adding an article"):
             return self.db["articles"].insert(
                 {
                     "uid": uid, "sha256": sha256, "title": title, "source": source, "url": url, "path": path,
                     "locator": locator, "published": published, "chars": len(text), "imported": now_utc(),
-                    "text": text,
+                    "text": text, "arrival": ARRIVED_FROM_EXCHANGE,
                 }
             ).last_pk
 

@@ -5,6 +5,7 @@ It opens no database itself; the caller hands it an open `Store` and closes it a
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterable
 from functools import partial
 
@@ -13,14 +14,14 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
-from textual.worker import get_current_worker
+from textual.worker import WorkerFailed, get_current_worker
 
 from reader.core.config import Config
 from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key, lazy_recogniser
 from reader.core.entities.fill import fill_cache
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History, Replayed
-from reader.core.store import ExportFilter, StaleWriteError, Store, StoreWriteError
+from reader.core.store import ExportFilter, StaleWriteError, Store, StoreWriteError, database_error_reason
 from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path, short_quote
 from reader.tui.messages import DatabaseChanged
@@ -77,6 +78,8 @@ class ReaderApp(App[None]):
     def __init__(self, config: Config, store: Store, recogniser: Recogniser | None = None) -> None:
         super().__init__()
         self.store = store
+        #: What ended the app when the database failed under it (damaged: one line naming it).
+        self.database_problem: str | None = None
         self.workspace = Workspace(
             config=config,
             store=store,
@@ -176,6 +179,17 @@ class ReaderApp(App[None]):
                 return None
 
         return reporting
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A damaged database met anywhere (a screen, a worker) ends the app with exit code 1 and
+        `database_problem` set, for the command to print as one line, not a traceback."""
+        cause = error.error if isinstance(error, WorkerFailed) else error
+        if not isinstance(cause, sqlite3.DatabaseError):
+            return super()._handle_exception(error)
+        where = self.store.path if self.store.path is not None else "the database"
+        if self.database_problem is None:
+            self.database_problem = f"{where}: {database_error_reason(cause)}"
+        self.exit(return_code=1)
 
     def report_unsaved(self, error: StoreWriteError) -> None:
         """Tell the user exactly which change was not saved, and why; a change refused as made

@@ -11,26 +11,29 @@ from dataclasses import dataclass
 
 from rich.cells import cell_len
 
+from reader.core.safetext import BIDI_CONTROLS, CONTROL_CHARACTERS, LINE_SEPARATORS
+
 _TOKEN = re.compile(r"\S+\s*|\s+")
 
-# Characters that must never reach the terminal as they are. Import already removed the control
-# characters from stored text; this guards text from anywhere else. One character in, one
-# character out, so offsets and cell positions stay aligned.
-_DISPLAY_TABLE = {code: "\ufffd" for code in [*range(0x00, 0x20), *range(0x7F, 0xA0)]}
-_DISPLAY_TABLE[ord("\t")] = " "
-_DISPLAY_TABLE[ord("\n")] = " "
+# Characters that must never reach the terminal as they are: the control characters the CLI's
+# guard escapes (reader/core/safetext.py, so the two never disagree). Import already removed
+# them from stored text; this guards text from anywhere else. One character in, one character
+# out, so offsets and cell positions stay aligned.
+_DISPLAY_TABLE = {ord(char): "\ufffd" for char in CONTROL_CHARACTERS}
+for _break in "\t\n" + LINE_SEPARATORS:  # one line on screen, as one line of the CLI
+    _DISPLAY_TABLE[ord(_break)] = " "
 
-# Bidirectional formatting characters (embeddings, overrides, isolates, marks) can make a
-# terminal show text in another order than it is stored ("Trojan Source"): they are shown as a
-# visible replacement character instead, in the text and in its layout alike. Zero-width
-# joiners and spaces are left alone: they change no order, and emoji and several scripts need
-# them.
-_BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
-_BIDI_TABLE = {ord(char): "\ufffd" for char in _BIDI_CONTROLS}
+# Bidirectional formatting characters (embeddings, overrides, isolates, marks; the same as the
+# CLI's) can make a terminal show text in another order than it is stored ("Trojan Source"):
+# they are shown as a visible replacement character instead, in the text and in its layout
+# alike.
+_BIDI_TABLE = {ord(char): "\ufffd" for char in BIDI_CONTROLS}
 _DISPLAY_TABLE.update(_BIDI_TABLE)
+#: What layout replaces as display does, so both measure the same cells (U+2028 measures none).
+_LAYOUT_TABLE = {**_BIDI_TABLE, **{ord(char): " " for char in LINE_SEPARATORS}}
 
-_CONTROLS = re.compile(f"[\x00-\x08\x0b-\x1f\x7f-\x9f{_BIDI_CONTROLS}]")
-_BIDI = re.compile(f"[{_BIDI_CONTROLS}]")
+_CONTROLS = re.compile(f"[{re.escape(CONTROL_CHARACTERS.replace(chr(9), '').replace(chr(10), '') + BIDI_CONTROLS + LINE_SEPARATORS)}]")
+_LAYOUT_CHANGES = re.compile(f"[{re.escape(BIDI_CONTROLS + LINE_SEPARATORS)}]")
 
 
 def display_text(text: str) -> str:
@@ -52,8 +55,9 @@ def editable_text(text: str) -> str:
 
 def layout_text(text: str) -> str:
     """`text` as it is laid out for display: same length and line breaks, bidi formatting
-    characters replaced as `display_text` replaces them, so both measure the same cells."""
-    return text if _BIDI.search(text) is None else text.translate(_BIDI_TABLE)
+    characters and line separators replaced as `display_text` replaces them, so both measure
+    the same cells."""
+    return text if _LAYOUT_CHANGES.search(text) is None else text.translate(_LAYOUT_TABLE)
 
 
 def char_width(char: str) -> int:

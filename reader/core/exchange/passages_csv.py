@@ -6,11 +6,11 @@ It never writes a cell a spreadsheet would run as a formula, and never half a fi
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
 from pathlib import Path
 
-from reader.core.exchange.formats.csv_format import BOM, neutralise
+from reader.core.exchange.formats.csv_format import BOM
+from reader.core.safetext import SpreadsheetCsvWriter
 from reader.core.safefile import replacing
 from reader.core.store import Passage
 
@@ -25,14 +25,14 @@ def write_passages_csv(path: Path, pages: Iterable[list[Passage]]) -> int:
     count = 0
     with replacing(path) as stream:
         stream.write(BOM)
-        writer = csv.writer(stream, lineterminator="\n")
+        writer = SpreadsheetCsvWriter(stream)  # every cell through the formula guard
         writer.writerow(COLUMNS)
         for page in pages:
             for passage in page:
                 note = passage.annotation
-                writer.writerow([neutralise(value) for value in (
+                writer.writerow((
                     passage.published, passage.source, passage.title, note.article_id, note.id, note.start,
                     note.end, "; ".join(note.tags), note.annotator, note.prefix, note.quote, note.suffix, note.note,
-                )])
+                ))
                 count += 1
     return count

@@ -30,18 +30,16 @@ databases.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Iterable
-from typing import IO, Any
+from typing import IO
 
 from reader.core.exchange.formats import ExportItem, article_key
+from reader.core.safetext import FORMULA_STARTS, SpreadsheetCsvWriter, spreadsheet_cell as neutralise  # noqa: F401 (the guard every CSV writer shares)
 
 COLUMNS = (
     "article_id", "article_title", "source", "published", "annotation_id", "start", "end", "quote", "tag",
     "note", "annotator", "created", "updated",
 )
-#: Leading characters that make a spreadsheet cell a formula (OWASP's list).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"
 
 
@@ -49,28 +47,16 @@ def export_csv(items: Iterable[ExportItem], stream: IO[str], *, bom: bool = True
     """Write the header and one row per (annotation, tag); returns the number of rows."""
     if bom:
         stream.write(BOM)
-    writer = csv.writer(stream, lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
+    writer = SpreadsheetCsvWriter(stream)  # every cell through the formula guard
     writer.writerow(COLUMNS)
     count = 0
     for article, marks, _entities in items:
         for annotation in marks:
             for tag in annotation.tags or ("",):
-                writer.writerow([
-                    neutralise(value)
-                    for value in (
-                        article_key(article), article.title, article.source, article.published, annotation.id,
-                        annotation.start, annotation.end, annotation.quote, tag, annotation.note,
-                        annotation.annotator, annotation.created, annotation.updated,
-                    )
-                ])
+                writer.writerow((
+                    article_key(article), article.title, article.source, article.published, annotation.id,
+                    annotation.start, annotation.end, annotation.quote, tag, annotation.note,
+                    annotation.annotator, annotation.created, annotation.updated,
+                ))
                 count += 1
     return count
-
-
-def neutralise(value: Any) -> Any:
-    """A cell value that no spreadsheet will run as a formula (None becomes an empty cell)."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
