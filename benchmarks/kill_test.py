@@ -155,17 +155,31 @@ def run(kills: int, seed: int, folder: Path) -> dict:
     env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     problems: list[str] = []
     started = time.perf_counter()
+    mid_stream = 0
     for kill in range(kills):
+        lines_before = _lines(journal)
         worker = subprocess.Popen([sys.executable, "-c", WORKER, str(db), str(journal), str(seed * 100_003 + kill)], env=env)
-        time.sleep(rng.uniform(0.25, 0.6))  # start-up is about 0.2 s: most kills land mid-stream
+        # Kill only once the worker is changing things (its start-up takes 0.2 s, far more on a
+        # busy machine), then at a random moment of the stream.
+        deadline = time.monotonic() + 30
+        while _lines(journal) == lines_before and worker.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(rng.uniform(0.0, 0.35))
         worker.send_signal(signal.SIGKILL)
         worker.wait()
+        mid_stream += _lines(journal) > lines_before
         found = check(db, journal)
         if found:
             problems.extend(f"after kill {kill + 1}: {problem}" for problem in found)
             break
     done = sum(1 for line in journal.read_text(encoding="utf-8").splitlines() if '"done"' in line)
-    return {"kills": kills, "changes_done": done, "problems": problems, "seconds": time.perf_counter() - started}
+    return {"kills": kills, "mid_stream": mid_stream, "changes_done": done, "problems": problems,
+            "seconds": time.perf_counter() - started}
+
+
+def _lines(journal: Path) -> int:
+    with journal.open("rb") as lines:
+        return sum(1 for _ in lines)
 
 
 def main() -> None:

@@ -14,9 +14,12 @@ import termios
 import time
 
 
-def run_in_terminal(arguments: list[str], keys: list[bytes], columns: int = 110, rows: int = 32) -> tuple[bytes, int | None]:
+def run_in_terminal(
+    arguments: list[str], keys: list[bytes], columns: int = 110, rows: int = 32, ready: bytes | None = None
+) -> tuple[bytes, int | None]:
     """Everything `reader` writes to a pseudo-terminal while `keys` are typed, each once it is
-    quiet, and its exit code (None if it had to be killed)."""
+    quiet (the first only once `ready` is on screen, when given: a busy machine can take
+    seconds to start), and its exit code (None if it had to be killed)."""
     controller, terminal = pty.openpty()
     fcntl.ioctl(terminal, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     env = dict(os.environ, TERM="xterm-256color", COLUMNS=str(columns), LINES=str(rows), TEXTUAL_ANIMATIONS="none")
@@ -45,6 +48,9 @@ def run_in_terminal(arguments: list[str], keys: list[bytes], columns: int = 110,
 
     try:
         read_until_quiet(quiet=1.5)  # start-up, the list
+        started = time.monotonic()
+        while ready is not None and ready not in written and time.monotonic() - started < 60:
+            read_until_quiet(quiet=0.5)
         for key in keys:
             os.write(controller, key)
             read_until_quiet()

@@ -120,7 +120,8 @@ def test_two_tuis_an_import_and_an_export_at_once_all_succeed(tmp_path):
         ]
 
     with ThreadPoolExecutor(4) as pool:
-        tuis = [pool.submit(run_in_terminal, ["--config", str(config)], tagging) for config in configs]
+        tuis = [pool.submit(run_in_terminal, ["--config", str(config)], tagging, ready=b"Shared article")
+                for config in configs]
         importing = pool.submit(subprocess.run, [sys.executable, "-m", "reader", "--config", str(configs[1]),
                                                  "import", str(folder)], capture_output=True, text=True, timeout=300)
         exporting = pool.submit(exports)
