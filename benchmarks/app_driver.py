@@ -96,7 +96,7 @@ def probe(screen) -> tuple | None:
         if isinstance(screen, ArticleListScreen):
             rows = screen.query_one(ArticleList)
             query = screen.query_state
-            return ("list", bool(rows._pages), rows.count, query.sort, query.search, rows.cursor)
+            return ("list", bool(rows._rows._pages), rows.count, query.sort, query.search, rows.cursor)
         if isinstance(screen, ArticleScreen):
             view = screen.query_one(ArticleView)
             return ("article", view.wrapped.width, len(view.entities), view.cursor, view.wrapped.line_of(view.cursor))
@@ -173,7 +173,7 @@ async def drive(config_path: Path, full: bool, goals: dict | None = None) -> dic
                 await pilot.pause()
             article_list = app.screen.query_one(ArticleList)
             article_list.render_line(1)
-            assert article_list._pages, "the list fetched no rows"
+            assert article_list._rows._pages, "the list fetched no rows"
             MARKS["first_frame_pilot"] = time.time() - T0
             first = app.frame_after(0, ArticleListScreen)
             assert first is not None, "no frame of the article list was composed"

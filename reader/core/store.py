@@ -477,6 +477,7 @@ class Annotation:
 _ANNOTATION_COLUMNS = (
     "id", "article_id", "start", "end", "quote", "prefix", "suffix", "note", "annotator", "created", "updated",
 )
+_ANNOTATION_COLUMN_LIST = ", ".join(f'"{name}"' for name in _ANNOTATION_COLUMNS)
 
 AddOutcome = Literal["imported", "unchanged", "duplicate", "updated"]
 
@@ -848,16 +849,17 @@ class Store:
         partial.replace(target)
 
     @contextmanager
-    def writing(self, action: str = "the last change") -> Iterator[Database]:
+    def writing(self, action: str | Callable[[], str] = "the last change") -> Iterator[Database]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so it never fails half-way
         on a lock; nested use joins the outer transaction.
 
         A write the database refuses (read-only, disk full, I/O error) rolls back whole and
-        raises StoreWriteError naming `action`, what was not saved.
+        raises StoreWriteError naming `action`, what was not saved (a callable is asked for
+        those words only then).
         """
         conn = self.db.conn
         if self.read_only:
-            raise StoreWriteError(self.path, "the database is read-only", action)
+            raise StoreWriteError(self.path, "the database is read-only", _said(action))
         if conn.in_transaction:
             with self.db.atomic():
                 yield self.db
@@ -880,7 +882,7 @@ class Store:
             reason = _write_failure(error)
             if reason is None:
                 raise
-            raise StoreWriteError(self.path, reason, action) from error
+            raise StoreWriteError(self.path, reason, _said(action)) from error
 
     # ---- tags -------------------------------------------------------------------------
 
@@ -1687,12 +1689,15 @@ class Store:
         program), nothing is written and StaleWriteError says so. Never a shifted passage."""
         if not tags:
             raise ValueError("an annotation needs at least one tag")
-        shown = self.db.execute("SELECT substr(text, ?, ?) FROM articles WHERE id = ?", [start + 1, end - start, article_id])
-        action = f"{_quoted((shown.fetchone() or [''])[0] or '')} tagged {', '.join(sorted(set(tags)))}"
+
+        def action() -> str:
+            shown = self.db.execute("SELECT substr(text, ?, ?) FROM articles WHERE id = ?", [start + 1, end - start, article_id])
+            return f"{_quoted((shown.fetchone() or [''])[0] or '')} tagged {', '.join(sorted(set(tags)))}"
+
         with self.writing(action):
             text, sha256 = self._article_text_and_hash(article_id, action)
             if seen_sha256 is not None and sha256 != seen_sha256:
-                raise StaleWriteError(self.path, _TEXT_CHANGED, action)
+                raise StaleWriteError(self.path, _TEXT_CHANGED, action())
             if not 0 <= start < end <= len(text):
                 raise ValueError(f"span [{start}, {end}) is outside the article (length {len(text)})")
             quote, prefix, suffix = selector_for(text, start, end)
@@ -1711,7 +1716,8 @@ class Store:
                 updated=stamp,
                 tags=tuple(sorted(set(tags))),
             )
-            return self.insert_annotation(annotation)
+            self._insert_rows(annotation)
+            return annotation
 
     def _placed(self, annotation_id: str, seen: Annotation | None, action: str) -> Annotation:
         """The annotation as stored now, inside a write: StaleWriteError when it is not in its
@@ -1811,13 +1817,20 @@ class Store:
 
     def insert_annotation(self, annotation: Annotation) -> Annotation:
         """Write `annotation` as it is (same id, timestamps, tags and note), in one transaction."""
-        row = {name: getattr(annotation, name) for name in _ANNOTATION_COLUMNS}
         with self.writing(f"{_quoted(annotation.quote)} tagged {', '.join(annotation.tags)}"):
-            self.db["annotations"].insert(row)
-            self.db["annotation_tags"].insert_all(
-                {"annotation_id": annotation.id, "tag_id": self.ensure_tag(name)} for name in annotation.tags
-            )
+            self._insert_rows(annotation)
         return annotation
+
+    def _insert_rows(self, annotation: Annotation) -> None:
+        """The annotation's row and its taggings (inside a write)."""
+        self.db.execute(
+            f"INSERT INTO annotations ({_ANNOTATION_COLUMN_LIST}) VALUES ({', '.join('?' * len(_ANNOTATION_COLUMNS))})",
+            [getattr(annotation, name) for name in _ANNOTATION_COLUMNS],
+        )
+        self.db.conn.executemany(
+            "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+            [(annotation.id, self.ensure_tag(name)) for name in annotation.tags],
+        )
 
     def annotation_state(self, annotation_id: str) -> tuple[Literal["placed", "orphan"], Annotation] | None:
         """Where an annotation is now: in its article's text ("placed"), kept aside as an orphan
@@ -1923,10 +1936,10 @@ class Store:
             raise KeyError(f"no article with id {article_id}")
         return row[0]
 
-    def _article_text_and_hash(self, article_id: int, action: str) -> tuple[str, str]:
+    def _article_text_and_hash(self, article_id: int, action: str | Callable[[], str]) -> tuple[str, str]:
         row = self.db.execute("SELECT text, sha256 FROM articles WHERE id = ?", [article_id]).fetchone()
         if row is None:
-            raise StaleWriteError(self.path, "the article is not in the database any more", action)
+            raise StaleWriteError(self.path, "the article is not in the database any more", _said(action))
         return row[0], row[1]
 
     def article_sha256(self, article_id: int) -> str | None:
@@ -2301,6 +2314,10 @@ _TEXT_CHANGED = "the article's text changed since it was shown (re-imported by a
 _PASSAGE_CHANGED = "the passage changed since it was shown (in another window or program)"
 _ORPHANED = "the passage lost its place when its article's text changed (O lists it)"
 _GONE = "the passage is not there any more (deleted in another window or program)"
+
+
+def _said(action: str | Callable[[], str]) -> str:
+    return action() if callable(action) else action
 
 
 def same_content(a: Annotation, b: Annotation) -> bool:
