@@ -73,7 +73,7 @@ def test_export_to_stdout_and_file(workspace):
     store.add_annotation(row.id, 0, 5, ["conflict"], "alice")
     store.close()
     shown = yaml.safe_load(run("export").stdout)
-    assert shown["format"] == "reader-annotations/2"
+    assert shown["format"] == "reader-annotations/3"
     assert shown["articles"][0]["annotations"][0]["tags"] == ["conflict"]
     result = run("export", "--output", "out.yaml")
     assert "Exported 1 annotations to out.yaml" in result.output

@@ -70,4 +70,7 @@ def test_write_export_replaces_the_file_whole(tmp_path):
 
 def test_an_empty_export_is_valid():
     store = Store.memory()
-    assert yaml.safe_load(written(store)) == {"format": FORMAT, "exported": "2026-01-01T12:00:00+00:00", "articles": []}
+    assert yaml.safe_load(written(store)) == {
+        "format": FORMAT, "exported": "2026-01-01T12:00:00+00:00", "codebook": [], "entities": [], "articles": [],
+        "pending": [],
+    }

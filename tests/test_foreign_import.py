@@ -228,7 +228,7 @@ def _bad_brat(tmp_path, ann: bytes):
         ("doccano", lambda tmp: _doccano(tmp, GOOD_DOCCANO, '{"text": "x", "entities": [}'), "bad.jsonl:2: not valid JSON"),
         ("doccano", lambda tmp: _doccano(tmp, GOOD_DOCCANO, json.dumps(
             {"text": TEXT, "entities": [{"start_offset": 0, "end_offset": 5, "label": "two\nlines"}]})),
-         "bad.jsonl:2: tags: a tag name cannot hold control or line-break characters"),
+         "bad.jsonl:2: tags: tag name 'two\\nlines' refused"),
         ("doccano", lambda tmp: _doccano(tmp, json.dumps({"text": TEXT, "entities": [{"start_offset": 0, "label": "a"}]})),
          "bad.jsonl:1: cannot read it as doccano (a field is missing ('end_offset'))"),
         ("doccano", lambda tmp: _doccano(tmp, json.dumps(
@@ -241,7 +241,7 @@ def _bad_brat(tmp_path, ann: bytes):
         ("w3c", _bad_w3c_tags, "bad.json: annotation 1 (x1).tags: an annotation needs at least one tag"),
         ("w3c", lambda tmp: _doccano(tmp, '{"hello": "world"}'), "no W3C annotations in it"),
         ("brat", lambda tmp: _bad_brat(tmp, b"T1\tconflict 0 5\tTalks\nT2\tbad%0Atag 7 13\tresume\n"),
-         "talks.ann:2: [7, 13).tags: a tag name cannot hold control or line-break characters"),
+         "talks.ann:2: [7, 13).tags: tag name "),
         ("brat", lambda tmp: _bad_brat(tmp, b"T1\tconflict 0 5\tTalks \xff\n"), "talks.ann: not UTF-8"),
     ],
 )

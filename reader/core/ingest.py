@@ -362,6 +362,16 @@ def _read_bytes(path: Path, name: str, limit: SizeLimit | None) -> bytes:
     return data
 
 
+def read_regular_file(path: Path | str, limit: SizeLimit | None) -> bytes:
+    """The bytes of the regular file at `path`, checked as `read_file` checks an article's file
+    (never a pipe, a device, a folder or a broken link; never more than `limit`): for readers of
+    other files (annotation exchange files). Raises IngestError with the reason."""
+    path = Path(path)
+    name = path_text(path)
+    _refuse_all_but_a_file(path, name)
+    return _read_bytes(path, name, limit)
+
+
 def _file_kind(mode: int) -> str:
     if stat.S_ISFIFO(mode):
         return "a named pipe"

@@ -2299,6 +2299,305 @@ class Store:
             articles.append("a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags)")
         return with_clause, " AND ".join(articles), article_params, note_where, note_params
 
+    # ---- moving a database (export/import of everything) ------------------------------------
+    # What the YAML export carries besides annotations (codebook, entity feedback, orphans,
+    # pending annotations, who tagged an article and when), and how a file's copy of each is
+    # merged in. The merge methods run inside the caller's write transaction (`writing`).
+
+    def codebook_entries(self, names: Iterable[str] | None = None) -> list[tuple[str, str | None, str | None, str | None]]:
+        """(name, key, colour, description) of every tag (or of those named), by name, used or not."""
+        rows = self.db.execute("SELECT name, key, color, description FROM tags ORDER BY name").fetchall()
+        if names is None:
+            return [tuple(row) for row in rows]
+        wanted = set(names)
+        return [tuple(row) for row in rows if row[0] in wanted]
+
+    def entity_verdicts(self) -> list[tuple[str, str, str, str | None, str | None]]:
+        """(surface, label, verdict, annotator, created) of all entity feedback, oldest first."""
+        return [tuple(row) for row in self.db.execute(
+            "SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY id"
+        )]
+
+    def pending_annotations(self) -> list[PendingAnnotation]:
+        """Annotations kept aside for articles this database does not have, in the order kept."""
+        return [PendingAnnotation(*row) for row in self.db.execute(
+            """SELECT article_uid, article_sha256, article_title, annotation_id, record, source_file, created
+               FROM pending_annotations ORDER BY id"""
+        )]
+
+    def export_tag_names(self, only: ExportFilter | None) -> set[str]:
+        """The tags an export with `only` uses: on its annotations and on its articles."""
+        with_clause, article_where, article_params, note_where, note_params = self._export_selection(only)
+        chosen = f"chosen(id) AS MATERIALIZED (SELECT a.id FROM articles a WHERE {article_where})"
+        rows = self.db.execute(
+            f"""{with_clause + ", " if with_clause else "WITH "}{chosen}
+                SELECT t.name FROM tags t WHERE t.id IN (
+                    SELECT nt.tag_id FROM annotation_tags nt JOIN annotations n ON n.id = nt.annotation_id
+                    WHERE n.article_id IN (SELECT id FROM chosen) AND {note_where}
+                    UNION SELECT at.tag_id FROM article_tags at WHERE at.article_id IN (SELECT id FROM chosen))""",
+            [*article_params, *note_params],
+        )
+        return {row[0] for row in rows}
+
+    def iter_articles_to_move(self, only: ExportFilter | None = None) -> Iterator[MovingArticle]:
+        """Every article the export holds, in import order, text included, with its annotations,
+        its article tags (who and when) and, in a whole export (no filter), its orphans; a whole
+        export also holds articles that have only orphans. Streaming, like `iter_annotated_articles`."""
+        whole = only is None or only == ExportFilter()
+        with_clause, article_where, article_params, note_where, note_params = self._export_selection(only)
+        if whole:
+            article_where = (
+                "a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags "
+                "UNION SELECT article_id FROM orphans)"
+            )
+            article_params = []
+        articles = self.db.execute(
+            f"{with_clause} SELECT {_ARTICLE_INFO_COLUMNS}, a.text FROM articles a WHERE {article_where} ORDER BY a.id",
+            article_params,
+        )
+        annotations = self._annotations(
+            f"WHERE n.article_id IN (SELECT a.id FROM articles a WHERE {article_where}) AND {note_where}",
+            [*article_params, *note_params],
+            with_clause,
+        )
+        tags = self.db.execute(
+            f"""{with_clause}
+                SELECT at.article_id, t.name, at.annotator, at.created FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                WHERE at.article_id IN (SELECT a.id FROM articles a WHERE {article_where})
+                ORDER BY at.article_id, t.name""",
+            article_params,
+        )
+        orphans = self.db.execute(
+            "SELECT article_id, record, orphaned FROM orphans ORDER BY article_id, orphaned, id" if whole
+            else "SELECT article_id, record, orphaned FROM orphans WHERE 0"
+        )
+        next_note, next_tag, next_orphan = next(annotations, None), tags.fetchone(), orphans.fetchone()
+        for row in articles:
+            article = Article(*row[:9], tags=_split_names(row[9]), text=row[10])
+            notes: list[Annotation] = []
+            while next_note is not None and next_note.article_id == article.id:
+                notes.append(next_note)
+                next_note = next(annotations, None)
+            tagged: list[ArticleTag] = []
+            while next_tag is not None and next_tag[0] == article.id:
+                tagged.append(ArticleTag(*next_tag[1:]))
+                next_tag = tags.fetchone()
+            while next_orphan is not None and next_orphan[0] < article.id:
+                next_orphan = orphans.fetchone()  # (an orphan's article is always selected: never here)
+            kept: list[tuple[Annotation, str | None]] = []
+            while next_orphan is not None and next_orphan[0] == article.id:
+                kept.append((_orphan_from(next_orphan[1]), next_orphan[2]))
+                next_orphan = orphans.fetchone()
+            yield MovingArticle(article, notes, tagged, kept)
+
+    def merge_tag_look(self, name: str, color: str | None, description: str | None, key: str | None) -> tuple[str, str | None]:
+        """Bring in one codebook entry of a file (inside a write). A tag new here is created with
+        its colour, description and key; a tag this database has keeps its own look and takes from
+        the file only what it lacks. A key another tag has here is never taken. Returns what
+        happened ("added", "completed" or "unchanged") and the tag whose key was not taken (None)."""
+        holder = None
+        if key is not None:
+            found = self.db.execute("SELECT name FROM tags WHERE key = ? AND name != ?", [key, name]).fetchone()
+            if found is not None:
+                holder, key = found[0], None
+        row = self.db.execute("SELECT id, color, description, key FROM tags WHERE name = ?", [name]).fetchone()
+        if row is None:
+            self.db["tags"].insert({"name": name, "color": color, "description": description, "key": key})
+            return "added", holder
+        tag_id, have_color, have_description, have_key = row
+        if have_key is not None and holder is not None:
+            holder = None  # it keeps its own key: nothing was refused it
+        values = {
+            column: value for column, have, value in (
+                ("color", have_color, color), ("description", have_description, description), ("key", have_key, key)
+            ) if have is None and value is not None
+        }
+        if values:
+            self.db["tags"].update(tag_id, values)
+        return ("completed" if values else "unchanged"), holder
+
+    def merge_entity_verdict(self, surface: str, label: str, verdict: str, annotator: str | None, created: str | None) -> str:
+        """Bring in one entity verdict of a file (inside a write), as `accept_entity` or
+        `reject_entity` would give it, unless a verdict here that it would replace is as new or
+        newer. Returns "unchanged", "added", "replaced" or "kept" (this database's is newer)."""
+        if self.db.execute(
+            "SELECT 1 FROM entity_feedback WHERE surface = ? AND label = ? AND verdict = ?", [surface, label, verdict]
+        ).fetchone():
+            return "unchanged"
+        replaced = "surface = ? AND (verdict = 'accept' OR label = ?)" if verdict == "accept" else "surface = ? AND label = ?"
+        rivals = self.db.execute(f"SELECT id, created FROM entity_feedback WHERE {replaced}", [surface, label]).fetchall()
+        if any(not is_later(created, their_created) for _id, their_created in rivals):
+            return "kept"
+        self.db.conn.executemany("DELETE FROM entity_feedback WHERE id = ?", [(row[0],) for row in rivals])
+        self._insert_verdicts([(surface, label, verdict, annotator, created)])
+        return "replaced" if rivals else "added"
+
+    def keep_pending(self, pending: PendingAnnotation) -> bool:
+        """Keep an annotation aside for an article this database lacks (inside a write); False
+        when the very same one is kept already."""
+        if self.db.execute(
+            "SELECT 1 FROM pending_annotations WHERE article_uid = ? AND annotation_id = ? AND record = ?",
+            [pending.article_uid, pending.annotation_id, pending.record],
+        ).fetchone():
+            return False
+        self.db["pending_annotations"].insert({
+            "article_uid": pending.article_uid, "article_sha256": pending.article_sha256,
+            "article_title": pending.article_title, "annotation_id": pending.annotation_id, "record": pending.record,
+            "source_file": pending.source_file, "created": pending.created,
+        })
+        return True
+
+    def overwrite_annotation(self, annotation: Annotation) -> None:
+        """Write `annotation` over the stored one with its id (inside a write): place, quote, note,
+        times and tags, as a merge does when a file holds a newer version of the same owner's."""
+        self.db.execute(
+            'UPDATE annotations SET article_id = ?, start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ?, note = ?, '
+            "annotator = ?, created = ?, updated = ? WHERE id = ?",
+            [annotation.article_id, annotation.start, annotation.end, annotation.quote, annotation.prefix,
+             annotation.suffix, annotation.note, annotation.annotator, annotation.created, annotation.updated,
+             annotation.id],
+        )
+        self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation.id])
+        self.db.conn.executemany(
+            "INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)",
+            [(annotation.id, self.ensure_tag(name)) for name in annotation.tags],
+        )
+
+    def ids_added_since(self, table: Literal["annotations", "orphans"], rowid: int) -> tuple[list[str], int]:
+        """Ids of the rows of `table` written after row `rowid` (by anyone), and the last rowid:
+        how a long merge learns, between its transactions, what others added meanwhile."""
+        rows = self.db.execute(f"SELECT rowid, id FROM {table} WHERE rowid > ? ORDER BY rowid", [rowid]).fetchall()
+        return [row[1] for row in rows], (rows[-1][0] if rows else rowid)
+
+    @staticmethod
+    def entity_feedback_in(path: Path) -> list[tuple[str, str, str]]:
+        """The entity feedback (as `entity_feedback`) of the database at `path`, read without
+        writing anything there or creating it. StoreError when it cannot be read."""
+        path = Path(path)
+        try:
+            conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
+        except sqlite3.Error as error:
+            raise StoreError(f"{path}: cannot open the database ({error})") from None
+        try:
+            if conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entity_feedback'").fetchone() is None:
+                return []
+            return conn.execute("SELECT surface, label, verdict FROM entity_feedback ORDER BY id").fetchall()
+        except sqlite3.Error as error:
+            raise StoreError(f"{path}: cannot read the entity feedback ({error})") from None
+        finally:
+            conn.close()
+
+    @staticmethod
+    def check_backup(path: Path) -> BackupCheck:
+        """Whether the SQLite file at `path` (a copy nobody else uses: it may be written) is a
+        whole, undamaged reader database that this reader can open: StoreError saying why not.
+        Leaves it as one self-contained file (journal mode DELETE)."""
+        path = Path(path)
+        try:
+            with open(path, "rb") as handle:
+                header = handle.read(16)
+        except OSError as error:
+            raise StoreError(f"{path}: cannot read it ({error.strerror or error})") from None
+        if header != b"SQLite format 3\x00":
+            raise StoreError(f"{path}: not an SQLite database (so not a reader backup)")
+        conn = sqlite3.connect(str(path), timeout=5.0)
+        try:
+            problems = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
+            if problems != ["ok"]:
+                raise StoreError(f"{path}: damaged: {'; '.join(problems)[:300]}")
+            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if not {"articles", "annotations", "tags", "_sqlite_migrations"} <= tables:
+                raise StoreError(f"{path}: an SQLite database, but not reader's (no articles, annotations and tags tables)")
+            applied = [row[0] for row in conn.execute(
+                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", [migrations.name]
+            )]
+            known = {migration.name for migration in migrations._migrations}
+            newer = [name for name in applied if name not in known]
+            if newer:
+                raise StoreError(f"{path}: made by a newer reader (schema {newer[-1]}); update reader to restore it")
+            counts = conn.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM annotations)").fetchone()
+            conn.execute("PRAGMA journal_mode = DELETE")  # one file, whatever mode the copy was in
+        except sqlite3.DatabaseError as error:
+            raise StoreError(f"{path}: cannot be read as a database ({error})") from None
+        finally:
+            conn.close()
+        return BackupCheck(articles=counts[0], annotations=counts[1], schema=applied[-1] if applied else None)
+
+    @staticmethod
+    def fold_journal(path: Path) -> bool:
+        """Write the database's write-ahead log into the file at `path` and make it one
+        self-contained file (nobody else may have it open); False when SQLite cannot (damaged)."""
+        try:
+            conn = sqlite3.connect(str(path), timeout=1.0)
+            try:
+                conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+                conn.execute("PRAGMA journal_mode = DELETE").fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return False
+        return not Path(f"{path}-wal").exists()
+
+
+
+# ---- moving a database: what travels besides annotations ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTag:
+    """A tag on a whole article: who put it there, and when."""
+
+    name: str
+    annotator: str | None
+    created: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAnnotation:
+    """An imported annotation kept aside for an article the database lacks (a row of
+    `pending_annotations`; `record` is the JSON it was read as)."""
+
+    article_uid: str
+    article_sha256: str | None
+    article_title: str | None
+    annotation_id: str
+    record: str
+    source_file: str | None
+    created: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MovingArticle:
+    """One article as the YAML export carries it."""
+
+    article: Article
+    annotations: list[Annotation]
+    tags: list[ArticleTag]
+    #: (annotation as it was, when it was orphaned)
+    orphans: list[tuple[Annotation, str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class BackupCheck:
+    """What `Store.check_backup` found in a backup."""
+
+    articles: int
+    annotations: int
+    schema: str | None
+
+
+def is_later(stamp: str | None, other: str | None) -> bool:
+    """Whether time `stamp` is after `other` (ISO 8601; compared as moments when both read as
+    such, else as text); no time is before any time."""
+    if stamp is None or other is None:
+        return stamp is not None and other is None
+    try:
+        first, second = datetime.fromisoformat(stamp), datetime.fromisoformat(other)
+        if (first.tzinfo is None) != (second.tzinfo is None):
+            raise ValueError
+        return first > second
+    except (ValueError, TypeError):
+        return stamp > other
 
 #: The columns of an ArticleInfo, with its tags joined by U+001F (for _split_names).
 _ARTICLE_INFO_COLUMNS = """

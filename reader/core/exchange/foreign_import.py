@@ -25,9 +25,18 @@ the way `yaml_import` merges reader's own files:
 - What the format does not carry is filled in: the annotator from the configuration, the times
   with now, the quote and its context from the stored text.
 
-The whole file is read and checked before anything is written, and everything is written in one
-transaction: on any problem (one line naming the file, and the line, T line or annotation
-number) the database is unchanged. A dry run does all of it and rolls back.
+Everything taken from the file is neutralised where it enters (`incoming`): keys, annotators,
+titles and times on one line without control or bidi characters, notes without control
+characters, texts normalised as `reader import` normalises them (offsets moved onto the same
+characters); tag names must pass the codebook's rule. Files are read only if they are regular
+files within the size limit (never a pipe or a device); in a brat folder such a file is left
+out and listed, and the rest read.
+
+The whole file is read and checked before anything is written: on any problem (one line naming
+the file, and the line, T line or annotation number) the database is unchanged. It is then
+written in short transactions (`batches`), so others can write meanwhile; stopped half-way,
+what it wrote stays, and importing the same file again adds nothing twice. A dry run does all
+of it and rolls back.
 """
 
 from __future__ import annotations
@@ -42,11 +51,16 @@ from pathlib import Path
 from typing import Any
 
 from reader.core.anchoring import Selector, quote_matches, reanchor, selector_for
+from reader.core.exchange.batches import STEP_SECONDS, write_in_steps
 from reader.core.exchange.formats import FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
-from reader.core.exchange.formats.brat import tag_name
+from reader.core.exchange.formats.brat import read_folder, tag_name
 from reader.core.exchange.formats.w3c import to_xsd
-from reader.core.exchange.yaml_import import Conflict, ImportSummary, DryRun, conflict_id
-from reader.core.store import Annotation, Store, now_utc
+from reader.core.exchange.incoming import (
+    NormalisedText, lines_kept, lines_kept_or_none, normalised_with_offsets, one_line, one_line_or_none,
+)
+from reader.core.exchange.yaml_import import FILE_LIMIT, Conflict, ImportSummary, conflict_id, read_exchange_file
+from reader.core.ingest import IngestError, SizeLimit, normalise_text, path_text, read_regular_file
+from reader.core.store import Annotation, Store, is_later, now_utc, tag_name_problem
 from reader.core.yamlsafe import YamlError
 
 #: What each format is called in messages.
@@ -67,6 +81,7 @@ class ForeignImportSummary(ImportSummary):
     fuzzy: int = 0
     #: (article title, number of annotations) whose passage was not found in the stored text.
     orphaned: list[tuple[str, int]] = field(default_factory=list)
+    _EMPTIED = "kept aside (table pending_annotations)"
 
     def lines(self) -> list[str]:
         lines = super().lines()
@@ -108,6 +123,8 @@ class _Item:
     file: Path
     line: int | None
     where: str
+    #: Why it cannot be placed in any text, whatever the database holds (None: it may be).
+    unplaceable: str | None = None
 
 
 @dataclass(frozen=True)
@@ -119,10 +136,17 @@ class _Matched:
     text: str
 
 
-def import_foreign(store: Store, path: Path, fmt: str, annotator: str, dry_run: bool = False) -> ForeignImportSummary:
+def import_foreign(
+    store: Store, path: Path, fmt: str, annotator: str, dry_run: bool = False, *,
+    limit: SizeLimit | None = FILE_LIMIT, article_limit: SizeLimit | None = SizeLimit(50),
+    seconds: float = STEP_SECONDS,
+) -> ForeignImportSummary:
     """Merge the annotations in `path` (a folder for brat), in format `fmt`, into `store` (see the
-    module's docs); `annotator` is for annotations the file names none for. Raises YamlError (a
-    one-line message) and leaves the database as it was on any problem."""
+    module's docs); `annotator` is for annotations the file names none for. A file is read only
+    if it is a regular file within `limit` (brat's `.txt` and `.ann` files: `article_limit`; one
+    that is not is left out and listed, and the rest of the folder read). Raises YamlError (a
+    one-line message), writing nothing, when the file has any problem; then writes in
+    transactions of about `seconds` each (`batches`)."""
     if fmt not in IMPORTERS:
         raise ValueError(f"no importer for {fmt!r} (one of {', '.join(sorted(IMPORTERS))})")
     path = Path(path)
@@ -130,38 +154,30 @@ def import_foreign(store: Store, path: Path, fmt: str, annotator: str, dry_run: 
         raise YamlError(path, None, "", f"{FORMAT_NAMES[fmt]} reads a folder (of .txt and .ann files), not a file")
     if fmt not in FOLDER_FORMATS and path.is_dir():
         raise YamlError(path, None, "", f"is a folder; {FORMAT_NAMES[fmt]} reads a file")
+    summary = ForeignImportSummary(dry_run=dry_run)
     if fmt == "w3c":
-        items = _read_w3c(path)
+        items = _read_w3c(path, limit)
     elif fmt == "brat":
-        items = _read_brat(path)
+        items = _read_brat(path, article_limit, summary)
     else:
-        items = _read_lines(path, fmt)
+        items = _read_lines(path, fmt, limit)
     for item in items:
         _check(item, fmt)
-    summary = ForeignImportSummary(dry_run=dry_run)
-    try:
-        with store.writing():
-            merger = _Merger(store, fmt, annotator, summary)
-            for item in items:
-                merger.annotation(item)
-            merger.report()
-            if dry_run:
-                raise DryRun
-    except DryRun:
-        pass
+    items = _neutralised(items, summary)
+    merger = _Merger(store, fmt, annotator, summary)
+    summary.transactions = write_in_steps(
+        store, (lambda item=item: merger.annotation(item) for item in items),
+        action=f"importing annotations from {path.name}", dry_run=dry_run, seconds=seconds,
+    )
+    merger.report()
     return summary
 
 
 # ---- reading ------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
-    try:
-        return path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise YamlError(path, None, "", f"not UTF-8 (byte {error.start})") from None
-    except OSError as error:
-        raise YamlError(path, None, "", f"cannot read the file ({error.strerror or error})") from None
+def _read_text(path: Path, limit: SizeLimit | None) -> str:
+    return read_exchange_file(path, limit, "utf-8-sig")
 
 
 def _unreadable(error: BaseException) -> str:
@@ -172,8 +188,8 @@ def _unreadable(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def _read_w3c(path: Path) -> list[_Item]:
-    text = _read_text(path)
+def _read_w3c(path: Path, limit: SizeLimit | None) -> list[_Item]:
+    text = _read_text(path, limit)
     try:
         found = IMPORTERS["w3c"](io.StringIO(text))
     except json.JSONDecodeError as error:
@@ -200,7 +216,7 @@ def _looks_w3c(document: Any) -> bool:
     return any(kind in ("Annotation", "AnnotationCollection", "AnnotationPage") for kind in kinds)
 
 
-def _read_lines(path: Path, fmt: str) -> list[_Item]:
+def _read_lines(path: Path, fmt: str, limit: SizeLimit | None) -> list[_Item]:
     """A JSON Lines format (doccano, Prodigy), one line at a time, so that each annotation keeps
     its line number and the line's text, title and URL (which the importers do not hand back)."""
     importer = IMPORTERS[fmt]
@@ -208,7 +224,7 @@ def _read_lines(path: Path, fmt: str) -> list[_Item]:
     records = with_spans = 0
     # lines as a file read in text mode gives them (universal newlines), not `str.splitlines`,
     # which would also break inside a JSON string holding a raw U+2028
-    lines = _read_text(path).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _read_text(path, limit).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
@@ -252,24 +268,32 @@ def _string(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
-def _read_brat(folder: Path) -> list[_Item]:
-    ann_files = sorted(folder.glob("*.ann"))
-    if not ann_files:
+def _read_brat(folder: Path, limit: SizeLimit | None, summary: ImportSummary) -> list[_Item]:
+    """The annotations of a brat folder; a `.ann` or `.txt` that is a pipe, a device or larger
+    than `limit` is left out and listed in `summary` (the rest is read); a `.ann` that is not
+    UTF-8 refuses the folder, naming it."""
+    if not any(folder.glob("*.ann")):
         raise YamlError(folder, None, "", "no brat .ann files in this folder")
-    for ann_path in ann_files:  # the importer does not say which file it could not read
-        _read_text(ann_path)
     try:
-        found = IMPORTERS["brat"](folder)
+        found = read_folder(folder, limit)
+    except UnicodeDecodeError:
+        for ann_path in sorted(folder.glob("*.ann")):  # which file it was, and where
+            try:
+                read_regular_file(ann_path, limit).decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise YamlError(ann_path, None, "", f"not UTF-8 (byte {error.start})") from None
+            except IngestError:
+                continue
+        raise
     except OSError as error:
         raise YamlError(folder, None, "", f"cannot read the folder ({error.strerror or error})") from None
+    summary.skipped_files.extend((one_line(path_text(path)), reason) for path, reason in found.skipped)
     sources: dict[str, _Source] = {}
     items = []
-    for annotation in found:
+    for annotation in found.annotations:
         key = annotation.article
         if key not in sources:
-            text_path = folder / f"{key}.txt"
-            text = text_path.read_text(encoding="utf-8", errors="replace") if text_path.exists() else None
-            sources[key] = _Source(key, text=text)
+            sources[key] = _Source(key, text=found.texts.get(key))
         items.append(_Item(annotation, sources[key], folder / f"{key}.ann", None, f"[{annotation.start}, {annotation.end})"))
     return items
 
@@ -277,8 +301,8 @@ def _read_brat(folder: Path) -> list[_Item]:
 def _brat_line(ann_path: Path, start: int | None, end: int | None, tag: str | None) -> int | None:
     """The number of the `T` line in `ann_path` for the range `[start, end)` (with type `tag`)."""
     try:
-        lines = ann_path.read_text(encoding="utf-8").split("\n")
-    except (OSError, UnicodeDecodeError):
+        lines = read_regular_file(ann_path, None).decode("utf-8").split("\n")
+    except (IngestError, UnicodeDecodeError):
         return None
     for number, line in enumerate(lines, start=1):
         parts = line.rstrip("\r").split("\t", 2)
@@ -313,8 +337,9 @@ def _check(item: _Item, fmt: str) -> None:
     for tag in tags:
         if not isinstance(tag, str) or not tag.strip():
             raise fail("tags", f"expected tag names, got {tag!r}", tag if isinstance(tag, str) else None)
-        if not tag.isprintable():
-            raise fail("tags", f"a tag name cannot hold control or line-break characters ({tag!r})", tag)
+        problem = tag_name_problem(tag)
+        if problem:
+            raise fail("tags", f"tag name {ascii(tag)} refused: {problem}", tag)
     start, end = annotation.start, annotation.end
     if (start is None) != (end is None):
         raise fail("start", "has a start without an end, or an end without a start")
@@ -350,6 +375,54 @@ def _lone_surrogate(value: str | None) -> int | None:
     return None
 
 
+def _neutralised(items: list[_Item], summary: ImportSummary) -> list[_Item]:
+    """The items with everything taken from the file made safe, once: keys, names, titles and
+    times on one line without control or bidi characters, notes without control characters,
+    and each article text normalised as `reader import` does, offsets moved onto the same
+    characters (an annotation whose passage was only removed characters gets no place: it is
+    kept aside)."""
+    sources: dict[int, tuple[_Source, NormalisedText | None]] = {}
+    texts: dict[str, NormalisedText] = {}
+    result = []
+    for item in items:
+        given = item.source
+        if id(given) not in sources:
+            normalised = None
+            if given.text is not None:
+                if given.text not in texts:
+                    found = normalised_with_offsets(given.text)
+                    # (None: where characters went cannot be told, so no offset is trusted)
+                    texts[given.text] = found or NormalisedText(normalise_text(given.text), [])
+                    summary.texts_normalised += texts[given.text].changed
+                normalised = texts[given.text]
+            sources[id(given)] = (
+                _Source(one_line(given.key), one_line_or_none(given.title), one_line_or_none(given.url),
+                        normalised.text if normalised is not None else None),
+                normalised,
+            )
+        source, normalised = sources[id(given)]
+        annotation = item.annotation
+        start, end = annotation.start, annotation.end
+        quote, prefix, suffix = lines_kept(annotation.quote), lines_kept(annotation.prefix), lines_kept(annotation.suffix)
+        unplaceable = None
+        if given.text is not None and start is not None and end is not None and 0 <= start < end <= len(given.text):
+            span = normalised.span(start, end) if normalised is not None else None
+            if span is None:  # nothing of its passage is left in the text: kept aside as it was
+                unplaceable = "its passage is only characters reader removes from texts"
+                summary.passages_emptied += 1
+            else:
+                start, end = span
+                quote, prefix, suffix = selector_for(source.text, start, end)
+        cleaned = replace(
+            annotation, article=source.key, start=start, end=end, quote=quote, prefix=prefix, suffix=suffix,
+            note=lines_kept_or_none(annotation.note), annotator=one_line_or_none(annotation.annotator),
+            created=one_line_or_none(annotation.created), updated=one_line_or_none(annotation.updated),
+            id=one_line_or_none(annotation.id),
+        )
+        result.append(replace(item, annotation=cleaned, source=source, unplaceable=unplaceable))
+    return result
+
+
 # ---- merging ------------------------------------------------------------------------------
 
 
@@ -367,6 +440,8 @@ class _Merger:
         self.orphans: dict[str, int] = {}
         #: Per source file: the (article uid, record) already kept aside from it.
         self.pending: dict[str, set[tuple[str, str]]] = {}
+        #: The annotations this import wrote, by id.
+        self.written: dict[str, Annotation] = {}
 
     def article(self, source: _Source) -> _Matched | None:
         if source not in self.articles:
@@ -397,9 +472,9 @@ class _Merger:
             self.keep_aside(item, item.source.key, item.source.sha256, label, "no article")
             self.missing[label] = self.missing.get(label, 0) + 1
             return
-        placed = self.place(article.text, imported, item.source.text)
+        placed = None if item.unplaceable else self.place(article.text, imported, item.source.text)
         if placed is None:
-            self.keep_aside(item, article.uid, article.sha256, article.title, "passage not found")
+            self.keep_aside(item, article.uid, article.sha256, article.title, item.unplaceable or "passage not found")
             self.orphans[article.title] = self.orphans.get(article.title, 0) + 1
             return
         start, end = placed
@@ -417,6 +492,18 @@ class _Merger:
                 if _agrees(stored, incoming, imported):
                     summary.unchanged += 1
                     return
+                if (imported.annotator is not None and imported.updated is not None
+                        and (stored.annotator, stored.article_id) == (incoming.annotator, incoming.article_id)):
+                    # the same owner's annotation: the newer version wins
+                    if is_later(incoming.updated, stored.updated):
+                        self.store.overwrite_annotation(incoming)
+                        self.written[incoming.id] = incoming
+                        self.stored.pop(article.id, None)
+                        summary.annotations_updated += 1
+                        return
+                    if is_later(stored.updated, incoming.updated):
+                        summary.kept_newer += 1
+                        return
                 # an id made from the original's and the content: the same file again adds nothing
                 kept = replace(incoming, id=conflict_id(incoming))
                 if self.stored_with_id(kept.id) is not None:
@@ -428,6 +515,7 @@ class _Merger:
             summary.unchanged += 1
             return
         self.store.insert_annotation(incoming)
+        self.written[incoming.id] = incoming
         self.alike(article.id).setdefault((start, end, incoming.tags), []).append((incoming.annotator, incoming.note))
         summary.annotations_added += 1
 
@@ -452,6 +540,8 @@ class _Merger:
         return anchored.start, anchored.end
 
     def stored_with_id(self, annotation_id: str) -> Annotation | None:
+        if annotation_id in self.written:  # (what this import wrote, even in a dry run's rolled back steps)
+            return self.written[annotation_id]
         try:
             return self.store.get_annotation(annotation_id)
         except KeyError:

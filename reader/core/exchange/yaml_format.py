@@ -1,4 +1,6 @@
-"""The home format, `reader-annotations/2`: every annotated article, its text and its annotations, as YAML.
+"""The home format, `reader-annotations/3`: everything a user made, as YAML: the codebook, the
+entity feedback, every annotated article with its text, annotations, article tags and orphans,
+and the annotations kept aside for articles the database lacks.
 
 It only reads from the store; exporting never changes the database.
 """
@@ -12,14 +14,22 @@ from typing import IO, Any
 from reader.core.exchange.yaml_emit import mapping, scalar
 from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS, ExportItem
 from reader.core.safefile import replacing
-from reader.core.store import Annotation, ArticleInfo, ExportFilter, Store, now_utc
+from reader.core.store import (
+    Annotation, ArticleInfo, ArticleTag, ExportFilter, MovingArticle, PendingAnnotation, Store, now_utc,
+)
 
-FORMAT = "reader-annotations/2"
-#: Formats `reader import-annotations` reads: version 1 had no article texts.
-READABLE_FORMATS = ("reader-annotations/1", FORMAT)
+FORMAT = "reader-annotations/3"
+#: Formats `reader import-annotations` reads: version 1 had no article texts; version 2 no
+#: codebook, entity feedback, orphans, pending annotations, nor who tagged an article when.
+READABLE_FORMATS = ("reader-annotations/1", "reader-annotations/2", FORMAT)
 
 
-def article_record(article: ArticleInfo, annotations: list[Annotation], text: str | None = None) -> dict[str, Any]:
+def article_record(
+    article: ArticleInfo, annotations: list[Annotation], text: str | None = None,
+    tags: list[ArticleTag] | None = None, orphans: list[tuple[Annotation, str | None]] | None = None,
+) -> dict[str, Any]:
+    """One article as the export writes it (`tags`: its article tags with who and when; without
+    them, the names alone, as version 2 wrote them)."""
     record: dict[str, Any] = {
         "id": article.uid,
         "title": article.title,
@@ -33,11 +43,17 @@ def article_record(article: ArticleInfo, annotations: list[Annotation], text: st
         record["url"] = article.url
     record["published"] = article.published
     record["sha256"] = article.sha256
-    record["tags"] = list(article.tags)
+    record["tags"] = [article_tag_record(tag) for tag in tags] if tags is not None else list(article.tags)
     if text is not None:
         record["text"] = text
     record["annotations"] = [annotation_record(annotation) for annotation in annotations]
+    if orphans:
+        record["orphans"] = [orphan_record(orphan, orphaned) for orphan, orphaned in orphans]
     return record
+
+
+def article_tag_record(tag: ArticleTag) -> dict[str, Any]:
+    return {"name": tag.name, "annotator": tag.annotator, "created": tag.created}
 
 
 def annotation_record(annotation: Annotation) -> dict[str, Any]:
@@ -56,41 +72,113 @@ def annotation_record(annotation: Annotation) -> dict[str, Any]:
     }
 
 
+def orphan_record(annotation: Annotation, orphaned: str | None) -> dict[str, Any]:
+    """An orphan: when it lost its place, then the annotation as it was (offsets and quote in
+    the text it was made on, not the article's text now)."""
+    return {"orphaned": orphaned, **annotation_record(annotation)}
+
+
+def codebook_record(name: str, key: str | None, color: str | None, description: str | None) -> dict[str, Any]:
+    return {"name": name, "key": key, "color": color, "description": description}
+
+
+def verdict_record(surface: str, label: str, verdict: str, annotator: str | None, created: str | None) -> dict[str, Any]:
+    return {"surface": surface, "label": label, "verdict": verdict, "annotator": annotator, "created": created}
+
+
+def pending_record(pending: PendingAnnotation) -> dict[str, Any]:
+    return {
+        "article": pending.article_uid,
+        "sha256": pending.article_sha256,
+        "title": pending.article_title,
+        "annotation_id": pending.annotation_id,
+        "source_file": pending.source_file,
+        "kept": pending.created,
+        "record": pending.record,
+    }
+
+
+def _whole(only: ExportFilter | None) -> bool:
+    return only is None or only == ExportFilter()
+
+
+def _codebook(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
+    """Every tag for a whole export; the tags it uses for a filtered one."""
+    names = None if _whole(only) else store.export_tag_names(only)
+    return [codebook_record(*entry) for entry in store.codebook_entries(names)]
+
+
+def _verdicts(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
+    return [verdict_record(*row) for row in store.entity_verdicts()] if _whole(only) else []
+
+
+def _pending(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
+    return [pending_record(row) for row in store.pending_annotations()] if _whole(only) else []
+
+
 def export_document(store: Store, exported: str | None = None, only: ExportFilter | None = None) -> dict[str, Any]:
     """The whole export as plain data (what `write_yaml` writes, for tests and small exports)."""
     return {
         "format": FORMAT,
         "exported": exported or now_utc(),
-        "articles": [
-            article_record(article, notes, article.text)
-            for article, notes in store.iter_annotated_articles(with_text=True, only=only)
-        ],
+        "codebook": _codebook(store, only),
+        "entities": _verdicts(store, only),
+        "articles": [_moving_record(moving) for moving in store.iter_articles_to_move(only)],
+        "pending": _pending(store, only),
     }
+
+
+def _moving_record(moving: MovingArticle) -> dict[str, Any]:
+    return article_record(moving.article, moving.annotations, moving.article.text, moving.tags, moving.orphans)
 
 
 def write_yaml(store: Store, stream: IO[str], exported: str | None = None, only: ExportFilter | None = None) -> int:
     """Write the export to `stream` one article at a time, so memory stays flat; any YAML
-    reader reads it back as `export_document(store)`. Returns the number of annotations."""
+    reader reads it back as `export_document(store)`. A whole export (no filter) holds
+    everything: the codebook (tags used or not), the entity feedback, orphans and pending
+    annotations; a filtered one the codebook entries of its tags. Returns the number of
+    annotations."""
     stream.write(mapping([("format", FORMAT), ("exported", exported or now_utc())], 0))
+    stream.write(_listing("codebook", _codebook(store, only)))
+    stream.write(_listing("entities", _verdicts(store, only)))
     count = 0
     empty = True
-    for article, notes in store.iter_annotated_articles(with_text=True, only=only):
+    for moving in store.iter_articles_to_move(only):
         if empty:
             stream.write("articles:\n")
             empty = False
-        record = article_record(article, notes, article.text)
+        notes, orphans = moving.annotations, moving.orphans
+        record = _moving_record(moving)
         del record["annotations"]
-        parts = [mapping(list(record.items()), 2, "- ")]
+        record.pop("orphans", None)
+        parts = [mapping(_pairs(record), 2, "- ")]
         if notes:
             parts.append("  annotations:\n")
             parts.extend(_annotation_yaml(note) for note in notes)
         else:
             parts.append("  annotations: []\n")
+        if orphans:
+            parts.append(mapping([("orphans", [_pairs(orphan_record(*orphan)) for orphan in orphans])], 2))
         stream.write("".join(parts))
         count += len(notes)
     if empty:
         stream.write("articles: []\n")
+    stream.write(_listing("pending", _pending(store, only)))
     return count
+
+
+def _listing(key: str, records: list[dict[str, Any]]) -> str:
+    """A top-level list of mappings."""
+    return mapping([(key, [_pairs(record) for record in records])], 0)
+
+
+def _pairs(record: dict[str, Any]) -> list[tuple[str, Any]]:
+    """`record` as `yaml_emit.mapping` takes it: (key, value) pairs, lists of mappings as lists
+    of pairs."""
+    return [
+        (key, [_pairs(item) if isinstance(item, dict) else item for item in value] if isinstance(value, list) else value)
+        for key, value in record.items()
+    ]
 
 
 def _annotation_yaml(note: Annotation) -> str:

@@ -1,15 +1,28 @@
 """Merging a `reader-annotations` YAML file into the database (`reader import-annotations`).
 
 - Articles are matched by id (the uid), else by the sha256 of their text. An article the
-  database lacks is added when the file carries its text (format 2); without it (format 1) its
-  annotations are kept aside in `pending_annotations`, never dropped.
+  database lacks is added when the file carries its text (format 2 and 3), normalised exactly as
+  `reader import` normalises a file (its annotations moved onto the same characters); without it
+  (format 1) its annotations are kept aside in `pending_annotations`, never dropped.
 - Annotations are matched by id: a new one is added as it is (id, timestamps, annotator); one
-  identical to the stored one is skipped; one that differs from the stored one is kept as well,
-  under a new id, and reported as a conflict: nothing is overwritten.
-- The file is checked whole before anything is written, and everything is written in one
-  transaction: on any error the database is unchanged. A dry run does all of it and rolls back.
+  identical to the stored one is skipped. When they differ and have the same annotator (the
+  owner), the newer `updated` wins: the file's replaces the stored one, or is left out. Any
+  other difference (two owners, or the same time) keeps both, the file's under a new id, and is
+  reported as a conflict.
+- Format 3 also carries the codebook (a tag new here is added with its colour, description and
+  key; a tag this database has keeps its own look and takes only what it lacks; a key another
+  tag has here is not taken, and the summary says so), the entity feedback (a verdict replaces
+  the one here it contradicts only when it is newer), orphans, pending annotations, and who
+  tagged each article when.
+- The file is checked whole before anything is written: on any problem nothing is written, and
+  the problem is one line naming the file, the line and the field. Then it is written in short
+  transactions (about a quarter of a second each, `batches.write_in_steps`), so that others
+  can write meanwhile; if the import is stopped half-way, what it wrote stays, and importing
+  the same file again adds the rest and nothing twice. A dry run does all of it and rolls back.
 
-Every problem is one line naming the file, the line and the field.
+Everything taken from the file is neutralised where it enters (`incoming`): names, titles,
+sources and times on one line without control or bidi characters, notes without control
+characters; tag names that break the codebook's rule are refused.
 """
 
 from __future__ import annotations
@@ -22,17 +35,31 @@ from pathlib import Path
 from typing import Any
 
 from reader.core.anchoring import Selector, reanchor, selector_for
+from reader.core.config import is_color, tag_key_problem
+from reader.core.entities import LABELS
+from reader.core.exchange.batches import STEP_SECONDS, write_in_steps
+from reader.core.exchange.incoming import (
+    NormalisedText, lines_kept, lines_kept_or_none, normalised_with_offsets, one_line, one_line_or_none,
+)
 from reader.core.exchange.yaml_format import READABLE_FORMATS
 from reader.core.exchange.yaml_read import load_own
-from reader.core.store import Annotation, Store, now_utc
+from reader.core.ingest import IngestError, SizeLimit, read_regular_file
+from reader.core.store import (
+    Annotation, PendingAnnotation, Store, is_later, now_utc, same_content, sha256_text, tag_name_problem,
+)
 from reader.core.yamlsafe import LinedList, LinedMap, YamlError, load_lined
 
 _ARTICLE_KEYS = {"id", "title", "source", "path", "locator", "url", "published", "sha256", "tags", "text", "annotations"}
 _ANNOTATION_KEYS = {"id", "start", "end", "quote", "prefix", "suffix", "tags", "note", "annotator", "created", "updated"}
+_ORPHAN_KEYS = _ANNOTATION_KEYS | {"orphaned"}
+_ARTICLE_TAG_KEYS = {"name", "annotator", "created"}
+_CODEBOOK_KEYS = {"name", "key", "color", "description"}
+_VERDICT_KEYS = {"surface", "label", "verdict", "annotator", "created"}
+_PENDING_KEYS = {"article", "sha256", "title", "annotation_id", "source_file", "kept", "record"}
 
-
-class DryRun(Exception):
-    """Raised inside the transaction to roll a dry run back."""
+#: The largest annotation file read (a whole export, texts included, of 100,000 annotations is
+#: about 280 MB). Larger files, pipes and devices are refused before anything is read.
+FILE_LIMIT = SizeLimit(2048, "the limit for annotation files")
 
 
 @dataclass
@@ -57,6 +84,34 @@ class ImportSummary:
     #: ... and those whose passage was not found there: kept as orphans.
     orphaned: int = 0
     dry_run: bool = False
+    #: Stored annotations replaced by the file's newer version (same owner), and file
+    #: annotations left out because the stored version is newer.
+    annotations_updated: int = 0
+    kept_newer: int = 0
+    #: Orphans and pending annotations the file brought.
+    orphans_added: int = 0
+    pending_added: int = 0
+    #: Articles added whose text the file gave in a form `reader import` would not store
+    #: (control characters, CR line ends...): normalised, annotations moved onto the same
+    #: characters, those whose passage was only such characters kept as orphans.
+    texts_normalised: int = 0
+    passages_emptied: int = 0
+    #: The codebook: tags added, tags that took a colour, description or key they lacked, and
+    #: keys not taken (key, tag, the tag that has it here).
+    tags_added: int = 0
+    tags_completed: int = 0
+    keys_refused: list[tuple[str, str, str]] = field(default_factory=list)
+    #: Entity feedback: verdicts added, replacing an older one, and left out (an as new or
+    #: newer one here contradicts it).
+    verdicts_added: int = 0
+    verdicts_replaced: int = 0
+    verdicts_kept: int = 0
+    #: Files of a folder that could not be read (path, reason); the rest was imported.
+    skipped_files: list[tuple[str, str]] = field(default_factory=list)
+    #: How many transactions the merge was written in.
+    transactions: int = 0
+    #: What became of annotations whose passage normalisation emptied.
+    _EMPTIED = "kept as orphans"
 
     def lines(self) -> list[str]:
         verb = "would be" if self.dry_run else ""
@@ -67,8 +122,37 @@ class ImportSummary:
             f"{says(len(self.conflicts), 'conflict')}, {says(self.articles_added, 'article')} added"
         )
         lines = [(f"Dry run: nothing written. These {verb} the changes: " if self.dry_run else "") + head]
+        if self.annotations_updated or self.kept_newer:
+            lines.append(
+                f"{says(self.annotations_updated, 'annotation')} replaced by the file's newer version (same annotator), "
+                f"{self.kept_newer} left as they are here (newer here)"
+            )
         if self.article_tags_added:
             lines.append(f"{says(self.article_tags_added, 'article tag')} added")
+        if self.orphans_added or self.pending_added:
+            lines.append(
+                f"{says(self.orphans_added, 'orphan')} added (see Orphans, key O in reader), "
+                f"{says(self.pending_added, 'annotation')} kept aside for articles this database lacks"
+            )
+        if self.tags_added or self.tags_completed:
+            lines.append(
+                f"codebook: {says(self.tags_added, 'tag')} added, {self.tags_completed} given a colour, description "
+                f"or key they lacked here"
+            )
+        for key, tag, holder in self.keys_refused:
+            lines.append(f"codebook: key {key} not given to tag {tag}: tag {holder} has it in this database")
+        if self.verdicts_added or self.verdicts_replaced or self.verdicts_kept:
+            lines.append(
+                f"entity feedback: {says(self.verdicts_added, 'verdict')} added, {self.verdicts_replaced} replacing an "
+                f"older one, {self.verdicts_kept} left out (a newer verdict here says otherwise)"
+            )
+        if self.texts_normalised:
+            lines.append(
+                f"{says(self.texts_normalised, 'article text')} of the file normalised as reader import does (control "
+                f"characters, CR line ends): annotations moved onto the same characters"
+                + (f", {self.passages_emptied} whose passage was only such characters {self._EMPTIED}"
+                   if self.passages_emptied else "")
+            )
         if self.placed_by_quote or self.orphaned:
             lines.append(
                 f"articles whose text differs from the file's: {says(self.placed_by_quote, 'annotation')} placed by "
@@ -84,40 +168,69 @@ class ImportSummary:
                 f"kept aside: {says(count, 'annotation')} of “{article}”, which is not in the database "
                 f"(import the article, then run this again)"
             )
+        for path, reason in self.skipped_files:
+            lines.append(f"skipped {path}: {reason}")
         return lines
 
 
-def import_annotations(store: Store, path: Path, dry_run: bool = False) -> ImportSummary:
-    """Merge the annotations in the YAML file at `path` into `store` (see the module's docs).
-    Raises YamlError (a one-line message) and leaves the database as it was on any problem."""
+def read_exchange_file(path: Path, limit: SizeLimit | None, encoding: str = "utf-8") -> str:
+    """The text of an annotation file: a regular file no larger than `limit` (never a pipe, a
+    device or a folder, checked as `reader import` checks articles), in UTF-8. YamlError
+    naming the file and the reason otherwise."""
     try:
-        text = path.read_text(encoding="utf-8")
+        data = read_regular_file(path, limit)
+    except IngestError as error:
+        raise YamlError(path, None, "", error.reason) from None
+    try:
+        return data.decode(encoding)
     except UnicodeDecodeError as error:
         raise YamlError(path, None, "", f"not UTF-8 (byte {error.start})") from None
-    except OSError as error:
-        raise YamlError(path, None, "", f"cannot read the file ({error.strerror or error})") from None
+
+
+def import_annotations(
+    store: Store, path: Path, dry_run: bool = False, *, limit: SizeLimit | None = FILE_LIMIT,
+    seconds: float = STEP_SECONDS,
+) -> ImportSummary:
+    """Merge the annotations in the YAML file at `path` into `store` (see the module's docs),
+    in transactions of about `seconds` each. Raises YamlError (a one-line message) and writes
+    nothing when the file has any problem."""
+    path = Path(path)
+    text = read_exchange_file(path, limit)
     # reader's own files are read by the quick reader; anything else (or anything it does not
     # recognise) by the strict generic one, which also reports every error with its line
     document = load_own(text)
     quick = document is not None  # the quick reader never yields a lone surrogate
     if document is None:
         document = load_lined(text, path)
-    records = _check_document(document, path, strings_checked=quick)
+    incoming = _check_document(document, path, strings_checked=quick)
+    _check_against_store(store, incoming, path)
     summary = ImportSummary(dry_run=dry_run)
-    try:
-        with store.writing():
-            merger = _Merger(store, path, summary)
-            for article in records:
-                merger.article(article)
-            merger.flush()
-            if dry_run:
-                raise DryRun
-    except DryRun:
-        pass
+    merger = _Merger(store, path, summary)
+    summary.transactions = write_in_steps(
+        store, merger.steps(incoming), action=f"importing annotations from {path.name}", dry_run=dry_run,
+        seconds=seconds, begin=merger.begin, end=merger.flush,
+    )
     return summary
 
 
 # ---- checking -----------------------------------------------------------------------------
+
+
+@dataclass
+class _ArticleIn:
+    """One article of the file, checked and neutralised; `text` as reader stores it."""
+
+    record: LinedMap
+    text: NormalisedText | None
+
+
+@dataclass
+class _Incoming:
+    version: int
+    articles: list[_ArticleIn]
+    codebook: list[LinedMap]
+    verdicts: list[LinedMap]
+    pending: list[PendingAnnotation]
 
 
 def _fail(path: Path, node: Any, key: str | None, where: str, problem: str) -> YamlError:
@@ -134,62 +247,227 @@ def _kind(value: Any) -> str:
             LinedMap: "a mapping", LinedList: "a list"}.get(type(value), type(value).__name__)
 
 
-def _check_document(document: Any, path: Path, strings_checked: bool = False) -> list[LinedMap]:
+def _check_document(document: Any, path: Path, strings_checked: bool = False) -> _Incoming:
     if not isinstance(document, LinedMap):
         raise YamlError(path, None, "", "not a reader annotations file (expected a mapping with format: and articles:)")
     fmt = document.get("format")
     if fmt not in READABLE_FORMATS:
         raise _fail(path, document, "format", "format", f"expected one of {', '.join(READABLE_FORMATS)}, got {fmt!r}")
+    version = int(fmt.rpartition("/")[2])
     articles = document.get("articles")
     if not isinstance(articles, LinedList):
         raise _fail(path, document, "articles", "articles", f"expected a list of articles, got {_kind(articles)}")
     seen: set[str] = set()
+    uids: set[str] = set()
+    hashes: set[str] = set()
+    checked: list[_ArticleIn] = []
     for index, article in enumerate(articles):
         where = f"articles[{index}]"
         if not isinstance(article, LinedMap):
             raise YamlError(path, articles.lines[index], where, f"expected an article (a mapping), got {_kind(article)}")
-        _check_article(article, path, where, seen, strings_checked)
-    return list(articles)
+        checked.append(_check_article(article, path, where, seen, strings_checked, version))
+        for key, known in (("id", uids), ("sha256", hashes)):
+            if article[key] in known:
+                raise _fail(path, article, key, f"{where}.{key}", f"another article of this file has this {key}")
+            known.add(article[key])
+    codebook = verdicts = pending = []
+    if version >= 3:
+        codebook = _check_list(document, "codebook", path, _CODEBOOK_KEYS, _check_codebook_entry, strings_checked)
+        verdicts = _check_list(document, "entities", path, _VERDICT_KEYS, _check_verdict, strings_checked)
+        pending = [
+            _pending_of(entry) for entry in
+            _check_list(document, "pending", path, _PENDING_KEYS, _check_pending, strings_checked)
+        ]
+        _refuse_twice(codebook, path, "codebook", lambda entry: entry["name"], "name", "this tag is given twice")
+        _refuse_twice([entry for entry in codebook if entry["key"] is not None], path, "codebook",
+                      lambda entry: entry["key"], "key", "two tags of this file have this key")
+        _refuse_twice(verdicts, path, "entities", lambda entry: (entry["surface"], entry["label"]), "label",
+                      "a second verdict on this surface as this label")
+        _refuse_twice([entry for entry in verdicts if entry["verdict"] == "accept"], path, "entities",
+                      lambda entry: entry["surface"], "surface", "a second label accepted for this surface")
+    return _Incoming(version, checked, codebook, verdicts, pending)
 
 
-def _check_article(article: LinedMap, path: Path, where: str, seen: set[str], strings_checked: bool) -> None:
-    unknown = set(article) - _ARTICLE_KEYS
+def _refuse_twice(entries: list[LinedMap], path: Path, where: str, key_of, field_name: str, problem: str) -> None:
+    seen: set = set()
+    for entry in entries:
+        key = key_of(entry)
+        if key in seen:
+            raise _fail(path, entry, field_name, f"{where}.{field_name}", problem)
+        seen.add(key)
+
+
+def _check_list(document: LinedMap, key: str, path: Path, allowed: set[str], check, strings_checked: bool) -> list[LinedMap]:
+    """The entries of the top-level list `key` (format 3), each a mapping of `allowed` keys
+    checked (and neutralised) by `check`."""
+    entries = document.get(key, LinedList())
+    if not isinstance(entries, LinedList):
+        raise _fail(path, document, key, key, f"expected a list, got {_kind(entries)}")
+    for index, entry in enumerate(entries):
+        where = f"{key}[{index}]"
+        if not isinstance(entry, LinedMap):
+            raise YamlError(path, entries.lines[index], where, f"expected a mapping, got {_kind(entry)}")
+        _known_keys(entry, allowed, path, where)
+        if not strings_checked:
+            for name in allowed:
+                _encodable(entry, name, path, where)
+        check(entry, path, where)
+    return list(entries)
+
+
+def _known_keys(node: LinedMap, allowed: set[str], path: Path, where: str) -> None:
+    unknown = set(node) - allowed
     if unknown:
         key = sorted(unknown)[0]
-        raise _fail(path, article, key, f"{where}.{key}", "unknown field")
+        raise _fail(path, node, key, f"{where}.{key}", "unknown field")
+
+
+def _optional_string(node: LinedMap, key: str, path: Path, where: str) -> None:
+    if node.get(key) is not None and not isinstance(node[key], str):
+        raise _fail(path, node, key, f"{where}.{key}", f"expected a string or null, got {_kind(node[key])}")
+
+
+def _check_codebook_entry(entry: LinedMap, path: Path, where: str) -> None:
+    _tag_name(entry, "name", path, where)
+    for key in ("key", "color", "description"):
+        _optional_string(entry, key, path, where)
+    key = entry.get("key")
+    if key is not None:
+        problem = tag_key_problem(key)
+        if problem:
+            raise _fail(path, entry, "key", f"{where}.key", problem)
+    if entry.get("color") is not None and not is_color(entry["color"]):
+        raise _fail(path, entry, "color", f"{where}.color", f"not a colour: {ascii(entry['color'])} (#rrggbb, #rgb or a name)")
+    for key in _CODEBOOK_KEYS - {"name"}:
+        entry.setdefault(key, None)
+    entry["description"] = lines_kept_or_none(entry["description"])
+
+
+def _check_verdict(entry: LinedMap, path: Path, where: str) -> None:
+    _need_string(entry, "surface", path, where)
+    if entry.get("label") not in LABELS:
+        raise _fail(path, entry, "label", f"{where}.label", f"expected one of {', '.join(LABELS)}, got {ascii(entry.get('label'))}")
+    if entry.get("verdict") not in ("accept", "reject"):
+        raise _fail(path, entry, "verdict", f"{where}.verdict", f"expected accept or reject, got {ascii(entry.get('verdict'))}")
+    for key in ("annotator", "created"):
+        _optional_string(entry, key, path, where)
+        entry[key] = one_line_or_none(entry.get(key))
+    entry["surface"] = lines_kept(entry["surface"])
+    if not entry["surface"].strip():
+        raise _fail(path, entry, "surface", f"{where}.surface", "holds nothing but control characters")
+
+
+def _check_pending(entry: LinedMap, path: Path, where: str) -> None:
+    for key in ("article", "annotation_id", "record"):
+        _need_string(entry, key, path, where)
+    for key in ("sha256", "title", "source_file", "kept"):
+        _optional_string(entry, key, path, where)
+        entry[key] = one_line_or_none(entry.get(key))
+    entry["article"] = one_line(entry["article"])
+    entry["annotation_id"] = one_line(entry["annotation_id"])
+    try:
+        record = json.loads(entry["record"])
+    except (ValueError, RecursionError):
+        record = None
+    if not isinstance(record, dict):
+        raise _fail(path, entry, "record", f"{where}.record", "expected the annotation kept aside, as a JSON object")
+    cleaned = _clean_json(record)
+    if cleaned != record:  # written again only when cleaning changed it, so the rest stays byte for byte
+        entry["record"] = json.dumps(cleaned, ensure_ascii=False)
+
+
+def _clean_json(value: Any) -> Any:
+    """Every string in a JSON value without control characters (line breaks and tabs kept)."""
+    if isinstance(value, str):
+        return lines_kept(value)
+    if isinstance(value, list):
+        return [_clean_json(item) for item in value]
+    if isinstance(value, dict):
+        return {lines_kept(key): _clean_json(item) for key, item in value.items()}
+    return value
+
+
+def _pending_of(entry: LinedMap) -> PendingAnnotation:
+    return PendingAnnotation(entry["article"], entry["sha256"], entry["title"], entry["annotation_id"],
+                             entry["record"], entry["source_file"], entry["kept"])
+
+
+def _check_article(
+    article: LinedMap, path: Path, where: str, seen: set[str], strings_checked: bool, version: int
+) -> _ArticleIn:
+    _known_keys(article, _ARTICLE_KEYS | ({"orphans"} if version >= 3 else set()), path, where)
     for key in ("id", "title", "sha256"):
         _need_string(article, key, path, where)
     for key in ("source", "path", "locator", "url", "published"):
-        if article.get(key) is not None and not isinstance(article[key], str):
-            raise _fail(path, article, key, f"{where}.{key}", f"expected a string or null, got {_kind(article[key])}")
-    _check_tags(article, path, where, required=False)
+        _optional_string(article, key, path, where)
     if not strings_checked:
         for key in ("id", "title", "sha256", "source", "path", "locator", "url", "published", "text"):
             _encodable(article, key, path, where)
+    if version >= 3:
+        _check_article_tags(article, path, where, strings_checked)
+    else:
+        _check_tags(article, path, where, required=False)
     text = article.get("text")
     if text is not None:
         if not isinstance(text, str):
             raise _fail(path, article, "text", f"{where}.text", f"expected the article's text, got {_kind(text)}")
         if hashlib.sha256(text.encode("utf-8")).hexdigest() != article["sha256"]:
             raise _fail(path, article, "text", f"{where}.text", "does not match the article's sha256 (edited?)")
-    annotations = article.get("annotations", LinedList())
-    if not isinstance(annotations, LinedList):
-        raise _fail(path, article, "annotations", f"{where}.annotations", f"expected a list, got {_kind(annotations)}")
-    for index, note in enumerate(annotations):
-        here = f"{where}.annotations[{index}]"
-        if not isinstance(note, LinedMap):
-            raise YamlError(path, annotations.lines[index], here, f"expected an annotation (a mapping), got {_kind(note)}")
-        _check_annotation(note, path, here, text, strings_checked)
-        if note["id"] in seen:
-            raise _fail(path, note, "id", f"{here}.id", f"the id {note['id']} is given twice in this file")
-        seen.add(note["id"])
+    for key, allowed, placed in (("annotations", _ANNOTATION_KEYS, True), ("orphans", _ORPHAN_KEYS, False)):
+        notes = article.get(key, LinedList())
+        if not isinstance(notes, LinedList):
+            raise _fail(path, article, key, f"{where}.{key}", f"expected a list, got {_kind(notes)}")
+        for index, note in enumerate(notes):
+            here = f"{where}.{key}[{index}]"
+            if not isinstance(note, LinedMap):
+                raise YamlError(path, notes.lines[index], here, f"expected an annotation (a mapping), got {_kind(note)}")
+            _check_annotation(note, path, here, text if placed else None, strings_checked, allowed, placed)
+            if note["id"] in seen:
+                raise _fail(path, note, "id", f"{here}.id", f"the id {note['id']} is given twice in this file")
+            seen.add(note["id"])
+    # neutralised once, here
+    article["id"] = one_line(article["id"])
+    article["title"] = one_line(article["title"])
+    for key in ("source", "path", "locator", "url", "published"):
+        if article.get(key) is not None:
+            article[key] = one_line(article[key])
+    normalised = None
+    if text is not None:
+        normalised = normalised_with_offsets(text)
+        if normalised is None:  # cannot tell where characters went: no offset is trusted
+            from reader.core.ingest import normalise_text
+
+            normalised = NormalisedText(normalise_text(text), [])
+    return _ArticleIn(article, normalised)
 
 
-def _check_annotation(note: LinedMap, path: Path, where: str, text: str | None, strings_checked: bool) -> None:
-    unknown = set(note) - _ANNOTATION_KEYS
-    if unknown:
-        key = sorted(unknown)[0]
-        raise _fail(path, note, key, f"{where}.{key}", "unknown field")
+def _check_article_tags(article: LinedMap, path: Path, where: str, strings_checked: bool) -> None:
+    """Format 3: an article's tags as mappings: name, annotator, created."""
+    tags = article.get("tags", LinedList())
+    if not isinstance(tags, LinedList):
+        raise _fail(path, article, "tags", f"{where}.tags", "expected a list of article tags")
+    names: set[str] = set()
+    for index, tag in enumerate(tags):
+        here = f"{where}.tags[{index}]"
+        if not isinstance(tag, LinedMap):
+            raise YamlError(path, tags.lines[index], here, f"expected an article tag (name, annotator, created), got {_kind(tag)}")
+        _known_keys(tag, _ARTICLE_TAG_KEYS, path, here)
+        _tag_name(tag, "name", path, here)
+        if tag["name"] in names:
+            raise _fail(path, tag, "name", f"{here}.name", "the article has this tag twice")
+        names.add(tag["name"])
+        for key in ("annotator", "created"):
+            _optional_string(tag, key, path, here)
+            if not strings_checked:
+                _encodable(tag, key, path, here)
+            tag[key] = one_line_or_none(tag.get(key))
+
+
+def _check_annotation(
+    note: LinedMap, path: Path, where: str, text: str | None, strings_checked: bool,
+    allowed: set[str] = _ANNOTATION_KEYS, placed: bool = True,
+) -> None:
+    _known_keys(note, allowed, path, where)
     for key in ("id", "quote", "annotator", "created", "updated"):
         _need_string(note, key, path, where)
     for key in ("prefix", "suffix"):
@@ -202,19 +480,29 @@ def _check_annotation(note: LinedMap, path: Path, where: str, text: str | None, 
                         f"expected a whole number of 0 or more, got {_kind(value) if key in note else 'nothing'}")
     if note["start"] >= note["end"]:
         raise _fail(path, note, "end", f"{where}.end", f"must be after start ({note['start']})")
-    if note.get("note") is not None and not isinstance(note["note"], str):
-        raise _fail(path, note, "note", f"{where}.note", f"expected a string or null, got {_kind(note['note'])}")
+    for key in ("note", "orphaned"):
+        _optional_string(note, key, path, where)
     if not strings_checked:
-        for key in ("id", "quote", "prefix", "suffix", "note", "annotator", "created", "updated"):
+        for key in ("id", "quote", "prefix", "suffix", "note", "annotator", "created", "updated", "orphaned"):
             _encodable(note, key, path, where)
     _check_tags(note, path, where, required=True)
-    if text is not None:
+    if placed and text is not None:
         if note["end"] > len(text):
             raise _fail(path, note, "end", f"{where}.end", f"is outside the article's text ({len(text)} characters)")
         if text[note["start"] : note["end"]] != note["quote"]:
             raise _fail(path, note, "quote", f"{where}.quote", "does not match the article's text at [start, end)")
-    elif len(note["quote"]) != note["end"] - note["start"]:
+    elif placed and len(note["quote"]) != note["end"] - note["start"]:
         raise _fail(path, note, "quote", f"{where}.quote", "is not end - start characters long")
+    # neutralised once, here (a placed annotation's quote and context come from its text)
+    for key in ("id", "annotator", "created", "updated"):
+        note[key] = one_line(note[key])
+    if note.get("orphaned") is not None:
+        note["orphaned"] = one_line(note["orphaned"])
+    note["note"] = lines_kept_or_none(note.get("note"))
+    if not placed:  # an orphan's quote and context are kept apart from any text
+        for key in ("quote", "prefix", "suffix"):
+            if key in note:
+                note[key] = lines_kept(note[key])
 
 
 def _encodable(node: LinedMap, key: str, path: Path, where: str) -> None:
@@ -234,14 +522,42 @@ def _need_string(node: LinedMap, key: str, path: Path, where: str) -> None:
         raise _fail(path, node, key if key in node else None, f"{where}.{key}", f"expected a non-empty string, got {got}")
 
 
+def _tag_name(node: LinedMap, key: str, path: Path, where: str) -> None:
+    _need_string(node, key, path, where)
+    problem = tag_name_problem(node[key])
+    if problem:
+        raise _fail(path, node, key, f"{where}.{key}", f"tag name {ascii(node[key])} refused: {problem}")
+
+
 def _check_tags(node: LinedMap, path: Path, where: str, required: bool) -> None:
     tags = node.get("tags", LinedList())
-    if not isinstance(tags, LinedList) or not all(isinstance(tag, str) and tag.strip() for tag in tags):
+    if not isinstance(tags, LinedList) or not all(isinstance(tag, str) for tag in tags):
         raise _fail(path, node, "tags", f"{where}.tags", "expected a list of tag names")
-    if not all(tag.isprintable() for tag in tags):
-        raise _fail(path, node, "tags", f"{where}.tags", "a tag name cannot hold control or line-break characters")
+    for tag in tags:
+        problem = tag_name_problem(tag)
+        if problem:
+            raise _fail(path, node, "tags", f"{where}.tags", f"tag name {ascii(tag)} refused: {problem}")
     if required and not tags:
         raise _fail(path, node, "tags" if "tags" in node else None, f"{where}.tags", "an annotation needs at least one tag")
+
+
+def _check_against_store(store: Store, incoming: _Incoming, path: Path) -> None:
+    """Before anything is written: an annotation of a file without the article's text (format 1)
+    whose article is here with the very text the file names must quote that text."""
+    for article in incoming.articles:
+        record = article.record
+        if article.text is not None or not record.get("annotations"):
+            continue
+        row = store.db.execute(
+            "SELECT text, sha256 FROM articles WHERE uid = ? OR sha256 = ? ORDER BY uid = ? DESC LIMIT 1",
+            [record["id"], record["sha256"], record["id"]],
+        ).fetchone()
+        if row is None or row[1] != record["sha256"]:
+            continue  # kept aside, or placed by quote in a text that changed since
+        for note in record["annotations"]:
+            if row[0][note["start"] : note["end"]] != note["quote"]:
+                raise YamlError(path, note.lines.get("quote", note.line), f"annotation {note['id']}.quote",
+                                "does not match the stored article's text at [start, end)")
 
 
 # ---- merging ------------------------------------------------------------------------------
@@ -258,68 +574,144 @@ def conflict_id(annotation: Annotation) -> str:
     return str(uuid.uuid5(_CONFLICT_IDS, json.dumps(fields, ensure_ascii=False)))
 
 
+def _annotation_of(note: LinedMap, article_id: int) -> Annotation:
+    return Annotation(
+        id=note["id"], article_id=article_id, start=note["start"], end=note["end"], quote=note["quote"],
+        prefix=note.get("prefix", ""), suffix=note.get("suffix", ""), note=note.get("note"),
+        annotator=note["annotator"], created=note["created"], updated=note["updated"],
+        tags=tuple(sorted(set(note["tags"]))),
+    )
+
+
 class _Merger:
-    """The merge, with what it looks up kept at hand: the ids of stored annotations and the
-    ids of tags, so each annotation costs no query unless its id is already stored."""
+    """The merge, with what it looks up kept at hand: the ids of stored annotations and orphans
+    (brought up to date at the start of each transaction with what others added meanwhile) and
+    the ids of tags, so each annotation costs no query unless its id is already stored."""
 
     def __init__(self, store: Store, path: Path, summary: ImportSummary) -> None:
         self.store = store
         self.path = path
         self.summary = summary
-        self.stored_ids = {row[0] for row in store.db.execute("SELECT id FROM annotations")}
-        self.orphan_ids = {row[0] for row in store.db.execute("SELECT id FROM orphans")}
+        self.stored_ids, self.seen_annotations = self._ids("annotations")
+        self.orphan_ids, self.seen_orphans = self._ids("orphans")
         self.tag_ids: dict[str, int] = {}
         self.rows: list[tuple] = []
         self.tag_rows: list[tuple[str, int]] = []
         self._article_id: int | None = None
         self._stored: dict[str, Annotation] = {}
 
-    def article(self, record: LinedMap) -> None:
-        store, summary = self.store, self.summary
+    def _ids(self, table: str) -> tuple[set[str], int]:
+        ids, last = self.store.ids_added_since(table, 0)  # type: ignore[arg-type]
+        return set(ids), last
+
+    def begin(self) -> None:
+        """At the start of each transaction: learn what others wrote since the last one."""
+        added, self.seen_annotations = self.store.ids_added_since("annotations", self.seen_annotations)
+        self.stored_ids.update(added)
+        added, self.seen_orphans = self.store.ids_added_since("orphans", self.seen_orphans)
+        self.orphan_ids.update(added)
+        self.tag_ids = {}  # a tag may have been renamed or merged away meanwhile
+        self._article_id = None
+
+    def steps(self, incoming: _Incoming):
+        """Each unit of the merge, in order: codebook, entity feedback, articles, pending."""
+        for entry in incoming.codebook:
+            yield lambda entry=entry: self.tag_look(entry)
+        for entry in incoming.verdicts:
+            yield lambda entry=entry: self.verdict(entry)
+        for article in incoming.articles:
+            yield lambda article=article: self.article(article, incoming.version)
+        for pending in incoming.pending:
+            yield lambda pending=pending: self.pending(pending)
+
+    def tag_look(self, entry: LinedMap) -> None:
+        outcome, holder = self.store.merge_tag_look(entry["name"], entry["color"], entry["description"], entry["key"])
+        if outcome == "added":
+            self.summary.tags_added += 1
+        elif outcome == "completed":
+            self.summary.tags_completed += 1
+        if holder is not None:
+            self.summary.keys_refused.append((entry["key"], entry["name"], holder))
+
+    def verdict(self, entry: LinedMap) -> None:
+        outcome = self.store.merge_entity_verdict(
+            entry["surface"], entry["label"], entry["verdict"], entry["annotator"], entry["created"]
+        )
+        if outcome == "added":
+            self.summary.verdicts_added += 1
+        elif outcome == "replaced":
+            self.summary.verdicts_replaced += 1
+        elif outcome == "kept":
+            self.summary.verdicts_kept += 1
+
+    def pending(self, pending: PendingAnnotation) -> None:
+        if self.store.keep_pending(pending):
+            self.summary.pending_added += 1
+
+    def article(self, incoming: _ArticleIn, version: int) -> None:
+        store, summary, record, given = self.store, self.summary, incoming.record, incoming.text
         db = store.db
         row = db.execute("SELECT id, text, sha256 FROM articles WHERE uid = ?", [record["id"]]).fetchone()
-        if row is None:
-            row = db.execute("SELECT id, text, sha256 FROM articles WHERE sha256 = ?", [record["sha256"]]).fetchone()
+        hashes = [record["sha256"]] + ([sha256_text(given.text)] if given is not None and given.changed else [])
+        for digest in hashes:
+            if row is None:
+                row = db.execute("SELECT id, text, sha256 FROM articles WHERE sha256 = ?", [digest]).fetchone()
         annotations = record.get("annotations", [])
+        moved: NormalisedText | None = None  # offsets to map onto the stored text
+        other_length = None
         if row is None:
-            if record.get("text") is None:
+            if given is None:
                 _keep_aside(store, record, self.path)
                 summary.kept_aside.append((record["title"], len(annotations)))
                 return
             article_id = store.import_article(
-                uid=record["id"], sha256=record["sha256"], title=record["title"], text=record["text"],
+                uid=record["id"], sha256=sha256_text(given.text), title=record["title"], text=given.text,
                 source=record.get("source"), url=record.get("url"), path=record.get("path") or "",
                 locator=record.get("locator") or "", published=record.get("published"),
             )
-            text = record["text"]
+            text = given.text
             summary.articles_added += 1
+            if given.changed:
+                moved = given
+                summary.texts_normalised += 1
         else:
             article_id, text, sha256 = row
-        # the article's text changed on one side since: place annotations by their quote
-        self.text_changed = row is not None and sha256 != record["sha256"]
-        self.other_text = record.get("text") if self.text_changed else None
+            if given is not None and given.changed and sha256 == sha256_text(given.text):
+                moved = given  # stored as reader import would store the file's text
+            elif sha256 != record["sha256"]:
+                # the article's text changed on one side since: annotations go by their quote
+                other_length = len(record["text"]) if record.get("text") is not None else None
         for tag in record.get("tags", []):
-            if store.add_article_tag(article_id, tag, "import"):
-                summary.article_tags_added += 1
+            if version >= 3:
+                added = store.add_article_tag(article_id, tag["name"], tag["annotator"], tag["created"])
+            else:
+                added = store.add_article_tag(article_id, tag, "import")
+            summary.article_tags_added += bool(added)
         for note in annotations:
-            self.annotation(article_id, text, record, note)
+            self.annotation(article_id, text, moved, other_length, record, note)
+        for orphan in record.get("orphans", []):
+            self.orphan(article_id, record, orphan)
         if len(self.rows) >= 5000:
             self.flush()
 
-    def annotation(self, article_id: int, text: str, article: LinedMap, note: LinedMap) -> None:
-        incoming = Annotation(
-            id=note["id"], article_id=article_id, start=note["start"], end=note["end"], quote=note["quote"],
-            prefix=note.get("prefix", ""), suffix=note.get("suffix", ""), note=note.get("note"),
-            annotator=note["annotator"], created=note["created"], updated=note["updated"],
-            tags=tuple(sorted(set(note["tags"]))),
-        )
-        if text[incoming.start : incoming.end] != incoming.quote:
-            if not self.text_changed:
-                where = f"annotation {note['id']}.quote"
-                raise YamlError(self.path, note.lines.get("quote", note.line), where,
-                                "does not match the stored article's text at [start, end)")
-            placed = reanchor(text, Selector(incoming.start, incoming.end, incoming.quote, incoming.prefix, incoming.suffix),
-                              len(self.other_text) if self.other_text else None)
+    def annotation(
+        self, article_id: int, text: str, moved: NormalisedText | None, other_length: int | None,
+        article: LinedMap, note: LinedMap,
+    ) -> None:
+        incoming = _annotation_of(note, article_id)
+        if moved is not None:
+            span = moved.span(incoming.start, incoming.end)
+            if span is None:  # nothing of its passage is left in the stored text: kept whole
+                self.summary.passages_emptied += 1
+                self.keep_orphan(incoming, article["title"], counted=False)
+                return
+            quote, prefix, suffix = selector_for(text, *span)
+            incoming = replace(incoming, start=span[0], end=span[1], quote=quote, prefix=prefix, suffix=suffix)
+        elif text[incoming.start : incoming.end] != incoming.quote:
+            # the article's text changed on one side since the file was made (checked before
+            # writing that this is so): placed by its quote, or kept as an orphan
+            placed = reanchor(text, Selector(incoming.start, incoming.end, incoming.quote, incoming.prefix,
+                                             incoming.suffix), other_length)
             if placed.status == "orphan":
                 self.flush()
                 self.keep_orphan(incoming, article["title"])
@@ -328,22 +720,38 @@ class _Merger:
             incoming = replace(incoming, start=placed.start, end=placed.end, quote=quote, prefix=prefix, suffix=suffix)
             self.summary.placed_by_quote += 1
         if incoming.id in self.orphan_ids:
-            # the file has a place for an annotation that lost its own here: take it
-            self.store.delete_orphan(incoming.id)
+            # the file has a place for an annotation that lost its own here: take it (with the
+            # tags and note of the orphan if it was changed since, by the same annotator)
+            kept = self.stored_orphan(incoming.id)
+            if kept is not None:
+                if kept.annotator == incoming.annotator and is_later(kept.updated, incoming.updated):
+                    incoming = replace(incoming, tags=kept.tags, note=kept.note, updated=kept.updated)
+                self.store.delete_orphan(incoming.id)
             self.orphan_ids.discard(incoming.id)
         elif incoming.id in self.stored_ids:
             self.flush()  # the stored one may be among those waiting to be written
-            if self.stored(article_id, incoming.id) == incoming:
-                self.summary.unchanged += 1
-                return
-            # kept under an id made from the original's and its content, so importing the
-            # same file again finds it and adds nothing
-            kept = replace(incoming, id=conflict_id(incoming))
-            if kept.id in self.stored_ids:
-                self.summary.unchanged += 1
-                return
-            self.summary.conflicts.append(Conflict(article["title"], incoming.id, kept.id, incoming.quote))
-            incoming = kept
+            stored = self.stored(article_id, incoming.id)
+            if stored is not None:
+                if stored == incoming:
+                    self.summary.unchanged += 1
+                    return
+                if self._same_owner(stored, incoming):
+                    if is_later(incoming.updated, stored.updated):
+                        self.store.overwrite_annotation(incoming)
+                        self._article_id = None
+                        self.summary.annotations_updated += 1
+                        return
+                    if is_later(stored.updated, incoming.updated):
+                        self.summary.kept_newer += 1
+                        return
+                # kept under an id made from the original's and its content, so importing the
+                # same file again finds it and adds nothing
+                kept_copy = replace(incoming, id=conflict_id(incoming))
+                if self._exists(kept_copy.id):
+                    self.summary.unchanged += 1
+                    return
+                self.summary.conflicts.append(Conflict(article["title"], incoming.id, kept_copy.id, incoming.quote))
+                incoming = kept_copy
         self.stored_ids.add(incoming.id)
         self.rows.append((incoming.id, article_id, incoming.start, incoming.end, incoming.quote, incoming.prefix,
                           incoming.suffix, incoming.note, incoming.annotator, incoming.created, incoming.updated))
@@ -353,35 +761,97 @@ class _Merger:
             self.tag_rows.append((incoming.id, self.tag_ids[tag]))
         self.summary.annotations_added += 1
 
-    def keep_orphan(self, incoming: Annotation, title: str) -> None:
+    @staticmethod
+    def _same_owner(stored: Annotation, incoming: Annotation) -> bool:
+        return stored.annotator == incoming.annotator and stored.article_id == incoming.article_id
+
+    def orphan(self, article_id: int, article: LinedMap, record: LinedMap) -> None:
+        """An orphan of the file (format 3): added as it is, with when it was orphaned; merged by
+        id as annotations are when this database has it (placed or orphaned)."""
+        incoming = _annotation_of(record, article_id)
+        orphaned = record.get("orphaned")
+        if incoming.id in self.stored_ids:
+            self.flush()
+            stored = self.stored(article_id, incoming.id)
+            if stored is not None:
+                if same_content(stored, incoming):
+                    self.summary.unchanged += 1
+                    return
+                if self._same_owner(stored, incoming) and is_later(incoming.updated, stored.updated):
+                    # placed here: it keeps its place and takes the file's newer tags and note
+                    self.store.overwrite_annotation(replace(stored, tags=incoming.tags, note=incoming.note,
+                                                            updated=incoming.updated))
+                    self._article_id = None
+                    self.summary.annotations_updated += 1
+                    return
+                if self._same_owner(stored, incoming) and is_later(stored.updated, incoming.updated):
+                    self.summary.kept_newer += 1
+                    return
+                self.keep_orphan(incoming, article["title"], counted=False, orphaned=orphaned)
+                return
+        if incoming.id in self.orphan_ids:
+            stored = self.stored_orphan(incoming.id)
+            if stored is not None:
+                if stored == incoming:
+                    self.summary.unchanged += 1
+                    return
+                if self._same_owner(stored, incoming) and is_later(incoming.updated, stored.updated):
+                    self.store._insert_orphan(incoming, orphaned or now_utc())
+                    self.summary.annotations_updated += 1
+                    return
+                if self._same_owner(stored, incoming) and is_later(stored.updated, incoming.updated):
+                    self.summary.kept_newer += 1
+                    return
+                self.keep_orphan(incoming, article["title"], counted=False, orphaned=orphaned)
+                return
+        self.store._insert_orphan(incoming, orphaned or now_utc())
+        self.orphan_ids.add(incoming.id)
+        self.summary.orphans_added += 1
+
+    def keep_orphan(self, incoming: Annotation, title: str, counted: bool = True, orphaned: str | None = None) -> None:
         """Keep an annotation whose passage is not in the stored text whole, as an orphan (for O in
         the TUI), replacing nothing: when an annotation in place here has its id, or an orphan
         with its id differs from it, the file's is kept under a conflict id and reported as a
         conflict."""
         if incoming.id in self.stored_ids or (
-            incoming.id in self.orphan_ids and self.stored_orphan(incoming.article_id, incoming.id) != incoming
+            incoming.id in self.orphan_ids and self.stored_orphan(incoming.id) not in (None, incoming)
         ):
             kept = replace(incoming, id=conflict_id(incoming))
-            if kept.id in self.stored_ids or kept.id in self.orphan_ids:  # kept by an earlier import
+            if self._exists(kept.id):  # kept by an earlier import
                 self.summary.unchanged += 1
                 return
             self.summary.conflicts.append(Conflict(title, incoming.id, kept.id, incoming.quote))
             incoming = kept
-        if incoming.id not in self.orphan_ids:  # else the very same orphan is kept already
-            self.store.keep_orphan(incoming)
+        if incoming.id not in self.orphan_ids or self.stored_orphan(incoming.id) is None:
+            self.store._insert_orphan(incoming, orphaned or now_utc())
             self.orphan_ids.add(incoming.id)
-        self.summary.orphaned += 1
+        if counted:
+            self.summary.orphaned += 1
+        else:
+            self.summary.orphans_added += 1
 
-    def stored_orphan(self, article_id: int, annotation_id: str) -> Annotation | None:
-        return next((orphan for orphan in self.store.orphans(article_id) if orphan.id == annotation_id), None)
+    def _exists(self, annotation_id: str) -> bool:
+        """Whether an annotation or orphan with this id is stored (asked of the database)."""
+        self.flush()
+        return self.store.annotation_state(annotation_id) is not None
 
-    def stored(self, article_id: int, annotation_id: str) -> Annotation:
-        """The stored annotation with this id: the article's are read together, once."""
+    def stored_orphan(self, annotation_id: str) -> Annotation | None:
+        state = self.store.annotation_state(annotation_id)
+        return state[1] if state is not None and state[0] == "orphan" else None
+
+    def stored(self, article_id: int, annotation_id: str) -> Annotation | None:
+        """The stored annotation with this id (None: deleted meanwhile); the article's are read
+        together, once."""
         if self._article_id != article_id:
             self._article_id = article_id
             self._stored = {a.id: a for a in self.store.annotations_for(article_id)}
         found = self._stored.get(annotation_id)
-        return found if found is not None else self.store.get_annotation(annotation_id)
+        if found is not None:
+            return found
+        try:
+            return self.store.get_annotation(annotation_id)
+        except KeyError:
+            return None
 
     def flush(self) -> None:
         db = self.store.db
@@ -408,7 +878,7 @@ def _keep_aside(store: Store, record: LinedMap, path: Path) -> None:
             "article_sha256": record["sha256"],
             "article_title": record["title"],
             "annotation_id": note["id"],
-            "record": json.dumps(dict(note), ensure_ascii=False),
+            "record": json.dumps(_clean_json(dict(note)), ensure_ascii=False),
             "source_file": str(path),
             "created": now_utc(),
         }

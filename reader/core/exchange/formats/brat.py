@@ -40,11 +40,16 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from reader.core.safefile import write_text
 from reader.core.exchange.formats import ExportItem, ImportedAnnotation, article_key, from_text
+from reader.core.ingest import IngestError, SizeLimit, read_regular_file
 from reader.core.store import Annotation
+
+#: The largest `.txt` or `.ann` read, as `reader import` reads an article by default.
+DEFAULT_LIMIT = SizeLimit(50)
 
 _NAME_UNSAFE = re.compile(r"[^A-Za-z0-9._-]")
 _NOTE_ESCAPES = {"\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
@@ -167,19 +172,51 @@ def unescape_note(escaped: str) -> str:
     return _NOTE_ESCAPE.sub(one, escaped)
 
 
-def import_brat(folder: Path) -> list[ImportedAnnotation]:
+def import_brat(folder: Path, limit: SizeLimit | None = DEFAULT_LIMIT) -> list[ImportedAnnotation]:
     """Annotations from every `<name>.ann` in `folder` (sorted by name), keyed by `<name>`.
 
     The `T` lines of one range make one annotation with their types as tags; a discontinuous
     `T` covers from its first start to its last end. `AnnotatorNotes` on any of them is the
     note. Quote, prefix and suffix come from `<name>.txt` (when missing, the quote is the `T`
-    line's text). Other brat lines (relations, events, attributes) are ignored."""
-    imported: list[ImportedAnnotation] = []
+    line's text). Other brat lines (relations, events, attributes) are ignored. Files that are
+    not regular files (pipes, devices) or are larger than `limit` are left out (`read_folder`
+    says which)."""
+    return read_folder(folder, limit).annotations
+
+
+@dataclass
+class BratFolder:
+    """What `read_folder` read: the annotations, each `<name>`'s text (None: no readable
+    `.txt`), and the files left out with the reason."""
+
+    annotations: list[ImportedAnnotation]
+    texts: dict[str, str | None]
+    skipped: list[tuple[Path, str]]
+
+
+def read_folder(folder: Path, limit: SizeLimit | None = DEFAULT_LIMIT) -> BratFolder:
+    """`import_brat`, telling which files were left out and why. Every file is checked as
+    `reader import` checks an article's (`ingest.read_regular_file`): a named pipe, a device or
+    a file over `limit` is never read. A `.ann` that is not UTF-8 raises UnicodeDecodeError."""
+    found = BratFolder([], {}, [])
     for ann_path in sorted(Path(folder).glob("*.ann")):
+        try:
+            ann = read_regular_file(ann_path, limit).decode("utf-8")
+        except IngestError as error:
+            found.skipped.append((ann_path, error.reason))
+            continue
         text_path = ann_path.with_suffix(".txt")
-        text = text_path.read_text(encoding="utf-8", errors="replace") if text_path.exists() else None
-        imported.extend(read_ann(ann_path.stem, ann_path.read_text(encoding="utf-8"), text))
-    return imported
+        text = None
+        if text_path.exists() or text_path.is_symlink():
+            try:
+                data = read_regular_file(text_path, limit)
+            except IngestError as error:
+                found.skipped.append((text_path, error.reason))
+            else:  # as brat reads it: universal newlines
+                text = data.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+        found.texts[ann_path.stem] = text
+        found.annotations.extend(read_ann(ann_path.stem, ann, text))
+    return found
 
 
 def read_ann(key: str, ann: str, text: str | None) -> list[ImportedAnnotation]:
