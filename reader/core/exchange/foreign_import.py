@@ -430,7 +430,7 @@ class _Merger:
     def __init__(self, store: Store, fmt: str, annotator: str, summary: ForeignImportSummary) -> None:
         self.store = store
         self.fmt = fmt
-        self.annotator = annotator
+        self.annotator = one_line(annotator)
         self.summary = summary
         self.now = now_utc()
         self.articles: dict[_Source, _Matched | None] = {}
@@ -572,7 +572,7 @@ class _Merger:
         """Keep the annotation whole in `pending_annotations` (once: the same record from the same
         file again is not added twice)."""
         record = json.dumps({**asdict(item.annotation), "format": self.fmt, "reason": reason}, ensure_ascii=False)
-        file = str(item.file)
+        file = one_line(path_text(item.file))
         if file not in self.pending:
             self.pending[file] = set(self.store.db.execute(
                 "SELECT article_uid, record FROM pending_annotations WHERE source_file = ?", [file]
@@ -587,7 +587,7 @@ class _Merger:
                 "article_title": title,
                 "annotation_id": item.annotation.id or str(uuid.uuid4()),
                 "record": record,
-                "source_file": str(item.file),
+                "source_file": one_line(path_text(item.file)),
                 "created": self.now,
             }
         )

@@ -43,7 +43,7 @@ from reader.core.exchange.incoming import (
 )
 from reader.core.exchange.yaml_format import READABLE_FORMATS
 from reader.core.exchange.yaml_read import load_own
-from reader.core.ingest import IngestError, SizeLimit, read_regular_file
+from reader.core.ingest import IngestError, SizeLimit, path_text, read_regular_file
 from reader.core.store import (
     Annotation, PendingAnnotation, Store, is_later, now_utc, same_content, sha256_text, tag_name_problem,
 )
@@ -813,6 +813,9 @@ class _Merger:
         the TUI), replacing nothing: when an annotation in place here has its id, or an orphan
         with its id differs from it, the file's is kept under a conflict id and reported as a
         conflict."""
+        # kept apart from any text: its quote and context keep no control characters either
+        incoming = replace(incoming, quote=lines_kept(incoming.quote), prefix=lines_kept(incoming.prefix),
+                           suffix=lines_kept(incoming.suffix))
         if incoming.id in self.stored_ids or (
             incoming.id in self.orphan_ids and self.stored_orphan(incoming.id) not in (None, incoming)
         ):
@@ -879,7 +882,7 @@ def _keep_aside(store: Store, record: LinedMap, path: Path) -> None:
             "article_title": record["title"],
             "annotation_id": note["id"],
             "record": json.dumps(_clean_json(dict(note)), ensure_ascii=False),
-            "source_file": str(path),
+            "source_file": one_line(path_text(path)),
             "created": now_utc(),
         }
         for note in record.get("annotations", [])
