@@ -2504,7 +2504,8 @@ class Store:
         try:
             problems = [row[0] for row in conn.execute("PRAGMA integrity_check(5)")]
             if problems != ["ok"]:
-                raise StoreError(f"{path}: damaged: {'; '.join(problems)[:300]}")
+                found = " ".join("; ".join(str(problem) for problem in problems).split())  # on one line
+                raise StoreError(f"{path}: damaged: {found[:300]}")
             tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if not {"articles", "annotations", "tags", "_sqlite_migrations"} <= tables:
                 raise StoreError(f"{path}: an SQLite database, but not reader's (no articles, annotations and tags tables)")
