@@ -194,8 +194,9 @@ def export_command(
             except KeyError as error:
                 raise click.BadParameter(str(error.args[0]), param_hint="--article") from None
         orphans = store.orphan_count()
-        if orphans:
-            echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; O in reader)", err=True)
+        if orphans and (fmt != "yaml" or only != ExportFilter()):
+            echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; "
+                 f"O in reader; a whole YAML export carries them)", err=True)
         if output:
             try:
                 count = write_export(store, Path(output), only, fmt)
@@ -230,6 +231,28 @@ def backup_command(context: Context, file: str) -> None:
     echo_lines([f"Backed up {context.config.database} to {file}"], err=True)
 
 
+@main.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def restore_command(context: Context, file: str) -> None:
+    """Put a backup made by `reader backup` back as the database. The backup is checked first
+    (a whole, undamaged reader database, not from a newer reader); the database it replaces is
+    kept beside it as <name>.before-restore-<time>. Refused while another program (a reader, an
+    import) has the database open."""
+    from reader.core.restore import restore
+    from reader.core.store import StoreError
+
+    database = context.config.database
+    try:
+        restored = restore(Path(file), database)
+    except StoreError as error:
+        raise failure(f"{error} (nothing was changed)") from None
+    lines = [f"Restored {file} as {database}: {restored.articles} articles, {restored.annotations} annotations"]
+    if restored.kept_aside is not None:
+        lines.append(f"The database it replaced is kept as {restored.kept_aside}")
+    echo_lines(lines, err=True)
+
+
 @main.command("import-annotations")
 @click.argument("file", type=click.Path(exists=True))
 @click.option(
@@ -240,7 +263,11 @@ def backup_command(context: Context, file: str) -> None:
 @click.pass_obj
 def import_annotations_command(context: Context, file: str, fmt: str, dry_run: bool) -> None:
     """Merge annotations into the database: from a reader YAML export (yours or a colleague's),
-    or from a W3C, doccano or Prodigy file or a brat folder (see --format)."""
+    or from a W3C, doccano or Prodigy file or a brat folder (see --format).
+
+    The file is checked whole before anything is written, then merged in short steps so that
+    reader stays usable meanwhile; if the import is stopped half-way, what it merged stays,
+    and running it again adds the rest (nothing twice)."""
     from reader.core.exchange.formats import FOLDER_FORMATS
     from reader.core.yamlsafe import YamlError
 
@@ -251,6 +278,9 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
     if fmt not in FOLDER_FORMATS and path.is_dir():
         raise click.BadParameter(f"{file} is a folder; --format {fmt} reads a file (only brat reads a folder)",
                                  param_hint="FILE")
+    from reader.core.ingest import SizeLimit
+
+    article_limit = SizeLimit(context.config.importing.max_file_mb, f"import.max_file_mb in {context.config.path}")
     store = context.open_store()
     try:
         if fmt == "yaml":
@@ -260,7 +290,8 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
         else:
             from reader.core.exchange.foreign_import import import_foreign
 
-            summary = import_foreign(store, path, fmt, context.config.annotator, dry_run=dry_run)
+            summary = import_foreign(store, path, fmt, context.config.annotator, dry_run=dry_run,
+                                     article_limit=article_limit)
     except YamlError as error:
         raise failure(f"{error} (nothing was imported)") from None
     finally:
@@ -271,12 +302,28 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
 @main.command("entities")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
 @click.option("--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
+@click.option(
+    "--no-feedback", "no_feedback", is_flag=True,
+    help="Leave out what you said about entities in reader (accepted, retyped, rejected); by default the "
+         "configured database's feedback is applied, as in the reader.",
+)
 @click.pass_obj
-def entities_command(context: Context, paths: tuple[str, ...], output_format: str) -> None:
-    """Print the entities found in each file, one JSON line per document."""
+def entities_command(context: Context, paths: tuple[str, ...], output_format: str, no_feedback: bool) -> None:
+    """Print the entities found in each file, one JSON line per document, with what you accepted,
+    retyped or rejected in reader applied (the configured database's feedback; never creates it)."""
+    from reader.core.entities.packed import SpanTable
+    from reader.core.entities.user import UserEntities
     from reader.core.ingest import SizeLimit, Skipped, iter_files, read_file
+    from reader.core.store import Store, StoreError
 
     recogniser = make_recogniser(context.config, lazy=False)
+    user = UserEntities(())
+    database = context.config.database
+    if not no_feedback and database.exists():
+        try:
+            user = UserEntities(Store.entity_feedback_in(database))
+        except StoreError as error:
+            raise failure(f"{error} (--no-feedback prints the entities without it)") from None
     failed = False
     limit = SizeLimit(context.config.importing.max_file_mb, f"import.max_file_mb in {context.config.path}")
     for path in iter_files(paths):
@@ -288,9 +335,12 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
             line: dict[str, object] = {"file": str(path)}
             if item.locator:
                 line["locator"] = item.locator
+            found = recogniser.recognise(item.text)
+            if user:
+                found = list(user.apply(item.text, SpanTable.from_spans(found)))
             line["spans"] = [
                 {"start": s.start, "end": s.end, "label": s.label, "text": item.text[s.start : s.end]}
-                for s in recogniser.recognise(item.text)
+                for s in found
             ]
             echo_json(json.dumps(line, ensure_ascii=False))
     if failed:
