@@ -30,9 +30,11 @@ def configured(tmp_path) -> None:
     (tmp_path / "config.yaml").write_text(f"database: {tmp_path / 'annotations.db'}\nload_samples: false\n")
 
 
-def test_the_users_feedback_is_applied_as_in_the_reader(tmp_path):
+def test_the_users_feedback_is_applied_as_in_the_reader_and_no_database_is_made_to_look(tmp_path):
     configured(tmp_path)
-    _code, machine, _output = entities(tmp_path, "--no-feedback")
+    code, machine, output = entities(tmp_path)
+    assert code == 0, output
+    assert not list(tmp_path.glob("annotations.db*"))  # none there: none made
     assert "GPE" in machine["Geneva"] and "Ana Lima" in machine
     store = Store.open(tmp_path / "annotations.db")
     store.reject_entity("Geneva", "GPE", "alice")          # not a place, ever
@@ -45,13 +47,6 @@ def test_the_users_feedback_is_applied_as_in_the_reader(tmp_path):
     assert found["Ana Lima"] == {"ORG"} and found["Quayside Pact"] == {"EVENT"}
     code, plain, _output = entities(tmp_path, "--no-feedback")
     assert code == 0 and plain == machine
-
-
-def test_no_database_is_created_to_look_for_feedback(tmp_path):
-    configured(tmp_path)
-    code, found, output = entities(tmp_path)
-    assert code == 0, output
-    assert found and not list(tmp_path.glob("annotations.db*"))
 
 
 def test_a_database_that_cannot_be_read_is_one_line_naming_it(tmp_path):

@@ -67,7 +67,11 @@ def tables(store: Store) -> dict[str, list]:
                     "(SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags "
                     "UNION SELECT article_id FROM orphans) ORDER BY id",
     }
-    return {name: [tuple(row) for row in store.db.execute(sql)] for name, sql in query.items()}
+    found = {name: [tuple(row) for row in store.db.execute(sql)] for name, sql in query.items()}
+    # an orphan's record names its article by this database's own id: compare it without
+    found["orphans"] = [(row[0], row[1], {key: value for key, value in json.loads(row[2]).items() if key != "article_id"},
+                         row[3]) for row in found["orphans"]]
+    return found
 
 
 def everything(tmp_path) -> Store:
@@ -343,6 +347,10 @@ def test_any_content_moves_byte_for_byte(tmp_path_factory, codebook, articles, v
     assert load_own(first) == load_lined(first, "x") and load_own(first) is not None  # the quick reader agrees
     assert yaml.safe_load(first) == yaml.load(first, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     other = Store.open(tmp / "b.db")
-    import_annotations(other, write(tmp, first))
-    assert exported(other) == first
-    assert tables(other) == tables(store)
+    try:
+        import_annotations(other, write(tmp, first))
+        assert exported(other) == first
+        assert tables(other) == tables(store)
+    finally:
+        other.close()
+        store.close()

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from reader.core.store import Store
 
 #: How long one transaction of a long merge runs before it commits (the last step may pass it).
-STEP_SECONDS = 0.25
+STEP_SECONDS = 0.4
 #: How long the database is left free between two transactions: SQLite's busy handler, in a
 #: process waiting for the lock, sleeps at most 100 ms between two tries, so a pause this long
 #: always holds one of its tries.

@@ -691,7 +691,7 @@ class _Merger:
             self.annotation(article_id, text, moved, other_length, record, note)
         for orphan in record.get("orphans", []):
             self.orphan(article_id, record, orphan)
-        if len(self.rows) >= 5000:
+        if len(self.rows) >= 256:  # written as it goes, so each step takes its share of the time
             self.flush()
 
     def annotation(
