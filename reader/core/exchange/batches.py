@@ -7,6 +7,8 @@ between two transactions long enough for a waiting writer to get in.
 
 from __future__ import annotations
 
+import random
+import sqlite3
 import time
 from collections.abc import Callable, Iterable
 
@@ -18,6 +20,12 @@ STEP_SECONDS = 0.4
 #: process waiting for the lock, sleeps at most 100 ms between two tries, so a pause this long
 #: always holds one of its tries.
 PAUSE_SECONDS = 0.11
+#: How often a long merge looks whether the database is free when someone else writes: less
+#: often than SQLite's busy handler tries (every 100 ms), so that a key pressed in a reader,
+#: which waits the usual way, goes before a second import.
+LOOK_SECONDS = (0.2, 0.3)
+#: How long it gives way before it waits as every writer does.
+PATIENCE_SECONDS = 10.0
 
 
 class _RolledBack(Exception):
@@ -48,6 +56,7 @@ def write_in_steps(
     while step is not None:
         if transactions:
             time.sleep(pause)
+            _give_way(store)
         transactions += 1
         try:
             with store.writing(action):
@@ -66,3 +75,27 @@ def write_in_steps(
         except _RolledBack:
             pass
     return transactions
+
+
+def _give_way(store: Store) -> None:
+    """Wait, looking every 0.2-0.3 s, until no one else holds the write lock (or for at most
+    `PATIENCE_SECONDS`): interactive writers, whose SQLite tries every 100 ms, get in first."""
+    conn = store.db.conn
+    if store.read_only or conn.in_transaction:
+        return
+    waited_until = time.monotonic() + PATIENCE_SECONDS
+    before = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        while time.monotonic() < waited_until:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) and "busy" not in str(error):
+                    return  # not a lock: `Store.writing` says what it is
+                time.sleep(random.uniform(*LOOK_SECONDS))
+            else:
+                conn.execute("ROLLBACK")
+                return
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(before)}")

@@ -43,7 +43,7 @@ from reader.core.exchange.incoming import (
 )
 from reader.core.exchange.yaml_format import READABLE_FORMATS
 from reader.core.exchange.yaml_read import load_own
-from reader.core.ingest import IngestError, SizeLimit, path_text, read_regular_file
+from reader.core.ingest import IngestError, SizeLimit, normalise_text, path_text, read_regular_file
 from reader.core.store import (
     Annotation, PendingAnnotation, Store, is_later, now_utc, same_content, sha256_text, tag_name_problem,
 )
@@ -270,7 +270,9 @@ def _check_document(document: Any, path: Path, strings_checked: bool = False) ->
             if article[key] in known:
                 raise _fail(path, article, key, f"{where}.{key}", f"another article of this file has this {key}")
             known.add(article[key])
-    codebook = verdicts = pending = []
+    codebook: list[LinedMap] = []
+    verdicts: list[LinedMap] = []
+    pending: list[PendingAnnotation] = []
     if version >= 3:
         codebook = _check_list(document, "codebook", path, _CODEBOOK_KEYS, _check_codebook_entry, strings_checked)
         verdicts = _check_list(document, "entities", path, _VERDICT_KEYS, _check_verdict, strings_checked)
@@ -435,8 +437,6 @@ def _check_article(
     if text is not None:
         normalised = normalised_with_offsets(text)
         if normalised is None:  # cannot tell where characters went: no offset is trusted
-            from reader.core.ingest import normalise_text
-
             normalised = NormalisedText(normalise_text(text), [])
     return _ArticleIn(article, normalised)
 
