@@ -29,7 +29,7 @@ from reader.core.exchange.yaml_format import export_items, write_yaml
 from reader.core.exchange.yaml_import import import_annotations
 from reader.core.exchange.yaml_read import load_own
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.core.store import Store, is_later
 from reader.core.yamlsafe import LinedList, LinedMap, YamlError, load_lined, load_located, plain
 
 STAMP = "2026-01-01T12:00:00+00:00"
@@ -167,7 +167,10 @@ def check_merge(store: Store, run) -> YamlError | None:
     assert_every_annotation_in_place(store)
     after = all_annotations(store)
     for annotation_id, annotation in kept.items():
-        assert after.get(annotation_id) == annotation, f"stored annotation {annotation_id} changed or went"
+        now = after.get(annotation_id)
+        if now != annotation:  # only ever replaced by the same annotator's newer version
+            assert now is not None and now.annotator == annotation.annotator, f"stored annotation {annotation_id} went"
+            assert is_later(now.updated, annotation.updated), f"stored annotation {annotation_id} changed"
     tables = ("articles", "annotations", "annotation_tags", "tags", "article_tags", "pending_annotations")
     merged = {table: dump(store)[table] for table in tables}
     repeated = run(False)
@@ -178,7 +181,9 @@ def check_merge(store: Store, run) -> YamlError | None:
 
 def _counts(summary) -> tuple:
     fields = ("articles_added", "annotations_added", "unchanged", "article_tags_added", "placed_by_quote", "orphaned",
-              "kept_aside", "moved", "fuzzy")
+              "kept_aside", "moved", "fuzzy", "annotations_updated", "kept_newer", "orphans_added", "pending_added",
+              "tags_added", "tags_completed", "keys_refused", "verdicts_added", "verdicts_replaced", "verdicts_kept",
+              "texts_normalised", "passages_emptied")
     return tuple(getattr(summary, name, None) for name in fields) + (len(summary.conflicts),)
 
 

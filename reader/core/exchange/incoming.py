@@ -24,6 +24,8 @@ _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 def one_line(value: str) -> str:
     """A name, title, source, annotator, time...: line breaks and tabs become spaces, other
     control characters and bidi controls go. Idempotent; plain text passes unchanged."""
+    if value.isprintable():  # (no control, line break or format character: the usual case)
+        return value
     return _BIDI.sub("", _CONTROLS.sub("", _BREAKS.sub(" ", value)))
 
 
@@ -34,6 +36,8 @@ def one_line_or_none(value: str | None) -> str | None:
 def lines_kept(value: str) -> str:
     """A note, a description, a quote kept apart from its text: line breaks stay (CRLF and CR
     become LF), tabs stay, other control characters go. Idempotent."""
+    if value.isprintable():
+        return value
     return _CONTROLS.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
 
 
