@@ -16,7 +16,7 @@
   tagged each article when.
 - The file is checked whole before anything is written: on any problem nothing is written, and
   the problem is one line naming the file, the line and the field. Then it is written in short
-  transactions (about a quarter of a second each, `batches.write_in_steps`), so that others
+  transactions (about 0.4 s each, `batches.write_in_steps`), so that others
   can write meanwhile; if the import is stopped half-way, what it wrote stays, and importing
   the same file again adds the rest and nothing twice. A dry run does all of it and rolls back.
 
