@@ -137,7 +137,9 @@ def test_import_annotations_summary_shows_titles_and_names_from_the_file_escaped
         result = run("import-annotations", str(exported), *dry)
         assert result.exit_code == 0, result.output
         assert "kept aside" in result.output
-        assert_shown_escaped(result.output.replace("cGFzdGVk\\x07\u201d", "cGFzdGVk\\x07"))
+        assert_terminal_safe(result.output)
+        # neutralised where it entered (yaml_import): the title less its control and bidi characters
+        assert "“Harbour ]0;owned talks evil ]52;c;cGFzdGVk”" in result.output
 
 
 def test_entities_prints_valid_exact_json_and_escaped_skips_for_hostile_file_names(workspace):

@@ -125,7 +125,7 @@ def live_copy(tmp_path, _backup):
 @pytest.mark.parametrize("make, problem", [
     (lambda tmp, backup: tmp / "missing.db", "cannot read it"),
     (lambda tmp, backup: (tmp / "notes.txt").write_text("shopping list") and tmp / "notes.txt", "not an SQLite database"),
-    (foreign_database, "not reader's"),
+    (foreign_database, "not a reader database"),
     (future_database, "made by a newer reader"),
     (damaged_database, ""),
     (live_copy, "write-ahead log beside it"),

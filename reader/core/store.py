@@ -2506,16 +2506,12 @@ class Store:
             if problems != ["ok"]:
                 found = " ".join("; ".join(str(problem) for problem in problems).split())  # on one line
                 raise StoreError(f"{path}: damaged: {found[:300]}")
-            tables = {row[0] for row in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
-            if not {"articles", "annotations", "tags", "_sqlite_migrations"} <= tables:
-                raise StoreError(f"{path}: an SQLite database, but not reader's (no articles, annotations and tags tables)")
-            applied = [row[0] for row in conn.execute(
-                "SELECT name FROM _sqlite_migrations WHERE migration_set = ? ORDER BY rowid", [migrations.name]
-            )]
-            known = {migration.name for migration in migrations._migrations}
-            newer = [name for name in applied if name not in known]
-            if newer:
-                raise StoreError(f"{path}: made by a newer reader (schema {newer[-1]}); update reader to restore it")
+            application_id, tables, applied = _identity(conn)
+            problem = identity_problem(application_id, tables, applied)  # (what opening the database checks)
+            if problem is None and not {"articles", "annotations", "tags"} <= set(tables):
+                problem = "an SQLite database without reader's tables (an empty one?), not a backup"
+            if problem is not None:  # (the advice to open another file does not apply here)
+                raise StoreError(f"{path}: {problem.replace(f'; {_NOT_OURS}', '')}")
             counts = conn.execute("SELECT (SELECT count(*) FROM articles), (SELECT count(*) FROM annotations)").fetchone()
             conn.execute("PRAGMA journal_mode = DELETE")  # one file, whatever mode the copy was in
         except sqlite3.DatabaseError as error:

@@ -429,7 +429,7 @@ def _check_article(
             seen.add(note["id"])
     # neutralised once, here
     article["id"] = one_line(article["id"])
-    article["title"] = one_line(article["title"])
+    article["title"] = one_line(article["title"]) or "(no title)"  # (it held nothing but control characters)
     for key in ("source", "path", "locator", "url", "published"):
         if article.get(key) is not None:
             article[key] = one_line(article[key])
