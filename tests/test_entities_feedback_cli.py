@@ -2,7 +2,9 @@
 reader's own rules), unless told not to, and never creates a database to do it."""
 
 import json
+import sqlite3
 
+import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
@@ -49,9 +51,22 @@ def test_the_users_feedback_is_applied_as_in_the_reader_and_no_database_is_made_
     assert code == 0 and plain == machine
 
 
-def test_a_database_that_cannot_be_read_is_one_line_naming_it(tmp_path):
+def bytes_only(path):
+    path.write_bytes(b"this is not a database, just bytes " * 200)
+
+
+def another_programs(path):
+    """Another program's database that happens to have a table of that name and shape."""
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE recipes (name TEXT)")
+        conn.execute("CREATE TABLE entity_feedback (id INTEGER PRIMARY KEY, surface TEXT, label TEXT, verdict TEXT)")
+        conn.execute("INSERT INTO entity_feedback (surface, label, verdict) VALUES ('Geneva', 'GPE', 'reject')")
+
+
+@pytest.mark.parametrize("make", [bytes_only, another_programs], ids=["bytes", "another program's"])
+def test_a_database_that_cannot_be_read_is_one_line_naming_it(tmp_path, make):
     configured(tmp_path)
-    (tmp_path / "annotations.db").write_bytes(b"this is not a database, just bytes " * 200)
+    make(tmp_path / "annotations.db")
     code, _found, output = entities(tmp_path)
     [line] = output.strip().splitlines()
     assert code == 1 and str(tmp_path / "annotations.db") in line and "--no-feedback" in line

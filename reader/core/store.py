@@ -2474,6 +2474,9 @@ class Store:
         """The entity feedback (as `entity_feedback`) of the database at `path`, read without
         writing anything there or creating it. StoreError when it cannot be read."""
         path = Path(path)
+        problem = database_file_problem(path)  # another program's database, a newer reader's, damage
+        if problem is not None:
+            raise StoreError(f"{path}: {problem.replace(f'; {_NOT_OURS}', '')}")
         try:
             conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=5.0)
         except sqlite3.Error as error:
