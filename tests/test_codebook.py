@@ -106,3 +106,13 @@ def test_config_is_applied_only_where_it_changed_and_a_renamed_tag_is_not_recrea
     coded.set_tag_look("conflict", color="#000000")
     coded.sync_tags(edited, force=True)  # "load the codebook from config.yaml"
     assert {info.name: info.color for info in coded.tag_summary()}["conflict"] == "#ffffff"
+
+
+def test_a_tag_name_the_codebook_refuses_is_never_stored_by_any_path(coded):
+    """What the database holds exports and imports back: the API keeps to the same name rule."""
+    for name in ("a//b", "/lead", "trail/", " spaced", "framing/ x"):
+        with pytest.raises(ValueError, match="not a tag name"):
+            coded.add_annotation(1, 0, 5, [name], "alice")
+        with pytest.raises(ValueError, match="not a tag name"):
+            coded.add_article_tag(1, name, "alice")
+        assert name not in coded.tag_names()

@@ -177,3 +177,18 @@ async def test_merge_and_undo_in_the_codebook_give_each_key_its_tag_back(store, 
         await pilot.pause()
     tags = sorted(annotation.tags for annotation in store.annotations_for(1))
     assert tags == [("conflict",), ("cooperation",)]
+
+
+async def test_a_name_typed_in_the_tag_picker_that_cannot_name_a_tag_is_refused_not_a_crash(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=SIZE) as pilot:
+        view = await open_article(pilot)
+        view.move_cursor_to(ARTICLE.index(SENTENCE))
+        await pilot.press("t", *"framing//economy", "enter")
+        await pilot.pause()
+        assert app.is_running and isinstance(app.screen, ArticleScreen)
+        assert any("Not a tag name" in text for text in notices(app))
+        await pilot.press("T", *"/lead", "enter")
+        await pilot.pause()
+        assert app.is_running
+    assert store.annotations_for(1) == [] and "framing//economy" not in store.tag_names()

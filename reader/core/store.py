@@ -1144,8 +1144,9 @@ class Store:
         existing = self._tag_id(name)
         if existing is not None:
             return existing
-        if not name.strip() or not name.isprintable():
-            raise ValueError(f"not a tag name: {name!r} (empty, or holding control characters)")
+        problem = tag_name_problem(name)
+        if problem:  # the same rule as the Tags screen and imported files: what is stored exports and imports back
+            raise ValueError(f"not a tag name: {name!r} ({problem})")
         return self.db["tags"].insert({"name": name, "color": None, "description": None}).last_pk
 
     def drop_unused_tags(self, names: Iterable[str]) -> None:

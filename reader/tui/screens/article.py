@@ -22,7 +22,7 @@ from reader.core.entities import LABELS, Span, engine_key
 from reader.core.entities.packed import SpanTable
 from reader.core.entities.user import UserEntities
 from reader.core.anchoring import Selector, reanchor, selector_for
-from reader.core.store import Annotation, Article, StaleWriteError, StoreWriteError
+from reader.core.store import Annotation, Article, StaleWriteError, StoreWriteError, tag_name_problem
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
 from reader.tui.messages import DatabaseChanged
@@ -416,7 +416,16 @@ class ArticleScreen(Screen[None]):
         )
         self.app.push_screen(picker, self.app.saving(lambda name: name is not None and self._toggle_passage_tag(name, same)))
 
+    def _new_name_refused(self, name: str) -> bool:
+        """A name typed in the picker that cannot name a tag: said, and nothing done."""
+        problem = None if name in self.workspace.codebook.looks else tag_name_problem(name)
+        if problem:
+            self.notify(f"Not a tag name: {name!r}: {problem}.", severity="warning")
+        return problem is not None
+
     def _toggle_passage_tag(self, name: str, same: Annotation | None) -> None:
+        if self._new_name_refused(name):
+            return
         if same is None or name not in same.tags:
             self.apply_tag(name)
         elif len(same.tags) == 1:
@@ -432,7 +441,7 @@ class ArticleScreen(Screen[None]):
         self.app.push_screen(picker, self.app.saving(self._toggle_article_tag))
 
     def _toggle_article_tag(self, name: str | None) -> None:
-        if name is None:
+        if name is None or self._new_name_refused(name):
             return
         history = self.workspace.history
         if name in self.article.tags:
