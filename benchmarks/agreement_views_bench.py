@@ -39,7 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from reader.core.anchoring import selector_for  # noqa: E402
 from reader.core.segment import sentence_spans  # noqa: E402
-from reader.core.store import Annotation, Store, now_utc  # noqa: E402
+from reader.core.model import Annotation, now_utc
+from reader.store import Store
 from bench_db import copy_database  # noqa: E402
 
 SOURCE = HERE / "out" / "ws" / "reader-bench-100000-seed1"
@@ -79,8 +80,8 @@ def build_database(target: Path, seed: int) -> None:
     rng = random.Random(seed)
     store = Store.open(target)
     try:
-        bench = [a for a in store.annotations_of(["bench"])]
-        lengths = store.article_lengths(a.article_id for a in bench)
+        bench = [a for a in store.annotations.of_annotators(["bench"])]
+        lengths = store.articles.lengths(a.article_id for a in bench)
         ids = [row[0] for row in store.db.execute("SELECT id FROM articles")]
         colleague: list[tuple[int, int, int, tuple[str, ...]]] = []
         for annotation in bench:
@@ -121,7 +122,7 @@ def _moved(annotation: Annotation, length: int, rng: random.Random) -> tuple[int
 
 def _random_sentences(store: Store, ids: list[int], count: int, rng: random.Random):
     batch = [rng.choice(ids) for _ in range(count)]
-    texts = store.article_texts(batch)
+    texts = store.articles.texts(batch)
     for article_id in batch:
         sentences = sentence_spans(texts[article_id])
         if sentences:
@@ -134,10 +135,10 @@ def _insert(store: Store, annotator: str, rows, rng: random.Random) -> None:
     with store.writing(f"annotations of {annotator}"):
         for offset in range(0, len(rows), 5_000):
             chunk = rows[offset : offset + 5_000]
-            texts = store.article_texts(row[0] for row in chunk)
+            texts = store.articles.texts(row[0] for row in chunk)
             for article_id, start, end, tags in chunk:
                 quote, prefix, suffix = selector_for(texts[article_id], start, end)
-                store.insert_annotation(Annotation(
+                store.annotations.insert(Annotation(
                     str(uuid.UUID(int=rng.getrandbits(128), version=4)), article_id, start, end, quote, prefix,
                     suffix, None, annotator, stamp, stamp, tags,
                 ))
@@ -167,7 +168,7 @@ def touch_articles(database: Path, annotator: str, count: int, rng: random.Rando
             "SELECT DISTINCT article_id FROM annotations WHERE annotator = ?", [annotator])]
         added = []
         for article in rng.sample(ids, count):
-            added.append(store.add_annotation(article, 0, 5, [rng.choice(TAGS)], annotator).id)
+            added.append(store.annotations.add(article, 0, 5, [rng.choice(TAGS)], annotator).id)
         return added
     finally:
         store.close()
@@ -177,7 +178,7 @@ def remove_annotations(database: Path, ids: list[str]) -> None:
     store = Store.open(database)
     try:
         for annotation_id in ids:
-            store.delete_annotation(annotation_id)
+            store.annotations.delete(annotation_id)
     finally:
         store.close()
 
@@ -313,7 +314,7 @@ def main() -> None:
         build_database(database, args.seed)
     store = Store.open(database)  # brings the schema up to date (the kept agreement sums)
     counts = dict(store.db.execute("SELECT annotator, count(*) FROM annotations GROUP BY annotator").fetchall())
-    articles = store.article_count()
+    articles = store.listing.count()
     store.close()
     print(f"database: {database} · {articles:,} articles · "
           + " · ".join(f"{name} {count:,}" for name, count in sorted(counts.items(), key=lambda item: -item[1]))

@@ -42,7 +42,7 @@ from pathlib import Path  # noqa: E402
 
 from reader.core.config import load_config  # noqa: E402
 from reader.core.entities import lazy_recogniser  # noqa: E402
-from reader.core.store import Store  # noqa: E402
+from reader.store import Store
 
 MARKS["core_imported"] = time.time() - T0
 
@@ -159,7 +159,7 @@ class Timings:
 async def drive(config_path: Path, full: bool, goals: dict | None = None) -> dict:
     config = load_config(config_path)
     store = Store.open(config.database)
-    store.sync_tags(config.tags)
+    store.tags.sync(config.tags)
     MARKS["store_opened"] = time.time() - T0
     recogniser = lazy_recogniser(config.entities.gazetteer)  # what the command line gives ReaderApp
     MARKS["recogniser_built"] = time.time() - T0
@@ -253,7 +253,7 @@ async def measure_app(app: BenchApp, pilot, article_list: ArticleList, store: St
     body = body.encode("utf-8")[:LONG_ARTICLE_BYTES].decode("utf-8", "ignore")
     title = "Benchmark: a 10 KB article"
     body = (title + "\n\n" + body[body.index("\n\n") + 2 :]).rstrip()
-    added = store.add_document(
+    added = store.articles.add(
         Document(text=body, title=title, source="bench", url=None, path="benchmark-long-article",
                  published="9999-12-31", locator="")
     )
@@ -285,15 +285,15 @@ async def measure_app(app: BenchApp, pilot, article_list: ArticleList, store: St
     assert isinstance(screen, ArticleScreen)
     tag_key = next(tag.key for tag in screen.config.tags if tag.key)
     commits: list[float] = []
-    add_annotation = store.add_annotation
+    add_annotation = store.annotations.add
 
     def noting_commit(*args, **kwargs):
         annotation = add_annotation(*args, **kwargs)
         commits.append(time.time())
         return annotation
 
-    store.add_annotation = noting_commit  # this process's store object only
-    before = store.annotation_count()
+    store.annotations.add = noting_commit  # this process's store object only
+    before = store.annotations.count()
     s_and_tag, moves = Timings(), Timings()
     tag_to_commit, tag_to_frame = [], []
     for round_ in range(40):
@@ -313,9 +313,9 @@ async def measure_app(app: BenchApp, pilot, article_list: ArticleList, store: St
             frame = app.frame_after(commits[-1], ArticleScreen)
             tag_to_frame.append((frame - started) if frame else float("nan"))
         await key(("h", "l"), ArticleScreen, moves)
-    made = store.annotation_count() - before
+    made = store.annotations.count() - before
     assert made == 40, f"expected 40 annotations, found {made}"
-    store.add_annotation = add_annotation
+    store.annotations.add = add_annotation
     result["s_and_tag_key"] = s_and_tag.as_dict()
     result["tag_key_to_commit_s"] = tag_to_commit
     result["tag_key_to_frame_s"] = tag_to_frame
@@ -330,7 +330,7 @@ KEY_REPEAT_S = 1 / 30  # a held key: about 30 repeats a second, as terminals sen
 
 def list_index(store: Store, article_id: int) -> int:
     """Where `article_id` is in the list in its default order (date, no filter)."""
-    from reader.core.store import _ORDER_BY
+    from reader.store.listing import _ORDER_BY
 
     row = store.db.execute(
         f"""SELECT n FROM (SELECT a.id, row_number() OVER (ORDER BY {_ORDER_BY['published']}) - 1 AS n
@@ -360,7 +360,7 @@ async def measure_goals(app: BenchApp, pilot, article_list: ArticleList, store: 
     1 MB documents, scrolling them; peak RSS after the searches and after the 1 MB documents."""
     import asyncio
 
-    from reader.core.store import SORT_KEYS
+    from reader.core.model import SORT_KEYS
 
     out: dict = {}
     result["goals"] = out

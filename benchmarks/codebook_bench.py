@@ -23,7 +23,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from reader.core.config import parse_config  # noqa: E402
-from reader.core.store import PassageQuery, Store  # noqa: E402
+from reader.core.model import PassageQuery
+from reader.store import Store
 from bench_db import copy_database  # noqa: E402
 
 GOAL_MS = 300
@@ -49,8 +50,8 @@ def prepare(source: Path, target: Path, annotations: int) -> None:
             " source = 'Source ' || printf('%02d', id % 12)"
         )
         for name in CODEBOOK:
-            store.ensure_tag(name)
-        tag_ids = {name: store._tag_id(name) for name in CODEBOOK}
+            store.tags.ensure(name)
+        tag_ids = {name: store.tags.id_of(name) for name in CODEBOOK}
         weights = [max(1, 40 - 2 * index) for index in range(len(CODEBOOK) - 1)] + [0.05]
         existing = db.execute("SELECT count(*) FROM annotations").fetchone()[0]
         # retag the existing annotations over the whole codebook
@@ -82,21 +83,21 @@ def prepare(source: Path, target: Path, annotations: int) -> None:
 
 def forget_count(store: Store) -> None:
     """Make the next passage count read the database, as a screen opened afresh does."""
-    store._passage_count_key = None
+    store.passages._passage_count_key = None
 
 
 def forget_outline(store: Store) -> None:
     """Make the next jump deep into a list build the list's outline, as the first jump does."""
-    store._passage_outline_key = None
+    store.passages._outline_key = None
 
 
 def offset_page(store: Store, query: PassageQuery, offset: int, limit: int = 100) -> list:
     """A page as `Store.passages` read it before keyset paging: every passage sorted by date
     (ORDER BY ... LIMIT ? OFFSET ?), for the before/after comparison."""
-    tag_ids = store._tag_ids(query)
-    where, params = store._passage_filters(query)
+    tag_ids = store.passages._tag_ids(query)
+    where, params = store.passages._filters(query)
     return store.db.execute(
-        f"""SELECT {store._PASSAGE_COLUMNS} FROM annotations n JOIN articles a ON a.id = n.article_id
+        f"""SELECT {store.passages._COLUMNS} FROM annotations n JOIN articles a ON a.id = n.article_id
             WHERE n.id IN (SELECT annotation_id FROM annotation_tags WHERE tag_id IN ({", ".join("?" * len(tag_ids)) or "NULL"}))
             {"".join(f" AND {term}" for term in where)}
             ORDER BY a.published DESC, a.id DESC, n.start, n.id LIMIT ? OFFSET ?""",
@@ -187,34 +188,34 @@ def main() -> None:
         prepare(args.source, target, args.annotations)
         print(f"prepared {target} in {time.perf_counter() - started:.1f} s")
     store = Store.open(target)
-    print(f"{store.article_count():,} articles, {store.annotation_count():,} annotations, {len(store.tag_names())} tags")
+    print(f"{store.listing.count():,} articles, {store.annotations.count():,} annotations, {len(store.tags.names())} tags")
     frequent, nested, rare = PassageQuery("conflict"), PassageQuery("framing"), PassageQuery("rare")
     filtered = PassageQuery("conflict", source="Source 03", since="2024-01", until="2024-06", annotator="bob")
     results = [
-        ("codebook: every tag with passage and article counts", timed(store.tag_summary, args.runs)),
+        ("codebook: every tag with passage and article counts", timed(store.tags.summary, args.runs)),
     ]
     for label, query in (("frequent tag", frequent), ("nested parent (4 tags)", nested), ("rare tag", rare),
                          ("frequent tag, source + 6 months + annotator", filtered)):
-        count = store.passage_count(query)
+        count = store.passages.count(query)
         results.append((f"passages, {label} ({count:,}): count + first page",
-                        timed(lambda q=query: (forget_count(store), store.passage_count(q), store.passages(q, 0, 100)), args.runs)))
-        middle = store.passages(query, max(0, count // 2), 100)
+                        timed(lambda q=query: (forget_count(store), store.passages.count(q), store.passages.page(q, 0, 100)), args.runs)))
+        middle = store.passages.page(query, max(0, count // 2), 100)
         last = count - (count - 1) // 100 * 100 if count else 0
         results.append((f"passages, {label}: a page deep in the list, before (ORDER BY ... OFFSET)",
                         timed(lambda q=query, c=count: offset_page(store, q, max(0, c // 2)), args.runs)))
         results.append((f"passages, {label}: a page deep in the list, by position (outline built)",
-                        timed(lambda q=query, c=count: (forget_outline(store), store.passages(q, max(0, c // 2), 100)), args.runs)))
+                        timed(lambda q=query, c=count: (forget_outline(store), store.passages.page(q, max(0, c // 2), 100)), args.runs)))
         results.append((f"passages, {label}: a page deep in the list, by position (outline kept)",
-                        timed(lambda q=query, c=count: store.passages(q, max(0, c // 2) + 100, 100), args.runs)))
+                        timed(lambda q=query, c=count: store.passages.page(q, max(0, c // 2) + 100, 100), args.runs)))
         results.append((f"passages, {label}: G, the last page, before (ORDER BY ... OFFSET)",
                         timed(lambda q=query, c=count, n=last: offset_page(store, q, c - n, n), args.runs)))
         results.append((f"passages, {label}: G, the last page, by key (from the end)",
-                        timed(lambda q=query, n=last: store.passages_before(q, None, n), args.runs)))
+                        timed(lambda q=query, n=last: store.passages.before(q, None, n), args.runs)))
         if middle:
             results.append((f"passages, {label}: page down from the middle, by key",
-                            timed(lambda q=query, m=middle: store.passages_after(q, m[-1], 100), args.runs)))
+                            timed(lambda q=query, m=middle: store.passages.after(q, m[-1], 100), args.runs)))
             results.append((f"passages, {label}: page up from the middle, by key",
-                            timed(lambda q=query, m=middle: store.passages_before(q, m[0], 100), args.runs)))
+                            timed(lambda q=query, m=middle: store.passages.before(q, m[0], 100), args.runs)))
     from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
 
     config_path = args.workdir / "config.yaml"

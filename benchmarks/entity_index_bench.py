@@ -39,7 +39,7 @@ sys.path.insert(0, str(HERE))
 from reader.core.entities import build_recogniser, engine_key  # noqa: E402
 from reader.core.entities import index as entity_index  # noqa: E402
 from reader.core.entities.fill import fill_cache  # noqa: E402
-from reader.core.store import Store  # noqa: E402
+from reader.store import Store
 from bench_db import copy_database, log  # noqa: E402
 
 DEFAULT_SOURCE = HERE / "out" / "ws" / "reader-bench-100000-seed1" / "annotations.db"
@@ -103,7 +103,7 @@ def prepare(args: argparse.Namespace) -> dict:
     made["fill_indexing_s"] = spent[0]
     log(f"filled: {made['fill_s']:.0f} s, of which indexing {spent[0]:.0f} s")
     made["articles"] = store.db.execute("SELECT count(*) FROM articles").fetchone()[0]
-    made["annotations"] = store.annotation_count()
+    made["annotations"] = store.annotations.count()
     store.close()
     marker.write_text(json.dumps(made, indent=2), encoding="utf-8")
     return reindex(args, made)

@@ -22,7 +22,7 @@ sys.path.insert(0, str(ROOT))
 
 from reader.core.exchange.yaml_format import write_export, write_to  # noqa: E402
 from reader.core.exchange.yaml_import import import_annotations  # noqa: E402
-from reader.core.store import Store  # noqa: E402
+from reader.store import Store
 
 DEFAULT_DB = ROOT / "benchmarks" / "out" / "ws" / "reader-bench-100000-seed1" / "annotations.db"
 
@@ -44,7 +44,7 @@ def main() -> None:
         work = Path(folder)
         shutil.copy(args.db, work / "source.db")
         store = Store.open(work / "source.db")
-        count = store.annotation_count()
+        count = store.annotations.count()
         articles = store.db.execute("SELECT count(DISTINCT article_id) FROM annotations").fetchone()[0]
         print(f"{count:,} annotations on {articles:,} articles")
         export = work / "export.yaml"

@@ -45,7 +45,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from reader.core import insight  # noqa: E402
-from reader.core.store import Store  # noqa: E402
+from reader.store import Store
 from bench_db import copy_database, log  # noqa: E402
 
 WS_SOURCE = HERE / "out" / "ws" / "reader-bench-100000-seed1" / "annotations.db"
@@ -94,7 +94,7 @@ def prepare(args: argparse.Namespace) -> dict:
     rng = random.Random(11)
     store = Store.open(db_path)
     try:
-        if store.annotation_count() < ANNOTATIONS:
+        if store.annotations.count() < ANNOTATIONS:
             store.close()
             import run  # benchmarks/run.py: the same annotations as its own top-up
 
@@ -107,8 +107,8 @@ def prepare(args: argparse.Namespace) -> dict:
         store.db.execute("DROP TABLE IF EXISTS sqlite_stat1")
         made = {
             "source": str(args.source),
-            "articles": store.article_count(),
-            "annotations": store.annotation_count(),
+            "articles": store.listing.count(),
+            "annotations": store.annotations.count(),
             "annotation_tags": store.db.execute("SELECT count(*) FROM annotation_tags").fetchone()[0],
             "article_tags": store.db.execute("SELECT count(*) FROM article_tags").fetchone()[0],
             "entity_mentions": store.db.execute("SELECT count(*) FROM entity_mentions").fetchone()[0],
@@ -124,7 +124,7 @@ def migrate(db_path: Path) -> dict[str, float]:
     """Apply the copy's pending migrations one at a time, as Store.open would; seconds each."""
     from sqlite_utils import Database
 
-    from reader.core.store import migrations
+    from reader.store.schema import migrations
 
     db = Database(sqlite3.connect(str(db_path)))
     times = {}

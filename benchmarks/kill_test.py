@@ -26,7 +26,7 @@ sys.path.insert(0, str(ROOT))
 
 WORKER = r"""
 import json, os, random, sys, uuid
-from reader.core.store import Store
+from reader.store import Store
 db, journal, seed = sys.argv[1], sys.argv[2], int(sys.argv[3])
 rng = random.Random(seed)
 store = Store.open(db)
@@ -39,34 +39,34 @@ while True:
     if kind == "add":
         start = rng.randrange(0, 40)
         note({"intent": "add"})
-        made = store.add_annotation(1, start, start + rng.randrange(1, 10), ["conflict", "quote"], "killer")
+        made = store.annotations.add(1, start, start + rng.randrange(1, 10), ["conflict", "quote"], "killer")
         ids.append(made.id)
         note({"done": "add", "id": made.id})
     elif kind == "note":
         target, text = rng.choice(ids), uuid.uuid4().hex
         note({"intent": "note", "id": target, "note": text})
-        store.set_note(target, text)
+        store.annotations.set_note(target, text)
         note({"done": "note", "id": target, "note": text})
     elif kind == "tag":
         target, tag = rng.choice(ids), rng.choice(["economic", "responsibility"])
         note({"intent": "tag", "id": target, "tag": tag})
-        store.add_tag(target, tag)
+        store.annotations.tag(target, tag)
         note({"done": "tag", "id": target, "tag": tag})
     else:
         target = ids.pop(rng.randrange(len(ids)))
         note({"intent": "delete", "id": target})
-        store.delete_annotation(target)
+        store.annotations.delete(target)
         note({"done": "delete", "id": target})
 """
 
 
 def prepare(folder: Path) -> Path:
     from reader.core.ingest import Document
-    from reader.core.store import Store
+    from reader.store import Store
 
     db = folder / "killed.db"
     store = Store.open(db)
-    store.add_document(Document(text="Talks resume in Geneva after a long pause; the ministry said so.", title="Talks",
+    store.articles.add(Document(text="Talks resume in Geneva after a long pause; the ministry said so.", title="Talks",
                                 source=None, url=None, path="t.txt", published=None, locator=""))
     store.close()
     return db
@@ -74,7 +74,7 @@ def prepare(folder: Path) -> Path:
 
 def check(db: Path, journal: Path) -> list[str]:
     """What is wrong with the database against the journal (empty when nothing is)."""
-    from reader.core.store import Store
+    from reader.store import Store
 
     problems: list[str] = []
     store = Store.open(db)

@@ -40,7 +40,7 @@ THINGS = ["the harbour plan", "a fare rise", "the school budget", "new bus lanes
 
 TAGGER = r"""
 import json, sys, time
-from reader.core.store import Store, StoreWriteError
+from reader.store import Store, StoreWriteError
 store = Store.open(sys.argv[1])
 article = int(sys.argv[2])
 waits, refused = [], []
@@ -52,7 +52,7 @@ while True:
         break
     started = time.perf_counter()
     try:
-        store.add_annotation(article, 0, 5, ["pressed"], "tagger")
+        store.annotations.add(article, 0, 5, ["pressed"], "tagger")
     except StoreWriteError as error:
         refused.append(str(error))
     waited = time.perf_counter() - started
@@ -77,13 +77,14 @@ def build(folder: Path, articles: int, annotations: int) -> tuple[Path, Path]:
     sys.path.insert(0, str(ROOT))
     from reader.core.anchoring import selector_for
     from reader.core.exchange.yaml_format import write_yaml
-    from reader.core.store import Store, now_utc, sha256_text
+    from reader.core.model import now_utc, sha256_text
+    from reader.store import Store
 
     rng = random.Random(7)
     source = Store.open(folder / "source.db")
     stamp = now_utc()
     with source.writing():
-        tag_ids = [source.ensure_tag(name) for name in ("conflict", "cooperation", "framing/economy", "framing/security")]
+        tag_ids = [source.tags.ensure(name) for name in ("conflict", "cooperation", "framing/economy", "framing/security")]
         rows, tag_rows = [], []
         per_article = max(1, annotations // articles)
         for index in range(articles):

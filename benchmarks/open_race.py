@@ -26,13 +26,13 @@ sys.path.insert(0, str(ROOT))
 
 def open_once(path: str, barrier, results) -> None:
     """One opener: wait for the others, open the database, read from it, report."""
-    from reader.core.store import Store
+    from reader.store import Store
 
     barrier.wait()
     try:
         store = Store.open(path)
         try:
-            store.article_count()
+            store.listing.count()
         finally:
             store.close()
     except BaseException as error:  # a refusal of any kind is what is counted
@@ -57,7 +57,7 @@ def race(path: Path, processes: int) -> list[str]:
 
 def schema_complete(path: Path) -> bool:
     """Whether every migration reader knows is recorded as applied, once."""
-    from reader.core.store import migrations
+    from reader.store.schema import migrations
 
     conn = sqlite3.connect(path)
     try:

@@ -39,7 +39,9 @@ from textual.widgets import Input  # noqa: E402
 
 from reader.core.config import load_config  # noqa: E402
 from reader.core.entities import build_recogniser  # noqa: E402
-from reader.core.store import _ORDER_BY, ListQuery, Store  # noqa: E402
+from reader.core.model import ListQuery
+from reader.store import Store
+from reader.store.listing import _ORDER_BY
 
 DOCUMENTS = {"10kb": "benchmark-long-article", "1mb-paragraphs": "long-paragraphs.txt", "1mb-one-line": "long-one-line.txt"}
 
@@ -147,11 +149,11 @@ TIMELINE_TARGETS = [
     ("reader.tui.widgets.article_view", "ArticleView", "on_resize"),
     ("reader.tui.widgets.article_view", "ArticleView", "render_line"),
     ("reader.tui.wrap", "WrappedText", "wrap"),
-    ("reader.core.store", "Store", "get_article"),
-    ("reader.core.store", "Store", "annotations_for"),
-    ("reader.core.store", "Store", "mark_read"),
-    ("reader.core.store", "Store", "reading_position"),
-    ("reader.core.store", "Store", "save_position"),
+    ("reader.store.articles", "Articles", "get"),
+    ("reader.store.annotations", "Annotations", "of_article"),
+    ("reader.store.articles", "Articles", "mark_read"),
+    ("reader.store.articles", "Articles", "position"),
+    ("reader.store.articles", "Articles", "save_position"),
     ("textual.screen", "Screen", "_refresh_layout"),
     ("textual._compositor", "Compositor", "render_update"),
     ("textual._compositor", "Compositor", "render_full"),
@@ -274,7 +276,7 @@ def search_sql(config_path: Path, term: str, repeat: int) -> None:
     steps = [
         ("FTS alone: SELECT count(*) FROM articles_fts WHERE MATCH",
          lambda: db.execute("SELECT count(*) FROM articles_fts WHERE articles_fts MATCH ?", [match]).fetchone()),
-        ("Store.article_count(query) (the WHERE of Store._where)", lambda: store.article_count(query)),
+        ("Store.article_count(query) (the WHERE of Store._where)", lambda: store.listing.count(query)),
         ("  the same with only the articles_fts half of the OR",
          lambda: db.execute("SELECT count(*) FROM articles a WHERE a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)",
                             [match]).fetchone()),
@@ -284,11 +286,11 @@ def search_sql(config_path: Path, term: str, repeat: int) -> None:
         ("  the same without the two correlated sub-selects",
          lambda: db.execute(list_sql.replace("(SELECT count(*) FROM annotations n WHERE n.article_id = a.id)", "0")
                             .replace("(SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id)", "0"), params).fetchall()),
-        ("Store._article_tag_map(100 ids)", lambda: store._article_tag_map(ids)),
-        ("Store._snippets(100 ids)", lambda: store._snippets(ids, term)),
-        ("Store.list_articles(0, 100, query) in all", lambda: store.list_articles(0, 100, query)),
+        ("Store._article_tag_map(100 ids)", lambda: store.articles.tag_map(ids)),
+        ("Store._snippets(100 ids)", lambda: store.listing._snippets(ids, term)),
+        ("Store.list_articles(0, 100, query) in all", lambda: store.listing.page(0, 100, query)),
     ]
-    print(f"search “{term}”: {store.article_count(query):,} matches; first page holds "
+    print(f"search “{term}”: {store.listing.count(query):,} matches; first page holds "
           f"{sum(1 for i in ids if db.execute('SELECT chars FROM articles WHERE id = ?', [i]).fetchone()[0] > 100_000)} "
           f"documents over 100,000 characters")
     for label, function in steps:
@@ -296,7 +298,7 @@ def search_sql(config_path: Path, term: str, repeat: int) -> None:
         print(f"  {seconds * 1000:8.1f} ms  {label}")
     big = [i for i in ids if db.execute("SELECT chars FROM articles WHERE id = ?", [i]).fetchone()[0] > 100_000]
     if big:
-        seconds, _ = timed(lambda: store._snippets(big, term), repeat)
+        seconds, _ = timed(lambda: store.listing._snippets(big, term), repeat)
         print(f"  {seconds * 1000:8.1f} ms  Store._snippets of just the {len(big)} long document(s) among them")
     print("query plan of the count:")
     for row in db.execute(f"EXPLAIN QUERY PLAN SELECT count(*) FROM articles a {where}", params):
@@ -312,7 +314,7 @@ def contention(config_path: Path, name: str) -> None:
     while it runs, and the calls in recognise() that run longest without returning to Python."""
     config = load_config(config_path)
     store = Store.open(config.database)
-    text = store.get_article(document_id(store, name)).text
+    text = store.articles.get(document_id(store, name)).text
     store.close()
     recogniser = build_recogniser(config.entities.gazetteer)
     alone, _ = timed(lambda: recogniser.recognise(text), 1)

@@ -43,7 +43,7 @@ sys.path.insert(0, str(HERE))
 import generate_corpus  # noqa: E402
 
 from reader.core.segment import sentence_spans  # noqa: E402
-from reader.core.store import Store  # noqa: E402
+from reader.store import Store
 
 PYTHON = sys.executable
 OUT = HERE / "out"
@@ -238,7 +238,7 @@ def time_add_annotation(db_path: Path, rng: random.Random) -> dict:
         times = []
         for article_id, start, end in spans:
             started = time.perf_counter()
-            store.add_annotation(article_id, start, end, [rng.choice(("conflict", "cooperation"))], annotator="bench")
+            store.annotations.add(article_id, start, end, [rng.choice(("conflict", "cooperation"))], annotator="bench")
             times.append(time.perf_counter() - started)
         synchronous = store.db.execute("PRAGMA synchronous").fetchone()[0]
         journal = store.db.execute("PRAGMA journal_mode").fetchone()[0]
@@ -251,14 +251,14 @@ def top_up_annotations(db_path: Path, total: int, rng: random.Random) -> tuple[i
     """Add annotations in one transaction until the store holds `total`; returns (added, seconds)."""
     store = Store.open(db_path)
     try:
-        missing = total - store.annotation_count()
+        missing = total - store.annotations.count()
         if missing <= 0:
             return 0, 0.0
         spans = random_spans(store, missing, rng)
         started = time.perf_counter()
         with store.writing():
             for article_id, start, end in spans:
-                store.add_annotation(article_id, start, end, [rng.choice(("conflict", "cooperation"))], annotator="bench")
+                store.annotations.add(article_id, start, end, [rng.choice(("conflict", "cooperation"))], annotator="bench")
         return missing, time.perf_counter() - started
     finally:
         store.close()
@@ -274,7 +274,7 @@ def time_queries(db_path: Path, searches: dict[str, str]) -> dict:
     """The list's queries called directly, as the list calls them: `article_count(query)` (on
     enter, and for the title) and `list_articles(offset, 100, query)` (the first page, and for
     G the last). Each QUERY_REPEATS times; every sample is kept."""
-    from reader.core.store import SORT_KEYS, ListQuery
+    from reader.core.model import ListQuery, SORT_KEYS
 
     store = Store.open(db_path)
     try:
@@ -282,15 +282,15 @@ def time_queries(db_path: Path, searches: dict[str, str]) -> dict:
             counts, firsts, lasts = [], [], []
             for _ in range(QUERY_REPEATS):
                 started = time.perf_counter()
-                count = store.article_count(query)
+                count = store.listing.count(query)
                 counted = time.perf_counter()
-                rows = store.list_articles(0, 100, query)
+                rows = store.listing.page(0, 100, query)
                 listed = time.perf_counter()
                 counts.append(counted - started)
                 firsts.append(listed - counted)
                 if last_page:
                     started = time.perf_counter()
-                    store.list_articles(max(0, count - 100), 100, query)
+                    store.listing.page(max(0, count - 100), 100, query)
                     lasts.append(time.perf_counter() - started)
             return {"count_s": counts, "first_page_s": firsts, "last_page_s": lasts, "matches": count, "rows": len(rows)}
 
@@ -307,7 +307,7 @@ def time_queries(db_path: Path, searches: dict[str, str]) -> dict:
         queries["filter:unread"] = {"text": "unread", **sample(ListQuery(read="unread"))}
         for sort in SORT_KEYS:
             queries[f"sort:{sort}"] = {"text": sort, **sample(ListQuery(sort=sort), last_page=True)}
-        queries["annotations"] = store.annotation_count()
+        queries["annotations"] = store.annotations.count()
         return queries
     finally:
         store.close()

@@ -37,11 +37,11 @@ class Context:
         return self._config
 
     def open_store(self):
-        from reader.core.store import Store, StoreError
+        from reader.store import Store, StoreError
 
         try:
             store = Store.open(self.config.database)
-            store.sync_tags(self.config.tags)
+            store.tags.sync(self.config.tags)
         except StoreError as error:
             raise failure(str(error)) from None
         return store
@@ -59,7 +59,7 @@ class ReaderGroup(click.Group):
             raise guard_error(error) from None
 
     def invoke(self, ctx: click.Context):
-        from reader.core.store import StoreError, database_error_reason
+        from reader.store import StoreError, database_error_reason
 
         try:
             return super().invoke(ctx)
@@ -118,7 +118,7 @@ def open_tui(context: Context) -> None:
     recogniser = make_recogniser(config, lazy=True)
     store = context.open_store()
     try:
-        if config.load_samples and store.article_count() == 0:
+        if config.load_samples and store.listing.count() == 0:
             from reader.core.corpus import import_samples
 
             import_samples(store)
@@ -178,7 +178,7 @@ def export_command(
 ) -> None:
     """Export annotations, with their articles: all of them, or those the options select."""
     from reader.core.exchange.yaml_format import write_export, write_to
-    from reader.core.store import ExportFilter
+    from reader.core.model import ExportFilter
 
     if since is not None and not _ISO_DATE.fullmatch(since):
         raise click.BadParameter(f"expected a date like 2025-09-01, got {since!r}", param_hint="--since")
@@ -189,11 +189,11 @@ def export_command(
     try:
         if article is not None:
             try:
-                only = ExportFilter(tag=tag, source=source, since=since, article=str(store.find_article(article)),
+                only = ExportFilter(tag=tag, source=source, since=since, article=str(store.articles.find(article)),
                                     annotator=annotator)
             except KeyError as error:
                 raise click.BadParameter(str(error.args[0]), param_hint="--article") from None
-        orphans = store.orphan_count()
+        orphans = store.annotations.orphan_count()
         if orphans and (fmt != "yaml" or only != ExportFilter()):
             echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; "
                  f"O in reader; a whole YAML export carries them)", err=True)
@@ -240,7 +240,7 @@ def restore_command(context: Context, file: str) -> None:
     kept beside it as <name>.before-restore-<time>. Refused while another program (a reader, an
     import) has the database open."""
     from reader.core.restore import restore
-    from reader.core.store import StoreError
+    from reader.store import StoreError
 
     database = context.config.database
     try:
@@ -314,7 +314,7 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
     from reader.core.entities.packed import SpanTable
     from reader.core.entities.user import UserEntities
     from reader.core.ingest import SizeLimit, Skipped, iter_files, read_file
-    from reader.core.store import Store, StoreError
+    from reader.store import Store, StoreError
 
     recogniser = make_recogniser(context.config, lazy=False)
     user = UserEntities(())

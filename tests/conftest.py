@@ -6,7 +6,7 @@ import pytest
 
 from reader.core.config import Config, parse_config
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.store import Store
 
 CONFIG = """\
 annotator: alice
@@ -57,10 +57,10 @@ def config(tmp_path: Path) -> Config:
 @pytest.fixture
 def store(tmp_path: Path, config: Config):
     store = Store.open(config.database)
-    store.sync_tags(config.tags)
-    store.add_document(make_article("Talks resume in Geneva", ARTICLE, "2025-03-03", "geneva.txt"))
-    store.add_document(make_article("Port strike spreads", "Port strike spreads\n\nDockers walked out. Talks failed.", "2025-02-01", "port.txt"))
-    store.add_document(make_article("Älteste Zeitung", "Älteste Zeitung\n\nZoë Nakamura wrote it.", "2025-01-15", "zeitung.txt"))
+    store.tags.sync(config.tags)
+    store.articles.add(make_article("Talks resume in Geneva", ARTICLE, "2025-03-03", "geneva.txt"))
+    store.articles.add(make_article("Port strike spreads", "Port strike spreads\n\nDockers walked out. Talks failed.", "2025-02-01", "port.txt"))
+    store.articles.add(make_article("Älteste Zeitung", "Älteste Zeitung\n\nZoë Nakamura wrote it.", "2025-01-15", "zeitung.txt"))
     yield store
     store.close()
 

@@ -25,7 +25,7 @@ from reader.core.agreement import (
     span_agreement,
     units_from_annotations,
 )
-from reader.core.store import Annotation
+from reader.core.model import Annotation
 
 
 def units(annotator, *spans, article=1):

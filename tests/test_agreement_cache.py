@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from reader.core import agreement_cache as cache
 from reader.core.agreement import agreement_table, krippendorff_alpha, span_agreement, units_from_annotations
 from reader.core.agreement_report import AgreementJob
-from reader.core.store import Store
+from reader.store import Store
 from tests.conftest import make_article
 
 TAGS = ["conflict", "cooperation", "framing/economy"]
@@ -25,16 +25,16 @@ def corpus(seed: int, articles: int = 6) -> Store:
     store = Store.memory()
     for index in range(articles):
         text = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 25)))
-        store.add_document(make_article(f"Article {index}", text, f"2025-0{1 + index % 9}-01", f"a{index}.txt"))
+        store.articles.add(make_article(f"Article {index}", text, f"2025-0{1 + index % 9}-01", f"a{index}.txt"))
     return store
 
 
 def random_annotation(rng: random.Random, store: Store, annotator: str) -> None:
-    article = rng.randint(1, store.article_count())
-    length = store.article_lengths([article])[article]
+    article = rng.randint(1, store.listing.count())
+    length = store.articles.lengths([article])[article]
     start = rng.randrange(length)
     end = rng.randint(start + 1, min(length, start + 30))
-    added = store.add_annotation(article, start, end, rng.sample(TAGS, rng.choice([1, 1, 1, 2])), annotator)
+    added = store.annotations.add(article, start, end, rng.sample(TAGS, rng.choice([1, 1, 1, 2])), annotator)
     if rng.random() < 0.15:  # an imported annotation may have no tag
         with store.writing():
             store.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [added.id])
@@ -43,37 +43,37 @@ def random_annotation(rng: random.Random, store: Store, annotator: str) -> None:
 def random_change(rng: random.Random, store: Store, annotators: list[str]) -> str:
     """One change of the kinds the triggers must notice (or, for renames, need not)."""
     kind = rng.choice(["add", "add", "delete", "tag", "untag", "move", "rename", "merge", "text", "note"])
-    annotations = [a for name in annotators for a in store.annotations_of([name])]
+    annotations = [a for name in annotators for a in store.annotations.of_annotators([name])]
     if kind == "add" or not annotations:
         random_annotation(rng, store, rng.choice(annotators))
         return "add"
     chosen = rng.choice(annotations)
     if kind == "delete":
-        store.delete_annotation(chosen.id)
+        store.annotations.delete(chosen.id)
     elif kind == "tag":
-        store.add_tag(chosen.id, rng.choice(TAGS))
+        store.annotations.tag(chosen.id, rng.choice(TAGS))
     elif kind == "untag" and len(chosen.tags) > 1:
-        store.remove_tag(chosen.id, rng.choice(chosen.tags))
+        store.annotations.untag(chosen.id, rng.choice(chosen.tags))
     elif kind == "move":  # what re-anchoring does when a text changes
         with store.writing():
             store.db.execute('UPDATE annotations SET start = 0, "end" = ? WHERE id = ?', [chosen.end, chosen.id])
     elif kind == "rename":
-        names = store.tag_names()
+        names = store.tags.names()
         if names:
             old = rng.choice(names)
-            store.rename_tag(old, f"{old}-{rng.randrange(10**6)}")
+            store.tags.rename(old, f"{old}-{rng.randrange(10**6)}")
     elif kind == "merge":
-        names = store.tag_names()
+        names = store.tags.names()
         if len(names) >= 2:
             source, target = rng.sample(names, 2)
-            store.merge_tags(source, target)
+            store.tags.merge(source, target)
     elif kind == "text":  # a longer text: every passage still fits, the character count changes
         article = chosen.article_id
-        text = store.get_article(article).text + " Later: more words here."
+        text = store.articles.get(article).text + " Later: more words here."
         with store.writing():
             store.db.execute("UPDATE articles SET text = ?, chars = ? WHERE id = ?", [text, len(text), article])
     elif kind == "note":
-        store.set_note(chosen.id, "a note changes nothing agreement reads")
+        store.annotations.set_note(chosen.id, "a note changes nothing agreement reads")
     return kind
 
 
@@ -108,7 +108,7 @@ def test_kept_sums_give_the_numbers_computed_from_nothing(seed, three, level, ro
             report(store, annotators, level)  # keeps the sums
             for _ in range(rng.randint(1, 4)):
                 random_change(rng, store, annotators)
-            if any(not list(store.annotations_of([name])) for name in annotators):
+            if any(not list(store.annotations.of_annotators([name])) for name in annotators):
                 continue
             job, kept = report(store, annotators, level)
             pages_equal_the_whole_list(store, job, kept, rng)
@@ -157,8 +157,8 @@ def test_the_first_numbers_equal_the_core_functions_over_the_same_articles():
     for _ in range(80):
         random_annotation(rng, store, rng.choice(names))
     job, found = report(store, names, "char")
-    units = {name: units_from_annotations(store.annotations_of([name])) for name in names}
-    lengths = store.article_lengths(range(1, 11))
+    units = {name: units_from_annotations(store.annotations.of_annotators([name])) for name in names}
+    lengths = store.articles.lengths(range(1, 11))
     for (a, b), pair, population in zip(job.pair_names, found.pairs, job.populations):
         a_units = [u for u in units[a] if u.article in population]
         b_units = [u for u in units[b] if u.article in population]
@@ -182,7 +182,7 @@ def test_only_changed_articles_are_counted_again(monkeypatch):
     rng = random.Random(3)
     for article in range(1, 9):
         for name in ("alice", "bob"):
-            store.add_annotation(article, 0, 3, [rng.choice(TAGS)], name)
+            store.annotations.add(article, 0, 3, [rng.choice(TAGS)], name)
     counted: list[list[int]] = []
     count = AgreementJob._count
     monkeypatch.setattr(AgreementJob, "_count", lambda self, articles: (counted.append(list(articles)), count(self, articles))[1])
@@ -190,13 +190,13 @@ def test_only_changed_articles_are_counted_again(monkeypatch):
     assert counted == [list(range(1, 9))]
     report(store, ["bob", "alice"], "char")  # the other order reads the same sums
     assert counted == [list(range(1, 9))]
-    annotation = next(store.annotations_of(["bob"]))
-    store.set_note(annotation.id, "notes are not compared")
-    store.rename_tag("conflict", "clash")  # names are looked up, sums are kept by tag id
+    annotation = next(store.annotations.of_annotators(["bob"]))
+    store.annotations.set_note(annotation.id, "notes are not compared")
+    store.tags.rename("conflict", "clash")  # names are looked up, sums are kept by tag id
     report(store, ["alice", "bob"], "char")
     assert len(counted) == 1
-    store.add_annotation(5, 4, 9, ["cooperation"], "alice")
-    store.delete_annotation(annotation.id)  # bob's only passage there: the article leaves the pair's
+    store.annotations.add(5, 4, 9, ["cooperation"], "alice")
+    store.annotations.delete(annotation.id)  # bob's only passage there: the article leaves the pair's
     _job, found = report(store, ["alice", "bob"], "char")
     assert counted[-1] == [5]
     assert found.pairs[0].articles == 7 and found.pairs[0].left_out_a == 1
@@ -208,16 +208,16 @@ def test_a_change_while_counting_is_not_kept_as_counted(tmp_path):
     path = tmp_path / "annotations.db"
     store = Store.open(path)
     for index in range(3):
-        store.add_document(make_article(f"A{index}", f"Port strike {index} spreads as talks fail", "2025-01-01", f"{index}.txt"))
+        store.articles.add(make_article(f"A{index}", f"Port strike {index} spreads as talks fail", "2025-01-01", f"{index}.txt"))
     for name in ("alice", "bob"):
-        store.add_annotation(1, 0, 4, ["conflict"], name)
-        store.add_annotation(2, 0, 4, ["conflict"], name)
+        store.annotations.add(1, 0, 4, ["conflict"], name)
+        store.annotations.add(2, 0, 4, ["conflict"], name)
     job = AgreementJob(["alice", "bob"])
     job.load(store)
     stages = job.stages()
     last = next(report for report in stages if report.complete)  # counted, not yet saved
     other = Store.open(path)
-    other.add_annotation(2, 5, 11, ["conflict"], "bob")  # another process, before the save
+    other.annotations.add(2, 5, 11, ["conflict"], "bob")  # another process, before the save
     other.close()
     for _ in stages:  # saves
         pass
@@ -232,9 +232,9 @@ def test_a_change_while_counting_is_not_kept_as_counted(tmp_path):
 def test_a_read_only_database_gives_the_numbers_without_keeping_them(tmp_path):
     path = tmp_path / "annotations.db"
     store = Store.open(path)
-    store.add_document(make_article("A", "Port strike spreads as talks fail", "2025-01-01", "a.txt"))
+    store.articles.add(make_article("A", "Port strike spreads as talks fail", "2025-01-01", "a.txt"))
     for name in ("alice", "bob"):
-        store.add_annotation(1, 0, 4, ["conflict"], name)
+        store.annotations.add(1, 0, 4, ["conflict"], name)
     store.close()
     reader = Store.open(path, read_only=True)
     _job, found = report(reader, ["alice", "bob"], "char")
@@ -246,19 +246,19 @@ def test_a_read_only_database_gives_the_numbers_without_keeping_them(tmp_path):
 def test_the_triggers_number_every_change_of_an_article():
     store = corpus(1, articles=3)
     seq = lambda: dict(store.db.execute("SELECT article_id, seq FROM article_changes").fetchall())  # noqa: E731
-    first = store.add_annotation(1, 0, 3, ["conflict"], "alice")
+    first = store.annotations.add(1, 0, 3, ["conflict"], "alice")
     before = seq()
     assert set(before) == {1}
-    store.add_tag(first.id, "cooperation")
+    store.annotations.tag(first.id, "cooperation")
     assert seq()[1] > before[1]
     before = seq()
-    store.merge_tags("cooperation", "conflict")
+    store.tags.merge("cooperation", "conflict")
     assert seq()[1] > before[1]
     before = seq()
-    store.set_note(first.id, "no change")
+    store.annotations.set_note(first.id, "no change")
     assert seq() == before
     before = seq()
-    store.delete_annotation(first.id)
+    store.annotations.delete(first.id)
     assert seq()[1] > before[1]
     numbers_before = max(seq().values())
     with store.writing():
@@ -270,7 +270,7 @@ def test_old_scopes_are_dropped(monkeypatch):
     monkeypatch.setattr(cache, "KEPT_SCOPES", 2)
     store = corpus(2, articles=2)
     for name in ("alice", "bob", "carol", "dan"):
-        store.add_annotation(1, 0, 3, ["conflict"], name)
+        store.annotations.add(1, 0, 3, ["conflict"], name)
     for pair in (["alice", "bob"], ["alice", "carol"], ["alice", "dan"]):
         report(store, pair, "char")
     keys = {row[0] for row in store.db.execute("SELECT key FROM agreement_scopes")}
@@ -281,9 +281,9 @@ def test_old_scopes_are_dropped(monkeypatch):
 def test_a_database_that_refuses_the_write_still_gets_its_numbers(tmp_path):
     path = tmp_path / "annotations.db"
     store = Store.open(path)
-    store.add_document(make_article("A", "Port strike spreads as talks fail", "2025-01-01", "a.txt"))
+    store.articles.add(make_article("A", "Port strike spreads as talks fail", "2025-01-01", "a.txt"))
     for name in ("alice", "bob"):
-        store.add_annotation(1, 0, 4, ["conflict"], name)
+        store.annotations.add(1, 0, 4, ["conflict"], name)
     other = sqlite3.connect(path, timeout=0)
     other.execute("BEGIN IMMEDIATE")  # another writer holds the lock past the busy timeout
     store.db.execute("PRAGMA busy_timeout = 50")
@@ -348,7 +348,7 @@ def test_an_article_with_no_kept_sums_and_no_change_is_found_and_counted(monkeyp
     store = corpus(4, articles=6)
     for article in range(1, 7):
         for name in ("alice", "bob"):
-            store.add_annotation(article, 0, 3 + article, ["conflict"], name)
+            store.annotations.add(article, 0, 3 + article, ["conflict"], name)
     _job, first = report(store, ["alice", "bob"], "char")
     with store.writing():
         store.db.execute("DELETE FROM agreement_articles WHERE article_id = 4")

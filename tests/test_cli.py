@@ -65,12 +65,12 @@ def test_bad_config_leaves_an_existing_database_untouched(workspace):
 
 
 def test_export_to_stdout_and_file(workspace):
-    from reader.core.store import Store
+    from reader.store import Store
 
     run("import", str(SAMPLES))
     store = Store.open(workspace / "annotations.db")
-    row = store.list_articles(0, 1)[0]
-    store.add_annotation(row.id, 0, 5, ["conflict"], "alice")
+    row = store.listing.page(0, 1)[0]
+    store.annotations.add(row.id, 0, 5, ["conflict"], "alice")
     store.close()
     shown = yaml.safe_load(run("export").stdout)
     assert shown["format"] == "reader-annotations/3"

@@ -29,17 +29,17 @@ def annotate(store, carol: bool = False):
     article 1  [0,22)                         alice conflict                          left out
     carol (optional): article 2 [0,19) conflict.
     """
-    assert store.get_article(2).text == PORT and len(PORT) == 54
-    assert store.get_article(3).text == ZEITUNG and len(ZEITUNG) == 39
+    assert store.articles.get(2).text == PORT and len(PORT) == 54
+    assert store.articles.get(3).text == ZEITUNG and len(ZEITUNG) == 39
     for article, start, end, tag, who in [
         (2, 0, 19, "conflict", "alice"), (2, 21, 40, "cooperation", "alice"), (3, 17, 20, "conflict", "alice"),
         (1, 0, 22, "conflict", "alice"),
         (2, 0, 19, "conflict", "bob"), (2, 21, 28, "cooperation", "bob"), (3, 17, 29, "cooperation", "bob"),
         (2, 41, 54, "conflict", "bob"),
     ]:
-        store.add_annotation(article, start, end, [tag], who)
+        store.annotations.add(article, start, end, [tag], who)
     if carol:
-        store.add_annotation(2, 0, 19, ["conflict"], "carol")
+        store.annotations.add(2, 0, 19, ["conflict"], "carol")
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_pooled_kappa_and_token_level_equal_the_core_functions(store):
     """The report sums per-tag tables and moves spans to token indexes once: the same numbers
     as calling the core on everything."""
     annotate(store)
-    units = units_from_annotations(store.annotations_of(["alice", "bob"]))
+    units = units_from_annotations(store.annotations.of_annotators(["alice", "bob"]))
     a = [u for u in units if u.annotator == "alice" and u.article in (2, 3)]
     b = [u for u in units if u.annotator == "bob"]
     texts = {2: PORT, 3: ZEITUNG}
@@ -193,8 +193,8 @@ def test_annotators_default_to_the_two_with_most_annotations(store, run):
 
 def test_tag_limits_the_rows_and_nested_adds_the_tags_inside(store, run):
     annotate(store)
-    store.add_annotation(2, 0, 4, ["framing/economy"], "alice")
-    store.add_annotation(2, 0, 4, ["framing/economy"], "bob")
+    store.annotations.add(2, 0, 4, ["framing/economy"], "alice")
+    store.annotations.add(2, 0, 4, ["framing/economy"], "bob")
     data = as_json(run("--format", "json", "--tag", "cooperation"))
     assert data["tags"] == ["cooperation"]
     overall = data["pairs"][0]["overall"]
@@ -220,7 +220,7 @@ def test_errors_are_one_line(store, run):
 
 def test_an_implied_parent_tag_needs_nested(store, run):
     annotate(store)
-    store.add_annotation(2, 0, 4, ["framing/economy"], "alice")
+    store.annotations.add(2, 0, 4, ["framing/economy"], "alice")
     result = run("--tag", "framing")
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
@@ -229,7 +229,7 @@ def test_an_implied_parent_tag_needs_nested(store, run):
 
 
 def test_one_annotator_is_not_enough(store, run):
-    store.add_annotation(2, 0, 19, ["conflict"], "alice")
+    store.annotations.add(2, 0, 19, ["conflict"], "alice")
     result = run()
     assert result.exit_code == 1
     assert result.output.strip() == "Error: agreement needs two annotators, and only alice has annotated yet"
@@ -272,9 +272,9 @@ def test_csv_holds_the_numbers_or_with_disagreements_the_list(store, run):
 
 
 def test_undefined_numbers_are_null_in_json(store, run):
-    store.add_annotation(2, 0, 19, ["conflict"], "alice")
-    store.add_annotation(2, 0, 19, ["conflict"], "bob")
-    store.add_annotation(3, 0, 5, ["cooperation"], "bob")  # article 3: bob alone, left out
+    store.annotations.add(2, 0, 19, ["conflict"], "alice")
+    store.annotations.add(2, 0, 19, ["conflict"], "bob")
+    store.annotations.add(3, 0, 5, ["cooperation"], "bob")  # article 3: bob alone, left out
     data = as_json(run("--format", "json", "--tag", "cooperation", "--annotators", "alice", "bob"))
     row = data["pairs"][0]["overall"]
     # Nobody tagged cooperation on article 2: no spans (P, R, F1 undefined) and every character
@@ -286,9 +286,9 @@ def test_undefined_numbers_are_null_in_json(store, run):
 
 
 def test_terminal_control_characters_in_names_and_quotes_never_reach_the_terminal(store, run):
-    store.add_annotation(2, 0, 19, ["conflict"], "al\x1b[2Jice")
-    store.add_annotation(2, 0, 19, ["conflict"], "bob")
-    store.add_annotation(2, 21, 28, ["conflict"], "bob")
+    store.annotations.add(2, 0, 19, ["conflict"], "al\x1b[2Jice")
+    store.annotations.add(2, 0, 19, ["conflict"], "bob")
+    store.annotations.add(2, 21, 28, ["conflict"], "bob")
     for args in ((), ("--disagreements",), ("--format", "json", "--disagreements")):
         output = run(*args).stdout
         assert "\x1b" not in output
@@ -314,6 +314,6 @@ def test_the_command_module_imports_neither_textual_nor_the_exporters():
     import sys
 
     code = ("import sys, reader.cli, reader.commands.agreement; "
-            "print(sorted({'textual', 'reader.core.exchange.formats', 'reader.core.store'} & set(sys.modules)))")
+            "print(sorted({'textual', 'reader.core.exchange.formats', 'reader.store'} & set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

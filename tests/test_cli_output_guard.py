@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from reader.cli import main
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.store import Store
 
 OSC_TITLE = "\x1b]0;owned\x07"
 OSC_CLIPBOARD = "\x1b]52;c;cGFzdGVk\x07"
@@ -53,13 +53,13 @@ def workspace(tmp_path, monkeypatch):
     store = Store.open(tmp_path / "annotations.db")
     for number, title in enumerate(["Port strike spreads", HOSTILE]):
         text = f"Port strike {number}\n\nDockers walked out on Monday. Talks failed by noon."
-        store.add_document(Document(text=text, title=title, source=HOSTILE, url=None, path=f"/corpus/{number}.txt",
+        store.articles.add(Document(text=text, title=title, source=HOSTILE, url=None, path=f"/corpus/{number}.txt",
                                     published="2025-03-03", locator=""))
     store.db["tags"].insert({"name": HOSTILE})  # past the store's own check, as another program could
     for article in (1, 2):
-        store.add_annotation(article, 0, 11, [HOSTILE], "alice")
-        store.add_annotation(article, 0, 11, [HOSTILE], HOSTILE)
-        store.add_annotation(article, 14, 21, ["conflict"], HOSTILE)
+        store.annotations.add(article, 0, 11, [HOSTILE], "alice")
+        store.annotations.add(article, 0, 11, [HOSTILE], HOSTILE)
+        store.annotations.add(article, 14, 21, ["conflict"], HOSTILE)
     store.close()
     return tmp_path
 
@@ -172,12 +172,12 @@ def formulas(tmp_path, monkeypatch):
     store = Store.open(tmp_path / "annotations.db")
     for number, formula in enumerate(FORMULAS):
         text = f"Story {number}\n\nDockers walked out on Monday. Talks failed by noon."
-        store.add_document(Document(text=text, title=formula, source=formula, url=None, path=f"/c/{number}.txt",
+        store.articles.add(Document(text=text, title=formula, source=formula, url=None, path=f"/c/{number}.txt",
                                     published="2025-03-03", locator=""))
         store.db["tags"].insert({"name": formula})
-        store.add_annotation(number + 1, 0, 7, [formula], "alice", note=formula)
-        store.add_annotation(number + 1, 0, 7, [formula], formula)
-    store.add_annotation(1, 9, 30, [FORMULAS[1]], FORMULAS[0])  # a passage only one of them marked
+        store.annotations.add(number + 1, 0, 7, [formula], "alice", note=formula)
+        store.annotations.add(number + 1, 0, 7, [formula], formula)
+    store.annotations.add(1, 9, 30, [FORMULAS[1]], FORMULAS[0])  # a passage only one of them marked
     store.close()
     return tmp_path
 
@@ -217,12 +217,12 @@ def test_every_csv_the_commands_write_guards_formulas(formulas, args):
 
 def test_the_passages_csv_guards_formulas(formulas, tmp_path):
     from reader.core.exchange.passages_csv import write_passages_csv
-    from reader.core.store import PassageQuery
+    from reader.core.model import PassageQuery
 
     store = Store.open(formulas / "annotations.db", read_only=True)
     try:
         target = tmp_path / "passages.csv"
-        pages = [store.passages(PassageQuery(tag=tag), 0, 100) for tag in FORMULAS]
+        pages = [store.passages.page(PassageQuery(tag=tag), 0, 100) for tag in FORMULAS]
         assert write_passages_csv(target, pages) == 2 * len(FORMULAS) + 1
     finally:
         store.close()

@@ -12,7 +12,8 @@ from reader.cli import main
 from reader.core import insight
 from reader.core.entities import Span
 from reader.core.ingest import Document
-from reader.core.store import Store, sha256_text
+from reader.core.model import sha256_text
+from reader.store import Store
 
 CONFIG = """\
 annotator: alice
@@ -27,7 +28,7 @@ tags:
 
 def add_article(store, title, text, source, published):
     doc = Document(text=text, title=title, source=source, url=None, path=f"{title}.txt", published=published, locator="")
-    return store.add_document(doc).article_id
+    return store.articles.add(doc).article_id
 
 
 @pytest.fixture
@@ -39,11 +40,11 @@ def workspace(tmp_path, monkeypatch):
     add_article(store, "Talks in Geneva", "Talks in Geneva\n\nAna Lima met the United Nations.", "Wirefeed", "2025-03-03")
     add_article(store, "Port strike", "Port strike\n\nDockers walked out.", "Wirefeed", "2025-01-20")
     add_article(store, "Hostile", "Hostile\n\nA source with escapes.", "Evil\x1b[31mNews [bold]x[/]", None)
-    store.add_annotation(1, 0, 15, ["conflict"], "alice")
-    store.add_annotation(1, 17, 25, ["conflict", "cooperation"], "bob")
-    store.add_annotation(2, 0, 11, ["framing/economy"], "alice")
-    store.add_annotation(3, 0, 7, ["conflict"], "bob")
-    store.add_article_tag(2, "cooperation", "alice")
+    store.annotations.add(1, 0, 15, ["conflict"], "alice")
+    store.annotations.add(1, 17, 25, ["conflict", "cooperation"], "bob")
+    store.annotations.add(2, 0, 11, ["framing/economy"], "alice")
+    store.annotations.add(3, 0, 7, ["conflict"], "bob")
+    store.articles.tag(2, "cooperation", "alice")
     store.close()
     return tmp_path
 
@@ -141,9 +142,9 @@ def test_entities_need_the_index_then_print_its_months(workspace):
     result = CliRunner().invoke(main, ["stats", "--by", "entities"])
     assert result.exit_code == 1 and "entity index is empty" in result.output
     store = Store.open(workspace / "annotations.db")
-    text = store.get_article(1).text
+    text = store.articles.get(1).text
     start = text.index("Ana Lima")
-    store.cache_entities(sha256_text(text), "test/1", [Span(start, start + 8, "PERSON", "test")])
+    store.entities.cache(sha256_text(text), "test/1", [Span(start, start + 8, "PERSON", "test")])
     store.close()
     data = json.loads(run("--by", "entities", "--entity", "ana lima", "--format", "json").output)
     assert data["entities"]["column_keys"] == ["Ana Lima (PERSON)"]
@@ -180,10 +181,10 @@ def test_the_same_output_as_counting_from_the_rows(workspace, monkeypatch, args)
 
 def test_entity_months_are_the_same_from_the_kept_counts(workspace, monkeypatch):
     store = Store.open(workspace / "annotations.db")
-    text = store.get_article(1).text
+    text = store.articles.get(1).text
     spans = [Span(text.index(surface), text.index(surface) + len(surface), label, "test")
              for surface, label in (("Ana Lima", "PERSON"), ("United Nations", "ORG"))]
-    store.cache_entities(sha256_text(text), "test/1", spans)
+    store.entities.cache(sha256_text(text), "test/1", spans)
     store.close()
     args = ("--by", "entities", "--entity", "ana lima", "--entity", "united nations", "--format", "json")
     kept = run(*args).output

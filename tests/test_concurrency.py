@@ -10,16 +10,16 @@ from click.testing import CliRunner
 
 from reader.cli import main
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.store import Store
 
 WRITER = textwrap.dedent(
     """
     import sys
-    from reader.core.store import Store
+    from reader.store import Store
     store = Store.open(sys.argv[1])
     name = sys.argv[2]
     for index in range(int(sys.argv[3])):
-        store.add_annotation(1, index % 20, index % 20 + 5, ["conflict"], name, note=f"{name} {index}")
+        store.annotations.add(1, index % 20, index % 20 + 5, ["conflict"], name, note=f"{name} {index}")
     store.close()
     """
 )
@@ -28,7 +28,7 @@ WRITER = textwrap.dedent(
 def test_four_processes_writing_500_annotations_each_all_land(tmp_path):
     path = tmp_path / "shared.db"
     store = Store.open(path)
-    store.add_document(Document(text="Talks resume in Geneva after a long pause.", title="Talks", source=None,
+    store.articles.add(Document(text="Talks resume in Geneva after a long pause.", title="Talks", source=None,
                                 url=None, path="t.txt", published=None, locator=""))
     store.close()
     writers = [
@@ -47,9 +47,9 @@ def test_four_processes_writing_500_annotations_each_all_land(tmp_path):
 def test_a_backup_is_a_consistent_copy_and_never_the_database_itself(tmp_path):
     path = tmp_path / "a.db"
     store = Store.open(path)
-    article_id = store.add_document(Document(text="Quay talks.", title="Quay", source=None, url=None, path="q.txt",
+    article_id = store.articles.add(Document(text="Quay talks.", title="Quay", source=None, url=None, path="q.txt",
                                              published=None, locator="")).article_id
-    store.add_annotation(article_id, 0, 4, ["conflict"], "alice")
+    store.annotations.add(article_id, 0, 4, ["conflict"], "alice")
     config = tmp_path / "config.yaml"
     config.write_text(f"database: {path}\nload_samples: false\n")
     result = CliRunner().invoke(main, ["--config", str(config), "backup", str(tmp_path / "copy.db")])
@@ -59,7 +59,7 @@ def test_a_backup_is_a_consistent_copy_and_never_the_database_itself(tmp_path):
     assert copy.execute("SELECT quote FROM annotations").fetchall() == [("Quay",)]
     result = CliRunner().invoke(main, ["--config", str(config), "backup", str(path)])
     assert result.exit_code == 1 and "is the database itself" in result.output
-    assert Store.open(path).annotation_count() == 1
+    assert Store.open(path).annotations.count() == 1
 
 
 async def test_the_list_notices_articles_another_process_added(store, config, monkeypatch):
@@ -72,7 +72,7 @@ async def test_the_list_notices_articles_another_process_added(store, config, mo
         rows = app.screen.query_one(ArticleList)
         before = rows.count
         other = Store.open(config.database)
-        other.add_document(Document(text="Late story\n\nDockers returned.", title="Late story", source=None, url=None,
+        other.articles.add(Document(text="Late story\n\nDockers returned.", title="Late story", source=None, url=None,
                                     path="late.txt", published="2026-01-01", locator=""))
         other.close()
         for _ in range(30):
@@ -94,7 +94,7 @@ def test_two_tuis_an_import_and_an_export_at_once_all_succeed(tmp_path):
     database = tmp_path / "shared.db"
     store = Store.open(database)
     text = "Shared article\n\n" + " ".join(f"Sentence number {n} is here." for n in range(1, 30))
-    store.add_document(Document(text=text, title="Shared article", source=None, url=None, path="s.txt",
+    store.articles.add(Document(text=text, title="Shared article", source=None, url=None, path="s.txt",
                                 published="2030-01-01", locator=""))
     store.close()
     configs = []
@@ -141,7 +141,7 @@ def test_two_tuis_an_import_and_an_export_at_once_all_succeed(tmp_path):
     check = Store.open(database)
     counts = dict(check.db.execute("SELECT annotator, count(*) FROM annotations GROUP BY annotator").fetchall())
     assert counts == {"alice": 6, "bob": 6}
-    assert check.article_count() == 301
+    assert check.listing.count() == 301
     assert check.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     check.close()
 
@@ -151,7 +151,7 @@ def test_syncing_tags_that_another_process_just_created_does_not_collide(tmp_pat
 
     path = tmp_path / "shared.db"
     store = Store.open(path)
-    first_look = store._tag_sync_plan
+    first_look = store.tags._sync_plan
     looked = []
 
     def plan(specs, force):
@@ -164,8 +164,8 @@ def test_syncing_tags_that_another_process_just_created_does_not_collide(tmp_pat
         looked.append(True)
         return planned
 
-    monkeypatch.setattr(store, "_tag_sync_plan", plan)
-    store.sync_tags([TagSpec("claim", "1", "red", "A claim.")])
-    assert store.tag_names() == ["claim"]
-    assert store.tag_summary()[0].color == "red"
+    monkeypatch.setattr(store.tags, "_sync_plan", plan)
+    store.tags.sync([TagSpec("claim", "1", "red", "A claim.")])
+    assert store.tags.names() == ["claim"]
+    assert store.tags.summary()[0].color == "red"
     store.close()

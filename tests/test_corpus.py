@@ -1,15 +1,15 @@
 from reader.core.corpus import import_paths, import_samples
-from reader.core.store import Store
+from reader.store import Store
 
 
 def test_bundled_samples_import_with_titles_and_realistic_mess():
     store = Store.memory()
     summary = import_samples(store)
     assert summary.imported >= 16 and not summary.skipped
-    rows = store.list_articles(0, 100)
+    rows = store.listing.page(0, 100)
     assert len(rows) == summary.imported
     assert all(row.title.strip() for row in rows)
-    texts = [store.get_article(row.id).text for row in rows]
+    texts = [store.articles.get(row.id).text for row in rows]
     assert any("[Photo" in text for text in texts)
     assert any("\n" not in text.split("\n\n", 1)[-1] and len(text) > 800 for text in texts)  # a one-line body
     assert not any("\x1b" in text or "\r" in text or "\ufeff" in text or "\x07" in text for text in texts)
@@ -28,7 +28,7 @@ def test_import_batches_commit_and_report_skips(tmp_path, monkeypatch):
     assert summary.imported == 5
     [skipped] = summary.skipped
     assert skipped.path.endswith("latin1.txt") and "UTF-8" in skipped.reason
-    assert store.article_count() == 5
+    assert store.listing.count() == 5
     assert "1 skipped" in summary.lines()[0] and "latin1.txt" in summary.lines()[1]
     store.close()
 
@@ -38,10 +38,10 @@ def test_reimporting_an_edited_file_reports_how_annotations_were_reattached(tmp_
     story = tmp_path / "story.txt"
     story.write_text("Port strike spreads\n\nDockers walked out on Monday.\n\nTalks failed again.\n", encoding="utf-8")
     import_paths(store, [tmp_path])
-    article_id = store.list_articles(0, 1)[0].id
-    text = store.get_article(article_id).text
-    store.add_annotation(article_id, text.index("Dockers"), text.index("Monday.") + 7, ["strike"], "alice")
-    store.add_annotation(article_id, text.index("Talks"), text.index("again.") + 6, ["talks"], "alice")
+    article_id = store.listing.page(0, 1)[0].id
+    text = store.articles.get(article_id).text
+    store.annotations.add(article_id, text.index("Dockers"), text.index("Monday.") + 7, ["strike"], "alice")
+    store.annotations.add(article_id, text.index("Talks"), text.index("again.") + 6, ["talks"], "alice")
     story.write_text("Port strike spreads\n\n[Photo] The quay.\n\nDockers walked out on Monday.\n", encoding="utf-8")
     summary = import_paths(store, [tmp_path])
     assert summary.updated == 1 and summary.reanchored == {"moved": 1, "orphan": 1}

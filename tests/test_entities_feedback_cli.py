@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
-from reader.core.store import Store
+from reader.store import Store
 
 TEXT = (
     "Envoys meet in Geneva\n\n"
@@ -39,9 +39,9 @@ def test_the_users_feedback_is_applied_as_in_the_reader_and_no_database_is_made_
     assert not list(tmp_path.glob("annotations.db*"))  # none there: none made
     assert "GPE" in machine["Geneva"] and "Ana Lima" in machine
     store = Store.open(tmp_path / "annotations.db")
-    store.reject_entity("Geneva", "GPE", "alice")          # not a place, ever
-    store.accept_entity("Ana Lima", "ORG", "alice")        # retyped
-    store.accept_entity("Quayside Pact", "EVENT", "alice")  # one the machine missed
+    store.entities.reject("Geneva", "GPE", "alice")          # not a place, ever
+    store.entities.accept("Ana Lima", "ORG", "alice")        # retyped
+    store.entities.accept("Quayside Pact", "EVENT", "alice")  # one the machine missed
     store.close()
     code, found, output = entities(tmp_path)
     assert code == 0, output

@@ -4,7 +4,7 @@ import threading
 
 from reader.core.entities import LazyRecogniser, Span, build_recogniser, engine_key
 from reader.core.entities.fill import fill_cache
-from reader.core.store import Store
+from reader.store import Store
 from tests.conftest import ARTICLE, make_article
 
 
@@ -22,7 +22,7 @@ class CountingRecogniser:
 
 def corpus(store, count):
     for index in range(count):
-        store.add_document(make_article(f"Story {index}", f"Story {index}\n\nBody number {index}.", "2025-01-01", f"{index}.txt"))
+        store.articles.add(make_article(f"Story {index}", f"Story {index}\n\nBody number {index}.", "2025-01-01", f"{index}.txt"))
 
 
 def test_fill_recognises_each_uncached_text_once_and_caches_it(tmp_path):
@@ -31,7 +31,7 @@ def test_fill_recognises_each_uncached_text_once_and_caches_it(tmp_path):
     recogniser = CountingRecogniser()
     assert fill_cache(store, recogniser, "counting/1") == 40
     assert len(recogniser.texts) == 40
-    assert all(store.cached_entities(row[1], "counting/1") is not None for row in store.db.execute("SELECT id, sha256 FROM articles"))
+    assert all(store.entities.cached(row[1], "counting/1") is not None for row in store.db.execute("SELECT id, sha256 FROM articles"))
     assert fill_cache(store, recogniser, "counting/1") == 0  # nothing left to do
     assert fill_cache(store, recogniser, "counting/2") == 40  # another engine version: all again
 
@@ -67,7 +67,7 @@ async def test_the_app_fills_the_cache_in_the_background(config, monkeypatch, tm
     from reader.tui.app import ReaderApp
 
     store = Store.open(tmp_path / "corpus.db")
-    store.add_document(make_article("Talks resume in Geneva", ARTICLE, "2025-03-03", "geneva.txt"))
+    store.articles.add(make_article("Talks resume in Geneva", ARTICLE, "2025-03-03", "geneva.txt"))
     corpus(store, 5)
     monkeypatch.setattr(ReaderApp, "FILL_ENTITY_CACHE", True)
     app = ReaderApp(config, store)
@@ -80,5 +80,5 @@ async def test_the_app_fills_the_cache_in_the_background(config, monkeypatch, tm
         cached = store.db.execute("SELECT count(*) FROM entity_cache WHERE engine = ?", [engine]).fetchone()[0]
     assert cached == 6
     sha = store.db.execute("SELECT sha256 FROM articles WHERE title = 'Talks resume in Geneva'").fetchone()[0]
-    labels = {span.label for span in store.cached_entities(sha, engine)}
+    labels = {span.label for span in store.entities.cached(sha, engine)}
     assert {"PERSON", "GPE", "DATE"} <= labels

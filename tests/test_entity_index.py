@@ -22,7 +22,9 @@ from reader.core.entities.index import (
 )
 from reader.core.entities.packed import SpanTable
 from reader.core.ingest import Document
-from reader.core.store import Store, migrations, sha256_text
+from reader.core.model import sha256_text
+from reader.store import Store
+from reader.store.schema import migrations
 
 ENGINE = "test/1"
 
@@ -61,7 +63,7 @@ def spans_in(text, items, source="test"):
 
 def add(store, title, text, published, path=None):
     doc = Document(text=text, title=title, source="Wirefeed", url=None, path=path or f"{title}.txt", published=published, locator="")
-    return store.add_document(doc).article_id
+    return store.articles.add(doc).article_id
 
 
 @pytest.fixture
@@ -73,7 +75,7 @@ def corpus(tmp_path):
         "petrov": add(store, "Two Petrovs", PETROV, None),
     }
     for name, text, items in (("geneva", GENEVA, GENEVA_SPANS), ("nairobi", NAIROBI, NAIROBI_SPANS), ("petrov", PETROV, PETROV_SPANS)):
-        store.cache_entities(sha256_text(text), ENGINE, spans_in(text, items))
+        store.entities.cache(sha256_text(text), ENGINE, spans_in(text, items))
     yield store, ids
     store.close()
 
@@ -182,9 +184,9 @@ def test_tags_on_passages_that_overlap_a_mention(corpus):
     store, ids = corpus
     text = GENEVA
     sentence = text.index("Lima said")
-    store.add_annotation(ids["geneva"], sentence, text.index("slow.") + 5, ["conflict"], "alice")
-    store.add_annotation(ids["geneva"], text.index("Ana Lima"), text.index("Monday."), ["cooperation", "conflict"], "bob")
-    store.add_annotation(ids["geneva"], text.index("The UN"), text.index("comment.") + 8, ["quote"], "alice")
+    store.annotations.add(ids["geneva"], sentence, text.index("slow.") + 5, ["conflict"], "alice")
+    store.annotations.add(ids["geneva"], text.index("Ana Lima"), text.index("Monday."), ["cooperation", "conflict"], "bob")
+    store.annotations.add(ids["geneva"], text.index("The UN"), text.index("comment.") + 8, ["quote"], "alice")
     lima = entity(store, "Ana Lima", "PERSON")
     assert tags_on_mentions(store, lima) == [("conflict", 2), ("cooperation", 1)]
     assert tags_on_mentions(store, lima, annotator="alice") == [("conflict", 1)]
@@ -217,14 +219,14 @@ def test_rejected_entities_are_left_out_of_every_result(corpus):
     store, _ids = corpus
     geneva = entity(store, "Geneva", "GPE")
     un = entity(store, "United Nations", "ORG")
-    store.reject_entity("Geneva", "GPE", "alice")
+    store.entities.reject("Geneva", "GPE", "alice")
     assert "Geneva" not in [e.name for e in entities_matching(store, "")]
     assert entities_matching(store, "gen") == []
     assert "Geneva" not in [t.entity.name for t in co_occurring(store, un).rows]
     assert entity_totals(store, geneva) == (0, 0)
     assert mentions_of(store, geneva) == [] and articles_mentioning(store, geneva) == []
     assert mentions_per_month(store, [geneva]) == {geneva.id: []}
-    store.forget_entity("Geneva")
+    store.entities.forget("Geneva")
     assert entity_totals(store, geneva) == (4, 2)
 
 
@@ -232,7 +234,7 @@ def test_a_hidden_bare_surname_takes_its_alias_mentions_with_it(corpus):
     store, _ids = corpus
     lima = entity(store, "Ana Lima", "PERSON")
     # the user says "Lima" is a place: as a PERSON it is hidden, and so are the mentions written "Lima"
-    store.accept_entity("Lima", "GPE", "alice")
+    store.entities.accept("Lima", "GPE", "alice")
     assert entity_totals(store, lima) == (1, 1)
     assert [m.surface for m in mentions_of(store, lima)] == ["Ana Lima"]
     un = entity(store, "United Nations", "ORG")
@@ -244,7 +246,7 @@ def test_re_caching_an_article_replaces_its_rows(corpus):
     store, ids = corpus
     sha = sha256_text(GENEVA)
     before = index_size(store)
-    store.cache_entities(sha, ENGINE, spans_in(GENEVA, [("Geneva", "GPE"), ("Ana Lima", "PERSON")]))
+    store.entities.cache(sha, ENGINE, spans_in(GENEVA, [("Geneva", "GPE"), ("Ana Lima", "PERSON")]))
     geneva = entity(store, "Geneva", "GPE")
     assert (geneva.articles, geneva.mentions) == (2, 2)
     un = entity(store, "United Nations", "ORG")
@@ -252,7 +254,7 @@ def test_re_caching_an_article_replaces_its_rows(corpus):
     assert entity_totals(store, un) == (1, 1)
     assert index_size(store)["entity_mentions"] == before["entity_mentions"] - 9
     assert entity(store, "Ana Lima", "PERSON").mentions == 1
-    store.cache_entities(sha, ENGINE, [])
+    store.entities.cache(sha, ENGINE, [])
     assert entity(store, "Ana Lima", "PERSON").articles == 0
     assert entities_matching(store, "ana") == []
     assert store.db.execute("SELECT count(*) FROM entity_mentions WHERE article_id = ?", [ids["geneva"]]).fetchone()[0] == 0
@@ -266,7 +268,7 @@ def test_a_changed_text_keeps_its_old_rows_marked_until_it_is_cached_again(corpu
     stale = [m for m in mentions_of(store, geneva) if m.article_id == ids["nairobi"]]
     assert len(stale) == 1 and not stale[0].current
     assert ids["nairobi"] not in unindexed_articles(store, ENGINE)  # its new text is not cached yet
-    store.cache_entities(sha256_text(changed), ENGINE, spans_in(changed, [("Geneva", "GPE")]))
+    store.entities.cache(sha256_text(changed), ENGINE, spans_in(changed, [("Geneva", "GPE")]))
     fresh = [m for m in mentions_of(store, geneva) if m.article_id == ids["nairobi"]]
     assert [(m.start, m.current, m.before.split()[-1]) for m in fresh] == [(changed.index("Geneva"), True, "in")]
     assert entity(store, "Nairobi", "GPE").articles == 0
@@ -274,7 +276,7 @@ def test_a_changed_text_keeps_its_old_rows_marked_until_it_is_cached_again(corpu
 
 def test_a_text_no_article_has_is_cached_but_not_indexed(tmp_path):
     store = Store.open(tmp_path / "a.db")
-    store.cache_entities("0" * 64, ENGINE, [Span(0, 4, "GPE", "test")])
+    store.entities.cache("0" * 64, ENGINE, [Span(0, 4, "GPE", "test")])
     assert index_size(store) == {"entities": 0, "entity_words": 0, "entity_mentions": 0, "entity_indexed": 0}
 
 
@@ -283,7 +285,7 @@ def test_overlapping_or_out_of_range_spans_do_not_break_caching(tmp_path):
     text = "Ana Lima met Omar in Geneva."
     add(store, "t", text, "2025-01-01")
     spans = [Span(0, 8, "PERSON", "x"), Span(4, 8, "GPE", "x"), Span(21, 27, "GPE", "x"), Span(40, 45, "ORG", "x")]
-    store.cache_entities(sha256_text(text), ENGINE, spans)
+    store.entities.cache(sha256_text(text), ENGINE, spans)
     assert sorted(row[0] for row in store.db.execute("SELECT key FROM entities")) == ["ana lima", "geneva"]
 
 
@@ -374,9 +376,9 @@ def test_an_entity_named_first_from_a_dateline_takes_the_usual_spelling(tmp_path
     second = "Talks in Kyiv ended. NATO left."
     add(store, "one", first, "2025-05-02")
     add(store, "two", second, "2025-05-03")
-    store.cache_entities(sha256_text(first), ENGINE, spans_in(first, [("KYIV", "GPE"), ("NATO", "ORG")]))
+    store.entities.cache(sha256_text(first), ENGINE, spans_in(first, [("KYIV", "GPE"), ("NATO", "ORG")]))
     assert entity(store, "Kyiv", "GPE").name == "KYIV"
-    store.cache_entities(sha256_text(second), ENGINE, spans_in(second, [("Kyiv", "GPE"), ("NATO", "ORG")]))
+    store.entities.cache(sha256_text(second), ENGINE, spans_in(second, [("Kyiv", "GPE"), ("NATO", "ORG")]))
     assert entity(store, "kyiv", "GPE").name == "Kyiv"
     assert entity(store, "nato", "ORG").name == "NATO"  # an acronym is all capitals everywhere
 
@@ -397,7 +399,7 @@ def test_both_ways_to_page_newest_first_give_the_same_pages(tmp_path, monkeypatc
         published = None if number % 7 == 0 else f"2025-{number % 12 + 1:02d}-{number % 5 + 10}"
         article_id = add(store, f"r{number}", text, published)
         spans = spans_in(text, [("Geneva", "GPE")] * times + ([("Lima", "PERSON")] if number % 4 == 0 else []))
-        store.cache_entities(sha256_text(text), ENGINE, spans)
+        store.entities.cache(sha256_text(text), ENGINE, spans)
         starts = [span.start for span in spans if span.label == "GPE"]
         expected_articles.append((published or "", article_id, times, starts[0]))
         expected_mentions += [(published or "", article_id, -start) for start in starts]
@@ -409,7 +411,7 @@ def test_both_ways_to_page_newest_first_give_the_same_pages(tmp_path, monkeypatc
     assert got == expected_articles
     got = [(m.published or "", m.article_id, -m.start) for offset in range(0, 60, 11) for m in mentions_of(store, geneva, offset, 11)]
     assert got == expected_mentions
-    store.reject_entity("Geneva", "GPE", "alice")
+    store.entities.reject("Geneva", "GPE", "alice")
     assert articles_mentioning(store, geneva) == [] and mentions_of(store, geneva) == []
 
 
@@ -520,12 +522,12 @@ def random_change(store, other, rng, ids):
                              "(SELECT article_id FROM entity_indexed)", [article_id])
     elif choice == 9:  # what the user says hides entities (a bare surname hides its alias mentions)
         surface, label = rng.choice(VOCABULARY)
-        rng.choice([store.reject_entity, store.accept_entity])(surface, rng.choice(["PERSON", "GPE", label]), "alice")
+        rng.choice([store.entities.reject, store.entities.accept])(surface, rng.choice(["PERSON", "GPE", label]), "alice")
     elif choice == 10:
-        store.forget_entity(rng.choice(VOCABULARY)[0])
+        store.entities.forget(rng.choice(VOCABULARY)[0])
     else:  # reader caches a text: indexed as the fill does
         _, spans = random_text(rng)
-        store.cache_entities(sha256_text(text), ENGINE, [span for span in spans if span.end <= len(text)])
+        store.entities.cache(sha256_text(text), ENGINE, [span for span in spans if span.end <= len(text)])
 
 
 @pytest.mark.parametrize("seed_number", range(6))
@@ -538,7 +540,7 @@ def test_kept_months_stay_exact_whoever_writes_the_index(tmp_path, seed_number):
         for number in range(12):
             text, spans = random_text(rng)
             ids.append(add(store, f"a{number}", text, rng.choice(INDEX_DATES)))
-            store.cache_entities(sha256_text(text), ENGINE, spans)
+            store.entities.cache(sha256_text(text), ENGINE, spans)
         check_months(store)
         for step in range(80):
             random_change(store, other, rng, ids)
@@ -555,10 +557,10 @@ def test_hidden_surnames_are_subtracted_from_the_kept_months(corpus):
     store, _ids = corpus
     lima = entity(store, "Ana Lima", "PERSON")
     assert mentions_per_month(store, [lima]) == {lima.id: [("2025-03", 3, 1)]}
-    store.accept_entity("Lima", "GPE", "alice")  # "Lima" as a PERSON is hidden, with the two mentions written so
+    store.entities.accept("Lima", "GPE", "alice")  # "Lima" as a PERSON is hidden, with the two mentions written so
     assert mentions_per_month(store, [lima]) == {lima.id: [("2025-03", 1, 1)]}
     assert mentions_per_month(store, [lima], from_rows=True) == mentions_per_month(store, [lima])
-    store.reject_entity("Ana Lima", "PERSON", "alice")
+    store.entities.reject("Ana Lima", "PERSON", "alice")
     assert mentions_per_month(store, [lima]) == {lima.id: []}
 
 
@@ -581,11 +583,11 @@ def test_a_database_made_before_m013_gets_its_months_and_keys(tmp_path):
             "uid": sha, "sha256": sha, "title": title, "text": text, "chars": len(text), "source": "Wirefeed",
             "imported": "2025-01-01T00:00:00+00:00", "published": published, "path": f"{title}.txt", "locator": "",
         }).last_pk
-    old.add_annotation(ids["geneva"], 0, 15, ["conflict", "quote"], "alice")
-    old.add_annotation(ids["petrov"], 0, 11, ["conflict"], "bob")
-    old.add_article_tag(ids["nairobi"], "quote", "bob")
+    old.annotations.add(ids["geneva"], 0, 15, ["conflict", "quote"], "alice")
+    old.annotations.add(ids["petrov"], 0, 11, ["conflict"], "bob")
+    old.articles.tag(ids["nairobi"], "quote", "bob")
     for text, items in ((GENEVA, GENEVA_SPANS), (NAIROBI, NAIROBI_SPANS), (PETROV, PETROV_SPANS)):
-        old.cache_entities(sha256_text(text), ENGINE, spans_in(text, items))
+        old.entities.cache(sha256_text(text), ENGINE, spans_in(text, items))
     db.close()
     store = Store.open(path)
     try:
@@ -599,7 +601,7 @@ def test_a_database_made_before_m013_gets_its_months_and_keys(tmp_path):
         matrix = insight.tag_counts(store, "month", "articles")
         assert (matrix.rows, matrix.total) == (("2025-03", "2025-04", None), 4)
         # and the triggers keep them from now on
-        store.cache_entities(sha256_text(NAIROBI), ENGINE, [])
+        store.entities.cache(sha256_text(NAIROBI), ENGINE, [])
         check_months(store)
     finally:
         store.close()

@@ -15,7 +15,8 @@ import yaml
 from reader.core.exchange.foreign_import import import_foreign
 from reader.core.exchange.yaml_import import import_annotations
 from reader.core.ingest import Document, normalise_text
-from reader.core.store import Store, sha256_text
+from reader.core.model import sha256_text
+from reader.store import Store
 from reader.core.yamlsafe import YamlError
 
 STAMP = "2026-01-01T12:00:00+00:00"
@@ -113,13 +114,13 @@ def test_a_hostile_reader_file_is_stored_neutralised_and_its_passages_on_the_sam
     store = Store.open(tmp_path / "a.db")
     summary = import_annotations(store, write(tmp_path, yaml.safe_dump(hostile_document()), "hostile.yaml"))
     assert_stored_safely(store)
-    [article] = [store.get_article(1)]
+    [article] = [store.articles.get(1)]
     assert article.text == normalise_text(RAW_TEXT)  # exactly what reader import stores
     assert article.sha256 == sha256_text(article.text)
-    [placed] = store.annotations_for(1)
+    [placed] = store.annotations.of_article(1)
     assert placed.quote == "envoy spoke at noon." == article.text[placed.start : placed.end]
     # the passage that was nothing but an escape sequence has no place: kept whole, as an orphan
-    assert {orphan.id for orphan in store.orphans()} == {"a1", "o1"}
+    assert {orphan.id for orphan in store.annotations.orphans()} == {"a1", "o1"}
     assert summary.texts_normalised == 1 and summary.passages_emptied == 1
     assert all(one_line_problem(line) is None for line in summary.lines())
 
@@ -141,15 +142,15 @@ def test_a_tag_name_breaking_the_codebook_rule_is_refused_naming_the_file_and_li
     message = str(error.value)
     assert message.startswith(f"{path}:") and "tag name" in message and "refused" in message
     assert one_line_problem(message) is None  # the refused name is shown escaped
-    assert store.article_count() == 0 and store.tag_names() == []
+    assert store.listing.count() == 0 and store.tags.names() == []
 
 
 def seeded(tmp_path) -> tuple[Store, str]:
     text = normalise_text(RAW_TEXT)
     store = Store.open(tmp_path / "a.db")
-    store.add_document(Document(text=text, title="Envoys meet", source=None, url=None, path="envoys.txt",
+    store.articles.add(Document(text=text, title="Envoys meet", source=None, url=None, path="envoys.txt",
                                 published=None, locator=""))
-    return store, store.get_article(1).uid
+    return store, store.articles.get(1).uid
 
 
 def test_hostile_names_in_other_formats_are_stored_neutralised(tmp_path):
@@ -160,8 +161,8 @@ def test_hostile_names_in_other_formats_are_stored_neutralised(tmp_path):
                           "entities": [{"start_offset": start, "end_offset": end, "label": "reaction"}]})
     summary = import_foreign(store, write(tmp_path, doccano + "\n", "spans.jsonl"), "doccano", HOSTILE)
     assert summary.annotations_added == 1 and summary.texts_normalised == 1
-    [placed] = store.annotations_for(1)
-    assert placed.quote == "Critics 2Jwere not convinced" == store.get_article(1).text[placed.start : placed.end]
+    [placed] = store.annotations.of_article(1)
+    assert placed.quote == "Critics 2Jwere not convinced" == store.articles.get(1).text[placed.start : placed.end]
     w3c = {"type": "Annotation", "id": "urn:uuid:11111111-2222-3333-4444-555555555555", "created": STAMP,
            "creator": {"type": "Person", "nickname": HOSTILE},
            "body": [{"type": "TextualBody", "purpose": "tagging", "value": "reaction"},

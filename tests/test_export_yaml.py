@@ -3,24 +3,24 @@ import yaml
 from reader.core.config import TagSpec
 from reader.core.exchange.yaml_format import FORMAT, export_document, write_export, write_yaml
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.store import Store
 
 HOSTILE = "Zoë said “no”: 😀 e\u0301 \u2028 \u202eRTL\u202c العربية [bold]x[/] null yes 012 - # : \t end"
 
 
 def seeded_store() -> tuple[Store, int]:
     store = Store.memory()
-    store.sync_tags([TagSpec("conflict", "1", "red", "")])
+    store.tags.sync([TagSpec("conflict", "1", "red", "")])
     text = "Headline\n\n" + HOSTILE + "\n\nLast line."
-    article_id = store.add_document(
+    article_id = store.articles.add(
         Document(text=text, title="Héadline", source=None, url="https://example.test/a", path="a.json",
                  published="2025-09-14", locator="line 2")
     ).article_id
-    store.add_document(Document(text="Unannotated.", title="U", source=None, url=None, path="b.txt",
+    store.articles.add(Document(text="Unannotated.", title="U", source=None, url=None, path="b.txt",
                                 published=None, locator=""))
     start = text.index("Zoë")
-    store.add_annotation(article_id, start, start + len(HOSTILE), ["conflict", "quote"], "alice", note="multi\nline: note")
-    store.add_annotation(article_id, 0, 8, ["conflict"], "bob")
+    store.annotations.add(article_id, start, start + len(HOSTILE), ["conflict", "quote"], "alice", note="multi\nline: note")
+    store.annotations.add(article_id, 0, 8, ["conflict"], "bob")
     return store, article_id
 
 
@@ -29,7 +29,7 @@ def test_export_has_the_documented_shape_and_only_annotated_articles():
     document = export_document(store, exported="2026-01-01T12:00:00+00:00")
     assert document["format"] == FORMAT and document["exported"] == "2026-01-01T12:00:00+00:00"
     [article] = document["articles"]
-    stored = store.get_article(article_id)
+    stored = store.articles.get(article_id)
     assert list(article) == [
         "id", "title", "source", "path", "locator", "url", "published", "sha256", "tags", "text", "annotations"
     ]

@@ -12,7 +12,8 @@ from reader.core.exchange.foreign_import import import_foreign
 from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS
 from reader.core.exchange.yaml_format import export_items
 from reader.core.ingest import Document
-from reader.core.store import Store, sha256_text
+from reader.core.model import sha256_text
+from reader.store import Store
 from reader.core.yamlsafe import YamlError
 
 FORMATS = ["w3c", "doccano", "prodigy", "brat"]
@@ -36,18 +37,18 @@ OTHER = Document(text="Port strike spreads\n\nDockers walked out.", title="Port 
 def seeded(tmp_path, name="a.db") -> Store:
     """A store with the article and two annotations by two annotators, one with a note."""
     store = Store.open(tmp_path / name)
-    article_id = store.add_document(DOC).article_id
+    article_id = store.articles.add(DOC).article_id
     start = TEXT.index(FIRST)
-    store.add_annotation(article_id, start, start + len(FIRST), ["conflict", "quote"], "alice", note="check\nthis")
+    store.annotations.add(article_id, start, start + len(FIRST), ["conflict", "quote"], "alice", note="check\nthis")
     start = TEXT.index(SECOND)
-    store.add_annotation(article_id, start, start + len(SECOND), ["cooperation"], "bob")
+    store.annotations.add(article_id, start, start + len(SECOND), ["cooperation"], "bob")
     return store
 
 
 def with_article(tmp_path, name, *docs) -> Store:
     store = Store.open(tmp_path / name)
     for doc in docs:
-        store.add_document(doc)
+        store.articles.add(doc)
     return store
 
 
@@ -62,7 +63,7 @@ def export(store, fmt, tmp_path, name="out"):
 
 
 def spans(store, article_id=1):
-    return sorted((a.start, a.end, a.quote, a.tags) for a in store.annotations_for(article_id))
+    return sorted((a.start, a.end, a.quote, a.tags) for a in store.annotations.of_article(article_id))
 
 
 def pending(store):
@@ -72,10 +73,10 @@ def pending(store):
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_importing_an_export_into_its_own_store_changes_nothing(tmp_path, fmt):
     store = seeded(tmp_path)
-    before = store.annotations_for(1)
+    before = store.annotations.of_article(1)
     summary = import_foreign(store, export(store, fmt, tmp_path), fmt, "carol")
     assert (summary.annotations_added, summary.unchanged, summary.conflicts, summary.kept_aside) == (0, 2, [], [])
-    assert store.annotations_for(1) == before
+    assert store.annotations.of_article(1) == before
     assert summary.lines()[0] == "0 annotations added, 2 unchanged, 0 conflicts, 0 articles added"
 
 
@@ -87,7 +88,7 @@ def test_importing_into_a_store_holding_the_article_adds_every_annotation(tmp_pa
     summary = import_foreign(target, path, fmt, "carol")
     assert (summary.annotations_added, summary.unchanged, summary.moved, summary.fuzzy) == (2, 0, 0, 0)
     assert spans(target) == spans(source)
-    mine, theirs = target.annotations_for(1), source.annotations_for(1)
+    mine, theirs = target.annotations.of_article(1), source.annotations.of_article(1)
     if fmt == "w3c":  # everything kept: ids, notes, annotators, times
         assert mine == theirs
     else:  # no ids, annotators or times in these formats: new ids, the given annotator, now
@@ -97,14 +98,14 @@ def test_importing_into_a_store_holding_the_article_adds_every_annotation(tmp_pa
         assert [a.note for a in mine] == (["check\nthis", None] if fmt == "brat" else [None, None])
     again = import_foreign(target, path, fmt, "carol")
     assert (again.annotations_added, again.unchanged) == (0, 2)
-    assert target.annotation_count() == 2
+    assert target.annotations.count() == 2
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_importing_into_an_edited_article_moves_the_annotations(tmp_path, fmt):
     path = export(seeded(tmp_path), fmt, tmp_path)
     target = with_article(tmp_path, "b.db", DOC)
-    assert target.add_document(replace(DOC, text=EDITED)).outcome == "updated"  # same uid, new text
+    assert target.articles.add(replace(DOC, text=EDITED)).outcome == "updated"  # same uid, new text
     summary = import_foreign(target, path, fmt, "carol")
     assert (summary.annotations_added, summary.moved, summary.fuzzy, summary.orphaned) == (2, 2, 0, [])
     assert spans(target) == [
@@ -121,7 +122,7 @@ def test_annotations_of_an_article_the_store_lacks_are_kept_aside(tmp_path, fmt)
     path = export(seeded(tmp_path), fmt, tmp_path)
     target = with_article(tmp_path, "b.db", OTHER)
     summary = import_foreign(target, path, fmt, "carol")
-    assert summary.annotations_added == 0 and target.annotation_count() == 0
+    assert summary.annotations_added == 0 and target.annotations.count() == 0
     [(label, count)] = summary.kept_aside
     assert count == 2 and label == {"w3c": URL, "brat": sha256_text(TEXT)}.get(fmt, DOC.title)
     assert pending(target) == 2
@@ -135,10 +136,10 @@ def test_annotations_of_an_article_the_store_lacks_are_kept_aside(tmp_path, fmt)
 def test_a_passage_not_found_in_the_stored_text_is_kept_aside_and_reported(tmp_path):
     path = export(seeded(tmp_path), "doccano", tmp_path)
     target = with_article(tmp_path, "b.db", DOC)
-    target.add_document(replace(DOC, text="Talks resume in Geneva\n\nEverything was rewritten. Nothing is left."))
+    target.articles.add(replace(DOC, text="Talks resume in Geneva\n\nEverything was rewritten. Nothing is left."))
     summary = import_foreign(target, path, "doccano", "carol")
     assert summary.annotations_added == 0 and summary.orphaned == [(DOC.title, 2)]
-    assert pending(target) == 2 and target.annotation_count() == 0
+    assert pending(target) == 2 and target.annotations.count() == 0
     assert any("whose passage was not found" in line for line in summary.lines())
 
 
@@ -149,11 +150,11 @@ def test_a_w3c_annotation_changed_elsewhere_is_kept_twice_as_a_conflict(tmp_path
     changed = document["first"]["items"][0]
     changed["body"].append({"type": "TextualBody", "purpose": "tagging", "value": "reviewed"})
     path.write_text(json.dumps(document), encoding="utf-8")
-    before = {a.id: a for a in store.annotations_for(1)}
+    before = {a.id: a for a in store.annotations.of_article(1)}
     summary = import_foreign(store, path, "w3c", "carol")
     [conflict] = summary.conflicts
     assert (summary.annotations_added, summary.unchanged) == (1, 1)
-    after = {a.id: a for a in store.annotations_for(1)}
+    after = {a.id: a for a in store.annotations.of_article(1)}
     assert after[conflict.annotation_id] == before[conflict.annotation_id]  # never overwritten
     assert "reviewed" in after[conflict.kept_as].tags
     assert any(line.startswith("conflict: annotation") for line in summary.lines())
@@ -175,7 +176,7 @@ def test_w3c_matches_an_article_by_url_and_fills_in_what_it_lacks(tmp_path):
     path.write_text(json.dumps([record]), encoding="utf-8")
     summary = import_foreign(target, path, "w3c", "carol")
     assert (summary.annotations_added, summary.moved) == (1, 1)
-    [annotation] = target.annotations_for(1)
+    [annotation] = target.annotations.of_article(1)
     assert (annotation.start, annotation.quote, annotation.annotator) == (EDITED.index(FIRST), FIRST, "carol")
     assert annotation.created and annotation.created == annotation.updated
 
@@ -188,7 +189,7 @@ def test_doccano_lines_without_article_ids_match_by_text(tmp_path):
     path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
     target = with_article(tmp_path, "b.db", OTHER, replace(DOC, path="copy.txt"))
     summary = import_foreign(target, path, "doccano", "carol")
-    assert summary.annotations_added == 2 and len(target.annotations_for(2)) == 2
+    assert summary.annotations_added == 2 and len(target.annotations.of_article(2)) == 2
 
 
 def test_a_file_of_the_other_jsonl_format_is_refused(tmp_path):
@@ -247,12 +248,12 @@ def _bad_brat(tmp_path, ann: bytes):
 )
 def test_a_bad_file_is_one_line_naming_it_and_nothing_is_written(tmp_path, fmt, make, expected):
     store = seeded(tmp_path)
-    before = (store.annotations_for(1), pending(store))
+    before = (store.annotations.of_article(1), pending(store))
     with pytest.raises(YamlError) as error:
         import_foreign(store, make(tmp_path), fmt, "carol")
     message = str(error.value)
     assert expected in message and "\n" not in message
-    assert (store.annotations_for(1), pending(store)) == before
+    assert (store.annotations.of_article(1), pending(store)) == before
 
 
 def _config(tmp_path):
@@ -269,11 +270,11 @@ def test_the_command_dry_run_reports_and_writes_nothing(tmp_path):
                                        "--dry-run"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Dry run: nothing written. These would be the changes: 2 annotations added")
-    assert Store.open(tmp_path / "b.db").annotation_count() == 0
+    assert Store.open(tmp_path / "b.db").annotations.count() == 0
     result = CliRunner().invoke(main, ["--config", str(config), "import-annotations", str(path), "--format", "doccano"])
     assert result.exit_code == 0 and result.output.startswith("2 annotations added, 0 unchanged")
     store = Store.open(tmp_path / "b.db")
-    assert {a.annotator for a in store.annotations_for(1)} == {"carol"}
+    assert {a.annotator for a in store.annotations.of_article(1)} == {"carol"}
 
 
 def test_the_command_reads_a_brat_folder_and_only_a_folder(tmp_path):
@@ -299,7 +300,7 @@ def test_the_command_fails_with_one_line(tmp_path):
                                        "--format", "doccano"])
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1
     assert f"{path}:2: not valid JSON" in result.output and "nothing was imported" in result.output
-    assert Store.open(tmp_path / "b.db").annotation_count() == 0
+    assert Store.open(tmp_path / "b.db").annotations.count() == 0
 
 
 def test_reimporting_an_export_of_two_annotators_on_one_passage_adds_nothing(tmp_path):
@@ -309,16 +310,16 @@ def test_reimporting_an_export_of_two_annotators_on_one_passage_adds_nothing(tmp
     from reader.core.exchange.foreign_import import import_foreign
     from reader.core.exchange.yaml_format import export_items
     from reader.core.ingest import Document
-    from reader.core.store import Store
+    from reader.store import Store
 
     store = Store.open(tmp_path / "a.db")
     text = "Ministry talks\n\nThe ministry said talks would resume."
-    article_id = store.add_document(
+    article_id = store.articles.add(
         Document(text=text, title="Ministry talks", source=None, url=None, path="m.txt", published=None, locator="")
     ).article_id
     start = text.index("The ministry")
-    store.add_annotation(article_id, start, len(text), ["conflict"], "bob")
-    store.add_annotation(article_id, start, len(text), ["cooperation"], "alice")
+    store.annotations.add(article_id, start, len(text), ["conflict"], "bob")
+    store.annotations.add(article_id, start, len(text), ["cooperation"], "alice")
     for fmt in ("doccano", "prodigy"):
         stream = io.StringIO()
         EXPORTERS[fmt](export_items(store), stream)
@@ -326,4 +327,4 @@ def test_reimporting_an_export_of_two_annotators_on_one_passage_adds_nothing(tmp
         path.write_text(stream.getvalue(), encoding="utf-8")
         summary = import_foreign(store, path, fmt, "alice")
         assert summary.annotations_added == 0, (fmt, summary.lines())
-    assert store.annotation_count() == 2
+    assert store.annotations.count() == 2

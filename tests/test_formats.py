@@ -16,7 +16,7 @@ from reader.core.exchange.formats.csv_format import export_csv, neutralise
 from reader.core.exchange.formats.doccano import export_doccano, import_doccano
 from reader.core.exchange.formats.prodigy import export_prodigy, import_prodigy
 from reader.core.exchange.formats.w3c import export_w3c, import_w3c
-from reader.core.store import Annotation, Article
+from reader.core.model import Annotation, Article
 
 DATA = Path(__file__).parent / "data" / "exchange"
 TEXT = "Zoë Martín opened a café in Lyon 🎉 last spring. Critics called it “a quiet revolution” for the quarter. Sales doubled."

@@ -3,7 +3,7 @@ import pytest
 from reader.core.config import TagSpec
 from reader.core.history import History
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.store import Store
 
 TEXT = "Ana Lima met the minister. They disagreed on Tuesday."
 
@@ -11,15 +11,15 @@ TEXT = "Ana Lima met the minister. They disagreed on Tuesday."
 @pytest.fixture
 def setup():
     store = Store.memory()
-    store.sync_tags([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "2", "blue", "")])
-    article_id = store.add_document(
+    store.tags.sync([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "2", "blue", "")])
+    article_id = store.articles.add(
         Document(text=TEXT, title="t", source=None, url=None, path="a.txt", published=None, locator="")
     ).article_id
     return store, History(store), article_id
 
 
 def state(store, article_id):
-    return [(a.id, a.start, a.end, a.tags, a.note, a.created) for a in store.annotations_for(article_id)]
+    return [(a.id, a.start, a.end, a.tags, a.note, a.created) for a in store.annotations.of_article(article_id)]
 
 
 def test_undo_and_redo_an_add(setup):
@@ -28,13 +28,13 @@ def test_undo_and_redo_an_add(setup):
     history.undo()
     assert state(store, article_id) == []
     history.redo()
-    [again] = store.annotations_for(article_id)
+    [again] = store.annotations.of_article(article_id)
     assert again == added  # same id and timestamps: redo is the same annotation, not a copy
 
 
 def test_undo_a_delete_restores_tags_note_and_timestamps(setup):
     store, history, article_id = setup
-    store.add_annotation(article_id, 0, 8, ["conflict", "quote"], "alice", note="check")
+    store.annotations.add(article_id, 0, 8, ["conflict", "quote"], "alice", note="check")
     before = state(store, article_id)
     history.delete(before[0][0])
     assert state(store, article_id) == [] and store.db["annotation_tags"].count == 0
@@ -48,13 +48,13 @@ def test_tag_changes_undo_in_order_and_a_new_change_clears_redo(setup):
     store, history, article_id = setup
     annotation = history.add(article_id, 0, 8, ["conflict"], "alice").annotation
     history.add_tag(annotation.id, "quote")
-    assert store.get_annotation(annotation.id).tags == ("conflict", "quote")
+    assert store.annotations.get(annotation.id).tags == ("conflict", "quote")
     history.remove_tag(annotation.id, "conflict")
-    assert store.get_annotation(annotation.id).tags == ("quote",)
+    assert store.annotations.get(annotation.id).tags == ("quote",)
     assert history.undo().change.kind == "untag"
-    assert store.get_annotation(annotation.id).tags == ("conflict", "quote")
+    assert store.annotations.get(annotation.id).tags == ("conflict", "quote")
     assert history.undo().change.kind == "tag"
-    assert store.get_annotation(annotation.id).tags == ("conflict",)
+    assert store.annotations.get(annotation.id).tags == ("conflict",)
     history.add(article_id, 9, 12, ["quote"], "alice")
     assert history.redo() is None
     assert history.undo().change.kind == "add" and history.undo().change.kind == "add"
@@ -67,7 +67,7 @@ def test_the_last_tag_cannot_be_removed(setup):
     annotation = history.add(article_id, 0, 8, ["conflict"], "alice").annotation
     with pytest.raises(ValueError):
         history.remove_tag(annotation.id, "conflict")
-    assert store.get_annotation(annotation.id).tags == ("conflict",)
+    assert store.annotations.get(annotation.id).tags == ("conflict",)
 
 
 def test_note_changes_undo_to_the_previous_note(setup):
@@ -75,26 +75,26 @@ def test_note_changes_undo_to_the_previous_note(setup):
     annotation = history.add(article_id, 0, 8, ["conflict"], "alice").annotation
     history.set_note(annotation.id, "first")
     history.set_note(annotation.id, "second\nline")
-    assert store.get_annotation(annotation.id).note == "second\nline"
+    assert store.annotations.get(annotation.id).note == "second\nline"
     history.undo()
-    assert store.get_annotation(annotation.id).note == "first"
+    assert store.annotations.get(annotation.id).note == "first"
     history.undo()
-    assert store.get_annotation(annotation.id).note is None
+    assert store.annotations.get(annotation.id).note is None
     history.redo()
-    assert store.get_annotation(annotation.id).note == "first"
+    assert store.annotations.get(annotation.id).note == "first"
 
 
 def test_article_tags_undo_and_redo_with_their_annotator(setup):
     store, history, article_id = setup
     assert history.tag_article(article_id, "conflict", "alice").kind == "article_tag"
     assert history.tag_article(article_id, "conflict", "alice") is None  # already there: nothing recorded
-    assert store.get_article(article_id).tags == ("conflict",)
+    assert store.articles.get(article_id).tags == ("conflict",)
     history.undo()
-    assert store.get_article(article_id).tags == ()
+    assert store.articles.get(article_id).tags == ()
     history.redo()
     row = store.db.execute("SELECT annotator FROM article_tags").fetchone()
     assert row == ("alice",)
     history.untag_article(article_id, "conflict")
-    assert store.get_article(article_id).tags == ()
+    assert store.articles.get(article_id).tags == ()
     history.undo()
-    assert store.get_article(article_id).tags == ("conflict",)
+    assert store.articles.get(article_id).tags == ("conflict",)

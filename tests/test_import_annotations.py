@@ -14,7 +14,8 @@ from reader.core.exchange.incoming import lines_kept, one_line
 from reader.core.exchange.yaml_format import write_yaml
 from reader.core.exchange.yaml_import import import_annotations
 from reader.core.ingest import Document, normalise_text
-from reader.core.store import Store, tag_name_problem
+from reader.core.model import tag_name_problem
+from reader.store import Store
 from reader.core.exchange.yaml_read import load_own
 from reader.core.yamlsafe import YamlError, load_lined
 
@@ -30,14 +31,14 @@ def exported(store) -> str:
 
 def seeded(tmp_path, name="a.db") -> Store:
     store = Store.open(tmp_path / name)
-    store.sync_tags([TagSpec("conflict", "1", "red", "")])
-    article_id = store.add_document(
+    store.tags.sync([TagSpec("conflict", "1", "red", "")])
+    article_id = store.articles.add(
         Document(text=TEXT, title="Talks resume", source="Wirefeed", url=None, path="talks.txt", published="2025-09-14", locator="")
     ).article_id
     start = TEXT.index("Zoë")
-    store.add_annotation(article_id, start, start + 10, ["conflict", "quote"], "alice", note="multi\nline")
-    store.add_annotation(article_id, 0, 5, ["conflict"], "bob")
-    store.add_article_tag(article_id, "checked", "alice")
+    store.annotations.add(article_id, start, start + 10, ["conflict", "quote"], "alice", note="multi\nline")
+    store.annotations.add(article_id, 0, 5, ["conflict"], "bob")
+    store.articles.tag(article_id, "checked", "alice")
     return store
 
 
@@ -60,18 +61,18 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path):
     path = write(tmp_path, exported(store))
     summary = import_annotations(store, path)
     assert (summary.annotations_added, summary.unchanged, summary.articles_added) == (0, 2, 0)
-    assert store.annotation_count() == 2
+    assert store.annotations.count() == 2
 
 
 def test_an_annotation_changed_on_both_sides_is_kept_twice_and_reported(tmp_path):
     store = seeded(tmp_path)
     theirs = yaml.safe_load(exported(store))
     theirs["articles"][0]["annotations"][0]["note"] = "their note"
-    before = {a.id: a for a in store.annotations_for(1)}
+    before = {a.id: a for a in store.annotations.of_article(1)}
     summary = import_annotations(store, write(tmp_path, yaml.safe_dump(theirs, allow_unicode=True)))
     [conflict] = summary.conflicts
     assert conflict.annotation_id in before and conflict.kept_as not in before
-    after = {a.id: a for a in store.annotations_for(1)}
+    after = {a.id: a for a in store.annotations.of_article(1)}
     assert after[conflict.annotation_id] == before[conflict.annotation_id]  # never overwritten
     assert after[conflict.kept_as].note == "their note"
     assert any("conflict" in line for line in summary.lines())
@@ -82,7 +83,7 @@ def test_a_dry_run_reports_and_writes_nothing(tmp_path):
     empty = Store.open(tmp_path / "empty.db")
     summary = import_annotations(empty, write(tmp_path, first), dry_run=True)
     assert summary.annotations_added == 2 and summary.lines()[0].startswith("Dry run")
-    assert empty.annotation_count() == 0 and empty.article_count() == 0
+    assert empty.annotations.count() == 0 and empty.listing.count() == 0
 
 
 def test_annotations_of_missing_articles_without_text_are_kept_aside(tmp_path):
@@ -140,7 +141,7 @@ def test_hostile_yaml_is_refused_with_its_line(tmp_path, text, message):
     with pytest.raises(YamlError) as error:
         import_annotations(store, write(tmp_path, text))
     assert message in str(error.value)
-    assert store.annotation_count() == 0 and store.article_count() == 0
+    assert store.annotations.count() == 0 and store.listing.count() == 0
 
 
 def test_the_command_reports_and_fails_with_one_line(tmp_path):
@@ -174,7 +175,7 @@ def test_round_trip_is_lossless_for_any_text(tmp_path_factory, articles):
         # stored as reader stores what it is given: the text normalised as by reader import,
         # the title on one line, notes without control characters
         text = normalise_text(f"{body}{index}") or str(index)
-        added = store.add_document(
+        added = store.articles.add(
             Document(text=text, title=one_line(title) or "untitled", source=None, url=None, path=f"{index}.txt",
                      published=None, locator="")
         )
@@ -186,7 +187,7 @@ def test_round_trip_is_lossless_for_any_text(tmp_path_factory, articles):
             if end > start:
                 tag = "".join(c for c in note if c.isprintable()).strip()[:20]
                 tag = tag if tag_name_problem(tag) is None else "t"  # a name the codebook accepts
-                store.add_annotation(added.article_id, start, end, [tag], "alice", note=lines_kept(note))
+                store.annotations.add(added.article_id, start, end, [tag], "alice", note=lines_kept(note))
     first = exported(store)
     assert load_own(first) == load_lined(first, "x") and load_own(first) is not None  # the quick reader agrees
     other = Store.open(tmp / "b.db")
@@ -197,15 +198,15 @@ def test_round_trip_is_lossless_for_any_text(tmp_path_factory, articles):
 
 def test_export_filters_select_annotations_and_their_articles(tmp_path):
     store = seeded(tmp_path)
-    other = store.add_document(
+    other = store.articles.add(
         Document(text="Other story\n\nPort workers struck.", title="Other", source="Harbour Ledger", url=None,
                  path="o.txt", published=None, locator="")
     ).article_id
-    store.add_annotation(other, 13, 25, ["strike"], "carol")
+    store.annotations.add(other, 13, 25, ["strike"], "carol")
 
     def exported_with(**only):
         from reader.core.exchange.yaml_format import export_document
-        from reader.core.store import ExportFilter
+        from reader.core.model import ExportFilter
 
         document = export_document(store, STAMP, ExportFilter(**only))
         return {(a["title"], n["annotator"], tuple(n["tags"])) for a in document["articles"] for n in a["annotations"]}
@@ -215,7 +216,7 @@ def test_export_filters_select_annotations_and_their_articles(tmp_path):
     assert exported_with(source="Wirefeed") == {("Talks resume", "alice", ("conflict", "quote")), ("Talks resume", "bob", ("conflict",))}
     assert exported_with(since="2999-01-01") == set()
     assert exported_with(article=str(other)) == {("Other", "carol", ("strike",))}
-    from reader.core.store import ListQuery
+    from reader.core.model import ListQuery
 
     assert exported_with(listed=ListQuery(search="port")) == {("Other", "carol", ("strike",))}
     assert exported_with(listed=ListQuery(tag="strike")) == {("Other", "carol", ("strike",))}
@@ -268,15 +269,15 @@ def test_a_very_long_quote_and_every_awkward_character_round_trip(tmp_path):
     awkward = "".join(chr(c) for c in [0x09, 0xA0, 0x2028, 0x2029, 0x202E, 0x200B, 0xFEFF, 0x1F600, 0x301])
     body = ("Zoë 😀 e\u0301 العربية " + awkward + " [bold]x[/] ") * 400 + "\n\n" + "Last paragraph."
     store = Store.open(tmp_path / "a.db")
-    article_id = store.add_document(
+    article_id = store.articles.add(
         Document(text=body, title="Long title\u00a0", source=None, url=None, path="long.txt", published=None, locator="")
     ).article_id
-    store.add_annotation(article_id, 3, len(body) - 20, ["long quote"], "alice", note=awkward + "\nsecond line")
+    store.annotations.add(article_id, 3, len(body) - 20, ["long quote"], "alice", note=awkward + "\nsecond line")
     first = exported(store)
     other = Store.open(tmp_path / "b.db")
     import_annotations(other, write(tmp_path, first))
     assert exported(other) == first
-    [note] = other.annotations_for(1)
+    [note] = other.annotations.of_article(1)
     assert len(note.quote) == len(body) - 23 and note.note == awkward + "\nsecond line"
 
 
@@ -298,15 +299,15 @@ def test_a_conflict_is_kept_once_however_often_the_file_is_imported(tmp_path):
     first = import_annotations(store, path)
     again = import_annotations(store, path)
     assert len(first.conflicts) == 1 and again.conflicts == [] and again.unchanged == 2
-    assert store.annotation_count() == 3
+    assert store.annotations.count() == 3
 
 
 def test_the_same_id_under_two_articles_of_one_file_is_refused(tmp_path):
     store = seeded(tmp_path)
-    other = store.add_document(
+    other = store.articles.add(
         Document(text="Second story\n\nQuay closed.", title="Second", source=None, url=None, path="s.txt", published=None, locator="")
     ).article_id
-    store.add_annotation(other, 0, 6, ["conflict"], "alice")
+    store.annotations.add(other, 0, 6, ["conflict"], "alice")
     document = yaml.safe_load(exported(store))
     document["articles"][1]["annotations"][0]["id"] = document["articles"][0]["annotations"][0]["id"]
     with pytest.raises(YamlError) as error:
@@ -320,7 +321,7 @@ def test_a_file_made_before_the_article_changed_is_placed_by_quote(tmp_path):
     # here the article was re-imported with an extra paragraph first, and one sentence gone
     store = seeded(tmp_path, "new.db")
     new_text = "Breaking\n\n" + TEXT.replace("Last line.", "Final words.")
-    store.add_document(
+    store.articles.add(
         Document(text=new_text, title="Talks resume", source="Wirefeed", url=None, path="talks.txt", published="2025-09-14", locator="")
     )
     with store.writing():
@@ -328,7 +329,7 @@ def test_a_file_made_before_the_article_changed_is_placed_by_quote(tmp_path):
         store.db.execute("DELETE FROM annotations")
     summary = import_annotations(store, write(tmp_path, before))
     assert summary.placed_by_quote == 2 and summary.orphaned == 0 and summary.annotations_added == 2
-    for annotation in store.annotations_for(1):
+    for annotation in store.annotations.of_article(1):
         assert new_text[annotation.start : annotation.end] == annotation.quote
     assert any("placed by their quote" in line for line in summary.lines())
 
@@ -338,17 +339,17 @@ def test_an_orphan_whose_id_comes_back_placed_in_a_file_is_replaced_by_it(tmp_pa
 
     store = seeded(tmp_path)
     new_text = "Completely different words now, about talks."
-    store.add_document(
+    store.articles.add(
         Document(text=new_text, title="Talks resume", source="Wirefeed", url=None, path="talks.txt", published="2025-09-14", locator="")
     )
-    assert len(store.orphans()) == 2 and store.annotation_count() == 0
+    assert len(store.annotations.orphans()) == 2 and store.annotations.count() == 0
     store.close()
     shutil.copy(tmp_path / "a.db", tmp_path / "colleague.db")
     colleague = Store.open(tmp_path / "colleague.db")
-    for orphan in colleague.orphans():  # the colleague puts them back by hand
-        colleague.reattach_orphan(orphan.id, new_text.index("talks"), new_text.index("talks") + 5)
+    for orphan in colleague.annotations.orphans():  # the colleague puts them back by hand
+        colleague.annotations.reattach_orphan(orphan.id, new_text.index("talks"), new_text.index("talks") + 5)
     placed = exported(colleague)
     store = Store.open(tmp_path / "a.db")
     summary = import_annotations(store, write(tmp_path, placed))
-    assert summary.annotations_added == 2 and store.orphans() == [] and store.annotation_count() == 2
-    assert {a.quote for a in store.annotations_for(1)} == {"talks"}
+    assert summary.annotations_added == 2 and store.annotations.orphans() == [] and store.annotations.count() == 2
+    assert {a.quote for a in store.annotations.of_article(1)} == {"talks"}

@@ -11,7 +11,7 @@ from reader.core.exchange.formats.w3c import export_w3c
 from reader.core.exchange.yaml_format import write_yaml
 from reader.core.exchange.yaml_import import import_annotations
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.store import Store
 
 STAMP = "2026-01-01T12:00:00+00:00"
 
@@ -20,10 +20,10 @@ def corpus(tmp_path, articles: int = 6) -> Store:
     store = Store.open(tmp_path / "source.db")
     for index in range(articles):
         text = f"Council vote {index}\n\nThe council voted {index} times on the harbour plan before it passed."
-        article_id = store.add_document(Document(text=text, title=f"Council vote {index}", source="Ledger", url=None,
+        article_id = store.articles.add(Document(text=text, title=f"Council vote {index}", source="Ledger", url=None,
                                                  path=f"{index}.txt", published=None, locator="")).article_id
-        store.add_annotation(article_id, 0, 12, ["politics"], "alice")
-        store.add_annotation(article_id, text.index("harbour"), text.index("harbour") + 12, ["harbour"], "bob", note="n")
+        store.annotations.add(article_id, 0, 12, ["politics"], "alice")
+        store.annotations.add(article_id, text.index("harbour"), text.index("harbour") + 12, ["harbour"], "bob", note="n")
     return store
 
 
@@ -39,7 +39,7 @@ def another_writer(path, busy_timeout_ms: int = 0) -> tuple[Store, int]:
     """A second connection that gives up at once on a locked database, with an article to tag."""
     other = Store.open(path)
     other.db.execute(f"PRAGMA busy_timeout = {busy_timeout_ms}")
-    article_id = other.add_document(Document(text="Ferry late\n\nThe morning ferry ran an hour late.", title="Ferry",
+    article_id = other.articles.add(Document(text="Ferry late\n\nThe morning ferry ran an hour late.", title="Ferry",
                                              source=None, url=None, path="ferry.txt", published=None, locator="")).article_id
     return other, article_id
 
@@ -66,14 +66,14 @@ def test_an_import_commits_in_several_transactions_and_another_writer_gets_in(tm
     else:
         path = tmp_path / "all.jsonld"
         with open(path, "w", encoding="utf-8") as stream:
-            export_w3c(((article, notes, []) for article, notes in source.iter_annotated_articles(with_text=True)), stream)
+            export_w3c(((article, notes, []) for article, notes in source.exchange.annotated_articles(with_text=True)), stream)
     target = Store.open(tmp_path / "target.db")
-    for article, _notes in source.iter_annotated_articles(with_text=True):  # (W3C carries no texts)
-        target.import_article(uid=article.uid, sha256=article.sha256, title=article.title, text=article.text,
+    for article, _notes in source.exchange.annotated_articles(with_text=True):  # (W3C carries no texts)
+        target.articles.add_exported(uid=article.uid, sha256=article.sha256, title=article.title, text=article.text,
                               source=article.source, url=None, path=article.path or "", locator="", published=None)
     other, ferry = another_writer(tmp_path / "target.db")
     landed = []
-    statements = watch_transactions(target, lambda: landed.append(other.add_annotation(ferry, 0, 5, ["late"], "carol")))
+    statements = watch_transactions(target, lambda: landed.append(other.annotations.add(ferry, 0, 5, ["late"], "carol")))
     if fmt == "yaml":
         summary = import_annotations(target, path, seconds=0)
     else:
@@ -81,7 +81,7 @@ def test_an_import_commits_in_several_transactions_and_another_writer_gets_in(tm
     target.db.conn.set_trace_callback(None)
     assert statements.count("COMMIT") == summary.transactions > 1
     assert landed, "no write of another connection got in while the import ran"
-    assert target.annotation_count() == 12 + len(landed)
+    assert target.annotations.count() == 12 + len(landed)
 
 
 def test_an_import_stopped_half_way_keeps_what_it_wrote_and_a_second_run_adds_the_rest(tmp_path, monkeypatch):
@@ -101,7 +101,7 @@ def test_an_import_stopped_half_way_keeps_what_it_wrote_and_a_second_run_adds_th
     monkeypatch.setattr(yaml_import._Merger, "article", stops_on_the_fourth)
     with pytest.raises(KeyboardInterrupt):
         import_annotations(target, path, seconds=0)
-    assert target.annotation_count() == 6 and target.article_count() == 3  # three whole articles, no half
+    assert target.annotations.count() == 6 and target.listing.count() == 3  # three whole articles, no half
     monkeypatch.setattr(yaml_import._Merger, "article", real)
     summary = import_annotations(target, path)
     assert (summary.annotations_added, summary.unchanged, summary.articles_added, summary.conflicts) == (6, 6, 3, [])

@@ -7,7 +7,8 @@ import pytest
 from reader.core import insight
 from reader.core.entities import Span
 from reader.core.ingest import Document
-from reader.core.store import Store, sha256_text
+from reader.core.model import sha256_text
+from reader.store import Store
 
 TAGS = ("conflict", "cooperation", "framing/economy", "framing/security")
 LAGOS = "Ana Lima in Lagos\n\nAna Lima spoke at length. Lima left early."
@@ -16,7 +17,7 @@ BUDGET = "Budget vote\n\nThe United Nations met the council."
 
 def add_article(store, title, text, source, published):
     doc = Document(text=text, title=title, source=source, url=None, path=f"{title}.txt", published=published, locator="")
-    return store.add_document(doc).article_id
+    return store.articles.add(doc).article_id
 
 
 def seed(store):
@@ -25,14 +26,14 @@ def seed(store):
     whole-article tags (see each test's expectations)."""
     assert add_article(store, "Ana Lima in Lagos", LAGOS, "Daily Ledger", None) == 4
     assert add_article(store, "Budget vote", BUDGET, None, "2024-11-20") == 5
-    store.add_annotation(1, 0, 22, ["conflict"], "alice")
-    store.add_annotation(1, 24, 30, ["conflict", "cooperation"], "bob")
-    store.add_annotation(2, 0, 19, ["cooperation"], "alice")
-    store.add_annotation(3, 0, 15, ["framing/economy"], "alice")
-    store.add_annotation(4, 0, 8, ["conflict", "framing/security"], "bob")
-    store.add_annotation(5, 0, 11, ["conflict"], "alice")
-    store.add_article_tag(2, "conflict", "bob")
-    store.add_article_tag(4, "cooperation", "alice")
+    store.annotations.add(1, 0, 22, ["conflict"], "alice")
+    store.annotations.add(1, 24, 30, ["conflict", "cooperation"], "bob")
+    store.annotations.add(2, 0, 19, ["cooperation"], "alice")
+    store.annotations.add(3, 0, 15, ["framing/economy"], "alice")
+    store.annotations.add(4, 0, 8, ["conflict", "framing/security"], "bob")
+    store.annotations.add(5, 0, 11, ["conflict"], "alice")
+    store.articles.tag(2, "conflict", "bob")
+    store.articles.tag(4, "cooperation", "alice")
 
 
 @pytest.fixture(params=["grouped at once", "per row key", "taggings without their article"])
@@ -181,9 +182,9 @@ def test_odd_dates_are_undated_and_a_stray_year_does_not_fill_millennia(store, p
         store.db.execute("CREATE INDEX test_annotation_tags_article ON annotation_tags (article_id, tag_id)")
     add_article(store, "Odd", "Odd\n\nSome text.", "Wirefeed", "March 2025")
     add_article(store, "Far", "Far\n\nOther text.", "Wirefeed", "9999-12-31")
-    store.add_annotation(4, 0, 3, ["conflict"], "alice")
-    store.add_annotation(5, 0, 3, ["conflict"], "alice")
-    store.add_annotation(1, 0, 5, ["conflict"], "alice")
+    store.annotations.add(4, 0, 3, ["conflict"], "alice")
+    store.annotations.add(5, 0, 3, ["conflict"], "alice")
+    store.annotations.add(1, 0, 5, ["conflict"], "alice")
     matrix = insight.tag_counts(store, "month")
     assert matrix.rows == ("2025-03", "9999-12", None)
     assert matrix.row_totals == (1, 1, 1)
@@ -211,13 +212,13 @@ def spans_in(text, items):
 
 @pytest.fixture
 def indexed(seeded):
-    article = seeded.get_article(1).text
+    article = seeded.articles.get(1).text
     for text, items in (
         (article, [("Ana Lima", "PERSON"), ("United Nations", "ORG")]),
         (LAGOS, [("Ana Lima", "PERSON"), ("Ana Lima", "PERSON"), ("Lima", "PERSON")]),
         (BUDGET, [("United Nations", "ORG")]),
     ):
-        seeded.cache_entities(sha256_text(text), "test/1", spans_in(text, items))
+        seeded.entities.cache(sha256_text(text), "test/1", spans_in(text, items))
     return seeded
 
 
@@ -248,13 +249,13 @@ def test_signatures_follow_changes_from_another_connection(seeded, config):
     entities_before = insight.entity_signature(seeded)
     other = Store.open(config.database)
     try:
-        other.add_annotation(2, 0, 4, ["framing/security"], "carol")
+        other.annotations.add(2, 0, 4, ["framing/security"], "carol")
     finally:
         other.close()
     assert insight.tag_signature(seeded) != before
     assert insight.entity_signature(seeded) == entities_before
     moved = insight.tag_signature(seeded)
-    seeded.merge_tags("framing/security", "conflict")  # counts move between tags
+    seeded.tags.merge("framing/security", "conflict")  # counts move between tags
     assert insight.tag_signature(seeded) != moved
     merged = insight.tag_signature(seeded)
     other = Store.open(config.database)
@@ -386,20 +387,20 @@ def cells_of(matrix):
 
 def random_corpus(store, rng, articles=40):
     """Random articles, passages (1-3 tags each, several annotators) and whole-article tags."""
-    store.sync_tags([])
+    store.tags.sync([])
     for name in RANDOM_TAGS:
-        store.ensure_tag(name)
+        store.tags.ensure(name)
     ids = [1, 2, 3]
     for number in range(articles):
         text = f"Article {number}\n\n" + " ".join(rng.choice(["alpha", "beta", "gamma", "delta"]) for _ in range(30))
         ids.append(add_article(store, f"Article {number}", text, rng.choice(SOURCES), rng.choice(DATES)))
     for _ in range(articles * 3):
         article_id = rng.choice(ids)
-        length = len(store.get_article(article_id).text)
+        length = len(store.articles.get(article_id).text)
         start = rng.randrange(0, length - 5)
-        store.add_annotation(article_id, start, start + 4, rng.sample(RANDOM_TAGS, rng.choice((1, 1, 2, 3))), rng.choice(ANNOTATORS))
+        store.annotations.add(article_id, start, start + 4, rng.sample(RANDOM_TAGS, rng.choice((1, 1, 2, 3))), rng.choice(ANNOTATORS))
     for _ in range(articles // 2):
-        store.add_article_tag(rng.choice(ids), rng.choice(RANDOM_TAGS), rng.choice(ANNOTATORS))
+        store.articles.tag(rng.choice(ids), rng.choice(RANDOM_TAGS), rng.choice(ANNOTATORS))
     return ids
 
 
@@ -409,37 +410,37 @@ def mutate(store, rng, ids):
     choice = rng.randrange(9)
     annotations = [row[0] for row in store.db.execute("SELECT id FROM annotations")]
     if choice == 0 and annotations:
-        store.delete_annotation(rng.choice(annotations))
+        store.annotations.delete(rng.choice(annotations))
     elif choice == 1 and annotations:
-        store.add_tag(rng.choice(annotations), rng.choice(RANDOM_TAGS))
+        store.annotations.tag(rng.choice(annotations), rng.choice(RANDOM_TAGS))
     elif choice == 2 and annotations:
-        annotation = store.get_annotation(rng.choice(annotations))
+        annotation = store.annotations.get(rng.choice(annotations))
         if len(annotation.tags) > 1:
-            store.remove_tag(annotation.id, rng.choice(annotation.tags))
+            store.annotations.untag(annotation.id, rng.choice(annotation.tags))
     elif choice == 3:
-        names = store.tag_names()
+        names = store.tags.names()
         if len(names) > 2:
             source, target = rng.sample(names, 2)
-            merge = store.merge_tags(source, target)
+            merge = store.tags.merge(source, target)
             if rng.random() < 0.5:
-                store.unmerge_tags(merge)
+                store.tags.unmerge(merge)
     elif choice == 4:
-        article_id, tag = rng.choice(ids), rng.choice(store.tag_names())
-        if not store.add_article_tag(article_id, tag, rng.choice(ANNOTATORS)):
-            store.remove_article_tag(article_id, tag)
+        article_id, tag = rng.choice(ids), rng.choice(store.tags.names())
+        if not store.articles.tag(article_id, tag, rng.choice(ANNOTATORS)):
+            store.articles.untag(article_id, tag)
     elif choice == 5:  # another program changes an article's date and source
         with store.writing():
             store.db.execute("UPDATE articles SET published = ?, source = ? WHERE id = ?",
                              [rng.choice(DATES), rng.choice(SOURCES), rng.choice(ids)])
     elif choice == 6:  # a re-import with a changed text, date and source: annotations re-attached
-        article = store.get_article(rng.choice(ids))
+        article = store.articles.get(rng.choice(ids))
         doc = Document(text=article.text + " More.", title=article.title, source=rng.choice(SOURCES), url=None,
                        path=article.path, published=rng.choice(DATES), locator=article.locator)
-        store.add_document(doc)
+        store.articles.add(doc)
     elif choice == 7:
         article_id = rng.choice(ids)
-        length = len(store.get_article(article_id).text)
-        store.add_annotation(article_id, 0, min(length, 9), rng.sample(store.tag_names(), 1), rng.choice(ANNOTATORS))
+        length = len(store.articles.get(article_id).text)
+        store.annotations.add(article_id, 0, min(length, 9), rng.sample(store.tags.names(), 1), rng.choice(ANNOTATORS))
     else:  # an annotation moved to another article (no reader command does it; the keys follow)
         if annotations:
             with store.writing():
@@ -448,7 +449,7 @@ def mutate(store, rng, ids):
 
 def check_figures(store):
     """Every tag figure, each way, against the reference."""
-    names = store.tag_names()
+    names = store.tags.names()
     for annotator in (None, "alice"):
         for tags in (None, names[:1], [name for name in names if name.startswith("framing")]):
             for by in insight.BY_CHOICES:

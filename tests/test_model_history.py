@@ -25,7 +25,8 @@ from reader.core.exchange.yaml_format import write_export
 from reader.core.exchange.yaml_import import import_annotations
 from reader.core.history import History
 from reader.core.ingest import Document
-from reader.core.store import Annotation, StaleWriteError, Store
+from reader.core.model import Annotation
+from reader.store import StaleWriteError, Store
 
 from .conftest import user_rows
 
@@ -58,11 +59,11 @@ class ReaderModel(RuleBasedStateMachine):
         self.folder = tempfile.TemporaryDirectory()
         path = Path(self.folder.name) / "annotations.db"
         self.mine = Store.open(path)
-        self.mine.sync_tags([TagSpec("conflict", "1", "red", ""), TagSpec("cooperation", "2", "blue", "")])
+        self.mine.tags.sync([TagSpec("conflict", "1", "red", ""), TagSpec("cooperation", "2", "blue", "")])
         self.other = Store.open(path)
         self.history = History(self.mine)
         self.sentences = {number: list(SENTENCES) for number in range(2)}
-        self.ids = {number: self.mine.add_document(document(number, body(SENTENCES))).article_id for number in range(2)}
+        self.ids = {number: self.mine.articles.add(document(number, body(SENTENCES))).article_id for number in range(2)}
         self.refused = 0
         self.shown: dict[int, tuple[str, str, list[Annotation]]] = {}
         for number in self.ids:
@@ -79,8 +80,8 @@ class ReaderModel(RuleBasedStateMachine):
     @rule(number=st.sampled_from([0, 1]))
     def refresh(self, number: int) -> None:
         """The screen shows the article as it is now (its watcher noticed, or a refusal reloaded it)."""
-        article = self.mine.get_article(self.ids[number])
-        self.shown[number] = (article.text, article.sha256, self.mine.annotations_for(article.id))
+        article = self.mine.articles.get(self.ids[number])
+        self.shown[number] = (article.text, article.sha256, self.mine.annotations.of_article(article.id))
 
     def act(self, do) -> None:
         """Do a change as a key would; check that undo gives back the rows from before it and redo
@@ -141,7 +142,7 @@ class ReaderModel(RuleBasedStateMachine):
     @rule(source=st.sampled_from(TAGS), into=st.sampled_from(TAGS + ["dispute", "frames/economy"]), merge=st.booleans())
     def codebook(self, source: str, into: str, merge: bool) -> None:
         target = into
-        names = self.mine.tag_names()
+        names = self.mine.tags.names()
         if source not in names or source == target:
             return
         if merge and target not in names:
@@ -179,7 +180,7 @@ class ReaderModel(RuleBasedStateMachine):
             sentences.append("More follows.")
         else:
             sentences[:] = list(SENTENCES)
-        self.other.add_document(document(number, body(sentences)))
+        self.other.articles.add(document(number, body(sentences)))
 
     # ---- moving the database ------------------------------------------------------------------
 
@@ -191,8 +192,8 @@ class ReaderModel(RuleBasedStateMachine):
         empty = Store.open(folder / f"elsewhere-{os.urandom(4).hex()}.db")
         try:
             import_annotations(empty, export)
-            moved = {(a.id, a.quote, a.start, a.end, a.tags, a.note) for a in empty.annotations_of(empty.annotators())}
-            here = {(a.id, a.quote, a.start, a.end, a.tags, a.note) for a in self.mine.annotations_of(self.mine.annotators())}
+            moved = {(a.id, a.quote, a.start, a.end, a.tags, a.note) for a in empty.annotations.of_annotators(empty.annotations.annotators())}
+            here = {(a.id, a.quote, a.start, a.end, a.tags, a.note) for a in self.mine.annotations.of_annotators(self.mine.annotations.annotators())}
             assert moved == here
         finally:
             empty.close()
@@ -205,8 +206,8 @@ class ReaderModel(RuleBasedStateMachine):
             return
         STEPS[0] += 1
         for article_id in self.ids.values():
-            text = self.mine.get_article(article_id).text
-            for annotation in self.mine.annotations_for(article_id):
+            text = self.mine.articles.get(article_id).text
+            for annotation in self.mine.annotations.of_article(article_id):
                 assert 0 <= annotation.start < annotation.end <= len(text)
                 assert text[annotation.start : annotation.end] == annotation.quote
 

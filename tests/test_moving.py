@@ -16,7 +16,8 @@ from reader.core.exchange.yaml_format import FORMAT, write_yaml
 from reader.core.exchange.yaml_import import import_annotations
 from reader.core.exchange.yaml_read import load_own
 from reader.core.ingest import Document, normalise_text
-from reader.core.store import Store, tag_name_problem
+from reader.core.model import tag_name_problem
+from reader.store import Store
 from reader.core.yamlsafe import load_lined
 
 STAMP = "2026-01-01T12:00:00+00:00"
@@ -78,36 +79,36 @@ def everything(tmp_path) -> Store:
     """A database with one of every kind of thing a user makes."""
     store = Store.open(tmp_path / "mine.db")
     # a codebook with keys, colours and descriptions, some tags used by nobody yet
-    store.ensure_tag("conflict")
-    store.set_tag_look("conflict", color="#e06c75", description="Disagreement between actors.\nSecond line.", key="1")
+    store.tags.ensure("conflict")
+    store.tags.set_look("conflict", color="#e06c75", description="Disagreement between actors.\nSecond line.", key="1")
     for name in ("framing", "framing/economy", "framing/security", "unused"):
-        store.ensure_tag(name)
-    store.set_tag_look("framing/economy", color="teal", key="2")
-    store.set_tag_look("unused", description="Nobody has used this yet.", key="z")
-    geneva = store.add_document(document(GENEVA, "geneva.txt")).article_id
-    harbour = store.add_document(document(HARBOUR, "harbour.txt")).article_id
-    quay = store.add_document(document(QUAY, "quay.txt")).article_id
+        store.tags.ensure(name)
+    store.tags.set_look("framing/economy", color="teal", key="2")
+    store.tags.set_look("unused", description="Nobody has used this yet.", key="z")
+    geneva = store.articles.add(document(GENEVA, "geneva.txt")).article_id
+    harbour = store.articles.add(document(HARBOUR, "harbour.txt")).article_id
+    quay = store.articles.add(document(QUAY, "quay.txt")).article_id
     start = GENEVA.index("Foreign Minister")
-    outer = store.add_annotation(geneva, start, GENEVA.index("Tuesday.") + 8, ["framing/security", "conflict"],
+    outer = store.annotations.add(geneva, start, GENEVA.index("Tuesday.") + 8, ["framing/security", "conflict"],
                                  "alice", note="Check the wording.\n\tIndented second line.")
-    store.add_annotation(geneva, start, start + 16, ["framing/economy"], "bob")  # nested inside
-    store.add_annotation(geneva, GENEVA.index("critics"), GENEVA.index("thin.") + 5, ["conflict"], "bob", note="")
-    store.add_article_tag(geneva, "framing", "alice", "2025-05-01T09:00:00+00:00")
-    store.add_article_tag(geneva, "checked", "bob", "2025-05-02T10:30:00+00:00")
-    store.set_note(outer.id, "Check the wording.\n\tIndented second line, edited.")
+    store.annotations.add(geneva, start, start + 16, ["framing/economy"], "bob")  # nested inside
+    store.annotations.add(geneva, GENEVA.index("critics"), GENEVA.index("thin.") + 5, ["conflict"], "bob", note="")
+    store.articles.tag(geneva, "framing", "alice", "2025-05-01T09:00:00+00:00")
+    store.articles.tag(geneva, "checked", "bob", "2025-05-02T10:30:00+00:00")
+    store.annotations.set_note(outer.id, "Check the wording.\n\tIndented second line, edited.")
     # orphans: the harbour article is re-scraped into other words; the quay one keeps only orphans
-    store.add_annotation(harbour, HARBOUR.index("Dock"), HARBOUR.index("days.") + 5, ["conflict"], "carol", note="who?")
-    store.add_annotation(quay, QUAY.index("The north"), QUAY.index("piles.") + 6, ["framing"], "alice")
-    store.add_document(document("Port strike ends\n\nAn entirely rewritten report about a ferry.", "harbour.txt"))
-    store.add_document(document("Quay closed\n\nSomething else happened at the ferry terminal instead.", "quay.txt"))
-    store.add_annotation(harbour, 0, 4, ["framing/economy"], "alice")
-    assert len(store.orphans()) == 2
+    store.annotations.add(harbour, HARBOUR.index("Dock"), HARBOUR.index("days.") + 5, ["conflict"], "carol", note="who?")
+    store.annotations.add(quay, QUAY.index("The north"), QUAY.index("piles.") + 6, ["framing"], "alice")
+    store.articles.add(document("Port strike ends\n\nAn entirely rewritten report about a ferry.", "harbour.txt"))
+    store.articles.add(document("Quay closed\n\nSomething else happened at the ferry terminal instead.", "quay.txt"))
+    store.annotations.add(harbour, 0, 4, ["framing/economy"], "alice")
+    assert len(store.annotations.orphans()) == 2
     # entity feedback of each kind: accept, retype (accept again under another label), reject
-    store.accept_entity("Ana Lima", "PERSON", "alice")
-    store.accept_entity("Palais des Nations", "ORG", "alice")
-    store.accept_entity("Palais des Nations", "FAC", "bob")
-    store.reject_entity("Geneva", "ORG", "bob")
-    store.reject_entity("March", "PERSON", "alice")
+    store.entities.accept("Ana Lima", "PERSON", "alice")
+    store.entities.accept("Palais des Nations", "ORG", "alice")
+    store.entities.accept("Palais des Nations", "FAC", "bob")
+    store.entities.reject("Geneva", "ORG", "bob")
+    store.entities.reject("March", "PERSON", "alice")
     # pending: annotations of articles this database lacks, from a version 1 file and a doccano one
     v1 = {"format": "reader-annotations/1", "articles": [{
         "id": "f" * 64, "title": "Not here", "sha256": "f" * 64, "tags": [], "annotations": [{
@@ -118,7 +119,7 @@ def everything(tmp_path) -> Store:
     spans.write_text(json.dumps({"text": "A ferry sank.", "article_id": "elsewhere",
                                  "entities": [{"start_offset": 2, "end_offset": 7, "label": "conflict"}]}) + "\n")
     import_foreign(store, spans, "doccano", "alice")
-    assert len(store.pending_annotations()) == 2
+    assert len(store.annotations.pending()) == 2
     return store
 
 
@@ -171,13 +172,13 @@ def test_files_of_versions_1_and_2_are_still_read(tmp_path):
             assert summary.annotations_added == 4 and summary.article_tags_added == 2
             assert {row[2] for row in tables(other)["article_tags"]} == {"import"}  # version 2 did not say who
         else:
-            assert summary.kept_aside and other.annotation_count() == 0
+            assert summary.kept_aside and other.annotations.count() == 0
 
 
 def test_a_filtered_export_carries_the_codebook_of_its_tags_only(tmp_path):
     mine = everything(tmp_path)
     from reader.core.exchange.yaml_format import export_document
-    from reader.core.store import ExportFilter
+    from reader.core.model import ExportFilter
 
     part = export_document(mine, STAMP, ExportFilter(annotator="bob"))
     assert {entry["name"] for entry in part["codebook"]} == {"conflict", "framing", "framing/economy", "checked"}
@@ -190,8 +191,8 @@ def test_a_filtered_export_carries_the_codebook_of_its_tags_only(tmp_path):
 
 def two_machines(tmp_path) -> tuple[Store, Store]:
     mine = Store.open(tmp_path / "mine.db")
-    article = mine.add_document(document(GENEVA, "geneva.txt")).article_id
-    mine.add_annotation(article, 0, 5, ["conflict"], "alice", note="first thoughts")
+    article = mine.articles.add(document(GENEVA, "geneva.txt")).article_id
+    mine.annotations.add(article, 0, 5, ["conflict"], "alice", note="first thoughts")
     theirs = Store.open(tmp_path / "laptop.db")
     import_annotations(theirs, write(tmp_path, exported(mine), "to-laptop.yaml"))
     return mine, theirs
@@ -204,20 +205,20 @@ def later(store: Store, annotation_id: str, stamp: str) -> None:
 
 def test_the_same_annotators_newer_version_wins_whichever_way_files_travel(tmp_path):
     mine, laptop = two_machines(tmp_path)
-    [note] = laptop.annotations_for(1)
-    laptop.set_note(note.id, "second thoughts, on the laptop")
-    laptop.add_tag(note.id, "framing")
+    [note] = laptop.annotations.of_article(1)
+    laptop.annotations.set_note(note.id, "second thoughts, on the laptop")
+    laptop.annotations.tag(note.id, "framing")
     later(laptop, note.id, "2030-01-01T00:00:00+00:00")
     from_laptop = write(tmp_path, exported(laptop), "from-laptop.yaml")
     stale = write(tmp_path, exported(mine), "stale.yaml")
     summary = import_annotations(mine, from_laptop)
     assert (summary.annotations_updated, summary.conflicts) == (1, [])
-    [merged] = mine.annotations_for(1)
+    [merged] = mine.annotations.of_article(1)
     assert (merged.note, merged.tags) == ("second thoughts, on the laptop", ("conflict", "framing"))
     # the older file arriving afterwards changes nothing, and says so
     summary = import_annotations(mine, stale)
     assert (summary.kept_newer, summary.annotations_added, summary.conflicts) == (1, 0, [])
-    assert mine.annotations_for(1) == [merged]
+    assert mine.annotations.of_article(1) == [merged]
     assert any("newer here" in line for line in summary.lines())
     # both machines now hold the same
     import_annotations(laptop, write(tmp_path, exported(mine), "back.yaml"))
@@ -226,17 +227,17 @@ def test_the_same_annotators_newer_version_wins_whichever_way_files_travel(tmp_p
 
 def test_a_key_another_tag_has_here_is_not_taken_and_the_summary_says_so(tmp_path):
     mine = Store.open(tmp_path / "mine.db")
-    mine.ensure_tag("conflict")
-    mine.set_tag_look("conflict", key="1", color="red")
-    mine.ensure_tag("framing")
-    mine.set_tag_look("framing", key="2")
+    mine.tags.ensure("conflict")
+    mine.tags.set_look("conflict", key="1", color="red")
+    mine.tags.ensure("framing")
+    mine.tags.set_look("framing", key="2")
     theirs = Store.open(tmp_path / "theirs.db")
-    theirs.ensure_tag("cooperation")
-    theirs.set_tag_look("cooperation", key="1")
-    theirs.ensure_tag("framing")
-    theirs.set_tag_look("framing", color="blue", key="5", description="Theirs.")
+    theirs.tags.ensure("cooperation")
+    theirs.tags.set_look("cooperation", key="1")
+    theirs.tags.ensure("framing")
+    theirs.tags.set_look("framing", color="blue", key="5", description="Theirs.")
     summary = import_annotations(theirs, write(tmp_path, exported(mine)))
-    looks = theirs.codebook().looks
+    looks = theirs.tags.codebook().looks
     assert looks["conflict"].key is None and looks["conflict"].color == "red"  # created, without the taken key
     assert looks["cooperation"].key == "1"
     assert (looks["framing"].key, looks["framing"].color, looks["framing"].description) == ("5", "blue", "Theirs.")
@@ -246,13 +247,13 @@ def test_a_key_another_tag_has_here_is_not_taken_and_the_summary_says_so(tmp_pat
 
 def test_a_tag_here_takes_from_the_file_only_what_it_lacks(tmp_path):
     mine = Store.open(tmp_path / "mine.db")
-    mine.ensure_tag("framing")
-    mine.set_tag_look("framing", color="teal", description="How a story is told.", key="3")
+    mine.tags.ensure("framing")
+    mine.tags.set_look("framing", color="teal", description="How a story is told.", key="3")
     theirs = Store.open(tmp_path / "theirs.db")
-    theirs.ensure_tag("framing")
-    theirs.set_tag_look("framing", color="gold")
+    theirs.tags.ensure("framing")
+    theirs.tags.set_look("framing", color="gold")
     summary = import_annotations(theirs, write(tmp_path, exported(mine)))
-    look = theirs.codebook().looks["framing"]
+    look = theirs.tags.codebook().looks["framing"]
     assert (look.color, look.description, look.key) == ("gold", "How a story is told.", "3")
     assert summary.tags_completed == 1
 
@@ -265,9 +266,9 @@ def test_entity_feedback_merges_by_time(tmp_path):
                                     ("Halden", "ORG", "reject", "alice", "2025-06-01T00:00:00+00:00")]),
                             (theirs, [("Lima", "PERSON", "accept", "bob", "2025-03-01T00:00:00+00:00"),
                                       ("Halden", "ORG", "accept", "bob", "2025-02-01T00:00:00+00:00")])):
-            store._insert_verdicts(rows)
+            store.entities._insert_verdicts(rows)
     summary = import_annotations(theirs, write(tmp_path, exported(mine)))
-    assert set(theirs.entity_feedback()) == {("Lima", "PERSON", "accept"), ("Halden", "ORG", "reject")}
+    assert set(theirs.entities.feedback()) == {("Lima", "PERSON", "accept"), ("Halden", "ORG", "reject")}
     assert (summary.verdicts_kept, summary.verdicts_replaced) == (1, 1)
 
 
@@ -307,32 +308,32 @@ def test_any_content_moves_byte_for_byte(tmp_path_factory, codebook, articles, v
     tmp = tmp_path_factory.mktemp("move")
     store = Store.open(tmp / "a.db")
     for name, key, color, description in codebook:
-        store.ensure_tag(name)
-        holder = key and store.codebook().tag_for_key(key)
-        store.set_tag_look(name, color=color, description=description and lines_kept(description),
+        store.tags.ensure(name)
+        holder = key and store.tags.codebook().tag_for_key(key)
+        store.tags.set_look(name, color=color, description=description and lines_kept(description),
                            key=None if holder else key)
     for index, (title, body, notes, article_tags, rewrite) in enumerate(articles):
         # stored as reader stores what it is given (texts normalised as by reader import, titles
         # on one line, notes without control characters)
         text = normalise_text(body) + f" {index}"
-        added = store.add_document(Document(text=text.strip(), title=one_line(title) or "t", source=None, url=None,
+        added = store.articles.add(Document(text=text.strip(), title=one_line(title) or "t", source=None, url=None,
                                             path=f"{index}.txt", published=None, locator=""))
         if added.outcome != "imported":
             continue
-        text = store.get_article(added.article_id).text
+        text = store.articles.get(added.article_id).text
         for start, length, tag, note, annotator in notes:
             start %= len(text)
             end = min(len(text), start + length)
             if end > start:
-                store.add_annotation(added.article_id, start, end, [tag], annotator,
+                store.annotations.add(added.article_id, start, end, [tag], annotator,
                                      note=None if note is None else lines_kept(note))
         for tag, annotator, stamp in article_tags:
-            store.add_article_tag(added.article_id, tag, annotator, stamp)
+            store.articles.tag(added.article_id, tag, annotator, stamp)
         if rewrite:  # its passages become orphans
-            store.add_document(Document(text=f"Rewritten {index}", title="Rewritten", source=None, url=None,
+            store.articles.add(Document(text=f"Rewritten {index}", title="Rewritten", source=None, url=None,
                                         path=f"{index}.txt", published=None, locator=""))
     for surface, label, accept, stamp in verdicts:
-        change = (store.accept_entity if accept else store.reject_entity)(lines_kept(surface), label, "alice")
+        change = (store.entities.accept if accept else store.entities.reject)(lines_kept(surface), label, "alice")
         if stamp and change.added:
             with store.writing():
                 store.db.execute("UPDATE entity_feedback SET created = ? WHERE surface = ? AND label = ?",

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from reader.core.ingest import Document
-from reader.core.store import Store, StoreError, migrations
+from reader.store import Store, StoreError
+from reader.store.schema import migrations
 
 KNOWN = sorted(migration.name for migration in migrations._migrations)
 
@@ -38,7 +39,7 @@ def _open_at_once(path: str, barrier, results) -> None:
     barrier.wait()
     try:
         store = Store.open(path)
-        store.article_count()
+        store.listing.count()
         store.close()
         results.put("")
     except BaseException as error:  # any refusal is what the test counts
@@ -176,10 +177,10 @@ def damaged(tmp_path_factory):
     for number in range(60):
         text = f"Harbour story {number}\n\n" + " ".join(
             f"Dock workers in port {number} walked out on day {day}, the union said." for day in range(60))
-        article = store.add_document(Document(text=text, title=f"Harbour story {number}", source="Wirefeed", url=None,
+        article = store.articles.add(Document(text=text, title=f"Harbour story {number}", source="Wirefeed", url=None,
                                               path=f"/corpus/{number}.txt", published="2025-03-03", locator="")).article_id
         for who in ("alice", "bob"):
-            store.add_annotation(article, 20, 60 + number, ["conflict"], who)
+            store.annotations.add(article, 20, 60 + number, ["conflict"], who)
     store.close()  # the last connection checkpoints: every page is in the file
     assert not Path(f"{good}-wal").exists()
     data = bytearray(good.read_bytes())

@@ -8,7 +8,9 @@ from dataclasses import dataclass
 import pytest
 
 from reader.core.ingest import Document
-from reader.core.store import PassageQuery, Store
+from reader.core.model import PassageQuery
+from reader.store import Store
+from reader.store.passages import Passages
 from reader.tui.app import ReaderApp
 from reader.tui.screens.tags import TagPassagesScreen
 from reader.tui.widgets.paged_list import PageCache, PagedList
@@ -39,12 +41,12 @@ def fill(store: Store, articles: int = 30, seed: int = 3) -> list[Made]:
     for number in range(articles):
         published, source = rng.choice(DATES), rng.choice(SOURCES)
         text = f"Article {number}\n\n" + "Words of the story go on here. " * 4
-        article_id = store.add_document(Document(text=text, title=f"Article {number}", source=source, url=None,
+        article_id = store.articles.add(Document(text=text, title=f"Article {number}", source=source, url=None,
                                                  path=f"a{number}.txt", published=published, locator="")).article_id
         for _ in range(rng.randrange(6)):
             start = rng.choice([0, 0, 10, 20, 35])  # equal starts: the annotation id decides
             annotator = rng.choice(["alice", "bob"])
-            annotation = store.add_annotation(article_id, start, start + 5, rng.choice(TAG_SETS), annotator)
+            annotation = store.annotations.add(article_id, start, start + 5, rng.choice(TAG_SETS), annotator)
             made.append(Made(annotation.id, article_id, start, annotation.tags, annotator, published, source))
     return made
 
@@ -85,10 +87,10 @@ def mode(request, monkeypatch):
     and its skipping kept to the first and last 7 rows, so the outline finds the rest) or
     sorting the passages (a short list)."""
     if request.param == "walk":
-        monkeypatch.setattr(Store, "_WALK_ABOVE", 0)
-        monkeypatch.setattr(Store, "_WALK_DEPTH", 7)
+        monkeypatch.setattr(Passages, "_WALK_ABOVE", 0)
+        monkeypatch.setattr(Passages, "_WALK_DEPTH", 7)
     else:
-        monkeypatch.setattr(Store, "_WALK_ABOVE", 10**9)
+        monkeypatch.setattr(Passages, "_WALK_ABOVE", 10**9)
     return request.param
 
 
@@ -100,23 +102,23 @@ def ids(passages) -> list[str]:
 def test_pages_by_key_and_by_position_are_the_list(store, mode, query):
     made = fill(store)
     truth = listed(made, query)
-    assert store.passage_count(query) == len(truth)
-    assert ids(store.passages(query, 0, 10_000)) == truth
+    assert store.passages.count(query) == len(truth)
+    assert ids(store.passages.page(query, 0, 10_000)) == truth
 
-    forward, page = [], store.passages_after(query, None, 7)
+    forward, page = [], store.passages.after(query, None, 7)
     while page:
         forward += page
-        page = store.passages_after(query, page[-1], 7)
+        page = store.passages.after(query, page[-1], 7)
     assert ids(forward) == truth
 
-    backward, page = [], store.passages_before(query, None, 7)
+    backward, page = [], store.passages.before(query, None, 7)
     while page:
         backward = page + backward
-        page = store.passages_before(query, page[0], 7)
+        page = store.passages.before(query, page[0], 7)
     assert ids(backward) == truth
 
     for offset in range(len(truth) + 2):
-        assert ids(store.passages(query, offset, 7)) == truth[offset : offset + 7], offset
+        assert ids(store.passages.page(query, offset, 7)) == truth[offset : offset + 7], offset
 
 
 def test_the_fixture_has_what_the_keys_must_handle(store):
@@ -134,23 +136,23 @@ def test_a_page_sought_from_a_passage_of_another_filter_starts_at_its_place(stor
     made = fill(store)
     everything = listed(made, PassageQuery("framing"))
     bob = listed(made, PassageQuery("framing", annotator="bob"))
-    by_id = {passage.annotation.id: passage for passage in store.passages(PassageQuery("framing"), 0, 10_000)}
+    by_id = {passage.annotation.id: passage for passage in store.passages.page(PassageQuery("framing"), 0, 10_000)}
     for index, annotation_id in enumerate(everything):
         later = [other for other in everything[index + 1 :] if other in bob]
-        assert ids(store.passages_after(PassageQuery("framing", annotator="bob"), by_id[annotation_id], 5)) == later[:5]
+        assert ids(store.passages.after(PassageQuery("framing", annotator="bob"), by_id[annotation_id], 5)) == later[:5]
 
 
 def test_the_outline_is_rebuilt_after_a_change(store, monkeypatch):
-    monkeypatch.setattr(Store, "_WALK_ABOVE", 0)
-    monkeypatch.setattr(Store, "_WALK_DEPTH", 3)
+    monkeypatch.setattr(Passages, "_WALK_ABOVE", 0)
+    monkeypatch.setattr(Passages, "_WALK_DEPTH", 3)
     made = fill(store)
     query = PassageQuery("framing")
     middle = len(listed(made, query)) // 2
-    assert ids(store.passages(query, middle, 3)) == listed(made, query)[middle : middle + 3]
+    assert ids(store.passages.page(query, middle, 3)) == listed(made, query)[middle : middle + 3]
     newest = max((row for row in made if row.published), key=lambda row: (row.published, row.article_id))
-    added = store.add_annotation(newest.article_id, 50, 55, ["framing/health"], "alice")
+    added = store.annotations.add(newest.article_id, 50, 55, ["framing/health"], "alice")
     made.append(Made(added.id, newest.article_id, 50, added.tags, "alice", newest.published, newest.source))
-    assert ids(store.passages(query, middle, 3)) == listed(made, query)[middle : middle + 3]
+    assert ids(store.passages.page(query, middle, 3)) == listed(made, query)[middle : middle + 3]
 
 
 # ---- the page cache ------------------------------------------------------------------------
@@ -205,20 +207,20 @@ def test_page_cache_without_seeking_reads_by_offset():
 
 
 async def test_g_shows_the_true_last_passage_and_paging_back_matches_the_list(store, config, monkeypatch):
-    monkeypatch.setattr(Store, "_WALK_ABOVE", 0)  # a "long" list: walked, and sought by key
+    monkeypatch.setattr(Passages, "_WALK_ABOVE", 0)  # a "long" list: walked, and sought by key
     made = fill(store, articles=200, seed=5)
     query = PassageQuery("framing")
     truth = listed(made, query)
     assert len(truth) > 2 * 100  # more than two pages of the list
     assert next(row for row in made if row.id == truth[-1]).published is None  # the last is undated
     read_at: list[int] = []  # the positions read by position rather than sought by key
-    by_position = store.passages
+    by_position = store.passages.page
 
     def passages(query, offset=0, limit=100):
         read_at.append(offset)
         return by_position(query, offset, limit)
 
-    monkeypatch.setattr(store, "passages", passages)
+    monkeypatch.setattr(store.passages, "page", passages)
     app = ReaderApp(config, store)
     async with app.run_test(size=(110, 30)) as pilot:
         app.push_screen(TagPassagesScreen(app.workspace, "framing"))

@@ -7,7 +7,8 @@ import sqlite3
 from reader.core.exchange.yaml_format import write_export
 from reader.core.exchange.yaml_import import import_annotations
 from reader.core.ingest import Document
-from reader.core.store import Store, migrations
+from reader.store import Store
+from reader.store.schema import migrations
 
 PATH = "/home/shared/corpus/harbour.txt"
 MINE = "Harbour talks stall\n\nDock workers and port managers met on Monday.\n\nNo deal was reached by noon."
@@ -24,8 +25,8 @@ def colleague_export(tmp_path, text: str = THEIRS):
     """Bob's export: his own import of a file at the same path, with one annotation of his."""
     tmp_path.mkdir(exist_ok=True)
     theirs = Store.open(tmp_path / "bob.db")
-    article = theirs.add_document(document(text)).article_id
-    theirs.add_annotation(article, 0, 19, ["conflict"], "bob")
+    article = theirs.articles.add(document(text)).article_id
+    theirs.annotations.add(article, 0, 19, ["conflict"], "bob")
     write_export(theirs, tmp_path / "bob.yaml")
     theirs.close()
     return tmp_path / "bob.yaml"
@@ -37,19 +38,19 @@ def articles(store):
 
 def test_a_reimport_updates_my_article_not_the_colleagues_with_the_same_path(tmp_path):
     store = Store.open(tmp_path / "mine.db")
-    mine = store.add_document(document(MINE)).article_id
-    note = store.add_annotation(mine, MINE.index("Dock"), MINE.index("Monday") + 6, ["cooperation"], "alice")
+    mine = store.articles.add(document(MINE)).article_id
+    note = store.annotations.add(mine, MINE.index("Dock"), MINE.index("Monday") + 6, ["cooperation"], "alice")
     import_annotations(store, colleague_export(tmp_path))
     (theirs,) = set(articles(store)) - {mine}
     assert theirs > mine  # the colleague's is the newer row: what the path alone would pick
 
-    result = store.add_document(document(MINE_EDITED))
+    result = store.articles.add(document(MINE_EDITED))
 
     assert (result.outcome, result.article_id) == ("updated", mine)
     assert articles(store) == {mine: MINE_EDITED, theirs: THEIRS}
-    moved = store.get_annotation(note.id)
+    moved = store.annotations.get(note.id)
     assert MINE_EDITED[moved.start : moved.end] == moved.quote == note.quote
-    assert [a.annotator for a in store.annotations_for(theirs)] == ["bob"]
+    assert [a.annotator for a in store.annotations.of_article(theirs)] == ["bob"]
     store.close()
 
 
@@ -58,12 +59,12 @@ def test_a_first_import_of_a_path_a_colleagues_article_has_adds_an_article_of_it
     import_annotations(store, colleague_export(tmp_path))
     (theirs,) = articles(store)
 
-    result = store.add_document(document(MINE))
+    result = store.articles.add(document(MINE))
 
     assert result.outcome == "imported" and result.article_id != theirs
     assert articles(store) == {theirs: THEIRS, result.article_id: MINE}
     # and the next version of my file goes to my article
-    assert store.add_document(document(MINE_EDITED)).article_id == result.article_id
+    assert store.articles.add(document(MINE_EDITED)).article_id == result.article_id
     assert articles(store)[theirs] == THEIRS
     store.close()
 
@@ -71,17 +72,17 @@ def test_a_first_import_of_a_path_a_colleagues_article_has_adds_an_article_of_it
     other = Store.open(tmp_path / "other.db")
     import_annotations(other, colleague_export(tmp_path / "again", MINE))
     (shared,) = articles(other)
-    assert other.add_document(document(MINE)).outcome == "unchanged"
-    assert other.add_document(document(MINE_EDITED)).article_id == shared
+    assert other.articles.add(document(MINE)).outcome == "unchanged"
+    assert other.articles.add(document(MINE_EDITED)).article_id == shared
     other.close()
 
 
 def test_my_file_now_holding_the_colleagues_text_is_reported_not_taken_for_unchanged(tmp_path):
     store = Store.open(tmp_path / "mine.db")
-    mine = store.add_document(document(MINE)).article_id
+    mine = store.articles.add(document(MINE)).article_id
     import_annotations(store, colleague_export(tmp_path, THEIRS))
 
-    result = store.add_document(document(THEIRS))  # my file now reads as the colleague's copy
+    result = store.articles.add(document(THEIRS))  # my file now reads as the colleague's copy
 
     assert result.outcome == "duplicate" and str(mine) in result.detail
     assert articles(store)[mine] == MINE
@@ -101,7 +102,7 @@ def test_in_a_database_from_before_arrivals_the_closest_text_takes_the_update(tm
     store = Store.open(path)
     ids = {row[1]: row[0] for row in store.db.execute("SELECT id, uid FROM articles")}
 
-    assert store.add_document(document(MINE_EDITED)).article_id == ids["mine"]
+    assert store.articles.add(document(MINE_EDITED)).article_id == ids["mine"]
     assert articles(store) == {ids["mine"]: MINE_EDITED, ids["theirs"]: THEIRS}
     store.close()
     assert sqlite3.connect(path).execute("PRAGMA integrity_check").fetchone() == ("ok",)

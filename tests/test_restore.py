@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 from reader.cli import main
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.store import Store
 
 TEXT = "Council vote\n\nThe council voted on the harbour plan on Monday evening."
 
@@ -41,9 +41,9 @@ def database_with_backup(tmp_path) -> tuple[object, object]:
     """A database with one annotation, its backup, then work done after the backup."""
     config = configured(tmp_path)
     store = Store.open(tmp_path / "annotations.db")
-    article = store.add_document(Document(text=TEXT, title="Council vote", source=None, url=None, path="c.txt",
+    article = store.articles.add(Document(text=TEXT, title="Council vote", source=None, url=None, path="c.txt",
                                           published=None, locator="")).article_id
-    store.add_annotation(article, 0, 7, ["politics"], "alice")
+    store.annotations.add(article, 0, 7, ["politics"], "alice")
     store.close()
     backup = tmp_path / "backup.db"
     assert reader(config, "backup", backup).exit_code == 0
@@ -147,8 +147,8 @@ def test_a_file_that_is_not_a_good_backup_is_refused_in_one_line_and_nothing_cha
 def test_a_database_another_program_has_open_is_not_replaced(tmp_path):
     config, backup = database_with_backup(tmp_path)
     holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from reader.core.store import Store; "
-                               f"s = Store.open({str(tmp_path / 'annotations.db')!r}); s.article_count(); "
+        [sys.executable, "-c", "import sys, time; from reader.store import Store; "
+                               f"s = Store.open({str(tmp_path / 'annotations.db')!r}); s.listing.count(); "
                                "print('open', flush=True); sys.stdin.read()"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
     )

@@ -10,7 +10,8 @@ from click.testing import CliRunner
 
 from reader.cli import main
 from reader.core.exchange.yaml_format import write_export
-from reader.core.store import ExportFilter, ListQuery, Store
+from reader.core.model import ExportFilter, ListQuery
+from reader.store import Store
 
 from .conftest import make_article
 
@@ -31,21 +32,21 @@ def schema(store: Store) -> list[tuple]:
 @pytest.mark.parametrize("value", INJECTIONS)
 def test_hostile_values_in_every_query_are_only_data(store, value):
     before = schema(store)
-    counts = (store.article_count(), store.annotation_count())
-    store.add_annotation(1, 0, 22, [value], value, note=value)
+    counts = (store.listing.count(), store.annotations.count())
+    store.annotations.add(1, 0, 22, [value], value, note=value)
     for query in (ListQuery(search=value), ListQuery(tag=value), ListQuery(source=value), ListQuery(annotator=value)):
-        store.article_count(query)
-        store.list_articles(0, 10, query)
-    assert [row.title for row in store.list_articles(0, 10, ListQuery(tag=value))] == ["Talks resume in Geneva"]
-    assert [row.title for row in store.list_articles(0, 10, ListQuery(annotator=value))] == ["Talks resume in Geneva"]
+        store.listing.count(query)
+        store.listing.page(0, 10, query)
+    assert [row.title for row in store.listing.page(0, 10, ListQuery(tag=value))] == ["Talks resume in Geneva"]
+    assert [row.title for row in store.listing.page(0, 10, ListQuery(annotator=value))] == ["Talks resume in Geneva"]
     for only in (ExportFilter(tag=value), ExportFilter(source=value), ExportFilter(since=value), ExportFilter(annotator=value)):
-        list(store.iter_annotated_articles(only=only))
+        list(store.exchange.annotated_articles(only=only))
     with pytest.raises(LookupError):
-        store.find_article(value)
-    [annotation] = store.annotations_for(1)
+        store.articles.find(value)
+    [annotation] = store.annotations.of_article(1)
     assert annotation.tags == (value,) and annotation.note == value and annotation.annotator == value
     assert schema(store) == before
-    assert (store.article_count(), store.annotation_count()) == (counts[0], counts[1] + 1)
+    assert (store.listing.count(), store.annotations.count()) == (counts[0], counts[1] + 1)
 
 
 @contextmanager
@@ -65,8 +66,8 @@ def mode(path) -> int:
 def test_database_exports_and_backups_follow_the_umask_and_are_never_world_writable(tmp_path, mask):
     with umask(mask):
         store = Store.open(tmp_path / "annotations.db")
-        store.add_document(make_article("A", "A\n\nText here.", "2025-01-01", "a.txt"))
-        store.add_annotation(1, 0, 1, ["t"], "me")
+        store.articles.add(make_article("A", "A\n\nText here.", "2025-01-01", "a.txt"))
+        store.annotations.add(1, 0, 1, ["t"], "me")
         write_export(store, tmp_path / "out.yaml")
         write_export(store, tmp_path / "out.csv", fmt="csv")
         write_export(store, tmp_path / "brat", fmt="brat")
@@ -83,7 +84,7 @@ def test_database_exports_and_backups_follow_the_umask_and_are_never_world_writa
 def test_export_replaces_a_planted_link_and_never_writes_through_it(store, tmp_path):
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me", encoding="utf-8")
-    store.add_annotation(1, 0, 22, ["conflict"], "alice")
+    store.annotations.add(1, 0, 22, ["conflict"], "alice")
     (tmp_path / "out.yaml.partial").symlink_to(precious)  # where the export is written first
     (tmp_path / "out.yaml").symlink_to(precious)  # and the name itself
     write_export(store, tmp_path / "out.yaml")
@@ -95,7 +96,7 @@ def test_export_replaces_a_planted_link_and_never_writes_through_it(store, tmp_p
 def test_brat_export_never_writes_through_a_link_inside_its_folder(store, tmp_path):
     precious = tmp_path / "precious.txt"
     precious.write_text("keep me", encoding="utf-8")
-    store.add_annotation(1, 0, 22, ["conflict"], "alice")
+    store.annotations.add(1, 0, 22, ["conflict"], "alice")
     folder = tmp_path / "brat"
     write_export(store, folder, fmt="brat")
     names = sorted(path.name for path in folder.iterdir())

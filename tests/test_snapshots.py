@@ -26,10 +26,10 @@ def test_article_list_screen(snap_compare, app):
 
 
 def test_article_screen_with_entities_annotation_and_selection(snap_compare, app, store):
-    article_id = store.list_articles(0, 1)[0].id
+    article_id = store.listing.page(0, 1)[0].id
     start = ARTICLE.index("She said")
-    store.add_annotation(article_id, start, ARTICLE.index("Critics") - 1, ["conflict"], "alice")
-    store.add_annotation(article_id, ARTICLE.index("the draft"), ARTICLE.index(" was"), ["cooperation"], "alice")
+    store.annotations.add(article_id, start, ARTICLE.index("Critics") - 1, ["conflict"], "alice")
+    store.annotations.add(article_id, ARTICLE.index("the draft"), ARTICLE.index(" was"), ["cooperation"], "alice")
 
     async def select_a_sentence(pilot):
         await pilot.press("enter")
@@ -49,10 +49,10 @@ def test_search_results_with_hits_in_context(snap_compare, app):
 
 
 def test_overlapping_annotations_and_side_panel(snap_compare, app, store):
-    article_id = store.list_articles(0, 1)[0].id
+    article_id = store.listing.page(0, 1)[0].id
     outer_start = ARTICLE.index("Foreign Minister")
-    store.add_annotation(article_id, outer_start, ARTICLE.index("on Tuesday"), ["conflict"], "alice")
-    store.add_annotation(article_id, ARTICLE.index("Ana Lima"), ARTICLE.index(" met"), ["cooperation"], "alice")
+    store.annotations.add(article_id, outer_start, ARTICLE.index("on Tuesday"), ["conflict"], "alice")
+    store.annotations.add(article_id, ARTICLE.index("Ana Lima"), ARTICLE.index(" met"), ["cooperation"], "alice")
 
     async def open_with_panel(pilot):
         await pilot.press("enter")

@@ -10,7 +10,8 @@ import pytest
 from reader.core.config import TagSpec
 from reader.core.history import History
 from reader.core.ingest import Document
-from reader.core.store import StaleWriteError, Store, sha256_text
+from reader.core.model import sha256_text
+from reader.store import StaleWriteError, Store
 
 from .conftest import user_rows
 
@@ -27,8 +28,8 @@ def article(text: str) -> Document:
 def two(tmp_path):
     """This window's store with one article, and another program's connection to the same file."""
     mine = Store.open(tmp_path / "annotations.db")
-    mine.sync_tags([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "2", "blue", "")])
-    article_id = mine.add_document(article(TEXT)).article_id
+    mine.tags.sync([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "2", "blue", "")])
+    article_id = mine.articles.add(article(TEXT)).article_id
     other = Store.open(tmp_path / "annotations.db")
     yield mine, other, article_id
     other.close()
@@ -47,39 +48,39 @@ def test_a_passage_taken_from_a_text_another_program_replaced_is_refused_and_not
     mine, other, article_id = two
     seen = sha256_text(TEXT)
     start, end = span(TEXT, "The union blamed the operator.")
-    other.add_document(article(EDITED))  # re-imported with a paragraph before the passage
+    other.articles.add(article(EDITED))  # re-imported with a paragraph before the passage
     before = user_rows(mine)
     with pytest.raises(StaleWriteError) as caught:
-        mine.add_annotation(article_id, start, end, ["conflict"], "alice", seen_sha256=seen)
+        mine.annotations.add(article_id, start, end, ["conflict"], "alice", seen_sha256=seen)
     assert "text changed since it was shown" in caught.value.reason and "\n" not in str(caught.value)
     assert user_rows(mine) == before
     # against the text now stored, the same words are stored right
     start, end = span(EDITED, "The union blamed the operator.")
-    stored = mine.add_annotation(article_id, start, end, ["conflict"], "alice", seen_sha256=sha256_text(EDITED))
+    stored = mine.annotations.add(article_id, start, end, ["conflict"], "alice", seen_sha256=sha256_text(EDITED))
     assert stored.quote == "The union blamed the operator." == EDITED[stored.start : stored.end]
 
 
 def test_tag_untag_note_and_delete_refuse_a_passage_changed_or_orphaned_since_it_was_seen(two):
     mine, other, article_id = two
     start, end = span(TEXT, "Dockers walked out on Monday.")
-    seen = mine.add_annotation(article_id, start, end, ["conflict"], "alice")
-    other.set_note(seen.id, "changed in the other window")
+    seen = mine.annotations.add(article_id, start, end, ["conflict"], "alice")
+    other.annotations.set_note(seen.id, "changed in the other window")
     for write in (
-        lambda: mine.add_tag(seen.id, "quote", seen=seen),
-        lambda: mine.remove_tag(seen.id, "conflict", seen=seen),
-        lambda: mine.set_note(seen.id, "mine", seen=seen),
-        lambda: mine.delete_annotation(seen.id, seen=seen),
+        lambda: mine.annotations.tag(seen.id, "quote", seen=seen),
+        lambda: mine.annotations.untag(seen.id, "conflict", seen=seen),
+        lambda: mine.annotations.set_note(seen.id, "mine", seen=seen),
+        lambda: mine.annotations.delete(seen.id, seen=seen),
     ):
         with pytest.raises(StaleWriteError, match="changed since it was shown"):
             write()
-    assert mine.get_annotation(seen.id).note == "changed in the other window"
+    assert mine.annotations.get(seen.id).note == "changed in the other window"
     # orphaned by a re-import in the other program: x is refused (no KeyError), the note is kept
-    now = mine.get_annotation(seen.id)
-    other.add_document(article("Port talks\n\nNothing about the dockers is left in this version of the story."))
+    now = mine.annotations.get(seen.id)
+    other.articles.add(article("Port talks\n\nNothing about the dockers is left in this version of the story."))
     with pytest.raises(StaleWriteError, match="lost its place"):
-        mine.delete_annotation(now.id, seen=now)
-    noted = mine.set_note(now.id, "typed while it was orphaned", seen=now)
-    [orphan] = mine.orphans(article_id)
+        mine.annotations.delete(now.id, seen=now)
+    noted = mine.annotations.set_note(now.id, "typed while it was orphaned", seen=now)
+    [orphan] = mine.annotations.orphans(article_id)
     assert orphan.id == now.id and orphan.note == noted.note == "typed while it was orphaned"
 
 
@@ -92,10 +93,10 @@ def test_undo_of_a_delete_after_a_re_import_puts_the_passage_on_the_new_text(two
     start, end = span(TEXT, "The union blamed the operator.")
     added = history.add(article_id, start, end, ["conflict"], "alice", sha256_text(TEXT)).after
     history.delete(added.id)
-    other.add_document(article(EDITED))
+    other.articles.add(article(EDITED))
     replayed = history.undo()
     assert replayed.where == "placed"
-    [back] = mine.annotations_for(article_id)
+    [back] = mine.annotations.of_article(article_id)
     assert back.id == added.id and back.quote == EDITED[back.start : back.end] == "The union blamed the operator."
     assert (back.start, back.end) == span(EDITED, "The union blamed the operator.")
 
@@ -106,11 +107,11 @@ def test_undo_of_a_delete_whose_words_are_gone_keeps_it_as_an_orphan(two):
     start, end = span(TEXT, "The union blamed the operator.")
     added = history.add(article_id, start, end, ["conflict"], "alice").after
     history.delete(added.id)
-    other.add_document(article("Port talks\n\nA wholly different report replaced the story overnight."))
+    other.articles.add(article("Port talks\n\nA wholly different report replaced the story overnight."))
     assert history.undo().where == "orphan"
-    assert mine.annotations_for(article_id) == [] and [o.id for o in mine.orphans()] == [added.id]
+    assert mine.annotations.of_article(article_id) == [] and [o.id for o in mine.annotations.orphans()] == [added.id]
     history.redo()  # the delete again: the orphan goes
-    assert mine.orphans() == []
+    assert mine.annotations.orphans() == []
 
 
 def test_an_undo_against_a_passage_changed_elsewhere_is_refused_and_dropped(two):
@@ -119,24 +120,24 @@ def test_an_undo_against_a_passage_changed_elsewhere_is_refused_and_dropped(two)
     start, end = span(TEXT, "Dockers walked out on Monday.")
     first = history.add(article_id, start, end, ["conflict"], "alice").after
     history.set_note(first.id, "mine")
-    other.set_note(first.id, "the other window's")
+    other.annotations.set_note(first.id, "the other window's")
     with pytest.raises(StaleWriteError):
         history.undo()  # would overwrite a note this window never showed
-    assert mine.get_annotation(first.id).note == "the other window's"
+    assert mine.annotations.get(first.id).note == "the other window's"
     with pytest.raises(StaleWriteError):
         history.undo()  # the add before it: deleting would lose the other window's note
     assert history.undo() is None  # both dropped, each with its reason
-    assert mine.get_annotation(first.id).note == "the other window's"
+    assert mine.annotations.get(first.id).note == "the other window's"
 
 
 def test_undo_after_do_gives_back_the_same_rows_for_every_kind_of_change(two):
     mine, _other, article_id = two
     history = History(mine)
     start, end = span(TEXT, "Dockers walked out on Monday.")
-    placed = mine.add_annotation(article_id, start, end, ["conflict"], "alice")
-    mine.add_document(article("Port talks\n\nThe union blamed the operator. Talks resume Friday."))  # orphans it
-    mine.add_article_tag(article_id, "quote", "bob", "2025-01-02T00:00:00+00:00")
-    mine.set_tag_look("quote", key="8")
+    placed = mine.annotations.add(article_id, start, end, ["conflict"], "alice")
+    mine.articles.add(article("Port talks\n\nThe union blamed the operator. Talks resume Friday."))  # orphans it
+    mine.articles.tag(article_id, "quote", "bob", "2025-01-02T00:00:00+00:00")
+    mine.tags.set_look("quote", key="8")
     steps = [
         lambda: history.add(article_id, 13, 43, ["conflict"], "alice"),
         lambda: history.untag_article(article_id, "quote"),
@@ -147,7 +148,7 @@ def test_undo_after_do_gives_back_the_same_rows_for_every_kind_of_change(two):
         lambda: history.accept_entity("Port", "ORG", "alice"),
         lambda: history.reject_entity("Port", "ORG", "alice"),
         lambda: history.reattach(placed.id, 13, 43),
-        lambda: history.delete_orphan(placed.id) if mine.annotation_state(placed.id)[0] == "orphan" else None,
+        lambda: history.delete_orphan(placed.id) if mine.annotations.state(placed.id)[0] == "orphan" else None,
     ]
     for step in steps:
         before = user_rows(mine)
@@ -165,40 +166,40 @@ def test_undo_takes_back_a_tag_its_change_created_and_redo_makes_it_again(two):
     mine, _other, article_id = two
     history = History(mine)
     added = history.add(article_id, 13, 42, ["fresh"], "alice").after
-    assert "fresh" in mine.tag_names()
+    assert "fresh" in mine.tags.names()
     history.undo()
-    assert "fresh" not in mine.tag_names()
+    assert "fresh" not in mine.tags.names()
     history.redo()
-    assert mine.get_annotation(added.id).tags == ("fresh",)
+    assert mine.annotations.get(added.id).tags == ("fresh",)
     history.tag_article(article_id, "fresh", "alice")
     history.undo()
-    assert "fresh" in mine.tag_names()  # still used by the passage: kept
+    assert "fresh" in mine.tags.names()  # still used by the passage: kept
 
 
 def test_merge_then_undo_gives_each_tag_its_own_key_back(two):
     mine, _other, _article_id = two
     history = History(mine)
     history.merge_tags("quote", "conflict")
-    assert mine.codebook().tag_for_key("1") == "conflict" and mine.codebook().tag_for_key("2") is None
+    assert mine.tags.codebook().tag_for_key("1") == "conflict" and mine.tags.codebook().tag_for_key("2") is None
     history.undo()
-    assert mine.codebook().tag_for_key("2") == "quote" and mine.codebook().tag_for_key("1") == "conflict"
+    assert mine.tags.codebook().tag_for_key("2") == "quote" and mine.tags.codebook().tag_for_key("1") == "conflict"
 
 
 def test_a_codebook_change_against_a_tag_renamed_elsewhere_is_refused_not_a_crash(two):
     mine, other, _article_id = two
-    other.rename_tag("quote", "citation")
+    other.tags.rename("quote", "citation")
     with pytest.raises(StaleWriteError, match="no tag quote"):
         History(mine).merge_tags("quote", "conflict")
     with pytest.raises(StaleWriteError, match="no tag quote"):
-        mine.rename_tag("quote", "saying")
-    assert sorted(mine.tag_names()) == ["citation", "conflict"]
+        mine.tags.rename("quote", "saying")
+    assert sorted(mine.tags.names()) == ["citation", "conflict"]
 
 
 def test_keys_follow_config_yaml_only_where_it_changed(two):
     mine, _other, _article_id = two
-    mine.set_tag_look("conflict", key="7")  # the Tags screen gave conflict another key
-    mine.sync_tags([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "2", "blue", "")])  # config unchanged
-    assert mine.codebook().key_of("conflict") == "7"
-    mine.sync_tags([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "7", "blue", "")])  # config gives 7 to quote
-    codebook = mine.codebook()
+    mine.tags.set_look("conflict", key="7")  # the Tags screen gave conflict another key
+    mine.tags.sync([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "2", "blue", "")])  # config unchanged
+    assert mine.tags.codebook().key_of("conflict") == "7"
+    mine.tags.sync([TagSpec("conflict", "1", "red", ""), TagSpec("quote", "7", "blue", "")])  # config gives 7 to quote
+    codebook = mine.tags.codebook()
     assert codebook.key_of("quote") == "7" and codebook.key_of("conflict") is None

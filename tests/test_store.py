@@ -4,7 +4,9 @@ import pytest
 from reader.core.config import TagSpec
 from reader.core.ingest import Document
 from reader.core.entities import Span
-from reader.core.store import HIT_END, HIT_START, ListQuery, Store, StoreError, StoreWriteError, migrations, sha256_text
+from reader.core.model import HIT_END, HIT_START, ListQuery, sha256_text
+from reader.store import Store, StoreError, StoreWriteError
+from reader.store.schema import migrations
 
 TEXT = "GENEVA — Talks resumed on Tuesday. Ana Lima said the draft was “close”.\n\nA second paragraph."
 
@@ -16,7 +18,7 @@ def doc(text: str = TEXT, path: str = "a.txt", locator: str = "", title: str = "
 @pytest.fixture
 def store(tmp_path):
     store = Store.open(tmp_path / "annotations.db")
-    store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement")])
+    store.tags.sync([TagSpec("conflict", "1", "red", "Disagreement")])
     yield store
     store.close()
 
@@ -42,89 +44,89 @@ def test_reopening_does_not_reapply_migrations(tmp_path):
 
 
 def test_same_text_is_stored_once(store):
-    first = store.add_document(doc())
+    first = store.articles.add(doc())
     assert first.outcome == "imported"
-    assert store.add_document(doc()).outcome == "unchanged"
-    duplicate = store.add_document(doc(path="copy.txt"))
+    assert store.articles.add(doc()).outcome == "unchanged"
+    duplicate = store.articles.add(doc(path="copy.txt"))
     assert duplicate.outcome == "duplicate" and "a.txt" in duplicate.detail
-    assert store.article_count() == 1
-    article = store.get_article(first.article_id)
+    assert store.listing.count() == 1
+    article = store.articles.get(first.article_id)
     assert article.sha256 == sha256_text(TEXT) == article.uid
     assert article.text == TEXT
 
 
 def test_changed_text_replaces_an_article_and_moves_its_annotations(store):
-    article_id = store.add_document(doc()).article_id
-    assert store.add_document(doc(text=TEXT + " More.")).outcome == "updated"
-    assert store.get_article(article_id).text == TEXT + " More."
+    article_id = store.articles.add(doc()).article_id
+    assert store.articles.add(doc(text=TEXT + " More.")).outcome == "updated"
+    assert store.articles.get(article_id).text == TEXT + " More."
     start = TEXT.index("Ana Lima")
-    kept = store.add_annotation(article_id, start, start + 8, ["conflict"], "alice", note="who?")
+    kept = store.annotations.add(article_id, start, start + 8, ["conflict"], "alice", note="who?")
     sentence = "Talks resumed on Tuesday."
-    gone = store.add_annotation(article_id, TEXT.index(sentence), TEXT.index(sentence) + len(sentence), ["conflict"], "bob")
+    gone = store.annotations.add(article_id, TEXT.index(sentence), TEXT.index(sentence) + len(sentence), ["conflict"], "bob")
     new_text = "Breaking: " + TEXT.replace(sentence, "Negotiations collapsed overnight.") + " More."
-    result = store.add_document(doc(text=new_text))
+    result = store.articles.add(doc(text=new_text))
     assert result.outcome == "updated" and result.reanchored == {"moved": 1, "orphan": 1}
-    assert store.get_article(article_id).text == new_text
-    [moved] = store.annotations_for(article_id)
+    assert store.articles.get(article_id).text == new_text
+    [moved] = store.annotations.of_article(article_id)
     assert moved.id == kept.id and new_text[moved.start : moved.end] == "Ana Lima" == moved.quote
     assert (moved.note, moved.tags, moved.created) == ("who?", ("conflict",), kept.created)
-    [orphan] = store.orphans(article_id)
+    [orphan] = store.annotations.orphans(article_id)
     assert (orphan.id, orphan.quote, orphan.tags) == (gone.id, sentence, ("conflict",))
-    _orphan, _orphaned, placed = store.reattach_orphan(gone.id, 10, 22)
-    assert placed.quote == new_text[10:22] and store.orphans() == []
-    assert {a.id for a in store.annotations_for(article_id)} == {kept.id, gone.id}
+    _orphan, _orphaned, placed = store.annotations.reattach_orphan(gone.id, 10, 22)
+    assert placed.quote == new_text[10:22] and store.annotations.orphans() == []
+    assert {a.id for a in store.annotations.of_article(article_id)} == {kept.id, gone.id}
 
 
 def test_an_orphan_can_be_deleted(store):
-    article_id = store.add_document(doc()).article_id
-    gone = store.add_annotation(article_id, 0, 6, ["conflict"], "bob")
-    store.add_document(doc(text="Nothing alike at all here."))
-    assert [o.id for o in store.orphans()] == [gone.id] and store.orphan_count() == 1
-    store.delete_orphan(gone.id)
-    assert store.orphans() == [] and store.annotations_for(article_id) == []
+    article_id = store.articles.add(doc()).article_id
+    gone = store.annotations.add(article_id, 0, 6, ["conflict"], "bob")
+    store.articles.add(doc(text="Nothing alike at all here."))
+    assert [o.id for o in store.annotations.orphans()] == [gone.id] and store.annotations.orphan_count() == 1
+    store.annotations.delete_orphan(gone.id)
+    assert store.annotations.orphans() == [] and store.annotations.of_article(article_id) == []
 
 
 def test_annotation_is_saved_with_quote_context_and_tags(store):
-    article_id = store.add_document(doc()).article_id
+    article_id = store.articles.add(doc()).article_id
     start = TEXT.index("Ana Lima")
     end = start + len("Ana Lima")
-    saved = store.add_annotation(article_id, start, end, ["conflict", "new-tag", "conflict"], "alice", note="who?")
-    [loaded] = store.annotations_for(article_id)
+    saved = store.annotations.add(article_id, start, end, ["conflict", "new-tag", "conflict"], "alice", note="who?")
+    [loaded] = store.annotations.of_article(article_id)
     assert loaded == saved
     assert loaded.quote == "Ana Lima"
     assert loaded.prefix == TEXT[start - 32 : start]
     assert loaded.suffix == TEXT[end : end + 32]
     assert loaded.tags == ("conflict", "new-tag")
     assert loaded.annotator == "alice" and loaded.note == "who?"
-    assert "new-tag" in store.tag_names()
-    row = store.list_articles(0, 10)[0]
+    assert "new-tag" in store.tags.names()
+    row = store.listing.page(0, 10)[0]
     assert row.annotation_count == 1 and row.tags == ("conflict", "new-tag")
 
 
 @pytest.mark.parametrize(("start", "end"), [(-1, 3), (5, 5), (0, len(TEXT) + 1), (10, 4)])
 def test_annotation_outside_the_text_is_refused(store, start, end):
-    article_id = store.add_document(doc()).article_id
+    article_id = store.articles.add(doc()).article_id
     with pytest.raises(ValueError):
-        store.add_annotation(article_id, start, end, ["conflict"], "alice")
-    assert store.annotation_count() == 0
+        store.annotations.add(article_id, start, end, ["conflict"], "alice")
+    assert store.annotations.count() == 0
 
 
 def test_failed_write_leaves_no_half_annotation(store, monkeypatch):
-    article_id = store.add_document(doc()).article_id
+    article_id = store.articles.add(doc()).article_id
 
     def broken(name: str) -> int:
         raise sqlite3.OperationalError("disk I/O error")
 
-    monkeypatch.setattr(store, "ensure_tag", broken)
+    monkeypatch.setattr(store.tags, "ensure", broken)
     with pytest.raises(StoreWriteError, match="the disk failed to write; not saved: “GENEVA” tagged conflict"):
-        store.add_annotation(article_id, 0, 6, ["conflict"], "alice")
-    assert store.annotation_count() == 0
+        store.annotations.add(article_id, 0, 6, ["conflict"], "alice")
+    assert store.annotations.count() == 0
     assert store.db["annotation_tags"].count == 0
 
 
 def test_annotation_is_visible_to_another_connection_at_once(store, tmp_path):
-    article_id = store.add_document(doc()).article_id
-    store.add_annotation(article_id, 0, 6, ["conflict"], "alice")
+    article_id = store.articles.add(doc()).article_id
+    store.annotations.add(article_id, 0, 6, ["conflict"], "alice")
     other = sqlite3.connect(tmp_path / "annotations.db")
     assert other.execute("SELECT quote FROM annotations").fetchall() == [("GENEVA",)]
     other.close()
@@ -136,16 +138,16 @@ def test_list_is_windowed_and_sorted(store):
             text=f"Story {day}.", title=f"Story {day}", source="S", url=None,
             path=f"{day}.txt", published=f"2025-01-0{day}", locator="",
         )
-        store.add_document(story)
-    newest_first = [row.title for row in store.list_articles(0, 10)]
+        store.articles.add(story)
+    newest_first = [row.title for row in store.listing.page(0, 10)]
     assert newest_first == ["Story 5", "Story 4", "Story 3", "Story 2", "Story 1"]
-    assert [row.title for row in store.list_articles(1, 2)] == ["Story 4", "Story 3"]
-    assert [row.title for row in store.list_articles(0, 2, ListQuery(sort="title"))] == ["Story 1", "Story 2"]
+    assert [row.title for row in store.listing.page(1, 2)] == ["Story 4", "Story 3"]
+    assert [row.title for row in store.listing.page(0, 2, ListQuery(sort="title"))] == ["Story 1", "Story 2"]
 
 
 def test_sync_tags_updates_colour_and_keeps_ids(store):
     before = store.db.execute("SELECT id FROM tags WHERE name = 'conflict'").fetchone()[0]
-    store.sync_tags([TagSpec("conflict", "1", "#00ff00", "Changed")])
+    store.tags.sync([TagSpec("conflict", "1", "#00ff00", "Changed")])
     row = store.db.execute("SELECT id, color, description FROM tags WHERE name = 'conflict'").fetchone()
     assert row == (before, "#00ff00", "Changed")
 
@@ -161,19 +163,19 @@ def test_unopenable_database_is_a_one_line_error(tmp_path):
 
 def test_sync_tags_writes_nothing_when_nothing_changed(store):
     changes = store.db.conn.total_changes
-    store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement")])
+    store.tags.sync([TagSpec("conflict", "1", "red", "Disagreement")])
     assert store.db.conn.total_changes == changes
-    store.sync_tags([TagSpec("conflict", "1", "red", "Disagreement"), TagSpec("new", "2", "blue", "")])
+    store.tags.sync([TagSpec("conflict", "1", "red", "Disagreement"), TagSpec("new", "2", "blue", "")])
     assert store.db.conn.total_changes == changes + 2  # the tag, and the record of what config.yaml said
-    assert store.tag_names() == ["conflict", "new"]
+    assert store.tags.names() == ["conflict", "new"]
 
 
 def test_original_text_of_a_changed_article_can_be_imported_again(store):
-    first = store.add_document(doc()).article_id
-    assert store.add_document(doc(text=TEXT + " Edited.")).outcome == "updated"
-    again = store.add_document(doc(path="copy-of-original.txt"))
+    first = store.articles.add(doc()).article_id
+    assert store.articles.add(doc(text=TEXT + " Edited.")).outcome == "updated"
+    again = store.articles.add(doc(path="copy-of-original.txt"))
     assert again.outcome == "imported" and again.article_id != first
-    uids = {store.get_article(first).uid, store.get_article(again.article_id).uid}
+    uids = {store.articles.get(first).uid, store.articles.get(again.article_id).uid}
     assert len(uids) == 2
 
 
@@ -185,26 +187,26 @@ def corpus(store):
     ]
     ids = {}
     for title, text, source, published in stories:
-        ids[title] = store.add_document(
+        ids[title] = store.articles.add(
             Document(text=text, title=title, source=source, url=None, path=title, published=published, locator="")
         ).article_id
     return ids
 
 
 def titles(store, query, offset=0, limit=10):
-    return [row.title for row in store.list_articles(offset, limit, query)]
+    return [row.title for row in store.listing.page(offset, limit, query)]
 
 
 def test_full_text_search_finds_words_with_hits_in_context(store):
     corpus(store)
     query = ListQuery(search="automation")
-    assert titles(store, query) == ["Port strike spreads"] and store.article_count(query) == 1
-    [row] = store.list_articles(0, 10, query)
+    assert titles(store, query) == ["Port strike spreads"] and store.listing.count(query) == 1
+    [row] = store.listing.page(0, 10, query)
     assert f"{HIT_START}automation{HIT_END}" in row.snippet
     # diacritics and case are ignored; FTS syntax in the query is taken literally
     assert titles(store, ListQuery(search="muller")) == ["Müller wins runoff"]
     assert titles(store, ListQuery(search='ortiz AND "')) == ["Müller wins runoff"]  # stray syntax is harmless
-    assert titles(store, ListQuery(search='"')) == [] and store.article_count(ListQuery(search='"')) == 0
+    assert titles(store, ListQuery(search='"')) == [] and store.listing.count(ListQuery(search='"')) == 0
     assert titles(store, ListQuery(search="automation OR runoff")) == ["Müller wins runoff", "Port strike spreads"]
     assert titles(store, ListQuery(search="walked -automation")) == []
     assert titles(store, ListQuery(search="ORTIZ")) == ["Müller wins runoff"]
@@ -212,40 +214,40 @@ def test_full_text_search_finds_words_with_hits_in_context(store):
 
 def test_search_covers_annotation_notes(store):
     ids = corpus(store)
-    store.add_annotation(ids["Drought in the delta"], 0, 10, ["conflict"], "alice", note="compare with Mekong coverage")
-    [row] = store.list_articles(0, 10, ListQuery(search="mekong"))
+    store.annotations.add(ids["Drought in the delta"], 0, 10, ["conflict"], "alice", note="compare with Mekong coverage")
+    [row] = store.listing.page(0, 10, ListQuery(search="mekong"))
     assert row.title == "Drought in the delta" and row.snippet.startswith("note: ")
 
 
 def test_a_kept_search_set_follows_new_notes_and_other_connections(store, tmp_path):
     ids = corpus(store)
     query = ListQuery(search="mekong")
-    assert store.article_count(query) == 0 and titles(store, query) == []
-    store.add_annotation(ids["Drought in the delta"], 0, 10, ["conflict"], "alice", note="Mekong too")
-    assert store.article_count(query) == 1
+    assert store.listing.count(query) == 0 and titles(store, query) == []
+    store.annotations.add(ids["Drought in the delta"], 0, 10, ["conflict"], "alice", note="Mekong too")
+    assert store.listing.count(query) == 1
     other = Store.open(tmp_path / "annotations.db")
-    other.add_document(doc(text="The Mekong ferry resumed.", path="elsewhere"))
+    other.articles.add(doc(text="The Mekong ferry resumed.", path="elsewhere"))
     other.close()
-    assert store.article_count(query) == 2 and len(titles(store, query)) == 2
+    assert store.listing.count(query) == 2 and len(titles(store, query)) == 2
 
 
 def test_filters_by_tag_source_and_read_state_combine(store):
     ids = corpus(store)
-    store.add_annotation(ids["Port strike spreads"], 0, 7, ["conflict"], "alice")
+    store.annotations.add(ids["Port strike spreads"], 0, 7, ["conflict"], "alice")
     assert titles(store, ListQuery(tag="conflict")) == ["Port strike spreads"]
     assert titles(store, ListQuery(source="Wirefeed")) == ["Drought in the delta"]
-    store.mark_read(ids["Müller wins runoff"])
+    store.articles.mark_read(ids["Müller wins runoff"])
     assert titles(store, ListQuery(read="read")) == ["Müller wins runoff"]
     assert titles(store, ListQuery(read="unread")) == ["Port strike spreads", "Drought in the delta"]
     assert titles(store, ListQuery(read="unread", source="Wirefeed")) == ["Drought in the delta"]
-    store.mark_read(ids["Müller wins runoff"], read=False)
-    assert store.article_count(ListQuery(read="read")) == 0
-    assert [row.read for row in store.list_articles(0, 10)] == [False, False, False]
+    store.articles.mark_read(ids["Müller wins runoff"], read=False)
+    assert store.listing.count(ListQuery(read="read")) == 0
+    assert [row.read for row in store.listing.page(0, 10)] == [False, False, False]
 
 
 def test_sorting(store):
     ids = corpus(store)
-    store.add_annotation(ids["Drought in the delta"], 0, 4, ["conflict"], "alice")
+    store.annotations.add(ids["Drought in the delta"], 0, 4, ["conflict"], "alice")
     assert titles(store, ListQuery(sort="title")) == ["Drought in the delta", "Müller wins runoff", "Port strike spreads"]
     assert titles(store, ListQuery(sort="source")) == ["Müller wins runoff", "Port strike spreads", "Drought in the delta"]
     assert titles(store, ListQuery(sort="annotations"))[0] == "Drought in the delta"
@@ -255,25 +257,25 @@ def test_sorting(store):
 def test_reading_position_is_remembered(store):
     ids = corpus(store)
     article_id = ids["Port strike spreads"]
-    assert store.reading_position(article_id) == 0
-    store.save_position(article_id, 17)
-    store.mark_read(article_id)
-    assert store.reading_position(article_id) == 17
-    assert store.list_articles(0, 10, ListQuery(read="read"))[0].read
+    assert store.articles.position(article_id) == 0
+    store.articles.save_position(article_id, 17)
+    store.articles.mark_read(article_id)
+    assert store.articles.position(article_id) == 17
+    assert store.listing.page(0, 10, ListQuery(read="read"))[0].read
 
 
 def test_search_index_follows_text_updates(store):
-    article_id = store.add_document(doc(text="Original words here.")).article_id
-    store.add_document(doc(text="Completely different vocabulary."))
-    assert store.article_count(ListQuery(search="original")) == 0
-    assert store.article_count(ListQuery(search="vocabulary")) == 1
-    assert store.get_article(article_id).text == "Completely different vocabulary."
+    article_id = store.articles.add(doc(text="Original words here.")).article_id
+    store.articles.add(doc(text="Completely different vocabulary."))
+    assert store.listing.count(ListQuery(search="original")) == 0
+    assert store.listing.count(ListQuery(search="vocabulary")) == 1
+    assert store.articles.get(article_id).text == "Completely different vocabulary."
 
 
 def test_a_version_1_database_upgrades_with_its_articles_searchable(tmp_path):
     from sqlite_utils import Database
 
-    from reader.core.store import migrations
+    from reader.store.schema import migrations
 
     path = tmp_path / "old.db"
     old = Database(path)
@@ -283,29 +285,29 @@ def test_a_version_1_database_upgrades_with_its_articles_searchable(tmp_path):
     )
     old.close()
     upgraded = Store.open(path)
-    assert upgraded.article_count(ListQuery(search="cranes")) == 1
+    assert upgraded.listing.count(ListQuery(search="cranes")) == 1
     upgraded.close()
 
 
 def test_entity_cache_round_trips_per_text_and_engine(store):
     spans = [Span(30, 38, "PERSON", "heuristic", 0.5), Span(0, 6, "GPE", "builtin", 0.9)]
-    assert store.cached_entities("abc", "simple/1/x") is None
-    store.cache_entities("abc", "simple/1/x", spans)
-    assert list(store.cached_entities("abc", "simple/1/x")) == sorted(spans, key=lambda span: span.start)
-    assert store.cached_entities("abc", "simple/2/x") is None
+    assert store.entities.cached("abc", "simple/1/x") is None
+    store.entities.cache("abc", "simple/1/x", spans)
+    assert list(store.entities.cached("abc", "simple/1/x")) == sorted(spans, key=lambda span: span.start)
+    assert store.entities.cached("abc", "simple/2/x") is None
 
 
 def test_an_unreadable_cache_row_is_a_miss_not_an_error(store):
     store.db.execute(
         "INSERT INTO entity_cache (sha256, engine, spans, created) VALUES ('abc', 'e', ?, 'x')", [b"[[0,6]]"]
     )
-    assert store.cached_entities("abc", "e") is None
+    assert store.entities.cached("abc", "e") is None
 
 
 def test_a_json_entity_cache_is_dropped_on_upgrade(tmp_path):
     from sqlite_utils import Database
 
-    from reader.core.store import migrations
+    from reader.store.schema import migrations
 
     path = tmp_path / "old.db"
     old = Database(path)
@@ -313,7 +315,7 @@ def test_a_json_entity_cache_is_dropped_on_upgrade(tmp_path):
     old["entity_cache"].insert({"sha256": "abc", "engine": "e", "spans": '[[0,6,"GPE","builtin",0.9]]', "created": "x"})
     old.close()
     upgraded = Store.open(path)
-    assert upgraded.cached_entities("abc", "e") is None
-    upgraded.cache_entities("abc", "e", [Span(0, 6, "GPE", "builtin", 0.9)])
-    assert len(upgraded.cached_entities("abc", "e")) == 1
+    assert upgraded.entities.cached("abc", "e") is None
+    upgraded.entities.cache("abc", "e", [Span(0, 6, "GPE", "builtin", 0.9)])
+    assert len(upgraded.entities.cached("abc", "e")) == 1
     upgraded.close()

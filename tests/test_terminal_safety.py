@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from reader.core.ingest import Document
-from reader.core.store import Store
+from reader.store import Store
 from reader.tui.app import ReaderApp
 from reader.tui.wrap import WrappedText, display_text, layout_text
 
@@ -43,12 +43,12 @@ HOSTILE_SOURCE = f"[i]Wire[/i]{REPORT_TITLE}"
 
 def hostile_database(path):
     store = Store.open(path)
-    store.add_document(
+    store.articles.add(
         Document(text=HOSTILE_TEXT, title=HOSTILE_TITLE, source=HOSTILE_SOURCE, url=None, path="h.txt",
                  published="2025-01-01", locator="")
     )
     second = HOSTILE_TEXT.index("Second")
-    store.add_annotation(1, second, second + 30, [HOSTILE_TAG], "alice", note=HOSTILE_NOTE)
+    store.annotations.add(1, second, second + 30, [HOSTILE_TAG], "alice", note=HOSTILE_NOTE)
     return store
 
 
@@ -162,8 +162,8 @@ async def test_hostile_names_stay_inert_on_every_screen(tmp_path, config):
     write them, on each screen that shows one (filters, titles, status lines, pickers, toasts)."""
     store = hostile_database(tmp_path / "hostile.db")
     second = HOSTILE_TEXT.index("Second")
-    store.add_annotation(1, second, second + 30, [HOSTILE_TAG, "plain"], HOSTILE_ANNOTATOR, note=HOSTILE_NOTE)
-    store.keep_orphan(store.add_annotation(1, 0, 7, [HOSTILE_TAG], HOSTILE_ANNOTATOR, note=HOSTILE_NOTE))
+    store.annotations.add(1, second, second + 30, [HOSTILE_TAG, "plain"], HOSTILE_ANNOTATOR, note=HOSTILE_NOTE)
+    store.annotations.keep_orphan(store.annotations.add(1, 0, 7, [HOSTILE_TAG], HOSTILE_ANNOTATOR, note=HOSTILE_NOTE))
     app = ReaderApp(config, store)
     seen: list[str] = []
     visited: set[str] = set()

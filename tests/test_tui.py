@@ -37,7 +37,7 @@ async def test_select_sentence_and_tag_writes_the_database_and_the_export(store,
         view = await open_article(pilot)
         await pilot.press("right_parenthesis", "right_parenthesis")  # headline -> dateline sentence -> "She said..."
         await pilot.press("s", "2")
-        [annotation] = store.annotations_for(view_article_id(app))
+        [annotation] = store.annotations.of_article(view_article_id(app))
         assert annotation.quote == "She said the draft was “close to done”."
         assert annotation.tags == ("cooperation",) and annotation.annotator == "alice"
         assert view.selection is None
@@ -57,7 +57,7 @@ async def test_tag_key_without_selection_tags_the_sentence_under_the_cursor(stor
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
         await pilot.press("j", "j", "w", "w", "1")
-        [annotation] = store.annotations_for(view_article_id(app))
+        [annotation] = store.annotations.of_article(view_article_id(app))
         sentences = sentence_spans(ARTICLE)
         assert (annotation.start, annotation.end) in sentences
         assert annotation.quote.startswith("GENEVA, March 3")
@@ -71,7 +71,7 @@ async def test_visual_selection_by_words_snaps_to_whole_words(store, config):
         await pilot.press("v", "w")
         assert view.selection is not None
         await pilot.press("1")
-        [annotation] = store.annotations_for(view_article_id(app))
+        [annotation] = store.annotations.of_article(view_article_id(app))
         assert annotation.quote == "Ana Lima"
 
 
@@ -81,7 +81,7 @@ async def test_character_motion_selects_exactly(store, config):
         view = await open_article(pilot)
         view.move_cursor_to(ARTICLE.index("United") + 1)
         await pilot.press("v", "l", "l", "1")
-        [annotation] = store.annotations_for(view_article_id(app))
+        [annotation] = store.annotations.of_article(view_article_id(app))
         assert annotation.quote == "nit"
 
 
@@ -103,7 +103,7 @@ async def test_escape_clears_the_selection_and_movement_keys_move(store, config)
         assert view.selection is not None
         await pilot.press("escape")
         assert view.selection is None
-        assert store.annotation_count() == 0
+        assert store.annotations.count() == 0
 
 
 async def test_q_goes_back_then_quits_and_counts_refresh(store, config):
@@ -145,11 +145,11 @@ async def test_e_exports_to_the_configured_file(store, config):
 
 async def test_hostile_text_renders_literally(tmp_path, config):
     from reader.core.ingest import Document
-    from reader.core.store import Store
+    from reader.store import Store
 
     hostile = "[bold]not bold[/] [link=x]y[/link] \x1b[31mred\x1b[0m " + "long" * 200 + "\nend"
     store = Store.open(tmp_path / "hostile.db")
-    store.add_document(Document(text=hostile, title="[b]t[/b]", source=None, url=None, path="h.txt", published=None, locator=""))
+    store.articles.add(Document(text=hostile, title="[b]t[/b]", source=None, url=None, path="h.txt", published=None, locator=""))
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_article(pilot)
@@ -180,7 +180,7 @@ async def test_same_passage_tagged_twice_gets_both_tags_on_one_annotation(store,
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
         await pilot.press("right_parenthesis", "1", "1", "2")
-        [annotation] = store.annotations_for(view_article_id(app))
+        [annotation] = store.annotations.of_article(view_article_id(app))
         assert annotation.tags == ("conflict", "cooperation")
 
 
@@ -189,20 +189,20 @@ async def test_x_deletes_and_u_and_ctrl_r_undo_and_redo(store, config):
     async with app.run_test(size=SIZE) as pilot:
         view = await open_article(pilot)
         await pilot.press("right_parenthesis", "1")
-        [annotation] = store.annotations_for(view_article_id(app))
+        [annotation] = store.annotations.of_article(view_article_id(app))
         await pilot.press("x")
-        assert store.annotations_for(view_article_id(app)) == []
+        assert store.annotations.of_article(view_article_id(app)) == []
         assert view.highlights == []
         await pilot.press("u")
-        assert store.annotations_for(view_article_id(app)) == [annotation]
+        assert store.annotations.of_article(view_article_id(app)) == [annotation]
         assert [h.id for h in view.highlights] == [annotation.id]
         await pilot.press("u")
-        assert store.annotation_count() == 0
+        assert store.annotations.count() == 0
         await pilot.press("ctrl+r", "ctrl+r")
-        assert store.annotations_for(view_article_id(app)) == []
+        assert store.annotations.of_article(view_article_id(app)) == []
         await pilot.press("ctrl+r")  # nothing left to redo: no change, no crash
         await pilot.press("u")
-        assert store.annotations_for(view_article_id(app)) == [annotation]
+        assert store.annotations.of_article(view_article_id(app)) == [annotation]
 
 
 async def test_tag_key_on_a_blank_line_tags_nothing(store, config):
@@ -211,7 +211,7 @@ async def test_tag_key_on_a_blank_line_tags_nothing(store, config):
         view = await open_article(pilot)
         view.move_cursor_to(ARTICLE.index("\n\n") + 1)
         await pilot.press("1")
-        assert store.annotation_count() == 0
+        assert store.annotations.count() == 0
 
 
 async def test_tagging_text_with_markup_brackets_does_not_crash(store, config):
@@ -221,7 +221,7 @@ async def test_tagging_text_with_markup_brackets_does_not_crash(store, config):
         view.move_cursor_to(ARTICLE.index("[bold]"))
         await pilot.press("v", "right_parenthesis", "1")
         await pilot.pause()
-        [annotation] = store.annotations_for(view_article_id(app))
+        [annotation] = store.annotations.of_article(view_article_id(app))
         assert "[bold]Not markup[/]" in annotation.quote
 
 
@@ -269,7 +269,7 @@ async def test_command_palette_offers_the_screen_actions_and_runs_them(store, co
         await commands["Next sentence"].callback()
         assert view.cursor == ARTICLE.index("GENEVA")
         commands["Tag as conflict"].callback()
-        assert store.annotations_for(app.screen.article.id)[0].tags == ("conflict",)
+        assert store.annotations.of_article(app.screen.article.id)[0].tags == ("conflict",)
         commands["Show only PERSON"].callback()
         assert app.workspace.hidden_labels == set(LABELS) - {"PERSON"}
         await pilot.press("q")

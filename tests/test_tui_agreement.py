@@ -160,14 +160,14 @@ async def test_a_changed_passage_is_counted_when_coming_back(store, config):
         await pilot.press("tab", "enter")  # the boundary disagreement on article 2
         await pilot.pause()
         assert isinstance(app.screen, ArticleScreen)
-        store.add_annotation(2, 21, 40, ["cooperation"], "bob")  # bob now also marks alice's passage
+        store.annotations.add(2, 21, 40, ["cooperation"], "bob")  # bob now also marks alice's passage
         await pilot.press("q")
         await settle(pilot, screen)
         assert table_rows(screen)[1][1:4] == ["0", "2", "1"]  # cooperation: A only 0, B only 2, both 1
 
 
 async def test_fewer_than_two_annotators_says_so(store, config):
-    store.add_annotation(2, 0, 19, ["conflict"], "alice")
+    store.annotations.add(2, 0, 19, ["conflict"], "alice")
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_agreement(pilot)
@@ -228,7 +228,7 @@ async def test_coming_back_counts_only_the_articles_that_changed(store, config, 
         await settle(pilot, screen)
         assert table_rows(screen) == before
         assert counted == [[2, 3]]
-        store.add_annotation(3, 0, 8, ["conflict"], "bob")  # "Älteste": only bob, so A only stays, B only grows
+        store.annotations.add(3, 0, 8, ["conflict"], "bob")  # "Älteste": only bob, so A only stays, B only grows
         await pilot.press("l", "l")  # tokens and back: computed again
         await settle(pilot, screen)
         assert counted[-1] == [3]

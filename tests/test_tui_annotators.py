@@ -1,6 +1,6 @@
 """Several annotators: the list and the article show one, everyone, or two side by side."""
 
-from reader.core.store import ListQuery
+from reader.core.model import ListQuery
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.compare import CompareScreen
@@ -12,19 +12,19 @@ from tests.conftest import ARTICLE, open_article
 def annotate(store):
     geneva = 1
     lima = ARTICLE.index("Ana Lima")
-    store.add_annotation(geneva, lima, lima + 8, ["conflict"], "alice")
-    store.add_annotation(geneva, lima, lima + 8, ["conflict"], "bob")  # the same passage and tag
+    store.annotations.add(geneva, lima, lima + 8, ["conflict"], "alice")
+    store.annotations.add(geneva, lima, lima + 8, ["conflict"], "bob")  # the same passage and tag
     said = ARTICLE.index("She said")
-    store.add_annotation(geneva, said, said + 8, ["cooperation"], "bob")
-    store.add_annotation(2, 0, 4, ["conflict"], "carol")
+    store.annotations.add(geneva, said, said + 8, ["cooperation"], "bob")
+    store.annotations.add(2, 0, 4, ["conflict"], "carol")
 
 
 def test_the_store_lists_annotators_and_filters_the_list_by_one(store):
     annotate(store)
-    assert store.annotators() == ["bob", "alice", "carol"]
-    rows = store.list_articles(0, 10, ListQuery(annotator="bob"))
+    assert store.annotations.annotators() == ["bob", "alice", "carol"]
+    rows = store.listing.page(0, 10, ListQuery(annotator="bob"))
     assert [(row.title, row.annotation_count) for row in rows] == [("Talks resume in Geneva", 2)]
-    assert store.article_count(ListQuery(annotator="carol")) == 1
+    assert store.listing.count(ListQuery(annotator="carol")) == 1
 
 
 async def test_a_filters_the_list_and_w_the_article_to_one_annotator(store, config):
@@ -38,7 +38,7 @@ async def test_a_filters_the_list_and_w_the_article_to_one_annotator(store, conf
         rows = app.screen.query_one(ArticleList)
         assert rows.count == 1 and rows.current.annotation_count == 2
         view = await open_article(pilot)
-        assert {h.id for h in view.highlights} == {a.id for a in store.annotations_for(1) if a.annotator == "bob"}
+        assert {h.id for h in view.highlights} == {a.id for a in store.annotations.of_article(1) if a.annotator == "bob"}
         await pilot.press("W")
         await pilot.pause()
         await pilot.press(*"everyone", "enter")
@@ -75,7 +75,7 @@ async def test_w_compares_two_annotators_side_by_side(store, config):
 async def test_my_keys_never_change_a_colleagues_annotation(store, config):
     said = ARTICLE.index("She said")
     end = ARTICLE.index("done”.") + len("done”.")
-    bobs = store.add_annotation(1, said, end, ["conflict"], "bob", note="bob's note")
+    bobs = store.annotations.add(1, said, end, ["conflict"], "bob", note="bob's note")
     app = ReaderApp(config, store)  # the configured annotator is alice
     async with app.run_test(size=(110, 30)) as pilot:
         view = await open_article(pilot)
@@ -86,15 +86,15 @@ async def test_my_keys_never_change_a_colleagues_annotation(store, config):
         await pilot.pause()
         await pilot.press("x")  # nothing of mine is left there: refused, with whose it is
         await pilot.pause()
-    annotations = store.annotations_for(1)
+    annotations = store.annotations.of_article(1)
     assert [(a.annotator, a.tags, a.note) for a in annotations] == [("bob", ("conflict",), "bob's note")]
     assert annotations[0].id == bobs.id
 
 
 async def test_a_colleagues_annotation_says_whose_it_is(store, config):
     said = ARTICLE.index("She said")
-    store.add_annotation(1, said, said + 8, ["conflict"], "bob")
-    store.add_annotation(1, said, said + 8, ["cooperation"], "alice")
+    store.annotations.add(1, said, said + 8, ["conflict"], "bob")
+    store.annotations.add(1, said, said + 8, ["cooperation"], "alice")
     app = ReaderApp(config, store)
     async with app.run_test(size=(110, 30)) as pilot:
         view = await open_article(pilot)

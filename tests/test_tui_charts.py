@@ -7,7 +7,8 @@ import pytest
 from reader.core import insight
 from reader.core.entities import Span
 from reader.core.ingest import Document
-from reader.core.store import Store, sha256_text
+from reader.core.model import sha256_text
+from reader.store import Store
 from reader.tui.app import ReaderApp
 from reader.tui.screens.charts import ChartsScreen
 from reader.tui.screens.entity import EntityPicker
@@ -22,11 +23,11 @@ def seed(store):
     with a hostile source and no date."""
     doc = Document(text="Hostile\n\nAna Lima spoke.", title="Hostile", source="Bad\x1b[2J[bold]Source[/]", url=None,
                    path="hostile.txt", published=None, locator="")
-    assert store.add_document(doc).article_id == 4
-    store.add_annotation(1, 0, 22, ["conflict"], "alice")
-    store.add_annotation(1, 24, 30, ["conflict", "cooperation"], "bob")
-    store.add_annotation(2, 0, 19, ["cooperation"], "alice")
-    store.add_annotation(4, 0, 7, ["conflict"], "alice")
+    assert store.articles.add(doc).article_id == 4
+    store.annotations.add(1, 0, 22, ["conflict"], "alice")
+    store.annotations.add(1, 24, 30, ["conflict", "cooperation"], "bob")
+    store.annotations.add(2, 0, 19, ["cooperation"], "alice")
+    store.annotations.add(4, 0, 7, ["conflict"], "alice")
 
 
 async def settle(pilot):
@@ -164,7 +165,7 @@ async def test_counts_follow_a_change_from_another_connection(store, config, mon
         assert table_text(screen)[0] == ["Wirefeed", "2", "2", "4"]
         other = Store.open(config.database)  # another reader, or `reader import-annotations`
         try:
-            other.add_annotation(3, 0, 6, ["cooperation"], "carol")
+            other.annotations.add(3, 0, 6, ["cooperation"], "carol")
         finally:
             other.close()
         for _ in range(50):
@@ -185,7 +186,7 @@ async def test_a_commit_that_changes_no_tag_recounts_nothing(store, config):
         shown = screen.table.matrix
         other = Store.open(config.database)
         try:
-            other.mark_read(1)  # another connection commits, nothing the charts count changes
+            other.articles.mark_read(1)  # another connection commits, nothing the charts count changes
         finally:
             other.close()
         screen.refresh_now()
@@ -194,13 +195,13 @@ async def test_a_commit_that_changes_no_tag_recounts_nothing(store, config):
 
 
 def index_entities(store):
-    text = store.get_article(1).text
+    text = store.articles.get(1).text
     start = text.index("Ana Lima")
     un = text.index("United Nations")
-    store.cache_entities(sha256_text(text), "test/1", [Span(start, start + 8, "PERSON", "t"), Span(un, un + 14, "ORG", "t")])
-    hostile = store.get_article(4).text
+    store.entities.cache(sha256_text(text), "test/1", [Span(start, start + 8, "PERSON", "t"), Span(un, un + 14, "ORG", "t")])
+    hostile = store.articles.get(4).text
     start = hostile.index("Ana Lima")
-    store.cache_entities(sha256_text(hostile), "test/1", [Span(start, start + 8, "PERSON", "t")])
+    store.entities.cache(sha256_text(hostile), "test/1", [Span(start, start + 8, "PERSON", "t")])
 
 
 async def test_entities_view_explains_an_empty_index(store, config):

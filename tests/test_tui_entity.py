@@ -2,7 +2,8 @@
 an article at a mention; the entity picker; keys and help."""
 
 from reader.core.entities.index import find_entity
-from reader.core.store import Store, sha256_text
+from reader.core.model import sha256_text
+from reader.store import Store
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.entity import EntityPicker, EntityScreen, open_entity, pick_entity
@@ -15,14 +16,14 @@ HOSTILE = "Ana Lima said [bold]not this[/bold] \x1b[31mred\x1b[0m [Photo]."
 
 def make_store(config):
     store = Store.open(config.database)
-    store.sync_tags(config.tags)
+    store.tags.sync(config.tags)
     ids = {
         "geneva": add(store, "Talks in Geneva", GENEVA, "2025-03-03"),
         "nairobi": add(store, "Nairobi [live]", NAIROBI, "2025-04-10"),
     }
-    store.cache_entities(sha256_text(GENEVA), ENGINE, spans_in(GENEVA, GENEVA_SPANS))
-    store.cache_entities(sha256_text(NAIROBI), ENGINE, spans_in(NAIROBI, NAIROBI_SPANS))
-    store.add_annotation(ids["geneva"], GENEVA.index("Ana Lima"), GENEVA.index("Monday.") + 7, ["conflict"], "alice")
+    store.entities.cache(sha256_text(GENEVA), ENGINE, spans_in(GENEVA, GENEVA_SPANS))
+    store.entities.cache(sha256_text(NAIROBI), ENGINE, spans_in(NAIROBI, NAIROBI_SPANS))
+    store.annotations.add(ids["geneva"], GENEVA.index("Ana Lima"), GENEVA.index("Monday.") + 7, ["conflict"], "alice")
     return store, ids
 
 
@@ -127,7 +128,7 @@ async def test_a_bare_surname_opens_the_person_it_stands_for(config):
 
 async def test_a_rejected_entity_is_not_found_with_others(config):
     store, _ids = make_store(config)
-    store.reject_entity("Geneva", "GPE", "alice")
+    store.entities.reject("Geneva", "GPE", "alice")
     app = ReaderApp(config, store)
     async with app.run_test(size=(120, 30)) as pilot:
         screen = await entity_screen(pilot, "United Nations", "ORG")
@@ -148,7 +149,7 @@ async def test_hostile_text_is_shown_as_text(config):
     start = HOSTILE.index("Ana Lima")
     from reader.core.entities import Span
 
-    store.cache_entities(sha256_text(HOSTILE), ENGINE, [Span(start, start + 8, "PERSON", "test")])
+    store.entities.cache(sha256_text(HOSTILE), ENGINE, [Span(start, start + 8, "PERSON", "test")])
     app = ReaderApp(config, store)
     async with app.run_test(size=(160, 30)) as pilot:
         screen = await entity_screen(pilot, "Ana Lima", "PERSON")

@@ -13,14 +13,14 @@ def article(text):
 
 
 async def test_an_orphan_is_listed_opened_and_put_back_on_a_sentence(config, tmp_path):
-    from reader.core.store import Store
+    from reader.store import Store
 
     store = Store.open(config.database)
-    article_id = store.add_document(article(TEXT)).article_id
-    lost = store.add_annotation(article_id, TEXT.index("Talks failed"), len(TEXT), ["talks"], "alice", note="check")
+    article_id = store.articles.add(article(TEXT)).article_id
+    lost = store.annotations.add(article_id, TEXT.index("Talks failed"), len(TEXT), ["talks"], "alice", note="check")
     new_text = "Quay talks\n\nDockers walked out on Monday. Negotiators met overnight without result."
-    store.add_document(article(new_text))
-    assert [o.id for o in store.orphans()] == [lost.id]
+    store.articles.add(article(new_text))
+    assert [o.id for o in store.annotations.orphans()] == [lost.id]
     app = ReaderApp(config, store)
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("O")
@@ -37,19 +37,19 @@ async def test_an_orphan_is_listed_opened_and_put_back_on_a_sentence(config, tmp
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, ArticleScreen)
-    [placed] = [a for a in store.annotations_for(article_id) if a.id == lost.id]
+    [placed] = [a for a in store.annotations.of_article(article_id) if a.id == lost.id]
     assert placed.quote == "Negotiators met overnight without result."
     assert (placed.tags, placed.note, placed.created) == (("talks",), "check", lost.created)
-    assert store.orphans() == []
+    assert store.annotations.orphans() == []
 
 
 async def test_x_deletes_an_orphan_for_good(config):
-    from reader.core.store import Store
+    from reader.store import Store
 
     store = Store.open(config.database)
-    article_id = store.add_document(article(TEXT)).article_id
-    store.add_annotation(article_id, TEXT.index("Talks failed"), len(TEXT), ["talks"], "alice")
-    store.add_document(article("Quay talks\n\nSomething else entirely happened today."))
+    article_id = store.articles.add(article(TEXT)).article_id
+    store.annotations.add(article_id, TEXT.index("Talks failed"), len(TEXT), ["talks"], "alice")
+    store.articles.add(article("Quay talks\n\nSomething else entirely happened today."))
     app = ReaderApp(config, store)
     async with app.run_test(size=(110, 30)) as pilot:
         await pilot.press("O")
@@ -57,4 +57,4 @@ async def test_x_deletes_an_orphan_for_good(config):
         await pilot.press("x")
         await pilot.pause()
         assert not isinstance(app.screen, OrphansScreen)
-    assert store.orphans() == []
+    assert store.annotations.orphans() == []

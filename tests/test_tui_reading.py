@@ -1,6 +1,6 @@
 """Pilot tests for searching, sorting, filtering, and the article screen's reading tools."""
 
-from reader.core.store import ListQuery
+from reader.core.model import ListQuery
 from reader.tui.app import ReaderApp
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.pickers import ChecklistScreen, PickerScreen
@@ -105,11 +105,11 @@ async def test_t_picks_any_tag_and_creates_new_ones(store, config):
         assert isinstance(app.screen, PickerScreen)
         await pilot.press(*"framing", "enter")
         await pilot.pause()
-        [annotation] = store.annotations_for(app.screen.article.id)
+        [annotation] = store.annotations.of_article(app.screen.article.id)
         assert annotation.tags == ("framing",)
         await pilot.press("t", *"coop", "enter")
         await pilot.pause()
-        [annotation] = store.annotations_for(app.screen.article.id)
+        [annotation] = store.annotations.of_article(app.screen.article.id)
         assert annotation.tags == ("cooperation", "framing")
 
 
@@ -120,14 +120,14 @@ async def test_capital_t_tags_the_whole_article_and_again_removes_it(store, conf
         article_id = app.screen.article.id
         await pilot.press("T", *"conflict", "enter")
         await pilot.pause()
-        assert store.get_article(article_id).tags == ("conflict",)
+        assert store.articles.get(article_id).tags == ("conflict",)
         await pilot.press("u")
-        assert store.get_article(article_id).tags == ()
+        assert store.articles.get(article_id).tags == ()
         await pilot.press("ctrl+r")
         await pilot.press("T", *"conflict", "enter")
         await pilot.pause()
-        assert store.get_article(article_id).tags == ()
-        assert store.article_count(ListQuery(tag="conflict")) == 0
+        assert store.articles.get(article_id).tags == ()
+        assert store.listing.count(ListQuery(tag="conflict")) == 0
 
 
 async def test_m_edits_a_note_and_u_undoes_it(store, config):
@@ -140,11 +140,11 @@ async def test_m_edits_a_note_and_u_undoes_it(store, config):
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*"check [this]", "escape")
         await pilot.pause()
-        [annotation] = store.annotations_for(app.screen.article.id)
+        [annotation] = store.annotations.of_article(app.screen.article.id)
         assert annotation.note == "check [this]"
-        assert store.article_count(ListQuery(search="check")) == 1
+        assert store.listing.count(ListQuery(search="check")) == 1
         await pilot.press("u")
-        [annotation] = store.annotations_for(app.screen.article.id)
+        [annotation] = store.annotations.of_article(app.screen.article.id)
         assert annotation.note is None
 
 
@@ -160,7 +160,7 @@ async def test_overlapping_annotations_are_all_listed_under_the_cursor(store, co
         status = str(app.screen.query_one("#status").render())
         assert "conflict" in status and "cooperation" in status
         await pilot.press("x")  # deletes the innermost
-        assert [a.tags for a in store.annotations_for(app.screen.article.id)] == [("conflict",)]
+        assert [a.tags for a in store.annotations.of_article(app.screen.article.id)] == [("conflict",)]
 
 
 async def test_brackets_jump_between_annotations(store, config):
@@ -194,7 +194,7 @@ async def test_p_selects_the_paragraph_and_shift_arrows_extend(store, config):
         await pilot.press("shift+right", "shift+right")
         assert view.selection == (ARTICLE.index("Ana"), ARTICLE.index("Ana") + 3)
         await pilot.press("1")
-        assert store.annotations_for(app.screen.article.id)[0].quote == "Ana"
+        assert store.annotations.of_article(app.screen.article.id)[0].quote == "Ana"
 
 
 async def test_mouse_drag_selects(store, config):
@@ -277,13 +277,13 @@ async def test_t_on_a_ticked_tag_takes_it_off_the_passage(store, config):
         await pilot.press("right_parenthesis", "1", "2")
         await pilot.press("t", *"conflict", "enter")
         await pilot.pause()
-        [annotation] = store.annotations_for(app.screen.article.id)
+        [annotation] = store.annotations.of_article(app.screen.article.id)
         assert annotation.tags == ("cooperation",)
         await pilot.press("t", *"cooperation", "enter")  # its only tag: kept (x deletes)
         await pilot.pause()
-        assert store.annotations_for(app.screen.article.id)[0].tags == ("cooperation",)
+        assert store.annotations.of_article(app.screen.article.id)[0].tags == ("cooperation",)
         await pilot.press("u")
-        assert store.annotations_for(app.screen.article.id)[0].tags == ("conflict", "cooperation")
+        assert store.annotations.of_article(app.screen.article.id)[0].tags == ("conflict", "cooperation")
 
 
 async def test_capital_u_marks_an_article_unread_again(store, config):
@@ -299,13 +299,13 @@ async def test_capital_u_marks_an_article_unread_again(store, config):
 
 async def test_a_long_document_opens_at_once_and_gets_its_entities_from_the_worker(tmp_path, config):
     from reader.core.ingest import Document
-    from reader.core.store import Store
+    from reader.store import Store
     from reader.tui.screens.article import BACKGROUND_RECOGNITION_CHARS
 
     paragraph = "Foreign Minister Ana Lima met officials of the United Nations in Geneva on Tuesday. "
     text = "\n\n".join([paragraph * 8] * (BACKGROUND_RECOGNITION_CHARS // (len(paragraph) * 8) + 2))
     store = Store.open(tmp_path / "long.db")
-    store.add_document(Document(text=text, title="Long", source=None, url=None, path="l.txt", published=None, locator=""))
+    store.articles.add(Document(text=text, title="Long", source=None, url=None, path="l.txt", published=None, locator=""))
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_article(pilot)

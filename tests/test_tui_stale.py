@@ -7,7 +7,7 @@ either acts on what is saved now or is refused with one line, and the screen red
 
 import pytest
 
-from reader.core.store import Store
+from reader.store import Store
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.tags import TagsScreen
@@ -27,7 +27,7 @@ def notices(app) -> list[str]:
 def reimport_elsewhere(config, text: str = REIMPORTED) -> None:
     other = Store.open(config.database)
     try:
-        assert other.add_document(make_article("Talks resume in Geneva", text, "2025-03-03", "geneva.txt")).outcome == "updated"
+        assert other.articles.add(make_article("Talks resume in Geneva", text, "2025-03-03", "geneva.txt")).outcome == "updated"
     finally:
         other.close()
 
@@ -47,20 +47,20 @@ async def test_a_tag_key_after_a_re_import_elsewhere_is_refused_then_lands_on_th
         reimport_elsewhere(config)
         await pilot.press("1")
         await pilot.pause()
-        assert store.annotations_for(1) == []  # nothing stored against the old text
+        assert store.annotations.of_article(1) == []  # nothing stored against the old text
         [refused] = [text for text in notices(app) if text.startswith("Not saved")]
         assert "text changed since it was shown" in refused
         assert view.text == REIMPORTED  # the screen shows the text as it is now
         assert REIMPORTED[view.cursor:].startswith(SENTENCE[4:])  # the cursor stayed on the same words
         await pilot.press("1")
         await pilot.pause()
-    [stored] = store.annotations_for(1)
+    [stored] = store.annotations.of_article(1)
     assert stored.quote == SENTENCE == REIMPORTED[stored.start : stored.end]
 
 
 async def test_the_open_article_shows_a_re_import_elsewhere_without_a_key(store, config, monkeypatch):
     monkeypatch.setattr(ReaderApp, "WATCH_SECONDS", 0.05)
-    store.add_annotation(1, ARTICLE.index(SENTENCE), ARTICLE.index(SENTENCE) + len(SENTENCE), ["conflict"], "alice")
+    store.annotations.add(1, ARTICLE.index(SENTENCE), ARTICLE.index(SENTENCE) + len(SENTENCE), ["conflict"], "alice")
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_article(pilot)
@@ -77,7 +77,7 @@ async def test_the_open_article_shows_a_re_import_elsewhere_without_a_key(store,
 
 async def test_x_and_m_on_a_passage_orphaned_elsewhere_do_not_crash_and_keep_the_typed_note(store, config, slow_watch):
     start = ARTICLE.index(SENTENCE)
-    annotation = store.add_annotation(1, start, start + len(SENTENCE), ["conflict"], "alice")
+    annotation = store.annotations.add(1, start, start + len(SENTENCE), ["conflict"], "alice")
     without = ARTICLE.replace(SENTENCE + " ", "")
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
@@ -89,13 +89,13 @@ async def test_x_and_m_on_a_passage_orphaned_elsewhere_do_not_crash_and_keep_the
         await pilot.pause()
         assert any(text.startswith("Not saved") and "lost its place" in text for text in notices(app))
         assert isinstance(app.screen, ArticleScreen) and view.text == without
-        [orphan] = store.orphans(1)
+        [orphan] = store.annotations.orphans(1)
         assert orphan.id == annotation.id  # not deleted: x was refused
     # the note: typed into the editor while the re-import happens
     reader = Store.open(config.database)
-    reader.add_document(make_article("Talks resume in Geneva", ARTICLE, "2025-03-03", "geneva.txt"))
-    [orphan] = reader.orphans(1)
-    _placed = reader.reattach_orphan(orphan.id, start, start + len(SENTENCE))
+    reader.articles.add(make_article("Talks resume in Geneva", ARTICLE, "2025-03-03", "geneva.txt"))
+    [orphan] = reader.annotations.orphans(1)
+    _placed = reader.annotations.reattach_orphan(orphan.id, start, start + len(SENTENCE))
     app = ReaderApp(config, reader)
     async with app.run_test(size=SIZE) as pilot:
         view = await open_article(pilot)
@@ -107,13 +107,13 @@ async def test_x_and_m_on_a_passage_orphaned_elsewhere_do_not_crash_and_keep_the
         await pilot.press("escape")  # esc saves the note
         await pilot.pause()
         assert not any("Traceback" in text for text in notices(app))
-    [orphan] = reader.orphans(1)
+    [orphan] = reader.annotations.orphans(1)
     assert orphan.note == "check the quote"
     reader.close()
 
 
 async def test_a_merge_against_a_tag_renamed_elsewhere_is_refused_and_the_list_redraws(store, config, slow_watch):
-    store.add_annotation(2, 0, 19, ["conflict", "cooperation"], "bob")
+    store.annotations.add(2, 0, 19, ["conflict", "cooperation"], "bob")
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("T")
@@ -122,14 +122,14 @@ async def test_a_merge_against_a_tag_renamed_elsewhere_is_refused_and_the_list_r
         assert isinstance(screen, TagsScreen)
         screen.table.move_cursor(row=[row.name for row in screen.rows].index("cooperation"))
         other = Store.open(config.database)
-        other.rename_tag("cooperation", "alliance")
+        other.tags.rename("cooperation", "alliance")
         other.close()
         await pilot.press("M", *"conflict", "enter")
         await pilot.pause()
         assert isinstance(app.screen, TagsScreen)  # no KeyError: still running
         assert any(text.startswith("Not saved") and "no tag cooperation" in text for text in notices(app))
         assert [row.name for row in screen.rows] == ["alliance", "conflict"]
-    assert store.annotations_for(2)[0].tags == ("alliance", "conflict")
+    assert store.annotations.of_article(2)[0].tags == ("alliance", "conflict")
 
 
 async def test_the_codebook_follows_a_rename_elsewhere_and_keys_apply_the_renamed_tag(store, config, monkeypatch):
@@ -140,7 +140,7 @@ async def test_the_codebook_follows_a_rename_elsewhere_and_keys_apply_the_rename
         await pilot.pause()
         screen = app.screen
         other = Store.open(config.database)
-        other.rename_tag("conflict", "dispute")
+        other.tags.rename("conflict", "dispute")
         other.close()
         for _ in range(40):
             await pilot.pause(0.05)
@@ -152,7 +152,7 @@ async def test_the_codebook_follows_a_rename_elsewhere_and_keys_apply_the_rename
         view.move_cursor_to(ARTICLE.index(SENTENCE))
         await pilot.press("1")
         await pilot.pause()
-    [stored] = store.annotations_for(1)
+    [stored] = store.annotations.of_article(1)
     assert stored.tags == ("dispute",)
 
 
@@ -175,7 +175,7 @@ async def test_merge_and_undo_in_the_codebook_give_each_key_its_tag_back(store, 
         view.move_cursor_to(ARTICLE.index("Critics"))
         await pilot.press("1")
         await pilot.pause()
-    tags = sorted(annotation.tags for annotation in store.annotations_for(1))
+    tags = sorted(annotation.tags for annotation in store.annotations.of_article(1))
     assert tags == [("conflict",), ("cooperation",)]
 
 
@@ -191,4 +191,4 @@ async def test_a_name_typed_in_the_tag_picker_that_cannot_name_a_tag_is_refused_
         await pilot.press("T", *"/lead", "enter")
         await pilot.pause()
         assert app.is_running
-    assert store.annotations_for(1) == [] and "framing//economy" not in store.tag_names()
+    assert store.annotations.of_article(1) == [] and "framing//economy" not in store.tags.names()

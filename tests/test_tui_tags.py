@@ -16,10 +16,10 @@ SIZE = (110, 30)
 
 def seed(store):
     """Passages in all three conftest articles (published 2025-03-03, 2025-02-01, 2025-01-15)."""
-    store.add_annotation(1, 0, 22, ["conflict"], "alice")
-    store.add_annotation(1, 24, 30, ["framing/economy"], "alice")
-    store.add_annotation(2, 0, 19, ["conflict", "cooperation"], "bob")
-    store.add_annotation(3, 0, 15, ["framing/security"], "alice")
+    store.annotations.add(1, 0, 22, ["conflict"], "alice")
+    store.annotations.add(1, 24, 30, ["framing/economy"], "alice")
+    store.annotations.add(2, 0, 19, ["conflict", "cooperation"], "bob")
+    store.annotations.add(3, 0, 15, ["framing/security"], "alice")
 
 
 async def open_tags(pilot) -> TagsScreen:
@@ -37,7 +37,7 @@ async def select_tag(pilot, screen: TagsScreen, name: str) -> None:
 
 def test_implied_parents_get_a_row_with_the_sum_of_their_nested_tags(store):
     seed(store)
-    rows, implied = codebook_rows(store.tag_summary())
+    rows, implied = codebook_rows(store.tags.summary())
     assert [row.name for row in rows] == ["conflict", "cooperation", "framing", "framing/economy", "framing/security"]
     assert rows[2].passages == 2 and implied == {"framing"}
 
@@ -50,8 +50,8 @@ async def test_rename_in_the_codebook_moves_passages_and_the_key_follows(store, 
         await select_tag(pilot, screen, "conflict")
         await pilot.press("r", *["backspace"] * len("conflict"), *"dispute", "enter")
         await pilot.pause()
-        assert "dispute" in store.tag_names() and "conflict" not in store.tag_names()
-        assert store.annotations_for(2)[0].tags == ("cooperation", "dispute")
+        assert "dispute" in store.tags.names() and "conflict" not in store.tags.names()
+        assert store.annotations.of_article(2)[0].tags == ("cooperation", "dispute")
         assert "E writes this codebook there" in str(screen.query_one("#tags-note").render())
         await pilot.press("q")  # back to the list; tag key 1 now tags "dispute"
         await pilot.pause()
@@ -62,8 +62,8 @@ async def test_rename_in_the_codebook_moves_passages_and_the_key_follows(store, 
         view.move_cursor_to(21)
         await pilot.press("1")
         await pilot.pause()
-    assert "conflict" not in store.tag_names()
-    assert sum("dispute" in a.tags for a in store.annotations_for(2)) == 2
+    assert "conflict" not in store.tags.names()
+    assert sum("dispute" in a.tags for a in store.annotations.of_article(2)) == 2
 
 
 async def test_merge_moves_every_passage_and_u_undoes_it(store, config):
@@ -74,11 +74,11 @@ async def test_merge_moves_every_passage_and_u_undoes_it(store, config):
         await select_tag(pilot, screen, "cooperation")
         await pilot.press("M", *"conflict", "enter")
         await pilot.pause()
-        assert "cooperation" not in store.tag_names()
-        assert store.annotations_for(2)[0].tags == ("conflict",)
+        assert "cooperation" not in store.tags.names()
+        assert store.annotations.of_article(2)[0].tags == ("conflict",)
         await pilot.press("u")
         await pilot.pause()
-        assert store.annotations_for(2)[0].tags == ("conflict", "cooperation")
+        assert store.annotations.of_article(2)[0].tags == ("conflict", "cooperation")
         assert [row.name for row in screen.rows if row.name == "cooperation"] == ["cooperation"]
 
 
@@ -134,7 +134,7 @@ async def test_K_changes_a_tags_key_in_config_and_the_new_key_tags_at_once(store
         view.move_cursor_to(21)
         await pilot.press("7")
         await pilot.pause()
-    assert any(a.tags == ("cooperation",) and a.start <= 21 < a.end for a in store.annotations_for(2))
+    assert any(a.tags == ("cooperation",) and a.start <= 21 < a.end for a in store.annotations.of_article(2))
 
 
 def test_tags_block_replaces_only_the_tags_and_keeps_comments_before_the_next_key():

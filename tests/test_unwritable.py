@@ -7,10 +7,10 @@ import sqlite3
 import pytest
 from click.testing import CliRunner
 
-import reader.core.store
+import reader.store.database
 from reader.cli import main
 from reader.core.history import History
-from reader.core.store import Store, StoreError, StoreWriteError
+from reader.store import Store, StoreError, StoreWriteError
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.note_editor import NoteEditor
@@ -32,7 +32,7 @@ def table_counts(path) -> dict[str, int]:
 @pytest.fixture
 def saved(store, config):
     """The conftest database with one annotation saved, closed, and its table counts."""
-    store.add_annotation(1, 0, 22, ["conflict"], "alice", note="first note")
+    store.annotations.add(1, 0, 22, ["conflict"], "alice", note="first note")
     store.close()
     return config.database, table_counts(config.database)
 
@@ -45,15 +45,15 @@ def test_a_read_only_store_reads_and_refuses_every_write_naming_it(saved):
     store = Store.open(path, read_only=True)
     try:
         assert store.read_only
-        [annotation] = store.annotations_for(1)
-        assert store.get_article(1).title == "Talks resume in Geneva"
+        [annotation] = store.annotations.of_article(1)
+        assert store.articles.get(1).title == "Talks resume in Geneva"
         writes = [
-            (lambda: store.add_annotation(1, 23, 40, ["conflict"], "alice"), "tagged conflict"),
-            (lambda: store.set_note(annotation.id, "second"), "the note “second”"),
-            (lambda: store.delete_annotation(annotation.id), "deleting “Talks resume in Geneva"),
-            (lambda: store.add_article_tag(1, "conflict", "alice"), "tag conflict on the article"),
-            (lambda: store.mark_read(1), "marking the article read"),
-            (lambda: store.reject_entity("Geneva", "GPE", "alice"), "rejecting the entity “Geneva”"),
+            (lambda: store.annotations.add(1, 23, 40, ["conflict"], "alice"), "tagged conflict"),
+            (lambda: store.annotations.set_note(annotation.id, "second"), "the note “second”"),
+            (lambda: store.annotations.delete(annotation.id), "deleting “Talks resume in Geneva"),
+            (lambda: store.articles.tag(1, "conflict", "alice"), "tag conflict on the article"),
+            (lambda: store.articles.mark_read(1), "marking the article read"),
+            (lambda: store.entities.reject("Geneva", "GPE", "alice"), "rejecting the entity “Geneva”"),
         ]
         for write, action in writes:
             with pytest.raises(StoreWriteError) as caught:
@@ -68,11 +68,11 @@ def test_a_read_only_store_reads_and_refuses_every_write_naming_it(saved):
 
 def test_an_unwritable_file_is_opened_read_only(saved, monkeypatch):
     path, before = saved
-    monkeypatch.setattr(reader.core.store, "_writable", lambda _path: False)
+    monkeypatch.setattr(reader.store.database, "_writable", lambda _path: False)
     store = Store.open(path)
     try:
         assert store.read_only
-        assert store.annotation_count() == 1
+        assert store.annotations.count() == 1
     finally:
         store.close()
     assert table_counts(path) == before
@@ -99,7 +99,7 @@ def test_a_read_only_database_in_need_of_an_upgrade_is_one_clear_error(tmp_path)
 
 def test_cli_exports_from_a_read_only_database_and_refuses_an_import_in_one_line(saved, config, tmp_path, monkeypatch):
     path, before = saved
-    monkeypatch.setattr(reader.core.store, "_writable", lambda _path: False)
+    monkeypatch.setattr(reader.store.database, "_writable", lambda _path: False)
     runner = CliRunner()
     exported = runner.invoke(main, ["--config", str(config.path), "export", "-o", str(tmp_path / "out.yaml")])
     assert exported.exit_code == 0, exported.output
@@ -127,15 +127,15 @@ def test_a_full_disk_keeps_every_earlier_change_and_names_the_one_refused(store)
     saved_ids = []
     with pytest.raises(StoreWriteError) as caught:
         for number in range(1000):
-            saved_ids.append(store.add_annotation(1, 0, 22, ["conflict"], "alice", note=f"{number} " + "x" * 2000).id)
+            saved_ids.append(store.annotations.add(1, 0, 22, ["conflict"], "alice", note=f"{number} " + "x" * 2000).id)
     assert caught.value.reason == "the disk is full"
     assert str(caught.value).endswith("not saved: “Talks resume in Geneva” tagged conflict")
     assert saved_ids, "some annotations fitted before the disk filled"
-    assert {a.id for a in store.annotations_for(1)} == set(saved_ids)
+    assert {a.id for a in store.annotations.of_article(1)} == set(saved_ids)
     assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     store.db.execute("PRAGMA max_page_count = 1073741823")  # space freed: the same change goes through
-    store.add_annotation(1, 0, 22, ["conflict"], "alice")
-    assert len(store.annotations_for(1)) == len(saved_ids) + 1
+    store.annotations.add(1, 0, 22, ["conflict"], "alice")
+    assert len(store.annotations.of_article(1)) == len(saved_ids) + 1
 
 
 def test_an_undo_the_database_refuses_can_be_undone_again(store):
@@ -144,12 +144,12 @@ def test_an_undo_the_database_refuses_can_be_undone_again(store):
     store.read_only = True
     with pytest.raises(StoreWriteError):
         history.undo()
-    assert len(store.annotations_for(1)) == 1
+    assert len(store.annotations.of_article(1)) == 1
     store.read_only = False
     assert history.undo().change == change
-    assert store.annotations_for(1) == []
+    assert store.annotations.of_article(1) == []
     assert history.redo().change == change
-    assert len(store.annotations_for(1)) == 1
+    assert len(store.annotations.of_article(1)) == 1
 
 
 def test_cli_import_on_a_full_disk_is_one_line_and_keeps_earlier_batches(config, tmp_path, monkeypatch):
@@ -175,7 +175,7 @@ def test_cli_import_on_a_full_disk_is_one_line_and_keeps_earlier_batches(config,
     monkeypatch.setattr(Store, "open", opened)
     store = Store.open(config.database)
     try:
-        count = store.article_count()
+        count = store.listing.count()
         assert count % 2 == 0 and count < 6  # whole batches only
         if count:
             assert f"the {count} files before it were saved" in line

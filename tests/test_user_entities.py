@@ -3,7 +3,7 @@
 from reader.core.entities import Span
 from reader.core.entities.packed import SpanTable
 from reader.core.entities.user import UserEntities
-from reader.core.store import Store
+from reader.store import Store
 from reader.tui.app import ReaderApp
 from tests.conftest import open_article
 
@@ -47,16 +47,16 @@ def test_no_feedback_changes_nothing():
 
 def test_the_store_keeps_one_verdict_per_surface_and_label(tmp_path):
     store = Store.open(tmp_path / "a.db")
-    store.accept_entity("Daily Meridian", "PERSON", "alice")
-    store.accept_entity("Daily Meridian", "ORG", "alice")  # a correction replaces the first
-    store.reject_entity("Lima", "GPE", "alice")
-    assert store.entity_feedback() == [("Daily Meridian", "ORG", "accept"), ("Lima", "GPE", "reject")]
-    store.accept_entity("Lima", "GPE", "bob")  # accepting takes the rejection back
-    assert ("Lima", "GPE", "reject") not in store.entity_feedback()
-    store.forget_entity("Lima")
-    assert store.entity_feedback() == [("Daily Meridian", "ORG", "accept")]
+    store.entities.accept("Daily Meridian", "PERSON", "alice")
+    store.entities.accept("Daily Meridian", "ORG", "alice")  # a correction replaces the first
+    store.entities.reject("Lima", "GPE", "alice")
+    assert store.entities.feedback() == [("Daily Meridian", "ORG", "accept"), ("Lima", "GPE", "reject")]
+    store.entities.accept("Lima", "GPE", "bob")  # accepting takes the rejection back
+    assert ("Lima", "GPE", "reject") not in store.entities.feedback()
+    store.entities.forget("Lima")
+    assert store.entities.feedback() == [("Daily Meridian", "ORG", "accept")]
     store.close()
-    assert Store.open(tmp_path / "a.db").entity_feedback() == [("Daily Meridian", "ORG", "accept")]
+    assert Store.open(tmp_path / "a.db").entities.feedback() == [("Daily Meridian", "ORG", "accept")]
 
 
 async def test_keys_reject_relabel_and_add_entities_in_every_article(store, config):
@@ -70,7 +70,7 @@ async def test_keys_reject_relabel_and_add_entities_in_every_article(store, conf
         await pilot.press("X")  # reject
         await pilot.pause()
         assert view.entity_at(geneva) is None
-        assert ("Geneva", "GPE", "reject") in store.entity_feedback()
+        assert ("Geneva", "GPE", "reject") in store.entities.feedback()
         # a missed entity, added from a selection: "Palais des Nations" as FAC
         start = text.index("Palais")
         view.move_cursor_to(start)
@@ -79,7 +79,7 @@ async def test_keys_reject_relabel_and_add_entities_in_every_article(store, conf
         await pilot.pause()
         await pilot.press(*"FAC", "enter")
         await pilot.pause()
-        assert ("Palais des Nations", "FAC", "accept") in store.entity_feedback()
+        assert ("Palais des Nations", "FAC", "accept") in store.entities.feedback()
         entity = view.entity_at(start)
         assert (text[entity.start : entity.end], entity.label, entity.source) == ("Palais des Nations", "FAC", "user")
         # confirm the entity under the cursor
@@ -87,11 +87,11 @@ async def test_keys_reject_relabel_and_add_entities_in_every_article(store, conf
         view.move_cursor_to(lima)
         await pilot.press("a")
         await pilot.pause()
-        assert ("Ana Lima", "PERSON", "accept") in store.entity_feedback()
+        assert ("Ana Lima", "PERSON", "accept") in store.entities.feedback()
         await pilot.press("q")
         await pilot.pause()
     # on the next launch, in another article that mentions it, the added entity is there
-    store.add_document(
+    store.articles.add(
         __import__("tests.conftest", fromlist=["make_article"]).make_article(
             "Palais note", "Palais note\n\nGuards closed the Palais des Nations gates.", "2025-04-01", "palais.txt"
         )

@@ -84,8 +84,8 @@ def agreement_command(
     store = context.open_store()
     try:
         try:
-            annotators = resolve_annotators(store.annotators(), names)
-            scope = resolve_tags(store.tag_names(), tags, nested)
+            annotators = resolve_annotators(store.annotations.annotators(), names)
+            scope = resolve_tags(store.tags.names(), tags, nested)
         except AgreementError as error:
             raise failure(str(error)) from None
         if nested and not tags:
@@ -121,7 +121,7 @@ class _ArticleTexts:
 
     def get(self, article: object) -> tuple[str, str]:
         if self._last is None or self._last[0] != article:
-            found = self.store.get_article(article)
+            found = self.store.articles.get(article)
             self._last = (article, found.title, found.text)
         return self._last[1], self._last[2]
 

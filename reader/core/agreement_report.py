@@ -303,8 +303,8 @@ class AgreementJob:
         units_by: dict[str, list[Unit]] = {name: [] for name in self.annotators}
         for article, start, end, tag_id, annotator in cache.tagged_spans(self.store.db, self.annotators, articles):
             units_by[annotator].append(Unit(article, start, end, self._tag_name(tag_id), annotator))
-        texts = self.store.article_texts(wanted) if self.level == "token" else None
-        lengths = self.store.article_lengths(wanted) if texts is None else {key: len(text) for key, text in texts.items()}
+        texts = self.store.articles.texts(wanted) if self.level == "token" else None
+        lengths = self.store.articles.lengths(wanted) if texts is None else {key: len(text) for key, text in texts.items()}
         for units in units_by.values():
             for unit in units:
                 if unit.end > lengths.get(unit.article, 0):

@@ -11,7 +11,7 @@ from importlib import resources
 from pathlib import Path
 
 from reader.core.ingest import Document, SizeLimit, Skipped, iter_files, read_file
-from reader.core.store import Store
+from reader.store import Store
 
 #: Documents written per transaction during an import.
 BATCH_SIZE = 500
@@ -75,7 +75,7 @@ def _record(store: Store, item: Document | Skipped, summary: ImportSummary) -> N
     if isinstance(item, Skipped):
         summary.skipped.append(item)
         return
-    result = store.add_document(item)
+    result = store.articles.add(item)
     if result.outcome == "imported":
         summary.imported += 1
     elif result.outcome == "unchanged":

@@ -12,7 +12,8 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from reader.core.codebook import TagLook
-from reader.core.store import Annotation, FeedbackChange, StaleWriteError, Store, TagMerge, now_utc
+from reader.core.model import Annotation, FeedbackChange, TagMerge, now_utc
+from reader.store import StaleWriteError, Store
 
 ChangeKind = Literal[
     "add", "delete", "tag", "untag", "note", "article_tag", "article_untag",
@@ -105,7 +106,7 @@ class History:
         """Keep `change` to undo; with `known_tags` (the tag names before it), it notes the
         tags it created."""
         if known_tags is not None:
-            created = tuple(sorted(set(self.store.tag_names()) - known_tags))
+            created = tuple(sorted(set(self.store.tags.names()) - known_tags))
             if created:
                 change = replace(change, created_tags=created)
         self._done.append(change)
@@ -117,50 +118,50 @@ class History:
     def add(
         self, article_id: int, start: int, end: int, tags: list[str], annotator: str, seen_sha256: str | None = None
     ) -> Change:
-        """A new passage on the text whose hash is `seen_sha256` (see Store.add_annotation)."""
-        known = set(self.store.tag_names())
-        added = self.store.add_annotation(article_id, start, end, tags, annotator, seen_sha256=seen_sha256)
+        """A new passage on the text whose hash is `seen_sha256` (see Annotations.add in reader.store)."""
+        known = set(self.store.tags.names())
+        added = self.store.annotations.add(article_id, start, end, tags, annotator, seen_sha256=seen_sha256)
         return self._record(Change("add", article_id, after=added), known)
 
     def _current(self, annotation_id: str, seen: Annotation | None) -> Annotation:
         """What the change starts from: what the user saw, else the annotation as stored (the
         store then refuses if it changes before the write)."""
-        return seen if seen is not None else self.store.get_annotation(annotation_id)
+        return seen if seen is not None else self.store.annotations.get(annotation_id)
 
     def delete(self, annotation_id: str, seen: Annotation | None = None) -> Change:
-        before = self.store.delete_annotation(annotation_id, seen=self._current(annotation_id, seen))
+        before = self.store.annotations.delete(annotation_id, seen=self._current(annotation_id, seen))
         return self._record(Change("delete", before.article_id, before=before))
 
     def add_tag(self, annotation_id: str, tag: str, seen: Annotation | None = None) -> Change:
         before = self._current(annotation_id, seen)
-        known = set(self.store.tag_names())
-        after = self.store.add_tag(annotation_id, tag, seen=before)
+        known = set(self.store.tags.names())
+        after = self.store.annotations.tag(annotation_id, tag, seen=before)
         return self._record(Change("tag", after.article_id, before=before, after=after, tag=tag), known)
 
     def remove_tag(self, annotation_id: str, tag: str, seen: Annotation | None = None) -> Change:
         before = self._current(annotation_id, seen)
-        after = self.store.remove_tag(annotation_id, tag, seen=before)
+        after = self.store.annotations.untag(annotation_id, tag, seen=before)
         return self._record(Change("untag", after.article_id, before=before, after=after, tag=tag))
 
     def set_note(self, annotation_id: str, note: str | None, seen: Annotation | None = None) -> Change:
-        """Replace the note; an annotation orphaned meanwhile keeps it (see Store.set_note)."""
+        """Replace the note; an annotation orphaned meanwhile keeps it (see Annotations.set_note in reader.store)."""
         before = self._current(annotation_id, seen)
-        after = self.store.set_note(annotation_id, note, seen=before)
+        after = self.store.annotations.set_note(annotation_id, note, seen=before)
         return self._record(Change("note", after.article_id, before=before, after=after))
 
     def reattach(self, orphan_id: str, start: int, end: int, seen_sha256: str | None = None) -> Change:
-        known = set(self.store.tag_names())
-        orphan, orphaned, placed = self.store.reattach_orphan(orphan_id, start, end, seen_sha256=seen_sha256)
+        known = set(self.store.tags.names())
+        orphan, orphaned, placed = self.store.annotations.reattach_orphan(orphan_id, start, end, seen_sha256=seen_sha256)
         return self._record(Change("reattach", placed.article_id, before=orphan, after=placed, orphaned=orphaned), known)
 
     def delete_orphan(self, orphan_id: str) -> Change:
         """Delete an orphan for good (undo keeps it again, as it was)."""
-        state = self.store.annotation_state(orphan_id)
+        state = self.store.annotations.state(orphan_id)
         if state is None or state[0] != "orphan":
             raise StaleWriteError(self.store.path, "the orphan is not there any more (put back or deleted meanwhile)",
                                   "deleting the orphan")
-        orphaned = self.store.orphaned_at(orphan_id)
-        self.store.restore_annotation(state[1], None, "deleting the orphan")
+        orphaned = self.store.annotations.orphaned_at(orphan_id)
+        self.store.annotations.restore(state[1], None, "deleting the orphan")
         return self._record(Change("delete_orphan", state[1].article_id, before=state[1], orphaned=orphaned))
 
     # ---- articles ---------------------------------------------------------------------------
@@ -168,13 +169,13 @@ class History:
     def tag_article(self, article_id: int, tag: str, annotator: str) -> Change | None:
         """Tag a whole article; None (and nothing recorded) when it already had the tag."""
         created = now_utc()
-        known = set(self.store.tag_names())
-        if not self.store.add_article_tag(article_id, tag, annotator, created):
+        known = set(self.store.tags.names())
+        if not self.store.articles.tag(article_id, tag, annotator, created):
             return None
         return self._record(Change("article_tag", article_id, tag=tag, tagged=(annotator, created)), known)
 
     def untag_article(self, article_id: int, tag: str) -> Change | None:
-        tagged = self.store.remove_article_tag(article_id, tag)
+        tagged = self.store.articles.untag(article_id, tag)
         if tagged is None:
             return None
         return self._record(Change("article_untag", article_id, tag=tag, tagged=tagged))
@@ -182,18 +183,18 @@ class History:
     # ---- the codebook and entities -------------------------------------------------------
 
     def rename_tag(self, old: str, new: str) -> Change | None:
-        renames = self.store.rename_tag(old, new)
+        renames = self.store.tags.rename(old, new)
         return self._record(Change("rename_tag", 0, tag=new, renames=tuple(renames))) if renames else None
 
     def merge_tags(self, source: str, target: str) -> Change:
-        return self._record(Change("merge_tags", 0, tag=target, merge=self.store.merge_tags(source, target)))
+        return self._record(Change("merge_tags", 0, tag=target, merge=self.store.tags.merge(source, target)))
 
     def set_tag_look(
         self, name: str, color: str | None = ..., description: str | None = ..., key: str | None = ...,  # type: ignore[assignment]
         seen: TagLook | None = None,
     ) -> Change:
         """Change a tag's colour, description and/or key (the ones given)."""
-        before = self.store.set_tag_look(name, color=color, description=description, key=key, seen=seen)
+        before = self.store.tags.set_look(name, color=color, description=description, key=key, seen=seen)
         after = TagLook(
             before.color if color is ... else color,
             before.description if description is ... else description,
@@ -202,10 +203,10 @@ class History:
         return self._record(Change("tag_look", 0, tag=name, look_before=before, look_after=after))
 
     def accept_entity(self, surface: str, label: str, annotator: str) -> Change:
-        return self._record(Change("entity", 0, feedback=self.store.accept_entity(surface, label, annotator)))
+        return self._record(Change("entity", 0, feedback=self.store.entities.accept(surface, label, annotator)))
 
     def reject_entity(self, surface: str, label: str, annotator: str) -> Change:
-        return self._record(Change("entity", 0, feedback=self.store.reject_entity(surface, label, annotator)))
+        return self._record(Change("entity", 0, feedback=self.store.entities.reject(surface, label, annotator)))
 
     # ---- undo and redo -------------------------------------------------------------------
 
@@ -230,7 +231,7 @@ class History:
             raise
         target.append(source.pop())
         if not forward:
-            self.store.drop_unused_tags(change.created_tags)
+            self.store.tags.drop_unused(change.created_tags)
         return replayed
 
     def _apply(self, change: Change, forward: bool) -> Replayed:
@@ -242,16 +243,16 @@ class History:
             except ValueError as error:  # a name taken or gone meanwhile: the codebook moved on
                 raise StaleWriteError(store.path, str(error), action) from None
         elif kind == "entity" and change.feedback is not None:
-            store.restore_entity_feedback(change.feedback, forward)
+            store.entities.restore_feedback(change.feedback, forward)
         elif kind in ("article_tag", "article_untag") and tag is not None and change.tagged is not None:
             if (kind == "article_tag") == forward:
-                store.add_article_tag(change.article_id, tag, *change.tagged)
+                store.articles.tag(change.article_id, tag, *change.tagged)
             else:
-                store.remove_article_tag(change.article_id, tag)
+                store.articles.untag(change.article_id, tag)
         else:
             expect, want = (change.before, change.after) if forward else (change.after, change.before)
             where = _PUT[kind][forward] if kind in _PUT else "same"
-            state = store.restore_annotation(expect, want, action, where, orphaned=change.orphaned)
+            state = store.annotations.restore(expect, want, action, where, orphaned=change.orphaned)
             if state is not None:
                 return Replayed(change, state[0], state[1])
             return Replayed(change)
@@ -261,12 +262,12 @@ class History:
         store = self.store
         if change.kind == "rename_tag":
             old, new = change.renames[0]
-            store.rename_tag(old, new) if forward else store.rename_tag(new, old)
+            store.tags.rename(old, new) if forward else store.tags.rename(new, old)
         elif change.kind == "merge_tags" and change.merge is not None:
             merge = change.merge
-            store.merge_tags(merge.source, merge.target) if forward else store.unmerge_tags(merge)
+            store.tags.merge(merge.source, merge.target) if forward else store.tags.unmerge(merge)
         elif change.kind == "tag_look" and change.tag is not None:
             seen, look = (change.look_before, change.look_after) if forward else (change.look_after, change.look_before)
             assert look is not None
-            store.set_tag_look(change.tag, color=look.color, description=look.description, key=look.key, seen=seen)
+            store.tags.set_look(change.tag, color=look.color, description=look.description, key=look.key, seen=seen)
 

@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
     from reader.core.entities.index import Entity
-    from reader.core.store import Store
+    from reader.store import Store
 
 By = Literal["source", "month"]
 Unit = Literal["passages", "articles"]

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from reader.core.store import Store, StoreError
+from reader.store import Store, StoreError
 
 #: Where SQLite's unix VFS keeps a connection's "dead man's switch" lock in a database's `-shm`
 #: file (byte 128: after the 8 WAL locks that start at byte 120). Every connection to a

@@ -21,7 +21,8 @@ from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key,
 from reader.core.entities.fill import fill_cache
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History, Replayed
-from reader.core.store import ExportFilter, StaleWriteError, Store, StoreWriteError, database_error_reason
+from reader.core.model import ExportFilter
+from reader.store import StaleWriteError, Store, StoreWriteError, database_error_reason
 from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path, short_quote
 from reader.tui.messages import DatabaseChanged
@@ -150,7 +151,7 @@ class ReaderApp(App[None]):
         change = replayed.change
         where = ""
         if change.article_id and not (isinstance(self.screen, ArticleScreen) and self.screen.article.id == change.article_id):
-            where = f" in “{short_quote(self.store.get_article(change.article_id).title, 32)}”"
+            where = f" in “{short_quote(self.store.articles.get(change.article_id).title, 32)}”"
         if replayed.where == "orphan" and change.kind not in ("reattach", "delete_orphan"):
             where += " (its article's text changed meanwhile and it has no place in it now: kept as an orphan, O)"
         self.notify(f"{change.describe()}{where}", title=title)
@@ -289,7 +290,7 @@ class ReaderApp(App[None]):
                 title = binding.tooltip or binding.description
                 yield SystemCommand(title, f"key: {keys_of(binding, keymap)}", partial(target.run_action, binding.action))
         if isinstance(screen, ArticleScreen):
-            for tag in self.store.tag_names():
+            for tag in self.store.tags.names():
                 yield SystemCommand(f"Tag as {tag}", "tag the selection or the sentence", partial(screen.apply_tag, tag), False)
             for label in LABELS:
                 yield SystemCommand(
@@ -297,7 +298,7 @@ class ReaderApp(App[None]):
                 )
             yield SystemCommand("Show every entity type", "highlight all entity types", screen.show_all_labels, False)
         if isinstance(screen, ArticleListScreen):
-            for tag in self.store.tag_names():
+            for tag in self.store.tags.names():
                 yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(screen.filter_tag, tag), False)
             for sort, name in SORT_NAMES.items():
                 yield SystemCommand(f"Sort by {name}", "order of the article list", partial(screen.sort_by, sort), False)

@@ -12,7 +12,7 @@ from reader.core.codebook import Codebook
 from reader.core.config import Config
 from reader.core.entities import Recogniser
 from reader.core.history import History
-from reader.core.store import Store
+from reader.store import Store
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Workspace:
 
     def reload_codebook(self) -> bool:
         """Read the codebook again; whether it changed."""
-        codebook = self.store.codebook()
+        codebook = self.store.tags.codebook()
         changed = codebook != self.codebook
         self.codebook = codebook
         return changed

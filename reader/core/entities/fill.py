@@ -14,7 +14,7 @@ from collections.abc import Callable
 
 from reader.core.entities import Recogniser
 from reader.core.entities.index import index_cached
-from reader.core.store import Store
+from reader.store import Store
 
 #: Articles read per query.
 BATCH = 32
@@ -36,7 +36,7 @@ def fill_cache(
     done = 0
     after = 0
     while not should_stop():
-        batch = store.uncached_texts(engine, after, BATCH)
+        batch = store.entities.uncached_texts(engine, after, BATCH)
         if not batch:
             index_cached(store, engine, should_stop, pause)
             break
@@ -44,9 +44,9 @@ def fill_cache(
             if should_stop():
                 return done
             after = article_id
-            if store.cached_entities(sha256, engine) is not None:
+            if store.entities.cached(sha256, engine) is not None:
                 continue  # the same text under another article, or cached meanwhile by the app
-            store.cache_entities(sha256, engine, recogniser.recognise(text))
+            store.entities.cache(sha256, engine, recogniser.recognise(text))
             done += 1
             if progress is not None:
                 progress(done)

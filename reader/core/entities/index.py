@@ -70,7 +70,7 @@ from reader.core.segment import sentence_spans
 if TYPE_CHECKING:
     from sqlite_utils import Database
 
-    from reader.core.store import Store
+    from reader.store import Store
 
 #: Co-occurrence is counted over at most this many articles mentioning the entity (its newest):
 #: exact for all but frequent entities, and under 300 ms for an entity in 75% of 100,000 articles.
@@ -394,7 +394,7 @@ def index_article(
 ) -> int:
     """Replace the index rows of one article by the mentions of `spans` in `text`; returns how
     many mentions were indexed. Runs in the caller's transaction."""
-    from reader.core.store import now_utc
+    from reader.core.model import now_utc
 
     conn = db.conn
     _unindex(conn, article_id)
@@ -578,7 +578,7 @@ def hidden_entities(store: Store) -> frozenset[int]:
     """Ids of the entities the user's feedback takes out of every result: a surface rejected
     as a label, and a surface accepted as one label under every other label."""
     pairs: set[tuple[str, str]] = set()
-    for surface, label, verdict in store.entity_feedback():
+    for surface, label, verdict in store.entities.feedback():
         if verdict == "reject":
             pairs.add((entity_key(surface, label), label))
         elif verdict == "accept":

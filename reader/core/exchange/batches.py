@@ -12,7 +12,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterable
 
-from reader.core.store import Store
+from reader.store import Store
 
 #: How long one transaction of a long merge runs before it commits (the last step may pass it).
 STEP_SECONDS = 0.4

@@ -60,7 +60,8 @@ from reader.core.exchange.incoming import (
 )
 from reader.core.exchange.yaml_import import FILE_LIMIT, Conflict, ImportSummary, conflict_id, read_exchange_file
 from reader.core.ingest import IngestError, SizeLimit, normalise_text, path_text, read_regular_file
-from reader.core.store import Annotation, Store, is_later, now_utc, tag_name_problem
+from reader.core.model import Annotation, is_later, now_utc, tag_name_problem
+from reader.store import Store
 from reader.core.yamlsafe import YamlError
 
 #: What each format is called in messages.
@@ -496,7 +497,7 @@ class _Merger:
                         and (stored.annotator, stored.article_id) == (incoming.annotator, incoming.article_id)):
                     # the same owner's annotation: the newer version wins
                     if is_later(incoming.updated, stored.updated):
-                        self.store.overwrite_annotation(incoming)
+                        self.store.annotations.overwrite(incoming)
                         self.written[incoming.id] = incoming
                         self.stored.pop(article.id, None)
                         summary.annotations_updated += 1
@@ -514,7 +515,7 @@ class _Merger:
         elif self.has_alike(incoming, imported):
             summary.unchanged += 1
             return
-        self.store.insert_annotation(incoming)
+        self.store.annotations.insert(incoming)
         self.written[incoming.id] = incoming
         self.alike(article.id).setdefault((start, end, incoming.tags), []).append((incoming.annotator, incoming.note))
         summary.annotations_added += 1
@@ -543,14 +544,14 @@ class _Merger:
         if annotation_id in self.written:  # (what this import wrote, even in a dry run's rolled back steps)
             return self.written[annotation_id]
         try:
-            return self.store.get_annotation(annotation_id)
+            return self.store.annotations.get(annotation_id)
         except KeyError:
             return None
 
     def alike(self, article_id: int) -> dict[tuple[int, int, tuple[str, ...]], list[tuple[str, str | None]]]:
         if article_id not in self.stored:
             found: dict[tuple[int, int, tuple[str, ...]], list[tuple[str, str | None]]] = {}
-            for stored in self.store.annotations_for(article_id):
+            for stored in self.store.annotations.of_article(article_id):
                 found.setdefault((stored.start, stored.end, stored.tags), []).append((stored.annotator, stored.note))
             self.stored[article_id] = found
         return self.stored[article_id]

@@ -12,7 +12,7 @@ from pathlib import Path
 from reader.core.exchange.formats.csv_format import BOM
 from reader.core.safetext import SpreadsheetCsvWriter
 from reader.core.safefile import replacing
-from reader.core.store import Passage
+from reader.core.model import Passage
 
 COLUMNS = (
     "published", "source", "article_title", "article_id", "annotation_id", "start", "end",

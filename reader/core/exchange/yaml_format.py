@@ -14,9 +14,16 @@ from typing import IO, Any
 from reader.core.exchange.yaml_emit import mapping, scalar
 from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS, ExportItem
 from reader.core.safefile import replacing
-from reader.core.store import (
-    Annotation, ArticleInfo, ArticleTag, ExportFilter, MovingArticle, PendingAnnotation, Store, now_utc,
+from reader.core.model import (
+    Annotation,
+    ArticleInfo,
+    ArticleTag,
+    ExportFilter,
+    MovingArticle,
+    PendingAnnotation,
+    now_utc,
 )
+from reader.store import Store
 
 FORMAT = "reader-annotations/3"
 #: Formats `reader import-annotations` reads: version 1 had no article texts; version 2 no
@@ -104,16 +111,16 @@ def _whole(only: ExportFilter | None) -> bool:
 
 def _codebook(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
     """Every tag for a whole export; the tags it uses for a filtered one."""
-    names = None if _whole(only) else store.export_tag_names(only)
-    return [codebook_record(*entry) for entry in store.codebook_entries(names)]
+    names = None if _whole(only) else store.tags.names_exported(only)
+    return [codebook_record(*entry) for entry in store.tags.entries(names)]
 
 
 def _verdicts(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
-    return [verdict_record(*row) for row in store.entity_verdicts()] if _whole(only) else []
+    return [verdict_record(*row) for row in store.entities.verdicts()] if _whole(only) else []
 
 
 def _pending(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
-    return [pending_record(row) for row in store.pending_annotations()] if _whole(only) else []
+    return [pending_record(row) for row in store.annotations.pending()] if _whole(only) else []
 
 
 def export_document(store: Store, exported: str | None = None, only: ExportFilter | None = None) -> dict[str, Any]:
@@ -123,7 +130,7 @@ def export_document(store: Store, exported: str | None = None, only: ExportFilte
         "exported": exported or now_utc(),
         "codebook": _codebook(store, only),
         "entities": _verdicts(store, only),
-        "articles": [_moving_record(moving) for moving in store.iter_articles_to_move(only)],
+        "articles": [_moving_record(moving) for moving in store.exchange.articles_to_move(only)],
         "pending": _pending(store, only),
     }
 
@@ -143,7 +150,7 @@ def write_yaml(store: Store, stream: IO[str], exported: str | None = None, only:
     stream.write(_listing("entities", _verdicts(store, only)))
     count = 0
     empty = True
-    for moving in store.iter_articles_to_move(only):
+    for moving in store.exchange.articles_to_move(only):
         if empty:
             stream.write("articles:\n")
             empty = False
@@ -221,6 +228,6 @@ def export_items(store: Store, only: ExportFilter | None = None) -> Iterator[Exp
     and the entities the user accepted in it."""
     from reader.core.entities.user import UserEntities
 
-    user = UserEntities(store.entity_feedback())
-    for article, notes in store.iter_annotated_articles(with_text=True, only=only):
+    user = UserEntities(store.entities.feedback())
+    for article, notes in store.exchange.annotated_articles(with_text=True, only=only):
         yield article, notes, user.find(article.text)

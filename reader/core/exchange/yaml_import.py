@@ -44,9 +44,16 @@ from reader.core.exchange.incoming import (
 from reader.core.exchange.yaml_format import READABLE_FORMATS
 from reader.core.exchange.yaml_read import load_own
 from reader.core.ingest import IngestError, SizeLimit, normalise_text, path_text, read_regular_file
-from reader.core.store import (
-    Annotation, PendingAnnotation, Store, is_later, now_utc, same_content, sha256_text, tag_name_problem,
+from reader.core.model import (
+    Annotation,
+    PendingAnnotation,
+    is_later,
+    now_utc,
+    same_content,
+    sha256_text,
+    tag_name_problem,
 )
+from reader.store import Store
 from reader.core.yamlsafe import LinedList, LinedMap, YamlError, load_lined
 
 _ARTICLE_KEYS = {"id", "title", "source", "path", "locator", "url", "published", "sha256", "tags", "text", "annotations"}
@@ -601,14 +608,14 @@ class _Merger:
         self._stored: dict[str, Annotation] = {}
 
     def _ids(self, table: str) -> tuple[set[str], int]:
-        ids, last = self.store.ids_added_since(table, 0)  # type: ignore[arg-type]
+        ids, last = self.store.annotations.ids_added_since(table, 0)  # type: ignore[arg-type]
         return set(ids), last
 
     def begin(self) -> None:
         """At the start of each transaction: learn what others wrote since the last one."""
-        added, self.seen_annotations = self.store.ids_added_since("annotations", self.seen_annotations)
+        added, self.seen_annotations = self.store.annotations.ids_added_since("annotations", self.seen_annotations)
         self.stored_ids.update(added)
-        added, self.seen_orphans = self.store.ids_added_since("orphans", self.seen_orphans)
+        added, self.seen_orphans = self.store.annotations.ids_added_since("orphans", self.seen_orphans)
         self.orphan_ids.update(added)
         self.tag_ids = {}  # a tag may have been renamed or merged away meanwhile
         self._article_id = None
@@ -625,7 +632,7 @@ class _Merger:
             yield lambda pending=pending: self.pending(pending)
 
     def tag_look(self, entry: LinedMap) -> None:
-        outcome, holder = self.store.merge_tag_look(entry["name"], entry["color"], entry["description"], entry["key"])
+        outcome, holder = self.store.tags.merge_look(entry["name"], entry["color"], entry["description"], entry["key"])
         if outcome == "added":
             self.summary.tags_added += 1
         elif outcome == "completed":
@@ -634,7 +641,7 @@ class _Merger:
             self.summary.keys_refused.append((entry["key"], entry["name"], holder))
 
     def verdict(self, entry: LinedMap) -> None:
-        outcome = self.store.merge_entity_verdict(
+        outcome = self.store.entities.merge_verdict(
             entry["surface"], entry["label"], entry["verdict"], entry["annotator"], entry["created"]
         )
         if outcome == "added":
@@ -645,7 +652,7 @@ class _Merger:
             self.summary.verdicts_kept += 1
 
     def pending(self, pending: PendingAnnotation) -> None:
-        if self.store.keep_pending(pending):
+        if self.store.annotations.keep_pending(pending):
             self.summary.pending_added += 1
 
     def article(self, incoming: _ArticleIn, version: int) -> None:
@@ -664,7 +671,7 @@ class _Merger:
                 _keep_aside(store, record, self.path)
                 summary.kept_aside.append((record["title"], len(annotations)))
                 return
-            article_id = store.import_article(
+            article_id = store.articles.add_exported(
                 uid=record["id"], sha256=sha256_text(given.text), title=record["title"], text=given.text,
                 source=record.get("source"), url=record.get("url"), path=record.get("path") or "",
                 locator=record.get("locator") or "", published=record.get("published"),
@@ -683,9 +690,9 @@ class _Merger:
                 other_length = len(record["text"]) if record.get("text") is not None else None
         for tag in record.get("tags", []):
             if version >= 3:
-                added = store.add_article_tag(article_id, tag["name"], tag["annotator"], tag["created"])
+                added = store.articles.tag(article_id, tag["name"], tag["annotator"], tag["created"])
             else:
-                added = store.add_article_tag(article_id, tag, "import")
+                added = store.articles.tag(article_id, tag, "import")
             summary.article_tags_added += bool(added)
         for note in annotations:
             self.annotation(article_id, text, moved, other_length, record, note)
@@ -726,7 +733,7 @@ class _Merger:
             if kept is not None:
                 if kept.annotator == incoming.annotator and is_later(kept.updated, incoming.updated):
                     incoming = replace(incoming, tags=kept.tags, note=kept.note, updated=kept.updated)
-                self.store.delete_orphan(incoming.id)
+                self.store.annotations.delete_orphan(incoming.id)
             self.orphan_ids.discard(incoming.id)
         elif incoming.id in self.stored_ids:
             self.flush()  # the stored one may be among those waiting to be written
@@ -737,7 +744,7 @@ class _Merger:
                     return
                 if self._same_owner(stored, incoming):
                     if is_later(incoming.updated, stored.updated):
-                        self.store.overwrite_annotation(incoming)
+                        self.store.annotations.overwrite(incoming)
                         self._article_id = None
                         self.summary.annotations_updated += 1
                         return
@@ -757,7 +764,7 @@ class _Merger:
                           incoming.suffix, incoming.note, incoming.annotator, incoming.created, incoming.updated))
         for tag in incoming.tags:
             if tag not in self.tag_ids:
-                self.tag_ids[tag] = self.store.ensure_tag(tag)
+                self.tag_ids[tag] = self.store.tags.ensure(tag)
             self.tag_rows.append((incoming.id, self.tag_ids[tag]))
         self.summary.annotations_added += 1
 
@@ -779,7 +786,7 @@ class _Merger:
                     return
                 if self._same_owner(stored, incoming) and is_later(incoming.updated, stored.updated):
                     # placed here: it keeps its place and takes the file's newer tags and note
-                    self.store.overwrite_annotation(replace(stored, tags=incoming.tags, note=incoming.note,
+                    self.store.annotations.overwrite(replace(stored, tags=incoming.tags, note=incoming.note,
                                                             updated=incoming.updated))
                     self._article_id = None
                     self.summary.annotations_updated += 1
@@ -796,7 +803,7 @@ class _Merger:
                     self.summary.unchanged += 1
                     return
                 if self._same_owner(stored, incoming) and is_later(incoming.updated, stored.updated):
-                    self.store._insert_orphan(incoming, orphaned or now_utc())
+                    self.store.annotations.insert_orphan(incoming, orphaned or now_utc())
                     self.summary.annotations_updated += 1
                     return
                 if self._same_owner(stored, incoming) and is_later(stored.updated, incoming.updated):
@@ -804,7 +811,7 @@ class _Merger:
                     return
                 self.keep_orphan(incoming, article["title"], counted=False, orphaned=orphaned)
                 return
-        self.store._insert_orphan(incoming, orphaned or now_utc())
+        self.store.annotations.insert_orphan(incoming, orphaned or now_utc())
         self.orphan_ids.add(incoming.id)
         self.summary.orphans_added += 1
 
@@ -826,7 +833,7 @@ class _Merger:
             self.summary.conflicts.append(Conflict(title, incoming.id, kept.id, incoming.quote))
             incoming = kept
         if incoming.id not in self.orphan_ids or self.stored_orphan(incoming.id) is None:
-            self.store._insert_orphan(incoming, orphaned or now_utc())
+            self.store.annotations.insert_orphan(incoming, orphaned or now_utc())
             self.orphan_ids.add(incoming.id)
         if counted:
             self.summary.orphaned += 1
@@ -836,10 +843,10 @@ class _Merger:
     def _exists(self, annotation_id: str) -> bool:
         """Whether an annotation or orphan with this id is stored (asked of the database)."""
         self.flush()
-        return self.store.annotation_state(annotation_id) is not None
+        return self.store.annotations.state(annotation_id) is not None
 
     def stored_orphan(self, annotation_id: str) -> Annotation | None:
-        state = self.store.annotation_state(annotation_id)
+        state = self.store.annotations.state(annotation_id)
         return state[1] if state is not None and state[0] == "orphan" else None
 
     def stored(self, article_id: int, annotation_id: str) -> Annotation | None:
@@ -847,12 +854,12 @@ class _Merger:
         together, once."""
         if self._article_id != article_id:
             self._article_id = article_id
-            self._stored = {a.id: a for a in self.store.annotations_for(article_id)}
+            self._stored = {a.id: a for a in self.store.annotations.of_article(article_id)}
         found = self._stored.get(annotation_id)
         if found is not None:
             return found
         try:
-            return self.store.get_annotation(annotation_id)
+            return self.store.annotations.get(annotation_id)
         except KeyError:
             return None
 

@@ -49,6 +49,11 @@ _KEYS = frozenset((
 ))
 
 
+#: YAML reads a plain key of more than 1024 characters as no key at all (an error): such a line
+#: is never the writer's (its keys are short words), so the generic reader reports it.
+_LONGEST_KEY = 1024
+
+
 #: The writer indents keys 4 spaces at most (an annotation's); a file nested much deeper is not
 #: its file, and reading it here would recurse once per level.
 _DEEPEST_INDENT = 16
@@ -118,7 +123,7 @@ class _Reader:
             if entry is None:
                 raise _NotOurs
             key, rest = entry.group(1, 2)
-            if key in result or (key not in _KEYS and _RESOLVES.match(key)):
+            if key in result or (key not in _KEYS and (_RESOLVES.match(key) or len(key) > _LONGEST_KEY)):
                 raise _NotOurs
             lines[key] = self.line
             self.pos = end + 1

@@ -40,7 +40,7 @@ from reader.core.agreement_report import (
 )
 from reader.core.agreement import Disagreement
 from reader.core import insight
-from reader.core.store import Store, StoreError
+from reader.store import Store, StoreError
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import ChecklistScreen
 from reader.tui.widgets.paged_list import PagedList
@@ -168,7 +168,7 @@ class AgreementScreen(Screen[None]):
 
     def on_mount(self) -> None:
         try:
-            self.annotators = resolve_annotators(self.store.annotators(), self.requested)
+            self.annotators = resolve_annotators(self.store.annotations.annotators(), self.requested)
         except AgreementError as error:
             self.problem = str(error)
         self.table.focus()
@@ -418,7 +418,7 @@ class AgreementScreen(Screen[None]):
         found = self._articles.get(article)
         if found is None:
             try:
-                loaded = self.store.get_article(article)  # type: ignore[arg-type]
+                loaded = self.store.articles.get(article)  # type: ignore[arg-type]
                 found = (loaded.title, loaded.text)
             except KeyError:
                 found = ("(article removed)", "")
@@ -476,7 +476,7 @@ class AgreementScreen(Screen[None]):
         self.app.push_screen(CompareScreen(self.workspace, found.article, pair.a, pair.b))  # type: ignore[arg-type]
 
     def action_annotators(self) -> None:
-        known = self.store.annotators()
+        known = self.store.annotations.annotators()
         if len(known) < 2:
             self.notify("Agreement needs two annotators: " + (f"only {known[0]} has annotated." if known else "nobody has annotated."),
                         markup=False)

@@ -22,7 +22,8 @@ from reader.core.entities import LABELS, Span, engine_key
 from reader.core.entities.packed import SpanTable
 from reader.core.entities.user import UserEntities
 from reader.core.anchoring import Selector, reanchor, selector_for
-from reader.core.store import Annotation, Article, StaleWriteError, StoreWriteError, tag_name_problem
+from reader.core.model import Annotation, Article, tag_name_problem
+from reader.store import StaleWriteError, StoreWriteError
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
 from reader.tui.messages import DatabaseChanged
@@ -78,9 +79,9 @@ class ArticleScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
-        self.article: Article = self.store.get_article(article_id)
+        self.article: Article = self.store.articles.get(article_id)
         #: Every annotation of the article as last read, and those shown (one annotator's, W).
-        self.all_annotations: list[Annotation] = self.store.annotations_for(article_id)
+        self.all_annotations: list[Annotation] = self.store.annotations.of_article(article_id)
         self.annotations: list[Annotation] = self.all_annotations
         self.entities: SpanTable = SpanTable.empty()
         self.found: SpanTable = self.entities  # before the user's confirmations and rejections
@@ -115,20 +116,20 @@ class ArticleScreen(Screen[None]):
         if self.search:
             view.set_search_hits(search_hits(self.article.text, self.search))
         with suppress(StoreWriteError):  # reading state is a convenience; a read-only file still reads
-            self.store.mark_read(self.article.id)
+            self.store.articles.mark_read(self.article.id)
         # Opened at a passage; else from a search: the first hit; else where the reader left off.
         if self.at is not None:
             position = self.at
         elif view.search_hits:
             position = view.search_hits[0][0]
         else:
-            position = self.store.reading_position(self.article.id)
+            position = self.store.articles.position(self.article.id)
         view.move_cursor_to(min(position, max(len(self.article.text) - 1, 0)))
         view.focus()
 
     def on_unmount(self) -> None:
         with suppress(StoreWriteError):
-            self.store.save_position(self.article.id, self.position)
+            self.store.articles.save_position(self.article.id, self.position)
 
     @property
     def view(self) -> ArticleView:
@@ -152,15 +153,15 @@ class ArticleScreen(Screen[None]):
     def _check_database(self) -> None:
         """Show the article as the database holds it now: its new text if another program
         re-imported it, else its annotations, tags and the codebook if they changed."""
-        sha256 = self.store.article_sha256(self.article.id)
+        sha256 = self.store.articles.sha256_of(self.article.id)
         if sha256 is None:
             self.notify("This article is not in the database any more.", severity="warning", markup=False)
             self.dismiss(None)
         elif sha256 != self.article.sha256:
             self._reload_text()
         elif (
-            self.store.annotations_for(self.article.id) != self.all_annotations
-            or self.store.article_tags(self.article.id) != self.article.tags
+            self.store.annotations.of_article(self.article.id) != self.all_annotations
+            or self.store.articles.tags_of(self.article.id) != self.article.tags
             or self.workspace.codebook != self._codebook_shown
         ):
             self._show_annotations()
@@ -170,7 +171,7 @@ class ArticleScreen(Screen[None]):
         """The article's text changed under the screen: show the new one, the cursor on the
         same words where they still are, with its annotations as the re-import placed them."""
         old_text, cursor = self.article.text, self.view.cursor
-        self.article = self.store.get_article(self.article.id)
+        self.article = self.store.articles.get(self.article.id)
         position = 0
         if old_text:
             start = min(cursor, len(old_text) - 1)
@@ -197,7 +198,7 @@ class ArticleScreen(Screen[None]):
             self._show_entities([])
             return
         self.engine = engine_key(recogniser, self.config.entities.gazetteer)
-        cached = self.store.cached_entities(self.article.sha256, self.engine)
+        cached = self.store.entities.cached(self.article.sha256, self.engine)
         if cached is not None:
             self._show_entities(cached)
         elif len(self.article.text) > BACKGROUND_RECOGNITION_CHARS or not getattr(recogniser, "ready", True):
@@ -221,7 +222,7 @@ class ArticleScreen(Screen[None]):
         and show them if that is still the text shown (main thread: the store's connection is
         used from this thread only)."""
         try:
-            found = self.store.cache_entities(sha256, self.engine, spans)
+            found = self.store.entities.cache(sha256, self.engine, spans)
         except StoreWriteError:  # not kept for next time; shown all the same
             found = SpanTable.from_spans(spans)
         if sha256 == self.article.sha256:
@@ -230,7 +231,7 @@ class ArticleScreen(Screen[None]):
     def _show_entities(self, found: SpanTable) -> None:
         """Show what the recogniser found, with what the user said about entities over it."""
         self.found = found
-        spans = UserEntities(self.store.entity_feedback()).apply(self.article.text, found)
+        spans = UserEntities(self.store.entities.feedback()).apply(self.article.text, found)
         self.entities = spans
         self.view.set_entities(spans, self.config.entities.colors)
         if self.is_mounted:
@@ -311,13 +312,13 @@ class ArticleScreen(Screen[None]):
     # ---- annotations ------------------------------------------------------------------
 
     def _show_annotations(self) -> None:
-        self.all_annotations = self.store.annotations_for(self.article.id)
+        self.all_annotations = self.store.annotations.of_article(self.article.id)
         self._codebook_shown = self.workspace.codebook
         shown = self.workspace.shown.annotator
         self.annotations = self.all_annotations
         if shown is not None:
             self.annotations = [a for a in self.annotations if a.annotator == shown]
-        self.article = replace(self.article, tags=self.store.article_tags(self.article.id))
+        self.article = replace(self.article, tags=self.store.articles.tags_of(self.article.id))
         self.view.set_highlights([self._highlight(annotation) for annotation in self.annotations])
         self._refresh_panel()
         self._update_status()
@@ -411,7 +412,7 @@ class ArticleScreen(Screen[None]):
             return
         same = target[1]
         picker = PickerScreen(
-            "Tag the passage (a ✓ tag: take it off)", self.store.tag_names(), allow_new=True,
+            "Tag the passage (a ✓ tag: take it off)", self.store.tags.names(), allow_new=True,
             current=same.tags if same else (),
         )
         self.app.push_screen(picker, self.app.saving(lambda name: name is not None and self._toggle_passage_tag(name, same)))
@@ -437,7 +438,7 @@ class ArticleScreen(Screen[None]):
 
     def action_tag_article(self) -> None:
         current = self.article.tags
-        picker = PickerScreen("Tag the whole article (again: remove)", self.store.tag_names(), allow_new=True, current=current)
+        picker = PickerScreen("Tag the whole article (again: remove)", self.store.tags.names(), allow_new=True, current=current)
         self.app.push_screen(picker, self.app.saving(self._toggle_article_tag))
 
     def _toggle_article_tag(self, name: str | None) -> None:
@@ -474,7 +475,7 @@ class ArticleScreen(Screen[None]):
                 change = self.workspace.history.set_note(annotation.id, note or None, seen=annotation)
             except StaleWriteError as error:
                 self.app.report_unsaved(error)
-                state = self.store.annotation_state(annotation.id)
+                state = self.store.annotations.state(annotation.id)
                 if state is None:
                     self.notify(f"The note you typed: {short_quote(note, 200)}", title="Not saved", timeout=60, markup=False)
                 else:
@@ -485,7 +486,7 @@ class ArticleScreen(Screen[None]):
                 self._edit_note(annotation, note)
                 return
             self._show_annotations()
-            if self.store.annotation_state(annotation.id) == ("orphan", change.after):
+            if self.store.annotations.state(annotation.id) == ("orphan", change.after):
                 self.notify("Note saved on the passage, which lost its place when the article changed (O lists it).",
                             markup=False)
             else:
@@ -545,7 +546,7 @@ class ArticleScreen(Screen[None]):
     # ---- annotators ---------------------------------------------------------------------
 
     def action_annotator(self) -> None:
-        annotators = sorted({a.annotator for a in self.store.annotations_for(self.article.id)})
+        annotators = sorted({a.annotator for a in self.store.annotations.of_article(self.article.id)})
         extra = [COMPARE] if len(annotators) >= 2 else []
         pick_annotator(self, annotators, self.workspace.shown.annotator, self._show_annotator, extra)
 
@@ -558,7 +559,7 @@ class ArticleScreen(Screen[None]):
         self.notify(f"Showing {'everyone' if annotator is None else annotator}'s annotations.", markup=False)
 
     def _pick_pair(self) -> None:
-        annotators = sorted({a.annotator for a in self.store.annotations_for(self.article.id)})
+        annotators = sorted({a.annotator for a in self.store.annotations.of_article(self.article.id)})
         first_picker = PickerScreen("Compare: on the left", annotators)
 
         def first_chosen(left: str | None) -> None:
@@ -575,7 +576,7 @@ class ArticleScreen(Screen[None]):
     # ---- orphans ------------------------------------------------------------------------
 
     def action_orphans(self) -> None:
-        orphans = self.store.orphans(self.article.id)
+        orphans = self.store.annotations.orphans(self.article.id)
         if not orphans:
             self.notify("This article has no orphans.", markup=False)
             return

@@ -13,7 +13,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
-from reader.core.store import SORT_KEYS, ListQuery, ReadFilter
+from reader.core.model import ListQuery, ReadFilter, SORT_KEYS
 from reader.tui.format import plural, short_path
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.article import ArticleScreen
@@ -66,19 +66,19 @@ class ArticleListScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
-        yield ArticleList(self._fetch, self.store.article_count(), id="article-list")
+        yield ArticleList(self._fetch, self.store.listing.count(), id="article-list")
         yield Input(placeholder="search titles, texts and notes (enter: search, esc: cancel)", id="search")
         yield Footer()
 
     def _fetch(self, offset: int, limit: int):
-        return self.store.list_articles(offset, limit, self.query_state)
+        return self.store.listing.page(offset, limit, self.query_state)
 
     @property
     def article_list(self) -> ArticleList:
         return self.query_one(ArticleList)
 
     def on_mount(self) -> None:
-        self._seen_signature = self.store.list_signature()
+        self._seen_signature = self.store.listing.signature()
         self.query_one("#search", Input).display = False
         self._update_title()
         self.article_list.focus()
@@ -87,7 +87,7 @@ class ArticleListScreen(Screen[None]):
         """Reload when another connection has changed what the list shows (another reader,
         `reader import`) or an undo did, not when it only cached entities (the background
         recognition)."""
-        shown = self.store.list_signature()
+        shown = self.store.listing.signature()
         if shown != self._seen_signature or message.replayed is not None:
             self._seen_signature = shown
             self._reload(keep_cursor=True)
@@ -99,14 +99,14 @@ class ArticleListScreen(Screen[None]):
 
     def _reload(self, keep_cursor: bool = False) -> None:
         query = self.query_state
-        count = self.store.article_count(query)
+        count = self.store.listing.count(query)
         self.article_list.reload(self._fetch, count, lines_per_row=2 if query.search else 1, keep_cursor=keep_cursor)
         self._update_title()
         if not count and query.describe():
             self.notify(f"No articles match {query.describe()} (c clears).", markup=False)
 
     def _update_title(self) -> None:
-        total = self.store.article_count()
+        total = self.store.listing.count()
         shown = self.article_list.count
         title = Text("reader", style="bold")
         title.append(f"  {shown} of {plural(total, 'article')}" if shown != total else f"  {plural(total, 'article')}")
@@ -114,7 +114,7 @@ class ArticleListScreen(Screen[None]):
         if description:
             title.append(f" ({display_text(description)})", style="bold")
         title.append(f"  ·  sorted by {SORT_NAMES[self.query_state.sort]}")
-        title.append(f"  ·  {plural(self.store.annotation_count(), 'annotation')}")
+        title.append(f"  ·  {plural(self.store.annotations.count(), 'annotation')}")
         title.append(f"  ·  {short_path(self.config.database)}", style="dim")
         self.query_one("#list-title", Static).update(title)
 
@@ -166,16 +166,16 @@ class ArticleListScreen(Screen[None]):
         self.app.push_screen(AgreementScreen(self.workspace))
 
     def action_orphans(self) -> None:
-        orphans = self.store.orphans()
+        orphans = self.store.annotations.orphans()
         if not orphans:
             self.notify("No orphans: every annotation is in place.", markup=False)
             return
-        titles = {orphan.article_id: self.store.get_article(orphan.article_id).title for orphan in orphans}
+        titles = {orphan.article_id: self.store.articles.get(orphan.article_id).title for orphan in orphans}
         screen = OrphansScreen(f"Orphans ({len(orphans)})", orphans, titles, "opens the article")
         self.app.push_screen(screen, self._open_orphan_article)
 
     def _open_orphan_article(self, orphan_id: str | None) -> None:
-        orphan = next((o for o in self.store.orphans() if o.id == orphan_id), None)
+        orphan = next((o for o in self.store.annotations.orphans() if o.id == orphan_id), None)
         if orphan is None:
             return
         self.app.push_screen(ArticleScreen(self.workspace, orphan.article_id))
@@ -185,7 +185,7 @@ class ArticleListScreen(Screen[None]):
         row = self.article_list.current
         if row is None:
             return
-        self.store.mark_read(row.id, read=not row.read)
+        self.store.articles.mark_read(row.id, read=not row.read)
         self._reload(keep_cursor=True)
         self.notify(f"Marked {'unread' if row.read else 'read'}.", markup=False)
 
@@ -205,11 +205,11 @@ class ArticleListScreen(Screen[None]):
 
     def action_filter_tag(self) -> None:
         current = [self.query_state.tag] if self.query_state.tag else []
-        picker = PickerScreen("Show articles tagged", self.store.tag_names(), current=current)
+        picker = PickerScreen("Show articles tagged", self.store.tags.names(), current=current)
         self.app.push_screen(picker, lambda tag: tag is not None and self.filter_tag(tag))
 
     def action_filter_annotator(self) -> None:
-        pick_annotator(self, self.store.annotators(), self.query_state.annotator, self.show_annotator)
+        pick_annotator(self, self.store.annotations.annotators(), self.query_state.annotator, self.show_annotator)
 
     def show_annotator(self, annotator: str | None) -> None:
         self.workspace.shown.annotator = annotator
@@ -217,7 +217,7 @@ class ArticleListScreen(Screen[None]):
 
     def action_filter_source(self) -> None:
         current = [self.query_state.source] if self.query_state.source else []
-        picker = PickerScreen("Show articles from", self.store.sources(), current=current)
+        picker = PickerScreen("Show articles from", self.store.articles.sources(), current=current)
         self.app.push_screen(picker, lambda source: source is not None and self._set_query(source=source))
 
     def action_clear_filters(self) -> None:

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 
 from reader.core import insight
 from reader.core.insight import Matrix
-from reader.core.store import Store, StoreError
+from reader.store import Store, StoreError
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.charts import BarChart, HeatTable
@@ -465,7 +465,7 @@ class ChartsScreen(Screen[None]):
         self._show_current()
 
     def action_filter_annotator(self) -> None:
-        pick_annotator(self, self.store.annotators(), self.state.annotator, self._set_annotator)
+        pick_annotator(self, self.store.annotations.annotators(), self.state.annotator, self._set_annotator)
 
     def _set_annotator(self, annotator: str | None) -> None:
         self.state.annotator = annotator
@@ -473,7 +473,7 @@ class ChartsScreen(Screen[None]):
 
     def action_filter_tag(self) -> None:
         current = [self.state.tag or ALL_TAGS]
-        picker = PickerScreen("Count only the tag (and the tags nested in it)", [ALL_TAGS, *self.store.tag_names()],
+        picker = PickerScreen("Count only the tag (and the tags nested in it)", [ALL_TAGS, *self.store.tags.names()],
                               current=current)
         self.app.push_screen(picker, self._set_tag)
 

@@ -12,7 +12,7 @@ from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
-from reader.core.store import Annotation
+from reader.core.model import Annotation
 from reader.tui.format import plural
 from reader.tui.messages import DatabaseChanged
 from reader.tui.widgets.article_view import ArticleView, Highlight
@@ -38,8 +38,8 @@ class CompareScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
-        self.article = self.store.get_article(article_id)
-        every = self.store.annotations_for(article_id)
+        self.article = self.store.articles.get(article_id)
+        every = self.store.annotations.of_article(article_id)
         self.left, self.right = left, right
         self.sides = {left: [a for a in every if a.annotator == left], right: [a for a in every if a.annotator == right]}
 
@@ -66,10 +66,10 @@ class CompareScreen(Screen[None]):
     def on_database_changed(self, _message: DatabaseChanged) -> None:
         """Another program changed the article or its annotations: compare what is saved now (a
         new text goes back to the article, which shows it)."""
-        if self.store.article_sha256(self.article.id) != self.article.sha256:
+        if self.store.articles.sha256_of(self.article.id) != self.article.sha256:
             self.app.pop_screen()
             return
-        every = self.store.annotations_for(self.article.id)
+        every = self.store.annotations.of_article(self.article.id)
         sides = {name: [a for a in every if a.annotator == name] for name in (self.left, self.right)}
         if sides != self.sides:
             self.sides = sides

@@ -36,7 +36,7 @@ from reader.core.entities.index import (
     tags_on_mentions,
 )
 from reader.core import insight
-from reader.core.store import Store
+from reader.store import Store
 from reader.tui.format import plural, short_quote
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.modal import BoxedModal

@@ -16,7 +16,7 @@ from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from reader.core.store import Annotation
+from reader.core.model import Annotation
 from reader.tui.format import short_quote
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.wrap import display_text

@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from reader.core.codebook import CodebookEntry, TagLook, write_codebook
 from reader.core.config import COLOR_NAMES, ConfigError, is_color, load_config, tag_key_problem
-from reader.core.store import Passage, PassageQuery, TagInfo, tag_name_problem
+from reader.core.model import Passage, PassageQuery, TagInfo, tag_name_problem
 from reader.tui.format import plural, short_path
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen
@@ -133,7 +133,7 @@ class TagsScreen(Screen):
     def reload(self, select: str | None = None) -> None:
         selected = select or (self.current.name if self.current else None)
         self.workspace.reload_codebook()
-        self.rows, self.implied = codebook_rows(self.store.tag_summary())
+        self.rows, self.implied = codebook_rows(self.store.tags.summary())
         config = self.workspace.config
         codebook = self.workspace.codebook
         table = self.table
@@ -200,7 +200,7 @@ class TagsScreen(Screen):
             return
 
         def check(name: str) -> str | None:
-            if name != tag.name and name in self.store.tag_names():
+            if name != tag.name and name in self.store.tags.names():
                 return f"{name} exists: M merges into it"
             if name.startswith(tag.name + "/"):
                 return f"{tag.name} cannot be nested in itself"
@@ -225,7 +225,7 @@ class TagsScreen(Screen):
         tag = self._real_tag()
         if tag is None:
             return
-        others = [name for name in self.store.tag_names() if name != tag.name]
+        others = [name for name in self.store.tags.names() if name != tag.name]
 
         def merged(target: str | None) -> None:
             if target is None:
@@ -304,7 +304,7 @@ class TagsScreen(Screen):
         config = self.workspace.config
         entries = [
             CodebookEntry(tag.name, tag.key or "", tag.color, tag.description)
-            for tag in self.store.tag_summary()
+            for tag in self.store.tags.summary()
         ]
         try:
             path = write_codebook(config, entries)
@@ -312,7 +312,7 @@ class TagsScreen(Screen):
         except (ConfigError, OSError) as error:
             self.notify(str(error), title="Codebook not written", severity="error", markup=False)
             return None
-        self.store.sync_tags(fresh.tags)  # remember what config.yaml now says
+        self.store.tags.sync(fresh.tags)  # remember what config.yaml now says
         self.workspace.config = fresh
         self.reload()
         return path
@@ -324,7 +324,7 @@ class TagsScreen(Screen):
         except ConfigError as error:
             self.notify(str(error), title="Codebook not loaded", severity="error", markup=False)
             return
-        self.store.sync_tags(fresh.tags, force=True)
+        self.store.tags.sync(fresh.tags, force=True)
         self.workspace.config = fresh
         self.notify(f"Tags of {short_path(config.path)} applied.", markup=False)
         self.reload()
@@ -379,11 +379,11 @@ class TagPassagesScreen(Screen):
 
     def reload(self, keep_cursor: bool = False) -> None:
         query = self.filters
-        self.count = self.store.passage_count(query)
+        self.count = self.store.passages.count(query)
         self.query_one(PagedList).show(
-            lambda offset, limit: self.store.passages(query, offset, limit), self.count, keep_cursor,
-            after=lambda passage, limit: self.store.passages_after(query, passage, limit),
-            before=lambda passage, limit: self.store.passages_before(query, passage, limit),
+            lambda offset, limit: self.store.passages.page(query, offset, limit), self.count, keep_cursor,
+            after=lambda passage, limit: self.store.passages.after(query, passage, limit),
+            before=lambda passage, limit: self.store.passages.before(query, passage, limit),
         )
         filters = [f"source {query.source}" if query.source is not None else "",
                    f"{query.since or '…'} to {query.until or '…'}" if query.since or query.until else "",
@@ -421,11 +421,11 @@ class TagPassagesScreen(Screen):
         self.reload()
 
     def action_filter_source(self) -> None:
-        picker = PickerScreen("Only passages from source", self.store.sources())
+        picker = PickerScreen("Only passages from source", self.store.articles.sources())
         self.app.push_screen(picker, lambda source: source is not None and self._set(source=source))
 
     def action_filter_annotator(self) -> None:
-        picker = PickerScreen("Only passages by", self.store.annotators())
+        picker = PickerScreen("Only passages by", self.store.annotations.annotators())
         self.app.push_screen(picker, lambda name: name is not None and self._set(annotator=name))
 
     def action_filter_dates(self) -> None:
@@ -460,10 +460,10 @@ class TagPassagesScreen(Screen):
 
     def _pages(self, query: PassageQuery, size: int = 1000) -> Iterator[list[Passage]]:
         """Every passage of `query`, `size` at a time, each page sought from the last."""
-        page = self.store.passages_after(query, None, size)
+        page = self.store.passages.after(query, None, size)
         while page:
             yield page
-            page = self.store.passages_after(query, page[-1], size) if len(page) == size else []
+            page = self.store.passages.after(query, page[-1], size) if len(page) == size else []
 
 
 def parse_date_range(value: str) -> tuple[str | None, str | None] | None:

@@ -16,7 +16,7 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
-from reader.core.store import HIT_END, HIT_START, ArticleRow
+from reader.core.model import ArticleRow, HIT_END, HIT_START
 from reader.tui.widgets.paged_list import CursorRows, PageCache
 from reader.tui.wrap import display_text
 

@@ -15,7 +15,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.core.entities import LABELS, Span
-from reader.core.store import Annotation
+from reader.core.model import Annotation
 from reader.tui.format import short_quote
 from reader.tui.wrap import display_text
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from reader.core.anchoring import selector_for
 from reader.core.entities import Span
-from reader.core.store import Annotation, Article
+from reader.core.model import Annotation, Article
 
 #: One article to export: the article (with its text), its annotations, its confirmed entities.
 ExportItem = tuple[Article, list[Annotation], list[Span]]

@@ -46,7 +46,7 @@ from pathlib import Path
 from reader.core.safefile import write_text
 from reader.core.exchange.formats import ExportItem, ImportedAnnotation, article_key, from_text
 from reader.core.ingest import IngestError, SizeLimit, read_regular_file
-from reader.core.store import Annotation
+from reader.core.model import Annotation
 
 #: The largest `.txt` or `.ann` read, as `reader import` reads an article by default.
 DEFAULT_LIMIT = SizeLimit(50)

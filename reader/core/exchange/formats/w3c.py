@@ -36,7 +36,7 @@ from typing import IO, Any
 from urllib.parse import quote, unquote
 
 from reader.core.exchange.formats import ExportItem, ImportedAnnotation, to_json
-from reader.core.store import Annotation, Article
+from reader.core.model import Annotation, Article
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 ANNOTATION_URN = "urn:reader:annotation:"

@@ -1,0 +1,292 @@
+"""The records every layer shares: articles, annotations, tags, passages, queries and what a change did.
+
+Plain frozen dataclasses and the rules about their values; nothing here reads or writes a database,
+a file or a terminal.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from typing import Literal
+
+
+def now_utc() -> str:
+    """The timestamp format of the database and the export: ISO 8601, UTC, whole seconds."""
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRow:
+    """One line of the article list: everything but the text."""
+
+    id: int
+    title: str
+    source: str | None
+    published: str | None
+    annotation_count: int
+    tags: tuple[str, ...]
+    read: bool = False
+    #: For a search: the best match in context, hits between U+0002 and U+0003.
+    snippet: str | None = None
+
+
+#: Marks around a search hit inside `ArticleRow.snippet`.
+HIT_START, HIT_END = "\x02", "\x03"
+
+
+@dataclass(frozen=True, slots=True)
+class TagInfo:
+    """A tag of the codebook with how much it is used."""
+
+    name: str
+    color: str | None
+    description: str | None
+    #: Passages (annotations) with this very tag.
+    passages: int
+    #: Articles with such a passage or tagged with it as a whole.
+    articles: int
+    #: The key that applies it (None: none).
+    key: str | None = None
+
+    @property
+    def parent(self) -> str | None:
+        """"framing" for "framing/cooperation"; None for a top-level tag."""
+        return self.name.rpartition("/")[0] or None
+
+    @property
+    def depth(self) -> int:
+        return self.name.count("/")
+
+
+@dataclass(frozen=True, slots=True)
+class PassageQuery:
+    """Which tagged passages a retrieval lists: one tag (with the tags nested in it) and filters."""
+
+    tag: str
+    nested: bool = True
+    source: str | None = None
+    #: Articles published on or after / before this ISO date ("2025-01", "2025-03-31").
+    since: str | None = None
+    until: str | None = None
+    annotator: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One tagged passage with where it comes from: a row of a retrieval."""
+
+    annotation: Annotation
+    title: str
+    published: str | None
+    source: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackChange:
+    """What one verdict on an entity changed: the verdicts it removed and added, each as
+    (surface, label, verdict, annotator, created), kept so it can be undone exactly."""
+
+    removed: tuple[tuple, ...]
+    added: tuple[tuple, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class TagMerge:
+    """What merging tag `source` into `target` changed, kept so it can be undone exactly."""
+
+    source: str
+    target: str
+    color: str | None
+    description: str | None
+    #: Annotations (and orphans) that had `source` and not `target` / that had both.
+    moved: tuple[str, ...]
+    shared: tuple[str, ...]
+    #: Whole-article tags (article id, annotator, created) of `source`, likewise.
+    articles_moved: tuple[tuple[int, str, str], ...]
+    articles_shared: tuple[tuple[int, str, str], ...]
+    #: The key `source` had (given back by the undo when no tag has taken it since).
+    key: str | None = None
+
+
+def tag_name_problem(name: str) -> str | None:
+    """Why `name` cannot name a tag, or None when it can ("/" nests: "framing/cooperation")."""
+    if not name.strip() or name != name.strip():
+        return "a tag name is not empty and has no spaces at its ends"
+    if not name.isprintable():
+        return "a tag name holds no control characters"
+    if name.startswith("/") or name.endswith("/") or "//" in name or any(part != part.strip() for part in name.split("/")):
+        return "each part of a nested tag name (a/b) is a name of its own"
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleInfo:
+    """An article's identity and metadata, without its text."""
+
+    id: int
+    uid: str
+    sha256: str
+    title: str
+    source: str | None
+    url: str | None
+    path: str | None
+    locator: str | None
+    published: str | None
+    tags: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Article(ArticleInfo):
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Annotation:
+    id: str
+    article_id: int
+    start: int
+    end: int
+    quote: str
+    prefix: str
+    suffix: str
+    note: str | None
+    annotator: str
+    created: str
+    updated: str
+    tags: tuple[str, ...] = field(default=())
+
+
+AddOutcome = Literal["imported", "unchanged", "duplicate", "updated"]
+
+
+@dataclass(frozen=True, slots=True)
+class AddResult:
+    outcome: AddOutcome
+    article_id: int
+    detail: str = ""
+    #: For an annotated article whose text changed: how its annotations were re-attached.
+    reanchored: dict[str, int] = field(default_factory=dict)
+
+
+SortKey = Literal["published", "title", "source", "annotations"]
+
+
+SORT_KEYS: tuple[SortKey, ...] = ("published", "title", "source", "annotations")
+
+
+ReadFilter = Literal["all", "unread", "read"]
+
+
+@dataclass(frozen=True, slots=True)
+class ListQuery:
+    """Which articles the list shows, and in what order."""
+
+    sort: SortKey = "published"
+    tag: str | None = None
+    source: str | None = None
+    read: ReadFilter = "all"
+    search: str | None = None
+    #: Only articles this person annotated, with only their annotations counted.
+    annotator: str | None = None
+
+    def describe(self) -> str:
+        """A short human description of the filters in force ("" when none)."""
+        parts = []
+        if self.annotator:
+            parts.append(f"annotator {self.annotator}")
+        if self.search:
+            parts.append(f"search “{self.search}”")
+        if self.tag:
+            parts.append(f"tag {self.tag}")
+        if self.source:
+            parts.append(f"source {self.source}")
+        if self.read != "all":
+            parts.append(self.read)
+        return " · ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    """Which annotations an export holds (all by default)."""
+
+    #: Annotations with this tag (and articles tagged with it as a whole).
+    tag: str | None = None
+    source: str | None = None
+    #: Annotations created or changed on or after this ISO date or time ("2025-09-01").
+    since: str | None = None
+    #: One article: its id, its uid, or the start of its uid.
+    article: str | None = None
+    annotator: str | None = None
+    #: The articles the list shows (its search, tag, source and read filters).
+    listed: ListQuery | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTag:
+    """A tag on a whole article: who put it there, and when."""
+
+    name: str
+    annotator: str | None
+    created: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAnnotation:
+    """An imported annotation kept aside for an article the database lacks (a row of
+    `pending_annotations`; `record` is the JSON it was read as)."""
+
+    article_uid: str
+    article_sha256: str | None
+    article_title: str | None
+    annotation_id: str
+    record: str
+    source_file: str | None
+    created: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class MovingArticle:
+    """One article as the YAML export carries it."""
+
+    article: Article
+    annotations: list[Annotation]
+    tags: list[ArticleTag]
+    #: (annotation as it was, when it was orphaned)
+    orphans: list[tuple[Annotation, str | None]]
+
+
+@dataclass(frozen=True, slots=True)
+class BackupCheck:
+    """What `Store.check_backup` found in a backup."""
+
+    articles: int
+    annotations: int
+    schema: str | None
+
+
+def is_later(stamp: str | None, other: str | None) -> bool:
+    """Whether time `stamp` is after `other` (ISO 8601; compared as moments when both read as
+    such, else as text); no time is before any time."""
+    if stamp is None or other is None:
+        return stamp is not None and other is None
+    try:
+        first, second = datetime.fromisoformat(stamp), datetime.fromisoformat(other)
+        if (first.tzinfo is None) != (second.tzinfo is None):
+            raise ValueError
+        return first > second
+    except (ValueError, TypeError):
+        return stamp > other
+
+
+def same_content(a: Annotation, b: Annotation) -> bool:
+    """Whether two states of an annotation say the same thing: who made it, when, its tags and
+    note, whatever its place (a re-import moves it) or the time it was last touched."""
+    return (a.id, a.article_id, a.annotator, a.created, a.tags, a.note) == (
+        b.id, b.article_id, b.annotator, b.created, b.tags, b.note
+    )

@@ -1,0 +1,302 @@
+"""Articles in the database: import (and re-import with re-anchoring), lookup, texts, article tags
+and reading state.
+
+SQL only: it reads no file (ingest does) and never changes an annotation's words.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Literal
+
+
+from reader.core.anchoring import Selector, reanchor_all, selector_for
+from reader.core.ingest import Document
+from reader.core.model import AddResult, Article, now_utc, sha256_text
+from reader.store.common import ARTICLE_INFO_COLUMNS, Repository, said, split_names
+from reader.store.errors import StaleWriteError
+
+
+#: `articles.arrival` values (m016).
+ARRIVED_FROM_FILE, ARRIVED_FROM_EXCHANGE = "file", "exchange"
+
+
+def _shared_lines(text: str, other: str) -> int:
+    """How many distinct non-blank lines of `text` are lines of `other` too: a cheap likeness."""
+    lines = {line for line in text.split("\n") if line.strip()}
+    return len(lines.intersection(other.split("\n")))
+
+
+class Articles(Repository):
+    """Articles: their texts and metadata, imports and re-imports, article tags, reading state."""
+
+    def add(self, doc: Document) -> AddResult:
+        """Store an imported document, once per distinct text. A changed file updates the
+        article this database imported from it (`_article_of_file`), never one that came from
+        another database's export with the same path."""
+        digest = sha256_text(doc.text)
+        same_text = self.db.execute(
+            "SELECT id, path, locator, arrival FROM articles WHERE sha256 = ?", [digest]
+        ).fetchone()
+        if same_text:
+            article_id, path, locator, arrival = same_text
+            if (path, locator) != (doc.path, doc.locator):
+                return AddResult("duplicate", article_id, f"same text as {path}{' ' + locator if locator else ''}")
+            own = self._of_file(doc)
+            if own is not None and own != article_id:
+                return AddResult(
+                    "duplicate", article_id,
+                    "same text as an article added from another database's export; "
+                    f"the article imported from this file (id {own}) keeps its earlier text",
+                )
+            if arrival == ARRIVED_FROM_EXCHANGE:  # a colleague's copy of this very file: now ours too
+                with self.store.writing(f"importing {doc.path}"):
+                    self.db.execute("UPDATE articles SET arrival = ? WHERE id = ?", [ARRIVED_FROM_FILE, article_id])
+            return AddResult("unchanged", article_id)
+        previous = self._of_file(doc)
+        with self.store.writing(f"importing {doc.path}"):
+            if previous is not None:
+                return self._replace_text(previous, doc, digest)
+            article_id = self.db["articles"].insert(
+                {
+                    "uid": self._free_uid(digest, doc),
+                    "sha256": digest,
+                    "title": doc.title,
+                    "source": doc.source,
+                    "url": doc.url,
+                    "path": doc.path,
+                    "locator": doc.locator,
+                    "published": doc.published,
+                    "chars": len(doc.text),
+                    "imported": now_utc(),
+                    "text": doc.text,
+                    "arrival": ARRIVED_FROM_FILE,
+                }
+            ).last_pk
+        return AddResult("imported", article_id)
+
+    def _of_file(self, doc: Document) -> int | None:
+        """The article this database imported from `doc`'s file (its path and locator), which a
+        new text of that file updates: the one that arrived from a file here; in a database from
+        before arrivals were recorded, the one whose text shares most lines with the new text.
+        Never an article added from another database's export: its path names a file there."""
+        rows = self.db.execute(
+            "SELECT id, arrival FROM articles WHERE path = ? AND locator = ? ORDER BY id DESC", [doc.path, doc.locator]
+        ).fetchall()
+        own = [article_id for article_id, arrival in rows if arrival == ARRIVED_FROM_FILE]
+        if own:
+            return own[0]
+        unknown = [article_id for article_id, arrival in rows if arrival is None]
+        if len(unknown) <= 1:
+            return unknown[0] if unknown else None
+        texts = self.texts(unknown)
+        return max(unknown, key=lambda article_id: (_shared_lines(doc.text, texts[article_id]), article_id))
+
+    def find(self, key: str) -> int:
+        """The id of the one article `key` names: its id, its uid, or a prefix of its uid
+        (at least 4 characters) that no other article's uid shares. KeyError otherwise."""
+        if key.isdigit() and self.db.execute("SELECT 1 FROM articles WHERE id = ?", [int(key)]).fetchone():
+            return int(key)
+        row = self.db.execute("SELECT id FROM articles WHERE uid = ?", [key]).fetchone()
+        if row:
+            return row[0]
+        if len(key) >= 4:
+            rows = self.db.execute(
+                "SELECT id FROM articles WHERE substr(uid, 1, ?) = ? LIMIT 2", [len(key), key]
+            ).fetchall()
+            if len(rows) == 1:
+                return rows[0][0]
+            if rows:
+                raise KeyError(f"{key!r} starts the ids of several articles; give more of it")
+        raise KeyError(f"no article with the id {key!r}")
+
+    def add_exported(
+        self,
+        *,
+        uid: str,
+        sha256: str,
+        title: str,
+        text: str,
+        source: str | None,
+        url: str | None,
+        path: str,
+        locator: str,
+        published: str | None,
+    ) -> int:
+        """Add an article exactly as another database exported it (same uid); returns its id.
+        No `reader import` here updates it (see `add_document`)."""
+        with self.store.writing("adding an article"):
+            return self.db["articles"].insert(
+                {
+                    "uid": uid, "sha256": sha256, "title": title, "source": source, "url": url, "path": path,
+                    "locator": locator, "published": published, "chars": len(text), "imported": now_utc(),
+                    "text": text, "arrival": ARRIVED_FROM_EXCHANGE,
+                }
+            ).last_pk
+
+    def _free_uid(self, digest: str, doc: Document) -> str:
+        """The text's sha256, unless an article whose text has since changed already holds it;
+        then a hash of the text and where it came from."""
+        if self.db.execute("SELECT 1 FROM articles WHERE uid = ?", [digest]).fetchone() is None:
+            return digest
+        return sha256_text(f"{digest}\n{doc.path}\n{doc.locator}")
+
+    def _replace_text(self, article_id: int, doc: Document, digest: str) -> AddResult:
+        """The file of an article changed: store the new text and move its annotations onto it
+        (see `anchoring.reanchor`); those that cannot be placed become orphans, kept whole."""
+        old_text = self.text_of(article_id)
+        annotations = self.store.annotations.of_article(article_id)
+        counts: dict[str, int] = {}
+        if annotations:
+            placed = reanchor_all(
+                doc.text, [Selector(a.start, a.end, a.quote, a.prefix, a.suffix) for a in annotations], len(old_text)
+            )
+            for annotation, anchored in zip(annotations, placed):
+                counts[anchored.status] = counts.get(anchored.status, 0) + 1
+                if anchored.status == "orphan":
+                    self.store.annotations.keep_orphan(annotation)
+                else:
+                    quote, prefix, suffix = selector_for(doc.text, anchored.start, anchored.end)
+                    if (anchored.start, anchored.end, quote, prefix, suffix) == (
+                        annotation.start, annotation.end, annotation.quote, annotation.prefix, annotation.suffix
+                    ):
+                        continue
+                    self.db.execute(
+                        'UPDATE annotations SET start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ? WHERE id = ?',
+                        [anchored.start, anchored.end, quote, prefix, suffix, annotation.id],
+                    )
+        self.db["articles"].update(
+            article_id,
+            {
+                "sha256": digest,
+                "title": doc.title,
+                "source": doc.source,
+                "url": doc.url,
+                "published": doc.published,
+                "chars": len(doc.text),
+                "imported": now_utc(),
+                "text": doc.text,
+            },
+        )
+        return AddResult("updated", article_id, reanchored=counts)
+
+    def sources(self) -> list[str]:
+        return [row[0] for row in self.db.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source COLLATE NOCASE")]
+
+    def mark_read(self, article_id: int, read: bool = True) -> None:
+        """Mark an article read (now) or unread; its reading position is kept."""
+        with self.store.writing("marking the article read" if read else "marking the article unread"):
+            self.db.execute(
+                """INSERT INTO reading (article_id, position, read_at) VALUES (?, 0, ?)
+                   ON CONFLICT (article_id) DO UPDATE SET read_at = excluded.read_at""",
+                [article_id, now_utc() if read else None],
+            )
+
+    def save_position(self, article_id: int, position: int) -> None:
+        with self.store.writing("the reading position"):
+            self.db.execute(
+                """INSERT INTO reading (article_id, position) VALUES (?, ?)
+                   ON CONFLICT (article_id) DO UPDATE SET position = excluded.position""",
+                [article_id, position],
+            )
+
+    def position(self, article_id: int) -> int:
+        row = self.db.execute("SELECT position FROM reading WHERE article_id = ?", [article_id]).fetchone()
+        return row[0] if row else 0
+
+    def tag_map(self, article_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
+        """Tags used on each article, on the article itself or on its annotations."""
+        if not article_ids:
+            return {}
+        marks = ",".join("?" * len(article_ids))
+        found: dict[int, set[str]] = {}
+        query = f"""
+            SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
+            WHERE at.article_id IN ({marks})
+            UNION
+            SELECT n.article_id, t.name FROM annotations n
+            JOIN annotation_tags nt ON nt.annotation_id = n.id JOIN tags t ON t.id = nt.tag_id
+            WHERE n.article_id IN ({marks})
+        """
+        for article_id, name in self.db.execute(query, [*article_ids, *article_ids]):
+            found.setdefault(article_id, set()).add(name)
+        return {key: tuple(sorted(names)) for key, names in found.items()}
+
+    def get(self, article_id: int) -> Article:
+        row = self.db.execute(
+            f"SELECT {ARTICLE_INFO_COLUMNS}, a.text FROM articles a WHERE a.id = ?", [article_id]
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no article with id {article_id}")
+        return Article(*row[:9], tags=split_names(row[9]), text=row[10])
+
+    def tags_of(self, article_id: int) -> tuple[str, ...]:
+        """The tags on the article itself (not on its passages), by name."""
+        rows = self.db.execute(
+            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY t.name",
+            [article_id],
+        )
+        return tuple(row[0] for row in rows)
+
+    def tag(self, article_id: int, tag: str, annotator: str, created: str | None = None) -> bool:
+        """Tag a whole article (as `annotator`, at `created`, now by default); False when it
+        already had the tag."""
+        with self.store.writing(f"tag {tag} on the article"):
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO article_tags (article_id, tag_id, annotator, created) VALUES (?, ?, ?, ?)",
+                [article_id, self.store.tags.ensure(tag), annotator, created or now_utc()],
+            )
+        return cursor.rowcount == 1
+
+    def untag(self, article_id: int, tag: str) -> tuple[str, str] | None:
+        """Take a tag off a whole article; its (annotator, created), or None when it did not
+        have it."""
+        with self.store.writing(f"taking tag {tag} off the article"):
+            row = self.db.execute(
+                """SELECT at.annotator, at.created FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                   WHERE at.article_id = ? AND t.name = ?""",
+                [article_id, tag],
+            ).fetchone()
+            if row is None:
+                return None
+            self.db.execute(
+                "DELETE FROM article_tags WHERE article_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
+                [article_id, tag],
+            )
+        return tuple(row)
+
+    def text_of(self, article_id: int) -> str:
+        row = self.db.execute("SELECT text FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:
+            raise KeyError(f"no article with id {article_id}")
+        return row[0]
+
+    def text_and_hash(self, article_id: int, action: str | Callable[[], str]) -> tuple[str, str]:
+        row = self.db.execute("SELECT text, sha256 FROM articles WHERE id = ?", [article_id]).fetchone()
+        if row is None:
+            raise StaleWriteError(self.path, "the article is not in the database any more", said(action))
+        return row[0], row[1]
+
+    def sha256_of(self, article_id: int) -> str | None:
+        """The hash of the article's stored text (None: no such article): what a screen
+        compares with the text it shows."""
+        row = self.db.execute("SELECT sha256 FROM articles WHERE id = ?", [article_id]).fetchone()
+        return row[0] if row else None
+
+    def lengths(self, article_ids: Iterable[int]) -> dict[int, int]:
+        """The length in characters of each article's text (from its stored count)."""
+        return self._column("chars", article_ids)
+
+    def texts(self, article_ids: Iterable[int]) -> dict[int, str]:
+        """The text of each article, for measures that need its words."""
+        return self._column("text", article_ids)
+
+    def _column(self, column: Literal["chars", "text"], article_ids: Iterable[int]) -> dict[int, object]:
+        ids = sorted(set(article_ids))
+        found: dict[int, object] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found.update(self.db.execute(
+                f"SELECT id, {column} FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk
+            ).fetchall())
+        return found

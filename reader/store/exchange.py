@@ -1,0 +1,144 @@
+"""The selections exports read: the annotated articles a filter chooses, streamed, and everything a
+whole move carries (orphans, article tags with who and when).
+
+Reads only: importing writes through the other repositories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+
+from reader.core.model import Annotation, Article, ArticleInfo, ArticleTag, ExportFilter, MovingArticle
+from reader.store.common import ARTICLE_INFO_COLUMNS, Repository, orphan_from, split_names
+
+
+class Exchange(Repository):
+    """What an export holds: the articles and annotations a filter selects, and everything a move carries."""
+
+    def annotated_articles(
+        self, with_text: bool = False, only: ExportFilter | None = None
+    ) -> Iterator[tuple[ArticleInfo, list[Annotation]]]:
+        """Every article with annotations or article tags (or, with `only`, with annotations
+        it selects), in import order, with those annotations (as `Article`, text included, when
+        `with_text`); two streaming queries, so memory stays flat however many there are."""
+        with_clause, article_where, article_params, note_where, note_params = self.selection(only)
+        articles = self.db.execute(
+            f"""
+            {with_clause}
+            SELECT {ARTICLE_INFO_COLUMNS} {", a.text" if with_text else ""} FROM articles a
+            WHERE {article_where}
+            ORDER BY a.id
+            """,
+            article_params,
+        )
+        annotations = self.store.annotations.select(  # parameters in the order their places appear
+            f"WHERE n.article_id IN (SELECT a.id FROM articles a WHERE {article_where}) AND {note_where}",
+            [*article_params, *note_params],
+            with_clause,
+        )
+        pending = next(annotations, None)
+        for row in articles:
+            if with_text:
+                article: ArticleInfo = Article(*row[:9], tags=split_names(row[9]), text=row[10])
+            else:
+                article = ArticleInfo(*row[:9], tags=split_names(row[9]))
+            mine: list[Annotation] = []
+            while pending is not None and pending.article_id == article.id:
+                mine.append(pending)
+                pending = next(annotations, None)
+            yield article, mine
+
+    def selection(self, only: ExportFilter | None) -> tuple[str, str, list[object], str, list[object]]:
+        """SQL for the articles (alias a) and the annotations (alias n) an export holds: a WITH
+        clause, the articles' WHERE and parameters, the annotations' WHERE and parameters."""
+        only = only or ExportFilter()
+        notes, note_params = ["1"], []
+        for annotator in {only.annotator, only.listed.annotator if only.listed else None} - {None}:
+            notes.append("n.annotator = ?")
+            note_params.append(annotator)
+        if only.tag:
+            notes.append(
+                "EXISTS (SELECT 1 FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id "
+                "WHERE nt.annotation_id = n.id AND t.name = ?)"
+            )
+            note_params.append(only.tag)
+        if only.since:
+            notes.append("(n.created >= ? OR n.updated >= ?)")
+            note_params += [only.since, only.since]
+        note_where = " AND ".join(notes)
+        with_clause, articles, article_params = "", ["1"], []
+        if only.listed is not None:
+            with_clause, listed_where, listed_params, _sets = self.store.listing.selection(only.listed)
+            if listed_where:
+                articles.append(listed_where.removeprefix("WHERE "))
+                article_params += listed_params
+        if only.source:
+            articles.append("a.source = ?")
+            article_params.append(only.source)
+        if only.article:
+            articles.append("a.id = ?")
+            article_params.append(self.store.articles.find(only.article))
+        if len(notes) > 1:
+            having = f"a.id IN (SELECT n.article_id FROM annotations n WHERE {note_where})"
+            if only.tag:
+                having = (
+                    f"({having} OR a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t "
+                    "ON t.id = at.tag_id WHERE t.name = ?))"
+                )
+            articles.append(having)
+            article_params += note_params + ([only.tag] if only.tag else [])
+        else:
+            articles.append("a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags)")
+        return with_clause, " AND ".join(articles), article_params, note_where, note_params
+
+    def articles_to_move(self, only: ExportFilter | None = None) -> Iterator[MovingArticle]:
+        """Every article the export holds, in import order, text included, with its annotations,
+        its article tags (who and when) and, in a whole export (no filter), its orphans; a whole
+        export also holds articles that have only orphans. Streaming, like `iter_annotated_articles`."""
+        whole = only is None or only == ExportFilter()
+        with_clause, article_where, article_params, note_where, note_params = self.selection(only)
+        if whole:
+            article_where = (
+                "a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags "
+                "UNION SELECT article_id FROM orphans)"
+            )
+            article_params = []
+        articles = self.db.execute(
+            f"{with_clause} SELECT {ARTICLE_INFO_COLUMNS}, a.text FROM articles a WHERE {article_where} ORDER BY a.id",
+            article_params,
+        )
+        annotations = self.store.annotations.select(
+            f"WHERE n.article_id IN (SELECT a.id FROM articles a WHERE {article_where}) AND {note_where}",
+            [*article_params, *note_params],
+            with_clause,
+        )
+        tags = self.db.execute(
+            f"""{with_clause}
+                SELECT at.article_id, t.name, at.annotator, at.created FROM article_tags at JOIN tags t ON t.id = at.tag_id
+                WHERE at.article_id IN (SELECT a.id FROM articles a WHERE {article_where})
+                ORDER BY at.article_id, t.name""",
+            article_params,
+        )
+        orphans = self.db.execute(
+            "SELECT article_id, record, orphaned FROM orphans ORDER BY article_id, orphaned, id" if whole
+            else "SELECT article_id, record, orphaned FROM orphans WHERE 0"
+        )
+        next_note, next_tag, next_orphan = next(annotations, None), tags.fetchone(), orphans.fetchone()
+        for row in articles:
+            article = Article(*row[:9], tags=split_names(row[9]), text=row[10])
+            notes: list[Annotation] = []
+            while next_note is not None and next_note.article_id == article.id:
+                notes.append(next_note)
+                next_note = next(annotations, None)
+            tagged: list[ArticleTag] = []
+            while next_tag is not None and next_tag[0] == article.id:
+                tagged.append(ArticleTag(*next_tag[1:]))
+                next_tag = tags.fetchone()
+            while next_orphan is not None and next_orphan[0] < article.id:
+                next_orphan = orphans.fetchone()  # (an orphan's article is always selected: never here)
+            kept: list[tuple[Annotation, str | None]] = []
+            while next_orphan is not None and next_orphan[0] == article.id:
+                kept.append((orphan_from(next_orphan[1]), next_orphan[2]))
+                next_orphan = orphans.fetchone()
+            yield MovingArticle(article, notes, tagged, kept)

@@ -1,0 +1,180 @@
+"""The article list's queries: counts, pages in each sort order, filters and full-text search.
+
+Reads only (but for its own temporary table of search hits).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+from reader.core.model import ArticleRow, HIT_END, HIT_START, ListQuery
+from reader.core.textsearch import fts_query, snippet_of
+from reader.store.common import Repository
+
+
+_ORDER_BY: dict[str, str] = {
+    "published": "a.published DESC, a.id DESC",
+    "title": "a.title COLLATE NOCASE, a.id",
+    "source": "a.source COLLATE NOCASE, a.published DESC, a.id",
+    "annotations": "annotation_count DESC, a.published DESC, a.id DESC",
+}
+#: The index that gives each sort order, for walking it when a search or tag narrows the list.
+_SORT_INDEX = {"published": "idx_articles_published", "title": "idx_articles_title_nocase"}
+#: How much of a text the list looks through for a search hit before asking the index.
+_SNIPPET_HEAD = 4000
+
+
+class Listing(Repository):
+    """The article list: which articles a query selects, a page of them, search hits in context."""
+
+    def __init__(self, store) -> None:
+        super().__init__(store)
+        #: What `temp.searched` holds: (FTS query, total_changes, data_version) when filled.
+        self._search_key: tuple[str, int, int] | None = None
+
+    def forget_search(self) -> None:
+        """The search set may be gone (a transaction that filled it rolled back): fill it again."""
+        self._search_key = None
+
+    def signature(self) -> tuple:
+        """Numbers that change when articles are added or removed, or annotations, tags or read
+        state change in number: what the list shows, read from indexes only (a few ms)."""
+        return self.db.execute(
+            """SELECT (SELECT max(rowid) FROM articles), (SELECT count(*) FROM articles),
+                      (SELECT count(*) FROM annotations), (SELECT count(*) FROM article_tags),
+                      (SELECT count(*) FROM annotation_tags),
+                      (SELECT count(*) FROM reading WHERE read_at IS NOT NULL)"""
+        ).fetchone()
+
+    def count(self, query: ListQuery | None = None) -> int:
+        """How many articles `query` selects (all of them by default)."""
+        query = query or ListQuery()
+        with_clause, where, params, sets = self.selection(query)
+        if len(sets) == 1 and where == f"WHERE a.id IN (SELECT id FROM {sets[0]})":
+            # Nothing but one set of ids: count the set, without visiting every article row.
+            return self.db.execute(f"{with_clause} SELECT count(*) FROM {sets[0]}", params).fetchone()[0]
+        return self.db.execute(f"{with_clause} SELECT count(*) FROM articles a {where}", params).fetchone()[0]
+
+    def selection(self, query: ListQuery) -> tuple[str, str, list[object], list[str]]:
+        """SQL pieces selecting the articles of `query`: a WITH clause, a WHERE clause, their
+        parameters, and the names of the id sets (search, tag) that narrow the list.
+
+        Search and tag matches are gathered once into a set of ids, so SQLite can walk the
+        list's sort index and stop after a page instead of sorting every match. A search's set
+        is kept (`_searched`) for the count and every page after the first.
+        """
+        sets: list[str] = []
+        names: list[str] = []
+        params: list[object] = []
+        clauses: list[str] = []
+        match = fts_query(query.search) if query.search else None
+        if query.search and match is None:
+            clauses.append("0")  # a search with no words matches nothing
+        elif match is not None:
+            names.append(self._searched(match))
+            clauses.append(f"a.id IN (SELECT id FROM {names[-1]})")
+        if query.tag:
+            sets.append(
+                """tagged(id) AS MATERIALIZED (
+                    SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = ?
+                    UNION SELECT n.article_id FROM annotations n JOIN annotation_tags nt ON nt.annotation_id = n.id
+                          JOIN tags t ON t.id = nt.tag_id WHERE t.name = ?)"""
+            )
+            params += [query.tag, query.tag]
+            names.append("tagged")
+            clauses.append("a.id IN (SELECT id FROM tagged)")
+        if query.source:
+            clauses.append("a.source = ?")
+            params.append(query.source)
+        if query.annotator:
+            clauses.append("a.id IN (SELECT article_id FROM annotations WHERE annotator = ?)")
+            params.append(query.annotator)
+        if query.read == "read":
+            clauses.append("a.id IN (SELECT article_id FROM reading WHERE read_at IS NOT NULL)")
+        elif query.read == "unread":
+            clauses.append("a.id NOT IN (SELECT article_id FROM reading WHERE read_at IS NOT NULL)")
+        with_clause = "WITH " + ", ".join(sets) if sets else ""
+        where = "WHERE " + " AND ".join(clauses) if clauses else ""
+        return with_clause, where, params, names
+
+    def _searched(self, match: str) -> str:
+        """The temporary table holding the ids of the articles whose text, title or notes
+        match the FTS5 query `match`, filled now unless it already holds them: the set is
+        kept until this connection writes anything or another one commits."""
+        version = self.db.execute("PRAGMA data_version").fetchone()[0]
+        if self._search_key == (match, self.db.conn.total_changes, version):
+            return "temp.searched"
+        with self.db.atomic():
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS searched (id INTEGER PRIMARY KEY)")
+            self.db.execute("DELETE FROM temp.searched")
+            self.db.execute(
+                """INSERT OR IGNORE INTO temp.searched (id)
+                   SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
+                   UNION SELECT n.article_id FROM annotations n
+                         JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?""",
+                [match, match],
+            )
+        self._search_key = (match, self.db.conn.total_changes, version)
+        return "temp.searched"
+
+    def page(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
+        """A window of the article list, in list order, without texts."""
+        query = query or ListQuery()
+        with_clause, where, params, sets = self.selection(query)
+        index = _SORT_INDEX.get(query.sort) if sets and not query.source else None
+        rows = self.db.execute(
+            f"""
+            {with_clause}
+            SELECT a.id, a.title, a.source, a.published,
+                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
+                   (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id) AS read
+            FROM articles a {f"INDEXED BY {index}" if index else ""} {where}
+            ORDER BY {_ORDER_BY[query.sort]}
+            LIMIT ? OFFSET ?
+            """,
+            [*params, limit, offset],
+        ).fetchall()
+        ids = [row[0] for row in rows]
+        tags = self.store.articles.tag_map(ids)
+        if query.annotator and ids:
+            # the count column counts only that annotator's annotations
+            marks = ",".join("?" * len(ids))
+            mine = dict(self.db.execute(
+                f"SELECT article_id, count(*) FROM annotations WHERE annotator = ? AND article_id IN ({marks}) GROUP BY article_id",
+                [query.annotator, *ids],
+            ).fetchall())
+            rows = [(*row[:4], mine.get(row[0], 0), *row[5:]) for row in rows]
+        snippets = self._snippets(ids, query.search) if query.search and ids else {}
+        return [
+            ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]))
+            for r in rows
+        ]
+
+    def _snippets(self, article_ids: Sequence[int], search: str) -> dict[int, str]:
+        """The first hit of `search` in each article, in context: looked for in the start of
+        the text first (cheap), then by the index over the whole text, then in its notes."""
+        marks = ",".join("?" * len(article_ids))
+        found: dict[int, str] = {}
+        heads = self.db.execute(
+            f"SELECT id, substr(text, 1, ?) FROM articles WHERE id IN ({marks})", [_SNIPPET_HEAD, *article_ids]
+        )
+        for article_id, head in heads:
+            snippet = snippet_of(head, search)
+            if snippet:
+                found[article_id] = snippet
+        missing = [article_id for article_id in article_ids if article_id not in found]
+        match = fts_query(search)
+        if missing and match:
+            marks = ",".join("?" * len(missing))
+            for article_id, snippet in self.db.execute(
+                f"""SELECT rowid, snippet(articles_fts, -1, ?, ?, '…', 12) FROM articles_fts
+                    WHERE articles_fts MATCH ? AND rowid IN ({marks})
+                    UNION ALL
+                    SELECT n.article_id, 'note: ' || snippet(annotations_fts, 0, ?, ?, '…', 12)
+                    FROM annotations_fts f JOIN annotations n ON n.rowid = f.rowid
+                    WHERE annotations_fts MATCH ? AND n.article_id IN ({marks})""",
+                [HIT_START, HIT_END, match, *missing, HIT_START, HIT_END, match, *missing],
+            ):
+                found.setdefault(article_id, snippet)
+        return found
