@@ -37,8 +37,9 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
 from reader.core.entities import build_recogniser, engine_key  # noqa: E402
-from reader.core.entities import index as entity_index  # noqa: E402
-from reader.core.entities.fill import fill_cache  # noqa: E402
+from reader.store import entity_index  # noqa: E402
+from reader.core.model import Entity  # noqa: E402
+from reader.services.entity_fill import fill_cache  # noqa: E402
 from reader.store import Store
 from bench_db import copy_database, log  # noqa: E402
 
@@ -167,7 +168,7 @@ def median_ms(work, repeats: int) -> tuple[float, object]:
     return statistics.median(times), result
 
 
-def pick_entities(store: Store) -> dict[str, entity_index.Entity]:
+def pick_entities(store: Store) -> dict[str, Entity]:
     db = store.db
     columns = "id, key, label, name, articles, mentions"
     frequent = db.execute(f"SELECT {columns} FROM entities ORDER BY articles DESC LIMIT 1").fetchone()
@@ -184,7 +185,7 @@ def pick_entities(store: Store) -> dict[str, entity_index.Entity]:
         "middling PERSON": person,
         "rare PERSON": rare,
     }
-    return {name: entity_index.Entity(*row) for name, row in found.items() if row}
+    return {name: Entity(*row) for name, row in found.items() if row}
 
 
 def time_queries(db_path: Path, repeats: int) -> list[tuple[str, str, float, str]]:

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from reader.core.exchange.yaml_format import write_export, write_to  # noqa: E402
-from reader.core.exchange.yaml_import import import_annotations  # noqa: E402
+from reader.services.export import write_export, write_to  # noqa: E402
+from reader.services.import_yaml import import_annotations  # noqa: E402
 from reader.store import Store
 
 DEFAULT_DB = ROOT / "benchmarks" / "out" / "ws" / "reader-bench-100000-seed1" / "annotations.db"

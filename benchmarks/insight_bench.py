@@ -44,7 +44,7 @@ ROOT = HERE.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(HERE))
 
-from reader.core import insight  # noqa: E402
+from reader.store import figures as insight  # noqa: E402
 from reader.store import Store
 from bench_db import copy_database, log  # noqa: E402
 
@@ -230,7 +230,7 @@ def suspended_month_counts(db):
     """`entity_index.month_counts_suspended` when the copy has entity_months (m013), else nothing."""
     import contextlib
 
-    from reader.core.entities import index as entity_index
+    from reader.store import entity_index
 
     if "entity_months" in db.table_names():
         return entity_index.month_counts_suspended(db)
@@ -288,14 +288,14 @@ def before_and_after(work, repeats: int) -> tuple[float, float, object, object]:
 
 
 def top_entities(store: Store, count: int):
-    from reader.core.entities import index as entity_index
+    from reader.store import entity_index
 
     return entity_index.entities_matching(store, "", limit=count)
 
 
 def default_entities(store: Store):
     """What the entity view shows first: the PERSON, the ORG and the GPE in most articles."""
-    from reader.core.entities import index as entity_index
+    from reader.store import entity_index
 
     return [entity for label in ("PERSON", "ORG", "GPE") for entity in entity_index.entities_matching(store, "", label=label, limit=1)]
 

@@ -76,7 +76,7 @@ def build(folder: Path, articles: int, annotations: int) -> tuple[Path, Path]:
     holding those articles and none of the annotations."""
     sys.path.insert(0, str(ROOT))
     from reader.core.anchoring import selector_for
-    from reader.core.exchange.yaml_format import write_yaml
+    from reader.services.export import write_yaml
     from reader.core.model import now_utc, sha256_text
     from reader.store import Store
 

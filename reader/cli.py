@@ -119,7 +119,7 @@ def open_tui(context: Context) -> None:
     store = context.open_store()
     try:
         if config.load_samples and store.listing.count() == 0:
-            from reader.core.corpus import import_samples
+            from reader.services.corpus import import_samples
 
             import_samples(store)
         app = ReaderApp(config, store, recogniser)
@@ -137,7 +137,7 @@ def open_tui(context: Context) -> None:
 @click.pass_obj
 def import_command(context: Context, paths: tuple[str, ...]) -> None:
     """Import articles from files and folders (.txt .md .html .json .jsonl), recursively."""
-    from reader.core.corpus import import_files
+    from reader.services.corpus import import_files
     from reader.core.ingest import SizeLimit, iter_files
 
     config = context.config
@@ -177,7 +177,7 @@ def export_command(
     article: str | None, annotator: str | None,
 ) -> None:
     """Export annotations, with their articles: all of them, or those the options select."""
-    from reader.core.exchange.yaml_format import write_export, write_to
+    from reader.services.export import write_export, write_to
     from reader.core.model import ExportFilter
 
     if since is not None and not _ISO_DATE.fullmatch(since):
@@ -239,7 +239,7 @@ def restore_command(context: Context, file: str) -> None:
     (a whole, undamaged reader database, not from a newer reader); the database it replaces is
     kept beside it as <name>.before-restore-<time>. Refused while another program (a reader, an
     import) has the database open."""
-    from reader.core.restore import restore
+    from reader.services.restore import restore
     from reader.store import StoreError
 
     database = context.config.database
@@ -284,11 +284,11 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
     store = context.open_store()
     try:
         if fmt == "yaml":
-            from reader.core.exchange.yaml_import import import_annotations
+            from reader.services.import_yaml import import_annotations
 
             summary = import_annotations(store, path, dry_run=dry_run)
         else:
-            from reader.core.exchange.foreign_import import import_foreign
+            from reader.services.import_foreign import import_foreign
 
             summary = import_foreign(store, path, fmt, context.config.annotator, dry_run=dry_run,
                                      article_limit=article_limit)

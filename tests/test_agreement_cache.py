@@ -10,9 +10,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from reader.core import agreement_cache as cache
+from reader.store import agreement as cache
 from reader.core.agreement import agreement_table, krippendorff_alpha, span_agreement, units_from_annotations
-from reader.core.agreement_report import AgreementJob
+from reader.services.agreement import AgreementJob
 from reader.store import Store
 from tests.conftest import make_article
 

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
-from reader.core.agreement_report import AgreementJob, paused_collection
+from reader.services.agreement import AgreementJob, paused_collection
 from reader.core.agreement import cohens_kappa, krippendorff_alpha, units_from_annotations
 
 # The conftest articles: 1 "Talks resume in Geneva" (long), 2 and 3 below.
@@ -314,6 +314,6 @@ def test_the_command_module_imports_neither_textual_nor_the_exporters():
     import sys
 
     code = ("import sys, reader.cli, reader.commands.agreement; "
-            "print(sorted({'textual', 'reader.core.exchange.formats', 'reader.store'} & set(sys.modules)))")
+            "print(sorted({'textual', 'reader.core.exchange.formats', 'reader.store.database'} & set(sys.modules)))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
-from reader.core import insight
+from reader.store import figures as insight
 from reader.core.entities import Span
 from reader.core.ingest import Document
 from reader.core.model import sha256_text

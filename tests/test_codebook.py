@@ -4,7 +4,7 @@ and config.yaml applied only where it changed."""
 import pytest
 
 from reader.core.config import TagSpec
-from reader.core.history import History
+from reader.services.history import History
 from reader.core.model import tag_name_problem
 from reader.store import StaleWriteError
 

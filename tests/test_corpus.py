@@ -1,4 +1,4 @@
-from reader.core.corpus import import_paths, import_samples
+from reader.services.corpus import import_paths, import_samples
 from reader.store import Store
 
 
@@ -19,7 +19,7 @@ def test_bundled_samples_import_with_titles_and_realistic_mess():
 
 
 def test_import_batches_commit_and_report_skips(tmp_path, monkeypatch):
-    monkeypatch.setattr("reader.core.corpus.BATCH_SIZE", 2)
+    monkeypatch.setattr("reader.services.corpus.BATCH_SIZE", 2)
     for index in range(5):
         (tmp_path / f"{index}.txt").write_text(f"Headline {index}\n\nBody {index}.", encoding="utf-8")
     (tmp_path / "latin1.txt").write_bytes(b"caf\xe9")

@@ -3,7 +3,7 @@
 import threading
 
 from reader.core.entities import LazyRecogniser, Span, build_recogniser, engine_key
-from reader.core.entities.fill import fill_cache
+from reader.services.entity_fill import fill_cache
 from reader.store import Store
 from tests.conftest import ARTICLE, make_article
 

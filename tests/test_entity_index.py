@@ -5,12 +5,12 @@ import pytest
 from sqlite_utils import Database
 
 from reader.core.entities import Span
-from reader.core.entities.fill import fill_cache
-from reader.core.entities.index import (
+from reader.services.entity_fill import fill_cache
+from reader.core.entities.naming import entity_key
+from reader.store.entity_index import (
     articles_mentioning,
     co_occurring,
     entities_matching,
-    entity_key,
     entity_totals,
     find_entity,
     index_cached,
@@ -354,7 +354,7 @@ def test_an_existing_database_gets_the_index_from_the_background_fill(tmp_path):
 
 
 def test_indexing_stops_between_batches_when_asked(tmp_path, monkeypatch):
-    import reader.core.entities.index as index
+    import reader.store.entity_index as index
 
     monkeypatch.setattr(index, "INDEX_BATCH", 2)
     store = Store.open(tmp_path / "a.db")
@@ -387,7 +387,7 @@ def test_an_entity_named_first_from_a_dateline_takes_the_usual_spelling(tmp_path
 def test_both_ways_to_page_newest_first_give_the_same_pages(tmp_path, monkeypatch, walk):
     """A frequent entity's early pages are found by walking the articles newest first, the
     others by sorting its rows: either way the same rows in the same order."""
-    import reader.core.entities.index as index
+    import reader.store.entity_index as index
 
     monkeypatch.setattr(index, "_walk_newest_first", lambda store, depth, frequency: walk)
     store = Store.open(tmp_path / "a.db")
@@ -419,7 +419,7 @@ def test_both_ways_to_page_newest_first_give_the_same_pages(tmp_path, monkeypatc
 
 import random  # noqa: E402
 
-from reader.core.entities import index as entity_index  # noqa: E402
+from reader.store import entity_index  # noqa: E402
 
 #: Surfaces a random article mentions: full names and bare surnames (aliases), one surname that
 #: is also a place, an organisation and a date.
@@ -567,7 +567,7 @@ def test_hidden_surnames_are_subtracted_from_the_kept_months(corpus):
 def test_a_database_made_before_m013_gets_its_months_and_keys(tmp_path):
     """Migration m013 back-fills entity_months and each tagging's month and source from what an
     older reader wrote; the figures then read them and agree with the rows."""
-    from reader.core import insight
+    from reader.store import figures as insight
 
     path = tmp_path / "old.db"
     db = Database(path)

@@ -12,8 +12,8 @@ import unicodedata
 import pytest
 import yaml
 
-from reader.core.exchange.foreign_import import import_foreign
-from reader.core.exchange.yaml_import import import_annotations
+from reader.services.import_foreign import import_foreign
+from reader.services.import_yaml import import_annotations
 from reader.core.ingest import Document, normalise_text
 from reader.core.model import sha256_text
 from reader.store import Store

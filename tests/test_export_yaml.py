@@ -1,7 +1,7 @@
 import yaml
 
 from reader.core.config import TagSpec
-from reader.core.exchange.yaml_format import FORMAT, export_document, write_export, write_yaml
+from reader.services.export import FORMAT, export_document, write_export, write_yaml
 from reader.core.ingest import Document
 from reader.store import Store
 

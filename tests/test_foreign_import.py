@@ -8,9 +8,9 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
-from reader.core.exchange.foreign_import import import_foreign
+from reader.services.import_foreign import import_foreign
 from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS
-from reader.core.exchange.yaml_format import export_items
+from reader.services.export import export_items
 from reader.core.ingest import Document
 from reader.core.model import sha256_text
 from reader.store import Store
@@ -307,8 +307,8 @@ def test_reimporting_an_export_of_two_annotators_on_one_passage_adds_nothing(tmp
     import io
 
     from reader.core.exchange.formats import EXPORTERS
-    from reader.core.exchange.foreign_import import import_foreign
-    from reader.core.exchange.yaml_format import export_items
+    from reader.services.import_foreign import import_foreign
+    from reader.services.export import export_items
     from reader.core.ingest import Document
     from reader.store import Store
 

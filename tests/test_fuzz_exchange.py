@@ -22,11 +22,11 @@ from hypothesis import strategies as st
 from sqlite_utils import Database
 
 from reader.core.anchoring import Selector, reanchor, reanchor_all
-from reader.core.exchange.foreign_import import import_foreign
+from reader.services.import_foreign import import_foreign
 from reader.core.exchange.formats import EXPORTERS
 from reader.core.exchange.yaml_emit import scalar
-from reader.core.exchange.yaml_format import export_items, write_yaml
-from reader.core.exchange.yaml_import import import_annotations
+from reader.services.export import export_items, write_yaml
+from reader.services.import_yaml import import_annotations
 from reader.core.exchange.yaml_read import load_own
 from reader.core.ingest import Document
 from reader.core.model import is_later

@@ -1,7 +1,7 @@
 import pytest
 
 from reader.core.config import TagSpec
-from reader.core.history import History
+from reader.services.history import History
 from reader.core.ingest import Document
 from reader.store import Store
 

@@ -11,8 +11,8 @@ from hypothesis import strategies as st
 from reader.cli import main
 from reader.core.config import TagSpec
 from reader.core.exchange.incoming import lines_kept, one_line
-from reader.core.exchange.yaml_format import write_yaml
-from reader.core.exchange.yaml_import import import_annotations
+from reader.services.export import write_yaml
+from reader.services.import_yaml import import_annotations
 from reader.core.ingest import Document, normalise_text
 from reader.core.model import tag_name_problem
 from reader.store import Store
@@ -205,7 +205,7 @@ def test_export_filters_select_annotations_and_their_articles(tmp_path):
     store.annotations.add(other, 13, 25, ["strike"], "carol")
 
     def exported_with(**only):
-        from reader.core.exchange.yaml_format import export_document
+        from reader.services.export import export_document
         from reader.core.model import ExportFilter
 
         document = export_document(store, STAMP, ExportFilter(**only))

@@ -5,11 +5,11 @@ import io
 
 import pytest
 
-from reader.core.exchange import yaml_import
-from reader.core.exchange.foreign_import import import_foreign
+from reader.services import import_yaml as yaml_import
+from reader.services.import_foreign import import_foreign
 from reader.core.exchange.formats.w3c import export_w3c
-from reader.core.exchange.yaml_format import write_yaml
-from reader.core.exchange.yaml_import import import_annotations
+from reader.services.export import write_yaml
+from reader.services.import_yaml import import_annotations
 from reader.core.ingest import Document
 from reader.store import Store
 

@@ -4,7 +4,7 @@ months from the entity index, and the signatures the Charts screen watches."""
 
 import pytest
 
-from reader.core import insight
+from reader.store import figures as insight
 from reader.core.entities import Span
 from reader.core.ingest import Document
 from reader.core.model import sha256_text
@@ -223,7 +223,7 @@ def indexed(seeded):
 
 
 def test_entity_months_from_the_entity_index(indexed):
-    from reader.core.entities.index import find_entity
+    from reader.store.entity_index import find_entity
 
     assert insight.entity_index_ready(indexed)
     lima = find_entity(indexed, "Ana Lima", "PERSON")

@@ -21,9 +21,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from reader.core.config import TagSpec
-from reader.core.exchange.yaml_format import write_export
-from reader.core.exchange.yaml_import import import_annotations
-from reader.core.history import History
+from reader.services.export import write_export
+from reader.services.import_yaml import import_annotations
+from reader.services.history import History
 from reader.core.ingest import Document
 from reader.core.model import Annotation
 from reader.store import StaleWriteError, Store

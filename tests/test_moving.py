@@ -10,10 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from reader.cli import main
-from reader.core.exchange.foreign_import import import_foreign
+from reader.services.import_foreign import import_foreign
 from reader.core.exchange.incoming import lines_kept, one_line
-from reader.core.exchange.yaml_format import FORMAT, write_yaml
-from reader.core.exchange.yaml_import import import_annotations
+from reader.services.export import FORMAT, write_yaml
+from reader.services.import_yaml import import_annotations
 from reader.core.exchange.yaml_read import load_own
 from reader.core.ingest import Document, normalise_text
 from reader.core.model import tag_name_problem
@@ -177,7 +177,7 @@ def test_files_of_versions_1_and_2_are_still_read(tmp_path):
 
 def test_a_filtered_export_carries_the_codebook_of_its_tags_only(tmp_path):
     mine = everything(tmp_path)
-    from reader.core.exchange.yaml_format import export_document
+    from reader.services.export import export_document
     from reader.core.model import ExportFilter
 
     part = export_document(mine, STAMP, ExportFilter(annotator="bob"))

@@ -4,8 +4,8 @@ on their machine), and in a database from before reader recorded this, the close
 
 import sqlite3
 
-from reader.core.exchange.yaml_format import write_export
-from reader.core.exchange.yaml_import import import_annotations
+from reader.services.export import write_export
+from reader.services.import_yaml import import_annotations
 from reader.core.ingest import Document
 from reader.store import Store
 from reader.store.schema import migrations

@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from reader.cli import main
-from reader.core.exchange.yaml_format import write_export
+from reader.services.export import write_export
 from reader.core.model import ExportFilter, ListQuery
 from reader.store import Store
 

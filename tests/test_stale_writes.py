@@ -8,7 +8,7 @@ refuse; every undo gives back everything its action changed (keys, orphans, verd
 import pytest
 
 from reader.core.config import TagSpec
-from reader.core.history import History
+from reader.services.history import History
 from reader.core.ingest import Document
 from reader.core.model import sha256_text
 from reader.store import StaleWriteError, Store

@@ -4,7 +4,7 @@ import yaml
 
 from reader.core.config import RESERVED_KEYS
 from reader.core.entities import LABELS
-from reader.core.exchange.yaml_format import export_document
+from reader.services.export import export_document
 from reader.core.segment import sentence_spans
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen

@@ -205,7 +205,7 @@ async def test_coming_back_counts_only_the_articles_that_changed(store, config, 
     """Opening an article writes its reading position: the database changed, so the report is
     made again, but from the sums kept in the database: no article is counted again. Tagging a
     passage changes one article, and only that one is counted."""
-    from reader.core.agreement_report import AgreementJob
+    from reader.services.agreement import AgreementJob
 
     counted: list[list[int]] = []
     count = AgreementJob._count
@@ -241,7 +241,7 @@ async def test_coming_back_counts_only_the_articles_that_changed(store, config, 
 async def test_a_failure_is_said_and_the_next_key_tries_again(store, config, monkeypatch):
     import sqlite3
 
-    from reader.core.agreement_report import AgreementJob
+    from reader.services.agreement import AgreementJob
 
     annotate(store)
     load = AgreementJob.load

@@ -4,7 +4,7 @@ connection makes."""
 
 import pytest
 
-from reader.core import insight
+from reader.store import figures as insight
 from reader.core.entities import Span
 from reader.core.ingest import Document
 from reader.core.model import sha256_text
@@ -270,7 +270,7 @@ def test_every_binding_has_an_id_and_a_tooltip():
 
 @pytest.mark.parametrize("rows", [5, 400])
 def test_many_rows_fold_into_one(rows):
-    from reader.core.insight import Matrix
+    from reader.store.figures import Matrix
     from reader.tui.widgets.charts import MAX_TABLE_ROWS, ShownTable
 
     matrix = Matrix("source", "tag", "passages", tuple(f"s{i}" for i in range(rows)), ("a",),

@@ -1,7 +1,7 @@
 """The entity screen: counts, mentions in context, articles, entities found with it, tags; opening
 an article at a mention; the entity picker; keys and help."""
 
-from reader.core.entities.index import find_entity
+from reader.store.entity_index import find_entity
 from reader.core.model import sha256_text
 from reader.store import Store
 from reader.tui.app import ReaderApp

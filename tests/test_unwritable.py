@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 import reader.store.database
 from reader.cli import main
-from reader.core.history import History
+from reader.services.history import History
 from reader.store import Store, StoreError, StoreWriteError
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
@@ -153,13 +153,13 @@ def test_an_undo_the_database_refuses_can_be_undone_again(store):
 
 
 def test_cli_import_on_a_full_disk_is_one_line_and_keeps_earlier_batches(config, tmp_path, monkeypatch):
-    import reader.core.corpus
+    import reader.services.corpus
 
     folder = tmp_path / "articles"
     folder.mkdir()
     for number in range(6):
         (folder / f"{number}.txt").write_text(f"Article {number}\n\n" + f"Word{number} " * 4000, encoding="utf-8")
-    monkeypatch.setattr(reader.core.corpus, "BATCH_SIZE", 2)
+    monkeypatch.setattr(reader.services.corpus, "BATCH_SIZE", 2)
     opened = Store.open
 
     def nearly_full(path, read_only=None):

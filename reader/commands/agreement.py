@@ -1,7 +1,7 @@
 """`reader agreement`: how far annotators agree, per tag and overall, and where they disagree.
 
 It only reads the database and never changes an annotation; what is compared and how is
-reader.core.agreement_report's. It prints only through reader/commands/output.py's guard.
+reader.services.agreement's. It prints only through reader/commands/output.py's guard.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import click
 from reader.cli import Context, main
 from reader.commands.output import echo, echo_json, failure, write_data
 from reader.core.agreement import Disagreement, Level, Unit
-from reader.core.agreement_report import (
+from reader.services.agreement import (
     AgreementError,
     AgreementJob,
     AgreementReport,

@@ -13,7 +13,7 @@ import click
 
 from reader.cli import Context, main
 from reader.commands.output import echo, echo_heading, echo_json, failure, write_data
-from reader.core import insight
+from reader.store import figures as insight
 from reader.core.safetext import SpreadsheetCsvWriter, terminal_line
 
 SECTIONS = ("source", "month", "cooccurrence", "entities")
@@ -101,7 +101,8 @@ def find_entity(store, typed: str):
     """The entity `typed` names ("Ana Lima", or "Lima (GPE)" for one type): the one whose key
     it is, else the one in most articles with such words."""
     from reader.core.entities import LABELS
-    from reader.core.entities.index import entities_matching, entity_key
+    from reader.core.entities.naming import entity_key
+    from reader.store.entity_index import entities_matching
 
     name, label = typed.strip(), None
     found = re.fullmatch(r"(.+?)\s*\((\w+)\)", name)
@@ -117,7 +118,7 @@ def find_entity(store, typed: str):
 
 
 def default_entities(store) -> list:
-    from reader.core.entities.index import entities_matching
+    from reader.store.entity_index import entities_matching
 
     return [entity for label in ("PERSON", "ORG", "GPE") for entity in entities_matching(store, "", label=label, limit=1)]
 

@@ -387,7 +387,7 @@ def alpha_from_counts(coders: int, items: int, ones: int, disagreeing: int) -> f
 
 # --------------------------------------------------------------------------------------------------
 # Per article: the same measures as additive counts, so that a corpus-wide result is a sum over
-# articles (what reader.core.agreement_report keeps in the database and adds up).
+# articles (what reader.services.agreement keeps in the database and adds up).
 
 
 class PairCounts(NamedTuple):

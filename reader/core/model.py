@@ -290,3 +290,77 @@ def same_content(a: Annotation, b: Annotation) -> bool:
     return (a.id, a.article_id, a.annotator, a.created, a.tags, a.note) == (
         b.id, b.article_id, b.annotator, b.created, b.tags, b.note
     )
+
+
+# ---- entities across the corpus (the entity index) ---------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """An entity of the index: what it is called, and how often the index holds it (the stored
+    counts, before the user's rejections; `entity_totals` counts with them)."""
+
+    id: int
+    key: str
+    label: str
+    name: str
+    articles: int
+    mentions: int
+
+
+
+@dataclass(frozen=True, slots=True)
+class EntityArticle:
+    """An article that mentions an entity: `mentions` times, the first at `first`."""
+
+    article_id: int
+    title: str
+    source: str | None
+    published: str | None
+    mentions: int
+    first: int
+
+
+
+@dataclass(frozen=True, slots=True)
+class Mention:
+    """One mention with a few words of context (whitespace collapsed, cut at whole words)."""
+
+    article_id: int
+    title: str
+    published: str | None
+    start: int
+    end: int
+    before: str
+    surface: str
+    after: str
+    #: The bare surname this alias mention was written as (its entity's key), else None.
+    via: str | None
+    #: False when the article's text changed after it was indexed: offsets and context are stale.
+    current: bool = True
+
+
+
+@dataclass(frozen=True, slots=True)
+class Together:
+    """An entity found with another: in how many sentences and how many articles."""
+
+    entity: Entity
+    sentences: int
+    articles: int
+
+
+
+@dataclass(frozen=True, slots=True)
+class CoOccurrence:
+    """Entities found with one entity, most frequent first, counted over the newest
+    `considered` of the `total` articles that mention it (all of them when they are equal)."""
+
+    rows: list[Together]
+    considered: int
+    total: int
+
+    @property
+    def complete(self) -> bool:
+        return self.considered >= self.total
+

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import Literal
 
@@ -411,3 +411,29 @@ class Annotations(Repository):
         how a long merge learns, between its transactions, what others added meanwhile."""
         rows = self.db.execute(f"SELECT rowid, id FROM {table} WHERE rowid > ? ORDER BY rowid", [rowid]).fetchall()
         return [row[1] for row in rows], (rows[-1][0] if rows else rowid)
+
+    # ---- bulk writes of the importers (inside their writes) --------------------------------
+
+    def insert_many(self, rows: Sequence[Sequence[object]], tag_rows: Sequence[tuple[str, int]]) -> None:
+        """Annotation rows (in ANNOTATION_COLUMNS order) and their (annotation id, tag id) rows."""
+        self.db.conn.executemany(
+            f"INSERT INTO annotations ({ANNOTATION_COLUMN_LIST}) VALUES ({', '.join('?' * len(ANNOTATION_COLUMNS))})", rows
+        )
+        self.db.conn.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", tag_rows)
+
+    def pending_ids(self, article_uid: str) -> set[str]:
+        """Ids of the annotations kept pending for the article with this uid."""
+        return {row[0] for row in self.db.execute(
+            "SELECT annotation_id FROM pending_annotations WHERE article_uid = ?", [article_uid]
+        )}
+
+    def pending_from(self, source_file: str) -> set[tuple[str, str]]:
+        """(article uid, record) of the annotations kept pending from this file."""
+        return set(self.db.execute(
+            "SELECT article_uid, record FROM pending_annotations WHERE source_file = ?", [source_file]
+        ).fetchall())
+
+    def keep_pending_rows(self, rows: Iterable[dict[str, object]]) -> None:
+        """Rows of `pending_annotations` (article_uid, article_sha256, article_title,
+        annotation_id, record, source_file, created), as an importer made them."""
+        self.db["pending_annotations"].insert_all(rows)

@@ -300,3 +300,36 @@ class Articles(Repository):
                 f"SELECT id, {column} FROM articles WHERE id IN ({', '.join('?' * len(chunk))})", chunk
             ).fetchall())
         return found
+
+    # ---- matching the articles of an exchange file ---------------------------------------
+
+    def text_by_uid_or_hash(self, uid: str, sha256: str) -> tuple[str, str] | None:
+        """(text, sha256) of the article with this uid, else of one with this text hash."""
+        return self.db.execute(
+            "SELECT text, sha256 FROM articles WHERE uid = ? OR sha256 = ? ORDER BY uid = ? DESC LIMIT 1",
+            [uid, sha256, uid],
+        ).fetchone()
+
+    def exported_match(self, uid: str, hashes: Sequence[str]) -> tuple[int, str, str] | None:
+        """(id, text, sha256) of the article a reader export names: by its uid, else by the first
+        of `hashes` (the file's text hash, then its normalised text's) an article here has."""
+        row = self.db.execute("SELECT id, text, sha256 FROM articles WHERE uid = ?", [uid]).fetchone()
+        for digest in hashes:
+            if row is None:
+                row = self.db.execute("SELECT id, text, sha256 FROM articles WHERE sha256 = ?", [digest]).fetchone()
+        return row
+
+    def foreign_match(self, key: str, url: str | None, sha256: str | None) -> tuple[int, str, str, str, str] | None:
+        """(id, uid, sha256, title, text) of the article another tool's file names: by uid, by URL
+        (several articles may share one: the one with the file's text, else the newest), by hash."""
+        columns = "SELECT id, uid, sha256, title, text FROM articles"
+        row = self.db.execute(f"{columns} WHERE uid = ?", [key]).fetchone()
+        for link in dict.fromkeys(link for link in (key, url) if link):
+            if row is not None:
+                break
+            row = self.db.execute(
+                f"{columns} WHERE url = ? ORDER BY sha256 = ? DESC, id DESC LIMIT 1", [link, sha256 or ""]
+            ).fetchone()
+        if row is None and sha256 is not None:
+            row = self.db.execute(f"{columns} WHERE sha256 = ? ORDER BY id LIMIT 1", [sha256]).fetchone()
+        return row

@@ -188,6 +188,30 @@ class Store:
                              f"no backup was written to {target}")
         partial.replace(target)
 
+    def give_way(self, patience: float, look: tuple[float, float]) -> None:
+        """Wait, looking every `look` seconds (a random time within it), until no one else
+        holds the write lock, or for at most `patience` seconds: what a long merge does between
+        its transactions, so that writers whose SQLite tries every 100 ms get in first."""
+        conn = self.db.conn
+        if self.read_only or conn.in_transaction:
+            return
+        waited_until = time.monotonic() + patience
+        before = conn.execute("PRAGMA busy_timeout").fetchone()[0]
+        conn.execute("PRAGMA busy_timeout = 0")
+        try:
+            while time.monotonic() < waited_until:
+                try:
+                    conn.execute("BEGIN IMMEDIATE")
+                except sqlite3.OperationalError as error:
+                    if "locked" not in str(error) and "busy" not in str(error):
+                        return  # not a lock: `writing` says what it is
+                    time.sleep(random.uniform(*look))
+                else:
+                    conn.execute("ROLLBACK")
+                    return
+        finally:
+            conn.execute(f"PRAGMA busy_timeout = {int(before)}")
+
     @contextmanager
     def writing(self, action: str | Callable[[], str] = "the last change") -> Iterator[Database]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so it never fails half-way

@@ -104,7 +104,7 @@ class Entities(Repository):
                 "INSERT OR REPLACE INTO entity_cache (sha256, engine, spans, created) VALUES (?, ?, ?, ?)",
                 [sha256, engine, table.to_bytes(), now_utc()],
             )
-            from reader.core.entities.index import index_text
+            from reader.store.entity_index import index_text
 
             index_text(self.db, sha256, engine, table)  # the entity index follows the cache
         return table

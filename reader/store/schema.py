@@ -173,7 +173,7 @@ def m008_annotator_index(db: Database) -> None:
 def m009_entity_index(db: Database) -> None:
     # Every cached entity mention in SQL, for retrieval from an entity (reader/core/entities/index.py).
     # Texts cached before it are indexed by the background fill, so opening never waits for it.
-    from reader.core.entities.index import create_tables
+    from reader.store.entity_index import create_tables
 
     create_tables(db)
 
@@ -219,7 +219,7 @@ def m013_insight_summaries(db: Database) -> None:
     # and indexed so that tags are counted per month or source from one index. The entity index
     # keeps mentions and articles per entity and month (entity_months, kept by triggers: see
     # reader/core/entities/index.py). About 5 s at 270,000 taggings and 8 million mentions.
-    from reader.core.entities.index import create_month_counts
+    from reader.store.entity_index import create_month_counts
 
     month = "CASE WHEN {0}.published GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]*' THEN substr({0}.published, 1, 7) END"
     db.execute("ALTER TABLE annotation_tags ADD COLUMN article_month TEXT")
@@ -265,7 +265,7 @@ def m013_insight_summaries(db: Database) -> None:
 def m014_agreement_counts(db: Database) -> None:
     # Agreement's sums per article, kept, and a change number per article (kept by triggers)
     # that says which kept sums are out of date (reader/core/agreement_cache.py).
-    from reader.core.agreement_cache import create_tables
+    from reader.store.agreement import create_tables
 
     create_tables(db)
 

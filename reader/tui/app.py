@@ -18,9 +18,9 @@ from textual.worker import WorkerFailed, get_current_worker
 
 from reader.core.config import Config
 from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key, lazy_recogniser
-from reader.core.entities.fill import fill_cache
-from reader.core.exchange.yaml_format import write_export
-from reader.core.history import History, Replayed
+from reader.services.entity_fill import fill_cache
+from reader.services.export import write_export
+from reader.services.history import History, Replayed
 from reader.core.model import ExportFilter
 from reader.store import StaleWriteError, Store, StoreWriteError, database_error_reason
 from reader.tui.bindings import binding_ids, binding_rows, keys_of

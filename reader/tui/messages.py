@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from reader.core.history import Replayed
+from reader.services.history import Replayed
 
 
 class DatabaseChanged(Message):

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from reader.core.codebook import Codebook
 from reader.core.config import Config
 from reader.core.entities import Recogniser
-from reader.core.history import History
+from reader.services.history import History
 from reader.store import Store
 
 

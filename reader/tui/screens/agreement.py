@@ -1,7 +1,7 @@
 """How far annotators agree, per tag and overall, and the list of passages where they disagree.
 
 It never changes an annotation, and its thread never touches the app's connection: it computes with one of its own,
-which keeps the sums it counted in the database (reader.core.agreement_cache) unless it cannot write there.
+which keeps the sums it counted in the database (reader.store.agreement) unless it cannot write there.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from reader.core.agreement_report import (
+from reader.services.agreement import (
     COLUMNS,
     AgreementError,
     AgreementJob,
@@ -39,7 +39,7 @@ from reader.core.agreement_report import (
     tag_label,
 )
 from reader.core.agreement import Disagreement
-from reader.core import insight
+from reader.store import figures as insight
 from reader.store import Store, StoreError
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import ChecklistScreen

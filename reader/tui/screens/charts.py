@@ -19,8 +19,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 from textual.worker import get_current_worker
 
-from reader.core import insight
-from reader.core.insight import Matrix
+from reader.store import figures as insight
+from reader.store.figures import Matrix
 from reader.store import Store, StoreError
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
@@ -245,7 +245,7 @@ class ChartsScreen(Screen[None]):
 
     def _default_entities(self) -> list:
         """The entity in most articles of each of PERSON, ORG and GPE."""
-        from reader.core.entities.index import entities_matching
+        from reader.store.entity_index import entities_matching
 
         chosen = []
         for label in ("PERSON", "ORG", "GPE"):

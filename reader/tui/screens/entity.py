@@ -1,7 +1,7 @@
 """Retrieval from an entity: its mentions in context (or the articles that mention it), the entities
 found with it, and the tags on passages that mention it; and a picker to find an entity by name.
 
-Screens only: every number comes from `reader.core.entities.index` (SQL on the entity index); they
+Screens only: every number comes from `reader.store.entity_index` (SQL on the entity index); they
 never write, and never put article text into markup.
 """
 
@@ -21,12 +21,8 @@ from textual.widgets import Footer, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.entities import LABELS
-from reader.core.entities.index import (
-    CoOccurrence,
-    Entity,
-    EntityArticle,
-    Mention,
-    Together,
+from reader.core.model import CoOccurrence, Entity, EntityArticle, Mention, Together
+from reader.store.entity_index import (
     articles_mentioning,
     co_occurring,
     entities_matching,
@@ -35,7 +31,7 @@ from reader.core.entities.index import (
     mentions_of,
     tags_on_mentions,
 )
-from reader.core import insight
+from reader.store import figures as insight
 from reader.store import Store
 from reader.tui.format import plural, short_quote
 from reader.tui.messages import DatabaseChanged

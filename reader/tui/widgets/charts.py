@@ -19,7 +19,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import DataTable
 
-from reader.core.insight import Matrix
+from reader.store.figures import Matrix
 from reader.tui.wrap import display_text
 
 #: Eighths of a cell, for bars with sub-cell resolution.

@@ -35,7 +35,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
-from reader.core import agreement_cache as cache
+from reader.store import agreement as cache
 from reader.core.agreement import (
     UNTAGGED,
     BinaryTable,
@@ -192,7 +192,7 @@ CHUNK = 5_000
 
 class AgreementJob:
     """One comparison: `load` reads who annotated what and which articles' sums are kept in the
-    database (reader.core.agreement_cache); `stages` counts the other articles, a chunk at a time,
+    database (reader.store.agreement); `stages` counts the other articles, a chunk at a time,
     yields the report as it goes and full at the end, then keeps the new sums; `disagreements`
     lists a pair's. Nothing here changes an annotation."""
 

@@ -42,7 +42,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from reader.core.entities.index import Entity
+    from reader.core.model import Entity
     from reader.store import Store
 
 By = Literal["source", "month"]
@@ -719,7 +719,7 @@ def entity_months(store: Store, entities: Sequence[Entity], unit: EntityUnit = "
     """Months (rows, time order, gaps filled, undated last) by entities (columns): mentions, or
     articles mentioning the entity, from the entity index (`mentions_per_month`). The row
     total sums the row (mentions of any of them; an article mentioning two counts twice)."""
-    from reader.core.entities.index import mentions_per_month
+    from reader.store.entity_index import mentions_per_month
 
     if unit not in ("mentions", "articles"):
         raise ValueError(f"unit must be mentions or articles (got {unit!r})")
@@ -752,7 +752,7 @@ def tag_signature(store: Store) -> tuple:
     added or removed (counts and the highest rowid), whole-article tags, the codebook's names
     (a rename, or a merge, which deletes the merged tag), articles added or removed, and the
     last change number of any article's passages, tags, date or source (article_changes, kept by
-    triggers: reader.core.agreement_cache). Read from indexes and rowids only: a few ms at
+    triggers: reader.store.agreement). Read from indexes and rowids only: a few ms at
     200,000 annotations. A commit that leaves them alone (the entity cache, reading state)
     recounts nothing."""
     return store.db.execute(

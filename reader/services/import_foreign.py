@@ -51,14 +51,14 @@ from pathlib import Path
 from typing import Any
 
 from reader.core.anchoring import Selector, quote_matches, reanchor, selector_for
-from reader.core.exchange.batches import STEP_SECONDS, write_in_steps
+from reader.services.steps import STEP_SECONDS, write_in_steps
 from reader.core.exchange.formats import FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
 from reader.core.exchange.formats.brat import read_folder, tag_name
 from reader.core.exchange.formats.w3c import to_xsd
 from reader.core.exchange.incoming import (
     NormalisedText, lines_kept, lines_kept_or_none, normalised_with_offsets, one_line, one_line_or_none,
 )
-from reader.core.exchange.yaml_import import FILE_LIMIT, Conflict, ImportSummary, conflict_id, read_exchange_file
+from reader.services.import_yaml import FILE_LIMIT, Conflict, ImportSummary, conflict_id, read_exchange_file
 from reader.core.ingest import IngestError, SizeLimit, normalise_text, path_text, read_regular_file
 from reader.core.model import Annotation, is_later, now_utc, tag_name_problem
 from reader.store import Store
@@ -450,19 +450,7 @@ class _Merger:
         return self.articles[source]
 
     def _match(self, source: _Source) -> _Matched | None:
-        db = self.store.db
-        columns = "SELECT id, uid, sha256, title, text FROM articles"
-        row = db.execute(f"{columns} WHERE uid = ?", [source.key]).fetchone()
-        sha = source.sha256
-        for url in dict.fromkeys(url for url in (source.key, source.url) if url):
-            if row is not None:
-                break
-            # several articles may share a URL: the one with the file's text, else the newest
-            row = db.execute(
-                f"{columns} WHERE url = ? ORDER BY sha256 = ? DESC, id DESC LIMIT 1", [url, sha or ""]
-            ).fetchone()
-        if row is None and sha is not None:
-            row = db.execute(f"{columns} WHERE sha256 = ? ORDER BY id LIMIT 1", [sha]).fetchone()
+        row = self.store.articles.foreign_match(source.key, source.url, source.sha256)
         return None if row is None else _Matched(*row)
 
     def annotation(self, item: _Item) -> None:
@@ -575,13 +563,11 @@ class _Merger:
         record = json.dumps({**asdict(item.annotation), "format": self.fmt, "reason": reason}, ensure_ascii=False)
         file = one_line(path_text(item.file))
         if file not in self.pending:
-            self.pending[file] = set(self.store.db.execute(
-                "SELECT article_uid, record FROM pending_annotations WHERE source_file = ?", [file]
-            ).fetchall())
+            self.pending[file] = self.store.annotations.pending_from(file)
         if (uid, record) in self.pending[file]:
             return
         self.pending[file].add((uid, record))
-        self.store.db["pending_annotations"].insert(
+        self.store.annotations.keep_pending_rows([
             {
                 "article_uid": uid,
                 "article_sha256": sha256,
@@ -591,7 +577,7 @@ class _Merger:
                 "source_file": one_line(path_text(item.file)),
                 "created": self.now,
             }
-        )
+        ])
 
     def report(self) -> None:
         self.summary.kept_aside.extend(self.missing.items())

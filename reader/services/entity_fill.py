@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 
 from reader.core.entities import Recogniser
-from reader.core.entities.index import index_cached
+from reader.store.entity_index import index_cached
 from reader.store import Store
 
 #: Articles read per query.

@@ -37,7 +37,7 @@ from typing import Any
 from reader.core.anchoring import Selector, reanchor, selector_for
 from reader.core.config import is_color, tag_key_problem
 from reader.core.entities import LABELS
-from reader.core.exchange.batches import STEP_SECONDS, write_in_steps
+from reader.services.steps import STEP_SECONDS, write_in_steps
 from reader.core.exchange.incoming import (
     NormalisedText, lines_kept, lines_kept_or_none, normalised_with_offsets, one_line, one_line_or_none,
 )
@@ -555,10 +555,7 @@ def _check_against_store(store: Store, incoming: _Incoming, path: Path) -> None:
         record = article.record
         if article.text is not None or not record.get("annotations"):
             continue
-        row = store.db.execute(
-            "SELECT text, sha256 FROM articles WHERE uid = ? OR sha256 = ? ORDER BY uid = ? DESC LIMIT 1",
-            [record["id"], record["sha256"], record["id"]],
-        ).fetchone()
+        row = store.articles.text_by_uid_or_hash(record["id"], record["sha256"])
         if row is None or row[1] != record["sha256"]:
             continue  # kept aside, or placed by quote in a text that changed since
         for note in record["annotations"]:
@@ -657,12 +654,8 @@ class _Merger:
 
     def article(self, incoming: _ArticleIn, version: int) -> None:
         store, summary, record, given = self.store, self.summary, incoming.record, incoming.text
-        db = store.db
-        row = db.execute("SELECT id, text, sha256 FROM articles WHERE uid = ?", [record["id"]]).fetchone()
         hashes = [record["sha256"]] + ([sha256_text(given.text)] if given is not None and given.changed else [])
-        for digest in hashes:
-            if row is None:
-                row = db.execute("SELECT id, text, sha256 FROM articles WHERE sha256 = ?", [digest]).fetchone()
+        row = store.articles.exported_match(record["id"], hashes)
         annotations = record.get("annotations", [])
         moved: NormalisedText | None = None  # offsets to map onto the stored text
         other_length = None
@@ -864,25 +857,17 @@ class _Merger:
             return None
 
     def flush(self) -> None:
-        db = self.store.db
         if self.rows:
             self._article_id = None  # what was read of the stored annotations is out of date
-            db.conn.executemany(
-                'INSERT INTO annotations (id, article_id, start, "end", quote, prefix, suffix, note, annotator, created, updated) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                self.rows,
-            )
-            db.conn.executemany("INSERT INTO annotation_tags (annotation_id, tag_id) VALUES (?, ?)", self.tag_rows)
+            self.store.annotations.insert_many(self.rows, self.tag_rows)
             self.rows, self.tag_rows = [], []
 
 
 def _keep_aside(store: Store, record: LinedMap, path: Path) -> None:
     """Annotations of an article the database lacks, kept whole for a later import (once:
     importing the same file again adds no second copy)."""
-    kept = {row[0] for row in store.db.execute(
-        "SELECT annotation_id FROM pending_annotations WHERE article_uid = ?", [record["id"]]
-    )}
-    store.db["pending_annotations"].insert_all(
+    kept = store.annotations.pending_ids(record["id"])
+    store.annotations.keep_pending_rows(
         {
             "article_uid": record["id"],
             "article_sha256": record["sha256"],

@@ -8,7 +8,7 @@ reads the kept sums and computes only the articles that changed since.
 Which articles changed: `article_changes` holds, per article, the number of the last change to its
 annotations, their tags, its text, date or source (triggers, so every writer is seen: the app, an
 import, another process). Numbers only grow. The charts watch the highest number too
-(reader.core.insight.tag_signature). A kept article row is right while no change of its article
+(reader.store.figures.tag_signature). A kept article row is right while no change of its article
 has a number above the row's own `seq`; a scope's `seq` says every change up to it has been
 checked against the scope's rows, so only later changes are ever looked at.
 

@@ -55,16 +55,15 @@ from __future__ import annotations
 
 import bisect
 import json
-import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal
 
 from reader.core.entities import LABELS, Span
+from reader.core.entities.naming import display_name, entity_key, search_words
 from reader.core.entities.packed import PackedSpansError, SpanTable
+from reader.core.model import CoOccurrence, Entity, EntityArticle, Mention, Together
 from reader.core.segment import sentence_spans
 
 if TYPE_CHECKING:
@@ -82,10 +81,6 @@ INDEX_BATCH = 32
 #: Page sizes a caller may ask for.
 MAX_PAGE = 1_000
 
-_HONORIFICS = frozenset(
-    "mr mr. mrs mrs. ms ms. dr dr. prof prof. sir dame lady lord madam mme mme. m. herr frau".split()
-)
-_WORD = re.compile(r"\w+")
 #: Above every character a key can hold: `prefix + _TOP` bounds a prefix range.
 _TOP = "\U0010ffff"
 
@@ -335,39 +330,6 @@ def fill_month_counts(db: Database) -> None:
         conn.execute("DROP TABLE temp.entity_months_fill")
 
 
-# ---- keys -------------------------------------------------------------------------------
-
-
-def entity_key(surface: str, label: str = "") -> str:
-    """The normalised form of `surface` that identifies an entity (with its label); "" when
-    nothing is left (the caller skips such a span)."""
-    words = surface.casefold().replace("’", "'").replace("‘", "'").split()
-    if len(words) > 1 and words[0] == "the":
-        words = words[1:]
-    if label == "PERSON":
-        while len(words) > 1 and words[0] in _HONORIFICS:
-            words = words[1:]
-    if words and len(words[-1]) > 2 and words[-1].endswith("'s"):
-        words[-1] = words[-1][:-2]
-    return " ".join(words)
-
-
-def _display_name(surface: str, label: str) -> str:
-    """The surface on one line, without a PERSON's honorific: what `entities.name` keeps."""
-    words = surface.split()
-    if label == "PERSON":
-        while len(words) > 1 and words[0].casefold() in _HONORIFICS:
-            words = words[1:]
-    return " ".join(words)
-
-
-def search_words(text: str) -> list[str]:
-    """The words of `text` as prefix search compares them: casefolded, without accents."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(char for char in decomposed if not unicodedata.combining(char))
-    return _WORD.findall(plain)
-
-
 # ---- indexing -----------------------------------------------------------------------------
 
 
@@ -499,7 +461,7 @@ def _entity_ids(conn, wanted: dict[tuple[str, str], str]) -> dict[tuple[str, str
             params,
         ):
             ids[(key, label)] = entity_id
-            better = _display_name(wanted[(key, label)], label)
+            better = display_name(wanted[(key, label)], label)
             if name.isupper() and not better.isupper():  # named first from a dateline ("GENEVA, March 3")
                 conn.execute("UPDATE entities SET name = ? WHERE id = ?", [better, entity_id])
     words = []
@@ -508,7 +470,7 @@ def _entity_ids(conn, wanted: dict[tuple[str, str], str]) -> dict[tuple[str, str
             continue
         key, label = pair
         entity_id = conn.execute(
-            "INSERT INTO entities (key, label, name) VALUES (?, ?, ?)", [key, label, _display_name(wanted[pair], label)]
+            "INSERT INTO entities (key, label, name) VALUES (?, ?, ?)", [key, label, display_name(wanted[pair], label)]
         ).lastrowid
         ids[pair] = entity_id
         words += [(word, entity_id) for word in set(search_words(key))]
@@ -605,72 +567,6 @@ def _visible(alias: str, hidden: frozenset[int]) -> tuple[str, list[int]]:
 
 
 # ---- queries --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Entity:
-    """An entity of the index: what it is called, and how often the index holds it (the stored
-    counts, before the user's rejections; `entity_totals` counts with them)."""
-
-    id: int
-    key: str
-    label: str
-    name: str
-    articles: int
-    mentions: int
-
-
-@dataclass(frozen=True, slots=True)
-class EntityArticle:
-    """An article that mentions an entity: `mentions` times, the first at `first`."""
-
-    article_id: int
-    title: str
-    source: str | None
-    published: str | None
-    mentions: int
-    first: int
-
-
-@dataclass(frozen=True, slots=True)
-class Mention:
-    """One mention with a few words of context (whitespace collapsed, cut at whole words)."""
-
-    article_id: int
-    title: str
-    published: str | None
-    start: int
-    end: int
-    before: str
-    surface: str
-    after: str
-    #: The bare surname this alias mention was written as (its entity's key), else None.
-    via: str | None
-    #: False when the article's text changed after it was indexed: offsets and context are stale.
-    current: bool = True
-
-
-@dataclass(frozen=True, slots=True)
-class Together:
-    """An entity found with another: in how many sentences and how many articles."""
-
-    entity: Entity
-    sentences: int
-    articles: int
-
-
-@dataclass(frozen=True, slots=True)
-class CoOccurrence:
-    """Entities found with one entity, most frequent first, counted over the newest
-    `considered` of the `total` articles that mention it (all of them when they are equal)."""
-
-    rows: list[Together]
-    considered: int
-    total: int
-
-    @property
-    def complete(self) -> bool:
-        return self.considered >= self.total
 
 
 _ENTITY_COLUMNS = "e.id, e.key, e.label, e.name, e.articles, e.mentions"

@@ -7,8 +7,6 @@ between two transactions long enough for a waiting writer to get in.
 
 from __future__ import annotations
 
-import random
-import sqlite3
 import time
 from collections.abc import Callable, Iterable
 
@@ -56,7 +54,7 @@ def write_in_steps(
     while step is not None:
         if transactions:
             time.sleep(pause)
-            _give_way(store)
+            store.give_way(PATIENCE_SECONDS, LOOK_SECONDS)
         transactions += 1
         try:
             with store.writing(action):
@@ -75,27 +73,3 @@ def write_in_steps(
         except _RolledBack:
             pass
     return transactions
-
-
-def _give_way(store: Store) -> None:
-    """Wait, looking every 0.2-0.3 s, until no one else holds the write lock (or for at most
-    `PATIENCE_SECONDS`): interactive writers, whose SQLite tries every 100 ms, get in first."""
-    conn = store.db.conn
-    if store.read_only or conn.in_transaction:
-        return
-    waited_until = time.monotonic() + PATIENCE_SECONDS
-    before = conn.execute("PRAGMA busy_timeout").fetchone()[0]
-    conn.execute("PRAGMA busy_timeout = 0")
-    try:
-        while time.monotonic() < waited_until:
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as error:
-                if "locked" not in str(error) and "busy" not in str(error):
-                    return  # not a lock: `Store.writing` says what it is
-                time.sleep(random.uniform(*LOOK_SECONDS))
-            else:
-                conn.execute("ROLLBACK")
-                return
-    finally:
-        conn.execute(f"PRAGMA busy_timeout = {int(before)}")
