@@ -11,32 +11,24 @@ from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
 from textual.worker import WorkerFailed, get_current_worker
 
 from reader.core.config import Config
-from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key, lazy_recogniser
+from reader.core.entities import LazyRecogniser, Recogniser, engine_key, lazy_recogniser
 from reader.core.entities.fill import fill_cache
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History, Replayed
+from reader.core.keys import keymap_problem  # noqa: F401 (the command checks config.yaml's keymap with it)
 from reader.core.model import ExportFilter
 from reader.store import StaleWriteError, Store, StoreWriteError, database_error_reason
-from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path, short_quote
+from reader.tui.keys import binding_rows, bindings_for, help_sections, key_label, keys_of, palette_targets
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.article import ArticleScreen
-from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
-from reader.tui.screens.agreement import AgreementScreen, AgreementTable
-from reader.tui.screens.charts import ChartsScreen
-from reader.tui.screens.entity import EntityPicker, EntityScreen
+from reader.tui.screens.article_list import ArticleListScreen
 from reader.tui.screens.help import HelpScreen
-from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
-from reader.tui.widgets.article_list import ArticleList
-from reader.tui.widgets.article_view import ArticleView
-from reader.tui.widgets.charts import HeatTable
-from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
@@ -48,29 +40,11 @@ def theme_problem(theme: str) -> str | None:
     return f"unknown theme {theme!r} (choose one of: {', '.join(sorted(BUILTIN_THEMES))})"
 
 
-def keymap_problem(keymap: dict[str, str]) -> str | None:
-    """Why `keymap` cannot be used, or None when it can: an id no binding has, or a key that
-    another action keeps (the remapped action would never see it)."""
-    known = binding_ids(KEYMAP_OWNERS)
-    unknown = sorted(set(keymap) - known)
-    if unknown:
-        return f"no action has the id {unknown[0]!r} (the help screen, ?, lists every id)"
-    for group in KEY_GROUPS:
-        taken: dict[str, str] = {}
-        for binding in (binding for owner in group for binding in owner.BINDINGS):
-            keys = keymap.get(binding.id or "", binding.key)
-            for key in (part.strip() for part in keys.split(",")):
-                other = taken.setdefault(key, binding.id or binding.action)
-                if other != (binding.id or binding.action) and (binding.id in keymap or other in keymap):
-                    return f"key {key!r} would do both {other!r} and {binding.id!r}"
-    return None
-
-
 class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit_anywhere")]
-
+    KEY_CONTEXT = "app"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     #: Whether the app recognises the entities of every article in the background, so that
     #: any article opens with them at once (tests turn it off to keep their timing their own).
@@ -256,75 +230,23 @@ class ReaderApp(App[None]):
         self.push_screen(HelpScreen(self.help_sections()))
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """The help's sections for the screen on top, then the keys that work everywhere."""
         keymap = self.config.keymap
-        if isinstance(self.screen, ArticleScreen):
-            sections = [("Article", binding_rows([*ArticleView.BINDINGS, *ArticleScreen.BINDINGS], keymap))]
-            tags = [
-                (look.key or "", display_text(f"tag as {name}: {look.description or ''}".rstrip(": ")), "")
-                for name, look in self.workspace.codebook.keyed()
-            ]
-            if tags:
-                sections.append(("Tags (the selection, or the sentence under the cursor)", tags))
-        elif isinstance(self.screen, ArticleListScreen):
-            sections = [("Article list", binding_rows([*ArticleList.BINDINGS, *ArticleListScreen.BINDINGS], keymap))]
-        else:
-            owners = (*getattr(self.screen, "HELP_WIDGETS", ()), type(self.screen))
-            title = getattr(self.screen, "HELP_TITLE", "This screen")
-            sections = [(title, binding_rows([binding for owner in owners for binding in owner.BINDINGS], keymap))]
-        sections.append(("Everywhere", binding_rows(self.BINDINGS, keymap) + [("ctrl+p", "Command palette", "")]))
+        sections = help_sections(self.screen, keymap, self.workspace.codebook)
+        palette = (key_label(self.COMMAND_PALETTE_BINDING), "Command palette", "")
+        sections.append(("Everywhere", binding_rows(self.BINDINGS, keymap) + [palette]))
         return sections
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action of the screen the palette was opened on, with its keys, then the
-        tags, entity types, sort orders and filters that apply there, then Textual's own."""
+        """Every action of the screen the palette was opened on, with its keys, then what the
+        screen offers besides (tags, entity types, sort orders, filters), then the themes and
+        Textual's own."""
         keymap = self.config.keymap
-        if isinstance(screen, ArticleScreen):
-            view = screen.query_one(ArticleView)
-            owners = [(view, ArticleView.BINDINGS), (screen, ArticleScreen.BINDINGS)]
-        elif isinstance(screen, ArticleListScreen):
-            owners = [(screen.query_one(ArticleList), ArticleList.BINDINGS), (screen, ArticleListScreen.BINDINGS)]
-        else:
-            owners = [(screen, screen.BINDINGS)]
-        for target, bindings in owners:
+        for target, bindings in palette_targets(screen):
             for binding in bindings:
                 title = binding.tooltip or binding.description
                 yield SystemCommand(title, f"key: {keys_of(binding, keymap)}", partial(target.run_action, binding.action))
-        if isinstance(screen, ArticleScreen):
-            for tag in self.store.tags.names():
-                yield SystemCommand(f"Tag as {tag}", "tag the selection or the sentence", partial(screen.apply_tag, tag), False)
-            for label in LABELS:
-                yield SystemCommand(
-                    f"Show only {label}", "highlight one entity type", partial(screen.show_only_label, label), False
-                )
-            yield SystemCommand("Show every entity type", "highlight all entity types", screen.show_all_labels, False)
-        if isinstance(screen, ArticleListScreen):
-            for tag in self.store.tags.names():
-                yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(screen.filter_tag, tag), False)
-            for sort, name in SORT_NAMES.items():
-                yield SystemCommand(f"Sort by {name}", "order of the article list", partial(screen.sort_by, sort), False)
-            for read in ("unread", "read", "all"):
-                yield SystemCommand(f"Show {read} articles", "read-state filter", partial(screen.show_read, read), False)
+        yield from getattr(screen, "palette_commands", tuple)()
         for theme in sorted(BUILTIN_THEMES):
             yield SystemCommand(f"Theme: {theme}", "change the colours", partial(setattr, self, "theme", theme), False)
         yield from super().get_system_commands(screen)
-
-
-#: Classes whose bindings the keymap may change.
-KEYMAP_OWNERS: tuple[type, ...] = (
-    ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen,
-    TagsScreen, TagPassagesScreen, PagedList, AgreementScreen, AgreementTable, EntityScreen, EntityPicker,
-    ChartsScreen, HeatTable,
-)
-#: Bindings active together: a key may do only one thing within a group.
-KEY_GROUPS: tuple[tuple[type, ...], ...] = (
-    (ArticleView, ArticleScreen, ReaderApp),
-    (ArticleList, ArticleListScreen, ReaderApp),
-    (HelpScreen, ReaderApp),
-    (TagsScreen, ReaderApp),
-    (TagPassagesScreen, PagedList, ReaderApp),
-    (AgreementScreen, AgreementTable, ReaderApp),
-    (AgreementScreen, PagedList, ReaderApp),
-    (EntityScreen, PagedList, ReaderApp),
-    (EntityPicker, ReaderApp),
-    (ChartsScreen, HeatTable, ReaderApp),
-)

@@ -16,7 +16,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -41,6 +40,7 @@ from reader.core.agreement_report import (
 from reader.core.agreement import Disagreement
 from reader.core import insight
 from reader.store import Store, StoreError
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import ChecklistScreen
 from reader.tui.widgets.paged_list import PagedList
@@ -88,32 +88,16 @@ def _reports(store: Store, annotators: list[str], level: Level) -> Iterator[tupl
 class AgreementTable(DataTable):
     """The numbers: a row per pair and tag; j and k move like the arrows."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="agreement.table_down", tooltip="Next row of the numbers"),
-        Binding("k", "cursor_up", "Up", show=False, id="agreement.table_up", tooltip="Previous row of the numbers"),
-    ]
+    KEY_CONTEXT = "agreement_table"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
 
 class AgreementScreen(Screen[None]):
     """Per tag and overall: span P/R/F1 (exact, overlap), kappa, alpha; below, the disagreements
     of the pair and tag under the table's cursor."""
 
-    HELP_TITLE = "Agreement between annotators"
-    #: Widgets whose keys the help screen lists before the screen's own.
-    HELP_WIDGETS = (AgreementTable, PagedList)
-
-    BINDINGS = [
-        Binding("w", "compare", "Side by side", id="agreement.compare",
-                tooltip="The disagreement's article with both annotators' passages side by side"),
-        Binding("a", "annotators", "Annotators", id="agreement.annotators",
-                tooltip="Choose whom to compare (two or more)"),
-        Binding("l", "toggle_level", "Chars/tokens", id="agreement.level",
-                tooltip="Kappa and alpha over characters or over tokens"),
-        Binding("tab", "switch", "Table/list", id="agreement.switch",
-                tooltip="Move between the numbers and the disagreement list"),
-        Binding("q,escape", "back", "Back", id="agreement.back", tooltip="Back"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-    ]
+    KEY_CONTEXT = "agreement"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     DEFAULT_CSS = """
     AgreementScreen #agreement-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }

@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -22,6 +21,7 @@ from textual.worker import get_current_worker
 from reader.core import insight
 from reader.core.insight import Matrix
 from reader.store import Store, StoreError
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.charts import BarChart, HeatTable
@@ -105,8 +105,6 @@ def signature(store: Store, key: tuple) -> tuple:
 class ChartsScreen(Screen[None]):
     """Four views switched by 1-4; the table's cursor picks the column the bars show."""
 
-    HELP_TITLE = "Charts"
-    HELP_WIDGETS = (HeatTable,)
     #: A figure counted within this many ms is counted at once (see `_count_now`), the clock
     #: looked at every NOW_STEPS steps of SQLite's.
     NOW_MS = 60
@@ -114,23 +112,8 @@ class ChartsScreen(Screen[None]):
     #: Whether the other tag views are counted in the background once one is shown.
     PREFETCH = True
 
-    BINDINGS = [
-        Binding("1", "view(1)", "Per source", id="charts.view_source", tooltip="Tag counts per source"),
-        Binding("2", "view(2)", "Per month", id="charts.view_month", tooltip="Tag counts per month"),
-        Binding("3", "view(3)", "Entities", id="charts.view_entities",
-                tooltip="Mentions per month of chosen entities (e chooses them)"),
-        Binding("4", "view(4)", "Co-occurrence", id="charts.view_cooccurrence",
-                tooltip="How often two tags are on the same passage or the same article"),
-        Binding("u", "cycle_unit", "Count", id="charts.unit",
-                tooltip="Count passages or articles (entities: mentions or articles; co-occurrence: same passage or article)"),
-        Binding("a", "filter_annotator", "Annotator", id="charts.annotator", tooltip="Count one annotator's work, or everyone's"),
-        Binding("t", "filter_tag", "Tag", id="charts.tag", tooltip="Only one tag and the tags nested in it, or all tags"),
-        Binding("e", "pick_entity", "Entity", id="charts.entity", tooltip="Add an entity to the timeline, or take it off"),
-        Binding("x", "clear_entities", "No entities", show=False, id="charts.clear_entities",
-                tooltip="Take every entity off the timeline"),
-        Binding("q,escape", "back", "Back", id="charts.back", tooltip="Back to the list"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-    ]
+    KEY_CONTEXT = "charts"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     DEFAULT_CSS = """
     ChartsScreen #charts-tabs { height: 1; background: $panel; padding: 0 1; }

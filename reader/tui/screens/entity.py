@@ -13,7 +13,6 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -38,6 +37,7 @@ from reader.core.entities.index import (
 from reader.core import insight
 from reader.store import Store
 from reader.tui.format import plural, short_quote
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.screens.pickers import PICKER_CSS
@@ -101,20 +101,8 @@ class EntityScreen(Screen[None]):
     """One entity: a header with its counts, a list of its mentions in context (or of the
     articles that mention it), the entities found with it, and the tags on its passages."""
 
-    HELP_TITLE = "Entity"
-    #: Widgets whose keys the help screen lists before the screen's own.
-    HELP_WIDGETS = (PagedList,)
-
-    BINDINGS = [
-        Binding("tab", "pane(1)", "Next pane", id="entity.next_pane",
-                tooltip="Move to the next pane: mentions, entities found with it, tags"),
-        Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="entity.previous_pane",
-                tooltip="Move to the previous pane"),
-        Binding("a", "toggle_list", "Articles/mentions", id="entity.toggle_list",
-                tooltip="List the articles that mention it, or every mention in context"),
-        Binding("q,escape", "back", "Back", id="entity.back", tooltip="Back to where you came from"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-    ]
+    KEY_CONTEXT = "entity"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     DEFAULT_CSS = """
     EntityScreen #entity-header { height: auto; background: $panel; padding: 0 1; }
@@ -333,12 +321,8 @@ class EntityPicker(BoxedModal[Entity | None]):
 
     DEFAULT_CSS = PICKER_CSS
 
-    BINDINGS = [
-        Binding("enter", "choose", "Choose", id="entity_picker.choose", priority=True, tooltip="Choose the highlighted entity"),
-        Binding("escape", "cancel", "Cancel", id="entity_picker.cancel", tooltip="Close without choosing"),
-        Binding("down", "move(1)", "Down", id="entity_picker.down", show=False, tooltip="Highlight the next entity"),
-        Binding("up", "move(-1)", "Up", id="entity_picker.up", show=False, tooltip="Highlight the previous entity"),
-    ]
+    KEY_CONTEXT = "entity_picker"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     SHOWN = 50
 
