@@ -226,7 +226,6 @@ def time_screens(db_path: Path, repeats: int) -> list[tuple[str, float, float]]:
 
     from reader.core.config import parse_config
     from reader.tui.app import ReaderApp
-    from reader.tui.screens.entity import open_entity
 
     config_path = db_path.parent / "config.yaml"
     text = f"annotator: bench\nload_samples: false\ndatabase: {db_path.name}\n"
@@ -256,7 +255,7 @@ def time_screens(db_path: Path, repeats: int) -> list[tuple[str, float, float]]:
                 shown, filled = [], []
                 for _ in range(repeats + 1):
                     started = time.perf_counter()
-                    screen = open_entity(app.screen, entity.name, entity.label)
+                    screen = app.open_entity(entity.name, entity.label)
                     while not screen.is_mounted or id(screen.panes[0]) not in drawn:
                         await asyncio.sleep(0.001)
                     shown.append((drawn[id(screen.panes[0])] - started) * 1000)

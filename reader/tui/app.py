@@ -1,4 +1,5 @@
-"""The Textual application: builds the workspace its screens share, the help and the palette.
+"""The Textual application: the workspace its screens share, every move from one screen to
+another (screens call these methods and never import one another), the help and the palette.
 
 It opens no database itself; the caller hands it an open `Store` and closes it afterwards.
 """
@@ -18,6 +19,7 @@ from textual.worker import WorkerFailed, get_current_worker
 from reader.core.config import Config
 from reader.core.entities import LazyRecogniser, Recogniser, engine_key, lazy_recogniser
 from reader.core.entities.fill import fill_cache
+from reader.core.entities.index import Entity, find_entity
 from reader.core.exchange.yaml_format import write_export
 from reader.core.history import History, Replayed
 from reader.core.keys import keymap_problem  # noqa: F401 (the command checks config.yaml's keymap with it)
@@ -26,9 +28,14 @@ from reader.store import StaleWriteError, Store, StoreWriteError, database_error
 from reader.tui.format import plural, short_path, short_quote
 from reader.tui.keys import binding_rows, bindings_for, help_sections, key_label, keys_of, palette_targets
 from reader.tui.messages import DatabaseChanged
+from reader.tui.screens.agreement import AgreementScreen
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import ArticleListScreen
+from reader.tui.screens.charts import ChartsScreen
+from reader.tui.screens.compare import CompareScreen
+from reader.tui.screens.entity import EntityPicker, EntityScreen
 from reader.tui.screens.help import HelpScreen
+from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
@@ -93,6 +100,63 @@ class ReaderApp(App[None]):
         (imported files, other programs), so it is shown as plain text, control and bidi
         characters made visible, never as markup."""
         super().notify(display_text(message), title=display_text(title), severity=severity, timeout=timeout, markup=False)
+
+    # ---- moving between screens: the one place that knows the screen classes -----------------
+
+    def open_article(self, article_id: int, *, at: int | None = None, search: str | None = None) -> None:
+        """Show an article: the cursor at offset `at`, else at the first hit of `search`, else
+        where the reader left off."""
+        self.push_screen(ArticleScreen(self.workspace, article_id, search=search, at=at))
+
+    def open_compare(self, article_id: int, left: str, right: str) -> None:
+        """Show an article twice, side by side: `left`'s annotations and `right`'s."""
+        self.push_screen(CompareScreen(self.workspace, article_id, left, right))
+
+    def open_entity(
+        self, surface: str, label: str, article_id: int | None = None, start: int | None = None
+    ) -> EntityScreen | None:
+        """Show the entity `surface` names as `label` (any surface of it); with `article_id` and
+        `start` (a mention's place), the entity indexed there, so a bare surname opens the person
+        it stands for. Says so and returns None when the index has no such entity."""
+        workspace = self.workspace
+        entity = find_entity(workspace.store, surface, label, article_id, start)
+        if entity is None:
+            self.notify(
+                f"“{short_quote(surface, 40)}” ({label}) is not in the entity index yet: articles are "
+                "indexed as their entities are found, in the background.",
+                markup=False,
+            )
+            return None
+        return self.show_entity(entity)
+
+    def show_entity(self, entity: Entity) -> EntityScreen:
+        """Show one entity across the corpus."""
+        screen = EntityScreen(self.workspace, entity)
+        self.push_screen(screen)
+        return screen
+
+    def ask_entity(self, then: Callable[[Entity | None], object], *, label: str | None = None,
+                   title: str | None = None, chosen: Iterable[int] = (), does: str = "opens") -> None:
+        """Ask for an entity by name (of type `label`, if given) and hand it, or None, to `then`."""
+        self.push_screen(EntityPicker(self.workspace, label, title=title, chosen=chosen, does=does), then)
+
+    def pick_entity(self, label: str | None = None) -> None:
+        """Ask for an entity by name, then show it."""
+        self.ask_entity(lambda entity: entity is not None and self.show_entity(entity), label=label)
+
+    def open_tags(self, then: Callable[[object], object] | None = None) -> None:
+        """Show the codebook; `then` runs when it closes."""
+        self.push_screen(TagsScreen(self.workspace), then)
+
+    def open_tag_passages(self, tag: str) -> None:
+        """Show every passage with `tag` (and the tags nested in it)."""
+        self.push_screen(TagPassagesScreen(self.workspace, tag))
+
+    def open_charts(self) -> None:
+        self.push_screen(ChartsScreen(self.workspace))
+
+    def open_agreement(self) -> None:
+        self.push_screen(AgreementScreen(self.workspace))
 
     # ---- changes made elsewhere ------------------------------------------------------------
 

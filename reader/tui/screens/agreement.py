@@ -443,21 +443,17 @@ class AgreementScreen(Screen[None]):
         return row.found if row is not None else None
 
     def on_paged_list_chosen(self, event: PagedList.Chosen) -> None:
-        from reader.tui.screens.article import ArticleScreen
-
         event.stop()
         found: Disagreement = event.row.found
-        self.app.push_screen(ArticleScreen(self.workspace, found.article, at=found.start))  # type: ignore[arg-type]
+        self.app.open_article(found.article, at=found.start)
 
     def action_compare(self) -> None:
-        from reader.tui.screens.compare import CompareScreen
-
         found, report = self.current, self.report
         if found is None or report is None:
             self.notify("No disagreement to compare: choose one in the list (tab).", markup=False)
             return
         pair = report.pairs[min(self.selected[0], len(report.pairs) - 1)]
-        self.app.push_screen(CompareScreen(self.workspace, found.article, pair.a, pair.b))  # type: ignore[arg-type]
+        self.app.open_compare(found.article, pair.a, pair.b)
 
     def action_annotators(self) -> None:
         known = self.store.annotations.annotators()

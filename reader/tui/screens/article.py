@@ -31,7 +31,6 @@ from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.orphans import OrphansScreen
-from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.pickers import ChecklistScreen, PickerScreen, pick_annotator
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.widgets.side_panel import SidePanel
@@ -542,7 +541,7 @@ class ArticleScreen(Screen[None]):
             rest = [name for name in annotators if name != left]
             second = PickerScreen(f"Compare {left} with", rest)
             self.app.push_screen(
-                second, lambda right: right is not None and self.app.push_screen(CompareScreen(self.workspace, self.article.id, left, right))
+                second, lambda right: right is not None and self.app.open_compare(self.article.id, left, right)
             )
 
         self.app.push_screen(first_picker, first_chosen)
@@ -582,12 +581,10 @@ class ArticleScreen(Screen[None]):
         return entity
 
     def action_entity(self) -> None:
-        from reader.tui.screens.entity import open_entity
-
         entity = self._entity_under_cursor()
         if entity is not None:
             surface = self.article.text[entity.start : entity.end]
-            open_entity(self, surface, entity.label, self.article.id, entity.start)
+            self.app.open_entity(surface, entity.label, self.article.id, entity.start)
 
     def action_accept_entity(self) -> None:
         entity = self._entity_under_cursor()

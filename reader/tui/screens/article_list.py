@@ -18,10 +18,8 @@ from reader.core.model import ListQuery, ReadFilter, SORT_KEYS
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
-from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.orphans import OrphansScreen
-from reader.tui.screens.pickers import pick_annotator
-from reader.tui.screens.pickers import PickerScreen
+from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -133,24 +131,16 @@ class ArticleListScreen(Screen[None]):
         self._set_query(tag=tag)
 
     def action_tags(self) -> None:
-        from reader.tui.screens.tags import TagsScreen
-
-        self.app.push_screen(TagsScreen(self.workspace), lambda _result: self._reload(keep_cursor=True))
+        self.app.open_tags(lambda _result: self._reload(keep_cursor=True))
 
     def action_entity(self) -> None:
-        from reader.tui.screens.entity import pick_entity
-
-        pick_entity(self)
+        self.app.pick_entity()
 
     def action_charts(self) -> None:
-        from reader.tui.screens.charts import ChartsScreen
-
-        self.app.push_screen(ChartsScreen(self.workspace))
+        self.app.open_charts()
 
     def action_agreement(self) -> None:
-        from reader.tui.screens.agreement import AgreementScreen
-
-        self.app.push_screen(AgreementScreen(self.workspace))
+        self.app.open_agreement()
 
     def action_orphans(self) -> None:
         orphans = self.store.annotations.orphans()
@@ -165,7 +155,7 @@ class ArticleListScreen(Screen[None]):
         orphan = next((o for o in self.store.annotations.orphans() if o.id == orphan_id), None)
         if orphan is None:
             return
-        self.app.push_screen(ArticleScreen(self.workspace, orphan.article_id))
+        self.app.open_article(orphan.article_id)
         self.notify("Select where it belongs, then O to put it back.", markup=False)
 
     def action_toggle_read(self) -> None:
@@ -212,4 +202,4 @@ class ArticleListScreen(Screen[None]):
         self._set_query(search=None, tag=None, source=None, read="all", annotator=None)
 
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
-        self.app.push_screen(ArticleScreen(self.workspace, message.article_id, search=self.query_state.search))
+        self.app.open_article(message.article_id, search=self.query_state.search)

@@ -471,11 +471,8 @@ class ChartsScreen(Screen[None]):
             self.notify("The entity index is empty: reader fills it in the background as it recognises articles.",
                         markup=False)
             return
-        from reader.tui.screens.entity import EntityPicker
-
-        picker = EntityPicker(self.workspace, title="Entities on the timeline",
-                              chosen=[entity.id for entity in self.state.entities], does="adds or takes off")
-        self.app.push_screen(picker, self._toggle_entity)
+        self.app.ask_entity(self._toggle_entity, title="Entities on the timeline",
+                            chosen=[entity.id for entity in self.state.entities], does="adds or takes off")
 
     def _toggle_entity(self, entity) -> None:
         if entity is None:

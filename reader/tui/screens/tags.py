@@ -155,7 +155,7 @@ class TagsScreen(Screen):
     def action_passages(self) -> None:
         tag = self.current
         if tag is not None:
-            self.app.push_screen(TagPassagesScreen(self.workspace, tag.name))
+            self.app.open_tag_passages(tag.name)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -378,10 +378,8 @@ class TagPassagesScreen(Screen):
         return [("    …" + prefix[len(prefix) - lead:], muted), (quote, mark), (suffix + "…", muted)]
 
     def on_paged_list_chosen(self, event: PagedList.Chosen) -> None:
-        from reader.tui.screens.article import ArticleScreen
-
         annotation = event.row.annotation
-        self.app.push_screen(ArticleScreen(self.workspace, annotation.article_id, at=annotation.start))
+        self.app.open_article(annotation.article_id, at=annotation.start)
 
     def action_back(self) -> None:
         self.dismiss()
