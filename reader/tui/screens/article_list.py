@@ -36,7 +36,6 @@ class ArticleListScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
-        self.config = workspace.config
         self.query_state = ListQuery()
 
     def compose(self) -> ComposeResult:
@@ -90,7 +89,7 @@ class ArticleListScreen(Screen[None]):
             title.append(f" ({display_text(description)})", style="bold")
         title.append(f"  ·  sorted by {SORT_NAMES[self.query_state.sort]}")
         title.append(f"  ·  {plural(self.store.annotations.count(), 'annotation')}")
-        title.append(f"  ·  {short_path(self.config.database)}", style="dim")
+        title.append(f"  ·  {short_path(self.workspace.config.database)}", style="dim")
         self.query_one("#list-title", Static).update(title)
 
     def _set_query(self, **changes) -> None:

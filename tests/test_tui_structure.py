@@ -1,5 +1,6 @@
-"""Screens never import one another (moves between screens are app methods), only the generic
-dialogs; widgets import no screen. Imports inside functions count."""
+"""How reader/tui hangs together: screens never import one another (moves between screens are
+app methods), only the generic dialogs, and widgets import no screen (imports inside functions
+count); no screen or widget keeps a copy of the configuration, which the Tags screen replaces."""
 
 import ast
 from pathlib import Path
@@ -58,3 +59,16 @@ def test_the_check_sees_imports_inside_functions_and_relative_ones():
     assert screen_imports(sample, "from .entity import EntityScreen\n") == {"entity"}
     assert screen_imports(sample, "from . import charts\n") == {"charts"}
     assert screen_imports(sample, "import reader.tui.screens.tags\n") == {"tags"}
+
+
+def test_no_screen_or_widget_keeps_a_copy_of_the_configuration():
+    """`workspace.config` is replaced when the codebook is written to config.yaml or read from
+    it: a screen that kept the old one would show and apply stale settings."""
+    for path in sorted([*(TUI / "screens").glob("*.py"), *(TUI / "widgets").glob("*.py")]):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.Assign, ast.AnnAssign)):
+                targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+                value = ast.unparse(node.value) if node.value is not None else ""
+                for target in targets:
+                    kept = isinstance(target, ast.Attribute) and isinstance(target.value, ast.Name) and target.value.id == "self"
+                    assert not (kept and value.endswith("config")), f"{path.name}: {ast.unparse(node)}"
