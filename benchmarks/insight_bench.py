@@ -467,7 +467,7 @@ async def press_and_time(pilot, screen, view: int, key: str, name: str, results:
     await pilot.press(key)
     await wait_painted(screen, view, started)
     results.setdefault(name, []).append(screen.painted_at[view] - started)
-    notes[name] = " ".join(screen.status_text().split())
+    notes[name] = " ".join(str(screen.query_one("#charts-title").render()).split())
 
 
 async def wait_painted(screen, view: int, started: float, limit: float = 30.0) -> None:

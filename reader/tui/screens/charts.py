@@ -134,7 +134,7 @@ class ChartsScreen(Screen[None]):
         self._reading_lock = threading.Lock()
         self._closed = False
         self.shown_key: tuple | None = None
-        #: When each view last showed its numbers on screen (for the benchmark and tests).
+        #: When each view last showed its numbers on screen (the clock of benchmarks/insight_bench.py).
         self.painted_at: dict[int, float] = {}
 
     def compose(self) -> ComposeResult:
@@ -318,11 +318,7 @@ class ChartsScreen(Screen[None]):
                 self.app.call_from_thread(remember, self._path, key, seen, matrix)
 
     def on_database_changed(self, _message: DatabaseChanged) -> None:
-        self.refresh_now()
-
-    def refresh_now(self) -> None:
-        """Recount the current view if another connection changed what it counts (the app's
-        DatabaseChanged message calls this)."""
+        """Recount the current view if another connection changed what it counts."""
         if self.state.view == 3 and self.shown_key is None and not self.state.entities:
             self._show_current()  # the entity index may have begun to fill
             return
@@ -500,9 +496,3 @@ class ChartsScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
-
-    # ---- for tests and the benchmark -----------------------------------------------------------
-
-    def status_text(self) -> str:
-        """The title line as plain text."""
-        return str(self.query_one("#charts-title", Static).render())

@@ -131,10 +131,6 @@ class HeatTable(DataTable):
         self.move_cursor(row=min(previous.row, self.row_count - 1), column=min(max(previous.column, 1), len(self.columns) - 1),
                          animate=False)
 
-    def cell_text(self, row: int, column: int) -> str:
-        """The plain text of a cell (for tests and the benchmark)."""
-        return str(self.get_cell_at((row, column)))
-
     @property
     def column_index(self) -> int | None:
         """The Matrix column under the cursor, or None on the label or totals column."""
