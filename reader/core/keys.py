@@ -1,9 +1,6 @@
-"""Every key reader binds, as data: per context (a screen or widget class) its actions, each with
-the id a keymap names it by, its default keys, its description and tooltip, and whether the
-footer shows it; which contexts take keys together on a screen; the keys a tag may not take.
+"""Every key reader binds, as data: per screen or widget its actions (id, keys, description, footer), the screens' groups, the keys a tag may not take.
 
-Data and arithmetic on it only: it imports nothing of Textual (reader.tui.keys turns it into
-Bindings, help rows and palette entries) and binds or handles no key itself.
+Data only: it never imports Textual (reader.tui.keys makes Bindings, help and palette of it) and binds or handles no key.
 """
 
 from __future__ import annotations
@@ -388,8 +385,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
     ),
 )}
 
-#: Every screen that takes keys: a context is listed in at most one screen, or in many as a
-#: widget (the paged list).
+#: Every screen that takes keys, by its own context (a widget's context may serve several
+#: screens: the paged list).
 SCREENS: dict[str, ScreenKeys] = {screen.context: screen for screen in (
     ScreenKeys("article", "Article", widgets=("article_view",), palette_widget="article_view", tag_keys=True),
     ScreenKeys("list", "Article list", widgets=("article_list",), palette_widget="article_list"),

@@ -310,7 +310,9 @@ class ReaderApp(App[None]):
             for binding in bindings:
                 title = binding.tooltip or binding.description
                 yield SystemCommand(title, f"key: {keys_of(binding, keymap)}", partial(target.run_action, binding.action))
-        yield from getattr(screen, "palette_commands", tuple)()
+        offered = getattr(screen, "palette_commands", None)  # the article's tags, the list's filters...
+        if offered is not None:
+            yield from offered()
         for theme in sorted(BUILTIN_THEMES):
             yield SystemCommand(f"Theme: {theme}", "change the colours", partial(setattr, self, "theme", theme), False)
         yield from super().get_system_commands(screen)

@@ -1,8 +1,6 @@
-"""The key registry (reader.core.keys) as Textual sees it: each class's Bindings, the help's
-sections and the command palette's actions for the screen on top.
+"""The key registry (reader.core.keys) as Textual sees it: each class's Bindings, the help's sections, the palette's actions.
 
-It binds and handles no key itself; a class with keys names its context (KEY_CONTEXT) and
-takes its BINDINGS from `bindings_for`, and nothing here knows a screen class.
+It binds and handles no key and knows no screen class: a class names its KEY_CONTEXT and takes BINDINGS from `bindings_for`.
 """
 
 from __future__ import annotations
