@@ -15,7 +15,7 @@ It never changes the database it starts from: it works on a copy in --workdir, a
    (--reindex does the second half of step 2 again). The corpus has no publication dates, so
    the index's rows are given dates over ten years (`date_index`) for "newest first" and the
    timeline to have something to sort and group.
-3. Times each query of reader/core/entities/index.py (median of N runs, after one warm-up) for a
+3. Times each query of reader/store/entity_index.py (median of N runs, after one warm-up) for a
    frequent, a middling and a rare entity, and prints them against the 300 ms goal; then opens
    the EntityScreen of each in a headless app (the list and the side panes, timed apart).
 """
@@ -227,7 +227,6 @@ def time_screens(db_path: Path, repeats: int) -> list[tuple[str, float, float]]:
 
     from reader.core.config import parse_config
     from reader.tui.app import ReaderApp
-    from reader.tui.screens.entity import open_entity
 
     config_path = db_path.parent / "config.yaml"
     text = f"annotator: bench\nload_samples: false\ndatabase: {db_path.name}\n"
@@ -257,7 +256,7 @@ def time_screens(db_path: Path, repeats: int) -> list[tuple[str, float, float]]:
                 shown, filled = [], []
                 for _ in range(repeats + 1):
                     started = time.perf_counter()
-                    screen = open_entity(app.screen, entity.name, entity.label)
+                    screen = app.open_entity(entity.name, entity.label)
                     while not screen.is_mounted or id(screen.panes[0]) not in drawn:
                         await asyncio.sleep(0.001)
                     shown.append((drawn[id(screen.panes[0])] - started) * 1000)

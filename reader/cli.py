@@ -107,7 +107,8 @@ def make_recogniser(config, lazy: bool):
 
 def open_tui(context: Context) -> None:
     config = context.config
-    from reader.tui.app import ReaderApp, keymap_problem, theme_problem
+    from reader.core.keys import keymap_problem
+    from reader.tui.app import ReaderApp, theme_problem
 
     problem = theme_problem(config.theme)
     if problem:

@@ -1,4 +1,4 @@
-"""`reader stats`: the same numbers as reader/core/insight.py (and so as the Charts screen) in
+"""`reader stats`: the same numbers as reader/store/figures.py (and so as the Charts screen) in
 aligned tables, JSON and CSV; no colour codes or control characters of user text in the output."""
 
 import csv

@@ -1,4 +1,4 @@
-"""The figures of reader/core/insight.py on hand-built data: exact counts per source, per month
+"""The figures of reader/store/figures.py on hand-built data: exact counts per source, per month
 (gaps and undated), per annotator and tag, co-occurrence on passages and articles, entity
 months from the entity index, and the signatures the Charts screen watches."""
 

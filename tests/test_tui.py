@@ -252,7 +252,7 @@ async def test_keymap_from_the_config_rebinds_keys_everywhere(store, config):
 
 
 def test_keymap_with_an_unknown_id_is_refused():
-    from reader.tui.app import keymap_problem
+    from reader.core.keys import keymap_problem
 
     assert keymap_problem({"cursor.word_next": "Y"}) is None
     assert "cursor.flyaway" in keymap_problem({"cursor.flyaway": "Y"})

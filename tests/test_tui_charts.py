@@ -1,8 +1,9 @@
-"""The Charts screen: it opens with the numbers of reader/core/insight.py in its table, switches
+"""The Charts screen: it opens with the numbers of reader/store/figures.py in its table, switches
 views by key, picks entities, shows user text as plain text, and follows changes that another
 connection makes."""
 
 import pytest
+from textual.widgets import Static
 
 from reader.store import figures as insight
 from reader.core.entities import Span
@@ -10,6 +11,7 @@ from reader.core.ingest import Document
 from reader.core.model import sha256_text
 from reader.store import Store
 from reader.tui.app import ReaderApp
+from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.charts import ChartsScreen
 from reader.tui.screens.entity import EntityPicker
 from reader.tui.screens.help import HelpScreen
@@ -47,7 +49,12 @@ async def open_charts(pilot, view: int = 1) -> ChartsScreen:
 
 def table_text(screen: ChartsScreen) -> list[list[str]]:
     table = screen.table
-    return [[table.cell_text(row, column) for column in range(len(table.columns))] for row in range(table.row_count)]
+    return [[str(table.get_cell_at((row, column))) for column in range(len(table.columns))] for row in range(table.row_count)]
+
+
+def status_text(screen: ChartsScreen) -> str:
+    """The title line as plain text."""
+    return str(screen.query_one("#charts-title", Static).render())
 
 
 def screen_lines(app) -> list[str]:
@@ -109,7 +116,7 @@ async def test_views_switch_by_key(store, config):
         await pilot.press("u")  # articles
         await settle(pilot)
         assert table_text(screen)[1] == ["2025-03", "1", "1", "2"]
-        assert "articles tagged, per month" in screen.status_text()
+        assert "articles tagged, per month" in status_text(screen)
         await pilot.press("4")
         await settle(pilot)
         assert table_text(screen) == [
@@ -147,13 +154,13 @@ async def test_annotator_and_tag_filters(store, config):
         await pilot.press("a", *"bob", "enter")
         await settle(pilot)
         assert table_text(screen) == [["Wirefeed", "1", "1", "2"], ["all sources", "1", "1", "2"]]
-        assert "annotator bob" in screen.status_text()
+        assert "annotator bob" in status_text(screen)
         await pilot.press("a", *"everyone", "enter")
         await settle(pilot)
         await pilot.press("t", *"cooperation", "enter")
         await settle(pilot)
         assert table_text(screen) == [["Wirefeed", "2", "2"], ["all sources", "2", "2"]]
-        assert "tag cooperation" in screen.status_text()
+        assert "tag cooperation" in status_text(screen)
 
 
 async def test_counts_follow_a_change_from_another_connection(store, config, monkeypatch):
@@ -189,7 +196,7 @@ async def test_a_commit_that_changes_no_tag_recounts_nothing(store, config):
             other.articles.mark_read(1)  # another connection commits, nothing the charts count changes
         finally:
             other.close()
-        screen.refresh_now()
+        screen.post_message(DatabaseChanged())  # as the app does when another connection commits
         await settle(pilot)
         assert screen.table.matrix is shown
 

@@ -6,7 +6,7 @@ from reader.core.model import sha256_text
 from reader.store import Store
 from reader.tui.app import ReaderApp
 from reader.tui.screens.article import ArticleScreen
-from reader.tui.screens.entity import EntityPicker, EntityScreen, open_entity, pick_entity
+from reader.tui.screens.entity import EntityPicker, EntityScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.widgets.paged_list import PagedList
 from tests.test_entity_index import ENGINE, GENEVA, GENEVA_SPANS, NAIROBI, NAIROBI_SPANS, add, spans_in
@@ -43,7 +43,7 @@ async def loaded(pilot, screen: EntityScreen) -> EntityScreen:
 
 
 async def entity_screen(pilot, surface, label) -> EntityScreen:
-    screen = open_entity(pilot.app.screen, surface, label)
+    screen = pilot.app.open_entity(surface, label)
     await pilot.pause()
     assert isinstance(pilot.app.screen, EntityScreen) and pilot.app.screen is screen
     return await loaded(pilot, screen)
@@ -114,13 +114,13 @@ async def test_a_bare_surname_opens_the_person_it_stands_for(config):
     app = ReaderApp(config, store)
     async with app.run_test(size=(120, 30)) as pilot:
         at = GENEVA.index("Lima said")
-        screen = open_entity(app.screen, "Lima", "PERSON", article_id=ids["geneva"], start=at)
+        screen = app.open_entity("Lima", "PERSON", article_id=ids["geneva"], start=at)
         await pilot.pause()
         assert screen is not None and screen.entity.name == "Ana Lima"
         assert "3 mentions in 1 article" in str(screen.query_one("#entity-header").render())
         await pilot.press("q")
         await pilot.pause()
-        assert open_entity(app.screen, "Nobody Atall", "PERSON") is None
+        assert app.open_entity("Nobody Atall", "PERSON") is None
         await pilot.pause()
         assert any("not in the entity index yet" in n.message for n in app._notifications)
     store.close()
@@ -167,7 +167,7 @@ async def test_the_picker_finds_an_entity_by_the_start_of_its_words(config):
     store, _ids = make_store(config)
     app = ReaderApp(config, store)
     async with app.run_test(size=(120, 30)) as pilot:
-        pick_entity(app.screen)
+        app.pick_entity()
         await pilot.pause()
         assert isinstance(app.screen, EntityPicker)
         assert app.screen.found[0].name == "Geneva"  # most articles first (Geneva and the UN: 2 each)
@@ -178,7 +178,7 @@ async def test_the_picker_finds_an_entity_by_the_start_of_its_words(config):
         await pilot.pause()
         assert isinstance(app.screen, EntityScreen) and app.screen.entity.name == "Zoë Nakamura"
         await pilot.press("q")
-        pick_entity(app.screen, label="ORG")
+        app.pick_entity(label="ORG")
         await pilot.pause()
         assert {e.label for e in app.screen.found} == {"ORG"}
         await pilot.press("escape")

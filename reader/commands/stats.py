@@ -1,6 +1,6 @@
 """`reader stats`: the figures of the Charts screen (corpus totals, tags per source and per month, tag co-occurrence, entity mentions per month) as aligned tables, JSON or CSV.
 
-It only reads, through reader/core/insight.py (the same functions as the screen, so the same numbers); it never writes a figure of its own making, and prints only through reader/commands/output.py: no raw control or bidi character of user text on a terminal, no formula in a CSV cell.
+It only reads, through reader/store/figures.py (the same functions as the screen, so the same numbers); it never writes a figure of its own making, and prints only through reader/commands/output.py: no raw control or bidi character of user text on a terminal, no formula in a CSV cell.
 """
 
 from __future__ import annotations

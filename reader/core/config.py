@@ -19,23 +19,15 @@ from typing import Any
 import yaml
 
 from reader.core.entities import LABELS
+from reader.core.keys import reserved_keys
 from reader.core.yamlsafe import Located, SafeLoader as _SafeLoader, YamlError, load_located
 
 CONFIG_ENV = "READER_CONFIG"
 CONFIG_NAME = "config.yaml"
 
-#: Keys the article and list screens use for navigation and commands. A tag key may not be
-#: one of these (the TUI's bindings are checked against this set by a test).
-RESERVED_KEYS = frozenset(
-    {
-        "h", "j", "k", "l", "w", "b", "e", "g", "G", "n", "N", "p", "q", "s", "t", "T",
-        "m", "x", "u", "v", "V", "(", ")", "{", "}", "[", "]", "?", "/", ":", " ",
-        "o", "f", "S", "r", "c", "i", "E", "J", "K", "U", "a", "A", "X", "O", "W", "C",
-        "escape", "enter", "space", "tab", "up", "down", "left", "right", "home", "end",
-        "pageup", "pagedown", "ctrl+p", "ctrl+r", "ctrl+c", "ctrl+q", "ctrl+s",
-        "shift+left", "shift+right", "shift+up", "shift+down", "shift+home", "shift+end",
-    }
-)
+#: Keys a tag may not take: every key of the article and list screens, and a few kept free
+#: (derived from the key registry, reader/core/keys.py, where every key reader binds lives).
+RESERVED_KEYS = reserved_keys()
 
 #: Colour names accepted besides `#rgb` / `#rrggbb` hex values.
 COLOR_NAMES = frozenset(

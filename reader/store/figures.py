@@ -15,7 +15,7 @@ charts, the tables, JSON and CSV of `reader stats` all print the same numbers:
   "passage") or articles ("article") that have both tags, the diagonal those with the tag
   (and so do the column totals); a row's total counts those with its tag and another.
 - `entity_months(store, entities)`: months by entities, from the entity index
-  (reader/core/entities/index.py, `mentions_per_month`).
+  (reader/store/entity_index.py, `mentions_per_month`).
 - `corpus_totals(store)`: the headline numbers.
 
 Speed (benchmarks/insight_bench.py, 100,000 articles and 200,000 annotations: every figure

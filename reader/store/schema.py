@@ -171,7 +171,7 @@ def m008_annotator_index(db: Database) -> None:
 
 @migrations()
 def m009_entity_index(db: Database) -> None:
-    # Every cached entity mention in SQL, for retrieval from an entity (reader/core/entities/index.py).
+    # Every cached entity mention in SQL, for retrieval from an entity (reader/store/entity_index.py).
     # Texts cached before it are indexed by the background fill, so opening never waits for it.
     from reader.store.entity_index import create_tables
 
@@ -205,7 +205,7 @@ def m011_article_of_each_tagging(db: Database) -> None:
 
 @migrations()
 def m012_insight_indexes(db: Database) -> None:
-    # Charts and `reader stats` (reader/core/insight.py) count tags per source and month one row
+    # Charts and `reader stats` (reader/store/figures.py) count tags per source and month one row
     # key at a time: each article's taggings, and one annotator's passages of an article, by index.
     db["annotation_tags"].create_index(["article_id", "tag_id"], index_name="idx_annotation_tags_article_tag")
     db["annotations"].create_index(["annotator", "article_id", "id"], index_name="idx_annotations_annotator_article")
@@ -213,12 +213,12 @@ def m012_insight_indexes(db: Database) -> None:
 
 @migrations()
 def m013_insight_summaries(db: Database) -> None:
-    # Charts and `reader stats` (reader/core/insight.py) without a look-up per row. Each tagging
+    # Charts and `reader stats` (reader/store/figures.py) without a look-up per row. Each tagging
     # keeps its article's month (the first seven characters of `published` when it starts with a
     # year and month, else NULL: "undated") and source, kept by triggers as article_id is (m011),
     # and indexed so that tags are counted per month or source from one index. The entity index
     # keeps mentions and articles per entity and month (entity_months, kept by triggers: see
-    # reader/core/entities/index.py). About 5 s at 270,000 taggings and 8 million mentions.
+    # reader/store/entity_index.py). About 5 s at 270,000 taggings and 8 million mentions.
     from reader.store.entity_index import create_month_counts
 
     month = "CASE WHEN {0}.published GLOB '[0-9][0-9][0-9][0-9]-[0-1][0-9]*' THEN substr({0}.published, 1, 7) END"
@@ -264,7 +264,7 @@ def m013_insight_summaries(db: Database) -> None:
 @migrations()
 def m014_agreement_counts(db: Database) -> None:
     # Agreement's sums per article, kept, and a change number per article (kept by triggers)
-    # that says which kept sums are out of date (reader/core/agreement_cache.py).
+    # that says which kept sums are out of date (reader/store/agreement.py).
     from reader.store.agreement import create_tables
 
     create_tables(db)

@@ -1,4 +1,5 @@
-"""The Textual application: builds the workspace its screens share, the help and the palette.
+"""The Textual application: the workspace its screens share, every move from one screen to
+another (screens call these methods and never import one another), the help and the palette.
 
 It opens no database itself; the caller hands it an open `Store` and closes it afterwards.
 """
@@ -11,32 +12,31 @@ from functools import partial
 
 from textual import work
 from textual.app import App, SystemCommand
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
 from textual.worker import WorkerFailed, get_current_worker
 
 from reader.core.config import Config
-from reader.core.entities import LABELS, LazyRecogniser, Recogniser, engine_key, lazy_recogniser
+from reader.core.entities import LazyRecogniser, Recogniser, engine_key, lazy_recogniser
+
+from reader.core.model import Entity
 from reader.services.entity_fill import fill_cache
 from reader.services.export import write_export
 from reader.services.history import History, Replayed
+from reader.store.entity_index import find_entity
 from reader.core.model import ExportFilter
 from reader.store import StaleWriteError, Store, StoreWriteError, database_error_reason
-from reader.tui.bindings import binding_ids, binding_rows, keys_of
 from reader.tui.format import plural, short_path, short_quote
+from reader.tui.keys import binding_rows, bindings_for, help_sections, key_label, keys_of, palette_targets
 from reader.tui.messages import DatabaseChanged
+from reader.tui.screens.agreement import AgreementScreen
 from reader.tui.screens.article import ArticleScreen
-from reader.tui.screens.article_list import SORT_NAMES, ArticleListScreen
-from reader.tui.screens.agreement import AgreementScreen, AgreementTable
+from reader.tui.screens.article_list import ArticleListScreen
 from reader.tui.screens.charts import ChartsScreen
+from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.entity import EntityPicker, EntityScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
-from reader.tui.widgets.article_list import ArticleList
-from reader.tui.widgets.article_view import ArticleView
-from reader.tui.widgets.charts import HeatTable
-from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
@@ -48,29 +48,11 @@ def theme_problem(theme: str) -> str | None:
     return f"unknown theme {theme!r} (choose one of: {', '.join(sorted(BUILTIN_THEMES))})"
 
 
-def keymap_problem(keymap: dict[str, str]) -> str | None:
-    """Why `keymap` cannot be used, or None when it can: an id no binding has, or a key that
-    another action keeps (the remapped action would never see it)."""
-    known = binding_ids(KEYMAP_OWNERS)
-    unknown = sorted(set(keymap) - known)
-    if unknown:
-        return f"no action has the id {unknown[0]!r} (the help screen, ?, lists every id)"
-    for group in KEY_GROUPS:
-        taken: dict[str, str] = {}
-        for binding in (binding for owner in group for binding in owner.BINDINGS):
-            keys = keymap.get(binding.id or "", binding.key)
-            for key in (part.strip() for part in keys.split(",")):
-                other = taken.setdefault(key, binding.id or binding.action)
-                if other != (binding.id or binding.action) and (binding.id in keymap or other in keymap):
-                    return f"key {key!r} would do both {other!r} and {binding.id!r}"
-    return None
-
-
 class ReaderApp(App[None]):
     CSS_PATH = "reader.tcss"
     TITLE = "reader"
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", show=False, id="app.quit_anywhere")]
-
+    KEY_CONTEXT = "app"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     #: Whether the app recognises the entities of every article in the background, so that
     #: any article opens with them at once (tests turn it off to keep their timing their own).
@@ -119,6 +101,63 @@ class ReaderApp(App[None]):
         (imported files, other programs), so it is shown as plain text, control and bidi
         characters made visible, never as markup."""
         super().notify(display_text(message), title=display_text(title), severity=severity, timeout=timeout, markup=False)
+
+    # ---- moving between screens: the one place that knows the screen classes -----------------
+
+    def open_article(self, article_id: int, *, at: int | None = None, search: str | None = None) -> None:
+        """Show an article: the cursor at offset `at`, else at the first hit of `search`, else
+        where the reader left off."""
+        self.push_screen(ArticleScreen(self.workspace, article_id, search=search, at=at))
+
+    def open_compare(self, article_id: int, left: str, right: str) -> None:
+        """Show an article twice, side by side: `left`'s annotations and `right`'s."""
+        self.push_screen(CompareScreen(self.workspace, article_id, left, right))
+
+    def open_entity(
+        self, surface: str, label: str, article_id: int | None = None, start: int | None = None
+    ) -> EntityScreen | None:
+        """Show the entity `surface` names as `label` (any surface of it); with `article_id` and
+        `start` (a mention's place), the entity indexed there, so a bare surname opens the person
+        it stands for. Says so and returns None when the index has no such entity."""
+        workspace = self.workspace
+        entity = find_entity(workspace.store, surface, label, article_id, start)
+        if entity is None:
+            self.notify(
+                f"“{short_quote(surface, 40)}” ({label}) is not in the entity index yet: articles are "
+                "indexed as their entities are found, in the background.",
+                markup=False,
+            )
+            return None
+        return self.show_entity(entity)
+
+    def show_entity(self, entity: Entity) -> EntityScreen:
+        """Show one entity across the corpus."""
+        screen = EntityScreen(self.workspace, entity)
+        self.push_screen(screen)
+        return screen
+
+    def ask_entity(self, then: Callable[[Entity | None], object], *, label: str | None = None,
+                   title: str | None = None, chosen: Iterable[int] = (), does: str = "opens") -> None:
+        """Ask for an entity by name (of type `label`, if given) and hand it, or None, to `then`."""
+        self.push_screen(EntityPicker(self.workspace, label, title=title, chosen=chosen, does=does), then)
+
+    def pick_entity(self, label: str | None = None) -> None:
+        """Ask for an entity by name, then show it."""
+        self.ask_entity(lambda entity: entity is not None and self.show_entity(entity), label=label)
+
+    def open_tags(self, then: Callable[[object], object] | None = None) -> None:
+        """Show the codebook; `then` runs when it closes."""
+        self.push_screen(TagsScreen(self.workspace), then)
+
+    def open_tag_passages(self, tag: str) -> None:
+        """Show every passage with `tag` (and the tags nested in it)."""
+        self.push_screen(TagPassagesScreen(self.workspace, tag))
+
+    def open_charts(self) -> None:
+        self.push_screen(ChartsScreen(self.workspace))
+
+    def open_agreement(self) -> None:
+        self.push_screen(AgreementScreen(self.workspace))
 
     # ---- changes made elsewhere ------------------------------------------------------------
 
@@ -256,75 +295,25 @@ class ReaderApp(App[None]):
         self.push_screen(HelpScreen(self.help_sections()))
 
     def help_sections(self) -> list[tuple[str, list[tuple[str, str, str]]]]:
+        """The help's sections for the screen on top, then the keys that work everywhere."""
         keymap = self.config.keymap
-        if isinstance(self.screen, ArticleScreen):
-            sections = [("Article", binding_rows([*ArticleView.BINDINGS, *ArticleScreen.BINDINGS], keymap))]
-            tags = [
-                (look.key or "", display_text(f"tag as {name}: {look.description or ''}".rstrip(": ")), "")
-                for name, look in self.workspace.codebook.keyed()
-            ]
-            if tags:
-                sections.append(("Tags (the selection, or the sentence under the cursor)", tags))
-        elif isinstance(self.screen, ArticleListScreen):
-            sections = [("Article list", binding_rows([*ArticleList.BINDINGS, *ArticleListScreen.BINDINGS], keymap))]
-        else:
-            owners = (*getattr(self.screen, "HELP_WIDGETS", ()), type(self.screen))
-            title = getattr(self.screen, "HELP_TITLE", "This screen")
-            sections = [(title, binding_rows([binding for owner in owners for binding in owner.BINDINGS], keymap))]
-        sections.append(("Everywhere", binding_rows(self.BINDINGS, keymap) + [("ctrl+p", "Command palette", "")]))
+        sections = help_sections(self.screen, keymap, self.workspace.codebook)
+        palette = (key_label(self.COMMAND_PALETTE_BINDING), "Command palette", "")
+        sections.append(("Everywhere", binding_rows(self.BINDINGS, keymap) + [palette]))
         return sections
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """Every action of the screen the palette was opened on, with its keys, then the
-        tags, entity types, sort orders and filters that apply there, then Textual's own."""
+        """Every action of the screen the palette was opened on, with its keys, then what the
+        screen offers besides (tags, entity types, sort orders, filters), then the themes and
+        Textual's own."""
         keymap = self.config.keymap
-        if isinstance(screen, ArticleScreen):
-            view = screen.query_one(ArticleView)
-            owners = [(view, ArticleView.BINDINGS), (screen, ArticleScreen.BINDINGS)]
-        elif isinstance(screen, ArticleListScreen):
-            owners = [(screen.query_one(ArticleList), ArticleList.BINDINGS), (screen, ArticleListScreen.BINDINGS)]
-        else:
-            owners = [(screen, screen.BINDINGS)]
-        for target, bindings in owners:
+        for target, bindings in palette_targets(screen):
             for binding in bindings:
                 title = binding.tooltip or binding.description
                 yield SystemCommand(title, f"key: {keys_of(binding, keymap)}", partial(target.run_action, binding.action))
-        if isinstance(screen, ArticleScreen):
-            for tag in self.store.tags.names():
-                yield SystemCommand(f"Tag as {tag}", "tag the selection or the sentence", partial(screen.apply_tag, tag), False)
-            for label in LABELS:
-                yield SystemCommand(
-                    f"Show only {label}", "highlight one entity type", partial(screen.show_only_label, label), False
-                )
-            yield SystemCommand("Show every entity type", "highlight all entity types", screen.show_all_labels, False)
-        if isinstance(screen, ArticleListScreen):
-            for tag in self.store.tags.names():
-                yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(screen.filter_tag, tag), False)
-            for sort, name in SORT_NAMES.items():
-                yield SystemCommand(f"Sort by {name}", "order of the article list", partial(screen.sort_by, sort), False)
-            for read in ("unread", "read", "all"):
-                yield SystemCommand(f"Show {read} articles", "read-state filter", partial(screen.show_read, read), False)
+        offered = getattr(screen, "palette_commands", None)  # the article's tags, the list's filters...
+        if offered is not None:
+            yield from offered()
         for theme in sorted(BUILTIN_THEMES):
             yield SystemCommand(f"Theme: {theme}", "change the colours", partial(setattr, self, "theme", theme), False)
         yield from super().get_system_commands(screen)
-
-
-#: Classes whose bindings the keymap may change.
-KEYMAP_OWNERS: tuple[type, ...] = (
-    ArticleView, ArticleScreen, ArticleList, ArticleListScreen, ReaderApp, HelpScreen,
-    TagsScreen, TagPassagesScreen, PagedList, AgreementScreen, AgreementTable, EntityScreen, EntityPicker,
-    ChartsScreen, HeatTable,
-)
-#: Bindings active together: a key may do only one thing within a group.
-KEY_GROUPS: tuple[tuple[type, ...], ...] = (
-    (ArticleView, ArticleScreen, ReaderApp),
-    (ArticleList, ArticleListScreen, ReaderApp),
-    (HelpScreen, ReaderApp),
-    (TagsScreen, ReaderApp),
-    (TagPassagesScreen, PagedList, ReaderApp),
-    (AgreementScreen, AgreementTable, ReaderApp),
-    (AgreementScreen, PagedList, ReaderApp),
-    (EntityScreen, PagedList, ReaderApp),
-    (EntityPicker, ReaderApp),
-    (ChartsScreen, HeatTable, ReaderApp),
-)

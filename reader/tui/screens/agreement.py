@@ -16,7 +16,6 @@ from rich.style import Style
 from rich.text import Text
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.coordinate import Coordinate
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -41,6 +40,7 @@ from reader.services.agreement import (
 from reader.core.agreement import Disagreement
 from reader.store import figures as insight
 from reader.store import Store, StoreError
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import ChecklistScreen
 from reader.tui.widgets.paged_list import PagedList
@@ -88,32 +88,16 @@ def _reports(store: Store, annotators: list[str], level: Level) -> Iterator[tupl
 class AgreementTable(DataTable):
     """The numbers: a row per pair and tag; j and k move like the arrows."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="agreement.table_down", tooltip="Next row of the numbers"),
-        Binding("k", "cursor_up", "Up", show=False, id="agreement.table_up", tooltip="Previous row of the numbers"),
-    ]
+    KEY_CONTEXT = "agreement_table"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
 
 class AgreementScreen(Screen[None]):
     """Per tag and overall: span P/R/F1 (exact, overlap), kappa, alpha; below, the disagreements
     of the pair and tag under the table's cursor."""
 
-    HELP_TITLE = "Agreement between annotators"
-    #: Widgets whose keys the help screen lists before the screen's own.
-    HELP_WIDGETS = (AgreementTable, PagedList)
-
-    BINDINGS = [
-        Binding("w", "compare", "Side by side", id="agreement.compare",
-                tooltip="The disagreement's article with both annotators' passages side by side"),
-        Binding("a", "annotators", "Annotators", id="agreement.annotators",
-                tooltip="Choose whom to compare (two or more)"),
-        Binding("l", "toggle_level", "Chars/tokens", id="agreement.level",
-                tooltip="Kappa and alpha over characters or over tokens"),
-        Binding("tab", "switch", "Table/list", id="agreement.switch",
-                tooltip="Move between the numbers and the disagreement list"),
-        Binding("q,escape", "back", "Back", id="agreement.back", tooltip="Back"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-    ]
+    KEY_CONTEXT = "agreement"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     DEFAULT_CSS = """
     AgreementScreen #agreement-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
@@ -459,21 +443,17 @@ class AgreementScreen(Screen[None]):
         return row.found if row is not None else None
 
     def on_paged_list_chosen(self, event: PagedList.Chosen) -> None:
-        from reader.tui.screens.article import ArticleScreen
-
         event.stop()
         found: Disagreement = event.row.found
-        self.app.push_screen(ArticleScreen(self.workspace, found.article, at=found.start))  # type: ignore[arg-type]
+        self.app.open_article(found.article, at=found.start)
 
     def action_compare(self) -> None:
-        from reader.tui.screens.compare import CompareScreen
-
         found, report = self.current, self.report
         if found is None or report is None:
             self.notify("No disagreement to compare: choose one in the list (tab).", markup=False)
             return
         pair = report.pairs[min(self.selected[0], len(report.pairs) - 1)]
-        self.app.push_screen(CompareScreen(self.workspace, found.article, pair.a, pair.b))  # type: ignore[arg-type]
+        self.app.open_compare(found.article, pair.a, pair.b)
 
     def action_annotators(self) -> None:
         known = self.store.annotations.annotators()

@@ -8,13 +8,14 @@ never writes SQL itself.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from contextlib import suppress
 from dataclasses import replace
+from functools import partial
 
 from rich.text import Text
 from textual import events, work
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
@@ -26,10 +27,10 @@ from reader.core.model import Annotation, Article, tag_name_problem
 from reader.store import StaleWriteError, StoreWriteError
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.orphans import OrphansScreen
-from reader.tui.screens.compare import CompareScreen
 from reader.tui.screens.pickers import ChecklistScreen, PickerScreen, pick_annotator
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.widgets.side_panel import SidePanel
@@ -44,36 +45,8 @@ BACKGROUND_RECOGNITION_CHARS = 50_000
 class ArticleScreen(Screen[None]):
     """One article: read, move, select, tag, annotate."""
 
-    BINDINGS = [
-        Binding("t", "pick_tag", "Tag…", id="annotation.pick_tag",
-                tooltip="Tag the selection or sentence with any tag (type to filter, or a new name)"),
-        Binding("T", "tag_article", "Tag article", show=False, id="article.tag",
-                tooltip="Tag the whole article (a tag it already has is removed)"),
-        Binding("m", "edit_note", "Note", id="annotation.note", tooltip="Add or edit the note of the annotation under the cursor"),
-        Binding("x", "delete_annotation", "Delete", id="annotation.delete",
-                tooltip="Delete the annotation under the cursor (u brings it back)"),
-        Binding("u", "app.undo", "Undo", id="history.undo", tooltip="Undo the last change (of any screen)"),
-        Binding("ctrl+r", "app.redo", "Redo", id="history.redo", tooltip="Redo the last undone change"),
-        Binding("slash", "search", "Search", show=False, id="article.search", tooltip="Search this article (n and N jump)"),
-        Binding("i", "toggle_panel", "Panel", id="article.panel", tooltip="Show or hide the list of annotations and entities"),
-        Binding("E", "entity_types", "Entity types", show=False, id="article.entity_types",
-                tooltip="Choose which entity types are highlighted"),
-        Binding("a", "accept_entity", "Accept entity", show=False, id="article.accept_entity",
-                tooltip="Confirm the entity under the cursor, in every article"),
-        Binding("A", "label_entity", "Entity type", show=False, id="article.label_entity",
-                tooltip="Give the selection (a missed entity) or the entity under the cursor a type, in every article"),
-        Binding("X", "reject_entity", "Reject entity", show=False, id="article.reject_entity",
-                tooltip="Never highlight the entity under the cursor as this type again"),
-        Binding("W", "annotator", "Annotator", show=False, id="article.annotator",
-                tooltip="Show one annotator's annotations, everyone's, or compare two side by side"),
-        Binding("enter", "entity", "Entity", show=False, id="article.entity",
-                tooltip="The entity under the cursor across the corpus: mentions, articles, company, tags"),
-        Binding("O", "orphans", "Orphans", show=False, id="article.orphans",
-                tooltip="Put back an annotation this article's changed text lost: on the selection or sentence"),
-        Binding("q", "back", "Back", id="article.back", tooltip="Back to the article list"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-        Binding("e", "app.export", "Export", id="app.export", tooltip="Export the annotations of the articles the list shows (all, or what its filters leave)"),
-    ]
+    KEY_CONTEXT = "article"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(self, workspace: Workspace, article_id: int, search: str | None = None, at: int | None = None) -> None:
         super().__init__()
@@ -568,7 +541,7 @@ class ArticleScreen(Screen[None]):
             rest = [name for name in annotators if name != left]
             second = PickerScreen(f"Compare {left} with", rest)
             self.app.push_screen(
-                second, lambda right: right is not None and self.app.push_screen(CompareScreen(self.workspace, self.article.id, left, right))
+                second, lambda right: right is not None and self.app.open_compare(self.article.id, left, right)
             )
 
         self.app.push_screen(first_picker, first_chosen)
@@ -608,12 +581,10 @@ class ArticleScreen(Screen[None]):
         return entity
 
     def action_entity(self) -> None:
-        from reader.tui.screens.entity import open_entity
-
         entity = self._entity_under_cursor()
         if entity is not None:
             surface = self.article.text[entity.start : entity.end]
-            open_entity(self, surface, entity.label, self.article.id, entity.start)
+            self.app.open_entity(surface, entity.label, self.article.id, entity.start)
 
     def action_accept_entity(self) -> None:
         entity = self._entity_under_cursor()
@@ -658,6 +629,14 @@ class ArticleScreen(Screen[None]):
         checked = {label for label in LABELS if label not in self.workspace.hidden_labels}
         screen = ChecklistScreen("Highlight these entity types", [(label, label) for label in LABELS], checked, colors=colors)
         self.app.push_screen(screen, self._set_visible_labels)
+
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """What the command palette offers here besides the keys' actions: each tag, each entity type."""
+        for tag in self.store.tags.names():
+            yield SystemCommand(f"Tag as {tag}", "tag the selection or the sentence", partial(self.apply_tag, tag), False)
+        for label in LABELS:
+            yield SystemCommand(f"Show only {label}", "highlight one entity type", partial(self.show_only_label, label), False)
+        yield SystemCommand("Show every entity type", "highlight all entity types", self.show_all_labels, False)
 
     def show_only_label(self, label: str) -> None:
         self._set_visible_labels({label})

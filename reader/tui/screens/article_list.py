@@ -5,21 +5,21 @@ It reads rows from the store a page at a time; it never loads the whole corpus.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import replace
+from functools import partial
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Footer, Input, Static
 
 from reader.core.model import ListQuery, ReadFilter, SORT_KEYS
 from reader.tui.format import plural, short_path
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
-from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.orphans import OrphansScreen
-from reader.tui.screens.pickers import pick_annotator
-from reader.tui.screens.pickers import PickerScreen
+from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -29,39 +29,13 @@ READ_CYCLE: tuple[ReadFilter, ...] = ("all", "unread", "read")
 
 
 class ArticleListScreen(Screen[None]):
-    BINDINGS = [
-        Binding("slash", "search", "Search", id="list.search", tooltip="Search titles, texts and notes"),
-        Binding("o", "cycle_sort", "Sort", id="list.sort", tooltip="Sort by date, title, source or annotations"),
-        Binding("f", "filter_tag", "Tag filter", id="list.filter_tag", tooltip="Show only articles with a tag"),
-        Binding("S", "filter_source", "Source filter", id="list.filter_source", tooltip="Show only one source"),
-        Binding("r", "cycle_read", "Read filter", id="list.filter_read", tooltip="Show all, unread or read articles"),
-        Binding("c", "clear_filters", "Clear", id="list.clear", tooltip="Clear the search and every filter"),
-        Binding("u", "app.undo", "Undo", show=False, id="list.undo", tooltip="Undo the last change (of any screen)"),
-        Binding("ctrl+r", "app.redo", "Redo", show=False, id="list.redo", tooltip="Redo the last undone change"),
-        Binding("U", "toggle_read", "Read/unread", show=False, id="list.toggle_read",
-                tooltip="Mark the article under the cursor unread (or read)"),
-        Binding("a", "filter_annotator", "Annotator", show=False, id="list.filter_annotator",
-                tooltip="Show one annotator's articles and counts, or everyone's"),
-        Binding("T", "tags", "Tags", id="list.tags",
-                tooltip="The codebook: every tag with its passages; rename, merge, recolour"),
-        Binding("E", "entity", "Entities", id="list.entity",
-                tooltip="Find a person, organisation or place across the corpus: mentions, articles, company, tags"),
-        Binding("C", "charts", "Charts", show=False, id="list.charts",
-                tooltip="Charts: tags per source and per month, entities over time, co-occurrence"),
-        Binding("A", "agreement", "Agreement", show=False, id="list.agreement",
-                tooltip="How far annotators agree, per tag, and the passages where they disagree"),
-        Binding("O", "orphans", "Orphans", show=False, id="list.orphans",
-                tooltip="Annotations that lost their place when their article changed"),
-        Binding("q", "app.quit", "Quit", id="app.quit"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-        Binding("e", "app.export", "Export", id="app.export", tooltip="Export the annotations of the articles the list shows (all, or what its filters leave)"),
-    ]
+    KEY_CONTEXT = "list"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(self, workspace: Workspace) -> None:
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
-        self.config = workspace.config
         self.query_state = ListQuery()
 
     def compose(self) -> ComposeResult:
@@ -115,7 +89,7 @@ class ArticleListScreen(Screen[None]):
             title.append(f" ({display_text(description)})", style="bold")
         title.append(f"  ·  sorted by {SORT_NAMES[self.query_state.sort]}")
         title.append(f"  ·  {plural(self.store.annotations.count(), 'annotation')}")
-        title.append(f"  ·  {short_path(self.config.database)}", style="dim")
+        title.append(f"  ·  {short_path(self.workspace.config.database)}", style="dim")
         self.query_one("#list-title", Static).update(title)
 
     def _set_query(self, **changes) -> None:
@@ -142,28 +116,30 @@ class ArticleListScreen(Screen[None]):
             search.display = False
             self.article_list.focus()
 
+    def palette_commands(self) -> Iterator[SystemCommand]:
+        """What the command palette offers here besides the keys' actions: a filter by each
+        tag, each sort order, each read filter."""
+        for tag in self.store.tags.names():
+            yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(self.filter_tag, tag), False)
+        for sort, name in SORT_NAMES.items():
+            yield SystemCommand(f"Sort by {name}", "order of the article list", partial(self.sort_by, sort), False)
+        for read in ("unread", "read", "all"):
+            yield SystemCommand(f"Show {read} articles", "read-state filter", partial(self.show_read, read), False)
+
     def filter_tag(self, tag: str) -> None:
         self._set_query(tag=tag)
 
     def action_tags(self) -> None:
-        from reader.tui.screens.tags import TagsScreen
-
-        self.app.push_screen(TagsScreen(self.workspace), lambda _result: self._reload(keep_cursor=True))
+        self.app.open_tags(lambda _result: self._reload(keep_cursor=True))
 
     def action_entity(self) -> None:
-        from reader.tui.screens.entity import pick_entity
-
-        pick_entity(self)
+        self.app.pick_entity()
 
     def action_charts(self) -> None:
-        from reader.tui.screens.charts import ChartsScreen
-
-        self.app.push_screen(ChartsScreen(self.workspace))
+        self.app.open_charts()
 
     def action_agreement(self) -> None:
-        from reader.tui.screens.agreement import AgreementScreen
-
-        self.app.push_screen(AgreementScreen(self.workspace))
+        self.app.open_agreement()
 
     def action_orphans(self) -> None:
         orphans = self.store.annotations.orphans()
@@ -178,7 +154,7 @@ class ArticleListScreen(Screen[None]):
         orphan = next((o for o in self.store.annotations.orphans() if o.id == orphan_id), None)
         if orphan is None:
             return
-        self.app.push_screen(ArticleScreen(self.workspace, orphan.article_id))
+        self.app.open_article(orphan.article_id)
         self.notify("Select where it belongs, then O to put it back.", markup=False)
 
     def action_toggle_read(self) -> None:
@@ -225,4 +201,4 @@ class ArticleListScreen(Screen[None]):
         self._set_query(search=None, tag=None, source=None, read="all", annotator=None)
 
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
-        self.app.push_screen(ArticleScreen(self.workspace, message.article_id, search=self.query_state.search))
+        self.app.open_article(message.article_id, search=self.query_state.search)

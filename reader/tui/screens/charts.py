@@ -1,6 +1,6 @@
 """Charts of the corpus: tags per source, tags per month, entity mentions over time, tag co-occurrence; each a heat table over a bar chart.
 
-It never writes and never holds SQL: figures come from reader/core/insight.py, computed in a worker thread with a read-only connection of its own, and user text reaches widgets only as plain Text/Content.
+It never writes and never holds SQL: figures come from reader/store/figures.py, computed in a worker thread with a read-only connection of its own, and user text reaches widgets only as plain Text/Content.
 """
 
 from __future__ import annotations
@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
@@ -22,6 +21,7 @@ from textual.worker import get_current_worker
 from reader.store import figures as insight
 from reader.store.figures import Matrix
 from reader.store import Store, StoreError
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.charts import BarChart, HeatTable
@@ -105,8 +105,6 @@ def signature(store: Store, key: tuple) -> tuple:
 class ChartsScreen(Screen[None]):
     """Four views switched by 1-4; the table's cursor picks the column the bars show."""
 
-    HELP_TITLE = "Charts"
-    HELP_WIDGETS = (HeatTable,)
     #: A figure counted within this many ms is counted at once (see `_count_now`), the clock
     #: looked at every NOW_STEPS steps of SQLite's.
     NOW_MS = 60
@@ -114,23 +112,8 @@ class ChartsScreen(Screen[None]):
     #: Whether the other tag views are counted in the background once one is shown.
     PREFETCH = True
 
-    BINDINGS = [
-        Binding("1", "view(1)", "Per source", id="charts.view_source", tooltip="Tag counts per source"),
-        Binding("2", "view(2)", "Per month", id="charts.view_month", tooltip="Tag counts per month"),
-        Binding("3", "view(3)", "Entities", id="charts.view_entities",
-                tooltip="Mentions per month of chosen entities (e chooses them)"),
-        Binding("4", "view(4)", "Co-occurrence", id="charts.view_cooccurrence",
-                tooltip="How often two tags are on the same passage or the same article"),
-        Binding("u", "cycle_unit", "Count", id="charts.unit",
-                tooltip="Count passages or articles (entities: mentions or articles; co-occurrence: same passage or article)"),
-        Binding("a", "filter_annotator", "Annotator", id="charts.annotator", tooltip="Count one annotator's work, or everyone's"),
-        Binding("t", "filter_tag", "Tag", id="charts.tag", tooltip="Only one tag and the tags nested in it, or all tags"),
-        Binding("e", "pick_entity", "Entity", id="charts.entity", tooltip="Add an entity to the timeline, or take it off"),
-        Binding("x", "clear_entities", "No entities", show=False, id="charts.clear_entities",
-                tooltip="Take every entity off the timeline"),
-        Binding("q,escape", "back", "Back", id="charts.back", tooltip="Back to the list"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-    ]
+    KEY_CONTEXT = "charts"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     DEFAULT_CSS = """
     ChartsScreen #charts-tabs { height: 1; background: $panel; padding: 0 1; }
@@ -151,7 +134,7 @@ class ChartsScreen(Screen[None]):
         self._reading_lock = threading.Lock()
         self._closed = False
         self.shown_key: tuple | None = None
-        #: When each view last showed its numbers on screen (for the benchmark and tests).
+        #: When each view last showed its numbers on screen (the clock of benchmarks/insight_bench.py).
         self.painted_at: dict[int, float] = {}
 
     def compose(self) -> ComposeResult:
@@ -335,11 +318,7 @@ class ChartsScreen(Screen[None]):
                 self.app.call_from_thread(remember, self._path, key, seen, matrix)
 
     def on_database_changed(self, _message: DatabaseChanged) -> None:
-        self.refresh_now()
-
-    def refresh_now(self) -> None:
-        """Recount the current view if another connection changed what it counts (the app's
-        DatabaseChanged message calls this)."""
+        """Recount the current view if another connection changed what it counts."""
         if self.state.view == 3 and self.shown_key is None and not self.state.entities:
             self._show_current()  # the entity index may have begun to fill
             return
@@ -488,11 +467,8 @@ class ChartsScreen(Screen[None]):
             self.notify("The entity index is empty: reader fills it in the background as it recognises articles.",
                         markup=False)
             return
-        from reader.tui.screens.entity import EntityPicker
-
-        picker = EntityPicker(self.workspace, title="Entities on the timeline",
-                              chosen=[entity.id for entity in self.state.entities], does="adds or takes off")
-        self.app.push_screen(picker, self._toggle_entity)
+        self.app.ask_entity(self._toggle_entity, title="Entities on the timeline",
+                            chosen=[entity.id for entity in self.state.entities], does="adds or takes off")
 
     def _toggle_entity(self, entity) -> None:
         if entity is None:
@@ -520,9 +496,3 @@ class ChartsScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss()
-
-    # ---- for tests and the benchmark -----------------------------------------------------------
-
-    def status_text(self) -> str:
-        """The title line as plain text."""
-        return str(self.query_one("#charts-title", Static).render())

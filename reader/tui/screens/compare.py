@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from reader.core.model import Annotation
 from reader.tui.format import plural
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.workspace import Workspace
@@ -29,10 +29,8 @@ class CompareScreen(Screen[None]):
     CompareScreen ArticleView:focus { background: $boost; }
     """
 
-    BINDINGS = [
-        Binding("q,escape", "app.pop_screen", "Back", id="compare.back", tooltip="Back to the article"),
-        Binding("tab", "focus_next", "Other side", id="compare.other", tooltip="Move to the other annotator's side"),
-    ]
+    KEY_CONTEXT = "compare"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(self, workspace: Workspace, article_id: int, left: str, right: str) -> None:
         super().__init__()

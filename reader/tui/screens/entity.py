@@ -13,7 +13,6 @@ from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
@@ -27,13 +26,13 @@ from reader.store.entity_index import (
     co_occurring,
     entities_matching,
     entity_totals,
-    find_entity,
     mentions_of,
     tags_on_mentions,
 )
 from reader.store import figures as insight
 from reader.store import Store
-from reader.tui.format import plural, short_quote
+from reader.tui.format import plural
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.screens.pickers import PICKER_CSS
@@ -46,37 +45,6 @@ from reader.tui.wrap import display_text
 TOGETHER_ROWS = 30
 #: The labels it lists: dates and sums of money are found with everything and say little.
 TOGETHER_LABELS = tuple(label for label in LABELS if label not in ("DATE", "MONEY"))
-
-
-def open_entity(
-    screen: Screen, surface: str, label: str, article_id: int | None = None, start: int | None = None
-) -> EntityScreen | None:
-    """Push the EntityScreen of the entity `surface` names as `label` (any surface of it); with
-    `article_id` and `start` (a mention's place), the entity indexed there, so a bare surname
-    opens the person it stands for. Says so and returns None when the index has no such entity."""
-    workspace: Workspace = screen.app.workspace
-    entity = find_entity(workspace.store, surface, label, article_id, start)
-    if entity is None:
-        screen.notify(
-            f"“{short_quote(surface, 40)}” ({label}) is not in the entity index yet: articles are "
-            "indexed as their entities are found, in the background.",
-            markup=False,
-        )
-        return None
-    entity_screen = EntityScreen(workspace, entity)
-    screen.app.push_screen(entity_screen)
-    return entity_screen
-
-
-def pick_entity(screen: Screen, label: str | None = None) -> None:
-    """Ask for an entity by name (EntityPicker), then open its EntityScreen."""
-    workspace: Workspace = screen.app.workspace
-
-    def chosen(entity: Entity | None) -> None:
-        if entity is not None:
-            screen.app.push_screen(EntityScreen(workspace, entity))
-
-    screen.app.push_screen(EntityPicker(workspace, label), chosen)
 
 
 def _tail_cells(text: str, cells: int) -> str:
@@ -97,20 +65,8 @@ class EntityScreen(Screen[None]):
     """One entity: a header with its counts, a list of its mentions in context (or of the
     articles that mention it), the entities found with it, and the tags on its passages."""
 
-    HELP_TITLE = "Entity"
-    #: Widgets whose keys the help screen lists before the screen's own.
-    HELP_WIDGETS = (PagedList,)
-
-    BINDINGS = [
-        Binding("tab", "pane(1)", "Next pane", id="entity.next_pane",
-                tooltip="Move to the next pane: mentions, entities found with it, tags"),
-        Binding("shift+tab", "pane(-1)", "Previous pane", show=False, id="entity.previous_pane",
-                tooltip="Move to the previous pane"),
-        Binding("a", "toggle_list", "Articles/mentions", id="entity.toggle_list",
-                tooltip="List the articles that mention it, or every mention in context"),
-        Binding("q,escape", "back", "Back", id="entity.back", tooltip="Back to where you came from"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-    ]
+    KEY_CONTEXT = "entity"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     DEFAULT_CSS = """
     EntityScreen #entity-header { height: auto; background: $panel; padding: 0 1; }
@@ -299,19 +255,14 @@ class EntityScreen(Screen[None]):
         event.stop()
         row = event.row
         if isinstance(row, Mention):
-            self._open_article(row.article_id, row.start if row.current else None)
+            self.app.open_article(row.article_id, at=row.start if row.current else None)
         elif isinstance(row, EntityArticle):
-            self._open_article(row.article_id, row.first)
+            self.app.open_article(row.article_id, at=row.first)
         elif isinstance(row, Together):
-            self.app.push_screen(EntityScreen(self.workspace, row.entity))
+            self.app.show_entity(row.entity)
         else:
             name, count = row
             self.notify(f"{plural(count, 'passage')} tagged {name} mention {self.entity.name}.", markup=False)
-
-    def _open_article(self, article_id: int, at: int | None) -> None:
-        from reader.tui.screens.article import ArticleScreen  # the article screen opens entities too
-
-        self.app.push_screen(ArticleScreen(self.workspace, article_id, at=at))
 
     def action_pane(self, step: int) -> None:
         panes = self.panes
@@ -329,12 +280,8 @@ class EntityPicker(BoxedModal[Entity | None]):
 
     DEFAULT_CSS = PICKER_CSS
 
-    BINDINGS = [
-        Binding("enter", "choose", "Choose", id="entity_picker.choose", priority=True, tooltip="Choose the highlighted entity"),
-        Binding("escape", "cancel", "Cancel", id="entity_picker.cancel", tooltip="Close without choosing"),
-        Binding("down", "move(1)", "Down", id="entity_picker.down", show=False, tooltip="Highlight the next entity"),
-        Binding("up", "move(-1)", "Up", id="entity_picker.up", show=False, tooltip="Highlight the previous entity"),
-    ]
+    KEY_CONTEXT = "entity_picker"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     SHOWN = 50
 

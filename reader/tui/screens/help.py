@@ -8,21 +8,18 @@ from __future__ import annotations
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
+from reader.tui.keys import bindings_for
 from reader.tui.screens.modal import BoxedModal
 
 
 class HelpScreen(BoxedModal[None]):
     """A scrollable table of keys, grouped in sections."""
 
-    BINDINGS = [
-        Binding("escape,q,question_mark", "dismiss", "Close", id="help.close"),
-        Binding("j,down", "scroll(1)", "Down", show=False, id="help.down"),
-        Binding("k,up", "scroll(-1)", "Up", show=False, id="help.up"),
-    ]
+    KEY_CONTEXT = "help"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(self, sections: list[tuple[str, list[tuple[str, str, str]]]]) -> None:
         super().__init__()

@@ -6,12 +6,12 @@ It never loses typed text silently (only ctrl+d discards), and never shows the q
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
 
 from reader.tui.format import short_quote
+from reader.tui.keys import bindings_for
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.wrap import editable_text
 
@@ -47,12 +47,8 @@ class NoteEditor(BoxedModal[str | None]):
     }
     """
 
-    BINDINGS = [
-        Binding("escape", "save", "Save", id="note.save", tooltip="Close and save the note"),
-        Binding("ctrl+s", "save", "Save", id="note.save_key", tooltip="Close and save the note"),
-        Binding("ctrl+d", "discard", "Discard edits", id="note.discard", priority=True,
-                tooltip="Close and keep the note as it was before"),
-    ]
+    KEY_CONTEXT = "note_editor"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(self, quote: str, note: str | None) -> None:
         super().__init__()

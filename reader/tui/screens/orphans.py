@@ -11,13 +11,13 @@ from collections.abc import Sequence
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.model import Annotation
 from reader.tui.format import short_quote
+from reader.tui.keys import bindings_for
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.wrap import display_text
 
@@ -31,12 +31,8 @@ class OrphansScreen(BoxedModal[str | None]):
     OrphansScreen .orphans-keys { color: $text-muted; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Close", id="orphans.close", tooltip="Close the list"),
-        Binding("x", "delete", "Delete", id="orphans.delete", tooltip="Delete the highlighted orphan for good"),
-        Binding("j", "move(1)", "Down", show=False, id="orphans.down", tooltip="Next orphan"),
-        Binding("k", "move(-1)", "Up", show=False, id="orphans.up", tooltip="Previous orphan"),
-    ]
+    KEY_CONTEXT = "orphans"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(self, title: str, orphans: Sequence[Annotation], titles: dict[int, str], enter_does: str) -> None:
         super().__init__()

@@ -10,7 +10,6 @@ from collections.abc import Callable, Sequence
 
 from textual import work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.color import Color, ColorParseError
 from textual.containers import Vertical
 from textual.content import Content
@@ -21,6 +20,7 @@ from textual.widgets.option_list import Option
 from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
+from reader.tui.keys import bindings_for
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.wrap import display_text
 
@@ -120,19 +120,8 @@ class PickerScreen(BoxedModal[str | None]):
 
     DEFAULT_CSS = PICKER_CSS
 
-    BINDINGS = [
-        Binding("enter", "choose", "Choose", id="picker.choose", priority=True,
-                tooltip="Choose the highlighted name"),
-        Binding("escape", "cancel", "Cancel", id="picker.cancel", tooltip="Close without choosing"),
-        Binding("down", "move(1)", "Down", id="picker.down", show=False,
-                tooltip="Highlight the next name"),
-        Binding("up", "move(-1)", "Up", id="picker.up", show=False,
-                tooltip="Highlight the previous name"),
-        Binding("pagedown", "page(1)", "Page down", id="picker.page_down", show=False,
-                tooltip="Highlight a page further down"),
-        Binding("pageup", "page(-1)", "Page up", id="picker.page_up", show=False,
-                tooltip="Highlight a page further up"),
-    ]
+    KEY_CONTEXT = "picker"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(
         self,
@@ -300,16 +289,8 @@ class ChecklistScreen(BoxedModal[set[str] | None]):
 
     DEFAULT_CSS = PICKER_CSS
 
-    BINDINGS = [
-        Binding("enter", "done", "Apply", id="checklist.apply", priority=True,
-                tooltip="Close and apply the ticked values"),
-        Binding("escape", "cancel", "Cancel", id="checklist.cancel", tooltip="Close without changing anything"),
-        Binding("a", "select_all", "All", id="checklist.all", tooltip="Tick every value"),
-        Binding("o", "only_highlighted", "Only this", id="checklist.only",
-                tooltip="Tick only the highlighted value"),
-        Binding("j", "move(1)", "Down", id="checklist.down", show=False, tooltip="Highlight the next value"),
-        Binding("k", "move(-1)", "Up", id="checklist.up", show=False, tooltip="Highlight the previous value"),
-    ]
+    KEY_CONTEXT = "checklist"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(
         self,

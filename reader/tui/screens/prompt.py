@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Input, Static
 
+from reader.tui.keys import bindings_for
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.wrap import display_text
 
@@ -29,9 +29,8 @@ class PromptScreen(BoxedModal[str | None]):
     #prompt-keys { height: 1; color: $text-muted; }
     """
 
-    BINDINGS = [
-        Binding("escape", "cancel", "Cancel", id="prompt.cancel", tooltip="Close without changing anything"),
-    ]
+    KEY_CONTEXT = "prompt"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(self, title: str, value: str = "", *, check: Callable[[str], str | None] | None = None) -> None:
         super().__init__()

@@ -14,7 +14,6 @@ from pathlib import Path
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Static
 
@@ -22,6 +21,7 @@ from reader.core.codebook import CodebookEntry, TagLook, write_codebook
 from reader.core.config import COLOR_NAMES, ConfigError, is_color, load_config, tag_key_problem
 from reader.core.model import Passage, PassageQuery, TagInfo, tag_name_problem
 from reader.tui.format import plural, short_path
+from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen
 from reader.tui.screens.prompt import PromptScreen
@@ -57,27 +57,8 @@ def _color_problem(value: str) -> str | None:
 class TagsScreen(Screen):
     """Every tag: key, name (nested by "/"), passages, articles, description."""
 
-    HELP_TITLE = "Codebook (tags)"
-
-    BINDINGS = [
-        Binding("enter", "passages", "Passages", id="tags.passages", tooltip="Every passage with this tag"),
-        Binding("r", "rename", "Rename", id="tags.rename", tooltip="Rename the tag (nested tags follow)"),
-        Binding("M", "merge", "Merge into…", id="tags.merge", tooltip="Move all its passages to another tag"),
-        Binding("c", "recolor", "Colour", id="tags.color", tooltip="Change the tag's colour"),
-        Binding("d", "describe", "Describe", id="tags.describe", tooltip="Change the tag's description"),
-        Binding("K", "set_key", "Key", id="tags.key",
-                tooltip="Change the tag's key (written to config.yaml with the codebook)"),
-        Binding("E", "write_config", "To config", id="tags.write_config",
-                tooltip="Write this codebook into config.yaml's tags: (keys kept)"),
-        Binding("L", "load_config", "From config", show=False, id="tags.load_config",
-                tooltip="Apply config.yaml's tags again (colours and descriptions)"),
-        Binding("u", "app.undo", "Undo", id="tags.undo", tooltip="Undo the last change (of any screen)"),
-        Binding("ctrl+r", "app.redo", "Redo", show=False, id="tags.redo", tooltip="Redo the last undone change"),
-        Binding("j", "move(1)", "Down", show=False, id="tags.down", tooltip="Next tag"),
-        Binding("k", "move(-1)", "Up", show=False, id="tags.up", tooltip="Previous tag"),
-        Binding("q,escape", "back", "Back", id="tags.back", tooltip="Back to the list"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-    ]
+    KEY_CONTEXT = "tags"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     DEFAULT_CSS = """
     TagsScreen #tags-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
@@ -174,7 +155,7 @@ class TagsScreen(Screen):
     def action_passages(self) -> None:
         tag = self.current
         if tag is not None:
-            self.app.push_screen(TagPassagesScreen(self.workspace, tag.name))
+            self.app.open_tag_passages(tag.name)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()
@@ -336,19 +317,8 @@ class TagsScreen(Screen):
 class TagPassagesScreen(Screen):
     """Every passage with one tag (and its nested tags), newest first, two lines each."""
 
-    HELP_TITLE = "Passages of a tag"
-    #: Widgets whose keys the help screen lists before the screen's own.
-    HELP_WIDGETS = (PagedList,)
-
-    BINDINGS = [
-        Binding("S", "filter_source", "Source", id="passages.source", tooltip="Only passages from one source"),
-        Binding("D", "filter_dates", "Dates", id="passages.dates", tooltip="Only articles published in a date range"),
-        Binding("a", "filter_annotator", "Annotator", id="passages.annotator", tooltip="Only one annotator's passages"),
-        Binding("c", "clear_filters", "Clear", id="passages.clear", tooltip="Clear the filters"),
-        Binding("e", "export", "Export", id="passages.export", tooltip="Write the listed passages to a CSV file"),
-        Binding("q,escape", "back", "Back", id="passages.back", tooltip="Back"),
-        Binding("question_mark", "app.help", "Keys", id="app.help", tooltip="Show every key"),
-    ]
+    KEY_CONTEXT = "tag_passages"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     DEFAULT_CSS = """
     TagPassagesScreen #passages-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
@@ -408,10 +378,8 @@ class TagPassagesScreen(Screen):
         return [("    …" + prefix[len(prefix) - lead:], muted), (quote, mark), (suffix + "…", muted)]
 
     def on_paged_list_chosen(self, event: PagedList.Chosen) -> None:
-        from reader.tui.screens.article import ArticleScreen
-
         annotation = event.row.annotation
-        self.app.push_screen(ArticleScreen(self.workspace, annotation.article_id, at=annotation.start))
+        self.app.open_article(annotation.article_id, at=annotation.start)
 
     def action_back(self) -> None:
         self.dismiss()

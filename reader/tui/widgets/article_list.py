@@ -11,12 +11,12 @@ from collections.abc import Callable
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.strip import Strip
 
 from reader.core.model import ArticleRow, HIT_END, HIT_START
+from reader.tui.keys import bindings_for
 from reader.tui.widgets.paged_list import CursorRows, PageCache
 from reader.tui.wrap import display_text
 
@@ -112,15 +112,8 @@ class ArticleList(CursorRows, can_focus=True):
         "article-list--hit",
     }
 
-    BINDINGS = [
-        Binding("j,down", "move(1)", "Down", show=False, id="list.down"),
-        Binding("k,up", "move(-1)", "Up", show=False, id="list.up"),
-        Binding("g,home", "jump(-1)", "First", show=False, id="list.first"),
-        Binding("G,end", "jump(1)", "Last", show=False, id="list.last"),
-        Binding("pagedown,space", "page(1)", "Page down", show=False, id="list.page_down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="list.page_up"),
-        Binding("enter", "open", "Open", id="list.open", tooltip="Open the article under the cursor"),
-    ]
+    KEY_CONTEXT = "article_list"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     header_lines = HEADER_LINES
 

@@ -13,7 +13,6 @@ from functools import lru_cache
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.color import Color
 from textual.geometry import Region, Size
 from textual.message import Message
@@ -24,6 +23,7 @@ from textual.strip import Strip
 from reader.core.entities import Span
 from reader.core.entities.packed import SpanTable
 from reader.core.segment import Segments, trimmed
+from reader.tui.keys import bindings_for
 from reader.tui.wrap import WrappedText, display_text, layout_text
 
 GUTTER = 2
@@ -63,40 +63,8 @@ class ArticleView(ScrollView, can_focus=True):
     }
     """
 
-    BINDINGS = [
-        Binding("h,left", "move('char', -1)", "Left", show=False, id="cursor.left"),
-        Binding("l,right", "move('char', 1)", "Right", show=False, id="cursor.right"),
-        Binding("j,down", "move('line', 1)", "Down", show=False, id="cursor.down"),
-        Binding("k,up", "move('line', -1)", "Up", show=False, id="cursor.up"),
-        Binding("w", "move('word', 1)", "Next word", show=False, id="cursor.word_next"),
-        Binding("b", "move('word', -1)", "Previous word", show=False, id="cursor.word_previous"),
-        Binding("right_parenthesis", "move('sentence', 1)", "Next sentence", show=False, id="cursor.sentence_next"),
-        Binding("left_parenthesis", "move('sentence', -1)", "Previous sentence", show=False, id="cursor.sentence_previous"),
-        Binding("right_curly_bracket", "move('paragraph', 1)", "Next paragraph", show=False, id="cursor.paragraph_next"),
-        Binding("left_curly_bracket", "move('paragraph', -1)", "Previous paragraph", show=False, id="cursor.paragraph_previous"),
-        Binding("g,home", "move('document', -1)", "Top", show=False, id="cursor.top"),
-        Binding("G,end", "move('document', 1)", "Bottom", show=False, id="cursor.bottom"),
-        Binding("pagedown,space", "move('page', 1)", "Page down", show=False, id="cursor.page_down"),
-        Binding("pageup", "move('page', -1)", "Page up", show=False, id="cursor.page_up"),
-        Binding(
-            "v", "toggle_visual", "Select", id="select.visual",
-            tooltip="Start a selection at the cursor; moves extend it; v again cancels it",
-        ),
-        Binding("s", "select_sentence", "Sentence", id="select.sentence", tooltip="Select the sentence under the cursor"),
-        Binding("p", "select_paragraph", "Paragraph", show=False, id="select.paragraph",
-                tooltip="Select the paragraph under the cursor"),
-        Binding("shift+left", "extend('char', -1)", "Extend left", show=False, id="select.extend_left"),
-        Binding("shift+right", "extend('char', 1)", "Extend right", show=False, id="select.extend_right"),
-        Binding("shift+up", "extend('line', -1)", "Extend up", show=False, id="select.extend_up"),
-        Binding("shift+down", "extend('line', 1)", "Extend down", show=False, id="select.extend_down"),
-        Binding("shift+home", "extend('document', -1)", "Extend to top", show=False, id="select.extend_top"),
-        Binding("shift+end", "extend('document', 1)", "Extend to bottom", show=False, id="select.extend_bottom"),
-        Binding("escape", "clear_selection", "Clear", show=False, id="select.clear", tooltip="Clear the selection"),
-        Binding("n", "next_hit(1)", "Next hit", show=False, id="search.next", tooltip="Next search hit"),
-        Binding("N", "next_hit(-1)", "Previous hit", show=False, id="search.previous", tooltip="Previous search hit"),
-        Binding("right_square_bracket", "next_annotation(1)", "Next annotation", show=False, id="annotation.next"),
-        Binding("left_square_bracket", "next_annotation(-1)", "Previous annotation", show=False, id="annotation.previous"),
-    ]
+    KEY_CONTEXT = "article_view"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     cursor: reactive[int] = reactive(0, always_update=True, repaint=False)
 

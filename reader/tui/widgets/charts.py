@@ -13,13 +13,13 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.binding import Binding
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import DataTable
 
 from reader.store.figures import Matrix
+from reader.tui.keys import bindings_for
 from reader.tui.wrap import display_text
 
 #: Eighths of a cell, for bars with sub-cell resolution.
@@ -96,14 +96,8 @@ class HeatTable(DataTable):
     """A Matrix as a table: a row per source/month/tag, a column per tag/entity, cells coloured
     by count; a last column with the row totals and a last row with the column totals."""
 
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False, id="charts.table.down", tooltip="Next row"),
-        Binding("k", "cursor_up", "Up", show=False, id="charts.table.up", tooltip="Previous row"),
-        Binding("h", "cursor_left", "Left", show=False, id="charts.table.left", tooltip="Previous column"),
-        Binding("l", "cursor_right", "Right", show=False, id="charts.table.right", tooltip="Next column"),
-        Binding("g", "scroll_top", "First", show=False, id="charts.table.first", tooltip="First row"),
-        Binding("G", "scroll_bottom", "Last", show=False, id="charts.table.last", tooltip="Last row"),
-    ]
+    KEY_CONTEXT = "heat_table"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     def __init__(self, **kwargs) -> None:
         super().__init__(cursor_type="cell", zebra_stripes=False, fixed_columns=1, **kwargs)
@@ -136,10 +130,6 @@ class HeatTable(DataTable):
         )
         self.move_cursor(row=min(previous.row, self.row_count - 1), column=min(max(previous.column, 1), len(self.columns) - 1),
                          animate=False)
-
-    def cell_text(self, row: int, column: int) -> str:
-        """The plain text of a cell (for tests and the benchmark)."""
-        return str(self.get_cell_at((row, column)))
 
     @property
     def column_index(self) -> int | None:

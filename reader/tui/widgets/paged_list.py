@@ -12,12 +12,13 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from reader.tui.keys import bindings_for
 
 PAGE_SIZE = 100
 CACHED_PAGES = 16
@@ -154,16 +155,8 @@ class PagedList(CursorRows, can_focus=True):
     """
     COMPONENT_CLASSES = {"paged-list--cursor", "paged-list--muted", "paged-list--mark"}
 
-    BINDINGS = [
-        Binding("j,down", "move(1)", "Down", show=False, id="rows.down", tooltip="Next row"),
-        Binding("k,up", "move(-1)", "Up", show=False, id="rows.up", tooltip="Previous row"),
-        Binding("g,home", "jump(-1)", "First", show=False, id="rows.first", tooltip="First row"),
-        Binding("G,end", "jump(1)", "Last", show=False, id="rows.last", tooltip="Last row"),
-        Binding("pagedown,space", "page(1)", "Page down", show=False, id="rows.page_down", tooltip="A page down"),
-        Binding("pageup", "page(-1)", "Page up", show=False, id="rows.page_up", tooltip="A page up"),
-        Binding("enter", "choose", "Open", id="rows.open", tooltip="Open the row under the cursor"),
-    ]
-
+    KEY_CONTEXT = "paged_list"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     class Chosen(Message):
         def __init__(self, paged_list: PagedList, row: Any) -> None:

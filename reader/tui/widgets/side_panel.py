@@ -9,7 +9,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 from rich.text import Text
-from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import OptionList
 from textual.widgets.option_list import Option
@@ -17,6 +16,7 @@ from textual.widgets.option_list import Option
 from reader.core.entities import LABELS, Span
 from reader.core.model import Annotation
 from reader.tui.format import short_quote
+from reader.tui.keys import bindings_for
 from reader.tui.wrap import display_text
 
 
@@ -32,10 +32,8 @@ class SidePanel(OptionList):
         background: $surface;
     }
     """
-    BINDINGS = [
-        Binding("j", "cursor_down", "Down", show=False),
-        Binding("k", "cursor_up", "Up", show=False),
-    ]
+    KEY_CONTEXT = "side_panel"
+    BINDINGS = bindings_for(KEY_CONTEXT)
 
     class Jump(Message):
         """The user picked an item: move the article's cursor to `offset`."""
