@@ -129,3 +129,10 @@ def user_rows(store) -> dict[str, list]:
         "orphans": orphans,
         "feedback": db.execute("SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY 1, 2, 3").fetchall(),
     }
+
+
+def forget_entity(store, surface: str) -> None:
+    """Remove every verdict on `surface`, as a person editing the database by hand would (reader
+    itself takes one back only by undoing it)."""
+    with store.writing("forgetting"):
+        store.db.execute("DELETE FROM entity_feedback WHERE surface = ?", [surface])

@@ -26,6 +26,8 @@ from reader.core.model import sha256_text
 from reader.store import Store
 from reader.store.schema import migrations
 
+from .conftest import forget_entity
+
 ENGINE = "test/1"
 
 GENEVA = (
@@ -226,7 +228,7 @@ def test_rejected_entities_are_left_out_of_every_result(corpus):
     assert entity_totals(store, geneva) == (0, 0)
     assert mentions_of(store, geneva) == [] and articles_mentioning(store, geneva) == []
     assert mentions_per_month(store, [geneva]) == {geneva.id: []}
-    store.entities.forget("Geneva")
+    forget_entity(store, "Geneva")
     assert entity_totals(store, geneva) == (4, 2)
 
 
@@ -524,7 +526,7 @@ def random_change(store, other, rng, ids):
         surface, label = rng.choice(VOCABULARY)
         rng.choice([store.entities.reject, store.entities.accept])(surface, rng.choice(["PERSON", "GPE", label]), "alice")
     elif choice == 10:
-        store.entities.forget(rng.choice(VOCABULARY)[0])
+        forget_entity(store, rng.choice(VOCABULARY)[0])
     else:  # reader caches a text: indexed as the fill does
         _, spans = random_text(rng)
         store.entities.cache(sha256_text(text), ENGINE, [span for span in spans if span.end <= len(text)])

@@ -12,7 +12,8 @@ import pytest
 from reader.core.entities import Span
 from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
 from reader.core.exchange.formats.brat import export_brat, import_brat
-from reader.core.exchange.formats.csv_format import export_csv, neutralise
+from reader.core.exchange.formats.csv_format import export_csv
+from reader.core.safetext import spreadsheet_cell as neutralise
 from reader.core.exchange.formats.doccano import export_doccano, import_doccano
 from reader.core.exchange.formats.prodigy import export_prodigy, import_prodigy
 from reader.core.exchange.formats.w3c import export_w3c, import_w3c

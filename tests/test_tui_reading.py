@@ -300,7 +300,7 @@ async def test_capital_u_marks_an_article_unread_again(store, config):
 async def test_a_long_document_opens_at_once_and_gets_its_entities_from_the_worker(tmp_path, config):
     from reader.core.ingest import Document
     from reader.store import Store
-    from reader.tui.screens.article import BACKGROUND_RECOGNITION_CHARS
+    from reader.tui.screens.article_entities import BACKGROUND_RECOGNITION_CHARS
 
     paragraph = "Foreign Minister Ana Lima met officials of the United Nations in Geneva on Tuesday. "
     text = "\n\n".join([paragraph * 8] * (BACKGROUND_RECOGNITION_CHARS // (len(paragraph) * 8) + 2))

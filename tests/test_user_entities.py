@@ -7,6 +7,8 @@ from reader.store import Store
 from reader.tui.app import ReaderApp
 from tests.conftest import open_article
 
+from .conftest import forget_entity
+
 TEXT = "Mr. Okafor met Daily Meridian staff in Lima. Okafor left; Daily Meridian stayed."
 
 
@@ -53,7 +55,7 @@ def test_the_store_keeps_one_verdict_per_surface_and_label(tmp_path):
     assert store.entities.feedback() == [("Daily Meridian", "ORG", "accept"), ("Lima", "GPE", "reject")]
     store.entities.accept("Lima", "GPE", "bob")  # accepting takes the rejection back
     assert ("Lima", "GPE", "reject") not in store.entities.feedback()
-    store.entities.forget("Lima")
+    forget_entity(store, "Lima")
     assert store.entities.feedback() == [("Daily Meridian", "ORG", "accept")]
     store.close()
     assert Store.open(tmp_path / "a.db").entities.feedback() == [("Daily Meridian", "ORG", "accept")]

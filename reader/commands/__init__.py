@@ -1,4 +1,5 @@
-"""Subcommands of `reader` that live in modules of their own; each registers itself on `main`.
+"""The `reader` command's subcommands, one module per family (corpus, exchange, entities, agreement,
+stats, the reader screen itself), and what they share (context, output).
 
-Importing this package registers them; it never runs one.
+Each module defines its commands; reader/cli.py assembles them into the group. Nothing here runs one.
 """

@@ -10,7 +10,7 @@ import io
 
 import click
 
-from reader.cli import Context, main
+from reader.commands.context import Context
 from reader.commands.output import echo, echo_json, failure, write_data
 from reader.core.agreement import Disagreement, Level, Unit
 from reader.services.agreement import (
@@ -60,7 +60,7 @@ class _VariadicAnnotators(click.Command):
         return super().parse_args(ctx, spread)
 
 
-@main.command("agreement", cls=_VariadicAnnotators)
+@click.command("agreement", cls=_VariadicAnnotators)
 @click.option("--annotators", "names", multiple=True, metavar="A B [C ...]",
               help="Whom to compare, at least two (default: the two with most annotations).")
 @click.option("--tag", "tags", multiple=True, metavar="TAG",

@@ -11,7 +11,7 @@ import re
 
 import click
 
-from reader.cli import Context, main
+from reader.commands.context import Context
 from reader.commands.output import echo, echo_heading, echo_json, failure, write_data
 from reader.store import figures as insight
 from reader.core.safetext import SpreadsheetCsvWriter, terminal_line
@@ -25,7 +25,7 @@ TITLES = {
 }
 
 
-@main.command("stats")
+@click.command("stats")
 @click.option(
     "--by", type=click.Choice(SECTIONS), default=None,
     help="One table: tags per source or per month, tag co-occurrence, or entities per month "

@@ -213,6 +213,19 @@ class Store:
             conn.execute(f"PRAGMA busy_timeout = {int(before)}")
 
     @contextmanager
+    def interrupted_after(self, seconds: float, steps: int = 1_000) -> Iterator[None]:
+        """Queries inside are stopped (sqlite3.OperationalError "interrupted") once `seconds`
+        have passed, the clock read every `steps` of SQLite's steps: for counting something
+        at once only when it is quick."""
+        conn = self.db.conn
+        deadline = time.perf_counter() + seconds
+        conn.set_progress_handler(lambda: time.perf_counter() > deadline, steps)
+        try:
+            yield
+        finally:
+            conn.set_progress_handler(None, 0)
+
+    @contextmanager
     def writing(self, action: str | Callable[[], str] = "the last change") -> Iterator[Database]:
         """One write transaction, taken at once (BEGIN IMMEDIATE) so it never fails half-way
         on a lock; nested use joins the outer transaction.

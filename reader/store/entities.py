@@ -81,10 +81,6 @@ class Entities(Repository):
             "INSERT INTO entity_feedback (surface, label, verdict, annotator, created) VALUES (?, ?, ?, ?, ?)", list(rows)
         )
 
-    def forget(self, surface: str) -> None:
-        with self.store.writing(f"forgetting feedback on {quoted(surface)}"):
-            self.db.execute("DELETE FROM entity_feedback WHERE surface = ?", [surface])
-
     def uncached_texts(self, engine: str, after_id: int, limit: int) -> list[tuple[int, str, str]]:
         """(id, sha256, text) of up to `limit` articles after `after_id`, in id order, whose
         text has no cached entities for `engine`: what a cache-filling pass reads next."""

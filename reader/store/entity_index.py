@@ -871,7 +871,7 @@ def mentions_per_month(
     what the user hid: a hidden entity has no series, and the alias mentions written as a hidden
     bare surname are subtracted (found among the entity's own rows of the index, with their
     articles' months): the same numbers as grouping the visible mentions themselves
-    (`_mentions_per_month_of_rows`: with `from_rows`, or in a database without the table)."""
+    (`_mentions_per_month_of_rows`, with `from_rows`: the reference the kept counts must agree with)."""
     if not entities:
         return {}
     if len(entities) > 50:
@@ -882,7 +882,7 @@ def mentions_per_month(
     shown = sorted({entity_id for entity_id in ids if entity_id not in hidden})
     if not shown:
         return series
-    if from_rows or not _has_month_counts(store):
+    if from_rows:
         return _mentions_per_month_of_rows(store, series, hidden)
     marks = ",".join("?" * len(shown))
     if hidden:
@@ -925,11 +925,6 @@ def mentions_per_month(
     for entity_id, month, mentions, articles in sorted(json.loads(found), key=lambda row: (row[1] is None, row[1] or "")):
         series[entity_id].append((month, mentions, articles))
     return series
-
-
-def _has_month_counts(store: Store) -> bool:
-    """Whether the database has `entity_months` (store migration m013)."""
-    return store.db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'entity_months'").fetchone() is not None
 
 
 def _mentions_per_month_of_rows(

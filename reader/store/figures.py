@@ -738,10 +738,7 @@ def entity_months(store: Store, entities: Sequence[Entity], unit: EntityUnit = "
 
 def entity_index_ready(store: Store) -> bool:
     """Whether the entity index has any article indexed (the background fill fills it)."""
-    try:
-        return store.db.execute("SELECT EXISTS (SELECT 1 FROM entity_indexed)").fetchone()[0] == 1
-    except Exception:  # an older database without the index's tables
-        return False
+    return store.db.execute("SELECT EXISTS (SELECT 1 FROM entity_indexed)").fetchone()[0] == 1
 
 
 # ---- changes ----------------------------------------------------------------------------------
@@ -768,10 +765,7 @@ def tag_signature(store: Store) -> tuple:
 def entity_signature(store: Store) -> tuple:
     """Numbers that change when the entity index changes (articles indexed or re-indexed) or
     what the user said about entities (which hides some)."""
-    try:
-        return store.db.execute(
-            """SELECT (SELECT count(*) FROM entity_indexed), (SELECT max(indexed) FROM entity_indexed),
-                      (SELECT count(*) FROM entity_feedback), (SELECT max(id) FROM entity_feedback)"""
-        ).fetchone()
-    except Exception:  # no index tables
-        return ()
+    return store.db.execute(
+        """SELECT (SELECT count(*) FROM entity_indexed), (SELECT max(indexed) FROM entity_indexed),
+                  (SELECT count(*) FROM entity_feedback), (SELECT max(id) FROM entity_feedback)"""
+    ).fetchone()

@@ -9,31 +9,11 @@ import hashlib
 import json
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Protocol
 
-#: OntoNotes labels reader understands, in the order the legend shows them.
-LABELS: tuple[str, ...] = ("PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "DATE", "MONEY", "EVENT")
+from reader.core.entities.spans import LABELS, Recogniser, Span
 
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """An entity mention: `[start, end)` in code points of the text it was found in."""
-
-    start: int
-    end: int
-    label: str
-    source: str
-    confidence: float = 1.0
-
-
-class Recogniser(Protocol):
-    """Anything that finds entities in a text."""
-
-    name: str
-    version: str
-
-    def recognise(self, text: str) -> list[Span]: ...
+__all__ = ["LABELS", "ComposedRecogniser", "LazyRecogniser", "Recogniser", "Span", "build_recogniser", "engine_key",
+           "lazy_recogniser"]
 
 
 def engine_key(recogniser: Recogniser, gazetteer: dict[str, tuple[str, ...]]) -> str:

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.core.entities import LABELS, Recogniser
+from reader.core.entities.spans import LABELS, Recogniser
 
 _MARK = re.compile(r"\[\[([^\[\]|]+)\|([A-Z]+)\]\]")
 

@@ -21,7 +21,7 @@ from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from typing import overload
 
-from reader.core.entities import Span
+from reader.core.entities.spans import Span
 
 MAGIC = b"RSP1"
 _HEADER = struct.Struct("<4sII")

@@ -11,8 +11,8 @@ import re
 from collections.abc import Iterable
 from typing import NamedTuple
 
-from reader.core.entities import LABELS, Span
 from reader.core.entities import lexicon
+from reader.core.entities.spans import LABELS, Span
 from reader.core.entities.places import data_version, place_names
 
 # ---------------------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from reader.core.entities import LABELS, Span
+from reader.core.entities.spans import LABELS, Span
 
 if TYPE_CHECKING:
     from spacy.language import Language

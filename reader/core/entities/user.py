@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from reader.core.entities import LABELS, Span
+from reader.core.entities.spans import LABELS, Span
 from reader.core.entities.packed import SpanTable
 
 SOURCE = "user"

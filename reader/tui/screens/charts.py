@@ -216,15 +216,11 @@ class ChartsScreen(Screen[None]):
         and done in a thread, which would otherwise wait on the drawing at every SQL step."""
         if self.store.path is None or self.NOW_MS <= 0:
             return None
-        conn = self.store.db.conn
-        deadline = time.perf_counter() + self.NOW_MS / 1000
-        conn.set_progress_handler(lambda: time.perf_counter() > deadline, self.NOW_STEPS)
         try:
-            return signature(self.store, key), compute(self.store, key, entities)
+            with self.store.interrupted_after(self.NOW_MS / 1000, self.NOW_STEPS):
+                return signature(self.store, key), compute(self.store, key, entities)
         except sqlite3.Error:  # interrupted, or a lock: the thread counts it
             return None
-        finally:
-            conn.set_progress_handler(None, 0)
 
     def _default_entities(self) -> list:
         """The entity in most articles of each of PERSON, ORG and GPE."""

@@ -44,7 +44,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reader.core.safefile import write_text
-from reader.core.exchange.formats import ExportItem, ImportedAnnotation, article_key, from_text
+from reader.core.exchange.formats.common import ExportItem, ImportedAnnotation, article_key, from_text
 from reader.core.ingest import IngestError, SizeLimit, read_regular_file
 from reader.core.model import Annotation
 

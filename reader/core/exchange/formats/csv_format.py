@@ -33,8 +33,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO
 
-from reader.core.exchange.formats import ExportItem, article_key
-from reader.core.safetext import FORMULA_STARTS, SpreadsheetCsvWriter, spreadsheet_cell as neutralise  # noqa: F401 (the guard every CSV writer shares)
+from reader.core.exchange.formats.common import ExportItem, article_key
+from reader.core.safetext import SpreadsheetCsvWriter
 
 COLUMNS = (
     "article_id", "article_title", "source", "published", "annotation_id", "start", "end", "quote", "tag",

@@ -33,7 +33,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any
 
-from reader.core.exchange.formats import ExportItem, ImportedAnnotation, article_key, group_by_range, to_json
+from reader.core.exchange.formats.common import ExportItem, ImportedAnnotation, article_key, group_by_range, to_json
 
 
 def export_doccano(items: Iterable[ExportItem], stream: IO[str]) -> int:

@@ -29,7 +29,7 @@ import json
 from collections.abc import Iterable
 from typing import IO, Any, Literal
 
-from reader.core.exchange.formats import ExportItem, ImportedAnnotation, article_key, group_by_range, to_json
+from reader.core.exchange.formats.common import ExportItem, ImportedAnnotation, article_key, group_by_range, to_json
 
 Include = Literal["entities", "tags", "both"]
 ENTITY_SOURCE = "reader-entity"

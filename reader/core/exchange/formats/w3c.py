@@ -35,7 +35,7 @@ from datetime import datetime, timezone
 from typing import IO, Any
 from urllib.parse import quote, unquote
 
-from reader.core.exchange.formats import ExportItem, ImportedAnnotation, to_json
+from reader.core.exchange.formats.common import ExportItem, ImportedAnnotation, to_json
 from reader.core.model import Annotation, Article
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"

@@ -1,0 +1,155 @@
+"""Moving annotations and databases: `reader export`, `import-annotations`, `backup` and `restore`.
+
+Each opens the store, calls one service and reports in one line per fact, through the output guard.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+import sys
+from pathlib import Path
+
+import click
+
+from reader.commands.context import Context
+from reader.commands.output import echo, echo_lines, failure
+
+
+@click.command("export")
+@click.option("--output", "-o", type=click.Path(), help="Write to FILE (a folder for brat) instead of standard output.")
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat", "csv"]), default="yaml",
+    show_default=True, help="yaml is reader's own (lossless); the others are for other tools.",
+)
+@click.option("--tag", help="Only annotations with this tag (and articles tagged with it).")
+@click.option("--source", help="Only articles from this source.")
+@click.option("--since", metavar="DATE", help="Only annotations created or changed on or after DATE (2025-09-01).")
+@click.option("--article", metavar="ID", help="Only this article (its id or uid, or the start of its uid).")
+@click.option("--annotator", metavar="NAME", help="Only this annotator's annotations.")
+@click.pass_obj
+def export_command(
+    context: Context, output: str | None, fmt: str, tag: str | None, source: str | None, since: str | None,
+    article: str | None, annotator: str | None,
+) -> None:
+    """Export annotations, with their articles: all of them, or those the options select."""
+    from reader.services.export import write_export, write_to
+    from reader.core.model import ExportFilter
+
+    if since is not None and not _ISO_DATE.fullmatch(since):
+        raise click.BadParameter(f"expected a date like 2025-09-01, got {since!r}", param_hint="--since")
+    if fmt == "brat" and not output:
+        raise click.UsageError("brat writes a folder of files: give it with --output FOLDER")
+    only = ExportFilter(tag=tag, source=source, since=since, article=article, annotator=annotator)
+    store = context.open_store()
+    try:
+        if article is not None:
+            try:
+                only = ExportFilter(tag=tag, source=source, since=since, article=str(store.articles.find(article)),
+                                    annotator=annotator)
+            except KeyError as error:
+                raise click.BadParameter(str(error.args[0]), param_hint="--article") from None
+        orphans = store.annotations.orphan_count()
+        if orphans and (fmt != "yaml" or only != ExportFilter()):
+            echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; "
+                 f"O in reader; a whole YAML export carries them)", err=True)
+        if output:
+            try:
+                count = write_export(store, Path(output), only, fmt)
+            except OSError as error:
+                raise failure(f"{output}: cannot write the export ({error.strerror or error})") from None
+            echo_lines([f"Exported {count} {'annotations' if fmt == 'yaml' else 'records'} to {output}"], err=True)
+        else:
+            from reader.core.safetext import data_stream
+
+            write_to(store, data_stream(sys.stdout), only, fmt)  # exact to a file, guarded on a terminal
+    finally:
+        store.close()
+
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+Z-]*)?")
+
+
+@click.command("backup")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def backup_command(context: Context, file: str) -> None:
+    """Write a consistent copy of the database to FILE (safe while reader is open)."""
+    store = context.open_store()
+    try:
+        store.backup(Path(file))
+    except ValueError as error:
+        raise failure(f"{file}: {error}") from None
+    except (OSError, sqlite3.Error) as error:
+        raise failure(f"{file}: cannot write the backup ({getattr(error, 'strerror', None) or error})") from None
+    finally:
+        store.close()
+    echo_lines([f"Backed up {context.config.database} to {file}"], err=True)
+
+
+@click.command("restore")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.pass_obj
+def restore_command(context: Context, file: str) -> None:
+    """Put a backup made by `reader backup` back as the database. The backup is checked first
+    (a whole, undamaged reader database, not from a newer reader); the database it replaces is
+    kept beside it as <name>.before-restore-<time>. Refused while another program (a reader, an
+    import) has the database open."""
+    from reader.services.restore import restore
+    from reader.store import StoreError
+
+    database = context.config.database
+    try:
+        restored = restore(Path(file), database)
+    except StoreError as error:
+        raise failure(f"{error} (nothing was changed)") from None
+    lines = [f"Restored {file} as {database}: {restored.articles} articles, {restored.annotations} annotations"]
+    if restored.kept_aside is not None:
+        lines.append(f"The database it replaced is kept as {restored.kept_aside}")
+    echo_lines(lines, err=True)
+
+
+@click.command("import-annotations")
+@click.argument("file", type=click.Path(exists=True))
+@click.option(
+    "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat"]), default="yaml",
+    show_default=True, help="yaml is reader's own export; brat reads a folder of .txt and .ann files.",
+)
+@click.option("--dry-run", is_flag=True, help="Print what would change and write nothing.")
+@click.pass_obj
+def import_annotations_command(context: Context, file: str, fmt: str, dry_run: bool) -> None:
+    """Merge annotations into the database: from a reader YAML export (yours or a colleague's),
+    or from a W3C, doccano or Prodigy file or a brat folder (see --format).
+
+    The file is checked whole before anything is written, then merged in short steps so that
+    reader stays usable meanwhile; if the import is stopped half-way, what it merged stays,
+    and running it again adds the rest (nothing twice)."""
+    from reader.core.exchange.formats import FOLDER_FORMATS
+    from reader.core.yamlsafe import YamlError
+
+    path = Path(file)
+    if fmt in FOLDER_FORMATS and not path.is_dir():
+        raise click.BadParameter(f"{file} is a file; --format {fmt} reads a folder (of .txt and .ann files)",
+                                 param_hint="FILE")
+    if fmt not in FOLDER_FORMATS and path.is_dir():
+        raise click.BadParameter(f"{file} is a folder; --format {fmt} reads a file (only brat reads a folder)",
+                                 param_hint="FILE")
+    from reader.core.ingest import SizeLimit
+
+    article_limit = SizeLimit(context.config.importing.max_file_mb, f"import.max_file_mb in {context.config.path}")
+    store = context.open_store()
+    try:
+        if fmt == "yaml":
+            from reader.services.import_yaml import import_annotations
+
+            summary = import_annotations(store, path, dry_run=dry_run)
+        else:
+            from reader.services.import_foreign import import_foreign
+
+            summary = import_foreign(store, path, fmt, context.config.annotator, dry_run=dry_run,
+                                     article_limit=article_limit)
+    except YamlError as error:
+        raise failure(f"{error} (nothing was imported)") from None
+    finally:
+        store.close()
+    echo_lines(summary.lines())  # names, titles and file names from the file: never raw
