@@ -104,7 +104,8 @@ def test_reserved_keys_are_the_keys_of_the_article_and_list_screens():
         for context in screen_contexts(SCREENS[screen]):
             for binding in classes[context].BINDINGS:
                 bound.update(names.get(key, key) for key in split_keys(binding.key))
-    assert RESERVED_KEYS == frozenset(bound) | RESERVED_UNBOUND
+    characters = frozenset(bound) | RESERVED_UNBOUND
+    assert RESERVED_KEYS == characters | {name for name, char in names.items() if char in characters} - set(names.values())
     # The article's other widget (the side panel) and the help take no key the screens do not.
     for cls in (classes["side_panel"], classes["help"]):
         assert {names.get(key, key) for b in cls.BINDINGS for key in split_keys(b.key)} <= RESERVED_KEYS
@@ -130,3 +131,12 @@ def test_the_registry_and_the_config_import_no_textual():
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
+
+
+def test_a_tag_key_written_as_a_key_name_is_refused_like_its_character():
+    """`key: slash` would take `/` (search) from the article screen, as `key: "/"` would."""
+    from reader.core.config import tag_key_problem
+
+    for name, char in (("slash", "/"), ("question_mark", "?"), ("left_parenthesis", "(")):
+        assert tag_key_problem(name) is not None and tag_key_problem(char) is not None
+    assert tag_key_problem("1") is None and tag_key_problem("percent_sign") is None

@@ -480,12 +480,14 @@ def keymap_problem(keymap: dict[str, str]) -> str | None:
 
 def reserved_keys() -> frozenset[str]:
     """The keys a tag may not take, as config.yaml writes them: every key bound on the
-    screens of TAG_KEYS_AVOID (by character where Textual names one) and RESERVED_UNBOUND."""
-    bound = {
-        CHARACTER_NAMES.get(key, key)
+    screens of TAG_KEYS_AVOID and RESERVED_UNBOUND, both as the character and by Textual's
+    name for it ("/" and "slash": either, given as a tag's key, would take the bound key)."""
+    keys = {
+        key
         for screen in TAG_KEYS_AVOID
         for context in screen_contexts(SCREENS[screen])
         for action in CONTEXTS[context].actions
         for key in split_keys(action.keys)
-    }
-    return frozenset(bound | RESERVED_UNBOUND)
+    } | set(RESERVED_UNBOUND)
+    names = {name for name, character in CHARACTER_NAMES.items() if character in keys or name in keys}
+    return frozenset({CHARACTER_NAMES.get(key, key) for key in keys} | names)
