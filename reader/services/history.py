@@ -8,6 +8,7 @@ otherwise refuses, naming the change, rather than write over what it did not see
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from typing import Literal
 
@@ -102,13 +103,15 @@ class History:
         self._done: list[Change] = []
         self._undone: list[Change] = []
 
-    def _record(self, change: Change, known_tags: set[str] | None = None) -> Change:
-        """Keep `change` to undo; with `known_tags` (the tag names before it), it notes the
-        tags it created."""
-        if known_tags is not None:
-            created = tuple(sorted(set(self.store.tags.names()) - known_tags))
-            if created:
-                change = replace(change, created_tags=created)
+    def _absent(self, names: Iterable[str]) -> set[str]:
+        """Those of `names` the codebook has no tag for (yet): what a change using them creates."""
+        return {name for name in names if self.store.tags.id_of(name) is None}
+
+    def _record(self, change: Change, absent: set[str] = frozenset()) -> Change:
+        """Keep `change` to undo, noting which of the `absent` tag names it created."""
+        created = tuple(sorted(name for name in absent if self.store.tags.id_of(name) is not None))
+        if created:
+            change = replace(change, created_tags=created)
         self._done.append(change)
         self._undone.clear()
         return change
@@ -119,9 +122,9 @@ class History:
         self, article_id: int, start: int, end: int, tags: list[str], annotator: str, seen_sha256: str | None = None
     ) -> Change:
         """A new passage on the text whose hash is `seen_sha256` (see Annotations.add in reader.store)."""
-        known = set(self.store.tags.names())
+        absent = self._absent(tags)
         added = self.store.annotations.add(article_id, start, end, tags, annotator, seen_sha256=seen_sha256)
-        return self._record(Change("add", article_id, after=added), known)
+        return self._record(Change("add", article_id, after=added), absent)
 
     def _current(self, annotation_id: str, seen: Annotation | None) -> Annotation:
         """What the change starts from: what the user saw, else the annotation as stored (the
@@ -134,9 +137,9 @@ class History:
 
     def add_tag(self, annotation_id: str, tag: str, seen: Annotation | None = None) -> Change:
         before = self._current(annotation_id, seen)
-        known = set(self.store.tags.names())
+        absent = self._absent([tag])
         after = self.store.annotations.tag(annotation_id, tag, seen=before)
-        return self._record(Change("tag", after.article_id, before=before, after=after, tag=tag), known)
+        return self._record(Change("tag", after.article_id, before=before, after=after, tag=tag), absent)
 
     def remove_tag(self, annotation_id: str, tag: str, seen: Annotation | None = None) -> Change:
         before = self._current(annotation_id, seen)
@@ -150,9 +153,10 @@ class History:
         return self._record(Change("note", after.article_id, before=before, after=after))
 
     def reattach(self, orphan_id: str, start: int, end: int, seen_sha256: str | None = None) -> Change:
-        known = set(self.store.tags.names())
+        state = self.store.annotations.state(orphan_id)
+        absent = self._absent(state[1].tags if state else ())
         orphan, orphaned, placed = self.store.annotations.reattach_orphan(orphan_id, start, end, seen_sha256=seen_sha256)
-        return self._record(Change("reattach", placed.article_id, before=orphan, after=placed, orphaned=orphaned), known)
+        return self._record(Change("reattach", placed.article_id, before=orphan, after=placed, orphaned=orphaned), absent)
 
     def delete_orphan(self, orphan_id: str) -> Change:
         """Delete an orphan for good (undo keeps it again, as it was)."""
@@ -169,10 +173,10 @@ class History:
     def tag_article(self, article_id: int, tag: str, annotator: str) -> Change | None:
         """Tag a whole article; None (and nothing recorded) when it already had the tag."""
         created = now_utc()
-        known = set(self.store.tags.names())
+        absent = self._absent([tag])
         if not self.store.articles.tag(article_id, tag, annotator, created):
             return None
-        return self._record(Change("article_tag", article_id, tag=tag, tagged=(annotator, created)), known)
+        return self._record(Change("article_tag", article_id, tag=tag, tagged=(annotator, created)), absent)
 
     def untag_article(self, article_id: int, tag: str) -> Change | None:
         tagged = self.store.articles.untag(article_id, tag)

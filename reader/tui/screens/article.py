@@ -264,7 +264,7 @@ class ArticleScreen(ArticleEntities, Screen[None]):
             return min(mine, key=lambda a: a.end - a.start)
         others = sorted({a.annotator for a in self.annotations if a.id in here})
         if others:
-            self.notify(f"That is {display_text(', '.join(others))}'s annotation: {doing} only yours.", markup=False)
+            self.notify(f"That is {', '.join(others)}'s annotation: {doing} only yours.", markup=False)
         else:
             self.notify("No annotation under the cursor.", markup=False)
         return None
@@ -312,7 +312,7 @@ class ArticleScreen(ArticleEntities, Screen[None]):
         span, same = target
         history = self.workspace.history
         if same is not None and name in same.tags:
-            self.notify(display_text(f"Already tagged {name} (t and {name} again takes it off)."), markup=False)
+            self.notify(f"Already tagged {name} (t and {name} again takes it off).", markup=False)
             return same
         if same is not None:
             change = history.add_tag(same.id, name, seen=same)
@@ -322,9 +322,9 @@ class ArticleScreen(ArticleEntities, Screen[None]):
         self._show_annotations()
         shown = self.workspace.shown.annotator
         if shown is not None and shown != self.config.annotator:
-            self.notify(f"Saved; not shown while only {display_text(shown)}'s annotations are (W).", markup=False)
+            self.notify(f"Saved; not shown while only {shown}'s annotations are (W).", markup=False)
         assert change.annotation is not None
-        self.notify(f"{display_text(name)}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
+        self.notify(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
         return change.annotation
 
     def action_pick_tag(self) -> None:
