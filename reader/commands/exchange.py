@@ -22,7 +22,7 @@ from reader.commands.output import echo, echo_lines, failure
     "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat", "csv"]), default="yaml",
     show_default=True, help="yaml is reader's own (lossless); the others are for other tools.",
 )
-@click.option("--tag", help="Only annotations with this tag (and articles tagged with it).")
+@click.option("--tag", help="Only annotations with this tag or a tag nested in it (framing: framing/...), and articles tagged so.")
 @click.option("--source", help="Only articles from this source.")
 @click.option("--since", metavar="DATE", help="Only annotations created or changed on or after DATE (2025-09-01).")
 @click.option("--article", metavar="ID", help="Only this article (its id or uid, or the start of its uid).")

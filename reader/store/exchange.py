@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 
 from reader.core.model import Annotation, Article, ArticleInfo, ArticleTag, ExportFilter, MovingArticle
-from reader.store.common import ARTICLE_INFO_COLUMNS, Repository, orphan_from, split_names
+from reader.store.common import ARTICLE_INFO_COLUMNS, Repository, orphan_from, split_names, tag_family
 
 
 class Exchange(Repository):
@@ -57,12 +57,10 @@ class Exchange(Repository):
         for annotator in {only.annotator, only.listed.annotator if only.listed else None} - {None}:
             notes.append("n.annotator = ?")
             note_params.append(annotator)
+        family, family_params = tag_family(only.tag) if only.tag else ("", [])  # the tag and those nested in it
         if only.tag:
-            notes.append(
-                "EXISTS (SELECT 1 FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id "
-                "WHERE nt.annotation_id = n.id AND t.name = ?)"
-            )
-            note_params.append(only.tag)
+            notes.append(f"EXISTS (SELECT 1 FROM annotation_tags nt WHERE nt.annotation_id = n.id AND nt.tag_id IN ({family}))")
+            note_params += family_params
         if only.since:
             notes.append("(n.created >= ? OR n.updated >= ?)")
             note_params += [only.since, only.since]
@@ -82,12 +80,9 @@ class Exchange(Repository):
         if len(notes) > 1:
             having = f"a.id IN (SELECT n.article_id FROM annotations n WHERE {note_where})"
             if only.tag:
-                having = (
-                    f"({having} OR a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t "
-                    "ON t.id = at.tag_id WHERE t.name = ?))"
-                )
+                having = f"({having} OR a.id IN (SELECT at.article_id FROM article_tags at WHERE at.tag_id IN ({family})))"
             articles.append(having)
-            article_params += note_params + ([only.tag] if only.tag else [])
+            article_params += note_params + family_params
         else:
             articles.append("a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags)")
         return with_clause, " AND ".join(articles), article_params, note_where, note_params

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from reader.core.model import ArticleRow, HIT_END, HIT_START, ListQuery
 from reader.core.textsearch import fts_query, snippet_of
-from reader.store.common import Repository
+from reader.store.common import Repository, tag_family
 
 
 _ORDER_BY: dict[str, str] = {
@@ -74,14 +74,15 @@ class Listing(Repository):
         elif match is not None:
             names.append(self._searched(match))
             clauses.append(f"a.id IN (SELECT id FROM {names[-1]})")
-        if query.tag:
+        if query.tag:  # the tag and the tags nested in it
+            family, family_params = tag_family(query.tag)
             sets.append(
-                """tagged(id) AS MATERIALIZED (
-                    SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = ?
+                f"""tagged(id) AS MATERIALIZED (
+                    SELECT at.article_id FROM article_tags at WHERE at.tag_id IN ({family})
                     UNION SELECT n.article_id FROM annotations n JOIN annotation_tags nt ON nt.annotation_id = n.id
-                          JOIN tags t ON t.id = nt.tag_id WHERE t.name = ?)"""
+                          WHERE nt.tag_id IN ({family}))"""
             )
-            params += [query.tag, query.tag]
+            params += [*family_params, *family_params]
             names.append("tagged")
             clauses.append("a.id IN (SELECT id FROM tagged)")
         if query.source:

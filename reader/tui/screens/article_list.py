@@ -119,7 +119,7 @@ class ArticleListScreen(Screen[None]):
     def palette_commands(self) -> Iterator[SystemCommand]:
         """What the command palette offers here besides the keys' actions: a filter by each
         tag, each sort order, each read filter."""
-        for tag in self.store.tags.names():
+        for tag in self.store.tags.filter_names():
             yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(self.filter_tag, tag), False)
         for sort, name in SORT_NAMES.items():
             yield SystemCommand(f"Sort by {name}", "order of the article list", partial(self.sort_by, sort), False)
@@ -181,7 +181,8 @@ class ArticleListScreen(Screen[None]):
 
     def action_filter_tag(self) -> None:
         current = [self.query_state.tag] if self.query_state.tag else []
-        picker = PickerScreen("Show articles tagged", self.store.tags.names(), current=current)
+        picker = PickerScreen("Show articles tagged (a parent: with the tags nested in it)",
+                              self.store.tags.filter_names(), current=current)
         self.app.push_screen(picker, lambda tag: tag is not None and self.filter_tag(tag))
 
     def action_filter_annotator(self) -> None:
