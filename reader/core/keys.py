@@ -154,7 +154,7 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
         'list',
         (
             KeyAction('list.search', 'slash', 'search', 'Search', 'Search titles, texts and notes'),
-            KeyAction('list.sort', 'o', 'cycle_sort', 'Sort', 'Sort by date, title, source or annotations'),
+            KeyAction('list.sort', 'o', 'cycle_sort', 'Sort', 'Sort by date, relevance (when searching), title, source or annotations'),
             KeyAction('list.filter_tag', 'f', 'filter_tag', 'Tag filter', 'Show only articles with a tag'),
             KeyAction('list.filter_source', 'S', 'filter_source', 'Source filter', 'Show only one source'),
             KeyAction('list.filter_read', 'r', 'cycle_read', 'Read filter', 'Show all, unread or read articles'),
