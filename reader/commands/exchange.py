@@ -33,7 +33,7 @@ def export_command(
     article: str | None, annotator: str | None,
 ) -> None:
     """Export annotations, with their articles: all of them, or those the options select."""
-    from reader.services.export import write_export, write_to
+    from reader.services.export import left_out, write_export, write_to
     from reader.core.model import ExportFilter
 
     if since is not None and not _ISO_DATE.fullmatch(since):
@@ -53,6 +53,8 @@ def export_command(
         if orphans and (fmt != "yaml" or only != ExportFilter()):
             echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; "
                  f"O in reader; a whole YAML export carries them)", err=True)
+        for line in left_out(store, only, fmt):
+            echo(f"note: {line}", err=True)
         if output:
             try:
                 count = write_export(store, Path(output), only, fmt)

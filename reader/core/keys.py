@@ -73,7 +73,10 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
             KeyAction('article.tag', 'T', 'tag_article', 'Tag article',
                 'Tag the whole article (a tag it already has is removed)', footer=False),
             KeyAction('annotation.note', 'm', 'edit_note', 'Note',
-                'Add or edit the note of the annotation under the cursor'),
+                'Add or edit the note of your annotation under the cursor, or a note alone (a memo) on the '
+                'selection or sentence'),
+            KeyAction('article.note', 'M', 'article_note', 'Article note',
+                'Add or edit your note on the whole article', footer=False),
             KeyAction('annotation.delete', 'x', 'delete_annotation', 'Delete',
                 'Delete the annotation under the cursor (u brings it back)'),
             KeyAction('history.undo', 'u', 'app.undo', 'Undo', 'Undo the last change (of any screen)'),

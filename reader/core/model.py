@@ -249,6 +249,17 @@ class ArticleTag:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleNote:
+    """A note on a whole article, not on a passage of it: one per annotator and article."""
+
+    article_id: int
+    annotator: str
+    note: str
+    created: str
+    updated: str
+
+
+@dataclass(frozen=True, slots=True)
 class PendingAnnotation:
     """An imported annotation kept aside for an article the database lacks (a row of
     `pending_annotations`; `record` is the JSON it was read as)."""
@@ -271,6 +282,8 @@ class MovingArticle:
     tags: list[ArticleTag]
     #: (annotation as it was, when it was orphaned)
     orphans: list[tuple[Annotation, str | None]]
+    #: Notes on the whole article, one per annotator.
+    notes: list[ArticleNote] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)
