@@ -191,3 +191,45 @@ async def test_t_takes_the_last_tag_off_a_noted_passage_leaving_a_memo(store, co
         await pilot.pause()
     [memo] = store.annotations.of_article(2)
     assert memo.tags == () and memo.note == "keep this thought"
+
+
+async def test_a_note_on_the_article_written_meanwhile_elsewhere_is_not_overwritten(store, config):
+    """M shows no note; another window writes one; saving is refused and the editor comes back
+    holding what was typed, over the note now saved."""
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_article(pilot, 1)
+        await pilot.press("M")
+        await pilot.pause()
+        other = Store.open(config.database)
+        try:
+            other.article_notes.set(2, "alice", "Written in the other window.", seen=None)
+        finally:
+            other.close()
+        await pilot.press(*"Mine.", "ctrl+s")
+        await pilot.pause()
+        assert store.article_notes.get(2, "alice").note == "Written in the other window."
+        assert isinstance(app.screen, NoteEditor) and app.screen.editor.text == "Mine."
+        await pilot.press("ctrl+s")  # now over the note it has seen
+        await pilot.pause()
+    assert store.article_notes.get(2, "alice").note == "Mine."
+
+
+async def test_a_memo_on_a_text_changed_meanwhile_is_refused_and_the_typed_note_shown(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        view = await open_article(pilot, 1)
+        view.move_cursor_to(view.text.index(QUOTE) + 3)
+        await pilot.press("m")
+        await pilot.pause()
+        other = Store.open(config.database)  # another program re-imports the article, edited
+        try:
+            other.articles.add(make_article("Port strike spreads", "Port strike spreads\n\nUPDATE. Dockers walked out. "
+                                            "Talks failed.", "2025-02-01", "port.txt"))
+        finally:
+            other.close()
+        await pilot.press(*"Who called it?", "escape")
+        await pilot.pause()
+        assert store.annotations.of_article(2) == []
+        shown = " ".join(str(n.message) for n in app._notifications)
+        assert "Not saved" in shown and "Who called it?" in shown

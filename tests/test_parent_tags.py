@@ -76,3 +76,21 @@ async def test_f_offers_a_parent_tag_and_the_list_shows_its_nested_tags_articles
         assert isinstance(screen, ArticleListScreen)
         assert screen.query_state.tag == "framing"
         assert screen.query_one(ArticleList).count == 2
+
+
+async def test_the_charts_tag_filter_offers_a_parent_and_counts_its_nested_tags(store, config):
+    from tests.test_tui_charts import open_charts, settle, table_text
+
+    seed(store)
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(110, 34)) as pilot:
+        screen = await open_charts(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        assert "framing" in app.screen.choices
+        await pilot.press(*"framing", "enter")
+        await settle(pilot)
+        assert screen.state.tag == "framing"
+        header = [str(column.label) for column in screen.table.columns.values()]
+        assert "framing/economy" in " ".join(header) and "framingX" not in " ".join(header)
+        assert table_text(screen)[-1][-1] == "2"
