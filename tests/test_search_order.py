@@ -79,3 +79,15 @@ async def test_a_list_of_undated_articles_does_not_claim_to_be_sorted_by_date(tm
         await pilot.pause()
         assert "sorted by title" in header(app)
     store.close()
+
+
+def test_a_note_on_the_whole_article_is_found_by_the_search_with_its_snippet(tmp_path):
+    store = relevance_store(tmp_path / "a.db")
+    store.article_notes.set(3, "alice", "Compare with the harbour levy story.", seen=None)
+    for sort in ("published", "relevance"):
+        rows = store.listing.page(0, 10, ListQuery(search="levy", sort=sort))
+        assert [row.title for row in rows] == ["Market report"]
+    assert rows[0].snippet.startswith("article note: ") and "levy" in rows[0].snippet
+    store.article_notes.set(3, "alice", "Compare with the port story.", seen=store.article_notes.get(3, "alice"))
+    assert store.listing.count(ListQuery(search="levy")) == 0  # the index follows a changed note
+    store.close()

@@ -75,8 +75,11 @@ class ArticleNotes(Repository):
         return "added" if current is None else "updated"
 
     def _write(self, note: ArticleNote) -> None:
+        # an upsert, not INSERT OR REPLACE: a replace deletes without the triggers that keep the search index
         self.db.execute(
-            f"INSERT OR REPLACE INTO article_notes ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)",
+            f"""INSERT INTO article_notes ({_COLUMNS}) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (article_id, annotator) DO UPDATE
+                SET note = excluded.note, created = excluded.created, updated = excluded.updated""",
             [note.article_id, note.annotator, note.note, note.created, note.updated],
         )
 

@@ -120,17 +120,21 @@ class Listing(Repository):
                        SELECT id, min(rank) FROM (
                            SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH ?
                            UNION ALL SELECT n.article_id, f.rank FROM annotations_fts f
-                                 JOIN annotations n ON n.rowid = f.rowid WHERE annotations_fts MATCH ?)
+                                 JOIN annotations n ON n.rowid = f.rowid WHERE annotations_fts MATCH ?
+                           UNION ALL SELECT n.article_id, f.rank FROM article_notes_fts f
+                                 JOIN article_notes n ON n.rowid = f.rowid WHERE article_notes_fts MATCH ?)
                        GROUP BY id""",
-                    [match, match],
+                    [match, match, match],
                 )
             else:
                 self.db.execute(
                     """INSERT OR IGNORE INTO temp.searched (id)
                        SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
                        UNION SELECT n.article_id FROM annotations n
-                             JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?""",
-                    [match, match],
+                             JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?
+                       UNION SELECT n.article_id FROM article_notes n
+                             JOIN article_notes_fts f ON f.rowid = n.rowid WHERE article_notes_fts MATCH ?""",
+                    [match, match, match],
                 )
         self._search_key = (match, self.db.conn.total_changes, version)
         self._search_ranked = ranked
@@ -207,8 +211,13 @@ class Listing(Repository):
                     UNION ALL
                     SELECT n.article_id, 'note: ' || snippet(annotations_fts, 0, ?, ?, '…', 12)
                     FROM annotations_fts f JOIN annotations n ON n.rowid = f.rowid
-                    WHERE annotations_fts MATCH ? AND n.article_id IN ({marks})""",
-                [HIT_START, HIT_END, match, *missing, HIT_START, HIT_END, match, *missing],
+                    WHERE annotations_fts MATCH ? AND n.article_id IN ({marks})
+                    UNION ALL
+                    SELECT n.article_id, 'article note: ' || snippet(article_notes_fts, 0, ?, ?, '…', 12)
+                    FROM article_notes_fts f JOIN article_notes n ON n.rowid = f.rowid
+                    WHERE article_notes_fts MATCH ? AND n.article_id IN ({marks})""",
+                [HIT_START, HIT_END, match, *missing, HIT_START, HIT_END, match, *missing,
+                 HIT_START, HIT_END, match, *missing],
             ):
                 found.setdefault(article_id, snippet)
         return found

@@ -300,6 +300,8 @@ def m017_article_notes(db: Database) -> None:
         foreign_keys=[("article_id", "articles", "id")],
         not_null={"article_id", "annotator", "note", "created", "updated"},
     )
+    # searched with the notes on passages (the list's search looks through titles, texts and notes)
+    db["article_notes"].enable_fts(["note"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
 
 
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and

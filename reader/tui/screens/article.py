@@ -202,6 +202,8 @@ class ArticleScreen(ArticleEntities, ArticleNotes, Screen[None]):
             status.append(f"{display_text(self.workspace.shown.annotator)}'s annotations (W)  ", style="bold")
         if self.article.tags:
             status.append("article: " + display_text(", ".join(self.article.tags)) + "  ", style="italic")
+        if any(note.annotator == self.config.annotator for note in getattr(self, "article_notes", ())):
+            status.append("✎ article (M)  ", style="italic")
         if view.search_hits:
             before = sum(1 for start, _ in view.search_hits if start <= view.cursor)
             count = len(view.search_hits)
@@ -240,6 +242,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, Screen[None]):
         if shown is not None:
             self.annotations = [a for a in self.annotations if a.annotator == shown]
         self.article = replace(self.article, tags=self.store.articles.tags_of(self.article.id))
+        self.article_notes = self.store.article_notes.of_article(self.article.id)
         self.view.set_highlights([self._highlight(annotation) for annotation in self.annotations])
         self._refresh_panel()
         self._update_status()
@@ -421,7 +424,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, Screen[None]):
             colors = {name: self.workspace.codebook.color(name) for a in self.annotations for name in a.tags}
             visible = [span for span in self.entities if span.label not in self.workspace.hidden_labels]
             panel.show(self.annotations, visible, self.article.text, colors, self.config.entities.colors,
-                       article_notes=self.store.article_notes.of_article(self.article.id))
+                       article_notes=self.article_notes)
 
     def on_side_panel_jump(self, message: SidePanel.Jump) -> None:
         self.view.move_cursor_to(message.offset)
