@@ -84,6 +84,12 @@ def test_stdin_format_says_what_it_holds(workspace):
     assert [row[2] for row in stored(workspace / "annotations.db")] == ['{"text": "Not JSON to me."}']
 
 
+def test_a_text_given_twice_in_one_input_is_skipped_the_second_time(workspace):
+    result = run("import", "-", stdin=LINES + LINES.splitlines()[0] + "\n")
+    assert result.stdout.splitlines() == ["2 imported, 0 updated, 0 unchanged, 1 skipped",
+                                          "  skipped <stdin>: line 3: same text as line 1"]
+
+
 def test_files_and_standard_input_in_one_import(workspace):
     (workspace / "one.txt").write_text("From a file\n\nBody.\n", encoding="utf-8")
     result = run("import", "one.txt", "-", stdin=HARBOUR)

@@ -12,7 +12,7 @@ import click
 
 from reader.commands.context import Context
 from reader.commands.output import echo_summary, failure
-from reader.commands.stdin import STDIN_NAME, as_stdin_article, dashes, read_stdin, stdin_documents, stdin_option
+from reader.commands.stdin import STDIN_NAME, as_stdin_articles, dashes, read_stdin, stdin_documents, stdin_option
 
 
 @click.command("import")
@@ -33,7 +33,7 @@ def import_command(context: Context, paths: tuple[str, ...], stdin_format: str, 
         files = list(iter_files(path for path in paths if path != "-"))
     except FileNotFoundError as error:
         raise failure(str(error)) from None
-    documents = [as_stdin_article(item) for item in stdin_documents(read_stdin(limit), stdin_format)] if from_stdin else []
+    documents = list(as_stdin_articles(stdin_documents(read_stdin(limit), stdin_format))) if from_stdin else []
     store = context.open_store()
     if not as_json:  # (once it opened: one that cannot be is one line naming it)
         context.say_database()

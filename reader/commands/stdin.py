@@ -101,11 +101,20 @@ def stdin_documents(data: bytes, fmt: str) -> Iterator[Document | Skipped]:
         yield Skipped(STDIN_NAME, f"could not be read as {chosen} ({type(error).__name__})")
 
 
-def as_stdin_article(item: Document | Skipped) -> Document | Skipped:
-    """A document read from standard input as `reader import` stores it: `<stdin>` as its path and
-    its text's digest as its locator, so input read again finds its articles unchanged, and a
-    later, different input never updates them (there is no file to follow)."""
-    if isinstance(item, Skipped):
-        return item
-    digest = hashlib.sha256(item.text.encode("utf-8")).hexdigest()
-    return replace(item, path=STDIN_NAME, locator=f"text {digest[:16]}")
+def as_stdin_articles(items: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:
+    """Documents read from standard input as `reader import` stores them: `<stdin>` as their path
+    and their text's digest as their locator, so input read again finds its articles unchanged,
+    and a later, different input never updates them (there is no file to follow). A text given
+    twice in one input is skipped the second time, as a file's would be ("same text as line 3")."""
+    seen: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        digest = hashlib.sha256(item.text.encode("utf-8")).hexdigest()
+        where = item.locator or "the input"
+        if digest in seen:
+            yield Skipped(STDIN_NAME, f"{where}: same text as {seen[digest]}")
+            continue
+        seen[digest] = where
+        yield replace(item, path=STDIN_NAME, locator=f"text {digest[:16]}")
