@@ -2,6 +2,7 @@
 limit a file has, named `<stdin>` in messages; and their summaries as JSON (`--json`)."""
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -101,7 +102,7 @@ def test_standard_input_larger_than_the_limit_is_one_line_and_nothing_is_importe
     assert result.exit_code == 1
     assert result.output.strip().splitlines() == [
         f"Error: <stdin>: larger than the 1 MB limit; import.max_file_mb in {workspace / 'config.yaml'} "
-        f"(nothing was read from it)"
+        f"(none of it was used)"
     ]
     assert not (workspace / "annotations.db").exists()
 
@@ -112,6 +113,13 @@ def test_standard_input_that_never_ends_is_read_only_up_to_the_limit(workspace):
                                 capture_output=True, text=True, timeout=120)
     assert result.returncode == 1
     assert result.stderr.startswith("Error: <stdin>: larger than the 1 MB limit")
+
+
+def test_a_closed_standard_input_is_one_line(workspace):
+    result = subprocess.run([sys.executable, "-m", "reader", "import", "-"], stdin=subprocess.DEVNULL,
+                            capture_output=True, text=True, timeout=120, preexec_fn=lambda: os.close(0))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines() == ["Error: <stdin>: there is no standard input (it is closed)"]
 
 
 @pytest.mark.parametrize(("given", "reason"), [

@@ -46,6 +46,8 @@ def read_stdin(limit: SizeLimit | None) -> bytes:
     """All of standard input, but never more than `limit`: a one-line error naming `<stdin>`
     when it is larger (what was read is dropped; nothing is imported)."""
     stream = getattr(sys.stdin, "buffer", sys.stdin)
+    if stream is None:  # started with standard input closed
+        raise failure(f"{STDIN_NAME}: there is no standard input (it is closed)")
     try:
         if stream.isatty():
             echo_lines([f"Reading {STDIN_NAME} from the terminal: end it with ctrl+d"], err=True)
@@ -56,7 +58,7 @@ def read_stdin(limit: SizeLimit | None) -> bytes:
         raise failure(f"{STDIN_NAME}: cannot read it ({error})") from None
     if limit is not None and len(data) > limit.max_bytes:
         where = f"; {limit.origin}" if limit.origin else ""
-        raise failure(f"{STDIN_NAME}: larger than the {limit.megabytes} MB limit{where} (nothing was read from it)")
+        raise failure(f"{STDIN_NAME}: larger than the {limit.megabytes} MB limit{where} (none of it was used)")
     return data
 
 
