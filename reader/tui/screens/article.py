@@ -28,6 +28,7 @@ from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
 from reader.tui.keys import bindings_for
 from reader.tui.screens.article_entities import ArticleEntities
+from reader.tui.screens.article_outward import ArticleOutward
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.orphans import OrphansScreen
@@ -40,7 +41,7 @@ from reader.tui.wrap import display_text
 #: The annotator picker's last choice: two annotators side by side.
 COMPARE = "(compare two side by side…)"
 
-class ArticleScreen(ArticleEntities, Screen[None]):
+class ArticleScreen(ArticleEntities, ArticleOutward, Screen[None]):
     """One article: read, move, select, tag, annotate."""
 
     KEY_CONTEXT = "article"
