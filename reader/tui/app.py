@@ -74,7 +74,7 @@ def url_problem(url: str | None) -> str | None:
 
 #: Work that stops when reader quits, by worker group: what `q` asks about first (ctrl+q never asks).
 QUIT_ASKS_ABOUT = {
-    "entity-cache": "reader is still finding the entities of your articles (it carries on where it stopped next time)",
+    "entity-cache": "the entities of your articles are still being found (that carries on where it stopped next time)",
     "agreement": "agreement between annotators is still being computed",
     "charts": "a chart is still being counted",
 }
