@@ -20,7 +20,7 @@ from reader.commands.output import echo_lines, failure
 def import_command(context: Context, paths: tuple[str, ...]) -> None:
     """Import articles from files and folders (.txt .md .html .json .jsonl), recursively."""
     from reader.services.corpus import import_files
-    from reader.core.ingest import SizeLimit, iter_files
+    from reader.core.ingest import ReadOptions, SizeLimit, iter_files
 
     config = context.config
     limit = SizeLimit(config.importing.max_file_mb, f"import.max_file_mb in {config.path}")
@@ -36,7 +36,10 @@ def import_command(context: Context, paths: tuple[str, ...]) -> None:
             file=sys.stderr,
             show_pos=True,
         ) as bar:
-            summary = import_files(store, files, on_file=lambda _path: bar.update(1), limit=limit)
+            summary = import_files(
+                store, files, on_file=lambda _path: bar.update(1), limit=limit,
+                options=ReadOptions(day_first=config.importing.day_first),
+            )
     finally:
         store.close()
     echo_lines(summary.lines())  # a file name can hold ESC or a newline

@@ -236,19 +236,23 @@ def _trafilatura(raw: str) -> Page | None:
         _quiet_extractor_logs()
         found = trafilatura.bare_extraction(
             raw, with_metadata=True, include_comments=False, include_tables=True, include_images=False,
-            deduplicate=False,
+            deduplicate=False, favor_precision=True,
         )
     except Exception:  # trafilatura or lxml choking on some markup: the stdlib parser tries it
         return None
     body = getattr(found, "body", None) if found is not None else None
     text = normalise_text(_body_text(body)) if body is not None else ""
+    title = single_line(found.title or "") if found is not None else ""
+    headline, _, rest = text.partition("\n\n")
+    if title and rest and single_line(headline).casefold() == title.casefold():
+        text = rest  # the headline is the title, shown apart; the text starts with the story
     if not text:
         return None
     source = optional(found.sitename)
     written = optional(_published_meta(raw)) or optional(found.date)
     return Page(
         text=text,
-        title=without_site_name(single_line(found.title or ""), source),
+        title=without_site_name(title, source),
         source=source,
         url=optional(found.url),
         published_written=written,
