@@ -45,7 +45,7 @@ _DATE_LABEL = re.compile(
 _NAME_WORD = r"(?:[A-Z][\w.'’-]*|[A-Z]\.)"
 _NAME = rf"{_NAME_WORD}(?:\s+(?:(?:and|de|da|van|von|der|den|la|le|al|bin|du|del)\s+)?{_NAME_WORD}){{0,5}}"
 #: "By Ann Lee", "By Ann Lee and Bo Chen | City Post | Updated: 2019-03-02 08:15", "By ANN LEE, City Post"
-_BYLINE = re.compile(rf"^(?:by|written by|words by)\s+(?P<author>{_NAME})(?P<rest>\s*(?:[|,–—•·]|\s-\s).*)?$", re.IGNORECASE)
+_BYLINE = re.compile(rf"^(?i:by|written by|words by)\s+(?P<author>{_NAME})(?P<rest>\s*(?:[|,–—•·]|\s-\s).*)?$")
 _AGENCY = r"[A-Z][\w.&'’ -]{0,38}[\w.)]"
 _DATE_WORDS = rf"(?:{MONTH}\s+[0-3]?\d(?:st|nd|rd|th)?(?:,?\s+(?:1[89]|20)\d\d)?|[0-3]?\d(?:st|nd|rd|th)?\s+{MONTH}(?:\s+(?:1[89]|20)\d\d)?)"
 #: "LONDON, March 2 (Reuters) -", "NEW YORK, 2 Mar (AP) —", "Paris, France, March 2, 2019 (AFP) --"
@@ -60,6 +60,8 @@ _PLACE_AGENCY = re.compile(rf"^(?P<place>[A-Z][A-Z.'’ -]{{1,40}}?)\s*\((?P<age
 _AGENCY_DATE = re.compile(rf"^(?P<agency>{_AGENCY}),\s+(?P<date>{_DATE_WORDS})\.?$", re.IGNORECASE)
 #: "LONDON 1996-08-30" on a line of its own (wire copy)
 _PLACE_ISO_DATE = re.compile(r"^(?P<place>[A-Z][\w.'’ ,-]{1,60}?)\s+(?P<date>(?:1[89]|20)\d\d-[01]\d-[0-3]\d)$")
+#: A byline field naming the writer's role, not the outlet ("Business reporter", "Staff writer").
+_ROLE = re.compile(r"\b(?:reporter|correspondent|editor|writer|columnist|staff|desk|contributor|analyst|photographer)s?\b", re.IGNORECASE)
 _PATH_YEAR = re.compile(r"(?<!\d)(?:19[5-9]\d|20\d\d)(?!\d)")
 
 
@@ -170,7 +172,7 @@ def _line_facts(line: str, day_first: bool) -> tuple[FoundDate | None, str | Non
             if field_date is not None and len(field_date.written) >= len(unlabelled) * 0.4:
                 if found is None:  # as written: the whole field, time included, less its label
                     found = FoundDate(unlabelled.strip(), 0, 0, field_date.iso, field_date.month_day)
-            elif source is None and len(field.split()) <= 5 and field[:1].isupper():
+            elif source is None and len(field.split()) <= 5 and field[:1].isupper() and not _ROLE.search(field):
                 source = field
         return found, source, _clean_author(byline.group("author")), ""
     for pattern in (_DATELINE, _AGENCY_DATE, _PLACE_ISO_DATE, _PLACE_AGENCY):
