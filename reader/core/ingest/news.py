@@ -94,6 +94,8 @@ def is_navigation(line: str) -> bool:
 
 def _is_date_line(line: str, day_first: bool) -> bool:
     """True for a line that is only a date, perhaps labelled ("Updated: 2 March 2019 08:15")."""
+    if len(line) > 80:
+        return False
     unlabelled = _DATE_LABEL.sub("", line)
     found = find_date(unlabelled, day_first)
     return found is not None and len(found.written) >= len(unlabelled) * 0.5

@@ -64,7 +64,8 @@ def opening_words(text: str, limit: int = OPENING_WORDS_LIMIT) -> str:
     """The opening words of `text` on one line, as a title: its first sentence when that is
     short enough, else cut at a word before `limit` characters and ended with "…"."""
     line = single_line(text[: limit * 4])
-    sentence = re.match(r".{12,}?[.!?](?=\s|$)", line[: limit + 1])
+    # a sentence ends at . ! ? before a capital or the end: not at "U.S. agency" or "No. 5"
+    sentence = re.match(r".{12,}?[.!?](?=\s+[A-Z\"“‘(]|$)", line[: limit + 1])
     if sentence:
         return sentence.group(0)
     return shorten(line, limit)
