@@ -178,6 +178,11 @@ def test_the_file_s_own_fields_win_over_what_the_text_says(tmp_path):
     assert (document.source, document.published, document.published_written) == ("Courier", "2020-05-06", "2020-05-06")
 
 
+def test_a_record_s_authors_are_kept(tmp_path):
+    path = write(tmp_path / "r.jsonl", json.dumps({"text": "Fees frozen.", "author": ["Jo Marren", "Ann Lee"]}) + "\n")
+    assert [d.author for d in documents(path)] == ["Jo Marren, Ann Lee"]
+
+
 def test_day_and_month_order_is_configurable_where_ambiguous(tmp_path):
     path = write(tmp_path / "r.jsonl", json.dumps({"text": "Fees frozen.", "published": "02/03/2019"}) + "\n"
                  + json.dumps({"text": "Fees raised.", "published": "25/12/2019"}) + "\n")

@@ -587,8 +587,11 @@ def _parse_json(raw: str, path: str) -> object:
 
 
 def _metadata(record: dict[str, object], field: str) -> str | None:
-    """An optional metadata field as a one-line string; numbers and the like via str()."""
+    """An optional metadata field as a one-line string; a list of strings (several authors)
+    joined with ", "; numbers and the like via str()."""
     value = record.get(field)
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        value = ", ".join(item.strip() for item in value if item.strip())
     try:
         return _optional(None if value is None else str(value))
     except (RecursionError, ValueError):  # a deeply nested list, an int too long to print
