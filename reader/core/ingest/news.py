@@ -131,9 +131,10 @@ def read_news(text: str, *, day_first: bool = True, path: str = "") -> NewsFacts
             if remainder and body_start is None:
                 body_start = remainder
             continue
-        if is_navigation(line) or _is_date_line(line, day_first):
-            if found is None and _is_date_line(line, day_first):
-                found = find_date(_DATE_LABEL.sub("", line), day_first)
+        if _is_date_line(line, day_first):
+            found = found or find_date(_DATE_LABEL.sub("", line), day_first)
+            continue
+        if is_navigation(line):
             continue
         if not title and body_start is None and _looks_like_headline(line, number + 1 < len(lines)):
             title = line
@@ -147,12 +148,13 @@ def read_news(text: str, *, day_first: bool = True, path: str = "") -> NewsFacts
     if found is not None:
         written = found.written
         if found.iso is None:
-            found = found.with_year(_year_for(text, found, path))
+            found = found.with_year(_year_for(text, path))
     return NewsFacts(title, written, found.iso if found else None, source, author)
 
 
-def _year_for(text: str, found: FoundDate, path: str) -> int | None:
-    years = [year for year in years_in(text[:50_000])]
+def _year_for(text: str, path: str) -> int | None:
+    """The year of the first complete date in `text`, else the last year in `path`."""
+    years = years_in(text[:50_000])
     if years:
         return years[0]
     in_path = _PATH_YEAR.findall(path)
