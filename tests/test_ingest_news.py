@@ -231,7 +231,15 @@ def test_mojibake_is_repaired_at_import_and_counted(tmp_path):
     finally:
         store.close()
     assert summary.repaired == 1
-    assert 'mojibake repaired (such as "Â£" for "£") in 1 article' in summary.lines()
+    assert 'mojibake repaired (such as "Â£" or "&#163;" for "£") in 1 article' in summary.lines()
+
+
+def test_entities_a_scraper_left_in_plain_text_are_decoded_but_not_in_html(tmp_path):
+    [record] = documents(write(tmp_path / "r.json", json.dumps({"text": "Fees rose to &#163;5m &amp; more."})))
+    assert (record.text, record.repaired) == ("Fees rose to £5m & more.", True)
+    page = PAGE.replace(STORY[2], "The fee, written &amp;#163;5m in the notice, was queried.")
+    [html] = documents(write(tmp_path / "p.html", page))
+    assert "written &#163;5m in the notice" in html.text and not html.repaired
 
 
 def test_annotation_files_keep_their_offsets_mojibake_is_not_their_normalisation():

@@ -25,7 +25,8 @@ class ImportSummary:
     skipped: list[Skipped] = field(default_factory=list)
     #: Annotations of changed articles, by how they were re-attached (exact, moved, fuzzy, orphan).
     reanchored: dict[str, int] = field(default_factory=dict)
-    #: Articles stored (imported or updated) whose mojibake ("Â£", "â€™") was repaired.
+    #: Articles stored (imported or updated) whose mojibake ("Â£", "â€™") or leftover HTML
+    #: entities ("&#163;", outside HTML files) were repaired.
     repaired: int = 0
     #: Files that were not UTF-8, and the legacy encoding each was decoded from.
     encodings: dict[str, str] = field(default_factory=dict)
@@ -48,7 +49,7 @@ class ImportSummary:
                 f"{orphans} orphaned" + (" (kept: see Orphans, key O in reader)" if orphans else "")
             )
         if self.repaired:
-            lines.append(f"mojibake repaired (such as \"Â£\" for \"£\") in {self.repaired} article{'' if self.repaired == 1 else 's'}")
+            lines.append(f"mojibake repaired (such as \"Â£\" or \"&#163;\" for \"£\") in {self.repaired} article{'' if self.repaired == 1 else 's'}")
         if self.extractors:
             lines.append("HTML main text found by " + ", ".join(
                 f"{_EXTRACTOR_NAMES.get(name, name)} in {count}" for name, count in sorted(self.extractors.items())

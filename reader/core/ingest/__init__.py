@@ -435,15 +435,17 @@ def _os_reason(error: OSError, path: Path) -> str:
 
 
 def _repaired(document: Document, encoding: str | None) -> Document:
-    """`document` with mojibake repaired (ftfy) in its text, title, source and author, and the
-    legacy encoding its file was decoded from.
+    """`document` with mojibake repaired (ftfy) in its text, title, source and author (and, in
+    what is not HTML, entities a scraper left: "&#163;"), and the legacy encoding its file was
+    decoded from.
 
     Only here, at article import, never in `normalise_text`: a repair replaces several characters
     by one ("Â£" -> "£"), which annotation files' offsets into the text as written cannot follow;
     they are re-attached by their quotes instead (see `exchange/incoming.py`).
     """
     fields = {"text": document.text, "title": document.title, "source": document.source, "author": document.author}
-    fixed = {key: repair_mojibake(value) if value else value for key, value in fields.items()}
+    entities = document.extractor is None  # an HTML page's entities were decoded by its parser
+    fixed = {key: repair_mojibake(value, entities) if value else value for key, value in fields.items()}
     repaired = fixed != fields
     if repaired:
         fixed["text"] = normalise_text(fixed["text"])

@@ -71,32 +71,35 @@ def opening_words(text: str, limit: int = OPENING_WORDS_LIMIT) -> str:
     return shorten(line, limit)
 
 
-def _mojibake_fixer():  # imported on first use: ftfy costs a tenth of a second to import
+def _mojibake_fixer(entities: bool):  # imported on first use: ftfy costs a tenth of a second
     import ftfy
 
-    # Only what repairs text decoded with the wrong encoding ("Â£" -> "£", "â€™" -> "’"):
-    # quotes, ligatures, widths, line breaks and HTML entities stay as the author wrote them.
+    # Only what repairs text decoded with the wrong encoding ("Â£" -> "£", "â€™" -> "’") and, in
+    # text that is not HTML, entities left by a scraper ("&#163;" -> "£"; ftfy's "auto": only
+    # in a text without "<"): quotes, ligatures, widths and line breaks stay as written.
     config = ftfy.TextFixerConfig(
-        unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
+        unescape_html="auto" if entities else False, remove_terminal_escapes=False, fix_latin_ligatures=False,
         fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False,
         remove_control_chars=False, normalization=None, explain=False,
     )
     return lambda text: ftfy.fix_text(text, config=config)
 
 
-_FIXER = None
+_FIXERS: dict[bool, object] = {}
 #: Characters that mojibake of UTF-8 read as cp1252/latin-1 always contains; text without any
-#: of them is left alone without asking ftfy.
+#: of them (or, for `entities`, an "&") is left alone without asking ftfy.
 _MOJIBAKE_MARKS = re.compile("[\u00c2\u00c3\u00c5\u00e2\u00ef\u00f0\u00ce\u00cf\u00d0\u00d1\u00d8\u00d9\u00e0-\u00ef]")
+_ENTITY = re.compile(r"&(?:#\d{2,7}|#x[0-9a-fA-F]{2,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 
 
-def repair_mojibake(text: str) -> str:
+def repair_mojibake(text: str, entities: bool = False) -> str:
     """`text` with mojibake repaired by ftfy ("Â£5m" -> "£5m", "itâ€™s" -> "it’s", "CafÃ©" ->
-    "Café"); text that is not mojibake is returned unchanged (the same object)."""
-    global _FIXER
-    if not text or not _MOJIBAKE_MARKS.search(text):
+    "Café") and, when `entities`, HTML entities a scraper left in plain text ("&#163;" -> "£");
+    text that needs neither is returned unchanged (the same object)."""
+    if not text or not (_MOJIBAKE_MARKS.search(text) or (entities and _ENTITY.search(text))):
         return text
-    if _FIXER is None:
-        _FIXER = _mojibake_fixer()
-    fixed = _FIXER(text)
+    fixer = _FIXERS.get(entities)
+    if fixer is None:
+        fixer = _FIXERS[entities] = _mojibake_fixer(entities)
+    fixed = fixer(text)  # type: ignore[operator]
     return text if fixed == text else fixed
