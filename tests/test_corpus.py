@@ -22,7 +22,7 @@ def test_import_batches_commit_and_report_skips(tmp_path, monkeypatch):
     monkeypatch.setattr("reader.services.corpus.BATCH_SIZE", 2)
     for index in range(5):
         (tmp_path / f"{index}.txt").write_text(f"Headline {index}\n\nBody {index}.", encoding="utf-8")
-    (tmp_path / "latin1.txt").write_bytes(b"caf\xe9")
+    (tmp_path / "latin1.txt").write_bytes(b"caf\x81\x8d")  # no encoding fits with confidence
     store = Store.open(tmp_path / "db" / "a.db")
     summary = import_paths(store, [tmp_path])
     assert summary.imported == 5

@@ -296,7 +296,8 @@ def test_html_reads_og_and_canonical_metadata(tmp_path: Path) -> None:
     assert document.title == "Storm closes port"
     assert document.source == "Harbour News"
     assert document.url == "https://example.org/storm"
-    assert document.published == "2024-03-01T10:00:00Z"
+    assert document.published == "2024-03-01"  # ISO, for the sort and the charts
+    assert document.published_written == "2024-03-01T10:00:00Z"
     assert document.locator == ""
 
 
@@ -324,7 +325,7 @@ def test_html_falls_back_to_the_whole_body(tmp_path: Path) -> None:
     page = "<body><div>One</div><div>Two <b>bold</b></div><header>HEADER</header></body>"
     document = only_document(write(tmp_path / "b.html", page))
     assert document.text == "One\n\nTwo bold"
-    assert document.title == "b"
+    assert document.title == "One"  # no title in the metadata: the first headline-like line
 
 
 def test_html_survives_malformed_markup(tmp_path: Path) -> None:
@@ -371,7 +372,7 @@ def test_json_object(tmp_path: Path) -> None:
     document = only_document(path)
     assert document == Document(
         text="Line one\nمرحبا", title="A title", source="Wire", url="https://example.org/a",
-        path=str(path), published="2024", locator="",
+        path=str(path), published="2024", locator="", published_written="2024",
     )
 
 
@@ -385,7 +386,7 @@ def test_json_list_gives_items_and_skips_bad_ones(tmp_path: Path) -> None:
     ]
     path = write(tmp_path / "many.json", json.dumps(records))
     results = list(read_file(path))
-    assert results[0] == Document(text="first", title="many #1", source=None, url=None, path=str(path),
+    assert results[0] == Document(text="first", title="first", source=None, url=None, path=str(path),
                                   published=None, locator="item 1")
     assert results[1:] == [
         Skipped(str(path), 'item 2: missing "text"'),
@@ -428,7 +429,7 @@ def test_jsonl_bad_line_is_skipped_and_the_others_imported(tmp_path: Path) -> No
     skipped = [result for result in results if isinstance(result, Skipped)]
     assert [(d.locator, d.title, d.text, d.published) for d in documents] == [
         ("line 1", "First", "one", None),
-        ("line 4", "feed #4", "four\u2028still four", "2024-05-01"),
+        ("line 4", "four still four", "four\u2028still four", "2024-05-01"),
     ]
     assert all(d.path == str(path) for d in documents)
     assert [s.reason.split(":")[0] for s in skipped] == ["line 3", "line 5", "line 6"]

@@ -138,9 +138,22 @@ def test_invalid_utf16_names_the_offset(tmp_path):
     assert reason(lone).startswith("not valid UTF-16 after its byte-order mark (illegal")
 
 
-def test_invalid_utf8_is_refused_naming_the_byte(tmp_path):
-    path = write(tmp_path / "latin1.md", "# Café\n\nCrème brûlée".encode("latin-1"))
-    assert reason(path) == "not valid UTF-8 (byte 0xe9 at offset 5)"
+def test_invalid_utf8_is_refused_naming_the_byte_when_no_encoding_fits(tmp_path):
+    # bytes no Western code page defines (0x81, 0x8d, 0x90): detection is not confident
+    path = write(tmp_path / "odd.md", b"# Title\n\n\x81\x8d\x90\x9d")
+    assert reason(path) == (
+        "not valid UTF-8 (byte 0x81 at offset 9), and its encoding could not be told with confidence; save it as UTF-8"
+    )
+
+
+def test_a_legacy_encoding_is_detected_and_reported(tmp_path):
+    latin = write(tmp_path / "latin1.md", "# Café\n\nCrème brûlée à 5 €, dit le chef.".encode("cp1252"))
+    imported = document(latin)
+    assert (imported.title, imported.text) == ("Café", "# Café\n\nCrème brûlée à 5 €, dit le chef.")
+    assert imported.encoding == "cp1252"
+    cyrillic = write(tmp_path / "ru.txt", "Президент заявил, что переговоры продолжатся в понедельник.".encode("cp1251"))
+    assert document(cyrillic).encoding == "cp1251"
+    assert document(write(tmp_path / "utf8.txt", "Crème brûlée")).encoding is None
 
 
 # --- size ---------------------------------------------------------------------------------
@@ -326,7 +339,7 @@ def test_control_characters_in_a_file_name_stay_out_of_the_title(tmp_path):
     path.write_text("...\n", encoding="utf-8")
     assert document(path).title == "..."
     json_path = write(tmp_path / "list\x1b[5m\x85.json", json.dumps([{"text": "untitled body"}]))
-    assert document(json_path).title == "list #1"  # the title falls back to the name, cleaned
+    assert document(json_path).title == "untitled body"  # no title field: the opening words
 
 
 # --- content that used to be slow or raise ------------------------------------------------
@@ -433,7 +446,8 @@ def test_import_of_a_hostile_folder_imports_the_good_and_lists_every_bad(workspa
     write(folder / "nested" / "good.md", "# Another headline\n\nAnother body.")
     write(folder / "windows.txt", codecs.BOM_UTF16_LE + "UTF-16 headline\r\n\r\nBody.".encode("utf-16-le"))
     write(folder / "photo.txt", PNG)
-    write(folder / "latin1.txt", "Caf\xe9".encode("latin-1"))
+    write(folder / "latin1.txt", "Caf\xe9".encode("latin-1"))  # detected as cp1252: imported
+    write(folder / "undecodable.txt", b"Caf\x81\x8d\x90")
     write(folder / "empty.md", b"")
     write(folder / "blank.txt", "  \n\n ")
     sparse(folder / "huge.jsonl", 200 * MEGABYTE)
@@ -459,7 +473,7 @@ def test_import_of_a_hostile_folder_imports_the_good_and_lists_every_bad(workspa
         f"{base}/broken.txt": "broken symbolic link (to gone.txt, which does not exist)",
         f"{base}/empty.md": "empty file",
         f"{base}/bad\\x1b[2J.md": "empty file",
-        f"{base}/latin1.txt": "not valid UTF-8 (byte 0xe9 at offset 3)",
+        f"{base}/undecodable.txt": "not valid UTF-8 (byte 0x81 at offset 3), and its encoding could not be told with confidence; save it as UTF-8",
         f"{base}/loop_a.txt": "symbolic link loop",
         f"{base}/loop_b.txt": "symbolic link loop",
         f"{base}/nested/up": "symlinked folder not followed",
@@ -468,14 +482,14 @@ def test_import_of_a_hostile_folder_imports_the_good_and_lists_every_bad(workspa
     }
     if not hasattr(os, "mkfifo"):
         del expected[f"{base}/pipe.txt"]
-    assert lines[0] == f"6 imported, 0 updated, 0 unchanged, {len(expected) + 1} skipped"
+    assert lines[0] == f"7 imported, 0 updated, 0 unchanged, {len(expected) + 1} skipped"
     for path, why in expected.items():
         assert f"  skipped {path}: {why}" in lines, (path, result.stdout)
     assert any(line.startswith(f"  skipped {base}/feed.jsonl: line 2: not valid JSON") for line in lines)
     assert "\x1b" not in result.output
     titles = {row[0] for row in sqlite3.connect(workspace / "annotations.db").execute("SELECT title FROM articles")}
     assert titles == {"A good headline", "Another headline", "UTF-16 headline", "Name with an escape",
-                      "Undecodable name", "feed #1"}
+                      "Undecodable name", "From a feed", "Caf\u00e9"}
 
 
 def test_unreadable_file_is_listed_and_the_rest_imported(workspace):

@@ -124,12 +124,24 @@ def test_a_closed_standard_input_is_one_line(workspace):
 
 @pytest.mark.parametrize(("given", "reason"), [
     (b"", "empty input"), (b"  \n", "empty text"), (b"\x00\x01binary", "binary file"),
-    (b"caf\xe9\n", "not valid UTF-8 (byte 0xe9 at offset 3)"),
+    (b"Fees\n\n\x81\x8d\x90\x9d", "not valid UTF-8 (byte 0x81 at offset 6)"),
 ])
 def test_unusable_standard_input_is_listed_as_skipped(workspace, given, reason):
     result = run("import", "-", stdin=given)
     assert result.exit_code == 0
     assert f"skipped <stdin>: {reason}" in result.stdout
+
+
+def test_standard_input_is_decoded_and_repaired_as_a_file_is(workspace):
+    """A legacy encoding is told and reported, mojibake repaired, as `reader import FILE` does."""
+    result = run("import", "-", stdin="Fees frozen\n\nThe café owners paid £5m, the board said.\n".encode("cp1252"))
+    assert result.exit_code == 0, result.output
+    assert "  read as cp1252 (not UTF-8): <stdin>" in result.stdout.splitlines()
+    result = run("import", "-", stdin="Rates up\n\nThe fee rose to Â£7m, itâ€™s said.\n".encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    texts = [text for _title, _path, text in stored(workspace / "annotations.db")]
+    assert "The café owners paid £5m, the board said." in texts[0]
+    assert "The fee rose to £7m, it’s said." in texts[1]
 
 
 def test_standard_input_given_twice_is_refused(workspace):

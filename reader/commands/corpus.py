@@ -24,7 +24,7 @@ def import_command(context: Context, paths: tuple[str, ...], stdin_format: str, 
     """Import articles from files and folders (.txt .md .html .json .jsonl), recursively; `-`
     reads standard input (see --stdin-format)."""
     from reader.services.corpus import ImportSummary, import_documents, import_files
-    from reader.core.ingest import SizeLimit, iter_files
+    from reader.core.ingest import ReadOptions, SizeLimit, iter_files
 
     config = context.config
     limit = SizeLimit(config.importing.max_file_mb, f"import.max_file_mb in {config.path}")
@@ -33,7 +33,8 @@ def import_command(context: Context, paths: tuple[str, ...], stdin_format: str, 
         files = list(iter_files(path for path in paths if path != "-"))
     except FileNotFoundError as error:
         raise failure(str(error)) from None
-    documents = list(as_stdin_articles(stdin_documents(read_stdin(limit), stdin_format))) if from_stdin else []
+    options = ReadOptions(day_first=config.importing.day_first)
+    documents = list(as_stdin_articles(stdin_documents(read_stdin(limit), stdin_format, options))) if from_stdin else []
     store = context.open_store()
     if not as_json:  # (once it opened: one that cannot be is one line naming it)
         context.say_database()
@@ -46,7 +47,8 @@ def import_command(context: Context, paths: tuple[str, ...], stdin_format: str, 
                 file=sys.stderr,
                 show_pos=True,
             ) as bar:
-                import_files(store, files, on_file=lambda _path: bar.update(1), limit=limit, summary=summary)
+                import_files(store, files, on_file=lambda _path: bar.update(1), limit=limit, summary=summary,
+                             options=options)
         if from_stdin:
             import_documents(store, documents, STDIN_NAME, summary)
     finally:

@@ -16,7 +16,7 @@ from dataclasses import replace
 import click
 
 from reader.commands.output import echo_lines, failure
-from reader.core.ingest import Document, IngestError, SizeLimit, Skipped, decode
+from reader.core.ingest import Document, ReadOptions, SizeLimit, Skipped, read_data
 
 #: How standard input is named in messages (and stored as the path of articles read from it).
 STDIN_NAME = "<stdin>"
@@ -81,26 +81,15 @@ def guess_format(text: str) -> str:
     return "txt"
 
 
-def stdin_documents(data: bytes, fmt: str) -> Iterator[Document | Skipped]:
-    """The documents in `data` read from standard input as `fmt` (or its guess), as `read_file`
-    gives a file's: Skipped for an empty or undecodable input, or a bad record."""
-    from reader.core.ingest import read_html, read_json, read_jsonl, read_markdown, read_text_document
-
-    try:
-        if not data:
-            raise IngestError(STDIN_NAME, "empty input")
-        text = decode(data, STDIN_NAME)
-        if not text.strip():
-            raise IngestError(STDIN_NAME, "empty text")
-    except IngestError as error:
-        yield Skipped(STDIN_NAME, error.reason)
+def stdin_documents(data: bytes, fmt: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
+    """The documents in `data` read from standard input as `fmt` (or its guess), exactly as
+    `read_file` gives a file's (decoded, read, repaired): Skipped for an empty or undecodable
+    input, or a bad record."""
+    if not data:
+        yield Skipped(STDIN_NAME, "empty input")
         return
-    readers = {"txt": read_text_document, "md": read_markdown, "html": read_html, "json": read_json, "jsonl": read_jsonl}
-    chosen = guess_format(text) if fmt == "auto" else fmt
-    try:
-        yield from readers[chosen](text, STDIN_NAME)
-    except Exception as error:  # as read_file: a bug on some content is a skipped input, not a traceback
-        yield Skipped(STDIN_NAME, f"could not be read as {chosen} ({type(error).__name__})")
+    chosen = guess_format(data.decode("utf-8", errors="replace")) if fmt == "auto" else fmt
+    yield from read_data(data, STDIN_NAME, f".{chosen}", options)
 
 
 def as_stdin_articles(items: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:

@@ -90,6 +90,8 @@ DEFAULT_MAX_FILE_MB = 50
 class ImportSettings:
     #: `reader import` skips files larger than this many megabytes (MiB) without reading them.
     max_file_mb: int = DEFAULT_MAX_FILE_MB
+    #: How a date such as 02/03/2019 is read: day first (2 March), else month first (3 February).
+    day_first: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -324,7 +326,7 @@ class _ConfigReader:
     }
     ENTITY_KEYS = {"show", "colors", "gazetteer", "backend", "spacy_pipeline"}
     TAG_KEYS = {"name", "key", "color", "description"}
-    IMPORT_KEYS = {"max_file_mb"}
+    IMPORT_KEYS = {"max_file_mb", "day_first"}
 
     def __init__(self, path: Path, text: str = ""):
         self.path = path
@@ -447,6 +449,7 @@ class _ConfigReader:
         section = self.mapping(node, "import", self.IMPORT_KEYS)
         return ImportSettings(
             max_file_mb=self.integer(section.get("max_file_mb"), "import.max_file_mb", DEFAULT_MAX_FILE_MB, 1, 1_000_000),
+            day_first=self.boolean(section.get("day_first"), "import.day_first", True),
         )
 
     def string_list(self, node: Located, where: str) -> list[str]:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
-from reader.core.ingest import Document, SizeLimit, Skipped, iter_files, read_file
+from reader.core.ingest import Document, ReadOptions, SizeLimit, Skipped, iter_files, read_file
 from reader.store import Store
 
 #: Documents written per transaction during an import.
@@ -25,6 +25,13 @@ class ImportSummary:
     skipped: list[Skipped] = field(default_factory=list)
     #: Annotations of changed articles, by how they were re-attached (exact, moved, fuzzy, orphan).
     reanchored: dict[str, int] = field(default_factory=dict)
+    #: Articles stored (imported or updated) whose mojibake ("Â£", "â€™") or leftover HTML
+    #: entities ("&#163;", outside HTML files) were repaired.
+    repaired: int = 0
+    #: Files that were not UTF-8, and the legacy encoding each was decoded from.
+    encodings: dict[str, str] = field(default_factory=dict)
+    #: HTML articles stored, by how their main text was found ("trafilatura", "stdlib").
+    extractors: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """A human summary: counts first, then one line per skipped item."""
@@ -41,12 +48,24 @@ class ImportSummary:
                 f"{self.reanchored.get('moved', 0)} moved, {self.reanchored.get('fuzzy', 0)} matched fuzzily), "
                 f"{orphans} orphaned" + (" (kept: see Orphans, key O in reader)" if orphans else "")
             )
+        if self.repaired:
+            lines.append(f"mojibake repaired (such as \"Â£\" or \"&#163;\" for \"£\") in {self.repaired} article{'' if self.repaired == 1 else 's'}")
+        if self.extractors:
+            lines.append("HTML main text found by " + ", ".join(
+                f"{_EXTRACTOR_NAMES.get(name, name)} in {count}" for name, count in sorted(self.extractors.items())
+            ))
+        lines += [f"  read as {encoding} (not UTF-8): {path}" for path, encoding in self.encodings.items()]
         return lines + [f"  skipped {item.path}: {item.reason}" for item in self.skipped]
 
 
-def import_paths(store: Store, paths: Iterable[str | Path], limit: SizeLimit | None = None) -> ImportSummary:
+_EXTRACTOR_NAMES = {"trafilatura": "trafilatura", "stdlib": "the fallback parser"}
+
+
+def import_paths(
+    store: Store, paths: Iterable[str | Path], limit: SizeLimit | None = None, options: ReadOptions = ReadOptions()
+) -> ImportSummary:
     """Import every supported file under `paths` (files over `limit` skipped unread)."""
-    return import_files(store, list(iter_files(paths)), limit=limit)
+    return import_files(store, list(iter_files(paths)), limit=limit, options=options)
 
 
 def import_files(
@@ -55,6 +74,7 @@ def import_files(
     on_file: Callable[[Path], None] | None = None,
     limit: SizeLimit | None = None,
     summary: ImportSummary | None = None,
+    options: ReadOptions = ReadOptions(),
 ) -> ImportSummary:
     """Import `files` in batched transactions; `on_file` is called after each file; a file
     over `limit` is skipped from its size alone, never read. Counted into `summary` if given."""
@@ -65,7 +85,7 @@ def import_files(
         with store.writing(f"importing {batch[0]}" + (f" and {len(batch) - 1} files after it{saved}" if len(batch) > 1 else saved)):
             for path in batch:
                 # Store absolute paths, so the same file imported from elsewhere is recognised.
-                for item in read_file(path.absolute(), limit):
+                for item in read_file(path.absolute(), limit, options):
                     _record(store, item, summary)
                 if on_file:
                     on_file(path)
@@ -90,7 +110,13 @@ def _record(store: Store, item: Document | Skipped, summary: ImportSummary) -> N
     if isinstance(item, Skipped):
         summary.skipped.append(item)
         return
+    if item.encoding:
+        summary.encodings[item.path] = item.encoding
     result = store.articles.add(item)
+    if result.outcome in ("imported", "updated"):
+        summary.repaired += item.repaired
+        if item.extractor:
+            summary.extractors[item.extractor] = summary.extractors.get(item.extractor, 0) + 1
     if result.outcome == "imported":
         summary.imported += 1
     elif result.outcome == "unchanged":

@@ -27,6 +27,12 @@ def _shared_lines(text: str, other: str) -> int:
     return len(lines.intersection(other.split("\n")))
 
 
+def _more_metadata(doc: Document) -> dict[str, str | None]:
+    """The columns m018 added, from an imported document."""
+    return {"published_written": doc.published_written, "author": doc.author, "language": doc.language,
+            "extractor": doc.extractor}
+
+
 class Articles(Repository):
     """Articles: their texts and metadata, imports and re-imports, article tags, reading state."""
 
@@ -71,6 +77,7 @@ class Articles(Repository):
                     "imported": now_utc(),
                     "text": doc.text,
                     "arrival": ARRIVED_FROM_FILE,
+                    **_more_metadata(doc),
                 }
             ).last_pk
         return AddResult("imported", article_id)
@@ -176,6 +183,7 @@ class Articles(Repository):
                 "chars": len(doc.text),
                 "imported": now_utc(),
                 "text": doc.text,
+                **_more_metadata(doc),
             },
         )
         return AddResult("updated", article_id, reanchored=counts)

@@ -304,6 +304,16 @@ def m017_article_notes(db: Database) -> None:
     db["article_notes"].enable_fts(["note"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
 
 
+@migrations()
+def m018_ingest_article_metadata(db: Database) -> None:
+    # What import reads beyond title, source and date (issue 16): the date as the file wrote it
+    # ("March 2", "2019-03-02 08:15"; `published` holds its ISO YYYY-MM-DD form), the author, the
+    # language the page declares, and how an HTML page's main text was found ("trafilatura",
+    # or "stdlib" for the fallback parser). NULL: not given, or imported before this.
+    for column in ("published_written", "author", "language", "extractor"):
+        db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
+
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")

@@ -1,4 +1,6 @@
-"""Turn txt, md, html, json and jsonl files into normalised `Document`s, or `Skipped` notes.
+"""Turn txt, md, html, json and jsonl files into normalised `Document`s, or `Skipped` notes:
+decoding (UTF-8, a byte-order mark, else a detected legacy encoding), mojibake repair, and the
+title, date, source and author each format gives (see `html`, `news` and `dates` beside it).
 
 Ingest never writes anything, never imports Textual, never lets a bad file raise from `read_file`.
 """
@@ -11,18 +13,26 @@ import json
 import os
 import re
 import stat
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from dataclasses import dataclass, replace
 from pathlib import Path
 
+from reader.core.ingest.dates import iso_date
+from reader.core.ingest.html import PageError, read_page
+from reader.core.ingest.news import NewsFacts, is_navigation, read_news
+from reader.core.ingest.text import (
+    _CONTROLS, _CSI, _LEADING_BLANK_LINES, _OSC, TITLE_LIMIT, normalise_text, opening_words, optional as _optional,
+    repair_mojibake, shorten as _shorten, single_line as _single_line,
+)
 from reader.core.safetext import terminal_line
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+__all__ = [
+    "Document", "Skipped", "IngestError", "SizeLimit", "ReadOptions", "SUPPORTED_SUFFIXES", "TITLE_LIMIT",
+    "decode", "normalise_text", "path_text", "visible", "iter_files", "read_file", "read_regular_file",
+    "is_navigation", "_CONTROLS", "_CSI", "_LEADING_BLANK_LINES", "_OSC",
+]
 
-#: Longest title kept; longer ones are cut at a word boundary and end with "…".
-TITLE_LIMIT = 200
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,8 +44,28 @@ class Document:
     source: str | None
     url: str | None
     path: str
+    #: The publication date as ISO `YYYY-MM-DD` (or `YYYY-MM`, `YYYY` when that is all the file
+    #: says): what the list sorts by and the charts count by; None when undated.
     published: str | None
     locator: str
+    #: The publication date as the file writes it ("March 2", "2019-03-02 08:15").
+    published_written: str | None = None
+    author: str | None = None
+    #: The language the page declares ("en", "en-GB"); None when it does not.
+    language: str | None = None
+    #: How an HTML page's main text was found: "trafilatura", or "stdlib" (the fallback parser).
+    extractor: str | None = None
+    #: The legacy encoding the file was decoded from ("cp1252"), when it was not UTF-8/16/32.
+    encoding: str | None = None
+    #: True when mojibake ("Â£", "â€™") was repaired in its text, title or metadata.
+    repaired: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ReadOptions:
+    """How `read_file` reads ambiguous things: `day_first` for dates such as 02/03/2019."""
+
+    day_first: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,54 +83,6 @@ class IngestError(ValueError):
         super().__init__(f"{path}: {reason}")
         self.path = path
         self.reason = reason
-
-
-# --- text normalisation -------------------------------------------------------------------
-
-_CSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
-_OSC = re.compile(r"\x1b\][^\x07\x1b\n]*(?:\x07|\x1b\\)")
-# C0 except \t and \n (ESC included), DEL, C1 (U+0085 included), and lone surrogates, which
-# cannot be encoded as UTF-8 and only ever come from JSON escapes such as "\ud800".
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]+")
-_LEADING_BLANK_LINES = re.compile(r"\A[\s\ufeff]*\n")
-
-
-def normalise_text(raw: str) -> str:
-    """The stored form of an article's text; annotation offsets are code points into it.
-
-    Line endings become LF; terminal escape sequences and control characters go; leading blank
-    lines, a leading BOM and trailing whitespace go. Everything else is kept exactly.
-    Idempotent: `normalise_text(normalise_text(x)) == normalise_text(x)`.
-    """
-    text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    if "\x1b" in text:
-        text = _OSC.sub("", _CSI.sub("", text))
-    text = _CONTROLS.sub("", text)
-    text = _LEADING_BLANK_LINES.sub("", text).lstrip("\ufeff")
-    return text.rstrip()
-
-
-def _single_line(raw: str) -> str:
-    """`raw` normalised, with every run of whitespace (line breaks included) made one space."""
-    return " ".join(normalise_text(raw).split())
-
-
-def _optional(raw: str | None) -> str | None:
-    """A metadata value on one line, or None when absent or blank."""
-    if raw is None:
-        return None
-    return _single_line(raw) or None
-
-
-def _shorten(title: str, limit: int = TITLE_LIMIT) -> str:
-    """`title` cut to at most `limit` characters at a word boundary, ending with "…" if cut."""
-    if len(title) <= limit:
-        return title
-    cut = title[: limit - 1]
-    boundary = cut.rfind(" ")
-    if boundary > 0:
-        cut = cut[:boundary]
-    return cut.rstrip() + "…"
 
 
 # --- decoding and finding files -----------------------------------------------------------
@@ -143,6 +125,54 @@ def decode(data: bytes, path: str) -> str:
     if "\x00" in text[:BINARY_SNIFF_BYTES]:
         raise IngestError(path, f"binary file (NUL characters after a {label} byte-order mark)")
     return text.removeprefix("\ufeff")
+
+
+#: Legacy encodings detection may choose between (charset-normalizer's names): Western, Central
+#: European and Cyrillic single-byte code pages. Others are refused rather than guessed.
+LEGACY_ENCODINGS = ("cp1252", "latin_1", "iso8859_15", "cp1250", "iso8859_2", "cp1251", "koi8_r", "mac_roman")
+#: Detection is confident when the decoded text's mess (charset-normalizer's `chaos`) is at most this.
+_MOST_MESS = 0.1
+
+
+def decode_detecting(data: bytes, path: str) -> tuple[str, str | None]:
+    """`data` as text and the legacy encoding it was decoded from (None: UTF-8, or UTF-16/32 by
+    their byte-order mark). A file that is not UTF-8 and has no byte-order mark is decoded by
+    detection (charset-normalizer), when it is confident; else IngestError as `decode` raises it."""
+    try:
+        return decode(data, path), None
+    except IngestError as error:
+        if not error.reason.startswith("not valid UTF-8") or any(data.startswith(mark) for mark, _, _ in _BYTE_ORDER_MARKS):
+            raise
+        detected = _detected_encoding(data)
+        if detected is None:
+            raise IngestError(path, f"{error.reason}, and its encoding could not be told with confidence; save it as UTF-8") from None
+        encoding, text = detected
+        if "\x00" in text[:BINARY_SNIFF_BYTES]:
+            raise
+        return text, encoding
+
+
+def _detected_encoding(data: bytes) -> tuple[str, str] | None:
+    """(encoding, text) of `data` in the legacy encoding charset-normalizer finds with confidence.
+
+    Code pages that score alike (short texts often do) are settled for cp1252, then latin-1, the
+    commonest for news; a decoding no language model recognises is only taken when cp1252 gives it.
+    """
+    from charset_normalizer import from_bytes
+
+    matches = [match for match in from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)) if match.chaos <= _MOST_MESS]
+    if not matches:
+        return None
+    least_mess = min(match.chaos for match in matches)
+    coherence = max(match.coherence for match in matches)
+    tied = [match for match in matches if match.chaos <= least_mess + 0.02 and match.coherence >= coherence - 0.05]
+    for preferred in ("cp1252", "latin_1"):
+        for match in tied:
+            if preferred in match.could_be_from_charset:
+                return preferred.replace("_", "-"), str(match)
+    if coherence <= 0:
+        return None
+    return tied[0].encoding.replace("_", "-"), str(tied[0])
 
 
 def _utf16_hint(body: bytes) -> str:
@@ -284,7 +314,9 @@ def _listing(folder: Path, seen: set[tuple[int, int]]) -> Iterator[os.DirEntry[s
 # --- reading one file ---------------------------------------------------------------------
 
 
-def read_file(path: Path | str, limit: SizeLimit | None = None) -> Iterator[Document | Skipped]:
+def read_file(
+    path: Path | str, limit: SizeLimit | None = None, options: ReadOptions = ReadOptions()
+) -> Iterator[Document | Skipped]:
     """The documents in the file at `path` (several for json lists and jsonl), or Skipped notes.
 
     Never raises for a bad or unreadable file, never opens anything but a regular file (a named
@@ -298,16 +330,28 @@ def read_file(path: Path | str, limit: SizeLimit | None = None) -> Iterator[Docu
         if reader is None:
             raise IngestError(name, f"unsupported file type {path.suffix or '(no suffix)'}")
         data = _read_bytes(path, name, limit)
+    except IngestError as error:
+        yield Skipped(name, error.reason)
+        return
+    yield from read_data(data, name, path.suffix.lower(), options)
+
+
+def read_data(data: bytes, name: str, suffix: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
+    """The documents in `data` read as a file with `suffix` (".txt", ".jsonl"...) named `name`
+    is: decoded (a legacy encoding by detection), read, its mojibake repaired; Skipped notes for
+    what cannot be. Never raises for bad content."""
+    try:
         if not data:
             raise IngestError(name, "empty file")
-        text = decode(data, name)
+        text, encoding = decode_detecting(data, name)
         if not text.strip():
             raise IngestError(name, "empty text")
     except IngestError as error:
         yield Skipped(name, error.reason)
         return
     try:
-        yield from reader(text, name)
+        for item in _READERS[suffix](text, name, options):
+            yield _repaired(item, encoding) if isinstance(item, Document) else item
     except Exception as error:  # a bug on some content must not stop the rest of an import
         yield Skipped(name, f"could not be read ({type(error).__name__}: {_single_line(str(error))[:200]})")
 
@@ -401,28 +445,63 @@ def _os_reason(error: OSError, path: Path) -> str:
     return error.strerror or str(error)
 
 
+def _repaired(document: Document, encoding: str | None) -> Document:
+    """`document` with mojibake repaired (ftfy) in its text, title, source and author (and, in
+    what is not HTML, entities a scraper left: "&#163;"), and the legacy encoding its file was
+    decoded from.
+
+    Only here, at article import, never in `normalise_text`: a repair replaces several characters
+    by one ("Â£" -> "£"), which annotation files' offsets into the text as written cannot follow;
+    they are re-attached by their quotes instead (see `exchange/incoming.py`).
+    """
+    fields = {"text": document.text, "title": document.title, "source": document.source, "author": document.author}
+    entities = document.extractor is None  # an HTML page's entities were decoded by its parser
+    fixed = {key: repair_mojibake(value, entities) if value else value for key, value in fields.items()}
+    repaired = fixed != fields
+    if repaired:
+        fixed["text"] = normalise_text(fixed["text"])
+    if not repaired and encoding is None:
+        return document
+    return replace(document, **(fixed if repaired else {}), encoding=encoding, repaired=repaired)
+
+
 def _document(
     path: str,
     text: str,
     title: str,
     *,
-    fallback_title: str,
     locator: str = "",
+    facts: NewsFacts | None = None,
     source: str | None = None,
     url: str | None = None,
     published: str | None = None,
+    author: str | None = None,
+    fallback_title: str = "",
+    options: ReadOptions = ReadOptions(),
+    **page: str | None,
 ) -> Document | Skipped:
-    """A Document from already-normalised `text`, or Skipped when the text is empty."""
+    """A Document from already-normalised `text`, or Skipped when the text is empty. What the
+    file's metadata gives (`title`, `source`, `published`, `author`) wins over what the text's
+    opening lines say (`facts`); a text whose lines are all navigation is titled `fallback_title`
+    (a file's name), else by its opening words."""
     if not text:
         return Skipped(path, _located(locator, "empty text"))
+    facts = facts or NewsFacts()
+    if published is not None:
+        written, iso = published, iso_date(published, options.day_first)
+    else:
+        written, iso = facts.published_written, facts.published
     return Document(
         text=text,
-        title=_shorten(title or _single_line(fallback_title)),
-        source=source,
+        title=_shorten(title or facts.title or fallback_title or opening_words(text)),
+        source=source or facts.source,
         url=url,
         path=path,
-        published=published,
+        published=iso,
         locator=locator,
+        published_written=written,
+        author=author or facts.author,
+        **page,
     )
 
 
@@ -432,35 +511,6 @@ def _located(locator: str, reason: str) -> str:
 
 
 # --- plain text and markdown --------------------------------------------------------------
-
-_JUNK_LINES = frozenset(
-    {
-        "advertisement",
-        "skip to content",
-        "skip to main content",
-        "share this article",
-        "share",
-        "sign in",
-        "log in",
-        "subscribe",
-        "menu",
-    }
-)
-
-
-def _is_navigation(line: str) -> bool:
-    """True for menu bars ("Home | World | Sport") and boilerplate lines that are never titles."""
-    return line.count("|") >= 2 or line.casefold() in _JUNK_LINES
-
-
-def _plain_title(text: str) -> str:
-    """The first non-empty line of `text` that is not navigation, on one line; "" if none."""
-    for line in text.split("\n"):
-        candidate = _single_line(line)
-        if candidate and not _is_navigation(candidate):
-            return candidate
-    return ""
-
 
 _ATX_OPENING = re.compile(r" {0,3}#{1,6}(?=[ \t]|$)")
 _FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
@@ -499,217 +549,38 @@ def _atx_heading(line: str) -> str | None:
     return content
 
 
-def read_text_document(raw: str, path: str) -> Iterator[Document | Skipped]:
-    """A .txt file: the whole text; title from its first non-navigation line."""
+def read_text_document(raw: str, path: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
+    """A .txt file: the whole text; title, date, source and author from its opening lines."""
     text = normalise_text(raw)
-    yield _document(path, text, _plain_title(text), fallback_title=Path(path).stem)
+    facts = read_news(text, day_first=options.day_first, path=path)
+    yield _document(path, text, "", facts=facts, fallback_title=Path(path).stem, options=options)
 
 
-def read_markdown(raw: str, path: str) -> Iterator[Document | Skipped]:
+def read_markdown(raw: str, path: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
     """A .md file: the whole text, markdown kept; title from the first `#` heading, else as .txt."""
     text = normalise_text(raw)
-    title = _markdown_heading(text) or _plain_title(text)
-    yield _document(path, text, title, fallback_title=Path(path).stem)
+    facts = read_news(text, day_first=options.day_first, path=path)
+    yield _document(path, text, _markdown_heading(text), facts=facts, fallback_title=Path(path).stem, options=options)
 
 
 # --- html ---------------------------------------------------------------------------------
 
-_IGNORED_TAGS = frozenset(
-    {"head", "title", "script", "style", "noscript", "template", "svg", "nav", "header", "footer",
-     "aside", "form", "button", "iframe"}
-)
-_BLOCK_TAGS = frozenset(
-    {"p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "dl", "dt", "dd",
-     "blockquote", "figure", "figcaption", "section", "article", "main", "body", "table", "tr",
-     "caption", "pre", "hr", "address", "details", "summary"}
-)
-_CELL_TAGS = frozenset({"td", "th"})
-_VOID_TAGS = frozenset(
-    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-     "source", "track", "wbr"}
-)
-_HTML_SPACE = re.compile(r"[ \t\n\r\f]+")
-_SPACES = re.compile(" {2,}")
-_META_KEYS = frozenset({"og:title", "og:site_name", "og:url", "article:published_time"})
 
-
-class _Paragraphs:
-    """Text gathered into paragraphs: whitespace collapsed except in preformatted ones."""
-
-    def __init__(self) -> None:
-        self._done: list[str] = []
-        self._pieces: list[str] = []
-        self._preformatted = False
-
-    def add(self, data: str, preformatted: bool) -> None:
-        self._pieces.append(data if preformatted else _HTML_SPACE.sub(" ", data))
-        self._preformatted = self._preformatted or preformatted
-
-    def line_break(self) -> None:
-        self._pieces.append("\n")
-
-    def end_paragraph(self) -> None:
-        raw = "".join(self._pieces)
-        if self._preformatted:
-            paragraph = raw.strip("\n")
-        else:
-            lines = (_SPACES.sub(" ", line).strip(" ") for line in raw.split("\n"))
-            paragraph = "\n".join(lines).strip("\n")
-        if paragraph.strip():
-            self._done.append(paragraph)
-        self._pieces = []
-        self._preformatted = False
-
-    def text(self) -> str:
-        self.end_paragraph()
-        return "\n\n".join(self._done)
-
-
-class _PageParser(HTMLParser):
-    """Collects a page's visible text (all of it, inside <main>, and per <article>) and metadata.
-
-    Tolerates malformed markup: an end tag closes everything opened since its start tag, and
-    an end tag with no open start tag is ignored.
-    """
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.meta: dict[str, str] = {}
-        self.canonical: str | None = None
-        self.time: str | None = None
-        self.title = ""
-        self.h1: str | None = None
-        self.body = _Paragraphs()
-        self.main = _Paragraphs()
-        self.articles: list[_Paragraphs] = []
-        self._open: list[str] = []
-        self._counts: Counter[str] = Counter()
-        self._h1_parts: list[str] | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self._read_metadata(tag, dict(attrs))
-        if tag in _BLOCK_TAGS:
-            self._each_region(_Paragraphs.end_paragraph)
-        elif tag in _CELL_TAGS:
-            self.handle_data(" ")
-        elif tag == "br":
-            self._each_region(_Paragraphs.line_break)
-        if tag == "h1" and self.h1 is None and self._h1_parts is None:
-            self._h1_parts = []
-        if tag == "article" and not self._counts["article"]:
-            self.articles.append(_Paragraphs())
-        if tag not in _VOID_TAGS:
-            self._open.append(tag)
-            self._counts[tag] += 1
-
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID_TAGS:
-            self.handle_endtag(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self._counts[tag]:
-            return
-        while self._open:
-            closed = self._open.pop()
-            self._counts[closed] -= 1
-            self._close(closed)
-            if closed == tag:
-                break
-
-    def _close(self, tag: str) -> None:
-        if tag in _BLOCK_TAGS:
-            self._each_region(_Paragraphs.end_paragraph)
-        if tag == "h1" and self._h1_parts is not None:
-            self.h1 = _single_line("".join(self._h1_parts))
-            self._h1_parts = None
-
-    def handle_data(self, data: str) -> None:
-        if self._h1_parts is not None:
-            self._h1_parts.append(data)
-        if self._counts["title"] and not self._counts["svg"]:
-            self.title += data
-        if any(self._counts[tag] for tag in _IGNORED_TAGS):
-            return
-        preformatted = bool(self._counts["pre"])
-        self._each_region(lambda region: region.add(data, preformatted))
-
-    def _each_region(self, action: Callable[[_Paragraphs], None]) -> None:
-        """Apply `action` to every region the parser is currently inside."""
-        action(self.body)
-        if self._counts["main"]:
-            action(self.main)
-        if self._counts["article"]:
-            action(self.articles[-1])
-
-    def _read_metadata(self, tag: str, attrs: dict[str, str | None]) -> None:
-        if tag == "meta":
-            key = (attrs.get("property") or attrs.get("name") or "").strip().lower()
-            content = attrs.get("content")
-            if key in _META_KEYS and content and key not in self.meta:
-                self.meta[key] = content
-        elif tag == "link" and "canonical" in (attrs.get("rel") or "").lower().split():
-            self.canonical = self.canonical or attrs.get("href")
-        elif tag == "time" and self.time is None:
-            self.time = attrs.get("datetime")
-
-    def main_text(self) -> str:
-        """The longest non-empty <article>, else <main>, else everything visible."""
-        articles = [article.text() for article in self.articles]
-        for candidate in (max(articles, key=len, default=""), self.main.text()):
-            if candidate.strip():
-                return candidate
-        return self.body.text()
-
-
-# "<![name" that Python's HTMLParser does not know: it raises AssertionError on them.
-_UNKNOWN_MARKED_SECTION = re.compile(r"<!\[(?!(?i:cdata|temp|ignore|include|rcdata|if|else|endif)(?![-_.a-zA-Z0-9]))")
-
-
-def _defuse_markup(raw: str) -> str:
-    """`raw` with what makes Python 3.11's HTMLParser raise or take quadratic time made plain text.
-
-    A comment or marked section that is never closed, a `<` after the last `>` (which can start
-    nothing), and an unknown `<![` are escaped, so they read as the text they are. Without this,
-    100 KB of `<a<a<a...` or of `<!--a>` takes seconds to minutes.
-    """
-    raw = _UNKNOWN_MARKED_SECTION.sub("&lt;![", raw)
-    for opening, closing in (("<!--", "-->"), ("<![", "]>"), ("<", ">")):
-        end = raw.rfind(closing)
-        cut = end + len(closing) if end >= 0 else 0
-        raw = raw[:cut] + raw[cut:].replace(opening, "&lt;" + opening[1:])
-    return raw
-
-
-def read_html(raw: str, path: str) -> Iterator[Document | Skipped]:
-    """An .html/.htm page: the main text as paragraphs, and og/canonical/time metadata."""
-    page = _PageParser()
+def read_html(raw: str, path: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
+    """An .html/.htm page: the main text (trafilatura, else the stdlib parser) and the page's
+    metadata; what the metadata lacks, the text's opening lines may give (a dateline, a byline)."""
     try:
-        page.feed(_defuse_markup(raw))
-        page.close()
-    except AssertionError as error:  # markup HTMLParser gives up on, e.g. a broken <!DOCTYPE [...]>
-        yield Skipped(path, f"not readable as HTML ({_single_line(str(error))[:100]})")
+        page = read_page(raw, options.day_first)
+    except PageError as error:
+        yield Skipped(path, str(error))
         return
-    titles = (_single_line(page.meta.get("og:title", "")), _single_line(page.title), page.h1 or "")
-    source = _optional(page.meta.get("og:site_name"))
+    facts = read_news(page.text, day_first=options.day_first, path=path)
+    if page.published is not None or page.published_written is not None:
+        facts = replace(facts, published_written=page.published_written, published=page.published)
     yield _document(
-        path,
-        normalise_text(page.main_text()),
-        _without_site_name(next((title for title in titles if title), ""), source),
-        fallback_title=Path(path).stem,
-        source=source,
-        url=_optional(page.canonical or page.meta.get("og:url")),
-        published=_optional(page.meta.get("article:published_time") or page.time),
+        path, page.text, page.title, facts=facts, source=page.source, url=page.url, author=page.author,
+        fallback_title=Path(path).stem, options=options, language=page.language, extractor=page.extractor,
     )
-
-
-def _without_site_name(title: str, site: str | None) -> str:
-    """"Tram fares rise | City Post" -> "Tram fares rise" when the site is "City Post"."""
-    if site:
-        for separator in (" | ", " – ", " — ", " - ", " :: ", " · "):
-            if title.endswith(separator + site):
-                return title[: -len(separator + site)].rstrip()
-    return title
 
 
 # --- json and jsonl -----------------------------------------------------------------------
@@ -729,17 +600,18 @@ def _parse_json(raw: str, path: str) -> object:
 
 
 def _metadata(record: dict[str, object], field: str) -> str | None:
-    """An optional metadata field as a one-line string; numbers and the like via str()."""
+    """An optional metadata field as a one-line string; a list of strings (several authors)
+    joined with ", "; numbers and the like via str()."""
     value = record.get(field)
+    if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+        value = ", ".join(item.strip() for item in value if item.strip())
     try:
         return _optional(None if value is None else str(value))
     except (RecursionError, ValueError):  # a deeply nested list, an int too long to print
         return None
 
 
-def _record_document(
-    record: object, path: str, locator: str, fallback_title: str
-) -> Document | Skipped:
+def _record_document(record: object, path: str, locator: str, options: ReadOptions) -> Document | Skipped:
     """A Document from one JSON object with a string "text" and optional metadata fields."""
     if not isinstance(record, dict):
         return Skipped(path, _located(locator, "not a JSON object"))
@@ -751,38 +623,39 @@ def _record_document(
     title = record.get("title")
     if title is not None and not isinstance(title, str):
         return Skipped(path, _located(locator, '"title" is not a string'))
+    text = normalise_text(text)
     return _document(
         path,
-        normalise_text(text),
+        text,
         _single_line(title or ""),
-        fallback_title=fallback_title,
+        facts=read_news(text, day_first=options.day_first, path=path),
         locator=locator,
         source=_metadata(record, "source"),
         url=_metadata(record, "url"),
         published=_metadata(record, "published"),
+        author=_metadata(record, "author"),
+        options=options,
     )
 
 
-def read_json(raw: str, path: str) -> Iterator[Document | Skipped]:
+def read_json(raw: str, path: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
     """A .json file: one object, or a list of objects (located as "item N", 1-based)."""
     try:
         value = _parse_json(raw, path)
     except IngestError as error:
         yield Skipped(path, error.reason)
         return
-    stem = Path(path).stem
     if isinstance(value, list):
         for number, record in enumerate(value, start=1):
-            yield _record_document(record, path, f"item {number}", f"{stem} #{number}")
+            yield _record_document(record, path, f"item {number}", options)
     elif isinstance(value, dict):
-        yield _record_document(value, path, "", stem)
+        yield _record_document(value, path, "", options)
     else:
         yield Skipped(path, "expected a JSON object or a list of objects")
 
 
-def read_jsonl(raw: str, path: str) -> Iterator[Document | Skipped]:
+def read_jsonl(raw: str, path: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
     """A .jsonl file: one object per non-blank line, located as "line N"; a bad line skips alone."""
-    stem = Path(path).stem
     for number, line in enumerate(raw.split("\n"), start=1):
         if not line.strip():
             continue
@@ -792,10 +665,10 @@ def read_jsonl(raw: str, path: str) -> Iterator[Document | Skipped]:
         except IngestError as error:
             yield Skipped(path, _located(locator, error.reason))
             continue
-        yield _record_document(record, path, locator, f"{stem} #{number}")
+        yield _record_document(record, path, locator, options)
 
 
-_READERS: dict[str, Callable[[str, str], Iterator[Document | Skipped]]] = {
+_READERS: dict[str, Callable[[str, str, ReadOptions], Iterator[Document | Skipped]]] = {
     ".txt": read_text_document,
     ".md": read_markdown,
     ".html": read_html,
