@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from reader.core.entities import LABELS
 from reader.core.entities.packed import SpanTable
@@ -32,6 +32,7 @@ from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.widgets.side_panel import SidePanel
 from reader.tui.widgets.status_line import StatusLine
@@ -76,7 +77,7 @@ class ArticleScreen(ArticleEntities, Screen[None]):
         yield ArticleView(self.article.text, reading_width=self.config.reading_width, id="article-view")
         yield Input(placeholder="search this article (enter: search, esc: cancel)", id="article-search")
         yield StatusLine(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         view = self.view
@@ -221,8 +222,8 @@ class ArticleScreen(ArticleEntities, Screen[None]):
             status.append(" ")
         if len(here) == 1:
             note = next((a.note for a in self.annotations if a.id == here[0].id), None)
-            if note:  # as much as two lines hold, the rest in the note editor (m)
-                room = 2 * max(self.query_one(StatusLine).size.width - 2, 40) - status.cell_len - 2
+            if note:  # as much as three lines hold, the rest in the note editor (m)
+                room = 3 * max(self.query_one(StatusLine).size.width - 2, 40) - status.cell_len - 2
                 status.append("✎ " + short_quote(note, max(room, 20)), style="italic")
         if selection is None and not here and self.workspace.codebook.keyed():
             status.append("tag key: tag this sentence · v: select · t: any tag · ?: keys", style="dim")

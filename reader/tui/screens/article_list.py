@@ -12,7 +12,7 @@ from functools import partial
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from reader.core.model import ListQuery, ReadFilter, SORT_KEYS
 from reader.tui.format import plural, short_path
@@ -20,6 +20,7 @@ from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -42,7 +43,7 @@ class ArticleListScreen(Screen[None]):
         yield Static(id="list-title")
         yield ArticleList(self._fetch, self.store.listing.count(), id="article-list")
         yield Input(placeholder="search titles, texts and notes (enter: search, esc: cancel)", id="search")
-        yield Footer()
+        yield KeysFooter()
 
     def _fetch(self, offset: int, limit: int):
         return self.store.listing.page(offset, limit, self.query_state)

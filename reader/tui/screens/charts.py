@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from reader.store import figures as insight
@@ -24,6 +24,7 @@ from reader.store import Store, StoreError
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.charts import BarChart, HeatTable
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -144,7 +145,7 @@ class ChartsScreen(Screen[None]):
         yield Static(id="charts-bars-title")
         yield BarChart(id="charts-bars")
         yield Static(id="charts-note")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> HeatTable:

@@ -9,12 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from reader.core.model import Annotation
 from reader.tui.format import plural
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -50,7 +51,7 @@ class CompareScreen(Screen[None]):
         with Horizontal():
             yield ArticleView(self.article.text, reading_width=width, id="compare-left")
             yield ArticleView(self.article.text, reading_width=width, id="compare-right")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._show_sides()

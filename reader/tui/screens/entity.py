@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.entities import LABELS
@@ -36,6 +36,7 @@ from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.screens.pickers import PICKER_CSS
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import fit
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
@@ -103,7 +104,7 @@ class EntityScreen(Screen[None]):
                 yield Static("Tags on passages mentioning it: loading…", id="entity-tags-title",
                              classes="entity-pane-title", markup=False)
                 yield PagedList(self._draw_tag, id="entity-tags")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._seen = self._signature()

@@ -11,13 +11,15 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.color import Color
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
-from reader.core.codebook import CodebookEntry, TagLook, write_codebook
+from reader.core.codebook import CodebookEntry, TagLook, indistinct_tags, write_codebook
 from reader.core.config import COLOR_NAMES, ConfigError, is_color, load_config, tag_key_problem
 from reader.core.model import Passage, PassageQuery, TagInfo, tag_name_problem
 from reader.tui.format import plural, short_path
@@ -25,7 +27,10 @@ from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen
 from reader.tui.screens.prompt import PromptScreen
+from reader.tui.widgets.footer import KeysFooter
+from reader.tui.widgets.article_list import fit
 from reader.tui.widgets.paged_list import PagedList
+from reader.tui.widgets.status_line import StatusLine
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
@@ -62,7 +67,6 @@ class TagsScreen(Screen):
 
     DEFAULT_CSS = """
     TagsScreen #tags-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
-    TagsScreen #tags-note { height: auto; color: $text-muted; padding: 0 1; }
     TagsScreen DataTable { height: 1fr; }
     """
 
@@ -77,8 +81,15 @@ class TagsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="tags-title", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True, id="tags-table")
-        yield Static(id="tags-note", markup=False)
-        yield Footer()
+        yield StatusLine(id="tags-note")
+        yield KeysFooter()
+
+    def say(self, message: str, title: str = "") -> None:
+        """A confirmation, in the line under the table until the next key (never over it)."""
+        self.query_one(StatusLine).say(message, title)
+
+    def on_key(self, _event) -> None:
+        self.query_one(StatusLine).clear_said()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -134,15 +145,27 @@ class TagsScreen(Screen):
                 key=tag.name,
             )
         self.query_one("#tags-title", Static).update(f"Codebook · {plural(len(self.rows), 'tag')}")
-        note = "enter: passages · r rename · M merge · c colour · d describe · K key · u undo"
+        note = Text("enter: passages · r rename · M merge · c colour · d describe · K key · u undo", style="dim")
         if self.config_differs:
-            note = f"{short_path(config.path)} lists other names or keys: E writes this codebook there. " + note
-        self.query_one("#tags-note", Static).update(note)
+            note = Text(f"{short_path(config.path)} lists other names or keys: E writes this codebook there. ") + note
+        clashes = self.colour_clashes()
+        if clashes:
+            said = "; ".join(f"{display_text(a)} and {display_text(b)} look the same in {n} colours" for a, b, n in clashes)
+            note = Text(f"▲ {said} (c gives one another colour). ", style="bold yellow") + note
+        self.query_one(StatusLine).show(note)
         if selected is not None:
             for index, tag in enumerate(self.rows):
                 if tag.name == selected:
                     table.move_cursor(row=index)
                     break
+
+    def colour_clashes(self) -> list[tuple[str, str, str]]:
+        """Tags whose passages a terminal of 256 or 16 colours would show in the same colour,
+        on this theme's page colour."""
+        codebook = self.workspace.codebook
+        page = Color.parse(self.app.theme_variables.get("surface", "#1e1e1e")).rgb
+        colors = {tag.name: Color.parse(codebook.color(tag.name)).rgb for tag in self.rows if tag.name not in self.implied}
+        return indistinct_tags(colors, page)
 
     # ---- actions ----------------------------------------------------------------------------
 
@@ -166,7 +189,7 @@ class TagsScreen(Screen):
         if tag is None:
             return None
         if tag.name in self.implied:
-            self.notify(f"{tag.name} is only a group of nested tags: change those.", markup=False)
+            self.say(f"{tag.name} is only a group of nested tags: change those.")
             return None
         return tag
 
@@ -196,7 +219,7 @@ class TagsScreen(Screen):
                 self.notify(str(error), severity="warning", markup=False)
                 return
             if change is not None:
-                self.notify(f"{change.describe()} on {plural(tag.passages, 'passage')}.", markup=False)
+                self.say(f"{change.describe()} on {plural(tag.passages, 'passage')}.")
             self.reload(select=name)
 
         self.app.push_screen(PromptScreen(f"Rename tag {tag.name} (a/b nests it under a)", tag.name, check=check),
@@ -212,7 +235,7 @@ class TagsScreen(Screen):
             if target is None:
                 return
             change = self.workspace.history.merge_tags(tag.name, target)
-            self.notify(f"{change.describe()}: {plural(tag.passages, 'passage')} moved (u undoes).", markup=False)
+            self.say(f"{change.describe()}: {plural(tag.passages, 'passage')} moved (u undoes).")
             self.reload(select=target)
 
         self.app.push_screen(PickerScreen(f"Merge {tag.name} into…", others), self.app.saving(merged))
@@ -269,7 +292,7 @@ class TagsScreen(Screen):
             what = f"Key {key} tags {tag.name}" if key else f"{tag.name} has no key now"
             written = self._write_codebook()
             if written is not None:
-                self.notify(f"{what}; the codebook is written to {short_path(written)} (u undoes the key).", markup=False)
+                self.say(f"{what}; the codebook is written to {short_path(written)} (u undoes the key).")
 
         self.app.push_screen(PromptScreen(f"Key for {tag.name} (one character; empty for none)",
                                           tag.key or "", check=check), self.app.saving(chosen))
@@ -277,7 +300,7 @@ class TagsScreen(Screen):
     def action_write_config(self) -> None:
         written = self._write_codebook()
         if written is not None:
-            self.notify(f"{plural(len(self.rows) - len(self.implied), 'tag')} written to {short_path(written)}.", markup=False)
+            self.say(f"{plural(len(self.rows) - len(self.implied), 'tag')} written to {short_path(written)}.")
 
     def _write_codebook(self) -> Path | None:
         """The database's codebook, keys included, written into config.yaml and applied; the
@@ -307,7 +330,7 @@ class TagsScreen(Screen):
             return
         self.store.tags.sync(fresh.tags, force=True)
         self.workspace.config = fresh
-        self.notify(f"Tags of {short_path(config.path)} applied.", markup=False)
+        self.say(f"Tags of {short_path(config.path)} applied.")
         self.reload()
 
 
@@ -335,7 +358,14 @@ class TagPassagesScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="passages-title", markup=False)
         yield PagedList(self._draw, lines_per_row=2, id="passages")
-        yield Footer()
+        yield StatusLine(id="passages-status")
+        yield KeysFooter()
+
+    def say(self, message: str, title: str = "") -> None:
+        self.query_one(StatusLine).say(message, title)
+
+    def on_key(self, _event) -> None:
+        self.query_one(StatusLine).clear_said()
 
     def on_mount(self) -> None:
         self.reload()
@@ -366,11 +396,15 @@ class TagPassagesScreen(Screen):
     def _draw(self, passage: Passage, line: int, width: int, style: Style, muted: Style) -> list[tuple[str, Style]]:
         annotation = passage.annotation
         if line == 0:
+            # the tags and annotator first, then the title in what they leave, cut with an ellipsis
             date = (passage.published or "")[:10].ljust(10)
-            source = display_text(passage.source or "")[:16]
+            source = fit(display_text(passage.source or ""), 16).rstrip()
             tags = display_text(", ".join(annotation.tags))
-            return [(" " + date + "  ", muted), (display_text(passage.title), style + Style(bold=True)),
-                    (f"  {source} · {tags} · {display_text(annotation.annotator)}", muted)]
+            who = f"  {source} · {tags} · {display_text(annotation.annotator)}"
+            room = width - 13
+            who = fit(who, min(cell_len(who), max(room - 12, room // 2))).rstrip()
+            title = fit(display_text(passage.title), max(room - cell_len(who), 0)).rstrip()
+            return [(" " + date + "  ", muted), (title, style + Style(bold=True)), (who, muted)]
         prefix, quote, suffix = (_SPACES.sub(" ", display_text(part)) for part in
                                  (annotation.prefix, annotation.quote, annotation.suffix))
         lead = max(0, min(len(prefix), (width - 6) // 4))
@@ -424,7 +458,7 @@ class TagPassagesScreen(Screen):
         except OSError as error:
             self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error", markup=False)
             return
-        self.notify(f"{plural(count, 'passage')} written to {short_path(path)}", title="Exported", markup=False)
+        self.say(f"{plural(count, 'passage')} written to {short_path(path)}", title="Exported")
 
     def _pages(self, query: PassageQuery, size: int = 1000) -> Iterator[list[Passage]]:
         """Every passage of `query`, `size` at a time, each page sought from the last."""
