@@ -20,6 +20,7 @@ from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
+from reader.tui.screens.tags import clashes_said, colour_clashes
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
@@ -57,6 +58,9 @@ class ArticleListScreen(Screen[None]):
         self.query_one("#search", Input).display = False
         self._update_title()
         self.article_list.focus()
+        clashes = colour_clashes(self.app, self.workspace.codebook, self.workspace.codebook.looks)
+        if clashes:  # what needs attention: passages of two tags that would look the same
+            self.notify(f"{clashes_said(clashes)}: T and c give one another colour.", title="Tag colours", severity="warning")
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         """Reload when another connection has changed what the list shows (another reader,

@@ -7,19 +7,19 @@ Screens only: every change goes through the history (so `u` undoes it) and the s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.app import App, ComposeResult
 from textual.color import Color
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from reader.core.codebook import CodebookEntry, TagLook, indistinct_tags, write_codebook
+from reader.core.codebook import Codebook, CodebookEntry, TagLook, indistinct_tags, write_codebook
 from reader.core.config import COLOR_NAMES, ConfigError, is_color, load_config, tag_key_problem
 from reader.core.model import Passage, PassageQuery, TagInfo, tag_name_problem
 from reader.tui.format import plural, short_path
@@ -55,6 +55,17 @@ def codebook_rows(tags: list[TagInfo]) -> tuple[list[TagInfo], set[str]]:
     return sorted(rows, key=lambda tag: tag.name.split("/")), implied
 
 
+def colour_clashes(app: App, codebook: Codebook, names: Iterable[str]) -> list[tuple[str, str, str]]:
+    """Tags of `names` whose passages a terminal of 256 or 16 colours would show in the same
+    colour, on the page colour of `app`'s theme: (tag, tag, "256" or "16")."""
+    page = Color.parse(app.theme_variables.get("surface", "#1e1e1e")).rgb
+    return indistinct_tags({name: Color.parse(codebook.color(name)).rgb for name in names}, page)
+
+
+def clashes_said(clashes: list[tuple[str, str, str]]) -> str:
+    return "; ".join(f"{display_text(a)} and {display_text(b)} look the same in {n} colours" for a, b, n in clashes)
+
+
 def _color_problem(value: str) -> str | None:
     return None if not value or is_color(value) else f"not a colour: use {_COLOR_HINT}"
 
@@ -68,6 +79,7 @@ class TagsScreen(Screen):
     DEFAULT_CSS = """
     TagsScreen #tags-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
     TagsScreen DataTable { height: 1fr; }
+    TagsScreen #tags-note, TagsScreen #tags-note.-said { max-height: 6; }
     """
 
     def __init__(self, workspace: Workspace) -> None:
@@ -130,6 +142,11 @@ class TagsScreen(Screen):
         codebook = self.workspace.codebook
         table = self.table
         table.clear()
+        # The description takes what the other columns leave (each has a cell of padding on
+        # either side), cut with an ellipsis; the whole of it shows under the table.
+        name_width = max([cell_len(display_text(tag.name.rpartition("/")[2])) + 2 * tag.depth + 2 for tag in self.rows] + [3])
+        key_width = max([cell_len(display_text(tag.key or "")) for tag in self.rows] + [3])
+        room = (self.size.width or self.app.size.width) - (key_width + name_width + 8 + 8 + 4 * 2 + 2) - 2
         for tag in self.rows:
             implied = tag.name in self.implied
             name = Text("  " * tag.depth)
@@ -141,31 +158,43 @@ class TagsScreen(Screen):
                 name,
                 Text(f"{tag.passages:,}", justify="right"),
                 Text(f"{tag.articles:,}" if not implied else "", justify="right"),
-                Text(display_text(tag.description or ""), style="dim"),
+                Text(fit(display_text(" ".join((tag.description or "").split())), max(room, 12)).rstrip(), style="dim"),
                 key=tag.name,
             )
         self.query_one("#tags-title", Static).update(f"Codebook · {plural(len(self.rows), 'tag')}")
-        note = Text("enter: passages · r rename · M merge · c colour · d describe · K key · u undo", style="dim")
-        if self.config_differs:
-            note = Text(f"{short_path(config.path)} lists other names or keys: E writes this codebook there. ") + note
-        clashes = self.colour_clashes()
-        if clashes:
-            said = "; ".join(f"{display_text(a)} and {display_text(b)} look the same in {n} colours" for a, b, n in clashes)
-            note = Text(f"▲ {said} (c gives one another colour). ", style="bold yellow") + note
-        self.query_one(StatusLine).show(note)
+        self._show_note()
         if selected is not None:
             for index, tag in enumerate(self.rows):
                 if tag.name == selected:
                     table.move_cursor(row=index)
                     break
 
+    def _show_note(self) -> None:
+        """Under the table: tag colours that look alike, the whole description of the tag
+        under the cursor, and the keys."""
+        note = Text()
+        clashes = self.colour_clashes()
+        if clashes:
+            note.append(f"▲ {clashes_said(clashes)} (c gives one another colour).\n", style="bold yellow")
+        if self.config_differs:
+            note.append(f"{short_path(self.workspace.config.path)} lists other names or keys: E writes this codebook there. ")
+        current = self.current
+        if current is not None and current.description:
+            note.append(display_text(current.name) + ": ", style="bold")
+            note.append(display_text(" ".join(current.description.split())) + "\n", style="italic")
+        note.append("enter: passages · r rename · M merge · c colour · d describe · K key · u undo", style="dim")
+        self.query_one(StatusLine).show(note)
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        if self.is_mounted:
+            self._show_note()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.reload()
+
     def colour_clashes(self) -> list[tuple[str, str, str]]:
-        """Tags whose passages a terminal of 256 or 16 colours would show in the same colour,
-        on this theme's page colour."""
-        codebook = self.workspace.codebook
-        page = Color.parse(self.app.theme_variables.get("surface", "#1e1e1e")).rgb
-        colors = {tag.name: Color.parse(codebook.color(tag.name)).rgb for tag in self.rows if tag.name not in self.implied}
-        return indistinct_tags(colors, page)
+        return colour_clashes(self.app, self.workspace.codebook, [tag.name for tag in self.rows if tag.name not in self.implied])
 
     # ---- actions ----------------------------------------------------------------------------
 

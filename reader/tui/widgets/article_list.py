@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from reader.core.model import ArticleRow, HIT_END, HIT_START
 from reader.tui.keys import bindings_for
-from reader.tui.widgets.paged_list import CursorRows, PageCache
+from reader.tui.widgets.paged_list import CursorRows, PageCache, fit_strip
 from reader.tui.wrap import display_text
 
 _SPACES = re.compile(r" {2,}")
@@ -178,8 +178,9 @@ class ArticleList(CursorRows, can_focus=True):
         if subline:
             hit = style + self.get_component_rich_style("article-list--hit", partial=True)
             indent = Segment(" " * (Columns.MARK + 2), style)
-            segments = [indent, *snippet_segments(row.snippet or "", width - Columns.MARK - 2, muted, hit)]
-            return Strip(segments).extend_cell_length(width, style).crop(0, width)
+            # one cell more than fits, so that a cut snippet ends in an ellipsis
+            segments = [indent, *snippet_segments(row.snippet or "", width - Columns.MARK - 1, muted, hit)]
+            return fit_strip(Strip(segments), width, style)
         cells = columns.cells(
             "" if row.read else " •",
             display_text(row.title),

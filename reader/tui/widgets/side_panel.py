@@ -54,8 +54,13 @@ class SidePanel(OptionList):
         self.clear_options()
         self._offsets: dict[str, int] = {}
         options: list[Option | None] = [Option(Text(f"Annotations ({len(annotations)})", style="bold"), disabled=True)]
+        # Names are given when several people annotated the article: two annotators' identical
+        # tags on the same passage are two rows, told apart by whose they are.
+        named = len({annotation.annotator for annotation in annotations}) > 1
         for annotation in annotations:
             label = Text()
+            if named:
+                label.append(display_text(annotation.annotator) + ": ", style="italic")
             for tag in annotation.tags:
                 label.append(f" {display_text(tag)} ", style=f"bold reverse {tag_colors.get(tag, 'grey')}")
                 label.append(" ")
