@@ -15,12 +15,12 @@ from textual.screen import Screen
 from textual.widgets import Input, Static
 
 from reader.core.model import ListQuery, ReadFilter, SORT_KEYS
+from reader.tui.colours import clashes_said, colour_clashes
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
-from reader.tui.screens.tags import clashes_said, colour_clashes
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace

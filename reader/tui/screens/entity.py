@@ -63,7 +63,7 @@ def _tail_cells(text: str, cells: int) -> str:
 
 
 #: The width of the mentions pane below which each mention takes two lines (title, context).
-WIDE_MENTIONS = 100
+WIDE_MENTIONS = 90
 
 
 class EntityScreen(Screen[None]):

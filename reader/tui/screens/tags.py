@@ -7,21 +7,21 @@ Screens only: every change goes through the history (so `u` undoes it) and the s
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
-from textual.app import App, ComposeResult
-from textual.color import Color
+from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
-from reader.core.codebook import Codebook, CodebookEntry, TagLook, indistinct_tags, write_codebook
+from reader.core.codebook import CodebookEntry, TagLook, write_codebook
 from reader.core.config import COLOR_NAMES, ConfigError, is_color, load_config, tag_key_problem
 from reader.core.model import Passage, PassageQuery, TagInfo, tag_name_problem
+from reader.tui.colours import clashes_said, colour_clashes
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
@@ -53,17 +53,6 @@ def codebook_rows(tags: list[TagInfo]) -> tuple[list[TagInfo], set[str]]:
             rows.append(TagInfo(parent, None, None, sum(t.passages for t in nested), 0))
             parent = parent.rpartition("/")[0]
     return sorted(rows, key=lambda tag: tag.name.split("/")), implied
-
-
-def colour_clashes(app: App, codebook: Codebook, names: Iterable[str]) -> list[tuple[str, str, str]]:
-    """Tags of `names` whose passages a terminal of 256 or 16 colours would show in the same
-    colour, on the page colour of `app`'s theme: (tag, tag, "256" or "16")."""
-    page = Color.parse(app.theme_variables.get("surface", "#1e1e1e")).rgb
-    return indistinct_tags({name: Color.parse(codebook.color(name)).rgb for name in names}, page)
-
-
-def clashes_said(clashes: list[tuple[str, str, str]]) -> str:
-    return "; ".join(f"{display_text(a)} and {display_text(b)} look the same in {n} colours" for a, b, n in clashes)
 
 
 def _color_problem(value: str) -> str | None:
@@ -138,7 +127,6 @@ class TagsScreen(Screen):
         selected = select or (self.current.name if self.current else None)
         self.workspace.reload_codebook()
         self.rows, self.implied = codebook_rows(self.store.tags.summary())
-        config = self.workspace.config
         codebook = self.workspace.codebook
         table = self.table
         table.clear()
@@ -425,14 +413,19 @@ class TagPassagesScreen(Screen):
     def _draw(self, passage: Passage, line: int, width: int, style: Style, muted: Style) -> list[tuple[str, Style]]:
         annotation = passage.annotation
         if line == 0:
-            # the tags and annotator first, then the title in what they leave, cut with an ellipsis
+            # whose and which tags first, then the title (20 cells at least), then the source
             date = (passage.published or "")[:10].ljust(10)
-            source = fit(display_text(passage.source or ""), 16).rstrip()
-            tags = display_text(", ".join(annotation.tags))
-            who = f"  {source} · {tags} · {display_text(annotation.annotator)}"
             room = width - 13
-            who = fit(who, min(cell_len(who), max(room - 12, room // 2))).rstrip()
-            title = fit(display_text(passage.title), max(room - cell_len(who), 0)).rstrip()
+            title = display_text(passage.title)
+            who = f" · {fit(display_text(annotation.annotator), min(16, cell_len(display_text(annotation.annotator)))).rstrip()}"
+            title_min = min(cell_len(title), 20)
+            tags = display_text(", ".join(annotation.tags))
+            tags = fit(tags, min(cell_len(tags), max(room - title_min - cell_len(who) - 2, 8))).rstrip()
+            source = display_text(passage.source or "")
+            source_room = room - title_min - cell_len(who) - cell_len(tags) - 2 - 3
+            source = fit(source, min(cell_len(source), 16, source_room)).rstrip() if source_room >= 6 else ""
+            who = "  " + (source + " · " if source else "") + tags + who
+            title = fit(title, max(room - cell_len(who), 0)).rstrip()
             return [(" " + date + "  ", muted), (title, style + Style(bold=True)), (who, muted)]
         prefix, quote, suffix = (_SPACES.sub(" ", display_text(part)) for part in
                                  (annotation.prefix, annotation.quote, annotation.suffix))
