@@ -309,3 +309,19 @@ async def test_the_side_panel_names_whose_identical_tags_are_whose(long_store, c
         assert any(prompt.startswith("alice: ") for prompt in prompts)
         assert any(prompt.startswith("bob: ") and "conflict" in prompt for prompt in prompts)
         assert view is not None
+
+
+@pytest.mark.parametrize("size", SIZES, ids=ids)
+async def test_side_by_side_says_the_whole_summary_and_titles_end_in_an_ellipsis(long_store, config, size):
+    app = ReaderApp(config, long_store)
+    async with app.run_test(size=size) as pilot:
+        app.open_compare(4, "alice", "bob")
+        await pilot.pause()
+        lines = screen_lines(app)
+        summary = " ".join(" ".join(lines[1:3]).split())
+        assert "only alice: 1" in summary and "only bob: 1" in summary
+        assert all(len(line.rstrip()) <= size[0] for line in lines)
+        title = lines[0]
+        assert "Regional council" in title
+        if size[0] == 80:
+            assert title.rstrip().endswith("…")

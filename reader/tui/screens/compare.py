@@ -23,8 +23,8 @@ from reader.tui.wrap import display_text
 
 class CompareScreen(Screen[None]):
     DEFAULT_CSS = """
-    CompareScreen #compare-title { height: 1; background: $boost; padding: 0 1; }
-    CompareScreen #compare-summary { height: 1; padding: 0 1; color: $text-muted; }
+    CompareScreen #compare-title { height: 1; background: $boost; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    CompareScreen #compare-summary { height: auto; padding: 0 1; color: $text-muted; }
     CompareScreen Horizontal { height: 1fr; }
     CompareScreen ArticleView { width: 1fr; }
     CompareScreen ArticleView:focus { background: $boost; }
