@@ -49,7 +49,7 @@ class Columns:
     def __init__(self, width: int):
         rest = width - self.MARK - (self.DATE + 1) - (self.COUNT + 1)
         spare = rest - self.MIN_TITLE
-        self.tags = min(max(self.TAGS, width // 6), spare - 1) if spare - 1 >= self.MIN_TAGS else 0
+        self.tags = min(max(self.TAGS, width // 5), spare - 1) if spare - 1 >= self.MIN_TAGS else 0
         spare -= self.tags + 1 if self.tags else 0
         self.source = min(self.SOURCE, spare - 1) if spare - 1 >= self.MIN_SOURCE else 0
         spare -= self.source + 1 if self.source else 0
