@@ -128,6 +128,8 @@ def user_rows(store) -> dict[str, list]:
         "tags": db.execute("SELECT name, color, description, key FROM tags ORDER BY name").fetchall(),
         "orphans": orphans,
         "feedback": db.execute("SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY 1, 2, 3").fetchall(),
+        "article_notes": db.execute(
+            "SELECT article_id, annotator, note, created, updated FROM article_notes ORDER BY 1, 2").fetchall(),
     }
 
 

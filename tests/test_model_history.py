@@ -1,6 +1,7 @@
 """A model-based test of everything a user and other programs do to one database, in random order.
 
-A screen (this window) tags, notes, deletes, undoes and redoes against the texts it last showed;
+A screen (this window) tags, notes, writes memos (a note with no tag) and notes on whole articles,
+deletes, undoes and redoes against the texts and notes it last showed;
 another program re-imports the articles with edits; the codebook is renamed and merged; the whole
 database is exported to YAML and imported into an empty one. After every step: each placed
 annotation's quote is its article's text at its offsets, every change undone gives back the same
@@ -25,7 +26,7 @@ from reader.services.export import write_export
 from reader.services.import_yaml import import_annotations
 from reader.services.history import History
 from reader.core.ingest import Document
-from reader.core.model import Annotation
+from reader.core.model import Annotation, ArticleNote
 from reader.store import StaleWriteError, Store
 
 from .conftest import user_rows
@@ -66,6 +67,7 @@ class ReaderModel(RuleBasedStateMachine):
         self.ids = {number: self.mine.articles.add(document(number, body(SENTENCES))).article_id for number in range(2)}
         self.refused = 0
         self.shown: dict[int, tuple[str, str, list[Annotation]]] = {}
+        self.shown_notes: dict[int, ArticleNote | None] = {}
         for number in self.ids:
             self.refresh(number)
 
@@ -82,6 +84,7 @@ class ReaderModel(RuleBasedStateMachine):
         """The screen shows the article as it is now (its watcher noticed, or a refusal reloaded it)."""
         article = self.mine.articles.get(self.ids[number])
         self.shown[number] = (article.text, article.sha256, self.mine.annotations.of_article(article.id))
+        self.shown_notes[number] = self.mine.article_notes.get(article.id, "alice")
 
     def act(self, do) -> None:
         """Do a change as a key would; check that undo gives back the rows from before it and redo
@@ -121,7 +124,28 @@ class ReaderModel(RuleBasedStateMachine):
     def note(self, number: int, pick: int, note: str) -> None:
         seen = self._seen(number, pick)
         if seen is not None and (note or None) != seen.note:
-            self.act(lambda: self.history.set_note(seen.id, note or None, seen=seen))
+            if not note and not seen.tags:  # a memo's note is all it is: the screen deletes it instead
+                self.act(lambda: self.history.delete(seen.id, seen=seen))
+            else:
+                self.act(lambda: self.history.set_note(seen.id, note or None, seen=seen))
+
+    @rule(number=st.sampled_from([0, 1]), which=st.integers(0, 5), note=st.sampled_from(["why here?", "compare 2"]))
+    def memo(self, number: int, which: int, note: str) -> None:
+        """A note alone on a sentence (no tag), as m on an untagged sentence writes it."""
+        text, sha256, _annotations = self.shown[number]
+        sentence = SENTENCES[which]
+        if sentence not in text:
+            return
+        start = text.index(sentence)
+        article_id = self.ids[number]
+        self.act(lambda: self.history.add_memo(article_id, start, start + len(sentence), note, "alice", sha256))
+
+    @rule(number=st.sampled_from([0, 1]), note=st.sampled_from(["", "the whole story", "follow up"]))
+    def article_note(self, number: int, note: str) -> None:
+        """M: the note on the whole article, written over the one the screen showed."""
+        seen = self.shown_notes[number]
+        if (note or None) != (seen.note if seen else None):
+            self.act(lambda: self.history.set_article_note(self.ids[number], "alice", note or None, seen))
 
     @rule(number=st.sampled_from([0, 1]), pick=st.integers(0, 20), tag=st.sampled_from(TAGS))
     def toggle_tag(self, number: int, pick: int, tag: str) -> None:
@@ -130,7 +154,7 @@ class ReaderModel(RuleBasedStateMachine):
             return
         if tag not in seen.tags:
             self.act(lambda: self.history.add_tag(seen.id, tag, seen=seen))
-        elif len(seen.tags) > 1:
+        elif len(seen.tags) > 1 or seen.note:  # a noted passage's last tag leaves a memo
             self.act(lambda: self.history.remove_tag(seen.id, tag, seen=seen))
 
     @rule(number=st.sampled_from([0, 1]), pick=st.integers(0, 20))
@@ -195,6 +219,8 @@ class ReaderModel(RuleBasedStateMachine):
             moved = {(a.id, a.quote, a.start, a.end, a.tags, a.note) for a in empty.annotations.of_annotators(empty.annotations.annotators())}
             here = {(a.id, a.quote, a.start, a.end, a.tags, a.note) for a in self.mine.annotations.of_annotators(self.mine.annotations.annotators())}
             assert moved == here
+            notes = "SELECT annotator, note, created, updated FROM article_notes ORDER BY 1, 2, 3"
+            assert empty.db.execute(notes).fetchall() == self.mine.db.execute(notes).fetchall()
         finally:
             empty.close()
 

@@ -60,6 +60,8 @@ def tables(store: Store) -> dict[str, list]:
                         "JOIN articles a ON a.id = at.article_id JOIN tags t ON t.id = at.tag_id ORDER BY 1, 2",
         "orphans": "SELECT o.id, a.uid, o.record, o.orphaned FROM orphans o JOIN articles a ON a.id = o.article_id "
                    "ORDER BY o.id",
+        "article_notes": "SELECT a.uid, n.annotator, n.note, n.created, n.updated FROM article_notes n "
+                         "JOIN articles a ON a.id = n.article_id ORDER BY 1, 2",
         "pending": "SELECT article_uid, article_sha256, article_title, annotation_id, record, source_file, created "
                    "FROM pending_annotations ORDER BY id",
         "entity_feedback": "SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY id",
@@ -96,6 +98,11 @@ def everything(tmp_path) -> Store:
     store.articles.tag(geneva, "framing", "alice", "2025-05-01T09:00:00+00:00")
     store.articles.tag(geneva, "checked", "bob", "2025-05-02T10:30:00+00:00")
     store.annotations.set_note(outer.id, "Check the wording.\n\tIndented second line, edited.")
+    # a memo (a note alone on a passage) and notes on the whole article, one per annotator
+    start = GENEVA.index("A second round")
+    store.annotations.add(geneva, start, start + len("A second round opens in March."), [], "bob", note="Which March?")
+    store.article_notes.set(geneva, "alice", "Wire copy; compare with\nthe ministry's statement.", seen=None)
+    store.article_notes.set(geneva, "bob", "Follow up in March.", seen=None)
     # orphans: the harbour article is re-scraped into other words; the quay one keeps only orphans
     store.annotations.add(harbour, HARBOUR.index("Dock"), HARBOUR.index("days.") + 5, ["conflict"], "carol", note="who?")
     store.annotations.add(quay, QUAY.index("The north"), QUAY.index("piles.") + 6, ["framing"], "alice")
@@ -135,7 +142,8 @@ def test_everything_a_user_made_survives_the_move_byte_for_byte(tmp_path):
     # and once more: importing the same file again changes nothing
     again = import_annotations(theirs, write(tmp_path, first))
     assert tables(theirs) == tables(mine) and again.annotations_added == 0 and again.pending_added == 0
-    assert again.unchanged == 6  # 4 annotations and 2 orphans
+    assert again.unchanged == 7  # 5 annotations (a memo among them) and 2 orphans
+    assert summary.article_notes_added == 2 and again.article_notes_added == again.article_notes_updated == 0
 
 
 def test_the_move_by_the_commands_a_user_runs(tmp_path):
@@ -163,13 +171,14 @@ def test_files_of_versions_1_and_2_are_still_read(tmp_path):
         for article in data["articles"]:
             article = dict(article, tags=[tag["name"] for tag in article["tags"]])
             article.pop("orphans", None)
+            article.pop("notes", None)
             if version == 1:
                 article.pop("text")
             old["articles"].append(article)
         other = Store.open(tmp_path / f"v{version}.db")
         summary = import_annotations(other, write(tmp_path, yaml.safe_dump(old, allow_unicode=True), f"v{version}.yaml"))
         if version == 2:
-            assert summary.annotations_added == 4 and summary.article_tags_added == 2
+            assert summary.annotations_added == 5 and summary.article_tags_added == 2
             assert {row[2] for row in tables(other)["article_tags"]} == {"import"}  # version 2 did not say who
         else:
             assert summary.kept_aside and other.annotations.count() == 0
@@ -278,7 +287,7 @@ def test_a_dry_run_writes_nothing_of_any_kind(tmp_path):
     before = tables(empty)
     summary = import_annotations(empty, write(tmp_path, first), dry_run=True, seconds=0)
     assert tables(empty) == before and summary.transactions > 1
-    assert (summary.annotations_added, summary.orphans_added, summary.pending_added) == (4, 2, 2)
+    assert (summary.annotations_added, summary.orphans_added, summary.pending_added) == (5, 2, 2)
 
 
 # ---- any content ----------------------------------------------------------------------------
@@ -294,7 +303,8 @@ stamps = st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).ma
 @given(
     codebook=st.lists(st.tuples(names, st.none() | st.sampled_from(list("0123456789zy")),
                                 st.none() | st.sampled_from(["red", "#abc", "#a0b1c2"]), st.none() | words), max_size=6),
-    articles=st.lists(st.tuples(words, words, st.lists(st.tuples(st.integers(0, 300), st.integers(1, 50), names,
+    articles=st.lists(st.tuples(words, words, st.lists(st.tuples(st.integers(0, 300), st.integers(1, 50),
+                                                                  st.none() | names,  # None: a memo, if it has a note
                                                                   st.none() | words, st.sampled_from(["alice", "bob"])),
                                                         max_size=4),
                                 st.lists(st.tuples(names, st.sampled_from(["alice", "bob", "chen"]), stamps), max_size=3),
@@ -303,8 +313,9 @@ stamps = st.datetimes(timezones=st.just(__import__("datetime").timezone.utc)).ma
     verdicts=st.lists(st.tuples(words.filter(lambda surface: lines_kept(surface).strip()), st.sampled_from(["PERSON", "ORG", "GPE"]), st.booleans(),
                                 st.none() | stamps), max_size=4),
     pending=st.lists(st.tuples(names, words), max_size=2),
+    article_notes=st.lists(st.tuples(st.integers(0, 2), st.sampled_from(["alice", "bob"]), words), max_size=3),
 )
-def test_any_content_moves_byte_for_byte(tmp_path_factory, codebook, articles, verdicts, pending):
+def test_any_content_moves_byte_for_byte(tmp_path_factory, codebook, articles, verdicts, pending, article_notes):
     tmp = tmp_path_factory.mktemp("move")
     store = Store.open(tmp / "a.db")
     for name, key, color, description in codebook:
@@ -324,9 +335,9 @@ def test_any_content_moves_byte_for_byte(tmp_path_factory, codebook, articles, v
         for start, length, tag, note, annotator in notes:
             start %= len(text)
             end = min(len(text), start + length)
-            if end > start:
-                store.annotations.add(added.article_id, start, end, [tag], annotator,
-                                     note=None if note is None else lines_kept(note))
+            note = None if note is None else lines_kept(note)
+            if end > start and (tag is not None or (note and note.strip())):
+                store.annotations.add(added.article_id, start, end, [] if tag is None else [tag], annotator, note=note)
         for tag, annotator, stamp in article_tags:
             store.articles.tag(added.article_id, tag, annotator, stamp)
         if rewrite:  # its passages become orphans
@@ -338,6 +349,12 @@ def test_any_content_moves_byte_for_byte(tmp_path_factory, codebook, articles, v
             with store.writing():
                 store.db.execute("UPDATE entity_feedback SET created = ? WHERE surface = ? AND label = ?",
                                  [stamp, lines_kept(surface), label])
+    article_ids = [row[0] for row in store.db.execute("SELECT id FROM articles ORDER BY id")]
+    for which, annotator, note in article_notes:
+        if lines_kept(note).strip():
+            article_id = article_ids[which % len(article_ids)]
+            store.article_notes.set(article_id, annotator, lines_kept(note),
+                                    seen=store.article_notes.get(article_id, annotator))
     with store.writing():
         for index, (title, quote) in enumerate(pending):
             store.db["pending_annotations"].insert({

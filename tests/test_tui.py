@@ -257,7 +257,8 @@ def test_keymap_with_an_unknown_id_is_refused():
     assert keymap_problem({"cursor.word_next": "Y"}) is None
     assert "cursor.flyaway" in keymap_problem({"cursor.flyaway": "Y"})
     assert "would do both" in keymap_problem({"annotation.note": "j"})  # j moves the cursor
-    assert keymap_problem({"annotation.note": "M", "cursor.word_next": "m"}) is None  # a swap is fine
+    assert keymap_problem({"annotation.note": "Y", "cursor.word_next": "m"}) is None  # a swap is fine
+    assert "would do both" in keymap_problem({"annotation.note": "M"})  # M: the note on the whole article
 
 
 async def test_command_palette_offers_the_screen_actions_and_runs_them(store, config):

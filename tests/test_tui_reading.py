@@ -134,8 +134,11 @@ async def test_m_edits_a_note_and_u_undoes_it(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
-        await pilot.press("m")
-        assert not isinstance(app.screen, NoteEditor)  # nothing to annotate yet
+        await pilot.press("m")  # on an untagged sentence: a memo; left empty, nothing is saved
+        assert isinstance(app.screen, NoteEditor)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert store.annotations.of_article(app.screen.article.id) == []
         await pilot.press("right_parenthesis", "1", "m")
         assert isinstance(app.screen, NoteEditor)
         await pilot.press(*"check [this]", "escape")

@@ -180,3 +180,25 @@ def test_date_ranges():
     assert parse_date_range("..2025") == (None, "2025")
     assert parse_date_range("2025-03-04") == ("2025-03-04", "2025-03-04")
     assert parse_date_range("march") is None
+
+
+async def test_E_keeps_the_files_order_of_tags_and_puts_new_tags_at_the_end(store, config):
+    """The key legend reads as the user wrote config.yaml: E does not sort the tags by name."""
+    text = (
+        "annotator: alice\nload_samples: false\n# my tags, my order\ntags:\n"
+        "  - name: zeal\n    key: \"5\"\n  - name: cooperation\n    key: \"2\"\n"
+        "  - name: anger\n    key: \"4\"\n  - name: conflict\n    key: \"1\"\n\ntheme: nord\n"
+    )
+    config.path.write_text(text, encoding="utf-8")
+    fresh = load_config(config.path)
+    store.tags.sync(fresh.tags)
+    seed(store)  # adds framing/economy and framing/security, which the file does not list
+    app = ReaderApp(fresh, store)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_tags(pilot)
+        await pilot.press("E")
+        await pilot.pause()
+    written = config.path.read_text(encoding="utf-8")
+    assert [tag.name for tag in load_config(config.path).tags] == [
+        "zeal", "cooperation", "anger", "conflict", "framing/economy", "framing/security"]
+    assert "# my tags, my order\ntags:\n  - name: zeal\n" in written and written.endswith("theme: nord\n")

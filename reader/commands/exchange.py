@@ -22,7 +22,7 @@ from reader.commands.output import echo, echo_lines, failure
     "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat", "csv"]), default="yaml",
     show_default=True, help="yaml is reader's own (lossless); the others are for other tools.",
 )
-@click.option("--tag", help="Only annotations with this tag (and articles tagged with it).")
+@click.option("--tag", help="Only annotations with this tag or a tag nested in it (framing: framing/...), and articles tagged so.")
 @click.option("--source", help="Only articles from this source.")
 @click.option("--since", metavar="DATE", help="Only annotations created or changed on or after DATE (2025-09-01).")
 @click.option("--article", metavar="ID", help="Only this article (its id or uid, or the start of its uid).")
@@ -33,7 +33,7 @@ def export_command(
     article: str | None, annotator: str | None,
 ) -> None:
     """Export annotations, with their articles: all of them, or those the options select."""
-    from reader.services.export import write_export, write_to
+    from reader.services.export import left_out, write_export, write_to
     from reader.core.model import ExportFilter
 
     if since is not None and not _ISO_DATE.fullmatch(since):
@@ -53,6 +53,8 @@ def export_command(
         if orphans and (fmt != "yaml" or only != ExportFilter()):
             echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; "
                  f"O in reader; a whole YAML export carries them)", err=True)
+        for line in left_out(store, only, fmt):
+            echo(f"note: {line}", err=True)
         if output:
             try:
                 count = write_export(store, Path(output), only, fmt)

@@ -61,7 +61,7 @@ def stats_command(
     store = context.open_store()
     insight.prepare_reading(store)
     try:
-        if tag is not None and tag not in store.tags.names():
+        if tag is not None and not store.tags.family(tag):
             raise click.BadParameter(f"no tag called {terminal_line(tag)}", param_hint="--tag")
         tags = insight.tag_names(store, tag) if tag else None
         sections: list[tuple[str, object]] = []

@@ -174,14 +174,28 @@ def with_tags_block(config_text: str, block: str) -> str:
     return config_text[: found.start()] + block + config_text[end:]
 
 
+def in_file_order(entries: Iterable[CodebookEntry], listed: Iterable[str]) -> list[CodebookEntry]:
+    """`entries` with the tags the file lists (`listed`, its names in its order) first, in that
+    order, and the others after them in the order given: a written codebook keeps the user's
+    order (and so the order of the key legend) and adds new tags at the end."""
+    position = {name: index for index, name in enumerate(dict.fromkeys(listed))}
+    entries = list(entries)
+    return sorted(entries, key=lambda entry: position.get(entry.name, len(position)))  # stable: new ones keep their order
+
+
 def write_codebook(config: Config, entries: list[CodebookEntry]) -> Path:
-    """Replace the tags in the config file `config` was read from with `entries`; returns the
-    file's path. Raises ConfigError (and writes nothing) if the result would not load."""
+    """Replace the tags in the config file `config` was read from with `entries`, in the order
+    the file lists its tags (new tags at the end); returns the file's path. Raises ConfigError
+    (and writes nothing) if the result would not load."""
     path = config.path
     if path is None:
         raise ConfigError(Path("config.yaml"), None, "tags", "this configuration was not read from a file")
     text = path.read_text(encoding="utf-8")
-    updated = with_tags_block(text, tags_block(entries))
+    try:  # the file as it is now (edited since launch?), else as it was read
+        listed = [tag.name for tag in parse_config(text, path).tags]
+    except ConfigError:
+        listed = [tag.name for tag in config.tags]
+    updated = with_tags_block(text, tags_block(in_file_order(entries, listed)))
     parse_config(updated, path)  # the same checks as at launch: keys, colours, duplicates
     write_text(path, updated)
     return path

@@ -73,7 +73,10 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
             KeyAction('article.tag', 'T', 'tag_article', 'Tag article',
                 'Tag the whole article (a tag it already has is removed)', footer=False),
             KeyAction('annotation.note', 'm', 'edit_note', 'Note',
-                'Add or edit the note of the annotation under the cursor'),
+                'Add or edit the note of your annotation under the cursor, or a note alone (a memo) on the '
+                'selection or sentence'),
+            KeyAction('article.note', 'M', 'article_note', 'Article note',
+                'Add or edit your note on the whole article', footer=False),
             KeyAction('annotation.delete', 'x', 'delete_annotation', 'Delete',
                 'Delete the annotation under the cursor (u brings it back)'),
             KeyAction('history.undo', 'u', 'app.undo', 'Undo', 'Undo the last change (of any screen)'),
@@ -154,7 +157,7 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
         'list',
         (
             KeyAction('list.search', 'slash', 'search', 'Search', 'Search titles, texts and notes'),
-            KeyAction('list.sort', 'o', 'cycle_sort', 'Sort', 'Sort by date, title, source or annotations'),
+            KeyAction('list.sort', 'o', 'cycle_sort', 'Sort', 'Sort by date, relevance (when searching), title, source or annotations'),
             KeyAction('list.filter_tag', 'f', 'filter_tag', 'Tag filter', 'Show only articles with a tag'),
             KeyAction('list.filter_source', 'S', 'filter_source', 'Source filter', 'Show only one source'),
             KeyAction('list.filter_read', 'r', 'cycle_read', 'Read filter', 'Show all, unread or read articles'),

@@ -174,10 +174,12 @@ class AddResult:
     reanchored: dict[str, int] = field(default_factory=dict)
 
 
-SortKey = Literal["published", "title", "source", "annotations"]
+SortKey = Literal["published", "relevance", "title", "source", "annotations"]
 
 
-SORT_KEYS: tuple[SortKey, ...] = ("published", "title", "source", "annotations")
+#: The orders of the list, in the order `o` cycles them ("relevance": a search's best matches
+#: first, by FTS5 rank; only while a search is in force).
+SORT_KEYS: tuple[SortKey, ...] = ("published", "relevance", "title", "source", "annotations")
 
 
 ReadFilter = Literal["all", "unread", "read"]
@@ -194,6 +196,16 @@ class ListQuery:
     search: str | None = None
     #: Only articles this person annotated, with only their annotations counted.
     annotator: str | None = None
+
+    @property
+    def order(self) -> SortKey:
+        """The order the list is in: `sort`, but by date when it asks for relevance without a search."""
+        return "published" if self.sort == "relevance" and not self.search else self.sort
+
+    def next_sort(self) -> SortKey:
+        """The order after this one, as `o` cycles them (relevance only while searching)."""
+        cycle = [key for key in SORT_KEYS if key != "relevance" or self.search]
+        return cycle[(cycle.index(self.order) + 1) % len(cycle)]
 
     def describe(self) -> str:
         """A short human description of the filters in force ("" when none)."""
@@ -237,6 +249,17 @@ class ArticleTag:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleNote:
+    """A note on a whole article, not on a passage of it: one per annotator and article."""
+
+    article_id: int
+    annotator: str
+    note: str
+    created: str
+    updated: str
+
+
+@dataclass(frozen=True, slots=True)
 class PendingAnnotation:
     """An imported annotation kept aside for an article the database lacks (a row of
     `pending_annotations`; `record` is the JSON it was read as)."""
@@ -259,6 +282,8 @@ class MovingArticle:
     tags: list[ArticleTag]
     #: (annotation as it was, when it was orphaned)
     orphans: list[tuple[Annotation, str | None]]
+    #: Notes on the whole article, one per annotator.
+    notes: list[ArticleNote] = field(default_factory=list)
 
 
 @dataclass(frozen=True, slots=True)

@@ -118,6 +118,25 @@ def write_to(store: Store, stream: IO[str], only: ExportFilter | None = None, fm
 
 
 
+#: Formats with no place for a note alone on a passage (a memo): their exporters leave memos out.
+NO_MEMOS = frozenset({"doccano", "prodigy", "brat"})
+
+
+def left_out(store: Store, only: ExportFilter | None, fmt: str) -> list[str]:
+    """What an export in `fmt` leaves out for want of a place in the format, one line each
+    ("" lines none): memos (doccano, Prodigy, brat), notes on whole articles (all but yaml)."""
+    if fmt == "yaml":
+        return []
+    memos, notes = store.exchange.left_out_counts(only)
+    lines = []
+    if memos and fmt in NO_MEMOS:
+        lines.append(f"{memos} memo{'s' * (memos != 1)} (notes with no tag) not exported: {fmt} has no place for a note "
+                     "alone (yaml, w3c and csv carry them)")
+    if notes:
+        lines.append(f"{notes} note{'s' * (notes != 1)} on whole articles not exported: only yaml carries them")
+    return lines
+
+
 def export_items(store: Store, only: ExportFilter | None = None) -> Iterator[ExportItem]:
     """What the other formats' exporters read: each article with its text, its annotations,
     and the entities the user accepted in it."""

@@ -13,11 +13,11 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from reader.core.codebook import TagLook
-from reader.core.model import Annotation, FeedbackChange, TagMerge, now_utc
+from reader.core.model import Annotation, ArticleNote, FeedbackChange, TagMerge, now_utc
 from reader.store import StaleWriteError, Store
 
 ChangeKind = Literal[
-    "add", "delete", "tag", "untag", "note", "article_tag", "article_untag",
+    "add", "delete", "tag", "untag", "note", "article_tag", "article_untag", "article_note",
     "rename_tag", "merge_tags", "tag_look", "reattach", "delete_orphan", "entity",
 ]
 #: Changes to the codebook or to entity feedback rather than to one article (`article_id` 0).
@@ -51,6 +51,10 @@ class Change:
     feedback: FeedbackChange | None = None
     #: A re-attached orphan: when it had been orphaned (its `before` is the orphan).
     orphaned: str | None = None
+    #: A note on the whole article ("article_note"): whose, and the note before and after (None: none).
+    note_annotator: str | None = None
+    note_before: ArticleNote | None = None
+    note_after: ArticleNote | None = None
     #: Tags the change created on the fly (a new name typed in the picker): undo takes them
     #: back out of the codebook if nothing else uses them by then.
     created_tags: tuple[str, ...] = ()
@@ -62,13 +66,14 @@ class Change:
 
     def describe(self) -> str:
         return {
-            "add": "tagged passage",
+            "add": "tagged passage" if self.after is None or self.after.tags else "added a memo",
             "delete": "deleted annotation",
             "tag": f"added tag {self.tag}",
             "untag": f"removed tag {self.tag}",
             "note": "changed note",
             "article_tag": f"tagged article {self.tag}",
             "article_untag": f"removed article tag {self.tag}",
+            "article_note": "changed the article's note",
             "rename_tag": f"renamed tag {self.renames[0][0]} to {self.renames[0][1]}" if self.renames else "renamed tag",
             "merge_tags": f"merged tag {self.merge.source} into {self.merge.target}" if self.merge else "merged tags",
             "tag_look": f"changed tag {self.tag}",
@@ -125,6 +130,13 @@ class History:
         absent = self._absent(tags)
         added = self.store.annotations.add(article_id, start, end, tags, annotator, seen_sha256=seen_sha256)
         return self._record(Change("add", article_id, after=added), absent)
+
+    def add_memo(
+        self, article_id: int, start: int, end: int, note: str, annotator: str, seen_sha256: str | None = None
+    ) -> Change:
+        """A note alone on a passage (no tag): an annotation like any other, undone the same way."""
+        added = self.store.annotations.add(article_id, start, end, [], annotator, note=note, seen_sha256=seen_sha256)
+        return self._record(Change("add", article_id, after=added))
 
     def _current(self, annotation_id: str, seen: Annotation | None) -> Annotation:
         """What the change starts from: what the user saw, else the annotation as stored (the
@@ -183,6 +195,13 @@ class History:
         if tagged is None:
             return None
         return self._record(Change("article_untag", article_id, tag=tag, tagged=tagged))
+
+    def set_article_note(self, article_id: int, annotator: str, note: str | None, seen: ArticleNote | None) -> Change:
+        """`annotator`'s note on the whole article made `note` (None or blank: removed), if it
+        is still `seen` (what the user's screen showed; None: no note)."""
+        after = self.store.article_notes.set(article_id, annotator, note, seen=seen)
+        return self._record(Change("article_note", article_id, note_annotator=annotator, note_before=seen,
+                                   note_after=after))
 
     # ---- the codebook and entities -------------------------------------------------------
 
@@ -248,6 +267,9 @@ class History:
                 raise StaleWriteError(store.path, str(error), action) from None
         elif kind == "entity" and change.feedback is not None:
             store.entities.restore_feedback(change.feedback, forward)
+        elif kind == "article_note" and change.note_annotator is not None:
+            expect, want = (change.note_before, change.note_after) if forward else (change.note_after, change.note_before)
+            store.article_notes.restore(expect, want, change.article_id, change.note_annotator, action)
         elif kind in ("article_tag", "article_untag") and tag is not None and change.tagged is not None:
             if (kind == "article_tag") == forward:
                 store.articles.tag(change.article_id, tag, *change.tagged)

@@ -333,8 +333,8 @@ def _check(item: _Item, fmt: str) -> None:
         return YamlError(item.file, line, where, problem)
 
     tags = annotation.tags
-    if not tags:
-        raise fail("tags", "an annotation needs at least one tag")
+    if not tags and not (isinstance(annotation.note, str) and annotation.note.strip()):
+        raise fail("tags", "an annotation needs at least one tag, or a note (a memo)")
     for tag in tags:
         if not isinstance(tag, str) or not tag.strip():
             raise fail("tags", f"expected tag names, got {tag!r}", tag if isinstance(tag, str) else None)

@@ -46,6 +46,7 @@ from reader.core.exchange.yaml_read import load_own
 from reader.core.ingest import IngestError, SizeLimit, normalise_text, path_text, read_regular_file
 from reader.core.model import (
     Annotation,
+    ArticleNote,
     PendingAnnotation,
     is_later,
     now_utc,
@@ -60,6 +61,7 @@ _ARTICLE_KEYS = {"id", "title", "source", "path", "locator", "url", "published",
 _ANNOTATION_KEYS = {"id", "start", "end", "quote", "prefix", "suffix", "tags", "note", "annotator", "created", "updated"}
 _ORPHAN_KEYS = _ANNOTATION_KEYS | {"orphaned"}
 _ARTICLE_TAG_KEYS = {"name", "annotator", "created"}
+_ARTICLE_NOTE_KEYS = {"annotator", "note", "created", "updated"}
 _CODEBOOK_KEYS = {"name", "key", "color", "description"}
 _VERDICT_KEYS = {"surface", "label", "verdict", "annotator", "created"}
 _PENDING_KEYS = {"article", "sha256", "title", "annotation_id", "source_file", "kept", "record"}
@@ -86,6 +88,9 @@ class ImportSummary:
     #: (article title or id, number of annotations) of articles the database lacks.
     kept_aside: list[tuple[str, int]] = field(default_factory=list)
     article_tags_added: int = 0
+    #: Notes on whole articles added, and replaced by the file's newer version (same annotator).
+    article_notes_added: int = 0
+    article_notes_updated: int = 0
     #: Annotations placed by their quote because the article's text differs from the file's.
     placed_by_quote: int = 0
     #: ... and those whose passage was not found there: kept as orphans.
@@ -136,6 +141,9 @@ class ImportSummary:
             )
         if self.article_tags_added:
             lines.append(f"{says(self.article_tags_added, 'article tag')} added")
+        if self.article_notes_added or self.article_notes_updated:
+            lines.append(f"{says(self.article_notes_added, 'note')} on whole articles added, "
+                         f"{self.article_notes_updated} replaced by the file's newer version (same annotator)")
         if self.orphans_added or self.pending_added:
             lines.append(
                 f"{says(self.orphans_added, 'orphan')} added (see Orphans, key O in reader), "
@@ -404,7 +412,7 @@ def _pending_of(entry: LinedMap) -> PendingAnnotation:
 def _check_article(
     article: LinedMap, path: Path, where: str, seen: set[str], strings_checked: bool, version: int
 ) -> _ArticleIn:
-    _known_keys(article, _ARTICLE_KEYS | ({"orphans"} if version >= 3 else set()), path, where)
+    _known_keys(article, _ARTICLE_KEYS | ({"orphans", "notes"} if version >= 3 else set()), path, where)
     for key in ("id", "title", "sha256"):
         _need_string(article, key, path, where)
     for key in ("source", "path", "locator", "url", "published"):
@@ -414,6 +422,7 @@ def _check_article(
             _encodable(article, key, path, where)
     if version >= 3:
         _check_article_tags(article, path, where, strings_checked)
+        _check_article_notes(article, path, where, strings_checked)
     else:
         _check_tags(article, path, where, required=False)
     text = article.get("text")
@@ -446,6 +455,33 @@ def _check_article(
         if normalised is None:  # cannot tell where characters went: no offset is trusted
             normalised = NormalisedText(normalise_text(text), [])
     return _ArticleIn(article, normalised)
+
+
+def _check_article_notes(article: LinedMap, path: Path, where: str, strings_checked: bool) -> None:
+    """Format 3: the notes on the whole article, one per annotator: annotator, note, created, updated."""
+    notes = article.get("notes", LinedList())
+    if not isinstance(notes, LinedList):
+        raise _fail(path, article, "notes", f"{where}.notes", "expected a list of notes on the article")
+    owners: set[str] = set()
+    for index, note in enumerate(notes):
+        here = f"{where}.notes[{index}]"
+        if not isinstance(note, LinedMap):
+            raise YamlError(path, notes.lines[index], here,
+                            f"expected a note on the article (annotator, note, created, updated), got {_kind(note)}")
+        _known_keys(note, _ARTICLE_NOTE_KEYS, path, here)
+        for key in ("annotator", "note", "created", "updated"):
+            _need_string(note, key, path, here)
+            if not strings_checked:
+                _encodable(note, key, path, here)
+        if not note["note"].strip():
+            raise _fail(path, note, "note", f"{here}.note", "a note on the article holds some text")
+        if note["annotator"] in owners:
+            raise _fail(path, note, "annotator", f"{here}.annotator", "the article has two notes of this annotator")
+        owners.add(note["annotator"])
+        # neutralised once, here
+        note["annotator"] = one_line(note["annotator"])
+        note["note"] = lines_kept(note["note"])
+        note["created"], note["updated"] = one_line(note["created"]), one_line(note["updated"])
 
 
 def _check_article_tags(article: LinedMap, path: Path, where: str, strings_checked: bool) -> None:
@@ -492,7 +528,7 @@ def _check_annotation(
     if not strings_checked:
         for key in ("id", "quote", "prefix", "suffix", "note", "annotator", "created", "updated", "orphaned"):
             _encodable(note, key, path, where)
-    _check_tags(note, path, where, required=True)
+    _check_tags(note, path, where, required=not (isinstance(note.get("note"), str) and note["note"].strip()))
     if placed and text is not None:
         if note["end"] > len(text):
             raise _fail(path, note, "end", f"{where}.end", f"is outside the article's text ({len(text)} characters)")
@@ -545,7 +581,8 @@ def _check_tags(node: LinedMap, path: Path, where: str, required: bool) -> None:
         if problem:
             raise _fail(path, node, "tags", f"{where}.tags", f"tag name {ascii(tag)} refused: {problem}")
     if required and not tags:
-        raise _fail(path, node, "tags" if "tags" in node else None, f"{where}.tags", "an annotation needs at least one tag")
+        raise _fail(path, node, "tags" if "tags" in node else None, f"{where}.tags",
+                    "an annotation needs at least one tag, or a note (a memo)")
 
 
 def _check_against_store(store: Store, incoming: _Incoming, path: Path) -> None:
@@ -687,6 +724,11 @@ class _Merger:
             else:
                 added = store.articles.tag(article_id, tag, "import")
             summary.article_tags_added += bool(added)
+        for entry in record.get("notes", []):
+            merged = store.article_notes.merge(
+                ArticleNote(article_id, entry["annotator"], entry["note"], entry["created"], entry["updated"]))
+            summary.article_notes_added += merged == "added"
+            summary.article_notes_updated += merged == "updated"
         for note in annotations:
             self.annotation(article_id, text, moved, other_length, record, note)
         for orphan in record.get("orphans", []):

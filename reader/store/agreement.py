@@ -219,13 +219,18 @@ def kept_sums(db: Database, scope: Scope) -> dict[int, list[int]]:
     )}
 
 
+#: On `annotations n LEFT JOIN annotation_tags x`: the row is a coding, not a memo (no tag, a note).
+NOT_A_MEMO = "(x.tag_id IS NOT NULL OR n.note IS NULL)"
+
+
 def tagged_spans(
     db: Database, annotators: Sequence[str], articles: Sequence[int] | None = None
 ) -> Iterator[tuple[int, int, int, int, str]]:
     """(article id, start, end, tag id, annotator) for each tag of each annotation by these
-    annotators, optionally only on `articles`; tag id 0 for an annotation without tags."""
+    annotators, optionally only on `articles`; tag id 0 for an annotation without tags (but a
+    memo, a note alone, is no coding: it is left out)."""
     marks = ", ".join("?" * len(annotators)) or "NULL"
-    where, params = f"n.annotator IN ({marks})", list(annotators)
+    where, params = f"n.annotator IN ({marks}) AND {NOT_A_MEMO}", list(annotators)
     if articles is not None:
         where += " AND n.article_id IN (SELECT value FROM json_each(?))"
         params.append(_json_list(articles))
@@ -248,7 +253,8 @@ def passages_elsewhere(db: Database, annotator: str, other: str, elsewhere: set[
         params = [other]
     found = db.execute(
         f"""SELECT count(*) FROM annotations n LEFT JOIN annotation_tags x ON x.annotation_id = n.id
-            WHERE n.annotator = ? AND coalesce(x.tag_id, 0) IN (SELECT value FROM json_each(?)) AND {where}""",
+            WHERE n.annotator = ? AND coalesce(x.tag_id, 0) IN (SELECT value FROM json_each(?)) AND {NOT_A_MEMO}
+            AND {where}""",
         [annotator, _json_list(tag_ids), *params],
     ).fetchone()
     return found[0]

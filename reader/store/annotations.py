@@ -26,6 +26,10 @@ from reader.store.common import (
 from reader.store.errors import GONE, ORPHANED, PASSAGE_CHANGED, TEXT_CHANGED, StaleWriteError
 
 
+#: Why a memo (an annotation with no tag) cannot be without its note.
+MEMO_NEEDS_NOTE = "an annotation needs a tag or a note (a note alone is a memo); delete it instead"
+
+
 class Annotations(Repository):
     """Annotations, orphans and pending annotations: every change to one, checked against the version the user saw."""
 
@@ -112,17 +116,19 @@ class Annotations(Repository):
         *,
         seen_sha256: str | None = None,
     ) -> Annotation:
-        """Save a tagged passage `[start, end)` of an article, with its quote and context.
+        """Save a tagged passage `[start, end)` of an article, with its quote and context; with
+        no tag, a note alone on the passage (a memo), which then needs its note.
 
         `seen_sha256` is the hash of the text the offsets were taken from (the text on the
         user's screen): when the stored text is another one now (re-imported by another
         program), nothing is written and StaleWriteError says so. Never a shifted passage."""
-        if not tags:
-            raise ValueError("an annotation needs at least one tag")
+        if not tags and not (note and note.strip()):
+            raise ValueError(MEMO_NEEDS_NOTE)
 
         def action() -> str:
             shown = self.db.execute("SELECT substr(text, ?, ?) FROM articles WHERE id = ?", [start + 1, end - start, article_id])
-            return f"{quoted((shown.fetchone() or [''])[0] or '')} tagged {', '.join(sorted(set(tags)))}"
+            quote = quoted((shown.fetchone() or [''])[0] or '')
+            return f"{quote} tagged {', '.join(sorted(set(tags)))}" if tags else f"a note on {quote}"
 
         with self.store.writing(action):
             text, sha256 = self.store.articles.text_and_hash(article_id, action)
@@ -174,14 +180,15 @@ class Annotations(Repository):
             return self.get(annotation_id)
 
     def untag(self, annotation_id: str, tag: str, *, seen: Annotation | None = None) -> Annotation:
-        """Take `tag` off an annotation; its last tag cannot be removed (delete it instead)."""
+        """Take `tag` off an annotation; its last tag only when it has a note (it stays as a
+        memo), else it cannot be removed (delete it instead)."""
         action = f"taking tag {tag} off the passage"
         with self.store.writing(action):
             annotation = self._placed(annotation_id, seen, action)
             if tag not in annotation.tags:
                 return annotation
-            if len(annotation.tags) == 1:
-                raise ValueError("an annotation needs at least one tag; delete it instead")
+            if len(annotation.tags) == 1 and not annotation.note:
+                raise ValueError("an annotation needs at least one tag or a note; delete it instead")
             self.db.execute(
                 "DELETE FROM annotation_tags WHERE annotation_id = ? AND tag_id = (SELECT id FROM tags WHERE name = ?)",
                 [annotation_id, tag],
@@ -190,9 +197,10 @@ class Annotations(Repository):
             return self.get(annotation_id)
 
     def set_note(self, annotation_id: str, note: str | None, *, seen: Annotation | None = None) -> Annotation:
-        """Replace an annotation's note (None or "" removes it). With `seen`, refused when the
-        annotation changed since; an annotation that lost its place meanwhile (an orphan now,
-        otherwise as seen) keeps the note all the same, so a typed note is never lost."""
+        """Replace an annotation's note (None or "" removes it; not a memo's: its note is all it
+        is, delete it instead). With `seen`, refused when the annotation changed since; an
+        annotation that lost its place meanwhile (an orphan now, otherwise as seen) keeps the
+        note all the same, so a typed note is never lost."""
         action = "the note" + (f" {quoted(note)}" if note else " removal")
         with self.store.writing(action):
             state = self.state(annotation_id)
@@ -201,6 +209,8 @@ class Annotations(Repository):
             where, current = state
             if seen is not None and (current != seen if where == "placed" else not same_content(current, seen)):
                 raise StaleWriteError(self.path, PASSAGE_CHANGED, action)
+            if not current.tags and not (note and note.strip()):
+                raise ValueError(MEMO_NEEDS_NOTE)
             return self._write_content(where, replace(current, note=note or None, updated=now_utc()))
 
     def _touch(self, annotation_id: str) -> None:
@@ -220,7 +230,8 @@ class Annotations(Repository):
 
     def insert(self, annotation: Annotation) -> Annotation:
         """Write `annotation` as it is (same id, timestamps, tags and note), in one transaction."""
-        with self.store.writing(f"{quoted(annotation.quote)} tagged {', '.join(annotation.tags)}"):
+        tagged = f"tagged {', '.join(annotation.tags)}" if annotation.tags else "with a note"
+        with self.store.writing(f"{quoted(annotation.quote)} {tagged}"):
             self._insert_rows(annotation)
         return annotation
 

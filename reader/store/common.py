@@ -64,6 +64,16 @@ ARTICLE_INFO_COLUMNS = """
 """
 
 
+def tag_family(name: str, nested: bool = True) -> tuple[str, list[object]]:
+    """SQL selecting the ids of the tag `name` and (with `nested`) of the tags nested in it, with
+    its parameters: what a tag means in every filter, export and count. "framing" is framing,
+    framing/economy, framing/economy/jobs, never framingX; read off the unique index of names
+    ("/" sorts just before "0", so the nested names lie between "framing/" and "framing0")."""
+    if not nested:
+        return "SELECT id FROM tags WHERE name = ?", [name]
+    return "SELECT id FROM tags WHERE name = ? OR (name > ? AND name < ?)", [name, name + "/", name + "0"]
+
+
 def orphan_from(record: str) -> Annotation:
     data = json.loads(record)
     data["tags"] = tuple(data.get("tags", ()))

@@ -21,6 +21,7 @@ from reader.core.model import BackupCheck
 from reader.store.common import said
 from reader.store.errors import StoreError, StoreWriteError
 
+from reader.store.article_notes import ArticleNotes
 from reader.store.articles import Articles
 from reader.store.annotations import Annotations
 from reader.store.entities import Entities
@@ -50,6 +51,7 @@ class Store:
         #: Opened read-only (the file or its folder is not writable): every write refuses.
         self.read_only = read_only
         self.articles = Articles(self)
+        self.article_notes = ArticleNotes(self)
         self.listing = Listing(self)
         self.annotations = Annotations(self)
         self.tags = Tags(self)

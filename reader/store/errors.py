@@ -36,6 +36,7 @@ TEXT_CHANGED = "the article's text changed since it was shown (re-imported by an
 PASSAGE_CHANGED = "the passage changed since it was shown (in another window or program)"
 ORPHANED = "the passage lost its place when its article's text changed (O lists it)"
 GONE = "the passage is not there any more (deleted in another window or program)"
+NOTE_CHANGED = "the article's note changed since it was shown (in another window or program)"
 
 
 #: SQLite's words for a write that cannot happen, and ours for the user.

@@ -6,11 +6,12 @@ Reads only: importing writes through the other repositories.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 
 
-from reader.core.model import Annotation, Article, ArticleInfo, ArticleTag, ExportFilter, MovingArticle
-from reader.store.common import ARTICLE_INFO_COLUMNS, Repository, orphan_from, split_names
+from reader.core.model import Annotation, Article, ArticleInfo, ArticleNote, ArticleTag, ExportFilter, MovingArticle
+from reader.store.common import ARTICLE_INFO_COLUMNS, Repository, orphan_from, split_names, tag_family
 
 
 class Exchange(Repository):
@@ -57,12 +58,10 @@ class Exchange(Repository):
         for annotator in {only.annotator, only.listed.annotator if only.listed else None} - {None}:
             notes.append("n.annotator = ?")
             note_params.append(annotator)
+        family, family_params = tag_family(only.tag) if only.tag else ("", [])  # the tag and those nested in it
         if only.tag:
-            notes.append(
-                "EXISTS (SELECT 1 FROM annotation_tags nt JOIN tags t ON t.id = nt.tag_id "
-                "WHERE nt.annotation_id = n.id AND t.name = ?)"
-            )
-            note_params.append(only.tag)
+            notes.append(f"EXISTS (SELECT 1 FROM annotation_tags nt WHERE nt.annotation_id = n.id AND nt.tag_id IN ({family}))")
+            note_params += family_params
         if only.since:
             notes.append("(n.created >= ? OR n.updated >= ?)")
             note_params += [only.since, only.since]
@@ -82,15 +81,31 @@ class Exchange(Repository):
         if len(notes) > 1:
             having = f"a.id IN (SELECT n.article_id FROM annotations n WHERE {note_where})"
             if only.tag:
-                having = (
-                    f"({having} OR a.id IN (SELECT at.article_id FROM article_tags at JOIN tags t "
-                    "ON t.id = at.tag_id WHERE t.name = ?))"
-                )
+                having = f"({having} OR a.id IN (SELECT at.article_id FROM article_tags at WHERE at.tag_id IN ({family})))"
             articles.append(having)
-            article_params += note_params + ([only.tag] if only.tag else [])
+            article_params += note_params + family_params
         else:
             articles.append("a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags)")
         return with_clause, " AND ".join(articles), article_params, note_where, note_params
+
+    def left_out_counts(self, only: ExportFilter | None = None) -> tuple[int, int]:
+        """(memos, notes on whole articles) an export with `only` selects: what a format without a
+        place for them leaves out, counted so its summary can say so."""
+        with_clause, article_where, article_params, note_where, note_params = self.selection(only)
+        memos = self.db.execute(
+            f"""{with_clause} SELECT count(*) FROM annotations n
+                WHERE n.article_id IN (SELECT a.id FROM articles a WHERE {article_where}) AND {note_where}
+                AND NOT EXISTS (SELECT 1 FROM annotation_tags x WHERE x.annotation_id = n.id)""",
+            [*article_params, *note_params],
+        ).fetchone()[0]
+        owners = sorted({(only or ExportFilter()).annotator, only.listed.annotator if only and only.listed else None} - {None})
+        notes = self.db.execute(
+            f"""{with_clause} SELECT count(*) FROM article_notes
+                WHERE article_id IN (SELECT a.id FROM articles a WHERE {article_where})
+                {"AND annotator IN (SELECT value FROM json_each(?))" if owners else ""}""",
+            [*article_params, *([json.dumps(owners)] if owners else [])],
+        ).fetchone()[0]
+        return memos, notes
 
     def articles_to_move(self, only: ExportFilter | None = None) -> Iterator[MovingArticle]:
         """Every article the export holds, in import order, text included, with its annotations,
@@ -101,7 +116,7 @@ class Exchange(Repository):
         if whole:
             article_where = (
                 "a.id IN (SELECT article_id FROM annotations UNION SELECT article_id FROM article_tags "
-                "UNION SELECT article_id FROM orphans)"
+                "UNION SELECT article_id FROM orphans UNION SELECT article_id FROM article_notes)"
             )
             article_params = []
         articles = self.db.execute(
@@ -120,11 +135,21 @@ class Exchange(Repository):
                 ORDER BY at.article_id, t.name""",
             article_params,
         )
+        owners = sorted({(only or ExportFilter()).annotator, only.listed.annotator if only and only.listed else None} - {None})
+        article_notes = self.db.execute(
+            f"""{with_clause}
+                SELECT article_id, annotator, note, created, updated FROM article_notes
+                WHERE article_id IN (SELECT a.id FROM articles a WHERE {article_where})
+                {"AND annotator IN (SELECT value FROM json_each(?))" if owners else ""}
+                ORDER BY article_id, annotator""",
+            [*article_params, *([json.dumps(owners)] if owners else [])],
+        )
         orphans = self.db.execute(
             "SELECT article_id, record, orphaned FROM orphans ORDER BY article_id, orphaned, id" if whole
             else "SELECT article_id, record, orphaned FROM orphans WHERE 0"
         )
         next_note, next_tag, next_orphan = next(annotations, None), tags.fetchone(), orphans.fetchone()
+        next_article_note = article_notes.fetchone()
         for row in articles:
             article = Article(*row[:9], tags=split_names(row[9]), text=row[10])
             notes: list[Annotation] = []
@@ -141,4 +166,8 @@ class Exchange(Repository):
             while next_orphan is not None and next_orphan[0] == article.id:
                 kept.append((orphan_from(next_orphan[1]), next_orphan[2]))
                 next_orphan = orphans.fetchone()
-            yield MovingArticle(article, notes, tagged, kept)
+            on_article: list[ArticleNote] = []
+            while next_article_note is not None and next_article_note[0] == article.id:
+                on_article.append(ArticleNote(*next_article_note))
+                next_article_note = article_notes.fetchone()
+            yield MovingArticle(article, notes, tagged, kept, on_article)

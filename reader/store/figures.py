@@ -209,10 +209,7 @@ def tag_names(store: Store, under: str | None = None) -> list[str]:
     """Every tag by name; with `under`, that tag and the tags nested in it ("a" gives "a", "a/b")."""
     if under is None:
         return [row[0] for row in store.db.execute("SELECT name FROM tags ORDER BY name")]
-    return [row[0] for row in store.db.execute(
-        "SELECT name FROM tags WHERE name = ? OR substr(name, 1, ?) = ? ORDER BY name",
-        [under, len(under) + 1, under + "/"],
-    )]
+    return store.tags.family(under)
 
 
 def _shown_tags(store: Store, tags: Sequence[str] | None) -> tuple[dict[int, str], int]:

@@ -8,13 +8,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 
-from reader.core.model import ArticleRow, HIT_END, HIT_START, ListQuery
+from reader.core.model import ArticleRow, HIT_END, HIT_START, ListQuery, SortKey
 from reader.core.textsearch import fts_query, snippet_of
-from reader.store.common import Repository
+from reader.store.common import Repository, tag_family
 
 
 _ORDER_BY: dict[str, str] = {
     "published": "a.published DESC, a.id DESC",
+    # FTS5's rank (bm25: lower is better) of the article's best match, in its text or its notes
+    "relevance": "(SELECT s.rank FROM temp.searched s WHERE s.id = a.id), a.published DESC, a.id DESC",
     "title": "a.title COLLATE NOCASE, a.id",
     "source": "a.source COLLATE NOCASE, a.published DESC, a.id",
     "annotations": "annotation_count DESC, a.published DESC, a.id DESC",
@@ -30,8 +32,10 @@ class Listing(Repository):
 
     def __init__(self, store) -> None:
         super().__init__(store)
-        #: What `temp.searched` holds: (FTS query, total_changes, data_version) when filled.
+        #: What `temp.searched` holds: (FTS query, total_changes, data_version) when filled,
+        #: and whether with each article's rank (only the relevance order pays for ranking).
         self._search_key: tuple[str, int, int] | None = None
+        self._search_ranked = False
 
     def forget_search(self) -> None:
         """The search set may be gone (a transaction that filled it rolled back): fill it again."""
@@ -72,16 +76,17 @@ class Listing(Repository):
         if query.search and match is None:
             clauses.append("0")  # a search with no words matches nothing
         elif match is not None:
-            names.append(self._searched(match))
+            names.append(self._searched(match, ranked=self.order(query) == "relevance"))
             clauses.append(f"a.id IN (SELECT id FROM {names[-1]})")
-        if query.tag:
+        if query.tag:  # the tag and the tags nested in it
+            family, family_params = tag_family(query.tag)
             sets.append(
-                """tagged(id) AS MATERIALIZED (
-                    SELECT at.article_id FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE t.name = ?
+                f"""tagged(id) AS MATERIALIZED (
+                    SELECT at.article_id FROM article_tags at WHERE at.tag_id IN ({family})
                     UNION SELECT n.article_id FROM annotations n JOIN annotation_tags nt ON nt.annotation_id = n.id
-                          JOIN tags t ON t.id = nt.tag_id WHERE t.name = ?)"""
+                          WHERE nt.tag_id IN ({family}))"""
             )
-            params += [query.tag, query.tag]
+            params += [*family_params, *family_params]
             names.append("tagged")
             clauses.append("a.id IN (SELECT id FROM tagged)")
         if query.source:
@@ -98,31 +103,49 @@ class Listing(Repository):
         where = "WHERE " + " AND ".join(clauses) if clauses else ""
         return with_clause, where, params, names
 
-    def _searched(self, match: str) -> str:
+    def _searched(self, match: str, ranked: bool = False) -> str:
         """The temporary table holding the ids of the articles whose text, title or notes
-        match the FTS5 query `match`, filled now unless it already holds them: the set is
+        match the FTS5 query `match` (`ranked`: each with the FTS5 rank of its best match, in
+        its title and text or in a note), filled now unless it already holds them: the set is
         kept until this connection writes anything or another one commits."""
         version = self.db.execute("PRAGMA data_version").fetchone()[0]
-        if self._search_key == (match, self.db.conn.total_changes, version):
+        if self._search_key == (match, self.db.conn.total_changes, version) and (self._search_ranked or not ranked):
             return "temp.searched"
         with self.db.atomic():
-            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS searched (id INTEGER PRIMARY KEY)")
+            self.db.execute("CREATE TEMP TABLE IF NOT EXISTS searched (id INTEGER PRIMARY KEY, rank REAL)")
             self.db.execute("DELETE FROM temp.searched")
-            self.db.execute(
-                """INSERT OR IGNORE INTO temp.searched (id)
-                   SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
-                   UNION SELECT n.article_id FROM annotations n
-                         JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?""",
-                [match, match],
-            )
+            if ranked:  # bm25 for every match: a third more time on a common word, so only when asked
+                self.db.execute(
+                    """INSERT INTO temp.searched (id, rank)
+                       SELECT id, min(rank) FROM (
+                           SELECT rowid AS id, rank FROM articles_fts WHERE articles_fts MATCH ?
+                           UNION ALL SELECT n.article_id, f.rank FROM annotations_fts f
+                                 JOIN annotations n ON n.rowid = f.rowid WHERE annotations_fts MATCH ?
+                           UNION ALL SELECT n.article_id, f.rank FROM article_notes_fts f
+                                 JOIN article_notes n ON n.rowid = f.rowid WHERE article_notes_fts MATCH ?)
+                       GROUP BY id""",
+                    [match, match, match],
+                )
+            else:
+                self.db.execute(
+                    """INSERT OR IGNORE INTO temp.searched (id)
+                       SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
+                       UNION SELECT n.article_id FROM annotations n
+                             JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?
+                       UNION SELECT n.article_id FROM article_notes n
+                             JOIN article_notes_fts f ON f.rowid = n.rowid WHERE article_notes_fts MATCH ?""",
+                    [match, match, match],
+                )
         self._search_key = (match, self.db.conn.total_changes, version)
+        self._search_ranked = ranked
         return "temp.searched"
 
     def page(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
         """A window of the article list, in list order, without texts."""
         query = query or ListQuery()
         with_clause, where, params, sets = self.selection(query)
-        index = _SORT_INDEX.get(query.sort) if sets and not query.source else None
+        order = self.order(query)
+        index = _SORT_INDEX.get(order) if sets and not query.source else None
         rows = self.db.execute(
             f"""
             {with_clause}
@@ -130,7 +153,7 @@ class Listing(Repository):
                    (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
                    (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id) AS read
             FROM articles a {f"INDEXED BY {index}" if index else ""} {where}
-            ORDER BY {_ORDER_BY[query.sort]}
+            ORDER BY {_ORDER_BY[order]}
             LIMIT ? OFFSET ?
             """,
             [*params, limit, offset],
@@ -150,6 +173,21 @@ class Listing(Repository):
             ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]))
             for r in rows
         ]
+
+    @staticmethod
+    def order(query: ListQuery) -> SortKey:
+        """The order a page of `query` is really in: by relevance only when a search ranks the
+        articles (a search with no words ranks none), else by `query.order`."""
+        if query.order == "relevance" and not (query.search and fts_query(query.search)):
+            return "published"
+        return query.order
+
+    def any_dated(self, query: ListQuery | None = None) -> bool:
+        """Whether any article `query` selects has a publication date (a list "by date" of
+        articles without one is in the order they were imported, newest first)."""
+        with_clause, where, params, _sets = self.selection(query or ListQuery())
+        dated = f"{where} AND a.published > ''" if where else "WHERE a.published > ''"
+        return bool(self.db.execute(f"{with_clause} SELECT EXISTS (SELECT 1 FROM articles a {dated})", params).fetchone()[0])
 
     def _snippets(self, article_ids: Sequence[int], search: str) -> dict[int, str]:
         """The first hit of `search` in each article, in context: looked for in the start of
@@ -173,8 +211,13 @@ class Listing(Repository):
                     UNION ALL
                     SELECT n.article_id, 'note: ' || snippet(annotations_fts, 0, ?, ?, '…', 12)
                     FROM annotations_fts f JOIN annotations n ON n.rowid = f.rowid
-                    WHERE annotations_fts MATCH ? AND n.article_id IN ({marks})""",
-                [HIT_START, HIT_END, match, *missing, HIT_START, HIT_END, match, *missing],
+                    WHERE annotations_fts MATCH ? AND n.article_id IN ({marks})
+                    UNION ALL
+                    SELECT n.article_id, 'article note: ' || snippet(article_notes_fts, 0, ?, ?, '…', 12)
+                    FROM article_notes_fts f JOIN article_notes n ON n.rowid = f.rowid
+                    WHERE article_notes_fts MATCH ? AND n.article_id IN ({marks})""",
+                [HIT_START, HIT_END, match, *missing, HIT_START, HIT_END, match, *missing,
+                 HIT_START, HIT_END, match, *missing],
             ):
                 found.setdefault(article_id, snippet)
         return found

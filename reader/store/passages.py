@@ -10,7 +10,7 @@ from dataclasses import replace
 
 
 from reader.core.model import Annotation, Passage, PassageQuery
-from reader.store.common import Repository, split_names
+from reader.store.common import Repository, split_names, tag_family
 
 
 class Passages(Repository):
@@ -22,10 +22,7 @@ class Passages(Repository):
         self._passage_count_key: tuple[tuple, int] | None = None
 
     def _tag_ids(self, query: PassageQuery) -> list[int]:
-        return [row[0] for row in self.db.execute(
-            "SELECT id FROM tags WHERE name = ? OR (? AND substr(name, 1, ?) = ?)",
-            [query.tag, query.nested, len(query.tag) + 1, query.tag + "/"],
-        )]
+        return [row[0] for row in self.db.execute(*tag_family(query.tag, query.nested))]
 
     def _filters(self, query: PassageQuery) -> tuple[list[str], list[object]]:
         """WHERE terms on `a` (articles) and `n` (annotations) for a retrieval's filters."""

@@ -289,6 +289,21 @@ def m016_article_arrival(db: Database) -> None:
     db.execute("ALTER TABLE articles ADD COLUMN arrival TEXT")
 
 
+@migrations()
+def m017_article_notes(db: Database) -> None:
+    # A note on a whole article rather than on a passage of it, one per annotator and article
+    # (each note has one owner, as each annotation does). A note on a passage with no tag (a
+    # memo) needs no table: it is an annotation without annotation_tags rows.
+    db["article_notes"].create(
+        {"article_id": int, "annotator": str, "note": str, "created": str, "updated": str},
+        pk=("article_id", "annotator"),
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "annotator", "note", "created", "updated"},
+    )
+    # searched with the notes on passages (the list's search looks through titles, texts and notes)
+    db["article_notes"].enable_fts(["note"], create_triggers=True, tokenize="unicode61 remove_diacritics 2")
+
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")

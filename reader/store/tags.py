@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from reader.core.codebook import Codebook, TagLook
 from reader.core.config import TagSpec, tag_key_problem
 from reader.core.model import ExportFilter, TagInfo, TagMerge, now_utc, tag_name_problem
-from reader.store.common import Repository
+from reader.store.common import Repository, tag_family
 from reader.store.errors import StaleWriteError
 
 
@@ -289,6 +289,21 @@ class Tags(Repository):
 
     def names(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT name FROM tags ORDER BY name")]
+
+    def family(self, name: str) -> list[str]:
+        """The tag `name` and the tags nested in it, by name: what a filter by `name` matches
+        ("framing" gives framing/economy even when no tag is called "framing" itself)."""
+        sql, params = tag_family(name)
+        return [row[0] for row in self.db.execute(f"SELECT name FROM tags WHERE id IN ({sql}) ORDER BY name", params)]
+
+    def filter_names(self) -> list[str]:
+        """Every tag a filter can name, by name: each tag and each parent of a nested one
+        ("framing" for "framing/economy"), whether or not a tag has the parent's name."""
+        names = set(self.names())
+        for name in list(names):
+            parts = name.split("/")
+            names.update("/".join(parts[:depth]) for depth in range(1, len(parts)))
+        return sorted(names)
 
     def entries(self, names: Iterable[str] | None = None) -> list[tuple[str, str | None, str | None, str | None]]:
         """(name, key, colour, description) of every tag (or of those named), by name, used or not."""

@@ -1,5 +1,6 @@
 """The home format, `reader-annotations/3`: everything a user made, as YAML: the codebook, the
-entity feedback, every annotated article with its text, annotations, article tags and orphans,
+entity feedback, every annotated article with its text, annotations, article tags, notes on the
+whole article and orphans,
 and the annotations kept aside for articles the database lacks.
 
 Records to YAML-ready data, and the fast writing of an annotation; nothing here reads a
@@ -11,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from reader.core.exchange.yaml_emit import mapping, scalar
-from reader.core.model import Annotation, ArticleInfo, ArticleTag, MovingArticle, PendingAnnotation
+from reader.core.model import Annotation, ArticleInfo, ArticleNote, ArticleTag, MovingArticle, PendingAnnotation
 
 FORMAT = "reader-annotations/3"
 #: Formats `reader import-annotations` reads: version 1 had no article texts; version 2 no
@@ -22,9 +23,11 @@ READABLE_FORMATS = ("reader-annotations/1", "reader-annotations/2", FORMAT)
 def article_record(
     article: ArticleInfo, annotations: list[Annotation], text: str | None = None,
     tags: list[ArticleTag] | None = None, orphans: list[tuple[Annotation, str | None]] | None = None,
+    notes: list[ArticleNote] | None = None,
 ) -> dict[str, Any]:
     """One article as the export writes it (`tags`: its article tags with who and when; without
-    them, the names alone, as version 2 wrote them)."""
+    them, the names alone, as version 2 wrote them; `notes`: the notes on the whole article,
+    written only when there are some, so a file without any reads in every format-3 reader)."""
     record: dict[str, Any] = {
         "id": article.uid,
         "title": article.title,
@@ -39,6 +42,8 @@ def article_record(
     record["published"] = article.published
     record["sha256"] = article.sha256
     record["tags"] = [article_tag_record(tag) for tag in tags] if tags is not None else list(article.tags)
+    if notes:
+        record["notes"] = [article_note_record(note) for note in notes]
     if text is not None:
         record["text"] = text
     record["annotations"] = [annotation_record(annotation) for annotation in annotations]
@@ -49,6 +54,10 @@ def article_record(
 
 def article_tag_record(tag: ArticleTag) -> dict[str, Any]:
     return {"name": tag.name, "annotator": tag.annotator, "created": tag.created}
+
+
+def article_note_record(note: ArticleNote) -> dict[str, Any]:
+    return {"annotator": note.annotator, "note": note.note, "created": note.created, "updated": note.updated}
 
 
 def annotation_record(annotation: Annotation) -> dict[str, Any]:
@@ -94,7 +103,8 @@ def pending_record(pending: PendingAnnotation) -> dict[str, Any]:
 
 
 def moving_record(moving: MovingArticle) -> dict[str, Any]:
-    return article_record(moving.article, moving.annotations, moving.article.text, moving.tags, moving.orphans)
+    return article_record(moving.article, moving.annotations, moving.article.text, moving.tags, moving.orphans,
+                          moving.notes)
 
 
 def listing_yaml(key: str, records: list[dict[str, Any]]) -> str:

@@ -23,13 +23,13 @@ from reader.core.entities import LABELS
 from reader.core.entities.packed import SpanTable
 from reader.core.anchoring import Selector, reanchor, selector_for
 from reader.core.model import Annotation, Article, tag_name_problem
-from reader.store import StaleWriteError, StoreWriteError
+from reader.store import StoreWriteError
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
 from reader.tui.keys import bindings_for
 from reader.tui.screens.article_entities import ArticleEntities
+from reader.tui.screens.article_notes import MEMO_COLOR, MEMO_LABEL, ArticleNotes
 from reader.tui.messages import DatabaseChanged
-from reader.tui.screens.note_editor import NoteEditor
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.footer import KeysFooter
@@ -42,7 +42,7 @@ from reader.tui.wrap import display_text
 #: The annotator picker's last choice: two annotators side by side.
 COMPARE = "(compare two side by side…)"
 
-class ArticleScreen(ArticleEntities, Screen[None]):
+class ArticleScreen(ArticleEntities, ArticleNotes, Screen[None]):
     """One article: read, move, select, tag, annotate."""
 
     KEY_CONTEXT = "article"
@@ -204,6 +204,8 @@ class ArticleScreen(ArticleEntities, Screen[None]):
             status.append(f"{display_text(self.workspace.shown.annotator)}'s annotations (W)  ", style="bold")
         if self.article.tags:
             status.append("article: " + display_text(", ".join(self.article.tags)) + "  ", style="italic")
+        if any(note.annotator == self.config.annotator for note in getattr(self, "article_notes", ())):
+            status.append("✎ article (M)  ", style="italic")
         if view.search_hits:
             before = sum(1 for start, _ in view.search_hits if start <= view.cursor)
             count = len(view.search_hits)
@@ -247,19 +249,22 @@ class ArticleScreen(ArticleEntities, Screen[None]):
         if shown is not None:
             self.annotations = [a for a in self.annotations if a.annotator == shown]
         self.article = replace(self.article, tags=self.store.articles.tags_of(self.article.id))
+        self.article_notes = self.store.article_notes.of_article(self.article.id)
         self.view.set_highlights([self._highlight(annotation) for annotation in self.annotations])
         self._refresh_panel()
         self._update_status()
 
     def _highlight(self, annotation: Annotation) -> Highlight:
-        first = annotation.tags[0] if annotation.tags else ""
+        """A tagged passage in its first tag's colour, labelled with its tags; a memo (a note
+        with no tag) in the memo colour, labelled as one."""
         return Highlight(
             id=annotation.id,
             start=annotation.start,
             end=annotation.end,
-            color=self.workspace.codebook.color(first),
+            color=self.workspace.codebook.color(annotation.tags[0]) if annotation.tags else MEMO_COLOR,
             # a colleague's annotation says whose it is
-            label=", ".join(annotation.tags) + ("" if annotation.annotator == self.config.annotator else f" · {annotation.annotator}"),
+            label=(", ".join(annotation.tags) or MEMO_LABEL)
+            + ("" if annotation.annotator == self.config.annotator else f" · {annotation.annotator}"),
         )
 
     def _own_annotation_under_cursor(self, doing: str) -> Annotation | None:
@@ -355,12 +360,13 @@ class ArticleScreen(ArticleEntities, Screen[None]):
             return
         if same is None or name not in same.tags:
             self.apply_tag(name)
-        elif len(same.tags) == 1:
+        elif len(same.tags) == 1 and not same.note:
             self.say(f"{name} is its only tag: x deletes the annotation.")
         else:
             self.workspace.history.remove_tag(same.id, name, seen=same)
             self._show_annotations()
-            self.say(f"Took {name} off the passage.")
+            memo = " (its note stays, as a memo)" if len(same.tags) == 1 else ""
+            self.say(f"Took {name} off the passage{memo}.")
 
     def action_tag_article(self) -> None:
         current = self.article.tags
@@ -378,47 +384,6 @@ class ArticleScreen(ArticleEntities, Screen[None]):
             history.tag_article(self.article.id, name, self.config.annotator)
             self.say(f"Article tagged {name}.")
         self._show_annotations()
-
-    def action_edit_note(self) -> None:
-        if not self.view.highlights_at(self.view.cursor):
-            self.notify("No annotation under the cursor: tag a passage first, then press m on it.", markup=False)
-            return
-        annotation = self._own_annotation_under_cursor("m edits notes of")
-        if annotation is None:
-            return
-
-        self._edit_note(annotation, annotation.note)
-
-    def _edit_note(self, annotation: Annotation, text: str | None) -> None:
-        """The note editor on `annotation` (as the screen shows it), holding `text`. A note the
-        database refuses comes back in the editor, on the annotation as it is now if it changed
-        meanwhile; typed text is never lost without saying so."""
-
-        def save(note: str | None) -> None:
-            if note is None or (note or None) == annotation.note:
-                return
-            try:
-                change = self.workspace.history.set_note(annotation.id, note or None, seen=annotation)
-            except StaleWriteError as error:
-                self.app.report_unsaved(error)
-                state = self.store.annotations.state(annotation.id)
-                if state is None:
-                    self.notify(f"The note you typed: {short_quote(note, 200)}", title="Not saved", timeout=60, markup=False)
-                else:
-                    self._edit_note(state[1], note)
-                return
-            except StoreWriteError as error:  # give the typed note back rather than lose it
-                self.app.report_unsaved(error)
-                self._edit_note(annotation, note)
-                return
-            self._show_annotations()
-            if self.store.annotations.state(annotation.id) == ("orphan", change.after):
-                self.notify("Note saved on the passage, which lost its place when the article changed (O lists it).",
-                            markup=False)
-            else:
-                self.say("Note saved." if note else "Note removed.")
-
-        self.app.push_screen(NoteEditor(annotation.quote, text), save)
 
     def action_delete_annotation(self) -> None:
         annotation = self._own_annotation_under_cursor("x deletes")
@@ -463,7 +428,8 @@ class ArticleScreen(ArticleEntities, Screen[None]):
         if panel.display:
             colors = {name: self.workspace.codebook.color(name) for a in self.annotations for name in a.tags}
             visible = [span for span in self.entities if span.label not in self.workspace.hidden_labels]
-            panel.show(self.annotations, visible, self.article.text, colors, self.config.entities.colors)
+            panel.show(self.annotations, visible, self.article.text, colors, self.config.entities.colors,
+                       article_notes=self.article_notes)
 
     def on_side_panel_jump(self, message: SidePanel.Jump) -> None:
         self.view.move_cursor_to(message.offset)

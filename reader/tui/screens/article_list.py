@@ -14,7 +14,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from reader.core.model import ListQuery, ReadFilter, SORT_KEYS
+from reader.core.model import ListQuery, ReadFilter
 from reader.tui.colours import clashes_said, colour_clashes
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
@@ -26,7 +26,8 @@ from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
-SORT_NAMES = {"published": "date", "title": "title", "source": "source", "annotations": "annotations"}
+SORT_NAMES = {"published": "date", "relevance": "relevance", "title": "title", "source": "source",
+              "annotations": "annotations"}
 READ_CYCLE: tuple[ReadFilter, ...] = ("all", "unread", "read")
 
 
@@ -92,10 +93,20 @@ class ArticleListScreen(Screen[None]):
         description = self.query_state.describe()
         if description:
             title.append(f" ({display_text(description)})", style="bold")
-        title.append(f"  ·  sorted by {SORT_NAMES[self.query_state.sort]}")
+        title.append(f"  ·  {self._order_label()}")
         title.append(f"  ·  {plural(self.store.annotations.count(), 'annotation')}")
         title.append(f"  ·  {short_path(self.workspace.config.database)}", style="dim")
         self.query_one("#list-title", Static).update(title)
+
+    def _order_label(self) -> str:
+        """The order the list is really in: by date only when an article it shows has a date
+        (else newest imported first, the order of articles without one); by relevance only
+        while a search ranks them."""
+        query = self.query_state
+        order = self.store.listing.order(query)
+        if order == "published" and not self.store.listing.any_dated(query):
+            return "newest imported first"
+        return f"sorted by {SORT_NAMES[order]}"
 
     def _set_query(self, **changes) -> None:
         self.query_state = replace(self.query_state, **changes)
@@ -124,9 +135,11 @@ class ArticleListScreen(Screen[None]):
     def palette_commands(self) -> Iterator[SystemCommand]:
         """What the command palette offers here besides the keys' actions: a filter by each
         tag, each sort order, each read filter."""
-        for tag in self.store.tags.names():
+        for tag in self.store.tags.filter_names():
             yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(self.filter_tag, tag), False)
         for sort, name in SORT_NAMES.items():
+            if sort == "relevance" and not self.query_state.search:
+                continue
             yield SystemCommand(f"Sort by {name}", "order of the article list", partial(self.sort_by, sort), False)
         for read in ("unread", "read", "all"):
             yield SystemCommand(f"Show {read} articles", "read-state filter", partial(self.show_read, read), False)
@@ -177,8 +190,7 @@ class ArticleListScreen(Screen[None]):
         self._set_query(read=read)
 
     def action_cycle_sort(self) -> None:
-        index = SORT_KEYS.index(self.query_state.sort)
-        self._set_query(sort=SORT_KEYS[(index + 1) % len(SORT_KEYS)])
+        self._set_query(sort=self.query_state.next_sort())
 
     def action_cycle_read(self) -> None:
         index = READ_CYCLE.index(self.query_state.read)
@@ -186,7 +198,8 @@ class ArticleListScreen(Screen[None]):
 
     def action_filter_tag(self) -> None:
         current = [self.query_state.tag] if self.query_state.tag else []
-        picker = PickerScreen("Show articles tagged", self.store.tags.names(), current=current)
+        picker = PickerScreen("Show articles tagged (a parent: with the tags nested in it)",
+                              self.store.tags.filter_names(), current=current)
         self.app.push_screen(picker, lambda tag: tag is not None and self.filter_tag(tag))
 
     def action_filter_annotator(self) -> None:

@@ -456,7 +456,7 @@ class ChartsScreen(Screen[None]):
 
     def action_filter_tag(self) -> None:
         current = [self.state.tag or ALL_TAGS]
-        picker = PickerScreen("Count only the tag (and the tags nested in it)", [ALL_TAGS, *self.store.tags.names()],
+        picker = PickerScreen("Count only the tag (and the tags nested in it)", [ALL_TAGS, *self.store.tags.filter_names()],
                               current=current)
         self.app.push_screen(picker, self._set_tag)
 

@@ -50,8 +50,9 @@ class NoteEditor(BoxedModal[str | None]):
     KEY_CONTEXT = "note_editor"
     BINDINGS = bindings_for(KEY_CONTEXT)
 
-    def __init__(self, quote: str, note: str | None) -> None:
+    def __init__(self, quote: str, note: str | None, title: str = "Note") -> None:
         super().__init__()
+        self.title_text = title
         self.quote = quote
         self.note = note or ""
         #: What the editor shows: the note with anything that could drive the terminal made
@@ -60,7 +61,7 @@ class NoteEditor(BoxedModal[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="note-box", classes="modal-box"):
-            yield Static(Content("Note"), id="note-title")
+            yield Static(Content(self.title_text), id="note-title")
             yield Static(Content(f"“{short_quote(self.quote, QUOTE_LIMIT)}”"), id="note-quote")
             yield TextArea(self.shown, soft_wrap=True, tab_behavior="focus", id="note-text")
             yield Static(Content("esc or ctrl+s saves · ctrl+d discards edits · u in the article undoes"),

@@ -14,7 +14,7 @@ from textual.widgets import OptionList
 from textual.widgets.option_list import Option
 
 from reader.core.entities import LABELS, Span
-from reader.core.model import Annotation
+from reader.core.model import Annotation, ArticleNote
 from reader.tui.format import short_quote
 from reader.tui.keys import bindings_for
 from reader.tui.wrap import display_text
@@ -49,11 +49,19 @@ class SidePanel(OptionList):
         text: str,
         tag_colors: dict[str, str],
         entity_colors: dict[str, str],
+        article_notes: Sequence[ArticleNote] = (),
     ) -> None:
-        """List these annotations and entities (replacing what was listed)."""
+        """List the notes on the whole article, these annotations (a memo, a note with no tag,
+        shows its note) and entities (replacing what was listed)."""
         self.clear_options()
         self._offsets: dict[str, int] = {}
-        options: list[Option | None] = [Option(Text(f"Annotations ({len(annotations)})", style="bold"), disabled=True)]
+        options: list[Option | None] = []
+        for note in article_notes:
+            line = Text("✎ article ", style="bold italic")
+            line.append(f"{display_text(note.annotator)}: ", style="dim")
+            line.append(short_quote(note.note, 60), style="italic")
+            options.append(Option(line, disabled=True))
+        options.append(Option(Text(f"Annotations ({len(annotations)})", style="bold"), disabled=True))
         # Names are given when several people annotated the article: two annotators' identical
         # tags on the same passage are two rows, told apart by whose they are.
         named = len({annotation.annotator for annotation in annotations}) > 1
@@ -64,8 +72,12 @@ class SidePanel(OptionList):
             for tag in annotation.tags:
                 label.append(f" {display_text(tag)} ", style=f"bold reverse {tag_colors.get(tag, 'grey')}")
                 label.append(" ")
+            if not annotation.tags:  # a memo: its note is what it says
+                label.append("✎ ", style="bold")
+                label.append(short_quote(annotation.note or "", 40), style="italic")
+                label.append(" · ", style="dim")
             label.append(short_quote(annotation.quote, 60))
-            if annotation.note:
+            if annotation.note and annotation.tags:
                 label.append(" ✎", style="dim")
             options.append(self._jump_option(label, annotation.start))
         first_seen: dict[tuple[str, str], int] = {}
@@ -86,7 +98,7 @@ class SidePanel(OptionList):
                     line.append(f" ×{counts[key]}", style="dim")
                 options.append(self._jump_option(line, first_seen[key]))
         self.add_options(options)
-        self.highlighted = 1 if len(annotations) else None
+        self.highlighted = len(article_notes) + 1 if len(annotations) else None
 
     def _jump_option(self, prompt: Text, offset: int) -> Option:
         """An item that jumps to `offset` (several items may share an offset; ids may not)."""

@@ -2,7 +2,7 @@
 
 Columns: `article_id` (the uid), `article_title`, `source`, `published`, `annotation_id`,
 `start`, `end`, `quote`, `tag`, `note`, `annotator`, `created`, `updated`. An annotation
-without tags (the store never makes one) still gets one row, with an empty `tag`. Missing
+without tags (a memo, a note alone) still gets one row, with an empty `tag`. Missing
 values are empty cells. `start`/`end` are code-point offsets into the article text.
 
 Dialect: comma-separated, fields quoted only when they need it (a comma, a double quote, a line

@@ -24,7 +24,7 @@ backend uses too. (Very old doccano front ends counted UTF-16 code units, so a c
 outside the BMP such as an emoji shifted later spans by one there.)
 
 Only tags are written; notes, annotators, times and annotation ids have no place in the format,
-and entities are not written. An annotation without tags (the store never makes one) is skipped.
+and entities are not written. An annotation without tags (a memo, a note alone) is skipped; `reader export` says how many.
 """
 
 from __future__ import annotations
