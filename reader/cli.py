@@ -12,7 +12,7 @@ import click
 
 from reader import __version__
 from reader.commands.agreement import agreement_command
-from reader.commands.context import Context
+from reader.commands.context import Context, database_parameter
 from reader.commands.corpus import import_command
 from reader.commands.entities import entities_command
 from reader.commands.exchange import backup_command, export_command, import_annotations_command, restore_command
@@ -54,18 +54,25 @@ class ReaderGroup(click.Group):
     type=click.Path(dir_okay=False),
     help="Config file (default: $READER_CONFIG, ./config.yaml, then your user config dir).",
 )
+@click.option(
+    "--db",
+    "database_option",
+    type=click.Path(dir_okay=False),
+    help="The database to use (default: $READER_DB, else config.yaml's database).",
+)
 @click.version_option(__version__, prog_name="reader")
 @click.pass_context
-def main(ctx: click.Context, config_option: str | None) -> None:
+def main(ctx: click.Context, config_option: str | None, database_option: str | None) -> None:
     """Read a corpus of news articles with entities highlighted and tag passages by keyboard.
 
     Run without a command to open the reader.
     """
-    ctx.obj = Context(config_option)
+    ctx.obj = Context(config_option, database_option)
     if ctx.invoked_subcommand is None:
         open_tui(ctx.obj)
 
 
 for _command in (import_command, export_command, backup_command, restore_command, import_annotations_command,
                  entities_command, agreement_command, stats_command):
+    _command.params.append(database_parameter())  # `reader import --db PATH` as `reader --db PATH import`
     main.add_command(_command)

@@ -269,10 +269,10 @@ def test_the_command_dry_run_reports_and_writes_nothing(tmp_path):
     result = CliRunner().invoke(main, ["--config", str(config), "import-annotations", str(path), "--format", "doccano",
                                        "--dry-run"])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("Dry run: nothing written. These would be the changes: 2 annotations added")
+    assert result.stdout.startswith("Dry run: nothing written. These would be the changes: 2 annotations added")
     assert Store.open(tmp_path / "b.db").annotations.count() == 0
     result = CliRunner().invoke(main, ["--config", str(config), "import-annotations", str(path), "--format", "doccano"])
-    assert result.exit_code == 0 and result.output.startswith("2 annotations added, 0 unchanged")
+    assert result.exit_code == 0 and result.stdout.startswith("2 annotations added, 0 unchanged")
     store = Store.open(tmp_path / "b.db")
     assert {a.annotator for a in store.annotations.of_article(1)} == {"carol"}
 
@@ -284,7 +284,7 @@ def test_the_command_reads_a_brat_folder_and_only_a_folder(tmp_path):
     run = lambda *args: CliRunner().invoke(main, ["--config", str(config), "import-annotations", *args])  # noqa: E731
     result = run(str(folder), "--format", "brat")
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("2 annotations added")
+    assert result.stdout.startswith("2 annotations added")
     result = run(str(next(folder.glob("*.ann"))), "--format", "brat")
     assert result.exit_code == 2 and "is a file; --format brat reads a folder" in result.output
     result = run(str(folder))

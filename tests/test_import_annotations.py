@@ -150,7 +150,7 @@ def test_the_command_reports_and_fails_with_one_line(tmp_path):
     config.write_text(f"database: {tmp_path / 'other.db'}\nload_samples: false\n")
     result = CliRunner().invoke(main, ["--config", str(config), "import-annotations", str(write(tmp_path, first))])
     assert result.exit_code == 0, result.output
-    assert result.output.startswith("2 annotations added, 0 unchanged, 0 conflicts, 1 article added")
+    assert result.stdout.startswith("2 annotations added, 0 unchanged, 0 conflicts, 1 article added")
     bad = write(tmp_path, "format: x\narticles: []\n", "bad.yaml")
     result = CliRunner().invoke(main, ["--config", str(config), "import-annotations", str(bad)])
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1

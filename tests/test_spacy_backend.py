@@ -152,7 +152,7 @@ def test_only_installed_packages_are_loaded_by_name(tmp_path: Path) -> None:
 
 def test_missing_spacy(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "spacy", None)  # "import spacy" now fails
-    with pytest.raises(EntityBackendError, match=r'needs spaCy: pip install "reader\[spacy\]"'):
+    with pytest.raises(EntityBackendError, match=r'needs spaCy: pip install "newsreader-tui\[spacy\]"'):
         SpacyRecogniser("en_core_web_sm")
 
 

@@ -142,8 +142,10 @@ def test_the_escape_checker_sees_an_injected_sequence():
 def test_the_bytes_written_to_the_terminal_hold_no_escape_but_textuals_own(tmp_path, config):
     store = hostile_database(config.database)
     store.close()
-    # m opens the memo editor on the hostile first sentence (its quote shown); esc closes it, esc the panel
-    written, code = run_in_terminal(["--config", str(config.path)], [b"\r", b"i", b"m", b"\x1b", b"\x1b", b"q", b"q"])
+    # m opens the memo editor on the hostile first sentence (its quote shown); esc closes it, esc the panel;
+    # q goes back to the list, ctrl+q quits (q would ask while entities are still being found)
+    written, code = run_in_terminal(["--config", str(config.path)],
+                                    [b"\r", b"i", b"m", b"\x1b", b"\x1b", b"q", b"\x11"], ready=b"articles")
     assert b"Third paragraph" in written, "the article was shown"
     assert code == 0
     assert stray_escapes(written) == []

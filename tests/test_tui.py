@@ -68,7 +68,7 @@ async def test_visual_selection_by_words_snaps_to_whole_words(store, config):
     async with app.run_test(size=SIZE) as pilot:
         view = await open_article(pilot)
         view.move_cursor_to(ARTICLE.index("Ana Lima") + 1)  # inside "Ana"
-        await pilot.press("v", "w")
+        await pilot.press("v", "e", "e")  # to the end of "Ana", then of "Lima"
         assert view.selection is not None
         await pilot.press("1")
         [annotation] = store.annotations.of_article(view_article_id(app))
@@ -133,11 +133,14 @@ async def test_help_lists_every_key_and_the_tags(store, config):
         assert isinstance(app.screen, ArticleScreen)
 
 
-async def test_e_exports_to_the_configured_file(store, config):
+async def test_ctrl_s_exports_to_the_configured_file_and_e_does_not(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:
         await open_article(pilot)
         await pilot.press("1", "e")
+        await pilot.pause()
+        assert not config.export_file.exists()  # e is the end of a word now
+        await pilot.press("ctrl+s")
         await pilot.pause()
     exported = yaml.safe_load(config.export_file.read_text(encoding="utf-8"))
     assert len(exported["articles"][0]["annotations"]) == 1

@@ -157,7 +157,7 @@ async def test_overlapping_annotations_are_all_listed_under_the_cursor(store, co
         view = await open_article(pilot)
         await pilot.press("right_parenthesis", "s", "1")
         view.move_cursor_to(ARTICLE.index("Ana"))
-        await pilot.press("v", "w", "2")
+        await pilot.press("v", "e", "e", "2")
         view.move_cursor_to(ARTICLE.index("Lima"))
         assert sorted(h.label for h in view.highlights_at(view.cursor)) == ["conflict", "cooperation"]
         status = str(app.screen.query_one("#status").render())

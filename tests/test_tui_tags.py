@@ -163,7 +163,7 @@ async def test_passages_of_a_tag_newest_first_filter_by_dates_open_and_export(st
         await pilot.press("D", *"2025-01..2025-01", "enter")
         await pilot.pause()
         assert rows.count == 1 and rows.row(0).annotation.tags == ("framing/security",)
-        await pilot.press("e")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         await pilot.press("c", "enter")
         await pilot.pause()

@@ -76,7 +76,7 @@ async def test_keys_reject_relabel_and_add_entities_in_every_article(store, conf
         # a missed entity, added from a selection: "Palais des Nations" as FAC
         start = text.index("Palais")
         view.move_cursor_to(start)
-        await pilot.press("v", "w", "w")
+        await pilot.press("v", "e", "e", "e")  # to the end of "Nations", its full stop left out
         await pilot.press("A")
         await pilot.pause()
         await pilot.press(*"FAC", "enter")

@@ -1,5 +1,5 @@
-"""`reader entities`: the entities reader finds in files, one JSON line per document, with what the
-user accepted, retyped or rejected in reader applied.
+"""`reader entities`: the entities reader finds in files (or standard input, `-`), one JSON line per
+document, with what the user accepted, retyped or rejected in reader applied.
 
 It reads the database only to learn that feedback, and never creates one.
 """
@@ -13,20 +13,29 @@ import click
 
 from reader.commands.context import Context, make_recogniser
 from reader.commands.output import echo_json, echo_lines, failure
+from reader.commands.stdin import STDIN_NAME, dashes, read_stdin, stdin_documents, stdin_option
 
 
 @click.command("entities")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
 @click.option("--format", "output_format", type=click.Choice(["jsonl"]), default="jsonl", show_default=True)
 @click.option(
     "--no-feedback", "no_feedback", is_flag=True,
     help="Leave out what you said about entities in reader (accepted, retyped, rejected); by default the "
          "configured database's feedback is applied, as in the reader.",
 )
+@stdin_option
+@click.option(
+    "--json", "as_json", is_flag=True,
+    help="End with a summary on standard error, as one JSON object: documents, skipped inputs, the database "
+         "whose feedback was applied.",
+)
 @click.pass_obj
-def entities_command(context: Context, paths: tuple[str, ...], output_format: str, no_feedback: bool) -> None:
+def entities_command(context: Context, paths: tuple[str, ...], output_format: str, no_feedback: bool,
+                     stdin_format: str, as_json: bool) -> None:
     """Print the entities found in each file, one JSON line per document, with what you accepted,
-    retyped or rejected in reader applied (the configured database's feedback; never creates it)."""
+    retyped or rejected in reader applied (the configured database's feedback; never creates it).
+    `-` reads standard input (see --stdin-format)."""
     from reader.core.entities.packed import SpanTable
     from reader.core.entities.user import UserEntities
     from reader.core.ingest import SizeLimit, Skipped, iter_files, read_file
@@ -35,20 +44,32 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
     recogniser = make_recogniser(context.config, lazy=False)
     user = UserEntities(())
     database = context.config.database
+    feedback_from = None
     if not no_feedback and database.exists():
         try:
             user = UserEntities(Store.entity_feedback_in(database))
         except StoreError as error:
             raise failure(f"{error} (--no-feedback prints the entities without it)") from None
-    failed = False
+        feedback_from = str(database)
     limit = SizeLimit(context.config.importing.max_file_mb, f"import.max_file_mb in {context.config.path}")
-    for path in iter_files(paths):
-        for item in read_file(path, limit):
+    from_stdin = dashes(paths)
+    try:
+        files = list(iter_files(path for path in paths if path != "-"))
+    except FileNotFoundError as error:
+        raise failure(str(error)) from None
+    sources = [(STDIN_NAME, stdin_documents(read_stdin(limit), stdin_format))] if from_stdin else []
+    sources = [*((str(path), read_file(path, limit)) for path in files), *sources]
+    documents = 0
+    skipped: list[dict[str, str]] = []
+    for name, items in sources:
+        for item in items:
             if isinstance(item, Skipped):
-                echo_lines([f"reader: skipped {item.path}: {item.reason}"], err=True)
-                failed = True
+                skipped.append({"path": item.path, "reason": item.reason})
+                if not as_json:
+                    echo_lines([f"reader: skipped {item.path}: {item.reason}"], err=True)
                 continue
-            line: dict[str, object] = {"file": str(path)}
+            documents += 1
+            line: dict[str, object] = {"file": name}
             if item.locator:
                 line["locator"] = item.locator
             found = recogniser.recognise(item.text)
@@ -59,5 +80,9 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
                 for s in found
             ]
             echo_json(json.dumps(line, ensure_ascii=False))
-    if failed:
+    if as_json:
+        summary = {"database": feedback_from, "documents": documents, "skipped": skipped}
+        echo_json(json.dumps(summary, ensure_ascii=False), err=True)
+    if skipped:
         sys.exit(1)
+

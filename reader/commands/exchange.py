@@ -13,7 +13,8 @@ from pathlib import Path
 import click
 
 from reader.commands.context import Context
-from reader.commands.output import echo, echo_lines, failure
+from reader.commands.output import echo, echo_lines, echo_summary, failure
+from reader.commands.stdin import STDIN_NAME, read_stdin
 
 
 @click.command("export")
@@ -112,16 +113,17 @@ def restore_command(context: Context, file: str) -> None:
 
 
 @click.command("import-annotations")
-@click.argument("file", type=click.Path(exists=True))
+@click.argument("file", type=click.Path(exists=True, allow_dash=True))
 @click.option(
     "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat"]), default="yaml",
     show_default=True, help="yaml is reader's own export; brat reads a folder of .txt and .ann files.",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change and write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (with the database).")
 @click.pass_obj
-def import_annotations_command(context: Context, file: str, fmt: str, dry_run: bool) -> None:
+def import_annotations_command(context: Context, file: str, fmt: str, dry_run: bool, as_json: bool) -> None:
     """Merge annotations into the database: from a reader YAML export (yours or a colleague's),
-    or from a W3C, doccano or Prodigy file or a brat folder (see --format).
+    or from a W3C, doccano or Prodigy file or a brat folder (see --format); `-` reads standard input.
 
     The file is checked whole before anything is written, then merged in short steps so that
     reader stays usable meanwhile; if the import is stopped half-way, what it merged stays,
@@ -129,29 +131,43 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
     from reader.core.exchange.formats import FOLDER_FORMATS
     from reader.core.yamlsafe import YamlError
 
-    path = Path(file)
-    if fmt in FOLDER_FORMATS and not path.is_dir():
-        raise click.BadParameter(f"{file} is a file; --format {fmt} reads a folder (of .txt and .ann files)",
-                                 param_hint="FILE")
-    if fmt not in FOLDER_FORMATS and path.is_dir():
-        raise click.BadParameter(f"{file} is a folder; --format {fmt} reads a file (only brat reads a folder)",
-                                 param_hint="FILE")
+    data = None
+    if file == "-":
+        if fmt in FOLDER_FORMATS:
+            raise click.BadParameter(f"--format {fmt} reads a folder (of .txt and .ann files), not standard input",
+                                     param_hint="FILE")
+        path = Path(STDIN_NAME)
+    else:
+        path = Path(file)
+        if fmt in FOLDER_FORMATS and not path.is_dir():
+            raise click.BadParameter(f"{file} is a file; --format {fmt} reads a folder (of .txt and .ann files)",
+                                     param_hint="FILE")
+        if fmt not in FOLDER_FORMATS and path.is_dir():
+            raise click.BadParameter(f"{file} is a folder; --format {fmt} reads a file (only brat reads a folder)",
+                                     param_hint="FILE")
     from reader.core.ingest import SizeLimit
 
     article_limit = SizeLimit(context.config.importing.max_file_mb, f"import.max_file_mb in {context.config.path}")
+    if file == "-":
+        from reader.services.import_yaml import FILE_LIMIT
+
+        data = read_stdin(FILE_LIMIT)
     store = context.open_store()
     try:
         if fmt == "yaml":
             from reader.services.import_yaml import import_annotations
 
-            summary = import_annotations(store, path, dry_run=dry_run)
+            summary = import_annotations(store, path, dry_run=dry_run, data=data)
         else:
             from reader.services.import_foreign import import_foreign
 
             summary = import_foreign(store, path, fmt, context.config.annotator, dry_run=dry_run,
-                                     article_limit=article_limit)
+                                     article_limit=article_limit, data=data)
     except YamlError as error:
         raise failure(f"{error} (nothing was imported)") from None
     finally:
         store.close()
-    echo_lines(summary.lines())  # names, titles and file names from the file: never raw
+    if not as_json:  # (after the file was found good: a bad one is one line)
+        context.say_database()
+    # names, titles and file names from the file: never raw
+    echo_summary(summary, as_json, database=str(context.config.database), source=str(path))

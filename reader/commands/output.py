@@ -31,10 +31,23 @@ def echo_heading(text: str, rest: str = "") -> None:
     click.echo(click.style(terminal_line(text), bold=True) + terminal_line(rest))
 
 
-def echo_json(json_text: str) -> None:
+def echo_json(json_text: str, *, err: bool = False) -> None:
     """Print JSON made by `json.dumps(..., ensure_ascii=False)`: still valid, still the same
     data, with no character a terminal acts on (escaped as `\\uXXXX`)."""
-    click.echo(terminal_json(json_text))
+    click.echo(terminal_json(json_text), err=err)
+
+
+def echo_summary(summary, as_json: bool, **facts: object) -> None:
+    """Print a command's summary (a dataclass with `lines()`): its lines, or with `as_json` one
+    JSON object of `facts` (the database...) and its fields, each guarded."""
+    if not as_json:
+        echo_lines(summary.lines())
+        return
+    import json
+    from dataclasses import asdict
+
+    fields = {name: value for name, value in asdict(summary).items() if not name.startswith("_")}
+    echo_json(json.dumps({**facts, **fields}, ensure_ascii=False, default=str))
 
 
 def write_data(text: str) -> None:

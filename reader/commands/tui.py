@@ -28,7 +28,9 @@ def open_tui(context: Context) -> None:
             from reader.services.corpus import import_samples
 
             import_samples(store)
-        app = ReaderApp(config, store, recogniser)
+        from reader.tui.remembered import default_state_path
+
+        app = ReaderApp(config, store, recogniser, state_path=default_state_path())
         app.run()
     finally:
         store.close()

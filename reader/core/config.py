@@ -24,6 +24,9 @@ from reader.core.yamlsafe import Located, SafeLoader as _SafeLoader, YamlError, 
 
 CONFIG_ENV = "READER_CONFIG"
 CONFIG_NAME = "config.yaml"
+#: Names the database directly, over config.yaml's `database` (and under `--db`).
+DATABASE_ENV = "READER_DB"
+DATABASE_NAME = "annotations.db"
 
 #: Keys a tag may not take: every key of the article and list screens, and a few kept free
 #: (derived from the key registry, reader/core/keys.py, where every key reader binds lives).
@@ -95,6 +98,8 @@ class Config:
 
     path: Path
     annotator: str
+    #: The database this configuration names (or its default); `choose_database` weighs it
+    #: against `--db` and $READER_DB.
     database: Path
     export_file: Path
     load_samples: bool
@@ -107,6 +112,9 @@ class Config:
     importing: ImportSettings = field(default_factory=ImportSettings)
     #: The line each top-level key is written on, for errors found after loading.
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
+    #: Where readers before 0.2 kept `database` (the user config folder, for the user's own
+    #: config.yaml), when that is not where it is now: a database there is moved once.
+    former_database: Path | None = None
 
     def error(self, key: str, problem: str) -> ConfigError:
         """A ConfigError about top-level `key`, found by a caller after loading."""
@@ -163,13 +171,51 @@ def find_config_path(explicit: str | Path | None = None, cwd: Path | None = None
 
 def ensure_user_config() -> Path:
     """The config file in the user's config dir, written from the default on first use."""
-    import platformdirs
-
-    path = platformdirs.user_config_path("reader") / CONFIG_NAME
+    path = user_config_file()
     if not path.exists():
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(default_config_text(), encoding="utf-8")
     return path.resolve()
+
+
+def user_config_file() -> Path:
+    """config.yaml in the user's config folder (~/.config/reader/config.yaml on Linux)."""
+    import platformdirs
+
+    return platformdirs.user_config_path("reader") / CONFIG_NAME
+
+
+def user_data_folder() -> Path:
+    """Where the user config's database lives: the user data folder (~/.local/share/reader on
+    Linux), never the config folder, which is for settings (and may be synced or shared)."""
+    import platformdirs
+
+    return platformdirs.user_data_path("reader")
+
+
+def is_user_config(path: Path) -> bool:
+    """Whether `path` is the config.yaml of the user's config folder."""
+    try:
+        return Path(path).resolve() == user_config_file().resolve()
+    except (OSError, RuntimeError):
+        return False
+
+
+def choose_database(config: Config, option: str | Path | None = None,
+                    environ: dict[str, str] | None = None) -> tuple[Path, str]:
+    """The database a command uses, and what chose it: `--db` (`option`), else $READER_DB, else
+    the configuration's `database` (or its default). A relative path given on the command line
+    or in the environment is relative to the current folder. ConfigError naming where the path
+    came from when it names a folder."""
+    environ = os.environ if environ is None else environ
+    for given, origin in ((option, "--db"), (environ.get(DATABASE_ENV), f"${DATABASE_ENV}")):
+        if given is None or given == "":
+            continue
+        path = Path(given).expanduser()
+        if path.is_dir():
+            raise ConfigError(path, None, "", f"is a folder (given with {origin}); name a database file")
+        return path.absolute(), origin
+    return config.database, str(config.path)
 
 
 def load_config(path: Path) -> Config:
@@ -339,21 +385,24 @@ class _ConfigReader:
             raise self.fail(node, where, f"not a colour: {value!r} (use #rrggbb or a name such as red)")
         return value
 
-    def path_value(self, node: Located | None, where: str, default: str) -> Path:
+    def path_value(self, node: Located | None, where: str, default: str, base: Path | None = None) -> Path:
+        """The path written at `node` (or `default`), relative to `base` (the config file's folder)."""
         written = self.string(node, where, default)
         try:
             value = Path(written).expanduser()
-            return value if value.is_absolute() else (self.path.parent / value).resolve()
+            return value if value.is_absolute() else ((base or self.path.parent) / value).resolve()
         except (OSError, RuntimeError, ValueError) as error:  # ~nobody/x, a symbolic link loop
             raise self.fail(node, where, f"not a usable path: {written!r} ({error})") from None
 
     def read(self, root: Located | None) -> Config:
         top = self.mapping(root, "", self.KEYS)
         tags = self.tags(top.get("tags"))
+        database, former = self.database(top.get("database"))
         return Config(
             path=self.path.resolve(),
             annotator=self.string(top.get("annotator"), "annotator", _login_name()),
-            database=self.path_value(top.get("database"), "database", "annotations.db"),
+            database=database,
+            former_database=former,
             export_file=self.path_value(top.get("export_file"), "export_file", "annotations.yaml"),
             load_samples=self.boolean(top.get("load_samples"), "load_samples", True),
             theme=self.string(top.get("theme"), "theme", "textual-dark"),
@@ -364,6 +413,16 @@ class _ConfigReader:
             importing=self.importing(top.get("import")),
             key_lines={key: node.line for key, node in top.items()},
         )
+
+    def database(self, node: Located | None) -> tuple[Path, Path | None]:
+        """`database`, relative to the config file's folder; but in the user's own config.yaml,
+        relative to the user data folder, where reader keeps that database (older readers kept it
+        beside the file: that place is returned too, for the move)."""
+        if not is_user_config(self.path):
+            return self.path_value(node, "database", DATABASE_NAME), None
+        database = self.path_value(node, "database", DATABASE_NAME, base=user_data_folder())
+        former = self.path_value(node, "database", DATABASE_NAME)
+        return database, (former if former != database else None)
 
     def entities(self, node: Located | None) -> EntitySettings:
         section = self.mapping(node, "entities", self.ENTITY_KEYS)

@@ -99,9 +99,18 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'The entity under the cursor across the corpus: mentions, articles, company, tags', footer=False),
             KeyAction('article.orphans', 'O', 'orphans', 'Orphans',
                 "Put back an annotation this article's changed text lost: on the selection or sentence", footer=False),
+            KeyAction('article.next', 'J', 'next_article(1)', 'Next article',
+                "The next article of the list (its order, search and filters), without going back to it", footer=False),
+            KeyAction('article.previous', 'K', 'next_article(-1)', 'Previous article',
+                'The previous article of the list, without going back to it', footer=False),
+            KeyAction('article.open_url', 'B', 'open_url', 'Browser',
+                "Open the article's web address (http or https) in your browser", footer=False),
+            KeyAction('article.copy', 'y', 'copy_passage', 'Copy',
+                'Copy the selection, else the annotation or the sentence under the cursor, to the clipboard',
+                footer=False),
             KeyAction('article.back', 'q', 'back', 'Back', 'Back to the article list'),
             KeyAction('app.help', 'question_mark', 'app.help', 'Keys', 'Show every key'),
-            KeyAction('app.export', 'e', 'app.export', 'Export',
+            KeyAction('app.export', 'ctrl+s', 'app.export', 'Export',
                 'Export the annotations of the articles the list shows (all, or what its filters leave)'),
         ),
     ),
@@ -114,6 +123,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
             KeyAction('cursor.up', 'k,up', "move('line', -1)", 'Up', footer=False),
             KeyAction('cursor.word_next', 'w', "move('word', 1)", 'Next word', footer=False),
             KeyAction('cursor.word_previous', 'b', "move('word', -1)", 'Previous word', footer=False),
+            KeyAction('cursor.word_end', 'e', "move('word_end', 1)", 'End of word',
+                'To the last letter of the word (of the next one when already there)', footer=False),
             KeyAction('cursor.sentence_next', 'right_parenthesis', "move('sentence', 1)", 'Next sentence',
                 footer=False),
             KeyAction('cursor.sentence_previous', 'left_parenthesis', "move('sentence', -1)", 'Previous sentence',
@@ -178,9 +189,12 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'How far annotators agree, per tag, and the passages where they disagree', footer=False),
             KeyAction('list.orphans', 'O', 'orphans', 'Orphans',
                 'Annotations that lost their place when their article changed', footer=False),
-            KeyAction('app.quit', 'q', 'app.quit', 'Quit'),
+            KeyAction('list.open_url', 'B', 'open_url', 'Browser',
+                "Open the web address of the article under the cursor in your browser", footer=False),
+            KeyAction('app.quit', 'q', 'app.quit_or_ask', 'Quit',
+                'Quit (asking first while reader is still working in the background; ctrl+q never asks)'),
             KeyAction('app.help', 'question_mark', 'app.help', 'Keys', 'Show every key'),
-            KeyAction('app.export', 'e', 'app.export', 'Export',
+            KeyAction('app.export', 'ctrl+s', 'app.export', 'Export',
                 'Export the annotations of the articles the list shows (all, or what its filters leave)'),
         ),
     ),
@@ -233,7 +247,7 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
             KeyAction('passages.dates', 'D', 'filter_dates', 'Dates', 'Only articles published in a date range'),
             KeyAction('passages.annotator', 'a', 'filter_annotator', 'Annotator', "Only one annotator's passages"),
             KeyAction('passages.clear', 'c', 'clear_filters', 'Clear', 'Clear the filters'),
-            KeyAction('passages.export', 'e', 'export', 'Export', 'Write the listed passages to a CSV file'),
+            KeyAction('passages.export', 'ctrl+s', 'export', 'Export', 'Write the listed passages to a CSV file'),
             KeyAction('passages.back', 'q,escape', 'back', 'Back', 'Back'),
             KeyAction('app.help', 'question_mark', 'app.help', 'Keys', 'Show every key'),
         ),
@@ -290,8 +304,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
             KeyAction('entity_picker.choose', 'enter', 'choose', 'Choose',
                 'Choose the highlighted entity', priority=True),
             KeyAction('entity_picker.cancel', 'escape', 'cancel', 'Cancel', 'Close without choosing'),
-            KeyAction('entity_picker.down', 'down', 'move(1)', 'Down', 'Highlight the next entity', footer=False),
-            KeyAction('entity_picker.up', 'up', 'move(-1)', 'Up', 'Highlight the previous entity', footer=False),
+            KeyAction('entity_picker.down', 'down,ctrl+n', 'move(1)', 'Down', 'Highlight the next entity', footer=False),
+            KeyAction('entity_picker.up', 'up,ctrl+p', 'move(-1)', 'Up', 'Highlight the previous entity', footer=False),
         ),
     ),
     KeyContext(
@@ -339,8 +353,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
         (
             KeyAction('picker.choose', 'enter', 'choose', 'Choose', 'Choose the highlighted name', priority=True),
             KeyAction('picker.cancel', 'escape', 'cancel', 'Cancel', 'Close without choosing'),
-            KeyAction('picker.down', 'down', 'move(1)', 'Down', 'Highlight the next name', footer=False),
-            KeyAction('picker.up', 'up', 'move(-1)', 'Up', 'Highlight the previous name', footer=False),
+            KeyAction('picker.down', 'down,ctrl+n', 'move(1)', 'Down', 'Highlight the next name', footer=False),
+            KeyAction('picker.up', 'up,ctrl+p', 'move(-1)', 'Up', 'Highlight the previous name', footer=False),
             KeyAction('picker.page_down', 'pagedown', 'page(1)', 'Page down',
                 'Highlight a page further down', footer=False),
             KeyAction('picker.page_up', 'pageup', 'page(-1)', 'Page up', 'Highlight a page further up', footer=False),
@@ -383,6 +397,16 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
             KeyAction('note.save_key', 'ctrl+s', 'save', 'Save', 'Close and save the note'),
             KeyAction('note.discard', 'ctrl+d', 'discard', 'Discard edits',
                 'Close and keep the note as it was before', priority=True),
+            KeyAction('note.external', 'ctrl+o', 'external_editor', 'In $EDITOR',
+                'Write the note in your $VISUAL or $EDITOR; saved when the editor exits', priority=True),
+        ),
+        remappable=False,
+    ),
+    KeyContext(
+        'confirm',
+        (
+            KeyAction('confirm.yes', 'y,enter', 'answer(True)', 'Yes', priority=True),
+            KeyAction('confirm.no', 'n,escape,q', 'answer(False)', 'No'),
         ),
         remappable=False,
     ),
@@ -406,6 +430,7 @@ SCREENS: dict[str, ScreenKeys] = {screen.context: screen for screen in (
     ScreenKeys("orphans", "Orphans"),
     ScreenKeys("prompt", "Type a value"),
     ScreenKeys("note_editor", "Note"),
+    ScreenKeys("confirm", "Answer yes or no"),
 )}
 # The article's side panel (side_panel) takes j and k only while it has the focus; its keys
 # are fixed, so no screen lists it among the widgets a keymap is checked against.
@@ -417,8 +442,8 @@ TAG_KEYS_AVOID = ("article", "list")
 #: Keys a tag may not take although no reader action above is bound to them: Textual's own
 #: (tab moves the focus, ctrl+c copies, ctrl+p opens the command palette), `space` as the word
 #: (the character is reserved through its binding), and keys kept free for reader since its
-#: first version (`:`, `J`, `K`, `V`, `ctrl+s`).
-RESERVED_UNBOUND = frozenset({"tab", "ctrl+c", "ctrl+p", "space", ":", "J", "K", "V", "ctrl+s"})
+#: first version (`:`, `V`; `J`, `K` and `ctrl+s`, kept the same way, are bound now).
+RESERVED_UNBOUND = frozenset({"tab", "ctrl+c", "ctrl+p", "space", ":", "V"})
 
 #: Textual's names of the characters reader binds by name: a tag's key is written as the
 #: character (a test checks these against Textual's own table).

@@ -15,7 +15,9 @@ from functools import cached_property
 # full stop).
 _SENTENCE_END = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)|\n")
 _PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n\s*")
-_WORD = re.compile(r"\w+(?:[’'\-.]\w+)*|[^\w\s]+")
+_BARE_WORD = r"\w+(?:[’'\-.]\w+)*"
+_WORD = re.compile(_BARE_WORD + r"|[^\w\s]+")
+_BARE_WORD_RE = re.compile(_BARE_WORD)
 
 # Words after which a full stop does not end a sentence.
 _ABBREVIATIONS = frozenset(
@@ -83,6 +85,11 @@ def word_spans(text: str) -> list[tuple[int, int]]:
     return [match.span() for match in _WORD.finditer(text)]
 
 
+def bare_word_spans(text: str) -> list[tuple[int, int]]:
+    """Words only, in text order: no run of punctuation is one ("Hexal." holds the word "Hexal")."""
+    return [match.span() for match in _BARE_WORD_RE.finditer(text)]
+
+
 class Segments:
     """The words, sentences and paragraphs of one text, each found on first use (a long
     document opens without paying for them), with lookups by offset."""
@@ -97,6 +104,11 @@ class Segments:
     @cached_property
     def words(self) -> list[tuple[int, int]]:
         return word_spans(self.text)
+
+    @cached_property
+    def bare_words(self) -> list[tuple[int, int]]:
+        """The words the w, b and e moves stop at: words without punctuation."""
+        return bare_word_spans(self.text)
 
     @cached_property
     def sentences(self) -> list[tuple[int, int]]:
@@ -138,3 +150,37 @@ class Segments:
         """The start of the last span that starts before `offset`."""
         index = bisect.bisect_left(spans, (offset, -1)) - 1
         return spans[index][0] if index >= 0 else None
+
+    @staticmethod
+    def next_end(spans: list[tuple[int, int]], offset: int) -> int | None:
+        """The last offset of the first span whose last offset is after `offset` (vim's `e`:
+        the end of this word, or of the next one when `offset` is already at an end)."""
+        index = bisect.bisect_right(spans, offset + 1, key=lambda span: span[1])
+        return spans[index][1] - 1 if index < len(spans) else None
+
+    def word_selection(self, anchor: int, cursor: int, exclusive: bool) -> tuple[int, int] | None:
+        """What a selection moved by words (w, b, e) holds: the whole words between `anchor`
+        and `cursor`, without punctuation or spaces at either end ("v w" on "Hexal. The" is
+        "Hexal"). With `exclusive` (the last move was w forward), a cursor at the start of a
+        word leaves that word out, as vim's `yw` does. None when no word is in it."""
+        start, last = sorted((anchor, cursor))
+        end = last + 1
+        words = self.bare_words
+        if exclusive and cursor > anchor and any(span[0] == cursor for span in self._around(words, cursor)):
+            end = cursor
+        first = self._around(words, start)
+        if first and first[0][0] <= start < first[0][1]:
+            start = first[0][0]
+        tail = self._around(words, end - 1)
+        if tail and tail[0][0] <= end - 1 < tail[0][1]:
+            end = tail[0][1]
+        inside = words[bisect.bisect_left(words, (start, -1)) : bisect.bisect_right(words, end, key=lambda span: span[1])]
+        if not inside:
+            return None
+        return inside[0][0], inside[-1][1]
+
+    @staticmethod
+    def _around(spans: list[tuple[int, int]], offset: int) -> list[tuple[int, int]]:
+        """The span that holds `offset`, if one does (as a list of zero or one span)."""
+        index = bisect.bisect_right(spans, (offset, float("inf"))) - 1
+        return [spans[index]] if index >= 0 and spans[index][0] <= offset < spans[index][1] else []

@@ -54,10 +54,11 @@ def import_files(
     files: list[Path],
     on_file: Callable[[Path], None] | None = None,
     limit: SizeLimit | None = None,
+    summary: ImportSummary | None = None,
 ) -> ImportSummary:
     """Import `files` in batched transactions; `on_file` is called after each file; a file
-    over `limit` is skipped from its size alone, never read."""
-    summary = ImportSummary()
+    over `limit` is skipped from its size alone, never read. Counted into `summary` if given."""
+    summary = ImportSummary() if summary is None else summary
     for batch_start in range(0, len(files), BATCH_SIZE):
         batch = files[batch_start : batch_start + BATCH_SIZE]
         saved = f"; the {batch_start} files before it were saved" if batch_start else ""
@@ -68,6 +69,20 @@ def import_files(
                     _record(store, item, summary)
                 if on_file:
                     on_file(path)
+    return summary
+
+
+def import_documents(
+    store: Store, items: list[Document | Skipped], name: str, summary: ImportSummary | None = None,
+) -> ImportSummary:
+    """Import documents read from elsewhere than a file (standard input, named `name` in
+    messages) in batched transactions, counted into `summary` if given."""
+    summary = ImportSummary() if summary is None else summary
+    for batch_start in range(0, len(items), BATCH_SIZE):
+        saved = f"; the {batch_start} documents before them were saved" if batch_start else ""
+        with store.writing(f"importing documents from {name}{saved}"):
+            for item in items[batch_start : batch_start + BATCH_SIZE]:
+                _record(store, item, summary)
     return summary
 
 

@@ -140,14 +140,15 @@ class _Matched:
 def import_foreign(
     store: Store, path: Path, fmt: str, annotator: str, dry_run: bool = False, *,
     limit: SizeLimit | None = FILE_LIMIT, article_limit: SizeLimit | None = SizeLimit(50),
-    seconds: float = STEP_SECONDS,
+    seconds: float = STEP_SECONDS, data: bytes | None = None,
 ) -> ForeignImportSummary:
     """Merge the annotations in `path` (a folder for brat), in format `fmt`, into `store` (see the
     module's docs); `annotator` is for annotations the file names none for. A file is read only
     if it is a regular file within `limit` (brat's `.txt` and `.ann` files: `article_limit`; one
     that is not is left out and listed, and the rest of the folder read). Raises YamlError (a
     one-line message), writing nothing, when the file has any problem; then writes in
-    transactions of about `seconds` each (`batches`)."""
+    transactions of about `seconds` each (`batches`). `data`: the file's bytes, read elsewhere
+    (standard input, which `path` then names; not for brat's folders)."""
     if fmt not in IMPORTERS:
         raise ValueError(f"no importer for {fmt!r} (one of {', '.join(sorted(IMPORTERS))})")
     path = Path(path)
@@ -157,11 +158,11 @@ def import_foreign(
         raise YamlError(path, None, "", f"is a folder; {FORMAT_NAMES[fmt]} reads a file")
     summary = ForeignImportSummary(dry_run=dry_run)
     if fmt == "w3c":
-        items = _read_w3c(path, limit)
+        items = _read_w3c(path, limit, data)
     elif fmt == "brat":
         items = _read_brat(path, article_limit, summary)
     else:
-        items = _read_lines(path, fmt, limit)
+        items = _read_lines(path, fmt, limit, data)
     for item in items:
         _check(item, fmt)
     items = _neutralised(items, summary)
@@ -177,8 +178,8 @@ def import_foreign(
 # ---- reading ------------------------------------------------------------------------------
 
 
-def _read_text(path: Path, limit: SizeLimit | None) -> str:
-    return read_exchange_file(path, limit, "utf-8-sig")
+def _read_text(path: Path, limit: SizeLimit | None, data: bytes | None = None) -> str:
+    return read_exchange_file(path, limit, "utf-8-sig", data)
 
 
 def _unreadable(error: BaseException) -> str:
@@ -189,8 +190,8 @@ def _unreadable(error: BaseException) -> str:
     return str(error) or type(error).__name__
 
 
-def _read_w3c(path: Path, limit: SizeLimit | None) -> list[_Item]:
-    text = _read_text(path, limit)
+def _read_w3c(path: Path, limit: SizeLimit | None, data: bytes | None = None) -> list[_Item]:
+    text = _read_text(path, limit, data)
     try:
         found = IMPORTERS["w3c"](io.StringIO(text))
     except json.JSONDecodeError as error:
@@ -217,7 +218,7 @@ def _looks_w3c(document: Any) -> bool:
     return any(kind in ("Annotation", "AnnotationCollection", "AnnotationPage") for kind in kinds)
 
 
-def _read_lines(path: Path, fmt: str, limit: SizeLimit | None) -> list[_Item]:
+def _read_lines(path: Path, fmt: str, limit: SizeLimit | None, data: bytes | None = None) -> list[_Item]:
     """A JSON Lines format (doccano, Prodigy), one line at a time, so that each annotation keeps
     its line number and the line's text, title and URL (which the importers do not hand back)."""
     importer = IMPORTERS[fmt]
@@ -225,7 +226,7 @@ def _read_lines(path: Path, fmt: str, limit: SizeLimit | None) -> list[_Item]:
     records = with_spans = 0
     # lines as a file read in text mode gives them (universal newlines), not `str.splitlines`,
     # which would also break inside a JSON string holding a raw U+2028
-    lines = _read_text(path, limit).replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _read_text(path, limit, data).replace("\r\n", "\n").replace("\r", "\n").split("\n")
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue

@@ -188,12 +188,14 @@ class ImportSummary:
         return lines
 
 
-def read_exchange_file(path: Path, limit: SizeLimit | None, encoding: str = "utf-8") -> str:
+def read_exchange_file(path: Path, limit: SizeLimit | None, encoding: str = "utf-8", data: bytes | None = None) -> str:
     """The text of an annotation file: a regular file no larger than `limit` (never a pipe, a
-    device or a folder, checked as `reader import` checks articles), in UTF-8. YamlError
-    naming the file and the reason otherwise."""
+    device or a folder, checked as `reader import` checks articles), in UTF-8; or `data`, the
+    bytes of one read elsewhere (standard input, which `path` then names). YamlError naming the
+    file and the reason otherwise."""
     try:
-        data = read_regular_file(path, limit)
+        if data is None:
+            data = read_regular_file(path, limit)
     except IngestError as error:
         raise YamlError(path, None, "", error.reason) from None
     try:
@@ -204,13 +206,13 @@ def read_exchange_file(path: Path, limit: SizeLimit | None, encoding: str = "utf
 
 def import_annotations(
     store: Store, path: Path, dry_run: bool = False, *, limit: SizeLimit | None = FILE_LIMIT,
-    seconds: float = STEP_SECONDS,
+    seconds: float = STEP_SECONDS, data: bytes | None = None,
 ) -> ImportSummary:
-    """Merge the annotations in the YAML file at `path` into `store` (see the module's docs),
-    in transactions of about `seconds` each. Raises YamlError (a one-line message) and writes
-    nothing when the file has any problem."""
+    """Merge the annotations in the YAML file at `path` (or in `data`, read elsewhere: `path`
+    names it) into `store` (see the module's docs), in transactions of about `seconds` each.
+    Raises YamlError (a one-line message) and writes nothing when the file has any problem."""
     path = Path(path)
-    text = read_exchange_file(path, limit)
+    text = read_exchange_file(path, limit, data=data)
     # reader's own files are read by the quick reader; anything else (or anything it does not
     # recognise) by the strict generic one, which also reports every error with its line
     document = load_own(text)

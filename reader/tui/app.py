@@ -7,16 +7,21 @@ It opens no database itself; the caller hands it an open `Store` and closes it a
 from __future__ import annotations
 
 import sqlite3
+import unicodedata
 from collections.abc import Callable, Iterable
 from functools import partial
+from pathlib import Path
+from urllib.parse import urlsplit
 
 from textual import work
+from textual.actions import SkipAction
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.theme import BUILTIN_THEMES
 from textual.worker import WorkerFailed, get_current_worker
 
 from reader.core.config import Config
+from reader.core.keys import CONTEXTS, split_keys
 from reader.core.entities import LazyRecogniser, Recogniser, engine_key, lazy_recogniser
 
 from reader.core.model import Entity
@@ -27,16 +32,18 @@ from reader.store.entity_index import find_entity
 from reader.core.model import ExportFilter
 from reader.store import StaleWriteError, Store, StoreWriteError, database_error_reason
 from reader.tui.format import plural, short_path, short_quote
-from reader.tui.keys import binding_rows, bindings_for, help_sections, key_label, keys_of, palette_targets
+from reader.tui.keys import binding_rows, bindings_for, context_of, help_sections, key_label, keys_of, palette_targets
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.agreement import AgreementScreen
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import ArticleListScreen
 from reader.tui.screens.charts import ChartsScreen
 from reader.tui.screens.compare import CompareScreen
+from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.screens.entity import EntityPicker, EntityScreen
 from reader.tui.screens.help import HelpScreen
 from reader.tui.screens.tags import TagPassagesScreen, TagsScreen
+from reader.tui.remembered import RememberedTheme, read_theme, write_theme
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
@@ -46,6 +53,31 @@ def theme_problem(theme: str) -> str | None:
     if theme in BUILTIN_THEMES:
         return None
     return f"unknown theme {theme!r} (choose one of: {', '.join(sorted(BUILTIN_THEMES))})"
+
+
+def url_problem(url: str | None) -> str | None:
+    """Why an article's web address is not opened in a browser, or None when it may be: only
+    an http or https address with a host, with no spaces or control or bidi characters."""
+    if not url:
+        return "This article has no web address (the file it came from gave none)."
+    shown = short_quote(url, 60)
+    if any(character.isspace() or unicodedata.category(character).startswith("C") for character in url):
+        return f"Not opened: the web address “{shown}” holds spaces or control characters."
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"Not opened: “{shown}” is not an http or https address."
+    return None
+
+
+#: Work that stops when reader quits, by worker group: what `q` asks about first (ctrl+q never asks).
+QUIT_ASKS_ABOUT = {
+    "entity-cache": "the entities of your articles are still being found (that carries on where it stopped next time)",
+    "agreement": "agreement between annotators is still being computed",
+    "charts": "a chart is still being counted",
+}
 
 
 class ReaderApp(App[None]):
@@ -58,9 +90,14 @@ class ReaderApp(App[None]):
     #: any article opens with them at once (tests turn it off to keep their timing their own).
     FILL_ENTITY_CACHE = True
 
-    def __init__(self, config: Config, store: Store, recogniser: Recogniser | None = None) -> None:
+    def __init__(
+        self, config: Config, store: Store, recogniser: Recogniser | None = None, *, state_path: Path | None = None
+    ) -> None:
         super().__init__()
         self.store = store
+        #: Where the theme chosen from the palette is remembered (None: not remembered, as in tests).
+        self.state_path = state_path
+        self._remember_theme = False
         #: What ended the app when the database failed under it (damaged: one line naming it).
         self.database_problem: str | None = None
         self.workspace = Workspace(
@@ -80,7 +117,8 @@ class ReaderApp(App[None]):
     WATCH_SECONDS = 1.0
 
     def on_mount(self) -> None:
-        self.theme = self.config.theme
+        self.theme = self._starting_theme()
+        self._remember_theme = True
         self.set_keymap(self.config.keymap)
         self.push_screen(ArticleListScreen(self.workspace))
         self._seen_version = self.store.data_version()
@@ -94,6 +132,73 @@ class ReaderApp(App[None]):
             )
         elif self.FILL_ENTITY_CACHE and self.config.entities.show and self.store.path is not None:
             self.call_after_refresh(self._fill_entity_cache)
+
+    def _starting_theme(self) -> str:
+        """config.yaml's theme, unless one was chosen from the palette since config.yaml last
+        named it; a remembered theme that cannot be used is ignored, said in one line."""
+        configured = self.config.theme
+        if self.state_path is None:
+            return configured
+        remembered, problem = read_theme(self.state_path)
+        if problem:
+            self.notify(problem, title="Theme not remembered", severity="warning")
+        if remembered is None or remembered.config_theme != configured:
+            return configured
+        if remembered.theme not in self.available_themes:
+            self.notify(f"{self.state_path}: theme {remembered.theme!r} is not one reader knows; the theme is config.yaml's",
+                        title="Theme not remembered", severity="warning")
+            return configured
+        return remembered.theme
+
+    def watch_theme(self, theme: str) -> None:
+        """Remember a theme chosen during the session (from the palette) for the next start."""
+        if not self._remember_theme or self.state_path is None:
+            return
+        problem = write_theme(self.state_path, RememberedTheme(theme, self.config.theme))
+        if problem:
+            self.notify(f"The theme will not be remembered: {problem}", severity="warning")
+
+    def action_quit_or_ask(self) -> None:
+        """q in the list: quit at once, unless work the user would lose is running (then ask)."""
+        busy = [QUIT_ASKS_ABOUT[worker.group] for worker in self.workers
+                if worker.is_running and worker.group in QUIT_ASKS_ABOUT]
+        if not busy:
+            self.exit()
+            return
+        question = f"Quit reader? {busy[0][0].upper()}{busy[0][1:]}."
+        self.push_screen(ConfirmScreen(question), lambda yes: bool(yes) and self.exit())
+
+    def action_command_palette(self) -> None:
+        """ctrl+p opens the palette, but for dialogs that move with it (the pickers' ctrl+n / ctrl+p)."""
+        context = context_of(self.screen)
+        if context in CONTEXTS and any("ctrl+p" in split_keys(action.keys) for action in CONTEXTS[context].actions):
+            raise SkipAction()
+        super().action_command_palette()
+
+    def open_article_url(self, url: str | None) -> None:
+        """Open an article's web address in the browser, if it is a plain http(s) address."""
+        problem = url_problem(url)
+        if problem is not None:
+            self.notify(problem, severity="warning")
+            return
+        assert url is not None
+        self.open_url(url)
+        self.notify(f"Opened {short_quote(url, 60)} in your browser.", timeout=4)
+
+    def open_neighbour(self, step: int) -> None:
+        """J / K on an article opened from the list: the next / previous article of the list
+        (its order, search and filters) in place of this one."""
+        stack = self.screen_stack
+        article = self.screen
+        below = stack[-2] if len(stack) >= 2 else None
+        if not isinstance(article, ArticleScreen) or not isinstance(below, ArticleListScreen):
+            self.notify("J and K go through the article list: this article was not opened from it (q goes back).")
+            return
+        found = below.neighbour(article.article.id, step)
+        if isinstance(found, str):
+            self.notify(found)
+            return
+        self.switch_screen(ArticleScreen(self.workspace, found, search=below.query_state.search))
 
     def notify(self, message: str, *, title: str = "", severity="information", timeout: float | None = None,
                markup: bool = False) -> None:

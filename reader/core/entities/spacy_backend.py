@@ -1,4 +1,4 @@
-"""An optional recogniser backed by a spaCy pipeline (`pip install "reader[spacy]"`).
+"""An optional recogniser backed by a spaCy pipeline (`pip install "newsreader-tui[spacy]"`).
 
 spaCy is imported only when a `SpacyRecogniser` is built, so this module can be imported (and its
 errors reported) without spaCy installed. Like every recogniser it only reads the text it is given.
@@ -61,7 +61,9 @@ class SpacyRecogniser:
         except ModuleNotFoundError as exc:
             if exc.name != "spacy":  # spaCy is there but broken: show the real problem
                 raise
-            raise EntityBackendError('the spaCy backend needs spaCy: pip install "reader[spacy]"') from None
+            raise EntityBackendError(
+                'the spaCy backend needs spaCy: pip install "newsreader-tui[spacy]" (in a clone of reader: pip install ".[spacy]")'
+            ) from None
         if isinstance(pipeline, str):
             self.nlp = _load(spacy, pipeline)
             fingerprint = ""

@@ -29,6 +29,7 @@ from reader.tui.format import plural, short_quote
 from reader.tui.keys import bindings_for
 from reader.tui.screens.article_entities import ArticleEntities
 from reader.tui.screens.article_notes import MEMO_COLOR, MEMO_LABEL, ArticleNotes
+from reader.tui.screens.article_outward import ArticleOutward
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
@@ -42,7 +43,7 @@ from reader.tui.wrap import display_text
 #: The annotator picker's last choice: two annotators side by side.
 COMPARE = "(compare two side by side…)"
 
-class ArticleScreen(ArticleEntities, ArticleNotes, Screen[None]):
+class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None]):
     """One article: read, move, select, tag, annotate."""
 
     KEY_CONTEXT = "article"

@@ -218,5 +218,29 @@ class ArticleListScreen(Screen[None]):
         self.workspace.shown.annotator = None
         self._set_query(search=None, tag=None, source=None, read="all", annotator=None)
 
+    def action_open_url(self) -> None:
+        row = self.article_list.current
+        if row is None:
+            return
+        self.app.open_article_url(self.store.articles.get(row.id).url)
+
+    def neighbour(self, article_id: int, step: int) -> int | str:
+        """The article `step` rows from `article_id` (the row under the cursor) in the list as
+        it is now, with the cursor moved there; or why there is none. The list is read again
+        first, as going back to it would: an article that left it (read, under the unread
+        filter) has the next one in its place."""
+        listed = self.article_list
+        current = listed.current
+        if current is None or current.id != article_id:
+            return "J and K go through the article list: this article is not the one under its cursor (q goes back)."
+        place = listed.cursor
+        self._reload(keep_cursor=True)
+        here = listed.current
+        target = place + step if here is not None and here.id == article_id else place + min(step, 0)
+        if not 0 <= target < listed.count:
+            return "That was the last article of the list." if step > 0 else "That was the first article of the list."
+        listed.cursor = target
+        return listed.current.id
+
     def on_article_list_opened(self, message: ArticleList.Opened) -> None:
         self.app.open_article(message.article_id, search=self.query_state.search)

@@ -35,7 +35,7 @@ from reader.tui.format import plural
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.modal import BoxedModal
-from reader.tui.screens.pickers import PICKER_CSS
+from reader.tui.screens.pickers import MOVE_HINT, PICKER_CSS
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import fit
 from reader.tui.widgets.paged_list import PagedList
@@ -323,12 +323,11 @@ class EntityPicker(BoxedModal[Entity | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="picker-box modal-box"):
             yield Static(Content(self.heading), classes="picker-title")
-            yield Input(placeholder="the start of its words: “ana li”, “geneva” (accents and case do not matter)",
-                        id="entity-picker-input")
+            yield Input(placeholder="start of its words: ana li, geneva (any case, accents)", id="entity-picker-input")
             options = OptionList(id="entity-picker-options", markup=False, compact=True)
             options.can_focus = False
             yield options
-            yield Static(Content(f"↑↓ move · enter {self.does} · esc cancels"), classes="picker-keys")
+            yield Static(Content(f"{MOVE_HINT} · enter {self.does} · esc cancels"), classes="picker-keys")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()

@@ -1,11 +1,18 @@
-"""A modal editor for an annotation's note; esc and ctrl+s both hand the text back to be saved.
+"""A modal editor for an annotation's note; esc and ctrl+s both hand the text back to be saved,
+and ctrl+o hands the note to the user's $VISUAL / $EDITOR, saving what it writes when it exits.
 
 It never loses typed text silently (only ctrl+d discards), and never shows the quote as markup.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+import os
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static, TextArea
@@ -64,7 +71,8 @@ class NoteEditor(BoxedModal[str | None]):
             yield Static(Content(self.title_text), id="note-title")
             yield Static(Content(f"“{short_quote(self.quote, QUOTE_LIMIT)}”"), id="note-quote")
             yield TextArea(self.shown, soft_wrap=True, tab_behavior="focus", id="note-text")
-            yield Static(Content("esc or ctrl+s saves · ctrl+d discards edits · u in the article undoes"),
+            yield Static(Content("esc or ctrl+s saves · ctrl+d discards edits · ctrl+o: in $EDITOR · "
+                                 "u in the article undoes"),
                          id="note-keys")
 
     def on_mount(self) -> None:
@@ -84,3 +92,59 @@ class NoteEditor(BoxedModal[str | None]):
 
     def action_discard(self) -> None:
         self.dismiss(None)
+
+    def action_external_editor(self) -> None:
+        """Write the note in $VISUAL or $EDITOR (the terminal handed over while it runs); what
+        it leaves in the file is saved as esc saves, when it exits with success."""
+        command = (os.environ.get("VISUAL") or os.environ.get("EDITOR") or "").strip()
+        if not command:
+            self.notify("No editor to open: set $VISUAL or $EDITOR (e.g. export EDITOR=vim) before starting reader.",
+                        severity="warning", markup=False)
+            return
+        try:
+            argv = shlex.split(command)
+        except ValueError as error:
+            self.notify(f"$EDITOR cannot be read as a command ({error}): {short_quote(command, 60)}",
+                        severity="warning", markup=False)
+            return
+        handle, name = tempfile.mkstemp(prefix="reader-note-", suffix=".md", text=True)
+        path = Path(name)
+        try:
+            with os.fdopen(handle, "w", encoding="utf-8") as file:
+                file.write(self.editor.text)
+            written = self._run_editor(argv, path)
+        finally:
+            path.unlink(missing_ok=True)
+        if written is None:
+            return
+        written = written.replace("\r\n", "\n").replace("\r", "\n")
+        self.editor.load_text(editable_text(written[:-1] if written.endswith("\n") else written))
+        self.action_save()
+
+    def _run_editor(self, argv: list[str], path: Path) -> str | None:
+        """Run the editor on `path` and read what it left there; None (and why, said) if nothing."""
+        failure: OSError | None = None
+        try:
+            with self.app.suspend():
+                try:
+                    finished = subprocess.run([*argv, str(path)], check=False)
+                except OSError as error:  # caught inside: the terminal must come back to reader
+                    failure = error
+        except SuspendNotSupported:
+            self.notify("reader cannot hand the terminal to an editor here (in a browser, or with no terminal): "
+                        "type the note in the box.", severity="warning", markup=False)
+            return None
+        if failure is not None:
+            self.notify(f"{short_quote(argv[0], 40)}: {failure.strerror or failure}; the note is as it was.",
+                        severity="warning", markup=False)
+            return None
+        if finished.returncode != 0:
+            self.notify(f"{short_quote(argv[0], 40)} exited with {finished.returncode}: the note is as it was.",
+                        severity="warning", markup=False)
+            return None
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as error:
+            self.notify(f"{path}: {getattr(error, 'strerror', None) or 'not UTF-8'}; the note is as it was.",
+                        severity="warning", markup=False)
+            return None

@@ -30,6 +30,9 @@ MAX_OPTIONS = 200
 FILTER_IN_THREAD_ABOVE = 2_000
 """Lists longer than this are filtered in a thread so typing stays responsive."""
 
+#: How a picker's highlight moves while typing filters (j and k are letters of the filter).
+MOVE_HINT = "↑↓ or ctrl+n ctrl+p move (j k type)"
+
 MATCH_STYLE = "bold underline"
 CHECKED_MARK = "✓ "
 UNCHECKED_MARK = "  "
@@ -54,7 +57,8 @@ PICKER_CSS = """
 }
 .picker-box OptionList {
     height: auto;
-    max-height: 16;
+    /* Half the screen: the keys' line under the list stays in the box at 80x24. */
+    max-height: 50vh;
     border: none;
     padding: 0;
     background: $surface;
@@ -112,7 +116,7 @@ def highlighted(name: str, offsets: Sequence[int]) -> Content:
 
 
 class PickerScreen(BoxedModal[str | None]):
-    """Type to filter, up/down to move, enter to choose; dismisses with the name or None.
+    """Type to filter, up/down (or ctrl+n/ctrl+p) to move, enter to choose; dismisses with the name or None.
 
     With `allow_new`, a typed name that is not a choice is offered last as "Create tag “name”";
     it is highlighted only when nothing else matches (otherwise the best match is, one row below).
@@ -152,7 +156,7 @@ class PickerScreen(BoxedModal[str | None]):
             options.can_focus = False  # focus stays in the Input; up/down move the highlight
             yield options
             yield Static("", id="picker-hint", classes="picker-hint", markup=False)
-            yield Static(Content("↑↓ move · enter chooses · esc cancels"), classes="picker-keys")
+            yield Static(Content(MOVE_HINT + " · enter chooses · esc cancels"), classes="picker-keys")
 
     def on_mount(self) -> None:
         self.query_one("#picker-input", Input).focus()

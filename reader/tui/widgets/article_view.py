@@ -28,7 +28,7 @@ from reader.tui.keys import bindings_for
 from reader.tui.wrap import WrappedText, display_text, layout_text
 
 GUTTER = 2
-_SEGMENT_OF_UNIT = {"word": "words", "sentence": "sentences", "paragraph": "paragraphs"}
+_SEGMENT_OF_UNIT = {"word": "bare_words", "sentence": "sentences", "paragraph": "paragraphs"}
 SEARCH_HIT_COLOR = "#ffd75f"
 
 
@@ -95,6 +95,10 @@ class ArticleView(ScrollView, can_focus=True):
         self._dragging = False
         self.anchor: int | None = None  # visual-mode anchor; None when nothing is selected
         self._char_motion = False
+        # Whether the selection was last moved by w, b or e (it then holds whole words without
+        # punctuation at its ends), and by w forward (the word under the cursor left out).
+        self._word_motion = False
+        self._word_exclusive = False
         # Laid out for real on the first resize, when the widget's width is known.
         self.wrapped = WrappedText(text, 0, [0], [0])
         self._column_goal: int | None = None
@@ -205,6 +209,10 @@ class ArticleView(ScrollView, can_focus=True):
         """The selected `[start, end)`, or None."""
         if self.anchor is None or not self.text:
             return None
+        if self._word_motion:
+            words = self.segments.word_selection(self.anchor, self.cursor, self._word_exclusive)
+            if words is not None:
+                return words
         start, end = sorted((self.anchor, self.cursor))
         return start, min(end + 1, len(self.text))
 
@@ -246,6 +254,8 @@ class ArticleView(ScrollView, can_focus=True):
         if not self.text:
             return
         self._char_motion = unit in ("char", "line")
+        self._word_motion = unit in ("word", "word_end")
+        self._word_exclusive = unit == "word" and direction > 0
         if unit != "line" and unit != "page":
             self._column_goal = None
         target = self._target(unit, direction)
@@ -261,6 +271,9 @@ class ArticleView(ScrollView, can_focus=True):
                 return len(self.text) - 1 if found is None else found
             found = Segments.previous_start(spans, self.cursor)
             return 0 if found is None else found
+        if unit == "word_end":
+            found = Segments.next_end(self.segments.bare_words, self.cursor)
+            return len(self.text) - 1 if found is None else found
         if unit == "char":
             return self.cursor + direction
         if unit == "document":
@@ -276,7 +289,7 @@ class ArticleView(ScrollView, can_focus=True):
 
     def action_toggle_visual(self) -> None:
         self.anchor = None if self.anchor is not None else self.cursor
-        self._char_motion = False
+        self._char_motion = self._word_motion = False
         self.refresh()
         self.post_message(self.CursorMoved(self))
 
@@ -285,7 +298,7 @@ class ArticleView(ScrollView, can_focus=True):
         if sentence is None:
             return
         self.anchor = sentence[0]
-        self._char_motion = False
+        self._char_motion = self._word_motion = False
         self._move_to(sentence[1] - 1)
 
     def action_select_paragraph(self) -> None:
@@ -293,7 +306,7 @@ class ArticleView(ScrollView, can_focus=True):
         if paragraph is None:
             return
         self.anchor = paragraph[0]
-        self._char_motion = False
+        self._char_motion = self._word_motion = False
         self._move_to(paragraph[1] - 1)
 
     def action_extend(self, unit: str, direction: int) -> None:
@@ -345,7 +358,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.capture_mouse()
         self._dragging = True
         self.anchor = None
-        self._char_motion = False
+        self._char_motion = self._word_motion = False
         self.move_cursor_to(offset)
 
     def on_mouse_move(self, event: events.MouseMove) -> None:

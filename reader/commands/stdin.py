@@ -1,0 +1,122 @@
+"""`-` for standard input in `reader import`, `import-annotations` and `entities`: read whole but
+never more than the size limit a file would have, named `<stdin>` in every message.
+
+It never waits silently on a terminal (it says how to end the input) and never reads past the
+limit: an input that does not end (`yes |`) stops there with one line.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sys
+from collections.abc import Iterator
+from dataclasses import replace
+
+import click
+
+from reader.commands.output import echo_lines, failure
+from reader.core.ingest import Document, IngestError, SizeLimit, Skipped, decode
+
+#: How standard input is named in messages (and stored as the path of articles read from it).
+STDIN_NAME = "<stdin>"
+#: The formats standard input may hold for `reader import` and `reader entities`.
+STDIN_FORMATS = ("auto", "txt", "md", "html", "json", "jsonl")
+
+
+def stdin_option(function):
+    """`--stdin-format`: what `-` (standard input) holds."""
+    return click.option(
+        "--stdin-format", type=click.Choice(STDIN_FORMATS), default="auto", show_default=True,
+        help="What `-` (standard input) holds; auto: html if it starts with <, json with [, "
+             "jsonl with a line holding one JSON object, md with #, else txt.",
+    )(function)
+
+
+def dashes(paths: tuple[str, ...]) -> bool:
+    """Whether `paths` name standard input (`-`); a one-line error when they do twice."""
+    count = paths.count("-")
+    if count > 1:
+        raise click.BadParameter("- (standard input) is given more than once; it can be read only once",
+                                 param_hint="PATHS")
+    return count == 1
+
+
+def read_stdin(limit: SizeLimit | None) -> bytes:
+    """All of standard input, but never more than `limit`: a one-line error naming `<stdin>`
+    when it is larger (what was read is dropped; nothing is imported)."""
+    stream = getattr(sys.stdin, "buffer", sys.stdin)
+    if stream is None:  # started with standard input closed
+        raise failure(f"{STDIN_NAME}: there is no standard input (it is closed)")
+    try:
+        if stream.isatty():
+            echo_lines([f"Reading {STDIN_NAME} from the terminal: end it with ctrl+d"], err=True)
+        data = stream.read() if limit is None else stream.read(limit.max_bytes + 1)
+    except OSError as error:
+        raise failure(f"{STDIN_NAME}: cannot read it ({error.strerror or error})") from None
+    except ValueError as error:  # closed
+        raise failure(f"{STDIN_NAME}: cannot read it ({error})") from None
+    if limit is not None and len(data) > limit.max_bytes:
+        where = f"; {limit.origin}" if limit.origin else ""
+        raise failure(f"{STDIN_NAME}: larger than the {limit.megabytes} MB limit{where} (none of it was used)")
+    return data
+
+
+def guess_format(text: str) -> str:
+    """The format `auto` takes standard input to hold, from how it starts."""
+    start = text.lstrip()
+    head = start[:1]
+    if head == "<":
+        return "html"
+    if head == "[":
+        return "json"
+    if head == "{":
+        try:
+            json.loads(start.split("\n", 1)[0])
+        except ValueError:
+            return "json"  # one object written over several lines
+        return "jsonl"
+    if head == "#":
+        return "md"
+    return "txt"
+
+
+def stdin_documents(data: bytes, fmt: str) -> Iterator[Document | Skipped]:
+    """The documents in `data` read from standard input as `fmt` (or its guess), as `read_file`
+    gives a file's: Skipped for an empty or undecodable input, or a bad record."""
+    from reader.core.ingest import read_html, read_json, read_jsonl, read_markdown, read_text_document
+
+    try:
+        if not data:
+            raise IngestError(STDIN_NAME, "empty input")
+        text = decode(data, STDIN_NAME)
+        if not text.strip():
+            raise IngestError(STDIN_NAME, "empty text")
+    except IngestError as error:
+        yield Skipped(STDIN_NAME, error.reason)
+        return
+    readers = {"txt": read_text_document, "md": read_markdown, "html": read_html, "json": read_json, "jsonl": read_jsonl}
+    chosen = guess_format(text) if fmt == "auto" else fmt
+    try:
+        yield from readers[chosen](text, STDIN_NAME)
+    except Exception as error:  # as read_file: a bug on some content is a skipped input, not a traceback
+        yield Skipped(STDIN_NAME, f"could not be read as {chosen} ({type(error).__name__})")
+
+
+def as_stdin_articles(items: Iterator[Document | Skipped]) -> Iterator[Document | Skipped]:
+    """Documents read from standard input as `reader import` stores them: `<stdin>` as their path
+    and their text's digest as their locator, so input read again finds its articles unchanged,
+    and a later, different input never updates them (there is no file to follow). A text given
+    twice in one input is skipped the second time, as a file's would be ("same text as line 3")."""
+    seen: dict[str, str] = {}
+    for item in items:
+        if isinstance(item, Skipped):
+            yield item
+            continue
+        digest = hashlib.sha256(item.text.encode("utf-8")).hexdigest()
+        where = item.locator or "the input"
+        if digest in seen:
+            yield Skipped(STDIN_NAME, f"{where}: same text as {seen[digest]}")
+            continue
+        seen[digest] = where
+        yield replace(item, path=STDIN_NAME, locator=f"text {digest[:16]}")
