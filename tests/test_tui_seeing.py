@@ -62,7 +62,7 @@ async def test_export_is_confirmed_in_the_status_line(store, config, size, tmp_p
     app = ReaderApp(config, store)
     async with app.run_test(size=size, notifications=True) as pilot:
         await open_article(pilot)
-        await pilot.press("e")
+        await pilot.press("ctrl+s")
         await pilot.pause()
         assert not list(app._notifications)
         assert "Exported" in status_text(app)
