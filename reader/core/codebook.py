@@ -12,6 +12,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from rich.color import Color as TerminalColor
+from rich.color import ColorSystem
+
 from reader.core.config import Config, ConfigError, parse_config
 from reader.core.exchange.yaml_emit import mapping
 from reader.core.safefile import write_text
@@ -20,12 +23,66 @@ _TAGS_KEY = re.compile(r"^tags[ \t]*:[^\n]*$", re.MULTILINE)
 _TOP_LEVEL = re.compile(r"^[^\s#-]", re.MULTILINE)
 
 
+#: The sample configuration's tag colours: red, green, yellow, magenta, blue, cyan, each a colour
+#: of the 256-colour palette whose tint stays apart from the others' in a terminal of 256 colours
+#: on every built-in theme, and which falls on a colour of its own in a terminal of 16.
+TAG_COLORS = ("#ff5f5f", "#87d75f", "#ffd75f", "#d787ff", "#5f87ff", "#5fd7d7")
 #: Colours for tags that have none (created on the fly): picked by name, so always the same.
-FALLBACK_COLORS = ("#d19a66", "#56b6c2", "#c678dd", "#98c379", "#e5c07b", "#61afef", "#be5046", "#7ec699")
+FALLBACK_COLORS = TAG_COLORS + ("#d7af87", "#afd7ff")
+
+RGB = tuple[int, int, int]
+#: How much of the page's colour a passage's background mixes into its tag's colour (one
+#: passage, passages on top of each other), by the colours the terminal has. A terminal of 256
+#: colours rounds every colour to its palette, so tints there keep more of the tag's colour
+#: (rounded, the 55% tints of different tags fall on the same dark grey); a terminal of 16 shows
+#: the tag's colour itself.
+TINTS = {"truecolor": (0.55, 0.35), "256": (0.3, 0.2), "16": (0.0, 0.0)}
+_SYSTEMS = {"256": ColorSystem.EIGHT_BIT, "16": ColorSystem.STANDARD}
 
 
 def fallback_color(name: str) -> str:
     return FALLBACK_COLORS[zlib.crc32(name.encode("utf-8")) % len(FALLBACK_COLORS)]
+
+
+def terminal_colors(system: str | None) -> str:
+    """The key of TINTS for a Rich colour system name ("truecolor", "256", "standard", "windows")."""
+    return {"truecolor": "truecolor", "256": "256"}.get(system or "truecolor", "16")
+
+
+def tag_background(color: RGB, page: RGB, layers: int, colors: str = "truecolor") -> RGB:
+    """The background of text under `layers` passages whose innermost tag has `color`, on a page
+    of colour `page`, in a terminal with `colors` (a key of TINTS)."""
+    share = TINTS[colors][0 if layers <= 1 else 1]
+    return tuple(int(own + (other - own) * share) for own, other in zip(color, page))  # type: ignore[return-value]
+
+
+def shown_as(color: RGB, colors: str) -> int | RGB:
+    """The colour a terminal with `colors` (a key of TINTS) shows for `color`: its palette
+    number, as Rich picks it, or the colour itself in truecolour."""
+    system = _SYSTEMS.get(colors)
+    if system is None:
+        return color
+    return TerminalColor.from_rgb(*color).downgrade(system).number or 0
+
+
+def indistinct_tags(colors: Mapping[str, RGB], page: RGB) -> list[tuple[str, str, str]]:
+    """Pairs of tags whose passages look the same on a page of colour `page` in a terminal of
+    256 or of 16 colours: (tag, tag, "256" or "16"), each pair once ("256" if they meet there
+    already). Tags of the same colour are left out (one meant to look like the other)."""
+    found: list[tuple[str, str, str]] = []
+    names = sorted(colors)
+    seen: set[tuple[str, str]] = set()
+    for system in ("256", "16"):
+        shown: dict[int | RGB, list[str]] = {}
+        for name in names:
+            shown.setdefault(shown_as(tag_background(colors[name], page, 1, system), system), []).append(name)
+        for group in shown.values():
+            for index, first in enumerate(group):
+                for second in group[index + 1 :]:
+                    if colors[first] != colors[second] and (first, second) not in seen:
+                        seen.add((first, second))
+                        found.append((first, second, system))
+    return found
 
 
 @dataclass(frozen=True, slots=True)

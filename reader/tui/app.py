@@ -207,6 +207,15 @@ class ReaderApp(App[None]):
         characters made visible, never as markup."""
         super().notify(display_text(message), title=display_text(title), severity=severity, timeout=timeout, markup=False)
 
+    def confirm(self, message: str, title: str = "") -> None:
+        """Say something done (undone, exported...): in the screen's status line if it has
+        one (a `say` method), else as a notification."""
+        say = getattr(self.screen, "say", None)
+        if say is not None:
+            say(message, title)
+        else:
+            self.notify(message, title=title)
+
     # ---- moving between screens: the one place that knows the screen classes -----------------
 
     def open_article(self, article_id: int, *, at: int | None = None, search: str | None = None) -> None:
@@ -298,7 +307,7 @@ class ReaderApp(App[None]):
             where = f" in “{short_quote(self.store.articles.get(change.article_id).title, 32)}”"
         if replayed.where == "orphan" and change.kind not in ("reattach", "delete_orphan"):
             where += " (its article's text changed meanwhile and it has no place in it now: kept as an orphan, O)"
-        self.notify(f"{change.describe()}{where}", title=title)
+        self.confirm(f"{change.describe()}{where}", title=title)
         self.database_changed(replayed)
 
     # ---- changes the database refuses ------------------------------------------------------
@@ -390,9 +399,7 @@ class ReaderApp(App[None]):
             self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error", markup=False)
             return
         scope = f" ({described})" if described else ""
-        self.notify(
-            f"{plural(count, 'annotation')}{scope} written to {short_path(path)}", title="Exported", timeout=6, markup=False
-        )
+        self.confirm(f"{plural(count, 'annotation')}{scope} written to {short_path(path)}", title="Exported")
 
     # ---- help and the command palette ------------------------------------------------------
 

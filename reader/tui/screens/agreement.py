@@ -18,7 +18,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.coordinate import Coordinate
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from reader.services.agreement import (
@@ -43,6 +43,7 @@ from reader.store import Store, StoreError
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import ChecklistScreen
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -148,7 +149,7 @@ class AgreementScreen(Screen[None]):
         yield AgreementTable(cursor_type="row", zebra_stripes=True, id="agreement-table")
         yield Static(id="agreement-list-title", markup=False)
         yield PagedList(self._draw, lines_per_row=2, id="agreement-list")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         try:

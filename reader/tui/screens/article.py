@@ -17,7 +17,7 @@ from rich.text import Text
 from textual import events
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from reader.core.entities import LABELS
 from reader.core.entities.packed import SpanTable
@@ -33,8 +33,10 @@ from reader.tui.screens.article_outward import ArticleOutward
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.widgets.side_panel import SidePanel
+from reader.tui.widgets.status_line import StatusLine
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
@@ -75,8 +77,8 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         yield SidePanel(id="side-panel")
         yield ArticleView(self.article.text, reading_width=self.config.reading_width, id="article-view")
         yield Input(placeholder="search this article (enter: search, esc: cancel)", id="article-search")
-        yield Static(id="status")
-        yield Footer()
+        yield StatusLine(id="status")
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         view = self.view
@@ -223,11 +225,16 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             status.append(" ")
         if len(here) == 1:
             note = next((a.note for a in self.annotations if a.id == here[0].id), None)
-            if note:
-                status.append("✎ " + short_quote(note, 40), style="italic")
+            if note:  # as much as three lines hold, the rest in the note editor (m)
+                room = 3 * max(self.query_one(StatusLine).size.width - 2, 40) - status.cell_len - 2
+                status.append("✎ " + short_quote(note, max(room, 20)), style="italic")
         if selection is None and not here and self.workspace.codebook.keyed():
             status.append("tag key: tag this sentence · v: select · t: any tag · ?: keys", style="dim")
-        self.query_one("#status", Static).update(status)
+        self.query_one(StatusLine).show(status)
+
+    def say(self, message: str, title: str = "") -> None:
+        """A confirmation, in the status line until the next key (never over the text)."""
+        self.query_one(StatusLine).say(message, title)
 
     def on_article_view_cursor_moved(self, message: ArticleView.CursorMoved) -> None:
         self.position = message.view.cursor
@@ -270,12 +277,13 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             return min(mine, key=lambda a: a.end - a.start)
         others = sorted({a.annotator for a in self.annotations if a.id in here})
         if others:
-            self.notify(f"That is {', '.join(others)}'s annotation: {doing} only yours.", markup=False)
+            self.say(f"That is {', '.join(others)}'s annotation: {doing} only yours.")
         else:
-            self.notify("No annotation under the cursor.", markup=False)
+            self.say("No annotation under the cursor.")
         return None
 
     def on_key(self, event: events.Key) -> None:
+        self.query_one(StatusLine).clear_said()  # seen: the key may say something new
         search = self.query_one("#article-search", Input)
         if event.key == "escape" and (search.has_focus or self.query_one(SidePanel).has_focus):
             event.stop()
@@ -293,10 +301,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             self.app.saving(self.apply_tag)(tag)
         elif event.character is not None and event.character.isdigit():
             event.stop()
-            self.notify(
-                f"No tag has the key {event.character}: give one a key under tags: in {self.config.path}, or press t to pick any tag.",
-                markup=False,
-            )
+            self.say(f"No tag has the key {event.character}: give one a key under tags: in {self.config.path}, or press t to pick any tag.")
 
     def _tag_target(self) -> tuple[tuple[int, int], Annotation | None] | None:
         """The passage a tag would go on and its annotation if it has one; None (and a
@@ -318,7 +323,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         span, same = target
         history = self.workspace.history
         if same is not None and name in same.tags:
-            self.notify(f"Already tagged {name} (t and {name} again takes it off).", markup=False)
+            self.say(f"Already tagged {name} (t and {name} again takes it off).")
             return same
         if same is not None:
             change = history.add_tag(same.id, name, seen=same)
@@ -330,7 +335,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         if shown is not None and shown != self.config.annotator:
             self.notify(f"Saved; not shown while only {shown}'s annotations are (W).", markup=False)
         assert change.annotation is not None
-        self.notify(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged", timeout=3, markup=False)
+        self.say(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged")
         return change.annotation
 
     def action_pick_tag(self) -> None:
@@ -357,12 +362,12 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         if same is None or name not in same.tags:
             self.apply_tag(name)
         elif len(same.tags) == 1 and not same.note:
-            self.notify(f"{name} is its only tag: x deletes the annotation.", markup=False)
+            self.say(f"{name} is its only tag: x deletes the annotation.")
         else:
             self.workspace.history.remove_tag(same.id, name, seen=same)
             self._show_annotations()
             memo = " (its note stays, as a memo)" if len(same.tags) == 1 else ""
-            self.notify(f"Took {name} off the passage{memo}.", markup=False)
+            self.say(f"Took {name} off the passage{memo}.")
 
     def action_tag_article(self) -> None:
         current = self.article.tags
@@ -375,10 +380,10 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         history = self.workspace.history
         if name in self.article.tags:
             history.untag_article(self.article.id, name)
-            self.notify(f"Article no longer tagged {name}.", markup=False)
+            self.say(f"Article no longer tagged {name}.")
         else:
             history.tag_article(self.article.id, name, self.config.annotator)
-            self.notify(f"Article tagged {name}.", markup=False)
+            self.say(f"Article tagged {name}.")
         self._show_annotations()
 
     def action_delete_annotation(self) -> None:
@@ -387,7 +392,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             return
         self.workspace.history.delete(annotation.id, seen=annotation)
         self._show_annotations()
-        self.notify(f"“{short_quote(annotation.quote)}” (u brings it back)", title="Deleted", markup=False)
+        self.say(f"“{short_quote(annotation.quote)}” (u brings it back)", title="Deleted")
 
     # ---- search, panel, entity types ------------------------------------------------------
 
@@ -405,7 +410,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         self.view.set_search_hits(hits)
         self.view.focus()
         if self.search and not hits:
-            self.notify(f"“{self.search}” is not in this article.", markup=False)
+            self.say(f"“{self.search}” is not in this article.")
         elif hits:
             self.view.action_next_hit(1)
         self._update_status()
@@ -444,7 +449,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             return
         self.workspace.shown.annotator = annotator
         self._show_annotations()
-        self.notify(f"Showing {'everyone' if annotator is None else annotator}'s annotations.", markup=False)
+        self.say(f"Showing {'everyone' if annotator is None else annotator}'s annotations.")
 
     def _pick_pair(self) -> None:
         annotators = sorted({a.annotator for a in self.store.annotations.of_article(self.article.id)})
@@ -466,7 +471,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     def action_orphans(self) -> None:
         orphans = self.store.annotations.orphans(self.article.id)
         if not orphans:
-            self.notify("This article has no orphans.", markup=False)
+            self.say("This article has no orphans.")
             return
         screen = OrphansScreen(
             f"Orphans of this article ({len(orphans)})", orphans, {self.article.id: self.article.title},
@@ -485,7 +490,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         assert placed is not None
         self.view.anchor = None
         self._show_annotations()
-        self.notify(f"Put back: “{short_quote(placed.quote, 40)}”.", markup=False)
+        self.say(f"Put back: “{short_quote(placed.quote, 40)}”.")
 
     def palette_commands(self) -> Iterator[SystemCommand]:
         """What the command palette offers here besides the keys' actions: each tag, each entity type."""

@@ -22,7 +22,7 @@ BACKGROUND_RECOGNITION_CHARS = 50_000
 
 class ArticleEntities:
     """Entities and the user's word on them, for ArticleScreen (which provides `workspace`,
-    `store`, `article`, `view`, `config`, `_legend`, `_update_status` and `_refresh_panel`)."""
+    `store`, `article`, `view`, `config`, `_legend`, `_update_status`, `_refresh_panel` and `say`)."""
 
     def _recognise(self) -> None:
         """Entities from the cache, else recognised now (short texts) or in the background."""
@@ -75,7 +75,7 @@ class ArticleEntities:
     def _entity_under_cursor(self) -> Span | None:
         entity = self.view.entity_at(self.view.cursor)
         if entity is None:
-            self.notify("No entity under the cursor.", markup=False)
+            self.say("No entity under the cursor.")
         return entity
 
     def action_entity(self) -> None:
@@ -96,8 +96,7 @@ class ArticleEntities:
         surface = self.article.text[entity.start : entity.end]
         self.workspace.history.reject_entity(surface, entity.label, self.config.annotator)
         self._show_entities(self.found)
-        self.notify(f"“{short_quote(surface, 40)}” is no longer highlighted as {entity.label}, in any article (u undoes).",
-                    markup=False)
+        self.say(f"“{short_quote(surface, 40)}” is no longer highlighted as {entity.label}, in any article (u undoes).")
 
     def action_label_entity(self) -> None:
         view = self.view
@@ -120,7 +119,7 @@ class ArticleEntities:
         self.view.anchor = None  # the selection became an entity
         self.view.refresh()
         self._show_entities(self.found)
-        self.notify(f"“{short_quote(surface, 40)}” is {label} in every article.", markup=False)
+        self.say(f"“{short_quote(surface, 40)}” is {label} in every article.")
 
     def action_entity_types(self) -> None:
         colors = self.config.entities.colors

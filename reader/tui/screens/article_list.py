@@ -12,14 +12,16 @@ from functools import partial
 from rich.text import Text
 from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from reader.core.model import ListQuery, ReadFilter
+from reader.tui.colours import clashes_said, colour_clashes
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -43,7 +45,7 @@ class ArticleListScreen(Screen[None]):
         yield Static(id="list-title")
         yield ArticleList(self._fetch, self.store.listing.count(), id="article-list")
         yield Input(placeholder="search titles, texts and notes (enter: search, esc: cancel)", id="search")
-        yield Footer()
+        yield KeysFooter()
 
     def _fetch(self, offset: int, limit: int):
         return self.store.listing.page(offset, limit, self.query_state)
@@ -57,6 +59,9 @@ class ArticleListScreen(Screen[None]):
         self.query_one("#search", Input).display = False
         self._update_title()
         self.article_list.focus()
+        clashes = colour_clashes(self.app, self.workspace.codebook, self.workspace.codebook.looks)
+        if clashes:  # what needs attention: passages of two tags that would look the same
+            self.notify(f"{clashes_said(clashes)}: T and c give one another colour.", title="Tag colours", severity="warning")
 
     def on_database_changed(self, message: DatabaseChanged) -> None:
         """Reload when another connection has changed what the list shows (another reader,

@@ -20,7 +20,7 @@ MEMO_LABEL = "✎ memo"
 
 class ArticleNotes:
     """Notes for ArticleScreen (which provides `workspace`, `store`, `article`, `view`, `config`,
-    `annotations`, `app`, `notify` and `_show_annotations`)."""
+    `annotations`, `app`, `notify`, `say` (a confirmation, in the status line) and `_show_annotations`)."""
 
     def action_edit_note(self) -> None:
         """m: the note of my annotation under the cursor; else a memo on the selection or the
@@ -66,7 +66,7 @@ class ArticleNotes:
             self.view.action_clear_selection()
             self._show_annotations()
             assert change.after is not None
-            self.notify(f"Memo on “{short_quote(change.after.quote)}” (a note with no tag; u undoes).", markup=False)
+            self.say(f"Memo on “{short_quote(change.after.quote)}” (a note with no tag; u undoes).")
 
         self.app.push_screen(NoteEditor(quote, text, title="Memo (a note with no tag)"), save)
 
@@ -84,7 +84,7 @@ class ArticleNotes:
                 if not note and not annotation.tags:
                     history.delete(annotation.id, seen=annotation)
                     self._show_annotations()
-                    self.notify("Memo deleted (its note was all it had; u brings it back).", markup=False)
+                    self.say("Memo deleted (its note was all it had; u brings it back).")
                     return
                 change = history.set_note(annotation.id, note or None, seen=annotation)
             except StaleWriteError as error:
@@ -104,7 +104,7 @@ class ArticleNotes:
                 self.notify("Note saved on the passage, which lost its place when the article changed (O lists it).",
                             markup=False)
             else:
-                self.notify("Note saved." if note else "Note removed.", markup=False)
+                self.say("Note saved." if note else "Note removed.")
 
         title = "Note" if annotation.tags else "Memo (a note with no tag; empty deletes it)"
         self.app.push_screen(NoteEditor(annotation.quote, text, title=title), save)
@@ -129,7 +129,6 @@ class ArticleNotes:
                 self._edit_article_note(seen, note)
                 return
             self._show_annotations()
-            self.notify("Note on the article saved (u undoes)." if note else "Note on the article removed.",
-                        markup=False)
+            self.say("Note on the article saved (u undoes)." if note else "Note on the article removed.")
 
         self.app.push_screen(NoteEditor(self.article.title, text, title="Note on the whole article"), save)

@@ -10,7 +10,7 @@ from reader.tui.format import plural, short_quote
 
 
 class ArticleOutward:
-    """Part of ArticleScreen (it has `article`, `view`, `app` and `notify`)."""
+    """Part of ArticleScreen (it has `article`, `view`, `app`, `notify` and `say`)."""
 
     def action_next_article(self, step: int) -> None:
         self.app.open_neighbour(step)
@@ -35,5 +35,4 @@ class ArticleOutward:
             return
         text = self.article.text[span[0] : span[1]]
         self.app.copy_to_clipboard(text)
-        self.notify(f"Copied the {what} ({plural(len(text), 'character')}): “{short_quote(text, 40)}”",
-                    timeout=4, markup=False)
+        self.say(f"Copied the {what} ({plural(len(text), 'character')}): “{short_quote(text, 40)}”")

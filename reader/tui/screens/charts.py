@@ -15,7 +15,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 from textual.worker import get_current_worker
 
 from reader.store import figures as insight
@@ -24,11 +24,13 @@ from reader.store import Store, StoreError
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.charts import BarChart, HeatTable
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
 VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence"}
+SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence"}
 #: The most entities a timeline shows at once (the entity index allows 50).
 MAX_ENTITIES = 12
 ALL_TAGS = "(all tags)"
@@ -144,7 +146,7 @@ class ChartsScreen(Screen[None]):
         yield Static(id="charts-bars-title")
         yield BarChart(id="charts-bars")
         yield Static(id="charts-note")
-        yield Footer()
+        yield KeysFooter()
 
     @property
     def table(self) -> HeatTable:
@@ -354,9 +356,15 @@ class ChartsScreen(Screen[None]):
         self.query_one("#charts-note", Static).update(Content(message + "  (e chooses entities, 1 2 4 other views)"))
         self.painted_at[self.state.view] = time.perf_counter()
 
+    def on_resize(self) -> None:
+        self._update_tabs()
+
     def _update_tabs(self) -> None:
         parts: list[tuple[str, str] | str] = []
-        for number, name in VIEWS.items():
+        names = VIEWS
+        if sum(len(name) + 5 for name in VIEWS.values()) > (self.size.width or self.app.size.width) - 2:
+            names = SHORT_VIEWS  # a narrow screen: every tab whole, in fewer words
+        for number, name in names.items():
             style = "reverse bold" if number == self.state.view else ""
             parts.append((f" {number} {name} ", style))
             parts.append(" ")

@@ -9,12 +9,13 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from reader.core.model import Annotation
 from reader.tui.format import plural
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_view import ArticleView, Highlight
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
@@ -22,8 +23,8 @@ from reader.tui.wrap import display_text
 
 class CompareScreen(Screen[None]):
     DEFAULT_CSS = """
-    CompareScreen #compare-title { height: 1; background: $boost; padding: 0 1; }
-    CompareScreen #compare-summary { height: 1; padding: 0 1; color: $text-muted; }
+    CompareScreen #compare-title { height: 1; background: $boost; padding: 0 1; text-wrap: nowrap; text-overflow: ellipsis; }
+    CompareScreen #compare-summary { height: auto; padding: 0 1; color: $text-muted; }
     CompareScreen Horizontal { height: 1fr; }
     CompareScreen ArticleView { width: 1fr; }
     CompareScreen ArticleView:focus { background: $boost; }
@@ -50,7 +51,7 @@ class CompareScreen(Screen[None]):
         with Horizontal():
             yield ArticleView(self.article.text, reading_width=width, id="compare-left")
             yield ArticleView(self.article.text, reading_width=width, id="compare-right")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._show_sides()

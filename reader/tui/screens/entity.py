@@ -16,7 +16,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from reader.core.entities import LABELS
@@ -36,6 +36,7 @@ from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.modal import BoxedModal
 from reader.tui.screens.pickers import MOVE_HINT, PICKER_CSS
+from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import fit
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
@@ -61,6 +62,10 @@ def _tail_cells(text: str, cells: int) -> str:
     return "…" + kept
 
 
+#: The width of the mentions pane below which each mention takes two lines (title, context).
+WIDE_MENTIONS = 90
+
+
 class EntityScreen(Screen[None]):
     """One entity: a header with its counts, a list of its mentions in context (or of the
     articles that mention it), the entities found with it, and the tags on its passages."""
@@ -71,8 +76,8 @@ class EntityScreen(Screen[None]):
     DEFAULT_CSS = """
     EntityScreen #entity-header { height: auto; background: $panel; padding: 0 1; }
     EntityScreen #entity-body { height: 1fr; }
-    EntityScreen #entity-main { width: 3fr; }
-    EntityScreen #entity-side { width: 2fr; border-left: vkey $panel-lighten-2; }
+    EntityScreen #entity-main { width: 2fr; }
+    EntityScreen #entity-side { width: 1fr; min-width: 32; max-width: 48; border-left: vkey $panel-lighten-2; }
     EntityScreen .entity-pane-title { height: auto; padding: 0 1; text-style: bold; color: $text-muted; }
     EntityScreen PagedList:focus { background-tint: $accent 4%; }
     EntityScreen #entity-list, EntityScreen #entity-together { height: 1fr; }
@@ -103,7 +108,7 @@ class EntityScreen(Screen[None]):
                 yield Static("Tags on passages mentioning it: loading…", id="entity-tags-title",
                              classes="entity-pane-title", markup=False)
                 yield PagedList(self._draw_tag, id="entity-tags")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self._seen = self._signature()
@@ -156,6 +161,9 @@ class EntityScreen(Screen[None]):
     def _show_list(self) -> None:
         entity, store = self.entity, self.store
         rows = self.panes[0]
+        # A mention on one line where the pane is wide; else its article on one line and
+        # its context on the whole next line.
+        rows.lines_per_row = 2 if self.listing == "mentions" and rows.size.width and rows.size.width < WIDE_MENTIONS else 1
         if self.listing == "mentions":
             rows.show(lambda offset, limit: mentions_of(store, entity, offset, limit), self.mentions)
             title = f"{plural(self.mentions, 'mention')}, newest first · a: the articles"
@@ -163,6 +171,17 @@ class EntityScreen(Screen[None]):
             rows.show(lambda offset, limit: articles_mentioning(store, entity, offset, limit), self.articles)
             title = f"{plural(self.articles, 'article')}, newest first · a: every mention"
         self.query_one("#entity-list-title", Static).update(title)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._fit_list)
+
+    def _fit_list(self) -> None:
+        rows = self.panes[0]
+        wanted = 2 if self.listing == "mentions" and rows.size.width < WIDE_MENTIONS else 1
+        if wanted != rows.lines_per_row:
+            keep = rows.cursor
+            self._show_list()
+            rows.cursor = min(keep, max(rows.count - 1, 0))
 
     def action_toggle_list(self) -> None:
         self.listing = "articles" if self.listing == "mentions" else "mentions"
@@ -176,9 +195,15 @@ class EntityScreen(Screen[None]):
             title = display_text(row.title)
             source = f"  · {display_text(row.source)}" if row.source else ""
             return [(f" {date}  ", muted), (count, muted), (title, style + Style(bold=True)), (source, muted)]
-        title_cells = min(24, max(8, width // 4))
-        pieces = [(f" {date}  ", muted), (fit(display_text(row.title), title_cells) + "  ", muted)]
-        room = width - 14 - title_cells - 2
+        if self.panes[0].lines_per_row == 2:  # the article, then the context on a line of its own
+            if line == 0:
+                return [(f" {date}  " if row.published else " ", muted), (display_text(row.title), muted)]
+            pieces = [("   ", muted)]
+            room = width - 3
+        else:
+            title_cells = min(24, max(8, width // 4))
+            pieces = [(f" {date}  ", muted), (fit(display_text(row.title), title_cells) + "  ", muted)]
+            room = width - 14 - title_cells - 2
         if not row.current:
             return [*pieces, ("(the text changed: re-indexed when its entities are found again)", muted)]
         surface = display_text(row.surface)

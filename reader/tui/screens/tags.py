@@ -11,21 +11,26 @@ from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
+from rich.cells import cell_len
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from reader.core.codebook import CodebookEntry, TagLook, write_codebook
 from reader.core.config import COLOR_NAMES, ConfigError, is_color, load_config, tag_key_problem
 from reader.core.model import Passage, PassageQuery, TagInfo, tag_name_problem
+from reader.tui.colours import clashes_said, colour_clashes
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.pickers import PickerScreen
 from reader.tui.screens.prompt import PromptScreen
+from reader.tui.widgets.footer import KeysFooter
+from reader.tui.widgets.article_list import fit
 from reader.tui.widgets.paged_list import PagedList
+from reader.tui.widgets.status_line import StatusLine
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
@@ -62,8 +67,8 @@ class TagsScreen(Screen):
 
     DEFAULT_CSS = """
     TagsScreen #tags-title { height: 1; background: $panel; text-style: bold; padding: 0 1; }
-    TagsScreen #tags-note { height: auto; color: $text-muted; padding: 0 1; }
     TagsScreen DataTable { height: 1fr; }
+    TagsScreen #tags-note, TagsScreen #tags-note.-said { max-height: 6; }
     """
 
     def __init__(self, workspace: Workspace) -> None:
@@ -77,8 +82,15 @@ class TagsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="tags-title", markup=False)
         yield DataTable(cursor_type="row", zebra_stripes=True, id="tags-table")
-        yield Static(id="tags-note", markup=False)
-        yield Footer()
+        yield StatusLine(id="tags-note")
+        yield KeysFooter()
+
+    def say(self, message: str, title: str = "") -> None:
+        """A confirmation, in the line under the table until the next key (never over it)."""
+        self.query_one(StatusLine).say(message, title)
+
+    def on_key(self, _event) -> None:
+        self.query_one(StatusLine).clear_said()
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
@@ -115,10 +127,14 @@ class TagsScreen(Screen):
         selected = select or (self.current.name if self.current else None)
         self.workspace.reload_codebook()
         self.rows, self.implied = codebook_rows(self.store.tags.summary())
-        config = self.workspace.config
         codebook = self.workspace.codebook
         table = self.table
         table.clear()
+        # The description takes what the other columns leave (each has a cell of padding on
+        # either side), cut with an ellipsis; the whole of it shows under the table.
+        name_width = max([cell_len(display_text(tag.name.rpartition("/")[2])) + 2 * tag.depth + 2 for tag in self.rows] + [3])
+        key_width = max([cell_len(display_text(tag.key or "")) for tag in self.rows] + [3])
+        room = (self.size.width or self.app.size.width) - (key_width + name_width + 8 + 8 + 4 * 2 + 2) - 2
         for tag in self.rows:
             implied = tag.name in self.implied
             name = Text("  " * tag.depth)
@@ -130,19 +146,43 @@ class TagsScreen(Screen):
                 name,
                 Text(f"{tag.passages:,}", justify="right"),
                 Text(f"{tag.articles:,}" if not implied else "", justify="right"),
-                Text(display_text(tag.description or ""), style="dim"),
+                Text(fit(display_text(" ".join((tag.description or "").split())), max(room, 12)).rstrip(), style="dim"),
                 key=tag.name,
             )
         self.query_one("#tags-title", Static).update(f"Codebook · {plural(len(self.rows), 'tag')}")
-        note = "enter: passages · r rename · M merge · c colour · d describe · K key · u undo"
-        if self.config_differs:
-            note = f"{short_path(config.path)} lists other names or keys: E writes this codebook there. " + note
-        self.query_one("#tags-note", Static).update(note)
+        self._show_note()
         if selected is not None:
             for index, tag in enumerate(self.rows):
                 if tag.name == selected:
                     table.move_cursor(row=index)
                     break
+
+    def _show_note(self) -> None:
+        """Under the table: tag colours that look alike, the whole description of the tag
+        under the cursor, and the keys."""
+        note = Text()
+        clashes = self.colour_clashes()
+        if clashes:
+            note.append(f"▲ {clashes_said(clashes)} (c gives one another colour).\n", style="bold yellow")
+        if self.config_differs:
+            note.append(f"{short_path(self.workspace.config.path)} lists other names or keys: E writes this codebook there. ")
+        current = self.current
+        if current is not None and current.description:
+            note.append(display_text(current.name) + ": ", style="bold")
+            note.append(display_text(" ".join(current.description.split())) + "\n", style="italic")
+        note.append("enter: passages · r rename · M merge · c colour · d describe · K key · u undo", style="dim")
+        self.query_one(StatusLine).show(note)
+
+    def on_data_table_row_highlighted(self, _event: DataTable.RowHighlighted) -> None:
+        if self.is_mounted:
+            self._show_note()
+
+    def on_resize(self) -> None:
+        if self.rows:
+            self.reload()
+
+    def colour_clashes(self) -> list[tuple[str, str, str]]:
+        return colour_clashes(self.app, self.workspace.codebook, [tag.name for tag in self.rows if tag.name not in self.implied])
 
     # ---- actions ----------------------------------------------------------------------------
 
@@ -166,7 +206,7 @@ class TagsScreen(Screen):
         if tag is None:
             return None
         if tag.name in self.implied:
-            self.notify(f"{tag.name} is only a group of nested tags: change those.", markup=False)
+            self.say(f"{tag.name} is only a group of nested tags: change those.")
             return None
         return tag
 
@@ -196,7 +236,7 @@ class TagsScreen(Screen):
                 self.notify(str(error), severity="warning", markup=False)
                 return
             if change is not None:
-                self.notify(f"{change.describe()} on {plural(tag.passages, 'passage')}.", markup=False)
+                self.say(f"{change.describe()} on {plural(tag.passages, 'passage')}.")
             self.reload(select=name)
 
         self.app.push_screen(PromptScreen(f"Rename tag {tag.name} (a/b nests it under a)", tag.name, check=check),
@@ -212,7 +252,7 @@ class TagsScreen(Screen):
             if target is None:
                 return
             change = self.workspace.history.merge_tags(tag.name, target)
-            self.notify(f"{change.describe()}: {plural(tag.passages, 'passage')} moved (u undoes).", markup=False)
+            self.say(f"{change.describe()}: {plural(tag.passages, 'passage')} moved (u undoes).")
             self.reload(select=target)
 
         self.app.push_screen(PickerScreen(f"Merge {tag.name} into…", others), self.app.saving(merged))
@@ -269,7 +309,7 @@ class TagsScreen(Screen):
             what = f"Key {key} tags {tag.name}" if key else f"{tag.name} has no key now"
             written = self._write_codebook()
             if written is not None:
-                self.notify(f"{what}; the codebook is written to {short_path(written)} (u undoes the key).", markup=False)
+                self.say(f"{what}; the codebook is written to {short_path(written)} (u undoes the key).")
 
         self.app.push_screen(PromptScreen(f"Key for {tag.name} (one character; empty for none)",
                                           tag.key or "", check=check), self.app.saving(chosen))
@@ -277,7 +317,7 @@ class TagsScreen(Screen):
     def action_write_config(self) -> None:
         written = self._write_codebook()
         if written is not None:
-            self.notify(f"{plural(len(self.rows) - len(self.implied), 'tag')} written to {short_path(written)}.", markup=False)
+            self.say(f"{plural(len(self.rows) - len(self.implied), 'tag')} written to {short_path(written)}.")
 
     def _write_codebook(self) -> Path | None:
         """The database's codebook, keys included, written into config.yaml and applied; the
@@ -307,7 +347,7 @@ class TagsScreen(Screen):
             return
         self.store.tags.sync(fresh.tags, force=True)
         self.workspace.config = fresh
-        self.notify(f"Tags of {short_path(config.path)} applied.", markup=False)
+        self.say(f"Tags of {short_path(config.path)} applied.")
         self.reload()
 
 
@@ -335,7 +375,14 @@ class TagPassagesScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Static(id="passages-title", markup=False)
         yield PagedList(self._draw, lines_per_row=2, id="passages")
-        yield Footer()
+        yield StatusLine(id="passages-status")
+        yield KeysFooter()
+
+    def say(self, message: str, title: str = "") -> None:
+        self.query_one(StatusLine).say(message, title)
+
+    def on_key(self, _event) -> None:
+        self.query_one(StatusLine).clear_said()
 
     def on_mount(self) -> None:
         self.reload()
@@ -366,11 +413,20 @@ class TagPassagesScreen(Screen):
     def _draw(self, passage: Passage, line: int, width: int, style: Style, muted: Style) -> list[tuple[str, Style]]:
         annotation = passage.annotation
         if line == 0:
+            # whose and which tags first, then the title (20 cells at least), then the source
             date = (passage.published or "")[:10].ljust(10)
-            source = display_text(passage.source or "")[:16]
+            room = width - 13
+            title = display_text(passage.title)
+            who = f" · {fit(display_text(annotation.annotator), min(16, cell_len(display_text(annotation.annotator)))).rstrip()}"
+            title_min = min(cell_len(title), 20)
             tags = display_text(", ".join(annotation.tags))
-            return [(" " + date + "  ", muted), (display_text(passage.title), style + Style(bold=True)),
-                    (f"  {source} · {tags} · {display_text(annotation.annotator)}", muted)]
+            tags = fit(tags, min(cell_len(tags), max(room - title_min - cell_len(who) - 2, 8))).rstrip()
+            source = display_text(passage.source or "")
+            source_room = room - title_min - cell_len(who) - cell_len(tags) - 2 - 3
+            source = fit(source, min(cell_len(source), 16, source_room)).rstrip() if source_room >= 6 else ""
+            who = "  " + (source + " · " if source else "") + tags + who
+            title = fit(title, max(room - cell_len(who), 0)).rstrip()
+            return [(" " + date + "  ", muted), (title, style + Style(bold=True)), (who, muted)]
         prefix, quote, suffix = (_SPACES.sub(" ", display_text(part)) for part in
                                  (annotation.prefix, annotation.quote, annotation.suffix))
         lead = max(0, min(len(prefix), (width - 6) // 4))
@@ -424,7 +480,7 @@ class TagPassagesScreen(Screen):
         except OSError as error:
             self.notify(f"{path}: {error.strerror or error}", title="Export failed", severity="error", markup=False)
             return
-        self.notify(f"{plural(count, 'passage')} written to {short_path(path)}", title="Exported", markup=False)
+        self.say(f"{plural(count, 'passage')} written to {short_path(path)}", title="Exported")
 
     def _pages(self, query: PassageQuery, size: int = 1000) -> Iterator[list[Passage]]:
         """Every passage of `query`, `size` at a time, each page sought from the last."""

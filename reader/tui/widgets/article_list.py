@@ -17,7 +17,7 @@ from textual.strip import Strip
 
 from reader.core.model import ArticleRow, HIT_END, HIT_START
 from reader.tui.keys import bindings_for
-from reader.tui.widgets.paged_list import CursorRows, PageCache
+from reader.tui.widgets.paged_list import CursorRows, PageCache, fit_strip
 from reader.tui.wrap import display_text
 
 _SPACES = re.compile(r" {2,}")
@@ -38,17 +38,22 @@ def fit(text: str, width: int) -> str:
 
 
 class Columns:
-    """Column widths for a total width: the title takes what the others leave, and the
-    source and tags columns appear only when the title keeps a readable width."""
+    """Column widths for a total width, by priority: the title keeps at least MIN_TITLE cells,
+    then come the date and the annotation count, then the tags (TAGS cells, more on a wide
+    screen, fewer down to MIN_TAGS), then the source; the title takes what is left. Every cell
+    is cut with an ellipsis, never at the edge."""
 
     MARK, SOURCE, DATE, COUNT, TAGS = 2, 16, 10, 5, 22
+    MIN_TITLE, MIN_TAGS, MIN_SOURCE = 28, 12, 10
 
     def __init__(self, width: int):
-        self.source = self.SOURCE if width >= 70 else 0
-        self.tags = max(self.TAGS, width // 6) if width >= 110 else 0
-        used = self.MARK + self.DATE + self.COUNT + 1
-        used += (self.source + 1 if self.source else 0) + (self.tags + 1 if self.tags else 0)
-        self.title = max(10, width - used)
+        rest = width - self.MARK - (self.DATE + 1) - (self.COUNT + 1)
+        spare = rest - self.MIN_TITLE
+        self.tags = min(max(self.TAGS, width // 5), spare - 1) if spare - 1 >= self.MIN_TAGS else 0
+        spare -= self.tags + 1 if self.tags else 0
+        self.source = min(self.SOURCE, spare - 1) if spare - 1 >= self.MIN_SOURCE else 0
+        spare -= self.source + 1 if self.source else 0
+        self.title = max(10, self.MIN_TITLE + spare)
 
     def cells(self, mark: str, title: str, source: str, date: str, count: str, tags: str) -> list[str]:
         out = [fit(mark, self.MARK), fit(title, self.title)]
@@ -173,8 +178,9 @@ class ArticleList(CursorRows, can_focus=True):
         if subline:
             hit = style + self.get_component_rich_style("article-list--hit", partial=True)
             indent = Segment(" " * (Columns.MARK + 2), style)
-            segments = [indent, *snippet_segments(row.snippet or "", width - Columns.MARK - 2, muted, hit)]
-            return Strip(segments).extend_cell_length(width, style).crop(0, width)
+            # one cell more than fits, so that a cut snippet ends in an ellipsis
+            segments = [indent, *snippet_segments(row.snippet or "", width - Columns.MARK - 1, muted, hit)]
+            return fit_strip(Strip(segments), width, style)
         cells = columns.cells(
             "" if row.read else " •",
             display_text(row.title),

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from reader.core.codebook import tag_background, terminal_colors
 from reader.core.entities import Span
 from reader.core.entities.packed import SpanTable
 from reader.core.segment import Segments, trimmed
@@ -50,6 +51,9 @@ class _CellStyle:
     selected: bool
     cursor: bool
     hit: bool = False
+    #: The passage is drawn underlined: it follows another one directly, so the two stay
+    #: apart without colour.
+    alternate: bool = False
 
 
 class ArticleView(ScrollView, can_focus=True):
@@ -84,6 +88,7 @@ class ArticleView(ScrollView, can_focus=True):
         self.entities: SpanTable = SpanTable.empty()
         self.entity_colors: dict[str, str] = {}
         self.highlights: list[Highlight] = []
+        self._underlined: set[str] = set()
         self.hidden_labels: set[str] = set()
         self.search_hits: list[tuple[int, int]] = []
         self._hit_ends: list[int] = []
@@ -135,7 +140,27 @@ class ArticleView(ScrollView, can_focus=True):
 
     def set_highlights(self, highlights: Sequence[Highlight]) -> None:
         self.highlights = sorted(highlights, key=lambda h: (h.start, -h.end))
+        # A passage that begins where another ends (or right after it, past spaces) is
+        # underlined unless that one is: two passages side by side read as two without colour.
+        self._underlined = set()
+        ends: dict[int, Highlight] = {}
+        for highlight in self.highlights:
+            start = highlight.start
+            while start > 0 and start not in ends and self.text[start - 1 : start] in (" ", "\t"):
+                start -= 1
+            before = ends.get(start)
+            if before is not None and before.id not in self._underlined:
+                self._underlined.add(highlight.id)
+            ends[highlight.end] = highlight
         self.refresh()
+
+    @property
+    def terminal_colors(self) -> str:
+        """The colours the terminal shows ("truecolor", "256" or "16"), as the app's console sees it."""
+        try:
+            return terminal_colors(self.app.console.color_system)
+        except Exception:  # no app yet (a view built outside one)
+            return "truecolor"
 
     # ---- geometry ---------------------------------------------------------------------
 
@@ -431,6 +456,7 @@ class ArticleView(ScrollView, can_focus=True):
                 selection is not None and selection[0] <= run_start < selection[1],
                 run_start == cursor,
                 any(hit_start <= run_start < hit_end for hit_start, hit_end in hits),
+                len(covering) == 1 and covering[0].id in self._underlined,
             )
             segments.append(Segment(self._display[run_start:run_end], self._style_for(cell, base)))
         return segments
@@ -442,14 +468,18 @@ class ArticleView(ScrollView, can_focus=True):
         if cached is not None:
             return base + cached
         style = Style()
-        background = _background(base)
+        colors = self.terminal_colors
         if cell.layer_color:
-            tint = Color.parse(cell.layer_color).blend(background, 0.55 if cell.layers == 1 else 0.35)
-            style += Style(bgcolor=tint.rich_color, underline=cell.layers > 1)
+            # Passages on top of each other: underlined and in italics; one that follows
+            # another: underlined; so boundaries show without colour too.
+            tint = Color(*tag_background(Color.parse(cell.layer_color).rgb, _background(base).rgb, cell.layers, colors))
+            style += Style(bgcolor=tint.rich_color, underline=cell.layers > 1 or cell.alternate, italic=cell.layers > 1)
         if cell.entity:
             color = self.entity_colors.get(cell.entity)
             if color:
                 style += Style(color=_rich_color(color), bold=True)
+        if cell.layer_color and colors == "16":  # the tag's own colour behind: dark text reads on it
+            style += Style(color="black")
         if cell.hit:
             style += Style(bgcolor=_rich_color(SEARCH_HIT_COLOR), color="black")
         if cell.selected or cell.cursor:

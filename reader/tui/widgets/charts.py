@@ -31,6 +31,8 @@ HEAT_TEXT = ("#000000",) * 5 + ("#ffffff",) * 3
 #: with every row: the charts stay quick with a corpus of thousands of sources).
 MAX_TABLE_ROWS = 300
 LABEL_WIDTH = 28
+#: The widest a table's label column or a column of counts gets; a longer name ends in "…".
+MAX_LABEL = 40
 
 
 def bar(value: int, maximum: int, width: int) -> str:
@@ -110,9 +112,14 @@ class HeatTable(DataTable):
         self.matrix = matrix
         shown = self.shown = ShownTable.of(matrix)
         self.clear(columns=True)
-        self.add_column(Text(row_header, style="bold"), key="__row__")
+        # Widths set from every label and count, so that no name is cut while a row is drawn
+        # before the next one widens its column; a label longer than MAX_LABEL ends in "…".
+        label_width = min(MAX_LABEL, max(cell_len(display_text(text)) for text in (row_header, total_row_label, *shown.labels)))
+        self.add_column(Text(row_header, style="bold"), key="__row__", width=label_width)
         for index, column in enumerate(matrix.columns):
-            self.add_column(label_text(column, "bold"), key=f"c{index}")
+            counts = [f"{row[index]:,}" for row in shown.counts] + [f"{matrix.column_totals[index]:,}"]
+            width = min(MAX_LABEL, max(cell_len(display_text(column)), *(len(count) for count in counts)))
+            self.add_column(label_text(column, "bold"), key=f"c{index}", width=width)
         self.add_column(Text(matrix.total_label, style="bold italic"), key="__total__")
         maximum = _heat_maximum(matrix, diagonal_plain)
         for index, (label, counts, total) in enumerate(zip(shown.labels, shown.counts, shown.totals)):
@@ -186,7 +193,7 @@ class BarChart(ScrollView, can_focus=False):
     def show(self, items: Sequence[tuple[str, int]], color: str | None = None, marked: int | None = None) -> None:
         self.items = [(display_text(label), count) for label, count in items]
         self.color = color or self.color
-        self._label_width = min(LABEL_WIDTH, max((cell_len(label) for label, _ in self.items), default=0))
+        self._label_width = max((cell_len(label) for label, _ in self.items), default=0)
         self._number_width = max((len(f"{count:,}") for _, count in self.items), default=0)
         self._maximum = max((count for _, count in self.items), default=0)
         self.virtual_size = Size(self.size.width, len(self.items))
@@ -209,7 +216,7 @@ class BarChart(ScrollView, can_focus=False):
     def line_text(self, index: int, width: int) -> tuple[str, str, str]:
         """(label, bar, count) of line `index` laid out in `width` cells."""
         label, count = self.items[index]
-        label_width = self._label_width
+        label_width = min(self._label_width, max(LABEL_WIDTH, width // 3))  # whole names where there is room
         room = max(width - label_width - self._number_width - 4, 1)
         if cell_len(label) > label_width:
             label = set_cell_size(label, label_width - 1) + "…"

@@ -81,6 +81,16 @@ class PageCache:
 DrawRow = Callable[[Any, int, int, Style, Style], list[tuple[str, Style]]]
 
 
+def fit_strip(strip: Strip, width: int, style: Style) -> Strip:
+    """`strip` padded to `width` cells in `style`, or cut to them with an ellipsis in its last cell."""
+    if strip.cell_length <= width:
+        return strip.extend_cell_length(width, style)
+    cut = strip.crop(0, max(width - 1, 0))
+    segments = list(cut)
+    last = segments[-1].style if segments else style
+    return Strip([*segments, Segment("…", last)]).crop(0, width)
+
+
 class CursorRows(ScrollView):
     """Rows of `lines_per_row` lines read through a PageCache, under `header_lines` lines of
     header, with a cursor row: the movement PagedList and the article list share. A subclass
@@ -210,7 +220,7 @@ class PagedList(CursorRows, can_focus=True):
         style = base + self.get_component_rich_style("paged-list--cursor") if index == self.cursor else base
         muted = style + self.get_component_rich_style("paged-list--muted", partial=True)
         pieces = self._draw(row, line, width, style, muted)
-        return Strip([Segment(text, piece_style) for text, piece_style in pieces]).extend_cell_length(width, style).crop(0, width)
+        return fit_strip(Strip([Segment(text, piece_style) for text, piece_style in pieces]), width, style)
 
     def mark_style(self, style: Style) -> Style:
         """`style` with the highlight used for the matched words of a row."""

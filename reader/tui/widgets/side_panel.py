@@ -62,8 +62,13 @@ class SidePanel(OptionList):
             line.append(short_quote(note.note, 60), style="italic")
             options.append(Option(line, disabled=True))
         options.append(Option(Text(f"Annotations ({len(annotations)})", style="bold"), disabled=True))
+        # Names are given when several people annotated the article: two annotators' identical
+        # tags on the same passage are two rows, told apart by whose they are.
+        named = len({annotation.annotator for annotation in annotations}) > 1
         for annotation in annotations:
             label = Text()
+            if named:
+                label.append(display_text(annotation.annotator) + ": ", style="italic")
             for tag in annotation.tags:
                 label.append(f" {display_text(tag)} ", style=f"bold reverse {tag_colors.get(tag, 'grey')}")
                 label.append(" ")
