@@ -133,6 +133,24 @@ async def test_help_lists_every_key_and_the_tags(store, config):
         assert isinstance(app.screen, ArticleScreen)
 
 
+async def test_help_scrolls_by_page_and_to_its_end_at_80x24(store, config):
+    app = ReaderApp(config, store)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_article(pilot)
+        await pilot.press("question_mark")
+        body = app.screen.query_one("#help-body")
+        assert body.max_scroll_y > 0, "the article's keys do not fit at 80x24"
+        await pilot.press("G")
+        await pilot.pause()
+        assert body.scroll_y == body.max_scroll_y
+        await pilot.press("g")
+        await pilot.pause()
+        assert body.scroll_y == 0
+        await pilot.press("space")
+        await pilot.pause()
+        assert body.scroll_y > 1
+
+
 async def test_ctrl_s_exports_to_the_configured_file_and_e_does_not(store, config):
     app = ReaderApp(config, store)
     async with app.run_test(size=SIZE) as pilot:

@@ -216,6 +216,10 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
             KeyAction('help.close', 'escape,q,question_mark', 'dismiss', 'Close'),
             KeyAction('help.down', 'j,down', 'scroll(1)', 'Down', footer=False),
             KeyAction('help.up', 'k,up', 'scroll(-1)', 'Up', footer=False),
+            KeyAction('help.page_down', 'pagedown,space', 'page(1)', 'Page down', footer=False),
+            KeyAction('help.page_up', 'pageup', 'page(-1)', 'Page up', footer=False),
+            KeyAction('help.top', 'g,home', 'end(False)', 'Top', footer=False),
+            KeyAction('help.bottom', 'G,end', 'end(True)', 'Bottom', footer=False),
         ),
     ),
     KeyContext(

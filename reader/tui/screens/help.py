@@ -46,3 +46,11 @@ class HelpScreen(BoxedModal[None]):
 
     def action_scroll(self, lines: int) -> None:
         self.query_one("#help-body", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_page(self, pages: int) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        body.scroll_relative(y=pages * max(1, body.scrollable_content_region.height - 1), animate=False)
+
+    def action_end(self, bottom: bool) -> None:
+        body = self.query_one("#help-body", VerticalScroll)
+        (body.scroll_end if bottom else body.scroll_home)(animate=False)
