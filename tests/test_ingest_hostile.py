@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from reader.cli import main
@@ -412,6 +412,8 @@ def work_folder(tmp_path_factory) -> Path:
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(suffix=_SUFFIXES, content=_CONTENTS)
+# the most coherent decoding was not among the least messy ones: detection found no candidate left
+@example(suffix=".txt", content=b"AAaaaaaaaaaaaaaaaaaaaaaaaaabcde:\x80\xe6")
 def test_any_bytes_give_clean_documents_or_skips(work_folder, suffix, content):
     path = work_folder / f"article{suffix}"
     path.write_bytes(content)

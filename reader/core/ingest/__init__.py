@@ -164,8 +164,10 @@ def _detected_encoding(data: bytes) -> tuple[str, str] | None:
     if not matches:
         return None
     least_mess = min(match.chaos for match in matches)
-    coherence = max(match.coherence for match in matches)
-    tied = [match for match in matches if match.chaos <= least_mess + 0.02 and match.coherence >= coherence - 0.05]
+    clearest = [match for match in matches if match.chaos <= least_mess + 0.02]
+    # the most coherent among the least messy (the most coherent overall may be messier)
+    coherence = max(match.coherence for match in clearest)
+    tied = [match for match in clearest if match.coherence >= coherence - 0.05]
     for preferred in ("cp1252", "latin_1"):
         for match in tied:
             if preferred in match.could_be_from_charset:
