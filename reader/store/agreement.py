@@ -45,6 +45,13 @@ _TRIGGERS = {
     "article_changes_annotation_update": (
         'AFTER UPDATE OF article_id, start, "end", annotator ON annotations', ["OLD.article_id", "NEW.article_id"]
     ),
+    # a note given to or taken from an untagged annotation makes it a memo (no coding) or a coding
+    # again; other notes change no number (m019 added it)
+    "article_changes_memo": (
+        "AFTER UPDATE OF note ON annotations WHEN (OLD.note IS NULL) <> (NEW.note IS NULL)"
+        " AND NOT EXISTS (SELECT 1 FROM annotation_tags WHERE annotation_id = NEW.id)",
+        ["NEW.article_id"],
+    ),
     "article_changes_tag_insert": ("AFTER INSERT ON annotation_tags", [_ANNOTATION_OF.format(row="NEW")]),
     "article_changes_tag_delete": ("AFTER DELETE ON annotation_tags", ["OLD.article_id"]),
     "article_changes_tag_update": (
@@ -61,13 +68,26 @@ ALPHA_COLUMNS = ("ones", "disagreeing")
 _TABLES = {"pair": ("agreement_counts", PAIR_COLUMNS), "all": ("agreement_alpha", ALPHA_COLUMNS)}
 
 
+def _create_trigger(db: Database, name: str) -> None:
+    when, articles = _TRIGGERS[name]
+    body = "\n".join(_BUMP.format(article=article) for article in articles)
+    db.execute(f"CREATE TRIGGER {name} {when} BEGIN\n{body}\nEND")
+
+
+def renew_trigger(db: Database, name: str) -> None:
+    """Make trigger `name` as `_TRIGGERS` says now, and forget every kept sum (made without it)."""
+    db.execute(f"DROP TRIGGER IF EXISTS {name}")
+    _create_trigger(db, name)
+    for table in ("agreement_scopes", "agreement_articles", "agreement_counts", "agreement_alpha"):
+        db.execute(f"DELETE FROM {table}")
+
+
 def create_tables(db: Database) -> None:
     """The change numbers with their triggers, and the tables of kept sums (migration m014)."""
     db.execute("CREATE TABLE article_changes (article_id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)")
     db.execute("CREATE INDEX idx_article_changes_seq ON article_changes (seq)")
-    for name, (when, articles) in _TRIGGERS.items():
-        body = "\n".join(_BUMP.format(article=article) for article in articles)
-        db.execute(f"CREATE TRIGGER {name} {when} BEGIN\n{body}\nEND")
+    for name in _TRIGGERS:
+        _create_trigger(db, name)
     db.execute(
         """CREATE TABLE agreement_scopes (id INTEGER PRIMARY KEY, key TEXT NOT NULL UNIQUE,
            seq INTEGER NOT NULL DEFAULT 0, saved REAL NOT NULL DEFAULT 0)"""

@@ -314,6 +314,15 @@ def m018_ingest_article_metadata(db: Database) -> None:
         db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
 
 
+@migrations()
+def m019_agreement_sees_notes(db: Database) -> None:
+    # A note given to an untagged annotation makes it a memo, which agreement leaves out: the
+    # kept agreement sums learn of it (and those kept without knowing are forgotten).
+    from reader.store.agreement import renew_trigger
+
+    renew_trigger(db, "article_changes_memo")
+
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")
