@@ -266,3 +266,31 @@ def test_a_reimport_replaces_the_attributes_with_the_files(tmp_path):
     assert store.articles.add(changed).outcome == "updated"
     assert store.articles.get(article_id).attributes == (("section", "politics"), ("desk", "north"))
     store.close()
+
+
+# --- the article header -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 40)])
+async def test_the_article_header_shows_the_attributes(tmp_path, config, size):
+    from reader.tui.app import ReaderApp
+
+    from .conftest import open_article
+
+    store = Store.open(config.database)
+    store.tags.sync(config.tags)
+    store.articles.add(Document(
+        text="Floods ease\n\nRivers fell overnight across the valley.", title="Floods ease", source="Valley Post",
+        url=None, path="week.csv", published="2024-03-04", locator="line 2",
+        attributes=(("section", "weather"), ("summary", "Rivers\nfell \x1b[2Jfast " + "and far " * 20))))
+    app = ReaderApp(config, store)
+    try:
+        async with app.run_test(size=size) as pilot:
+            await open_article(pilot)
+            header = str(app.screen.query_one("#article-title").render())
+            assert header.startswith("Floods ease  Valley Post · 2024-03-04  section: weather · summary: Rivers fell")
+            assert "\x1b" not in header and "\n" not in header
+            if size[0] > 100:
+                assert "summary: Rivers fell \ufffd[2Jfast and far and far" in header and header.endswith("…")
+    finally:
+        store.close()
