@@ -15,7 +15,6 @@ from click.testing import CliRunner
 from reader.cli import main
 from reader.core.config import parse_config
 from reader.core.ingest import Document, ReadOptions, SizeLimit, Skipped, read_data, read_file
-from reader.services.corpus import read_options
 from reader.services.export import write_yaml
 from reader.services.import_yaml import import_annotations
 from reader.store import Store
@@ -70,13 +69,14 @@ def test_a_messy_csv_maps_its_fields_keeps_the_others_and_skips_bad_rows_alone(t
     ]
 
 
-@pytest.mark.parametrize(("name", "content", "options"), [
-    ("dump.tsv", "title\ttext\tlang\nDam vote\tThe council voted for the dam.\tde\n", ReadOptions()),
-    ("dump.csv", "title|text|lang\nDam vote|The council voted for the dam.|de\n", ReadOptions()),
-    ("dump.csv", "title|text|lang\nDam vote|The council voted for the dam.|de\n", ReadOptions(csv_delimiter="|")),
-    ("dump.csv", "title,text,lang\nDam vote,\"The council voted for the dam.\",de\n", ReadOptions()),
+@pytest.mark.parametrize(("name", "content", "delimiter"), [
+    ("dump.tsv", "title\ttext\tlang\nDam vote\tThe council voted for the dam.\tde\n", None),
+    ("dump.csv", "title|text|lang\nDam vote|The council voted for the dam.|de\n", None),
+    ("dump.csv", "title|text|lang\nDam vote|The council voted for the dam.|de\n", "|"),
+    ("dump.csv", "title,text,lang\nDam vote,\"The council voted for the dam.\",de\n", None),
 ])
-def test_csv_delimiters_are_sniffed_or_given(tmp_path, name, content, options):
+def test_csv_delimiters_are_sniffed_or_given(tmp_path, name, content, delimiter):
+    options = ReadOptions(csv_delimiter=delimiter)
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
     [document] = results(path, options=options)
@@ -97,6 +97,8 @@ def test_a_csv_in_a_legacy_encoding_is_decoded_and_a_csv_without_text_says_which
 
 
 def test_configured_field_names_come_before_the_defaults(tmp_path):
+    from reader.services.corpus import read_options
+
     config_path = tmp_path / "config.yaml"
     text = ("annotator: alice\nimport:\n  fields:\n    title: Überschrift\n    text: [Fliesstext]\n"
             "    source: [zeitung]\n  csv_delimiter: tab\n")
@@ -113,7 +115,7 @@ def test_configured_field_names_come_before_the_defaults(tmp_path):
 def test_a_json_record_keeps_every_field_as_strings(tmp_path):
     record = {"Headline": "Ferry strike ends", "Body": "Ferry crews returned to work on Tuesday.", "pubdate": "2024-02-06",
               "outlet": "Coast Courier", "link": "https://example.org/ferry", "byline": ["A. Reed", "B. Lund"],
-              "category": "labour", "score": 0.75, "verified": True, "tags": ["ferry", "strike"], "empty": "", "none": None}
+              "category": "lab\x1b[31mour\r\n", "score": 0.75, "verified": True, "tags": ["ferry", "strike"], "empty": "", "none": None}
     path = tmp_path / "one.jsonl"
     path.write_text(json.dumps(record) + "\n", encoding="utf-8")
     [document] = results(path)

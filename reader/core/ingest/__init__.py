@@ -838,7 +838,7 @@ def _csv_records(
         yield Skipped(name, f"line 1 (the header): {problems[1]}")
         return
     delimiter = options.csv_delimiter or ("\t" if suffix == ".tsv" else sniff_delimiter(first))
-    wanted = limit.max_bytes if limit is not None else sys.maxsize
+    wanted = min(limit.max_bytes if limit is not None else sys.maxsize, 2**31 - 1)  # (a C long on Windows)
     if csv.field_size_limit() < wanted:
         csv.field_size_limit(wanted)
     reader = csv.reader(chain([first], stream), delimiter=delimiter, strict=True)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import BinaryIO
 
-from reader.core.ingest.text import single_line
+from reader.core.ingest.text import normalise_text, single_line
 
 #: What each known field is called in the datasets reader meets, tried in this order (case
 #: does not matter); `import.fields` in config.yaml puts its names before these.
@@ -100,7 +100,7 @@ def attribute_value(value: object) -> str:
     """A field's value as an attribute's string: text as it is, a number as written, anything
     else (true, a list, an object) as JSON."""
     if isinstance(value, str):
-        return value.strip()
+        return normalise_text(value).strip()  # line breaks kept; escapes and control characters go
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         try:
             return str(value)
