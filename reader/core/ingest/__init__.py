@@ -847,6 +847,11 @@ def _csv_records(
     except (StopIteration, csv.Error) as error:
         yield Skipped(name, f"line 1: not a CSV header ({error or 'no header row'})")
         return
+    wanted_text = {name.lower() for name in options.fields.text}
+    if not any(column.strip().lower() in wanted_text for column in header):
+        looked = ", ".join(options.fields.text[:5])
+        yield Skipped(name, f"line 1: no text column in the header (looked for {looked}...; see import.fields)")
+        return
     previous = reader.line_num
     while True:
         try:
