@@ -97,7 +97,7 @@ def _write(tmp_path: Path, text: str) -> Path:
         (tag("no"), ":3: tags[0].key: expected a string, got a boolean False (put it in quotes)"),
         (tag("0x31"), ":3: tags[0].key: expected a string, got a number 49 (YAML reads 0x31 as 49; put it in quotes)"),
         # unknown and duplicate keys, nested
-        ("import:\n  max_size: 3\n", ":2: import.max_size: unknown key (known keys: day_first, max_file_mb)"),
+        ("import:\n  max_size: 3\n", ":2: import.max_size: unknown key (known keys: csv_delimiter, day_first, fields, max_file_mb)"),
         ("import:\n  day_first: \"no\"\n", ":2: import.day_first"),
         ("entities:\n  colour: {}\n", ":2: entities.colour: unknown key"),
         ("tags:\n  - name: a\n    colour: red\n", ":3: tags[0].colour: unknown key"),
@@ -221,7 +221,7 @@ def test_a_folder_named_config_yaml_is_an_error(tmp_path):
 
 _TOP_KEYS = ["annotator", "database", "export_file", "load_samples", "theme", "reading_width", "unknown", "<<", "1"]
 _SECTION_KEYS = {
-    "import": ["max_file_mb", "max_size", "day_first"],
+    "import": ["max_file_mb", "max_size", "day_first", "fields", "csv_delimiter"],
     "entities": ["show", "backend", "spacy_pipeline", "colors", "gazetteer", "colour"],
     "keymap": ["cursor.word_next", "tag.apply", "\"\\e\""],
 }

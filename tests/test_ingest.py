@@ -170,7 +170,7 @@ def test_iter_files_rejects_a_missing_path_before_yielding_anything(tmp_path: Pa
 
 
 def test_supported_suffixes_are_the_documented_ones() -> None:
-    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+    assert SUPPORTED_SUFFIXES == (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv", ".tsv")
 
 
 # --- read_file: dispatch and errors -------------------------------------------------------

@@ -160,7 +160,7 @@ def test_a_legacy_encoding_is_detected_and_reported(tmp_path):
 
 
 def test_a_file_over_the_limit_is_skipped_without_being_read(tmp_path):
-    big = sparse(tmp_path / "dump.jsonl", 200 * MEGABYTE)
+    big = sparse(tmp_path / "dump.json", 200 * MEGABYTE)
     limit = SizeLimit(1, "import.max_file_mb in config.yaml")
     tracemalloc.start()
     try:
@@ -452,7 +452,7 @@ def test_import_of_a_hostile_folder_imports_the_good_and_lists_every_bad(workspa
     write(folder / "undecodable.txt", b"Caf\x81\x8d\x90")
     write(folder / "empty.md", b"")
     write(folder / "blank.txt", "  \n\n ")
-    sparse(folder / "huge.jsonl", 200 * MEGABYTE)
+    sparse(folder / "huge.json", 200 * MEGABYTE)
     os.symlink("loop_b.txt", folder / "loop_a.txt")
     os.symlink("loop_a.txt", folder / "loop_b.txt")
     os.symlink("gone.txt", folder / "broken.txt")
@@ -470,7 +470,7 @@ def test_import_of_a_hostile_folder_imports_the_good_and_lists_every_bad(workspa
     lines = result.stdout.splitlines()
     base = str(folder)
     expected = {
-        f"{base}/huge.jsonl": f"larger than the 1 MB limit (200.0 MB; import.max_file_mb in {workspace}/config.yaml)",
+        f"{base}/huge.json": f"larger than the 1 MB limit (200.0 MB; import.max_file_mb in {workspace}/config.yaml)",
         f"{base}/blank.txt": "empty text",
         f"{base}/broken.txt": "broken symbolic link (to gone.txt, which does not exist)",
         f"{base}/empty.md": "empty file",

@@ -19,12 +19,22 @@ from reader.commands.stdin import STDIN_NAME, as_stdin_articles, dashes, read_st
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, allow_dash=True))
 @stdin_option
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (with the database).")
+@click.option("--source", "source", metavar="NAME", help="The source of every article imported (over what the files say).")
+@click.option("--source-from-folder", is_flag=True, help="The source of each article: the name of the folder holding its file.")
+@click.option("--set", "settings", metavar="NAME=VALUE", multiple=True,
+              help="Set a field on every article imported: title, source, url, author, date, or any other "
+                   "name (an attribute, such as --set collection=elections). Repeatable.")
+@click.option("--csv-delimiter", metavar="CHAR", help="The delimiter of CSV files (, ; | or tab); default: sniffed from each header.")
 @click.pass_obj
-def import_command(context: Context, paths: tuple[str, ...], stdin_format: str, as_json: bool) -> None:
-    """Import articles from files and folders (.txt .md .html .json .jsonl), recursively; `-`
-    reads standard input (see --stdin-format)."""
-    from reader.services.corpus import ImportSummary, import_documents, import_files
-    from reader.core.ingest import ReadOptions, SizeLimit, iter_files
+def import_command(
+    context: Context, paths: tuple[str, ...], stdin_format: str, as_json: bool, source: str | None,
+    source_from_folder: bool, settings: tuple[str, ...], csv_delimiter: str | None,
+) -> None:
+    """Import articles from files and folders (.txt .md .html .json .jsonl .csv .tsv),
+    recursively; `-` reads standard input (see --stdin-format). A JSONL or CSV file is read a
+    record at a time: the size limit applies to each record."""
+    from reader.services.corpus import ImportSummary, Overrides, import_documents, import_files, parse_setting, read_options
+    from reader.core.ingest import SizeLimit, iter_files
 
     config = context.config
     limit = SizeLimit(config.importing.max_file_mb, f"import.max_file_mb in {config.path}")
@@ -33,7 +43,19 @@ def import_command(context: Context, paths: tuple[str, ...], stdin_format: str, 
         files = list(iter_files(path for path in paths if path != "-"))
     except FileNotFoundError as error:
         raise failure(str(error)) from None
-    options = ReadOptions(day_first=config.importing.day_first)
+    if csv_delimiter is not None:
+        csv_delimiter = {"tab": "\t", "\\t": "\t"}.get(csv_delimiter, csv_delimiter)
+        if len(csv_delimiter) != 1 or csv_delimiter in "\"\r\n":
+            raise click.BadParameter("expected one character (or tab)", param_hint="--csv-delimiter")
+    try:
+        pairs = tuple(parse_setting(setting) for setting in settings)
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--set") from None
+    options = read_options(config.importing, csv_delimiter)
+    overrides = Overrides(
+        source=source.strip() or None if source else None, source_from_folder=source_from_folder,
+        settings=pairs, day_first=config.importing.day_first,
+    )
     documents = list(as_stdin_articles(stdin_documents(read_stdin(limit), stdin_format, options))) if from_stdin else []
     store = context.open_store()
     if not as_json:  # (once it opened: one that cannot be is one line naming it)
@@ -48,9 +70,9 @@ def import_command(context: Context, paths: tuple[str, ...], stdin_format: str, 
                 show_pos=True,
             ) as bar:
                 import_files(store, files, on_file=lambda _path: bar.update(1), limit=limit, summary=summary,
-                             options=options)
+                             options=options, overrides=overrides)
         if from_stdin:
-            import_documents(store, documents, STDIN_NAME, summary)
+            import_documents(store, documents, STDIN_NAME, summary, overrides)
     finally:
         store.close()
     echo_summary(summary, as_json, database=str(config.database))  # a file name can hold ESC or a newline

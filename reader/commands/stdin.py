@@ -21,7 +21,7 @@ from reader.core.ingest import Document, ReadOptions, SizeLimit, Skipped, read_d
 #: How standard input is named in messages (and stored as the path of articles read from it).
 STDIN_NAME = "<stdin>"
 #: The formats standard input may hold for `reader import` and `reader entities`.
-STDIN_FORMATS = ("auto", "txt", "md", "html", "json", "jsonl")
+STDIN_FORMATS = ("auto", "txt", "md", "html", "json", "jsonl", "csv")
 
 
 def stdin_option(function):

@@ -92,6 +92,11 @@ class ImportSettings:
     max_file_mb: int = DEFAULT_MAX_FILE_MB
     #: How a date such as 02/03/2019 is read: day first (2 March), else month first (3 February).
     day_first: bool = True
+    #: `import.fields`: for title, text, date, source, url and author, the field names of JSON,
+    #: JSONL and CSV records to look for first (before the defaults, see ingest/records.py).
+    fields: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: `import.csv_delimiter`: the delimiter of CSV files; None: sniffed from each file's header.
+    csv_delimiter: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -326,7 +331,7 @@ class _ConfigReader:
     }
     ENTITY_KEYS = {"show", "colors", "gazetteer", "backend", "spacy_pipeline"}
     TAG_KEYS = {"name", "key", "color", "description"}
-    IMPORT_KEYS = {"max_file_mb", "day_first"}
+    IMPORT_KEYS = {"max_file_mb", "day_first", "fields", "csv_delimiter"}
 
     def __init__(self, path: Path, text: str = ""):
         self.path = path
@@ -450,7 +455,32 @@ class _ConfigReader:
         return ImportSettings(
             max_file_mb=self.integer(section.get("max_file_mb"), "import.max_file_mb", DEFAULT_MAX_FILE_MB, 1, 1_000_000),
             day_first=self.boolean(section.get("day_first"), "import.day_first", True),
+            fields=self.import_fields(section.get("fields")),
+            csv_delimiter=self.csv_delimiter(section.get("csv_delimiter")),
         )
+
+    def import_fields(self, node: Located | None) -> tuple[tuple[str, tuple[str, ...]], ...]:
+        from reader.core.ingest.records import ROLES
+
+        section = self.mapping(node, "import.fields", set(ROLES))
+        fields: list[tuple[str, tuple[str, ...]]] = []
+        for role in ROLES:
+            child = section.get(role)
+            if child is None or child.value is None:
+                continue
+            where = f"import.fields.{role}"
+            names = [self.string(child, where, "")] if isinstance(child.value, str) else self.string_list(child, where)
+            fields.append((role, tuple(names)))
+        return tuple(fields)
+
+    def csv_delimiter(self, node: Located | None) -> str | None:
+        if node is None or node.value is None:
+            return None
+        value = self.string(node, "import.csv_delimiter", ",", empty_ok=True)
+        value = {"tab": "\t", "\\t": "\t"}.get(value, value)
+        if len(value) != 1 or value in "\"\r\n":
+            raise self.fail(node, "import.csv_delimiter", f"expected one character (or tab), got {_shown(value)}")
+        return value
 
     def string_list(self, node: Located, where: str) -> list[str]:
         if node.value is None:

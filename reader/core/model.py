@@ -144,6 +144,8 @@ class ArticleInfo:
 @dataclass(frozen=True, slots=True)
 class Article(ArticleInfo):
     text: str
+    #: The record's other fields (a dataset's "category"...), as (name, value) in its order.
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,11 +6,14 @@ It reports every file it could not import with a reason; it never deletes or ove
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 
-from reader.core.ingest import Document, ReadOptions, SizeLimit, Skipped, iter_files, read_file
+from reader.core.config import ImportSettings
+from reader.core.ingest import Document, FieldNames, ReadOptions, SizeLimit, Skipped, iter_files, read_file
+from reader.core.ingest.dates import iso_date
+from reader.core.ingest.text import single_line
 from reader.store import Store
 
 #: Documents written per transaction during an import.
@@ -61,6 +64,66 @@ class ImportSummary:
 _EXTRACTOR_NAMES = {"trafilatura": "trafilatura", "stdlib": "the fallback parser"}
 
 
+def read_options(settings: ImportSettings, csv_delimiter: str | None = None) -> ReadOptions:
+    """How files are read under the `import` settings of config.yaml (`csv_delimiter` given on
+    the command line wins over the config's)."""
+    return ReadOptions(
+        day_first=settings.day_first,
+        fields=FieldNames.configured(dict(settings.fields)),
+        csv_delimiter=csv_delimiter or settings.csv_delimiter,
+    )
+
+
+#: `--set` names that set an article's own field rather than an attribute.
+OWN_FIELDS = ("title", "source", "url", "author", "date")
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """What `reader import` sets on every article of one import: `--source`, `--source-from-folder`
+    (the name of the folder holding each file), `--set name=value` (an own field of OWN_FIELDS,
+    else an attribute). They win over what the files say."""
+
+    source: str | None = None
+    source_from_folder: bool = False
+    settings: tuple[tuple[str, str], ...] = ()
+    day_first: bool = True
+
+    def __bool__(self) -> bool:
+        return bool(self.source or self.source_from_folder or self.settings)
+
+    def apply(self, document: Document) -> Document:
+        changes: dict[str, object] = {}
+        if self.source_from_folder and document.path and not document.path.startswith("<"):
+            folder = Path(document.path).parent.name
+            if folder:
+                changes["source"] = single_line(folder)
+        if self.source:
+            changes["source"] = single_line(self.source)
+        attributes = dict(document.attributes)
+        for name, value in self.settings:
+            if name == "date":
+                changes["published_written"], changes["published"] = value, iso_date(value, self.day_first)
+            elif name in OWN_FIELDS:
+                changes[name] = value
+            else:
+                attributes[name] = value
+        if self.settings:
+            changes["attributes"] = tuple(attributes.items())
+        return replace(document, **changes) if changes else document
+
+
+def parse_setting(text: str) -> tuple[str, str]:
+    """`name=value` of `--set` as (name, value); ValueError with the reason."""
+    name, equals, value = text.partition("=")
+    name = single_line(name).strip()
+    if not equals or not name:
+        raise ValueError(f"{text!r}: expected name=value (such as category=sport)")
+    if name == "text":
+        raise ValueError(f"{text!r}: the text of an article cannot be set for a whole import")
+    return name, single_line(value).strip()
+
+
 def import_paths(
     store: Store, paths: Iterable[str | Path], limit: SizeLimit | None = None, options: ReadOptions = ReadOptions()
 ) -> ImportSummary:
@@ -75,9 +138,12 @@ def import_files(
     limit: SizeLimit | None = None,
     summary: ImportSummary | None = None,
     options: ReadOptions = ReadOptions(),
+    overrides: Overrides = Overrides(),
 ) -> ImportSummary:
     """Import `files` in batched transactions; `on_file` is called after each file; a file
-    over `limit` is skipped from its size alone, never read. Counted into `summary` if given."""
+    over `limit` is skipped from its size alone, never read (a JSONL or CSV file is read a
+    record at a time, the limit applying to each). Counted into `summary` if given; `overrides`
+    set on every article."""
     summary = ImportSummary() if summary is None else summary
     for batch_start in range(0, len(files), BATCH_SIZE):
         batch = files[batch_start : batch_start + BATCH_SIZE]
@@ -86,7 +152,7 @@ def import_files(
             for path in batch:
                 # Store absolute paths, so the same file imported from elsewhere is recognised.
                 for item in read_file(path.absolute(), limit, options):
-                    _record(store, item, summary)
+                    _record(store, overrides.apply(item) if overrides and isinstance(item, Document) else item, summary)
                 if on_file:
                     on_file(path)
     return summary
@@ -94,6 +160,7 @@ def import_files(
 
 def import_documents(
     store: Store, items: list[Document | Skipped], name: str, summary: ImportSummary | None = None,
+    overrides: Overrides = Overrides(),
 ) -> ImportSummary:
     """Import documents read from elsewhere than a file (standard input, named `name` in
     messages) in batched transactions, counted into `summary` if given."""
@@ -102,7 +169,7 @@ def import_documents(
         saved = f"; the {batch_start} documents before them were saved" if batch_start else ""
         with store.writing(f"importing documents from {name}{saved}"):
             for item in items[batch_start : batch_start + BATCH_SIZE]:
-                _record(store, item, summary)
+                _record(store, overrides.apply(item) if overrides and isinstance(item, Document) else item, summary)
     return summary
 
 

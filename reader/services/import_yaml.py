@@ -62,6 +62,7 @@ _ANNOTATION_KEYS = {"id", "start", "end", "quote", "prefix", "suffix", "tags", "
 _ORPHAN_KEYS = _ANNOTATION_KEYS | {"orphaned"}
 _ARTICLE_TAG_KEYS = {"name", "annotator", "created"}
 _ARTICLE_NOTE_KEYS = {"annotator", "note", "created", "updated"}
+_ATTRIBUTE_KEYS = {"name", "value"}
 _CODEBOOK_KEYS = {"name", "key", "color", "description"}
 _VERDICT_KEYS = {"surface", "label", "verdict", "annotator", "created"}
 _PENDING_KEYS = {"article", "sha256", "title", "annotation_id", "source_file", "kept", "record"}
@@ -414,7 +415,7 @@ def _pending_of(entry: LinedMap) -> PendingAnnotation:
 def _check_article(
     article: LinedMap, path: Path, where: str, seen: set[str], strings_checked: bool, version: int
 ) -> _ArticleIn:
-    _known_keys(article, _ARTICLE_KEYS | ({"orphans", "notes"} if version >= 3 else set()), path, where)
+    _known_keys(article, _ARTICLE_KEYS | ({"orphans", "notes", "attributes"} if version >= 3 else set()), path, where)
     for key in ("id", "title", "sha256"):
         _need_string(article, key, path, where)
     for key in ("source", "path", "locator", "url", "published"):
@@ -425,6 +426,7 @@ def _check_article(
     if version >= 3:
         _check_article_tags(article, path, where, strings_checked)
         _check_article_notes(article, path, where, strings_checked)
+        _check_attributes(article, path, where, strings_checked)
     else:
         _check_tags(article, path, where, required=False)
     text = article.get("text")
@@ -457,6 +459,24 @@ def _check_article(
         if normalised is None:  # cannot tell where characters went: no offset is trusted
             normalised = NormalisedText(normalise_text(text), [])
     return _ArticleIn(article, normalised)
+
+
+def _check_attributes(article: LinedMap, path: Path, where: str, strings_checked: bool) -> None:
+    """Format 3: an article's attributes (the other fields of its imported record), name and value."""
+    attributes = article.get("attributes", LinedList())
+    if not isinstance(attributes, LinedList):
+        raise _fail(path, article, "attributes", f"{where}.attributes", "expected a list of attributes (name, value)")
+    for index, attribute in enumerate(attributes):
+        here = f"{where}.attributes[{index}]"
+        if not isinstance(attribute, LinedMap):
+            raise YamlError(path, attributes.lines[index], here, f"expected an attribute (name, value), got {_kind(attribute)}")
+        _known_keys(attribute, _ATTRIBUTE_KEYS, path, here)
+        for key in ("name", "value"):
+            _need_string(attribute, key, path, here)
+            if not strings_checked:
+                _encodable(attribute, key, path, here)
+        # neutralised once, here
+        attribute["name"], attribute["value"] = one_line(attribute["name"]), lines_kept(attribute["value"])
 
 
 def _check_article_notes(article: LinedMap, path: Path, where: str, strings_checked: bool) -> None:
@@ -707,6 +727,7 @@ class _Merger:
                 uid=record["id"], sha256=sha256_text(given.text), title=record["title"], text=given.text,
                 source=record.get("source"), url=record.get("url"), path=record.get("path") or "",
                 locator=record.get("locator") or "", published=record.get("published"),
+                attributes=[(attribute["name"], attribute["value"]) for attribute in record.get("attributes", [])],
             )
             text = given.text
             summary.articles_added += 1

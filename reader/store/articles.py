@@ -80,6 +80,7 @@ class Articles(Repository):
                     **_more_metadata(doc),
                 }
             ).last_pk
+            self._set_attributes(article_id, doc.attributes)
         return AddResult("imported", article_id)
 
     def _of_file(self, doc: Document) -> int | None:
@@ -129,17 +130,20 @@ class Articles(Repository):
         path: str,
         locator: str,
         published: str | None,
+        attributes: Iterable[tuple[str, str]] = (),
     ) -> int:
         """Add an article exactly as another database exported it (same uid); returns its id.
         No `reader import` here updates it (see `add_document`)."""
         with self.store.writing("adding an article"):
-            return self.db["articles"].insert(
+            article_id = self.db["articles"].insert(
                 {
                     "uid": uid, "sha256": sha256, "title": title, "source": source, "url": url, "path": path,
                     "locator": locator, "published": published, "chars": len(text), "imported": now_utc(),
                     "text": text, "arrival": ARRIVED_FROM_EXCHANGE,
                 }
             ).last_pk
+            self._set_attributes(article_id, attributes, replace=False)
+            return article_id
 
     def _free_uid(self, digest: str, doc: Document) -> str:
         """The text's sha256, unless an article whose text has since changed already holds it;
@@ -186,7 +190,24 @@ class Articles(Repository):
                 **_more_metadata(doc),
             },
         )
+        self._set_attributes(article_id, doc.attributes)
         return AddResult("updated", article_id, reanchored=counts)
+
+    def _set_attributes(self, article_id: int, attributes: Iterable[tuple[str, str]], replace: bool = True) -> None:
+        """Store an article's attributes (inside a write), in place of those it had."""
+        if replace:
+            self.db.execute("DELETE FROM article_attributes WHERE article_id = ?", [article_id])
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO article_attributes (article_id, name, value, position) VALUES (?, ?, ?, ?)",
+            [(article_id, name, value, position) for position, (name, value) in enumerate(attributes)],
+        )
+
+    def attributes_of(self, article_id: int) -> tuple[tuple[str, str], ...]:
+        """An article's attributes, (name, value) in the order its record gave them."""
+        rows = self.db.execute(
+            "SELECT name, value FROM article_attributes WHERE article_id = ? ORDER BY position, name", [article_id]
+        )
+        return tuple((name, value) for name, value in rows)
 
     def sources(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source COLLATE NOCASE")]
@@ -236,7 +257,7 @@ class Articles(Repository):
         ).fetchone()
         if row is None:
             raise KeyError(f"no article with id {article_id}")
-        return Article(*row[:9], tags=split_names(row[9]), text=row[10])
+        return Article(*row[:9], tags=split_names(row[9]), text=row[10], attributes=self.attributes_of(article_id))
 
     def tags_of(self, article_id: int) -> tuple[str, ...]:
         """The tags on the article itself (not on its passages), by name."""

@@ -151,7 +151,8 @@ class Exchange(Repository):
         next_note, next_tag, next_orphan = next(annotations, None), tags.fetchone(), orphans.fetchone()
         next_article_note = article_notes.fetchone()
         for row in articles:
-            article = Article(*row[:9], tags=split_names(row[9]), text=row[10])
+            article = Article(*row[:9], tags=split_names(row[9]), text=row[10],
+                              attributes=self.store.articles.attributes_of(row[0]))
             notes: list[Annotation] = []
             while next_note is not None and next_note.article_id == article.id:
                 notes.append(next_note)

@@ -323,6 +323,20 @@ def m019_agreement_sees_notes(db: Database) -> None:
     renew_trigger(db, "article_changes_memo")
 
 
+@migrations()
+def m020_article_attributes(db: Database) -> None:
+    # The fields of a JSON, JSONL or CSV record that are none of the known ones (issue 16: a
+    # dataset's "category", "section", "lang"), or set by `reader import --set name=value`:
+    # one row per article and name, values as strings, kept in the record's order (`position`).
+    db["article_attributes"].create(
+        {"article_id": int, "name": str, "value": str, "position": int},
+        pk=("article_id", "name"),
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "name", "value", "position"},
+    )
+    db.execute("CREATE INDEX article_attributes_by_name ON article_attributes (name, value)")
+
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")

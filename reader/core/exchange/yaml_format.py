@@ -40,6 +40,9 @@ def article_record(
     if article.url:
         record["url"] = article.url
     record["published"] = article.published
+    attributes = getattr(article, "attributes", ())
+    if attributes:  # an imported record's other fields (written only when there are some)
+        record["attributes"] = [{"name": name, "value": value} for name, value in attributes]
     record["sha256"] = article.sha256
     record["tags"] = [article_tag_record(tag) for tag in tags] if tags is not None else list(article.tags)
     if notes:

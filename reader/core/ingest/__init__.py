@@ -8,18 +8,25 @@ Ingest never writes anything, never imports Textual, never lets a bad file raise
 from __future__ import annotations
 
 import codecs
+import csv
 import errno
+import io
 import json
+import sys
 import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
+from itertools import chain
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from reader.core.ingest.dates import iso_date
 from reader.core.ingest.html import PageError, read_page
 from reader.core.ingest.news import NewsFacts, is_navigation, read_news
+from reader.core.ingest.records import (
+    SNIFF_BYTES, FieldNames, Line, csv_header, iter_lines, map_fields, sniff_delimiter,
+)
 from reader.core.ingest.text import (
     _CONTROLS, _CSI, _LEADING_BLANK_LINES, _OSC, TITLE_LIMIT, normalise_text, opening_words, optional as _optional,
     repair_mojibake, shorten as _shorten, single_line as _single_line,
@@ -27,12 +34,16 @@ from reader.core.ingest.text import (
 from reader.core.safetext import terminal_line
 
 __all__ = [
-    "Document", "Skipped", "IngestError", "SizeLimit", "ReadOptions", "SUPPORTED_SUFFIXES", "TITLE_LIMIT",
+    "Document", "Skipped", "IngestError", "SizeLimit", "ReadOptions", "FieldNames", "SUPPORTED_SUFFIXES",
+    "STREAMED_SUFFIXES", "TITLE_LIMIT",
     "decode", "normalise_text", "path_text", "visible", "iter_files", "read_file", "read_regular_file",
     "is_navigation", "_CONTROLS", "_CSI", "_LEADING_BLANK_LINES", "_OSC",
 ]
 
-SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl")
+SUPPORTED_SUFFIXES = (".txt", ".md", ".html", ".htm", ".json", ".jsonl", ".csv", ".tsv")
+#: Files read as a stream, a record at a time: the size limit applies to each record (a line of
+#: JSONL, a row of CSV), never to the whole file.
+STREAMED_SUFFIXES = (".jsonl", ".csv", ".tsv")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,13 +70,19 @@ class Document:
     encoding: str | None = None
     #: True when mojibake ("Â£", "â€™") was repaired in its text, title or metadata.
     repaired: bool = False
+    #: The fields of a JSON, JSONL or CSV record that are none of the known ones, as
+    #: (name, value) strings in the record's order: the article's attributes.
+    attributes: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
 class ReadOptions:
-    """How `read_file` reads ambiguous things: `day_first` for dates such as 02/03/2019."""
+    """How `read_file` reads ambiguous things: `day_first` for dates such as 02/03/2019, the
+    field names of records (`fields`), a CSV file's delimiter (None: sniffed from its header)."""
 
     day_first: bool = True
+    fields: FieldNames = FieldNames()
+    csv_delimiter: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -328,20 +345,30 @@ def read_file(
     name = path_text(path)
     try:
         _refuse_all_but_a_file(path, name)
-        reader = _READERS.get(path.suffix.lower())
-        if reader is None:
+        suffix = path.suffix.lower()
+        if suffix not in _READERS and suffix not in STREAMED_SUFFIXES:
             raise IngestError(name, f"unsupported file type {path.suffix or '(no suffix)'}")
-        data = _read_bytes(path, name, limit)
+        if suffix in STREAMED_SUFFIXES:
+            handle = _open_regular(path, name)
+        else:
+            data = _read_bytes(path, name, limit)
     except IngestError as error:
         yield Skipped(name, error.reason)
         return
-    yield from read_data(data, name, path.suffix.lower(), options)
+    if suffix in STREAMED_SUFFIXES:
+        with handle:
+            yield from read_stream(handle, name, suffix, options, limit)
+        return
+    yield from read_data(data, name, suffix, options)
 
 
 def read_data(data: bytes, name: str, suffix: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
     """The documents in `data` read as a file with `suffix` (".txt", ".jsonl"...) named `name`
     is: decoded (a legacy encoding by detection), read, its mojibake repaired; Skipped notes for
     what cannot be. Never raises for bad content."""
+    if suffix in STREAMED_SUFFIXES:
+        yield from read_stream(io.BytesIO(data), name, suffix, options, None)
+        return
     try:
         if not data:
             raise IngestError(name, "empty file")
@@ -378,6 +405,25 @@ def _refuse_all_but_a_file(path: Path, name: str) -> None:
         raise IngestError(name, os.strerror(errno.EISDIR))
     if not stat.S_ISREG(info.st_mode):
         raise IngestError(name, f"not a regular file ({_file_kind(info.st_mode)})")
+
+
+def _open_regular(path: Path, name: str) -> io.BufferedReader:
+    """The regular file at `path` open for reading, checked once open as `_read_bytes` does."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except OSError as error:
+        raise IngestError(name, _os_reason(error, path)) from None
+    handle = open(descriptor, "rb")
+    try:
+        info = os.fstat(descriptor)
+    except OSError as error:
+        handle.close()
+        raise IngestError(name, _os_reason(error, path)) from None
+    if not stat.S_ISREG(info.st_mode):
+        handle.close()
+        raise IngestError(name, f"not a regular file ({_file_kind(info.st_mode)})")
+    return handle
 
 
 def _read_bytes(path: Path, name: str, limit: SizeLimit | None) -> bytes:
@@ -458,7 +504,10 @@ def _repaired(document: Document, encoding: str | None) -> Document:
     """
     fields = {"text": document.text, "title": document.title, "source": document.source, "author": document.author}
     entities = document.extractor is None  # an HTML page's entities were decoded by its parser
-    fixed = {key: repair_mojibake(value, entities) if value else value for key, value in fields.items()}
+    fixed: dict[str, object] = {key: repair_mojibake(value, entities) if value else value for key, value in fields.items()}
+    attributes = tuple((name, repair_mojibake(value, entities)) for name, value in document.attributes)
+    if attributes != document.attributes:
+        fixed["attributes"] = attributes
     repaired = fixed != fields
     if repaired:
         fixed["text"] = normalise_text(fixed["text"])
@@ -480,6 +529,7 @@ def _document(
     author: str | None = None,
     fallback_title: str = "",
     options: ReadOptions = ReadOptions(),
+    attributes: tuple[tuple[str, str], ...] = (),
     **page: str | None,
 ) -> Document | Skipped:
     """A Document from already-normalised `text`, or Skipped when the text is empty. What the
@@ -503,6 +553,7 @@ def _document(
         locator=locator,
         published_written=written,
         author=author or facts.author,
+        attributes=attributes,
         **page,
     )
 
@@ -614,17 +665,26 @@ def _metadata(record: dict[str, object], field: str) -> str | None:
 
 
 def _record_document(record: object, path: str, locator: str, options: ReadOptions) -> Document | Skipped:
-    """A Document from one JSON object with a string "text" and optional metadata fields."""
+    """A Document from one record (a JSON object, a CSV row by its header): its text, title,
+    date, source, url and author under the names `options.fields` gives, every other field with
+    a value kept as an attribute."""
     if not isinstance(record, dict):
         return Skipped(path, _located(locator, "not a JSON object"))
-    text = record.get("text")
-    if text is None:
-        return Skipped(path, _located(locator, 'missing "text"'))
+    mapped = map_fields(record, options.fields)
+    if "text" not in mapped.found:
+        present = [name for name in options.fields.text if name in record]
+        if present:
+            return Skipped(path, _located(locator, "empty text"))
+        return Skipped(path, _located(locator, 'missing "text"' if options.fields.text[0] == "text"
+                                      else f'missing "{options.fields.text[0]}"'))
+    text_key, text = mapped.found["text"]
     if not isinstance(text, str):
-        return Skipped(path, _located(locator, '"text" is not a string'))
-    title = record.get("title")
+        return Skipped(path, _located(locator, f'"{text_key}" is not a string'))
+    title_key, title = mapped.found.get("title", ("title", None))
     if title is not None and not isinstance(title, str):
-        return Skipped(path, _located(locator, '"title" is not a string'))
+        return Skipped(path, _located(locator, f'"{title_key}" is not a string'))
+    values = {role: _metadata(dict([mapped.found[role]]), mapped.found[role][0]) if role in mapped.found else None
+              for role in ("source", "url", "date", "author")}
     text = normalise_text(text)
     return _document(
         path,
@@ -632,11 +692,12 @@ def _record_document(record: object, path: str, locator: str, options: ReadOptio
         _single_line(title or ""),
         facts=read_news(text, day_first=options.day_first, path=path),
         locator=locator,
-        source=_metadata(record, "source"),
-        url=_metadata(record, "url"),
-        published=_metadata(record, "published"),
-        author=_metadata(record, "author"),
+        source=values["source"],
+        url=values["url"],
+        published=values["date"],
+        author=values["author"],
         options=options,
+        attributes=mapped.attributes,
     )
 
 
@@ -656,18 +717,167 @@ def read_json(raw: str, path: str, options: ReadOptions = ReadOptions()) -> Iter
         yield Skipped(path, "expected a JSON object or a list of objects")
 
 
-def read_jsonl(raw: str, path: str, options: ReadOptions = ReadOptions()) -> Iterator[Document | Skipped]:
-    """A .jsonl file: one object per non-blank line, located as "line N"; a bad line skips alone."""
-    for number, line in enumerate(raw.split("\n"), start=1):
-        if not line.strip():
-            continue
-        locator = f"line {number}"
+# --- jsonl and csv, streamed ----------------------------------------------------------------
+
+
+def read_stream(
+    handle: io.BufferedIOBase, name: str, suffix: str, options: ReadOptions = ReadOptions(),
+    limit: SizeLimit | None = None,
+) -> Iterator[Document | Skipped]:
+    """The records of a JSONL or CSV file open as `handle`, read a line at a time: never more
+    than `limit` of one record in memory, a record over it skipped alone, as is a bad one. The
+    encoding is told from the first megabyte (UTF-8, a byte-order mark, else a legacy encoding
+    by detection); a later line that is not in it is skipped alone."""
+    head = handle.read(SNIFF_BYTES)
+    if not head:
+        yield Skipped(name, "empty file")
+        return
+    if any(head.startswith(mark) for mark, codec, _ in _BYTE_ORDER_MARKS if codec != "utf-8"):
+        # UTF-16/32: lines cannot be split as bytes; the file is read whole, within the limit
+        rest = handle.read() if limit is None else handle.read(max(0, limit.max_bytes + 1 - len(head)))
+        data = head + rest
         try:
-            record = _parse_json(line, path)
+            if limit is not None and len(data) > limit.max_bytes:
+                raise IngestError(name, limit.reason(len(data)) + " (a UTF-16/32 file is read whole)")
+            handle = io.BytesIO(decode(data, name).encode("utf-8"))
         except IngestError as error:
-            yield Skipped(path, _located(locator, error.reason))
+            yield Skipped(name, error.reason)
+            return
+        head = handle.read(SNIFF_BYTES)
+    start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
+    try:
+        encoding = _stream_encoding(head[start:], name, complete=len(head) < SNIFF_BYTES)
+    except IngestError as error:
+        yield Skipped(name, error.reason)
+        return
+    head = b""  # (not held while the records are read)
+    handle.seek(start)
+    lines = iter_lines(handle, limit.max_bytes if limit is not None else None)
+    records = _jsonl_records if suffix == ".jsonl" else _csv_records
+    any_record = False
+    for item in records(lines, name, suffix, encoding, options, limit):
+        any_record = True
+        yield _repaired(item, encoding) if isinstance(item, Document) else item
+    if not any_record:
+        yield Skipped(name, "empty text")
+
+
+def _stream_encoding(sample: bytes, name: str, complete: bool) -> str | None:
+    """The legacy encoding a streamed file is in, told from its first bytes (`sample`, all of
+    them when `complete`); None for UTF-8. IngestError for a binary file, or one that is not
+    UTF-8 and whose encoding cannot be told with confidence."""
+    if b"\x00" in sample[:BINARY_SNIFF_BYTES]:
+        raise IngestError(name, f"binary file (NUL bytes{_utf16_hint(sample)})")
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
+        return None
+    except UnicodeDecodeError:
+        pass
+    if not complete and b"\n" in sample:
+        sample = sample[: sample.rindex(b"\n") + 1]
+    return decode_detecting(sample, name)[1]
+
+
+def _line_text(line: Line, name: str, encoding: str | None, limit: SizeLimit | None) -> str:
+    """The text of one line; IngestError (located) when it is over the limit or not in the
+    file's encoding."""
+    if line.data is None:
+        assert limit is not None
+        raise IngestError(name, f"line {line.number}: {limit.reason(line.size)}")
+    try:
+        return line.data.decode(encoding or "utf-8")
+    except UnicodeDecodeError as error:
+        what = "UTF-8" if encoding is None else encoding
+        raise IngestError(
+            name, f"line {line.number}: not valid {what} (byte 0x{line.data[error.start]:02x} at offset {error.start} of the line)"
+        ) from None
+
+
+def _guarded(record: object, path: str, locator: str, options: ReadOptions) -> Document | Skipped:
+    """`_record_document`, a bug on one record skipping that record alone."""
+    try:
+        return _record_document(record, path, locator, options)
+    except Exception as error:  # noqa: BLE001 - one record must not stop the rest of an import
+        return Skipped(path, _located(locator, f"could not be read ({type(error).__name__}: {_single_line(str(error))[:200]})"))
+
+
+def _jsonl_records(
+    lines: Iterator[Line], name: str, suffix: str, encoding: str | None, options: ReadOptions, limit: SizeLimit | None,
+) -> Iterator[Document | Skipped]:
+    """A .jsonl file: one object per non-blank line, located as "line N"; a bad line skips alone."""
+    for line in lines:
+        locator = f"line {line.number}"
+        try:
+            text = _line_text(line, name, encoding, limit)
+            if not text.strip():
+                continue
+            record = _parse_json(text, name)
+        except IngestError as error:
+            reason = error.reason if error.reason.startswith(locator) else _located(locator, error.reason)
+            yield Skipped(name, reason)
             continue
-        yield _record_document(record, path, locator, options)
+        yield _guarded(record, name, locator, options)
+
+
+def _csv_records(
+    lines: Iterator[Line], name: str, suffix: str, encoding: str | None, options: ReadOptions, limit: SizeLimit | None,
+) -> Iterator[Document | Skipped]:
+    """A .csv (or .tsv) file: a header row naming the fields, then one record per row (a quoted
+    field may hold newlines), located as "line N" where the row starts; a bad row skips alone."""
+    problems: dict[int, str] = {}  # line number: why it was not given to the csv reader
+
+    def texts() -> Iterator[str]:
+        for line in lines:
+            try:
+                yield _line_text(line, name, encoding, limit)
+            except IngestError as error:
+                problems[line.number] = error.reason.split(": ", 1)[1]
+                yield "\n"  # keeps the csv reader's line numbers those of the file
+
+    stream = texts()
+    first = next(stream, "")
+    if 1 in problems:
+        yield Skipped(name, f"line 1 (the header): {problems[1]}")
+        return
+    delimiter = options.csv_delimiter or ("\t" if suffix == ".tsv" else sniff_delimiter(first))
+    wanted = min(limit.max_bytes if limit is not None else sys.maxsize, 2**31 - 1)  # (a C long on Windows)
+    if csv.field_size_limit() < wanted:
+        csv.field_size_limit(wanted)
+    reader = csv.reader(chain([first], stream), delimiter=delimiter, strict=True)
+    try:
+        header = csv_header(next(reader))
+    except (StopIteration, csv.Error) as error:
+        yield Skipped(name, f"line 1: not a CSV header ({error or 'no header row'})")
+        return
+    wanted_text = {name.lower() for name in options.fields.text}
+    if not any(column.strip().lower() in wanted_text for column in header):
+        looked = ", ".join(options.fields.text[:5])
+        yield Skipped(name, f"line 1: no text column in the header (looked for {looked}...; see import.fields)")
+        return
+    previous = reader.line_num
+    while True:
+        try:
+            row = next(reader)
+            error = None
+        except StopIteration:
+            return
+        except csv.Error as raised:
+            row, error = [], raised
+        start, previous = previous + 1, reader.line_num
+        locator = f"line {start}"
+        bad = [number for number in problems if start <= number <= previous]
+        if bad:
+            yield Skipped(name, f"line {bad[0]}: {problems[bad[0]]}")
+        elif error is not None:
+            yield Skipped(name, _located(locator, f"not valid CSV ({error})"))
+        elif not row or all(not value.strip() for value in row):
+            continue
+        elif len(row) != len(header):
+            yield Skipped(name, _located(locator, f"{len(row)} fields where the header has {len(header)}"))
+        else:
+            yield _guarded(dict(zip(header, row)), name, locator, options)
+        for number in bad:
+            del problems[number]
 
 
 _READERS: dict[str, Callable[[str, str, ReadOptions], Iterator[Document | Skipped]]] = {
@@ -676,5 +886,4 @@ _READERS: dict[str, Callable[[str, str, ReadOptions], Iterator[Document | Skippe
     ".html": read_html,
     ".htm": read_html,
     ".json": read_json,
-    ".jsonl": read_jsonl,
 }

@@ -43,6 +43,12 @@ from reader.tui.wrap import display_text
 #: The annotator picker's last choice: two annotators side by side.
 COMPARE = "(compare two side by side…)"
 
+
+def _one_line(value: str, width: int) -> str:
+    """An attribute's value on one line, cut to `width` characters with an ellipsis."""
+    line = " ".join(value.split())
+    return line if len(line) <= width else line[: width - 1].rstrip() + "…"
+
 class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None]):
     """One article: read, move, select, tag, annotate."""
 
@@ -171,6 +177,10 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         details = [part for part in (article.source, (article.published or "")[:10]) if part]
         if details:
             title.append("  " + " · ".join(display_text(part) for part in details), style="dim")
+        attributes = article.attributes
+        if attributes:  # a dataset's other fields (category, section...), each value on one line
+            shown = " · ".join(f"{display_text(name)}: {display_text(_one_line(value, 60))}" for name, value in attributes)
+            title.append("  " + shown, style="dim italic")
         return title
 
     def _legend(self, present: set[str]) -> Text:
