@@ -30,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -461,16 +462,26 @@ def _check_article(
     return _ArticleIn(article, normalised)
 
 
+def _records(
+    article: LinedMap, key: str, known: set[str], path: Path, where: str, listing: str, record: str
+) -> Iterator[tuple[LinedMap, str]]:
+    """Each mapping of the article's list `key` with where it is, once checked to be a mapping
+    with only `known` keys (`listing` and `record` name the list and an item in errors)."""
+    items = article.get(key, LinedList())
+    if not isinstance(items, LinedList):
+        raise _fail(path, article, key, f"{where}.{key}", f"expected {listing}")
+    for index, item in enumerate(items):
+        here = f"{where}.{key}[{index}]"
+        if not isinstance(item, LinedMap):
+            raise YamlError(path, items.lines[index], here, f"expected {record}, got {_kind(item)}")
+        _known_keys(item, known, path, here)
+        yield item, here
+
+
 def _check_attributes(article: LinedMap, path: Path, where: str, strings_checked: bool) -> None:
     """Format 3: an article's attributes (the other fields of its imported record), name and value."""
-    attributes = article.get("attributes", LinedList())
-    if not isinstance(attributes, LinedList):
-        raise _fail(path, article, "attributes", f"{where}.attributes", "expected a list of attributes (name, value)")
-    for index, attribute in enumerate(attributes):
-        here = f"{where}.attributes[{index}]"
-        if not isinstance(attribute, LinedMap):
-            raise YamlError(path, attributes.lines[index], here, f"expected an attribute (name, value), got {_kind(attribute)}")
-        _known_keys(attribute, _ATTRIBUTE_KEYS, path, here)
+    for attribute, here in _records(article, "attributes", _ATTRIBUTE_KEYS, path, where,
+                                    "a list of attributes (name, value)", "an attribute (name, value)"):
         for key in ("name", "value"):
             _need_string(attribute, key, path, here)
             if not strings_checked:
@@ -481,16 +492,9 @@ def _check_attributes(article: LinedMap, path: Path, where: str, strings_checked
 
 def _check_article_notes(article: LinedMap, path: Path, where: str, strings_checked: bool) -> None:
     """Format 3: the notes on the whole article, one per annotator: annotator, note, created, updated."""
-    notes = article.get("notes", LinedList())
-    if not isinstance(notes, LinedList):
-        raise _fail(path, article, "notes", f"{where}.notes", "expected a list of notes on the article")
     owners: set[str] = set()
-    for index, note in enumerate(notes):
-        here = f"{where}.notes[{index}]"
-        if not isinstance(note, LinedMap):
-            raise YamlError(path, notes.lines[index], here,
-                            f"expected a note on the article (annotator, note, created, updated), got {_kind(note)}")
-        _known_keys(note, _ARTICLE_NOTE_KEYS, path, here)
+    for note, here in _records(article, "notes", _ARTICLE_NOTE_KEYS, path, where, "a list of notes on the article",
+                               "a note on the article (annotator, note, created, updated)"):
         for key in ("annotator", "note", "created", "updated"):
             _need_string(note, key, path, here)
             if not strings_checked:
@@ -508,15 +512,9 @@ def _check_article_notes(article: LinedMap, path: Path, where: str, strings_chec
 
 def _check_article_tags(article: LinedMap, path: Path, where: str, strings_checked: bool) -> None:
     """Format 3: an article's tags as mappings: name, annotator, created."""
-    tags = article.get("tags", LinedList())
-    if not isinstance(tags, LinedList):
-        raise _fail(path, article, "tags", f"{where}.tags", "expected a list of article tags")
     names: set[str] = set()
-    for index, tag in enumerate(tags):
-        here = f"{where}.tags[{index}]"
-        if not isinstance(tag, LinedMap):
-            raise YamlError(path, tags.lines[index], here, f"expected an article tag (name, annotator, created), got {_kind(tag)}")
-        _known_keys(tag, _ARTICLE_TAG_KEYS, path, here)
+    for tag, here in _records(article, "tags", _ARTICLE_TAG_KEYS, path, where, "a list of article tags",
+                              "an article tag (name, annotator, created)"):
         _tag_name(tag, "name", path, here)
         if tag["name"] in names:
             raise _fail(path, tag, "name", f"{here}.name", "the article has this tag twice")
