@@ -314,6 +314,19 @@ def m018_ingest_article_metadata(db: Database) -> None:
         db.execute(f"ALTER TABLE articles ADD COLUMN {column} TEXT")
 
 
+@migrations()
+def m019_tombstones(db: Database) -> None:
+    # What an annotator deleted (an annotation, a memo or an orphan), so that the deletion
+    # travels in exports like an edit: one row per deleted id, with its owner and when.
+    # An import applies it to a copy of the same owner no newer than `deleted`, and it keeps
+    # such copies out of later imports; putting the annotation back (undo) removes the row.
+    db["tombstones"].create(
+        {"id": str, "annotator": str, "deleted": str},
+        pk="id",
+        not_null={"id", "annotator", "deleted"},
+    )
+
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")
