@@ -292,3 +292,19 @@ def test_order_independence_by_hand_every_permutation(tmp_path, clock):
         assert owned(merged, "alice") == []
         results.add(without_time(exported(merged)))
     assert len(results) == 1
+
+
+def test_deletions_move_with_the_database_byte_for_byte(tmp_path, clock):
+    """Export, import into an empty database, export again: the same file, deletions included."""
+    a = Store.open(tmp_path / "a.db")
+    article_id = article(a)
+    for sentence in SENTENCES:
+        a.annotations.add(article_id, *span(sentence), ["conflict"], "alice")
+    for note in owned(a, "alice")[:2]:
+        a.annotations.delete(note.id)
+    first = exported(a)
+    assert first.count("  deleted: ") == 2
+    moved = Store.open(tmp_path / "moved.db")
+    summary = import_annotations(moved, export_to(a, tmp_path / "one.yaml"))
+    assert summary.deletions_recorded == 2
+    assert exported(moved) == first

@@ -72,6 +72,8 @@ class ReaderModel(RuleBasedStateMachine):
             self.refresh(number)
 
     def teardown(self) -> None:
+        if hasattr(self, "colleague"):
+            self.colleague.close()
         if hasattr(self, "mine"):
             self.other.close()
             self.mine.close()
@@ -207,6 +209,22 @@ class ReaderModel(RuleBasedStateMachine):
         self.other.articles.add(document(number, body(sentences)))
 
     # ---- moving the database ------------------------------------------------------------------
+
+    @rule()
+    def export_to_a_colleague(self) -> None:
+        """A colleague imports each export into the one database they keep: what alice deleted
+        since an earlier export goes there too, and what she has is there."""
+        folder = Path(self.folder.name)
+        if not hasattr(self, "colleague"):
+            self.colleague = Store.open(folder / "colleague.db")
+        export = folder / "to-colleague.yaml"
+        write_export(self.mine, export)
+        import_annotations(self.colleague, export)
+        there = self.colleague.db.execute("SELECT id FROM annotations UNION SELECT id FROM orphans").fetchall()
+        here = self.mine.db.execute("SELECT id FROM annotations UNION SELECT id FROM orphans").fetchall()
+        deleted = {row[0] for row in self.mine.db.execute("SELECT id FROM tombstones")} - {row[0] for row in here}
+        assert {row[0] for row in here} <= {row[0] for row in there}
+        assert not deleted & {row[0] for row in there}, "a deletion did not travel"
 
     @rule()
     def export_and_import_elsewhere(self) -> None:

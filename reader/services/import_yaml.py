@@ -6,9 +6,12 @@
   (format 1) its annotations are kept aside in `pending_annotations`, never dropped.
 - Annotations are matched by id: a new one is added as it is (id, timestamps, annotator); one
   identical to the stored one is skipped. When they differ and have the same annotator (the
-  owner), the newer `updated` wins: the file's replaces the stored one, or is left out. Any
-  other difference (two owners, or the same time) keeps both, the file's under a new id, and is
-  reported as a conflict.
+  owner), the newer `updated` wins (the same time: the first by `version_key`, a content hash):
+  the file's replaces the stored one, or is left out. Two owners with one id keep both, the
+  file's under a new id, reported as a conflict.
+- Deletions travel (`deleted:`, tombstones): one removes the stored copy of its owner when that
+  is no newer, and is recorded; a recorded one keeps out the file's copies no newer than it.
+  Together: importing the same files in any order gives the same database.
 - Format 3 also carries the codebook (a tag new here is added with its colour, description and
   key; a tag this database has keeps its own look and takes only what it lacks; a key another
   tag has here is not taken, and the summary says so), the entity feedback (a verdict replaces
@@ -869,7 +872,10 @@ class _Merger:
                 if self._same_owner(stored, incoming):
                     if wins(incoming, stored):
                         self.store.annotations.overwrite(incoming)
-                        self._article_id = None
+                        if self._article_id == article_id:  # what was read stays true but for this one
+                            self._stored[incoming.id] = incoming
+                        else:
+                            self._article_id = None
                         self.summary.annotations_updated += 1
                     else:
                         self.summary.kept_newer += 1

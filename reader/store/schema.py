@@ -325,6 +325,13 @@ def m019_tombstones(db: Database) -> None:
         pk="id",
         not_null={"id", "annotator", "deleted"},
     )
+    # an annotation or orphan written with a deleted id, by whatever path (undo, any importer),
+    # is back: its deletion no longer holds, and an export never carries both
+    for table in ("annotations", "orphans"):
+        db.execute(f"""
+            CREATE TRIGGER {table}_lift_tombstone AFTER INSERT ON {table}
+            BEGIN DELETE FROM tombstones WHERE id = new.id; END
+        """)
 
 
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
