@@ -10,11 +10,12 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Literal
 
 
 from reader.core.anchoring import Selector, quote_matches, reanchor_all, selector_for
-from reader.core.model import Annotation, PendingAnnotation, now_utc, same_content
+from reader.core.model import Annotation, PendingAnnotation, is_later, now_utc, same_content
 from reader.store.common import (
     ANNOTATION_COLUMN_LIST,
     ANNOTATION_COLUMNS,
@@ -28,6 +29,16 @@ from reader.store.errors import GONE, ORPHANED, PASSAGE_CHANGED, TEXT_CHANGED, S
 
 #: Why a memo (an annotation with no tag) cannot be without its note.
 MEMO_NEEDS_NOTE = "an annotation needs a tag or a note (a note alone is a memo); delete it instead"
+
+
+def _after(stamp: str) -> str:
+    """Now, or a second after `stamp` if that is not yet past (ISO 8601 times, whole seconds)."""
+    now = now_utc()
+    try:
+        later = (datetime.fromisoformat(stamp) + timedelta(seconds=1)).isoformat(timespec="seconds")
+    except ValueError:
+        return now
+    return later if is_later(later, now) else now
 
 
 class Annotations(Repository):
@@ -287,11 +298,13 @@ class Annotations(Repository):
                 self._remove(annotation_id)
                 self.bury(annotation_id, expect.annotator, now_utc())  # type: ignore[union-attr]
                 return None
-            if expect is None and self.tombstone(annotation_id) is not None:
+            buried = self.tombstone(annotation_id) if expect is None else None
+            if buried is not None:
                 # back again: its deletion no longer travels, and it is newer than the deletion
-                # another database may have taken from an export meanwhile
+                # another database may have taken from an export meanwhile (a second after it at
+                # least: a deletion wins a tie)
                 self.unbury(annotation_id)
-                want = replace(want, updated=now_utc())
+                want = replace(want, updated=_after(buried[1]))
             if state is not None and where == "same":
                 if same_content(current, want):  # type: ignore[arg-type]
                     return state
