@@ -26,7 +26,7 @@ from reader.services.import_foreign import import_foreign
 from reader.core.exchange.formats import EXPORTERS
 from reader.core.exchange.yaml_emit import scalar
 from reader.services.export import export_items, write_yaml
-from reader.services.import_yaml import import_annotations
+from reader.services.import_yaml import version_key, import_annotations
 from reader.core.exchange.yaml_read import load_own
 from reader.core.ingest import Document
 from reader.core.model import is_later
@@ -171,7 +171,10 @@ def check_merge(store: Store, run) -> YamlError | None:
         now = after.get(annotation_id)
         if now != annotation:  # only ever replaced by the same annotator's newer version
             assert now is not None and now.annotator == annotation.annotator, f"stored annotation {annotation_id} went"
-            assert is_later(now.updated, annotation.updated), f"stored annotation {annotation_id} changed"
+            # (or, in the same second, by the version first by content hash: issue 17)
+            assert is_later(now.updated, annotation.updated) or (
+                now.updated == annotation.updated and version_key(now) > version_key(annotation)
+            ), f"stored annotation {annotation_id} changed"
     tables = ("articles", "annotations", "annotation_tags", "tags", "article_tags", "pending_annotations")
     merged = {table: dump(store)[table] for table in tables}
     repeated = run(False)

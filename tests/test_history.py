@@ -1,3 +1,5 @@
+from dataclasses import replace
+
 import pytest
 
 from reader.core.config import TagSpec
@@ -29,7 +31,8 @@ def test_undo_and_redo_an_add(setup):
     assert state(store, article_id) == []
     history.redo()
     [again] = store.annotations.of_article(article_id)
-    assert again == added  # same id and timestamps: redo is the same annotation, not a copy
+    # same id and creation: redo is the same annotation, not a copy; newer than its undo (a deletion that travels)
+    assert replace(again, updated=added.updated) == added and again.updated > added.updated
 
 
 def test_undo_a_delete_restores_tags_note_and_timestamps(setup):

@@ -1,6 +1,7 @@
 """Merging a YAML export into a database: added, unchanged, conflicts, kept aside, hostile files refused."""
 
 import io
+from dataclasses import replace
 
 import pytest
 import yaml
@@ -12,7 +13,7 @@ from reader.cli import main
 from reader.core.config import TagSpec
 from reader.core.exchange.incoming import lines_kept, one_line
 from reader.services.export import write_yaml
-from reader.services.import_yaml import import_annotations
+from reader.services.import_yaml import import_annotations, version_key
 from reader.core.ingest import Document, normalise_text
 from reader.core.model import tag_name_problem
 from reader.store import Store
@@ -64,10 +65,27 @@ def test_importing_the_same_file_again_changes_nothing(tmp_path):
     assert store.annotations.count() == 2
 
 
-def test_an_annotation_changed_on_both_sides_is_kept_twice_and_reported(tmp_path):
+def test_an_annotation_changed_on_both_sides_in_the_same_second_converges(tmp_path):
+    """Same owner, same `updated`, different content: not kept twice (issue 17) but decided by a
+    content hash, so that every database keeps the same version."""
     store = seeded(tmp_path)
     theirs = yaml.safe_load(exported(store))
     theirs["articles"][0]["annotations"][0]["note"] = "their note"
+    before = {a.id: a for a in store.annotations.of_article(1)}
+    summary = import_annotations(store, write(tmp_path, yaml.safe_dump(theirs, allow_unicode=True)))
+    assert not summary.conflicts
+    after = {a.id: a for a in store.annotations.of_article(1)}
+    assert set(after) == set(before)
+    changed = theirs["articles"][0]["annotations"][0]["id"]
+    incoming = replace(before[changed], note="their note")
+    assert after[changed].note == max((before[changed], incoming), key=version_key).note
+
+
+def test_two_owners_with_one_id_are_kept_twice_and_reported(tmp_path):
+    store = seeded(tmp_path)
+    theirs = yaml.safe_load(exported(store))
+    theirs["articles"][0]["annotations"][0]["note"] = "their note"
+    theirs["articles"][0]["annotations"][0]["annotator"] = "someone-else"
     before = {a.id: a for a in store.annotations.of_article(1)}
     summary = import_annotations(store, write(tmp_path, yaml.safe_dump(theirs, allow_unicode=True)))
     [conflict] = summary.conflicts
@@ -295,6 +313,7 @@ def test_a_conflict_is_kept_once_however_often_the_file_is_imported(tmp_path):
     store = seeded(tmp_path)
     theirs = yaml.safe_load(exported(store))
     theirs["articles"][0]["annotations"][0]["note"] = "their note"
+    theirs["articles"][0]["annotations"][0]["annotator"] = "someone-else"  # one id, two owners
     path = write(tmp_path, yaml.safe_dump(theirs, allow_unicode=True))
     first = import_annotations(store, path)
     again = import_annotations(store, path)

@@ -26,7 +26,7 @@ from reader.services.export import write_export
 from reader.services.import_yaml import import_annotations
 from reader.services.history import History
 from reader.core.ingest import Document
-from reader.core.model import Annotation, ArticleNote
+from reader.core.model import Annotation, ArticleNote, is_later
 from reader.store import StaleWriteError, Store
 
 from .conftest import user_rows
@@ -72,6 +72,8 @@ class ReaderModel(RuleBasedStateMachine):
             self.refresh(number)
 
     def teardown(self) -> None:
+        if hasattr(self, "colleague"):
+            self.colleague.close()
         if hasattr(self, "mine"):
             self.other.close()
             self.mine.close()
@@ -207,6 +209,27 @@ class ReaderModel(RuleBasedStateMachine):
         self.other.articles.add(document(number, body(sentences)))
 
     # ---- moving the database ------------------------------------------------------------------
+
+    @rule()
+    def export_to_a_colleague(self) -> None:
+        """A colleague imports each export into the one database they keep: what alice deleted
+        since an earlier export goes there too, and what she has is there."""
+        folder = Path(self.folder.name)
+        if not hasattr(self, "colleague"):
+            self.colleague = Store.open(folder / "colleague.db")
+        export = folder / "to-colleague.yaml"
+        write_export(self.mine, export)
+        import_annotations(self.colleague, export)
+        there = self.colleague.db.execute("SELECT id FROM annotations UNION SELECT id FROM orphans").fetchall()
+        here = self.mine.db.execute("SELECT id FROM annotations UNION SELECT id FROM orphans").fetchall()
+        deleted = {row[0] for row in self.mine.db.execute("SELECT id FROM tombstones")} - {row[0] for row in here}
+        assert {row[0] for row in here} <= {row[0] for row in there}
+        # a deleted id is there only in a version newer than its deletion (times are whole
+        # seconds: an undo and a delete in one second cannot be told apart by time)
+        for annotation_id in deleted & {row[0] for row in there}:
+            state = self.colleague.annotations.state(annotation_id)
+            [stamp] = self.mine.db.execute("SELECT deleted FROM tombstones WHERE id = ?", [annotation_id]).fetchone()
+            assert state is not None and is_later(state[1].updated, stamp), "a deletion did not travel"
 
     @rule()
     def export_and_import_elsewhere(self) -> None:

@@ -22,6 +22,7 @@ from reader.core.exchange.yaml_format import (
     codebook_record,
     orphan_record,
     pending_record,
+    tombstone_record,
     verdict_record,
 )
 from reader.core.model import ExportFilter, now_utc
@@ -51,6 +52,14 @@ def _pending(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
 
 
 
+def _deleted(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
+    """The deletions an export carries: every one, or those of its annotator and since its time
+    (harmless in any export: a deletion only ever removes its owner's older copy)."""
+    only = only or ExportFilter()
+    annotator = only.annotator or (only.listed.annotator if only.listed else None)
+    return [tombstone_record(*row) for row in store.annotations.tombstones(annotator, only.since)]
+
+
 def export_document(store: Store, exported: str | None = None, only: ExportFilter | None = None) -> dict[str, Any]:
     """The whole export as plain data (what `write_yaml` writes, for tests and small exports)."""
     return {
@@ -60,6 +69,7 @@ def export_document(store: Store, exported: str | None = None, only: ExportFilte
         "entities": _verdicts(store, only),
         "articles": [moving_record(moving) for moving in store.exchange.articles_to_move(only)],
         "pending": _pending(store, only),
+        **({"deleted": deleted} if (deleted := _deleted(store, only)) else {}),
     }
 
 
@@ -96,6 +106,9 @@ def write_yaml(store: Store, stream: IO[str], exported: str | None = None, only:
     if empty:
         stream.write("articles: []\n")
     stream.write(listing_yaml("pending", _pending(store, only)))
+    deleted = _deleted(store, only)
+    if deleted:  # only when there are some: a file without any is as version 3 always wrote it
+        stream.write(listing_yaml("deleted", deleted))
     return count
 
 

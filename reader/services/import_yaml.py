@@ -6,9 +6,12 @@
   (format 1) its annotations are kept aside in `pending_annotations`, never dropped.
 - Annotations are matched by id: a new one is added as it is (id, timestamps, annotator); one
   identical to the stored one is skipped. When they differ and have the same annotator (the
-  owner), the newer `updated` wins: the file's replaces the stored one, or is left out. Any
-  other difference (two owners, or the same time) keeps both, the file's under a new id, and is
-  reported as a conflict.
+  owner), the newer `updated` wins (the same time: the first by `version_key`, a content hash):
+  the file's replaces the stored one, or is left out. Two owners with one id keep both, the
+  file's under a new id, reported as a conflict.
+- Deletions travel (`deleted:`, tombstones): one removes the stored copy of its owner when that
+  is no newer, and is recorded; a recorded one keeps out the file's copies no newer than it.
+  Together: importing the same files in any order gives the same database.
 - Format 3 also carries the codebook (a tag new here is added with its colour, description and
   key; a tag this database has keeps its own look and takes only what it lacks; a key another
   tag has here is not taken, and the summary says so), the entity feedback (a verdict replaces
@@ -66,6 +69,7 @@ _ARTICLE_NOTE_KEYS = {"annotator", "note", "created", "updated"}
 _ATTRIBUTE_KEYS = {"name", "value"}
 _CODEBOOK_KEYS = {"name", "key", "color", "description"}
 _VERDICT_KEYS = {"surface", "label", "verdict", "annotator", "created"}
+_TOMBSTONE_KEYS = {"id", "annotator", "deleted"}
 _PENDING_KEYS = {"article", "sha256", "title", "annotation_id", "source_file", "kept", "record"}
 
 #: The largest annotation file read (a whole export, texts included, of 100,000 annotations is
@@ -122,6 +126,13 @@ class ImportSummary:
     verdicts_kept: int = 0
     #: Files of a folder that could not be read (path, reason); the rest was imported.
     skipped_files: list[tuple[str, str]] = field(default_factory=list)
+    #: Deletions the file carries (tombstones): applied to an older copy here, recorded, and
+    #: left out because the copy here is newer; file annotations kept out by a deletion here
+    #: (or in the file) at least as new.
+    deletions_applied: int = 0
+    deletions_recorded: int = 0
+    deletions_older: int = 0
+    kept_deleted: int = 0
     #: How many transactions the merge was written in.
     transactions: int = 0
     #: What became of annotations whose passage normalisation emptied.
@@ -140,6 +151,12 @@ class ImportSummary:
             lines.append(
                 f"{says(self.annotations_updated, 'annotation')} replaced by the file's newer version (same annotator), "
                 f"{self.kept_newer} left as they are here (newer here)"
+            )
+        if self.deletions_applied or self.deletions_older or self.kept_deleted:
+            lines.append(
+                f"deletions: {says(self.deletions_applied, 'annotation')} deleted here as the file's owner deleted "
+                f"them, {self.deletions_older} deletions older than the version here (kept), "
+                f"{self.kept_deleted} of the file's annotations left out (deleted by their owner since)"
             )
         if self.article_tags_added:
             lines.append(f"{says(self.article_tags_added, 'article tag')} added")
@@ -250,6 +267,7 @@ class _Incoming:
     codebook: list[LinedMap]
     verdicts: list[LinedMap]
     pending: list[PendingAnnotation]
+    deleted: list[LinedMap] = field(default_factory=list)
 
 
 def _fail(path: Path, node: Any, key: str | None, where: str, problem: str) -> YamlError:
@@ -292,7 +310,10 @@ def _check_document(document: Any, path: Path, strings_checked: bool = False) ->
     codebook: list[LinedMap] = []
     verdicts: list[LinedMap] = []
     pending: list[PendingAnnotation] = []
+    deleted: list[LinedMap] = []
     if version >= 3:
+        deleted = _check_list(document, "deleted", path, _TOMBSTONE_KEYS, _check_tombstone, strings_checked)
+        _refuse_twice(deleted, path, "deleted", lambda entry: entry["id"], "id", "this id is given twice")
         codebook = _check_list(document, "codebook", path, _CODEBOOK_KEYS, _check_codebook_entry, strings_checked)
         verdicts = _check_list(document, "entities", path, _VERDICT_KEYS, _check_verdict, strings_checked)
         pending = [
@@ -306,7 +327,7 @@ def _check_document(document: Any, path: Path, strings_checked: bool = False) ->
                       "a second verdict on this surface as this label")
         _refuse_twice([entry for entry in verdicts if entry["verdict"] == "accept"], path, "entities",
                       lambda entry: entry["surface"], "surface", "a second label accepted for this surface")
-    return _Incoming(version, checked, codebook, verdicts, pending)
+    return _Incoming(version, checked, codebook, verdicts, pending, deleted)
 
 
 def _refuse_twice(entries: list[LinedMap], path: Path, where: str, key_of, field_name: str, problem: str) -> None:
@@ -376,6 +397,12 @@ def _check_verdict(entry: LinedMap, path: Path, where: str) -> None:
     entry["surface"] = lines_kept(entry["surface"])
     if not entry["surface"].strip():
         raise _fail(path, entry, "surface", f"{where}.surface", "holds nothing but control characters")
+
+
+def _check_tombstone(entry: LinedMap, path: Path, where: str) -> None:
+    for key in ("id", "annotator", "deleted"):
+        _need_string(entry, key, path, where)
+        entry[key] = one_line(entry[key])
 
 
 def _check_pending(entry: LinedMap, path: Path, where: str) -> None:
@@ -635,6 +662,24 @@ def conflict_id(annotation: Annotation) -> str:
     return str(uuid.uuid5(_CONFLICT_IDS, json.dumps(fields, ensure_ascii=False)))
 
 
+def version_key(annotation: Annotation) -> str:
+    """What breaks a tie between two versions of one owner's annotation with the same `updated`:
+    a hash of their content, the same on every machine, so that every database keeps the same one."""
+    fields = [annotation.start, annotation.end, annotation.quote, annotation.prefix, annotation.suffix,
+              annotation.note, annotation.annotator, annotation.created, annotation.updated, list(annotation.tags)]
+    return hashlib.sha256(json.dumps(fields, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def wins(incoming: Annotation, stored: Annotation) -> bool:
+    """Whether the file's version of an annotation replaces the stored one of the same owner:
+    when it is newer, or as new and first by `version_key`."""
+    if is_later(incoming.updated, stored.updated):
+        return True
+    if is_later(stored.updated, incoming.updated):
+        return False
+    return version_key(incoming) > version_key(stored)
+
+
 def _annotation_of(note: LinedMap, article_id: int) -> Annotation:
     return Annotation(
         id=note["id"], article_id=article_id, start=note["start"], end=note["end"], quote=note["quote"],
@@ -655,6 +700,7 @@ class _Merger:
         self.summary = summary
         self.stored_ids, self.seen_annotations = self._ids("annotations")
         self.orphan_ids, self.seen_orphans = self._ids("orphans")
+        self.tomb_ids = store.annotations.tombstone_ids()
         self.tag_ids: dict[str, int] = {}
         self.rows: list[tuple] = []
         self.tag_rows: list[tuple[str, int]] = []
@@ -671,6 +717,7 @@ class _Merger:
         self.stored_ids.update(added)
         added, self.seen_orphans = self.store.annotations.ids_added_since("orphans", self.seen_orphans)
         self.orphan_ids.update(added)
+        self.tomb_ids = self.store.annotations.tombstone_ids()
         self.tag_ids = {}  # a tag may have been renamed or merged away meanwhile
         self._article_id = None
 
@@ -682,8 +729,49 @@ class _Merger:
             yield lambda entry=entry: self.verdict(entry)
         for article in incoming.articles:
             yield lambda article=article: self.article(article, incoming.version)
+        for entry in incoming.deleted:
+            yield lambda entry=entry: self.deletion(entry["id"], entry["annotator"], entry["deleted"])
         for pending in incoming.pending:
             yield lambda pending=pending: self.pending(pending)
+
+    def deletion(self, annotation_id: str, owner: str, deleted: str) -> None:
+        """A deletion the file carries: the copy here of the same owner goes if it is no newer
+        (a newer one stays, and so does no record of the deletion); the deletion is recorded, so
+        that it keeps older copies out of later imports and travels on in this database's exports."""
+        self.flush()
+        state = self.store.annotations.state(annotation_id)
+        applied = False
+        if state is not None and state[1].annotator == owner:
+            if is_later(state[1].updated, deleted):
+                self.summary.deletions_older += 1
+                return
+            self.store.annotations.remove(annotation_id)
+            self.stored_ids.discard(annotation_id)
+            self.orphan_ids.discard(annotation_id)
+            self._article_id = None
+            self.summary.deletions_applied += 1
+            applied = True
+        known = self.store.annotations.tombstone(annotation_id)
+        if known is not None and known[0] == owner and not is_later(deleted, known[1]):
+            return
+        self.store.annotations.bury(annotation_id, owner, deleted)
+        self.tomb_ids.add(annotation_id)
+        self.summary.deletions_recorded += not applied
+
+    def buried(self, incoming: Annotation) -> bool:
+        """Whether the file's annotation stays out because its owner deleted it at least as late
+        as this version (the deletion recorded here); a newer version lifts the deletion."""
+        if incoming.id not in self.tomb_ids:
+            return False
+        known = self.store.annotations.tombstone(incoming.id)
+        if known is None or known[0] != incoming.annotator:
+            return False
+        if not is_later(incoming.updated, known[1]):
+            self.summary.kept_deleted += 1
+            return True
+        self.store.annotations.unbury(incoming.id)
+        self.tomb_ids.discard(incoming.id)
+        return False
 
     def tag_look(self, entry: LinedMap) -> None:
         outcome, holder = self.store.tags.merge_look(entry["name"], entry["color"], entry["description"], entry["key"])
@@ -762,6 +850,8 @@ class _Merger:
         article: LinedMap, note: LinedMap,
     ) -> None:
         incoming = _annotation_of(note, article_id)
+        if self.buried(incoming):
+            return
         if moved is not None:
             span = moved.span(incoming.start, incoming.end)
             if span is None:  # nothing of its passage is left in the stored text: kept whole
@@ -799,14 +889,16 @@ class _Merger:
                     self.summary.unchanged += 1
                     return
                 if self._same_owner(stored, incoming):
-                    if is_later(incoming.updated, stored.updated):
+                    if wins(incoming, stored):
                         self.store.annotations.overwrite(incoming)
-                        self._article_id = None
+                        if self._article_id == article_id:  # what was read stays true but for this one
+                            self._stored[incoming.id] = incoming
+                        else:
+                            self._article_id = None
                         self.summary.annotations_updated += 1
-                        return
-                    if is_later(stored.updated, incoming.updated):
+                    else:
                         self.summary.kept_newer += 1
-                        return
+                    return
                 # kept under an id made from the original's and its content, so importing the
                 # same file again finds it and adds nothing
                 kept_copy = replace(incoming, id=conflict_id(incoming))
@@ -832,6 +924,8 @@ class _Merger:
         """An orphan of the file (format 3): added as it is, with when it was orphaned; merged by
         id as annotations are when this database has it (placed or orphaned)."""
         incoming = _annotation_of(record, article_id)
+        if self.buried(incoming):
+            return
         orphaned = record.get("orphaned")
         if incoming.id in self.stored_ids:
             self.flush()
@@ -840,14 +934,14 @@ class _Merger:
                 if same_content(stored, incoming):
                     self.summary.unchanged += 1
                     return
-                if self._same_owner(stored, incoming) and is_later(incoming.updated, stored.updated):
+                if self._same_owner(stored, incoming) and wins(incoming, stored):
                     # placed here: it keeps its place and takes the file's newer tags and note
                     self.store.annotations.overwrite(replace(stored, tags=incoming.tags, note=incoming.note,
                                                             updated=incoming.updated))
                     self._article_id = None
                     self.summary.annotations_updated += 1
                     return
-                if self._same_owner(stored, incoming) and is_later(stored.updated, incoming.updated):
+                if self._same_owner(stored, incoming):
                     self.summary.kept_newer += 1
                     return
                 self.keep_orphan(incoming, article["title"], counted=False, orphaned=orphaned)
@@ -858,11 +952,11 @@ class _Merger:
                 if stored == incoming:
                     self.summary.unchanged += 1
                     return
-                if self._same_owner(stored, incoming) and is_later(incoming.updated, stored.updated):
+                if self._same_owner(stored, incoming) and wins(incoming, stored):
                     self.store.annotations.insert_orphan(incoming, orphaned or now_utc())
                     self.summary.annotations_updated += 1
                     return
-                if self._same_owner(stored, incoming) and is_later(stored.updated, incoming.updated):
+                if self._same_owner(stored, incoming):
                     self.summary.kept_newer += 1
                     return
                 self.keep_orphan(incoming, article["title"], counted=False, orphaned=orphaned)

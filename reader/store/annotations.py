@@ -10,11 +10,12 @@ import json
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import replace
+from datetime import datetime, timedelta
 from typing import Literal
 
 
 from reader.core.anchoring import Selector, quote_matches, reanchor_all, selector_for
-from reader.core.model import Annotation, PendingAnnotation, now_utc, same_content
+from reader.core.model import Annotation, PendingAnnotation, is_later, now_utc, same_content
 from reader.store.common import (
     ANNOTATION_COLUMN_LIST,
     ANNOTATION_COLUMNS,
@@ -28,6 +29,16 @@ from reader.store.errors import GONE, ORPHANED, PASSAGE_CHANGED, TEXT_CHANGED, S
 
 #: Why a memo (an annotation with no tag) cannot be without its note.
 MEMO_NEEDS_NOTE = "an annotation needs a tag or a note (a note alone is a memo); delete it instead"
+
+
+def _after(stamp: str) -> str:
+    """Now, or a second after `stamp` if that is not yet past (ISO 8601 times, whole seconds)."""
+    now = now_utc()
+    try:
+        later = (datetime.fromisoformat(stamp) + timedelta(seconds=1)).isoformat(timespec="seconds")
+    except ValueError:
+        return now
+    return later if is_later(later, now) else now
 
 
 class Annotations(Repository):
@@ -103,7 +114,10 @@ class Annotations(Repository):
 
     def delete_orphan(self, orphan_id: str) -> None:
         with self.store.writing("deleting the orphan"):
+            row = self.db.execute("SELECT record FROM orphans WHERE id = ?", [orphan_id]).fetchone()
             self.db.execute("DELETE FROM orphans WHERE id = ?", [orphan_id])
+            if row is not None:
+                self.bury(orphan_id, orphan_from(row[0]).annotator, now_utc())
 
     def add(
         self,
@@ -226,6 +240,7 @@ class Annotations(Repository):
             annotation = self._placed(annotation_id, seen, action)
             self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
             self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
+            self.bury(annotation_id, annotation.annotator, now_utc())
         return annotation
 
     def insert(self, annotation: Annotation) -> Annotation:
@@ -281,7 +296,15 @@ class Annotations(Repository):
                 raise StaleWriteError(self.path, PASSAGE_CHANGED if current is not None else GONE, action)
             if want is None:
                 self._remove(annotation_id)
+                self.bury(annotation_id, expect.annotator, now_utc())  # type: ignore[union-attr]
                 return None
+            buried = self.tombstone(annotation_id) if expect is None else None
+            if buried is not None:
+                # back again: its deletion no longer travels, and it is newer than the deletion
+                # another database may have taken from an export meanwhile (a second after it at
+                # least: a deletion wins a tie)
+                self.unbury(annotation_id)
+                want = replace(want, updated=_after(buried[1]))
             if state is not None and where == "same":
                 if same_content(current, want):  # type: ignore[arg-type]
                     return state
@@ -337,6 +360,43 @@ class Annotations(Repository):
         self.db.execute("DELETE FROM annotation_tags WHERE annotation_id = ?", [annotation_id])
         self.db.execute("DELETE FROM annotations WHERE id = ?", [annotation_id])
         self.db.execute("DELETE FROM orphans WHERE id = ?", [annotation_id])
+
+    def remove(self, annotation_id: str) -> None:
+        """Delete the annotation or orphan with this id (inside a write), as a merge does when a
+        file brings its owner's later deletion."""
+        self._remove(annotation_id)
+
+    # ---- tombstones: deletions that travel in exports ---------------------------------------
+
+    def bury(self, annotation_id: str, annotator: str, deleted: str) -> None:
+        """Record (inside a write) that `annotator` deleted the annotation with this id at
+        `deleted`; of two deletions of one id, the later time stays."""
+        self.db.execute(
+            "INSERT INTO tombstones (id, annotator, deleted) VALUES (?, ?, ?) "
+            "ON CONFLICT (id) DO UPDATE SET annotator = excluded.annotator, deleted = excluded.deleted "
+            "WHERE excluded.deleted > tombstones.deleted",
+            [annotation_id, annotator, deleted],
+        )
+
+    def unbury(self, annotation_id: str) -> None:
+        """Forget the deletion of this id (inside a write): the annotation is back."""
+        self.db.execute("DELETE FROM tombstones WHERE id = ?", [annotation_id])
+
+    def tombstone(self, annotation_id: str) -> tuple[str, str] | None:
+        """(owner, when) of the deletion of this id, or None."""
+        row = self.db.execute("SELECT annotator, deleted FROM tombstones WHERE id = ?", [annotation_id]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def tombstones(self, annotator: str | None = None, since: str | None = None) -> list[tuple[str, str, str]]:
+        """(id, owner, when) of every deletion recorded (of `annotator`, at or after `since`), by id."""
+        return [tuple(row) for row in self.db.execute(  # type: ignore[misc]
+            "SELECT id, annotator, deleted FROM tombstones WHERE (? IS NULL OR annotator = ?) "
+            "AND (? IS NULL OR deleted >= ?) ORDER BY id",
+            [annotator, annotator, since, since],
+        )]
+
+    def tombstone_ids(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT id FROM tombstones")}
 
     def get(self, annotation_id: str) -> Annotation:
         found = list(self.select("WHERE n.id = ?", [annotation_id]))

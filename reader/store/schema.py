@@ -337,6 +337,26 @@ def m020_article_attributes(db: Database) -> None:
     db.execute("CREATE INDEX article_attributes_by_name ON article_attributes (name, value)")
 
 
+@migrations()
+def m021_tombstones(db: Database) -> None:
+    # What an annotator deleted (an annotation, a memo or an orphan), so that the deletion
+    # travels in exports like an edit: one row per deleted id, with its owner and when.
+    # An import applies it to a copy of the same owner no newer than `deleted`, and it keeps
+    # such copies out of later imports; putting the annotation back (undo) removes the row.
+    db["tombstones"].create(
+        {"id": str, "annotator": str, "deleted": str},
+        pk="id",
+        not_null={"id", "annotator", "deleted"},
+    )
+    # an annotation or orphan written with a deleted id, by whatever path (undo, any importer),
+    # is back: its deletion no longer holds, and an export never carries both
+    for table in ("annotations", "orphans"):
+        db.execute(f"""
+            CREATE TRIGGER {table}_lift_tombstone AFTER INSERT ON {table}
+            BEGIN DELETE FROM tombstones WHERE id = new.id; END
+        """)
+
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")

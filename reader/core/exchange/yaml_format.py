@@ -17,6 +17,8 @@ from reader.core.model import Annotation, ArticleInfo, ArticleNote, ArticleTag, 
 FORMAT = "reader-annotations/3"
 #: Formats `reader import-annotations` reads: version 1 had no article texts; version 2 no
 #: codebook, entity feedback, orphans, pending annotations, nor who tagged an article when.
+#: A version 3 file may end with `deleted:`, the deletions that travel (tombstones: id,
+#: annotator, deleted), written only when there are some; readers before it ignore it.
 READABLE_FORMATS = ("reader-annotations/1", "reader-annotations/2", FORMAT)
 
 
@@ -91,6 +93,11 @@ def codebook_record(name: str, key: str | None, color: str | None, description: 
 
 def verdict_record(surface: str, label: str, verdict: str, annotator: str | None, created: str | None) -> dict[str, Any]:
     return {"surface": surface, "label": label, "verdict": verdict, "annotator": annotator, "created": created}
+
+
+def tombstone_record(annotation_id: str, annotator: str, deleted: str) -> dict[str, Any]:
+    """A deletion that travels: the id of an annotation (or orphan, or memo) its owner deleted, and when."""
+    return {"id": annotation_id, "annotator": annotator, "deleted": deleted}
 
 
 def pending_record(pending: PendingAnnotation) -> dict[str, Any]:

@@ -59,14 +59,18 @@ _LONGEST_KEY = 1024
 _DEEPEST_INDENT = 16
 
 
+#: Characters YAML reads as line breaks besides "\n" (about 0.03 s each to look for in 280 MB).
+_OTHER_BREAKS = ("\r", "\x85", "\u2028", "\u2029")
+
+
 class _NotOurs(Exception):
     """A line this reader does not know: leave the file to the generic reader."""
 
 
 def load_own(text: str) -> Any | None:
     """The document `text` holds, if reader's writer wrote it; None otherwise."""
-    if not text:
-        return None
+    if not text or any(brk in text for brk in _OTHER_BREAKS):
+        return None  # (YAML breaks lines there too; the writer never leaves one raw)
     try:
         reader = _Reader(text)
         value = reader.mapping(0, None)
