@@ -138,3 +138,13 @@ def forget_entity(store, surface: str) -> None:
     itself takes one back only by undoing it)."""
     with store.writing("forgetting"):
         store.db.execute("DELETE FROM entity_feedback WHERE surface = ?", [surface])
+
+
+def write_file(path: Path, content: str | bytes) -> Path:
+    """`content` written at `path` (bytes as they are, text as UTF-8), its folders made."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path

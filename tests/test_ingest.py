@@ -18,15 +18,7 @@ from reader.core.ingest import (
     normalise_text,
     read_file,
 )
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
+from tests.conftest import write_file as write
 
 
 def only_document(path: Path) -> Document:

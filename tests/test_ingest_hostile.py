@@ -31,21 +31,13 @@ from reader.core.ingest import (
     normalise_text,
     read_file,
 )
+from tests.conftest import write_file as write
 
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x10\x00\x00\x00\x10\x08\x06\x00\x00\x00\x1f\xf3\xffa"
 ELF = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00>\x00\x01\x00\x00\x00" + b"\x00" * 40
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 #: C0 (but tab and newline), DEL, C1 and lone surrogates: nothing of this may reach a widget.
 FORBIDDEN = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def sparse(path: Path, size: int) -> Path:

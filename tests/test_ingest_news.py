@@ -23,6 +23,7 @@ from reader.core.ingest.dates import iso_date
 from reader.core.ingest.news import is_navigation, read_news
 from reader.services.corpus import import_paths
 from reader.store import Store
+from tests.conftest import write_file as write
 
 STORY = [
     "Ferry crews on the northern route walked out on Tuesday morning over a change to their rotas, leaving "
@@ -54,15 +55,6 @@ PAGE = f"""<!DOCTYPE html><html lang="en-GB"><head><meta charset="utf-8">
 <div class="most-read"><h3>Most read</h3><ol><li>MOST_READ_LINK: Seal pup found in car park</li><li>Market traders protest at rents</li></ol></div>
 <footer><p>PAGE_FOOTER © 2025 Estuary Courier. All rights reserved.</p></footer>
 </body></html>"""
-
-
-def write(path: Path, content: str | bytes) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if isinstance(content, bytes):
-        path.write_bytes(content)
-    else:
-        path.write_text(content, encoding="utf-8")
-    return path
 
 
 def documents(path: Path, options: ReadOptions = ReadOptions()) -> list[Document]:

@@ -110,13 +110,19 @@ class ReaderModel(RuleBasedStateMachine):
 
     @rule(number=st.sampled_from([0, 1]), which=st.integers(0, 5), tag=st.sampled_from(TAGS))
     def tag_sentence(self, number: int, which: int, tag: str) -> None:
+        found = self._sentence(number, which)
+        if found is not None:
+            article_id, start, end, sha256 = found
+            self.act(lambda: self.history.add(article_id, start, end, [tag], "alice", sha256))
+
+    def _sentence(self, number: int, which: int) -> tuple[int, int, int, str] | None:
+        """(article id, start, end, text hash) of sentence `which` as article `number` shows it, if it does."""
         text, sha256, _annotations = self.shown[number]
         sentence = SENTENCES[which]
         if sentence not in text:
-            return
+            return None
         start = text.index(sentence)
-        article_id = self.ids[number]
-        self.act(lambda: self.history.add(article_id, start, start + len(sentence), [tag], "alice", sha256))
+        return self.ids[number], start, start + len(sentence), sha256
 
     def _seen(self, number: int, pick: int) -> Annotation | None:
         annotations = self.shown[number][2]
@@ -134,13 +140,10 @@ class ReaderModel(RuleBasedStateMachine):
     @rule(number=st.sampled_from([0, 1]), which=st.integers(0, 5), note=st.sampled_from(["why here?", "compare 2"]))
     def memo(self, number: int, which: int, note: str) -> None:
         """A note alone on a sentence (no tag), as m on an untagged sentence writes it."""
-        text, sha256, _annotations = self.shown[number]
-        sentence = SENTENCES[which]
-        if sentence not in text:
-            return
-        start = text.index(sentence)
-        article_id = self.ids[number]
-        self.act(lambda: self.history.add_memo(article_id, start, start + len(sentence), note, "alice", sha256))
+        found = self._sentence(number, which)
+        if found is not None:
+            article_id, start, end, sha256 = found
+            self.act(lambda: self.history.add_memo(article_id, start, end, note, "alice", sha256))
 
     @rule(number=st.sampled_from([0, 1]), note=st.sampled_from(["", "the whole story", "follow up"]))
     def article_note(self, number: int, note: str) -> None:
