@@ -553,3 +553,8 @@ def test_a_surname_alone_follows_a_full_name_found_without_a_cue(recogniser: Rul
     text = "The panel heard from Tomasz Wierzbicki on Monday. Wierzbicki, a retired engineer, disagreed."
     assert entities(recogniser, text).count(("Wierzbicki", "PERSON")) == 1
     assert ("Tomasz Wierzbicki", "PERSON") in entities(recogniser, text)
+
+
+def test_no_surname_is_carried_over_from_a_headline_phrase(recogniser: RuleRecogniser) -> None:
+    text = "Regulator Fines Delivery Platform Quvo Over Data. The regulator fined Quvo, a delivery platform, on Monday."
+    assert ("Quvo", "PERSON") not in entities(recogniser, text)

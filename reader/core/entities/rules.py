@@ -793,6 +793,7 @@ class RuleRecogniser:
         """Other mentions of confident people's name parts, and of acronyms defined in brackets."""
         name_parts: dict[str, str] = {}
         acronyms: dict[str, str] = {}
+        lower_words: set[str] | None = None
         for span in spans:
             confident = span.source == "gazetteer" or span.confidence >= _PROPAGATION_THRESHOLD
             if span.label == "PERSON" and confident:
@@ -802,9 +803,14 @@ class RuleRecogniser:
             elif span.label == "PERSON" and span.source == "heuristic":
                 # a surname alone after the full name: "Ana Lima ... Lima said" (the given name is
                 # left: a lone "Ana" is less surely her)
+                # (and not "Lumo" from a headline's "Shopping Platform Lumo": a name has no word the
+                # text also writes in lower case)
                 parts = text[span.start : span.end].split()
                 if 2 <= len(parts) <= 3 and len(parts[-1]) > 2 and "." not in parts[-1] and _could_be_name(parts[-1]):
-                    name_parts.setdefault(parts[-1], "PERSON")
+                    if lower_words is None:
+                        lower_words = set(_LOWER_WORD.findall(text))
+                    if not any(part.lower() in lower_words for part in parts):
+                        name_parts.setdefault(parts[-1], "PERSON")
             elif span.label in ("ORG", "GPE", "LOC", "FAC", "EVENT"):
                 defined = self._parenthetical_acronym.match(text, span.end)
                 if defined and _abbreviates(defined.group("acronym"), text[span.start : span.end]):
@@ -1135,6 +1141,7 @@ _SCORE_LINE = re.compile(r"[ \t]*(?P<a>[^\d\n]+?)[ \t]+\d{1,3}[ \t]+(?P<b>[^\d\n
 _STANDINGS_LINE = re.compile(r"[ \t]*(?P<a>[^\d\n]+?)(?P<figures>(?:[ \t]+(?:\d+|\d*\.\d+|-|\d+/\d+))+)[ \t]*")
 _FIXTURE_LINE = re.compile(r"[ \t]*(?P<a>[^\n]+?)[ \t]+(?:v|vs\.?|AT|at)[ \t]+(?P<b>[^\n]+?)[ \t]*")
 _TEAM_CONFIDENCE = 0.8
+_LOWER_WORD = re.compile(r"(?<![\w'’\-])[a-z][a-z'’\-]+")
 
 
 def _table_teams(text: str) -> list[Span]:
