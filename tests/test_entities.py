@@ -556,5 +556,5 @@ def test_a_surname_alone_follows_a_full_name_found_without_a_cue(recogniser: Rul
 
 
 def test_no_surname_is_carried_over_from_a_headline_phrase(recogniser: RuleRecogniser) -> None:
-    text = "Regulator Fines Delivery Platform Quvo Over Data. The regulator fined Quvo, a delivery platform, on Monday."
+    text = "Watchdog fines Delivery Platform Quvo over data transfers. The regulator fined Quvo, a delivery platform, on Monday."
     assert ("Quvo", "PERSON") not in entities(recogniser, text)
