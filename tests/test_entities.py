@@ -558,3 +558,15 @@ def test_a_surname_alone_follows_a_full_name_found_without_a_cue(recogniser: Rul
 def test_no_surname_is_carried_over_from_a_headline_phrase(recogniser: RuleRecogniser) -> None:
     text = "Watchdog fines Delivery Platform Quvo over data transfers. The regulator fined Quvo, a delivery platform, on Monday."
     assert ("Quvo", "PERSON") not in entities(recogniser, text)
+
+
+def test_a_title_makes_a_town_name_a_person_and_so_do_later_mentions(recogniser: RuleRecogniser) -> None:
+    # "Kennedy" and "Bush" are towns in the place list; after a title or a cued full name they are people
+    assert entities(recogniser, "Talks with Mr Kennedy ended. Kennedy left.") == [("Kennedy", "PERSON"), ("Kennedy", "PERSON")]
+    text = "President George Bush met them. Later Bush said no."
+    assert ("Bush", "PERSON") in entities(recogniser, text) and ("Bush", "GPE") not in entities(recogniser, text)
+
+
+def test_a_town_after_a_preposition_stays_a_town_beside_a_person_of_that_name(recogniser: RuleRecogniser) -> None:
+    text = "He flew to Lima. Minister Ana Lima stayed."
+    assert ("Lima", "GPE") in entities(recogniser, text) and ("Ana Lima", "PERSON") in entities(recogniser, text)

@@ -6,6 +6,7 @@ Pure functions of text: no database, no recogniser.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -47,3 +48,56 @@ def search_words(text: str) -> list[str]:
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return _WORD.findall(plain)
 
+
+
+#: Names news uses for countries whose ISO name is longer or formal.
+_NEWS_NAMES = {
+    "Russian Federation": "Russia", "Korea, Republic of": "South Korea",
+    "Korea, Democratic People's Republic of": "North Korea", "Iran, Islamic Republic of": "Iran",
+    "Syrian Arab Republic": "Syria", "Viet Nam": "Vietnam", "Türkiye": "Turkey", "Czechia": "Czech Republic",
+    "Venezuela, Bolivarian Republic of": "Venezuela", "Bolivia, Plurinational State of": "Bolivia",
+    "Tanzania, United Republic of": "Tanzania", "Moldova, Republic of": "Moldova", "Lao People's Democratic Republic": "Laos",
+    "Taiwan, Province of China": "Taiwan", "Palestine, State of": "Palestine", "Holy See (Vatican City State)": "Vatican",
+    "Brunei Darussalam": "Brunei", "Cabo Verde": "Cape Verde", "Congo, The Democratic Republic of the": "Democratic Republic of Congo",
+    "Micronesia, Federated States of": "Micronesia", "Côte d'Ivoire": "Ivory Coast",
+}
+#: Short forms news writes that ISO does not list.
+_MORE_ALIASES = {
+    "u.s.": "United States", "u.s.a.": "United States", "america": "United States", "the us": "United States",
+    "britain": "United Kingdom", "great britain": "United Kingdom", "u.k.": "United Kingdom", "uk": "United Kingdom",
+    "holland": "Netherlands", "the netherlands": "Netherlands", "burma": "Myanmar", "turkiye": "Turkey",
+    "drc": "Democratic Republic of Congo", "dr congo": "Democratic Republic of Congo",
+    "uae": "United Arab Emirates", "prc": "China", "people's republic of china": "China",
+}
+
+
+@functools.cache
+def _country_aliases() -> dict[str, str]:
+    """Casefolded alias -> the country's news name, from ISO 3166 (pycountry) and the short forms above."""
+    import pycountry
+
+    aliases: dict[str, str] = {}
+    for country in pycountry.countries:
+        name = getattr(country, "common_name", None) or country.name
+        name = _NEWS_NAMES.get(name, _NEWS_NAMES.get(country.name, name))
+        for alias in (country.name, getattr(country, "official_name", None), getattr(country, "common_name", None),
+                      country.alpha_3, country.alpha_2):
+            if alias:
+                aliases.setdefault(alias.casefold(), name)
+        aliases.setdefault(name.casefold(), name)
+    for alias, name in _MORE_ALIASES.items():
+        aliases[alias] = name
+    return aliases
+
+
+def identity(key: str, label: str) -> tuple[str, str] | None:
+    """The (key, display name) of the one actor an entity's key names under another name: "u.s.",
+    "usa" and "america" are the United States; None when the key is its own identity. Only
+    countries for now (GPE): their ISO names, codes and the short forms news writes."""
+    if label != "GPE":
+        return None
+    name = _country_aliases().get(key)
+    if name is None:
+        return None
+    canonical = entity_key(name, label)
+    return None if canonical == key else (canonical, name)

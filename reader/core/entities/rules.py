@@ -266,7 +266,7 @@ _TITLE_CUES_BEFORE = frozenset((
     "envoy", "chairman", "chairwoman", "chair", "chief", "director", "director-general",
     "commissioner", "lawmaker", "leader", "professor", "premier", "king", "queen", "prince", "pope",
     "colonel", "commander", "prosecutor", "attorney", "speaker", "coach", "founder", "head",
-    "ceo", "cfo", "coo", "mp", "mr.", "mrs.", "ms.", "dr.", "prof.", "gen.", "sen.", "rep.",
+    "ceo", "cfo", "coo", "mp", "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "prof.", "gen.", "sen.", "rep.",
     "gov.", "lt.", "col.", "capt.", "sgt.", "rev.", "supt.", "insp.", "adm.", "maj.", "pres.",
     "chief executive", "prime minister", "vice president", "state councilor", "state councillor",
 ))
@@ -546,8 +546,30 @@ class RuleRecogniser:
                 self._analyse_run(document, run.start(), run.end())
         found = [*_tidied(text, document.found), *agencies, *self._acronyms(text, dateline_positions)]
         kept_claims = [span for span in claimed if span not in document.absorbed]
+        kept_claims = self._people_not_places(text, kept_claims, document.found)
         found += self._propagate(text, [*kept_claims, *found])
         return _resolve([*kept_claims, *found], len(text))
+
+    def _people_not_places(self, text: str, claims: list[Span], found: list[Span]) -> list[Span]:
+        """Claims less the towns that are a person's name in this text: once "George Bush" is a
+        person, a later "Bush" is not the town of that name (the propagation then finds him)."""
+        parts = set()
+        for span in found:
+            if span.label == "PERSON" and span.confidence >= _PROPAGATION_THRESHOLD:
+                words = text[span.start : span.end].split()
+                parts.update(words[1:] if len(words) > 1 else words)
+        if not parts:
+            return claims
+        solitary = _solitary_places()
+        kept = []
+        for span in claims:
+            surface = text[span.start : span.end]
+            if span.label == "GPE" and span.source == "builtin" and surface in parts and surface in solitary:
+                before = _words_before(text, span.start)
+                if not before or before[-1].lower() not in _PLACE_PREPOSITIONS:  # "flew to Lima" stays a town
+                    continue
+            kept.append(span)
+        return kept
 
     def _solitary(self, text: str, spans: list[Span]) -> list[Span]:
         """Built-in spans, less cities and regions standing next to another capitalised word:
@@ -556,7 +578,9 @@ class RuleRecogniser:
         kept = []
         for span in spans:
             if text[span.start : span.end] in _solitary_places() and (
-                self._capitalised_before.search(text, max(0, span.start - 40), span.start) or self._capitalised_after.match(text, span.end)
+                self._capitalised_before.search(text, max(0, span.start - 40), span.start)
+                or self._capitalised_after.match(text, span.end)
+                or _has_title_cue(_words_before(text, span.start))  # "Mr Kennedy" is no town
             ):
                 continue
             kept.append(span)
@@ -1141,6 +1165,7 @@ _SCORE_LINE = re.compile(r"[ \t]*(?P<a>[^\d\n]+?)[ \t]+\d{1,3}[ \t]+(?P<b>[^\d\n
 _STANDINGS_LINE = re.compile(r"[ \t]*(?P<a>[^\d\n]+?)(?P<figures>(?:[ \t]+(?:\d+|\d*\.\d+|-|\d+/\d+))+)[ \t]*")
 _FIXTURE_LINE = re.compile(r"[ \t]*(?P<a>[^\n]+?)[ \t]+(?:v|vs\.?|AT|at)[ \t]+(?P<b>[^\n]+?)[ \t]*")
 _TEAM_CONFIDENCE = 0.8
+_PLACE_PREPOSITIONS = frozenset(("in", "to", "from", "at", "near", "outside", "into", "across", "via", "of"))
 _LOWER_WORD = re.compile(r"(?<![\w'’\-])[a-z][a-z'’\-]+")
 
 
