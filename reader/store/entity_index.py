@@ -65,7 +65,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
 
 from reader.core.entities import LABELS, Span
-from reader.core.entities.naming import display_name, entity_key, identity, search_words
+from reader.core.entities.naming import display_name, entity_key, identities, identity, search_words
 from reader.core.entities.packed import PackedSpansError, SpanTable
 from reader.core.model import CoOccurrence, Entity, EntityArticle, Mention, Together
 from reader.core.segment import sentence_spans
@@ -441,31 +441,10 @@ def _mentions(
             taken = end
     if not found:
         return []
-    # a bare surname stands for the one full name in this article that ends with it; an acronym
-    # for the name it follows in brackets ("National Security Agency (NSA)")
-    full_names: dict[str, set[str]] = {}
-    defined: dict[tuple[str, str], str] = {}
-    for index, (_start, end, key, label, _name) in enumerate(found):
-        if label == "PERSON" and " " in key:
-            full_names.setdefault(key.rsplit(" ", 1)[1], set()).add(key)
-        elif " " in key and index + 1 < len(found):
-            a_start, a_end, a_key, a_label, _ = found[index + 1]
-            if a_label == label and " " not in a_key and text[end:a_start].strip() == "(" and text[a_end:a_end + 1] == ")":
-                defined.setdefault((a_key, label), key)
     sentence_starts = [start for start, _end in sentence_spans(text)]
     mentions = []
-    for start, end, key, label, surface in found:
-        via = None
-        if label == "PERSON" and " " not in key:
-            owners = full_names.get(key, ())
-            if len(owners) == 1:
-                via, key = key, next(iter(owners))
-        elif (key, label) in defined:
-            via, key = key, defined[(key, label)]
-        else:
-            known = identity(key, label)  # "U.S." and "America" are the United States
-            if known is not None:
-                via, key = key, known[0]
+    named = identities(text, [(start, end, key, label) for start, end, key, label, _surface in found])
+    for (start, end, _key, label, surface), (key, via) in zip(found, named):
         sentence = max(bisect.bisect_right(sentence_starts, start) - 1, 0)
         mentions.append((start, end, key, label, surface, via, sentence))
     return mentions

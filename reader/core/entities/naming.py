@@ -101,3 +101,33 @@ def identity(key: str, label: str) -> tuple[str, str] | None:
         return None
     canonical = entity_key(name, label)
     return None if canonical == key else (canonical, name)
+
+
+def identities(text: str, found: list[tuple[int, int, str, str]]) -> list[tuple[str, str | None]]:
+    """For each `(start, end, key, label)` of one text, in text order: the key of the entity it
+    counts as, and its own key when that differs (else None).
+
+    In the text, a bare surname counts as the one full name that ends with it ("Ana Lima ...
+    Lima said"; with two such people it stays its own), an acronym as the name it follows in
+    brackets ("National Grain Board (NGB)"); everywhere, a country's other names count as the
+    country (`identity`)."""
+    full_names: dict[str, set[str]] = {}
+    defined: dict[tuple[str, str], str] = {}
+    for index, (_start, end, key, label) in enumerate(found):
+        if label == "PERSON" and " " in key:
+            full_names.setdefault(key.rsplit(" ", 1)[1], set()).add(key)
+        elif " " in key and index + 1 < len(found):
+            a_start, a_end, a_key, a_label = found[index + 1]
+            if a_label == label and " " not in a_key and text[end:a_start].strip() == "(" and text[a_end:a_end + 1] == ")":
+                defined.setdefault((a_key, label), key)
+    named: list[tuple[str, str | None]] = []
+    for _start, _end, key, label in found:
+        if label == "PERSON" and " " not in key:
+            owners = full_names.get(key, ())
+            named.append((next(iter(owners)), key) if len(owners) == 1 else (key, None))
+        elif (key, label) in defined:
+            named.append((defined[(key, label)], key))
+        else:
+            known = identity(key, label)
+            named.append((known[0], key) if known else (key, None))
+    return named
