@@ -639,11 +639,18 @@ LATER = "Later\n\nThe USA and Britain signed. The NGB was not there. The UK abst
 LATER_SPANS = [("USA", "GPE"), ("Britain", "GPE"), ("NGB", "ORG"), ("UK", "GPE")]
 
 
-def test_a_country_written_several_ways_is_one_entity_across_the_corpus(tmp_path):
+@pytest.fixture
+def envoys(tmp_path):
     store = Store.open(tmp_path / "ids.db")
     for title, text, items, day in (("Envoys meet", ENVOYS, ENVOYS_SPANS, "2025-03-03"), ("Later", LATER, LATER_SPANS, "2025-03-04")):
         add(store, title, text, day)
         store.entities.cache(sha256_text(text), ENGINE, spans_in(text, items))
+    yield store
+    store.close()
+
+
+def test_a_country_written_several_ways_is_one_entity_across_the_corpus(envoys):
+    store = envoys
     us = entity(store, "U.S.", "GPE")
     assert us == entity(store, "United States", "GPE") == entity(store, "America", "GPE")
     assert (us.name, us.articles, us.mentions) == ("United States", 2, 5)
@@ -653,18 +660,13 @@ def test_a_country_written_several_ways_is_one_entity_across_the_corpus(tmp_path
     # the picker offers the identity for any of its names, never an empty alias
     assert [e.name for e in entities_matching(store, "usa")] == ["United States"]
     assert [e.name for e in entities_matching(store, "ngb")] == ["National Grain Board", "NGB"]
-    store.close()
 
 
-def test_an_acronym_defined_in_brackets_is_its_name_in_that_article(tmp_path):
-    store = Store.open(tmp_path / "ids.db")
-    for title, text, items, day in (("Envoys meet", ENVOYS, ENVOYS_SPANS, "2025-03-03"), ("Later", LATER, LATER_SPANS, "2025-03-04")):
-        add(store, title, text, day)
-        store.entities.cache(sha256_text(text), ENGINE, spans_in(text, items))
+def test_an_acronym_defined_in_brackets_is_its_name_in_that_article(envoys):
+    store = envoys
     board = entity(store, "National Grain Board", "ORG")
     assert (board.articles, board.mentions) == (1, 3)
     assert [(m.surface, m.via) for m in mentions_of(store, board)] == [
         ("National Grain Board", None), ("NGB", "ngb"), ("NGB", "ngb")]
     # where it is not defined, the acronym stays its own entity
     assert entity(store, "NGB", "ORG").mentions == 1
-    store.close()
