@@ -408,6 +408,13 @@ class Annotations(Repository):
         """The article's annotations in text order, each with its tags."""
         return list(self.select("WHERE n.article_id = ?", [article_id]))
 
+    def shown_of_article(self, article_id: int) -> list[Annotation]:
+        """The article's annotations the viewer may see (blind study: their own), in text order."""
+        whose = self.store.study.whose()
+        if whose is None:
+            return self.of_article(article_id)
+        return list(self.select("WHERE n.article_id = ? AND n.annotator = ?", [article_id, whose]))
+
     def select(self, where: str, params: Sequence[object], with_clause: str = "") -> Iterator[Annotation]:
         """Annotations in (article, start, end) order, read as they are consumed."""
         rows = self.db.execute(
