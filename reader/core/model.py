@@ -34,6 +34,8 @@ class ArticleRow:
     read: bool = False
     #: For a search: the best match in context, hits between U+0002 and U+0003.
     snippet: str | None = None
+    #: Marked done by the viewer (`D`, a coding study).
+    done: bool = False
 
 
 #: Marks around a search hit inside `ArticleRow.snippet`.

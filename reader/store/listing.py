@@ -5,6 +5,7 @@ Reads only (but for its own temporary table of search hits).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -209,8 +210,11 @@ class Listing(Repository):
             ).fetchall())
             rows = [(*row[:4], mine.get(row[0], 0), *row[5:]) for row in rows]
         snippets = self._snippets(ids, query.search) if query.search and ids else {}
+        done = {row[0] for row in self.db.execute(
+            "SELECT article_id FROM reading WHERE annotator = ? AND done_at IS NOT NULL "
+            "AND article_id IN (SELECT value FROM json_each(?))", [reader, json.dumps(ids)])} if ids else set()
         return [
-            ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]))
+            ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]), r[0] in done)
             for r in rows
         ]
 

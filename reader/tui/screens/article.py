@@ -479,7 +479,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     # ---- orphans ------------------------------------------------------------------------
 
     def action_orphans(self) -> None:
-        orphans = self.store.annotations.orphans(self.article.id)
+        orphans = self.store.annotations.shown_orphans(self.article.id)
         if not orphans:
             self.say("This article has no orphans.")
             return

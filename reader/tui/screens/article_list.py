@@ -167,7 +167,7 @@ class ArticleListScreen(Screen[None]):
         self.app.open_agreement()
 
     def action_orphans(self) -> None:
-        orphans = self.store.annotations.orphans()
+        orphans = self.store.annotations.shown_orphans()
         if not orphans:
             self.notify("No orphans: every annotation is in place.", markup=False)
             return
@@ -176,7 +176,7 @@ class ArticleListScreen(Screen[None]):
         self.app.push_screen(screen, self._open_orphan_article)
 
     def _open_orphan_article(self, orphan_id: str | None) -> None:
-        orphan = next((o for o in self.store.annotations.orphans() if o.id == orphan_id), None)
+        orphan = next((o for o in self.store.annotations.shown_orphans() if o.id == orphan_id), None)
         if orphan is None:
             return
         self.app.open_article(orphan.article_id)
