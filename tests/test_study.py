@@ -131,6 +131,10 @@ def test_done_is_per_coder_undoable_and_refused_against_an_older_view(store):
     assert store.assignments.is_done(1, "alice")
     with pytest.raises(StaleWriteError, match="done mark changed"):
         history.mark_done(1, "alice", True, None)  # shown as not done, but done meanwhile
+    store.study.configure("alice")
+    assert {row.id: row.done for row in store.listing.page(0, 10, ListQuery(queue="mine"))} == {1: True, 2: False}
+    assert [row.id for row in store.listing.page(0, 10, ListQuery(queue="todo"))] == [2]
+    assert [row.id for row in store.listing.page(0, 10, ListQuery())][0] == 2  # my queue (not done) first
 
 
 def test_reading_state_is_per_annotator_and_kept_for_the_configured_one(tmp_path):
