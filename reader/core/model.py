@@ -187,7 +187,8 @@ SORT_KEYS: tuple[SortKey, ...] = ("published", "relevance", "title", "source", "
 
 
 ReadFilter = Literal["all", "unread", "read"]
-QueueFilter = Literal["all", "mine", "todo"]
+#: "others" (internal: what is not in the viewer's queue) follows the queue in the list.
+QueueFilter = Literal["all", "mine", "todo", "others"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -228,7 +229,7 @@ class ListQuery:
             parts.append(f"source {self.source}")
         if self.read != "all":
             parts.append(self.read)
-        if self.queue != "all":
+        if self.queue in ("mine", "todo"):
             parts.append("my queue" if self.queue == "mine" else "my queue, not done")
         return " · ".join(parts)
 

@@ -38,6 +38,8 @@ class Listing(Repository):
         #: and whether with each article's rank (only the relevance order pays for ranking).
         self._search_key: tuple[str, int, int] | None = None
         self._search_ranked = False
+        #: The last count of a coder's queue, with the query and database state it is for.
+        self._queued_key: tuple[tuple, int] | None = None
 
     def forget_search(self) -> None:
         """The search set may be gone (a transaction that filled it rolled back): fill it again."""
@@ -117,12 +119,16 @@ class Listing(Repository):
         elif query.read == "unread":
             clauses.append("a.id NOT IN (SELECT article_id FROM reading WHERE annotator = ? AND read_at IS NOT NULL)")
             params.append(reader)
-        if query.queue != "all":
+        if query.queue in ("mine", "todo"):
             clauses.append("a.id IN (SELECT article_id FROM assignments WHERE annotator = ?)")
             params.append(reader)
-            if query.queue == "todo":
-                clauses.append("a.id NOT IN (SELECT article_id FROM reading WHERE annotator = ? AND done_at IS NOT NULL)")
-                params.append(reader)
+        if query.queue == "todo":
+            clauses.append("a.id NOT IN (SELECT article_id FROM reading WHERE annotator = ? AND done_at IS NOT NULL)")
+            params.append(reader)
+        elif query.queue == "others":  # what is not in the queue: not assigned to the viewer, or done
+            clauses.append("(a.id NOT IN (SELECT article_id FROM assignments WHERE annotator = ?) "
+                           "OR a.id IN (SELECT article_id FROM reading WHERE annotator = ? AND done_at IS NOT NULL))")
+            params += [reader, reader]
         with_clause = "WITH " + ", ".join(sets) if sets else ""
         where = "WHERE " + " AND ".join(clauses) if clauses else ""
         return with_clause, where, params, names
@@ -173,29 +179,17 @@ class Listing(Repository):
     def page(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
         """A window of the article list, in list order, without texts."""
         query = query or ListQuery()
-        with_clause, where, params, sets = self.selection(query)
-        order = self.order(query)
         reader = self.store.study.reader
-        queue_first = query.queue == "all" and self.store.assignments.has_queue(reader)
-        index = _SORT_INDEX.get(order) if sets and not query.source and not queue_first else None
-        # a coder's queue (assigned to them, not done) first, then the rest, each in list order
-        # (the viewer's name is written into the SQL as a quoted string: the WITH clause's
-        # parameters come before these in the text and after them in the list)
-        me = _sql_string(reader)
-        first = (f"(a.id NOT IN (SELECT s.article_id FROM assignments s WHERE s.annotator = {me} AND s.article_id NOT IN "
-                 f"(SELECT article_id FROM reading WHERE annotator = {me} AND done_at IS NOT NULL))), " if queue_first else "")
-        rows = self.db.execute(
-            f"""
-            {with_clause}
-            SELECT a.id, a.title, a.source, a.published,
-                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
-                   (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id AND r.annotator = {me}) AS read
-            FROM articles a {f"INDEXED BY {index}" if index else ""} {where}
-            ORDER BY {first}{_ORDER_BY[order]}
-            LIMIT ? OFFSET ?
-            """,
-            [*params, limit, offset],
-        ).fetchall()
+        if query.queue == "all" and self.store.assignments.has_queue(reader):
+            # a coder's queue (assigned to them, not done) first, then the rest, each in list
+            # order: two lists read one after the other, so each walks its own index
+            queued = self._queued(replace(query, queue="todo"))
+            # a long queue is read by walking the sort index (stopping after a page); a short one sorted
+            rows = self._rows(replace(query, queue="todo"), offset, limit, walk=queued > 2000) if offset < queued else []
+            if len(rows) < limit:
+                rows += self._rows(replace(query, queue="others"), max(0, offset - queued), limit - len(rows))
+        else:
+            rows = self._rows(query, offset, limit, walk=query.queue != "all" and self._queued(query) > 2000)
         ids = [row[0] for row in rows]
         tags = self.store.articles.tag_map(ids)
         whose = self.store.study.whose()
@@ -217,6 +211,35 @@ class Listing(Repository):
             ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]), r[0] in done)
             for r in rows
         ]
+
+    def _queued(self, query: ListQuery) -> int:
+        """`count(query)`, kept while the database is unchanged (the list asks it for every page)."""
+        key = (query, self.store.study.reader, self.store.study.whose(), self.db.conn.total_changes, self.store.data_version())
+        if self._queued_key is None or self._queued_key[0] != key:
+            self._queued_key = (key, self.count(query))
+        return self._queued_key[1]
+
+    def _rows(self, query: ListQuery, offset: int, limit: int, walk: bool = False) -> list[tuple]:
+        """(id, title, source, published, annotations, read) of a window of the list (`walk`: along
+        the sort order's index, as for a search or tag)."""
+        with_clause, where, params, sets = self.selection(query)
+        order = self.order(query)
+        index = _SORT_INDEX.get(order) if (sets or walk) and not query.source else None
+        # (the viewer's name is written into the SQL as a quoted string: the WITH clause's
+        # parameters come before it in the text and after it in the list)
+        me = _sql_string(self.store.study.reader)
+        return self.db.execute(
+            f"""
+            {with_clause}
+            SELECT a.id, a.title, a.source, a.published,
+                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
+                   (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id AND r.annotator = {me}) AS read
+            FROM articles a {f"INDEXED BY {index}" if index else ""} {where}
+            ORDER BY {_ORDER_BY[order]}
+            LIMIT ? OFFSET ?
+            """,
+            [*params, limit, offset],
+        ).fetchall()
 
     @staticmethod
     def order(query: ListQuery) -> SortKey:
