@@ -30,7 +30,7 @@ from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
 VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence", 5: "Progress"}
-SHORT_VIEWS = {1: "Source", 2: "Month", 3: "Entities", 4: "Co-occur", 5: "Progress"}
+SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence", 5: "Progress"}
 #: The most entities a timeline shows at once (the entity index allows 50).
 MAX_ENTITIES = 12
 ALL_TAGS = "(all tags)"
