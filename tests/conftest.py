@@ -130,6 +130,8 @@ def user_rows(store) -> dict[str, list]:
         "feedback": db.execute("SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY 1, 2, 3").fetchall(),
         "article_notes": db.execute(
             "SELECT article_id, annotator, note, created, updated FROM article_notes ORDER BY 1, 2").fetchall(),
+        "done": db.execute(
+            "SELECT article_id, annotator, done_at FROM reading WHERE done_at IS NOT NULL ORDER BY 1, 2").fetchall(),
     }
 
 

@@ -68,6 +68,7 @@ class ReaderModel(RuleBasedStateMachine):
         self.refused = 0
         self.shown: dict[int, tuple[str, str, list[Annotation]]] = {}
         self.shown_notes: dict[int, ArticleNote | None] = {}
+        self.shown_done: dict[int, str | None] = {}
         for number in self.ids:
             self.refresh(number)
 
@@ -87,6 +88,7 @@ class ReaderModel(RuleBasedStateMachine):
         article = self.mine.articles.get(self.ids[number])
         self.shown[number] = (article.text, article.sha256, self.mine.annotations.of_article(article.id))
         self.shown_notes[number] = self.mine.article_notes.get(article.id, "alice")
+        self.shown_done[number] = self.mine.assignments.done_at(article.id, "alice")
 
     def act(self, do) -> None:
         """Do a change as a key would; check that undo gives back the rows from before it and redo
@@ -152,6 +154,12 @@ class ReaderModel(RuleBasedStateMachine):
         if (note or None) != (seen.note if seen else None):
             self.act(lambda: self.history.set_article_note(self.ids[number], "alice", note or None, seen))
 
+    @rule(number=st.sampled_from([0, 1]))
+    def toggle_done(self, number: int) -> None:
+        """D in the list: the article done for me, or not done, against the mark the list showed."""
+        seen = self.shown_done[number]
+        self.act(lambda: self.history.mark_done(self.ids[number], "alice", seen is None, seen))
+
     @rule(number=st.sampled_from([0, 1]), pick=st.integers(0, 20), tag=st.sampled_from(TAGS))
     def toggle_tag(self, number: int, pick: int, tag: str) -> None:
         seen = self._seen(number, pick)
@@ -210,6 +218,13 @@ class ReaderModel(RuleBasedStateMachine):
         else:
             sentences[:] = list(SENTENCES)
         self.other.articles.add(document(number, body(sentences)))
+
+    @rule(number=st.sampled_from([0, 1]))
+    def done_elsewhere(self, number: int) -> None:
+        """alice's other window marks the article done (or not): this one's view of it is stale."""
+        article_id = self.ids[number]
+        current = self.other.assignments.done_at(article_id, "alice")
+        self.other.assignments.set_done(article_id, "alice", None if current else "2025-06-01T00:00:00+00:00", seen=current)
 
     # ---- moving the database ------------------------------------------------------------------
 

@@ -16,20 +16,21 @@ from reader.commands.output import echo, echo_heading, echo_json, failure, write
 from reader.store import figures as insight
 from reader.core.safetext import SpreadsheetCsvWriter, terminal_line
 
-SECTIONS = ("source", "month", "cooccurrence", "entities")
+SECTIONS = ("source", "month", "cooccurrence", "entities", "annotator")
 TITLES = {
     "source": "Tags per source",
     "month": "Tags per month",
     "cooccurrence": "Tag co-occurrence",
     "entities": "Entity mentions per month",
+    "annotator": "Progress per coder",
 }
 
 
 @click.command("stats")
 @click.option(
     "--by", type=click.Choice(SECTIONS), default=None,
-    help="One table: tags per source or per month, tag co-occurrence, or entities per month "
-         "(default: totals, then tags per source and per month).",
+    help="One table: tags per source or per month, tag co-occurrence, entities per month, or each "
+         "coder's progress (assigned, done, annotations per tag) (default: totals, then tags per source and per month).",
 )
 @click.option(
     "--count", "unit", type=click.Choice(["passages", "articles"]), default="passages", show_default=True,
@@ -47,13 +48,19 @@ TITLES = {
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
     help="csv prints one table: give --by.",
 )
+@click.option("--json", "as_json_flag", is_flag=True, help="The same as --format json.")
 @click.pass_obj
 def stats_command(
     context: Context, by: str | None, unit: str, tag: str | None, annotator: str | None,
-    entity_names: tuple[str, ...], fmt: str,
+    entity_names: tuple[str, ...], fmt: str, as_json_flag: bool,
 ) -> None:
     """Print the numbers behind the charts: totals, tags per source and per month, and (with --by)
-    tag co-occurrence or entity mentions per month."""
+    tag co-occurrence, entity mentions per month, or each coder's progress (`--by annotator`; in
+    a blind study a coder sees their own row only)."""
+    if as_json_flag:
+        fmt = "json"
+    if by == "annotator":
+        return progress_report(context, annotator, fmt)
     if fmt == "csv" and by is None:
         raise click.UsageError("csv prints one table: choose it with --by source, month, cooccurrence or entities")
     if entity_names and by != "entities":
@@ -121,6 +128,38 @@ def default_entities(store) -> list:
     from reader.store.entity_index import entities_matching
 
     return [entity for label in ("PERSON", "ORG", "GPE") for entity in entities_matching(store, "", label=label, limit=1)]
+
+
+def progress_report(context: Context, annotator: str | None, fmt: str) -> None:
+    """`reader stats --by annotator`: per coder, articles assigned and done, annotations, and
+    passages per tag."""
+    store = context.open_store()
+    try:
+        rows = store.assignments.by_annotator(annotator)
+        tags = store.tags.names()
+    finally:
+        store.close()
+    if fmt == "json":
+        echo_json(as_json({"annotator": [row.as_dict() for row in rows]}))
+        return
+    used = [tag for tag in tags if any(dict(row.tags).get(tag) for row in rows)]
+    header = ["annotator", "assigned", "done", "annotations", *used]
+    table = [[row.annotator, str(row.assigned), str(row.done), str(row.annotations),
+              *(str(dict(row.tags).get(tag, 0)) for tag in used)] for row in rows]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = SpreadsheetCsvWriter(buffer)
+        writer.writerow(header)
+        writer.writerows([line[0], *map(int, line[1:])] for line in table)
+        write_data(buffer.getvalue())
+        return
+    header = [terminal_line(cell) for cell in header]
+    table = [[terminal_line(line[0]), *line[1:]] for line in table]
+    widths = [max(len(line[index]) for line in [header, *table]) for index in range(len(header))]
+    lines = ["  ".join([line[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(line[1:], widths[1:])]).rstrip()
+             for line in [header, *table]]
+    echo_heading(TITLES["annotator"], " (articles assigned and done, annotations, passages per tag)")
+    echo("\n".join([lines[0], "  ".join("-" * width for width in widths), *lines[1:]]) if rows else "  no coder has been assigned or annotated yet")
 
 
 # ---- output ----------------------------------------------------------------------------------

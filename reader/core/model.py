@@ -34,6 +34,8 @@ class ArticleRow:
     read: bool = False
     #: For a search: the best match in context, hits between U+0002 and U+0003.
     snippet: str | None = None
+    #: Marked done by the viewer (`D`, a coding study).
+    done: bool = False
 
 
 #: Marks around a search hit inside `ArticleRow.snippet`.
@@ -185,6 +187,8 @@ SORT_KEYS: tuple[SortKey, ...] = ("published", "relevance", "title", "source", "
 
 
 ReadFilter = Literal["all", "unread", "read"]
+#: "others" (internal: what is not in the viewer's queue) follows the queue in the list.
+QueueFilter = Literal["all", "mine", "todo", "others"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +202,9 @@ class ListQuery:
     search: str | None = None
     #: Only articles this person annotated, with only their annotations counted.
     annotator: str | None = None
+    #: A coder's queue (`reader assign`): "mine" (assigned to the viewer), "todo" (assigned and
+    #: not yet done), or "all".
+    queue: QueueFilter = "all"
 
     @property
     def order(self) -> SortKey:
@@ -222,6 +229,8 @@ class ListQuery:
             parts.append(f"source {self.source}")
         if self.read != "all":
             parts.append(self.read)
+        if self.queue in ("mine", "todo"):
+            parts.append("my queue" if self.queue == "mine" else "my queue, not done")
         return " · ".join(parts)
 
 
@@ -391,3 +400,30 @@ class CoOccurrence:
     def complete(self) -> bool:
         return self.considered >= self.total
 
+
+
+@dataclass(frozen=True, slots=True)
+class StudyState:
+    """A coding study as every coder of a database sees it: blind or not, who leads it, and
+    where that was said ("database": `reader study`, by `changed_by` at `changed`; or "config")."""
+
+    blind: bool
+    lead: str | None
+    said_by: str
+    changed_by: str | None = None
+    changed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoderProgress:
+    """One coder's work in a study: articles assigned and done, annotations per tag."""
+
+    annotator: str
+    assigned: int
+    done: int
+    annotations: int
+    tags: tuple[tuple[str, int], ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"annotator": self.annotator, "assigned": self.assigned, "done": self.done,
+                "annotations": self.annotations, "tags": dict(self.tags)}

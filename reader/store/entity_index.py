@@ -854,6 +854,7 @@ def tags_on_mentions(store: Store, entity: Entity, annotator: str | None = None)
     """(tag, number of annotations) for the annotations whose passage overlaps a mention of
     `entity` (only `annotator`'s when given), most used first."""
     hidden_sql, hidden_params = _visible("m", hidden_entities(store))
+    annotator = store.study.whose(annotator)  # blind study: the viewer's own tags alone
     mine, mine_params = ("", []) if annotator is None else (" AND n.annotator = ?", [annotator])
     rows = store.db.execute(
         f"""SELECT t.name, count(*) FROM (

@@ -29,8 +29,8 @@ from reader.tui.widgets.charts import BarChart, HeatTable
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
-VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence"}
-SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence"}
+VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence", 5: "Progress"}
+SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence", 5: "Progress"}
 #: The most entities a timeline shows at once (the entity index allows 50).
 MAX_ENTITIES = 12
 ALL_TAGS = "(all tags)"
@@ -57,6 +57,8 @@ class ChartState:
             return ("tags", "source" if self.view == 1 else "month", self.tag_unit, self.annotator, self.tag)
         if self.view == 3:
             return ("entities", self.entity_unit, tuple(entity.id for entity in self.entities))
+        if self.view == 5:
+            return ("progress",)
         return ("co", self.level, self.annotator, self.tag)
 
 
@@ -69,6 +71,8 @@ def compute(store: Store, key: tuple, entities: list) -> Matrix:
         return insight.tag_counts(store, by, unit, annotator=annotator, tags=tags)
     if family == "entities":
         return insight.entity_months(store, entities, key[1])
+    if family == "progress":
+        return insight.coder_progress(store)
     _family, level, annotator, tag = key
     tags = insight.tag_names(store, tag) if tag else None
     return insight.tag_co_occurrence(store, level, annotator=annotator, tags=tags)
@@ -243,6 +247,7 @@ class ChartsScreen(Screen[None]):
         """This screen's read-only connection, tuned for aggregates (call with the lock held)."""
         if self._reader is None:
             self._reader = Store.open(self.store.path, read_only=True)
+            self._reader.study.adopt(self.store.study)  # whose work the user may see (a blind study)
             insight.prepare_reading(self._reader)
         return self._reader
 
@@ -291,7 +296,7 @@ class ChartsScreen(Screen[None]):
     def _neighbours(self) -> list[tuple]:
         """The keys of the other tag views with the same filters, most likely next first."""
         state = self.state
-        views = {1: (2, 4), 2: (1, 4), 3: (1, 2, 4), 4: (1, 2)}[state.view]
+        views = {1: (2, 4), 2: (1, 4), 3: (1, 2, 4), 4: (1, 2), 5: (1, 2)}[state.view]
         keys = []
         for view in views:
             other = ChartState(view, state.tag_unit, state.level, state.entity_unit, state.annotator, state.tag)
@@ -333,6 +338,8 @@ class ChartsScreen(Screen[None]):
         if view == 4:
             self.table.show(matrix, "tag", "(passages with the tag)" if state.level == "passage" else "(articles with the tag)",
                             diagonal_plain=True)
+        elif view == 5:
+            self.table.show(matrix, "coder", "all coders")
         elif view == 3:
             self.table.show(matrix, "month", "all months")
         else:
@@ -378,12 +385,16 @@ class ChartsScreen(Screen[None]):
         elif view == 3:
             count = len(matrix.columns)
             what = f"{state.entity_unit} per month of {count} entit{'y' if count == 1 else 'ies'}"
+        elif view == 5:
+            what = "each coder's queue done, and passages per tag"
+            if self.store.study.whose() is not None:
+                what += " (yours alone: the study is blind)"
         else:
             what = f"tags on the same {state.level}"
         filters = []
-        if view != 3 and state.annotator:
+        if view not in (3, 5) and state.annotator:
             filters.append(f"annotator {display_text(state.annotator)}")
-        if view != 3 and state.tag:
+        if view not in (3, 5) and state.tag:
             filters.append(f"tag {display_text(state.tag)} (and nested)")
         return Content.assemble(
             (VIEWS[view], "bold"), "  ", what, ("  ·  " + " · ".join(filters) if filters else "", "bold"),
@@ -396,9 +407,11 @@ class ChartsScreen(Screen[None]):
             hint = "e adds or removes an entity · x clears · u mentions/articles · months from the entity index"
         elif view == 4:
             hint = "u same passage/article · the diagonal counts the tag alone · a annotator · t tag"
+        elif view == 5:
+            hint = "bars: the column under the cursor per coder · reader assign makes queues · D in the list marks done"
         else:
             hint = "u passages/articles · a annotator · t tag · a passage with two tags counts under both"
-        if not matrix.total and view != 3:
+        if not matrix.total and view not in (3, 5):
             hint = "Nothing tagged yet" + (" by this annotator" if self.state.annotator else "") + ".  " + hint
         folded = self.table.shown.folded if self.table.shown else 0
         if folded:
