@@ -181,6 +181,22 @@ def test_w3c_matches_an_article_by_url_and_fills_in_what_it_lacks(tmp_path):
     assert annotation.created and annotation.created == annotation.updated
 
 
+def test_w3c_matches_an_article_whose_url_it_wrote_percent_encoded(tmp_path):
+    # the export writes `?x=ä` as `?x=%C3%A4` (a valid URI); the article elsewhere has another
+    # text (another uid), so only the URL as stored can match it
+    url = "https://example.org/nachrichten?x=ä&q=a b"
+    source = with_article(tmp_path, "a.db", replace(DOC, url=url))
+    start = TEXT.index(FIRST)
+    source.annotations.add(1, start, start + len(FIRST), ["conflict"], "alice")
+    path = export(source, "w3c", tmp_path)
+    assert "?x=%C3%A4&q=a%20b" in path.read_text(encoding="utf-8")
+    target = with_article(tmp_path, "b.db", replace(DOC, url=url, text=EDITED, path="elsewhere.txt"))
+    summary = import_foreign(target, path, "w3c", "carol")
+    assert (summary.annotations_added, summary.moved, summary.kept_aside) == (1, 1, [])
+    [annotation] = target.annotations.of_article(1)
+    assert (annotation.quote, annotation.tags, annotation.annotator) == (FIRST, ("conflict",), "alice")
+
+
 def test_doccano_lines_without_article_ids_match_by_text(tmp_path):
     path = export(seeded(tmp_path), "doccano", tmp_path)
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

@@ -100,6 +100,60 @@ def test_w3c_round_trip_keeps_everything():
     assert result == [imported(OUTER, key=ARTICLE.url, full=True), imported(INNER, key=ARTICLE.url, full=True)]
 
 
+def test_w3c_reads_the_files_written_before_motivation_and_names():
+    # sample-v1: as reader wrote W3C before (no motivation, creator by nickname, no collection
+    # `last`, no tag `format`): it imports exactly as the current export does
+    old = import_w3c(io.StringIO((DATA / "sample-v1.w3c.jsonld").read_text(encoding="utf-8")))
+    assert old == import_w3c(io.StringIO(exported(export_w3c, collection_id=COLLECTION)))
+
+
+def test_w3c_meets_the_shoulds_that_apply():
+    document = json.loads(exported(export_w3c, collection_id=COLLECTION))
+    page = document["first"]
+    assert document["last"] == page["id"] and page["partOf"] == document["id"]
+    outer, inner = page["items"]
+    assert outer["motivation"] == inner["motivation"] == "tagging"
+    assert outer["creator"] == {"type": "Person", "name": "alice", "nickname": "alice"}
+    assert all(body["format"] == "text/plain" for body in outer["body"] + inner["body"])
+
+
+def test_w3c_a_memo_is_commenting_and_selectors_always_have_prefix_and_suffix():
+    end = len(TEXT)
+    memo = replace(INNER, id="m", start=end - 7, end=end, quote=TEXT[-7:], prefix=TEXT[end - 39 : end - 7],
+                   suffix="", tags=(), note="Which sales?")
+    opening = replace(INNER, id="o", start=0, end=10, quote=TEXT[:10], prefix="", suffix=TEXT[10:42])
+    stream = io.StringIO()
+    export_w3c([(ARTICLE, [memo, opening], [])], stream, collection_id=COLLECTION)
+    first, second = json.loads(stream.getvalue())["first"]["items"]
+    assert first["motivation"] == "commenting"
+    assert first["body"] == [{"type": "TextualBody", "purpose": "commenting", "value": "Which sales?",
+                              "format": "text/plain"}]
+    assert first["target"]["selector"][1]["suffix"] == "" and second["target"]["selector"][1]["prefix"] == ""
+    back = import_w3c(io.StringIO(stream.getvalue()))
+    assert [(one.tags, one.note, one.prefix, one.suffix) for one in back] == [
+        ((), "Which sales?", memo.prefix, ""), (INNER.tags, None, "", opening.suffix)]
+
+
+@pytest.mark.parametrize(("url", "uri", "iri"), [
+    ("https://news.example/hafen?x=ä", "https://news.example/hafen?x=%C3%A4", None),
+    ("https://news.example/a b/ü?q=1&r=2#frag", "https://news.example/a%20b/%C3%BC?q=1&r=2#frag", None),
+    ("https://news.example/100%?p=%2F", "https://news.example/100%25?p=%2F", None),
+    ("https://news.example/plain?x=1", "https://news.example/plain?x=1", None),
+    # already a URI: written as it is (the importer matches it as written first)
+    ("https://news.example/?q=%C3%A4", "https://news.example/?q=%C3%A4", "https://news.example/?q=ä"),
+])
+def test_w3c_writes_the_source_as_a_valid_uri_and_reads_it_back(url, uri, iri):
+    from reader.core.exchange.formats.w3c import iri_to_uri, uri_to_iri
+
+    assert iri_to_uri(url) == uri
+    assert all(33 <= ord(ch) < 127 for ch in uri)
+    assert uri_to_iri(uri) == (iri or url)
+    stream = io.StringIO()
+    export_w3c([(replace(ARTICLE, url=url), [INNER], [])], stream, collection_id=COLLECTION)
+    [record] = json.loads(stream.getvalue())["first"]["items"]
+    assert record["target"]["source"] == uri
+
+
 def test_w3c_names_an_article_without_url_and_odd_ids_by_reader_urns():
     article = replace(ARTICLE, url=None)
     odd = replace(INNER, id="yaml id/7")

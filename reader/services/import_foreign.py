@@ -54,7 +54,7 @@ from reader.core.anchoring import Selector, quote_matches, reanchor, selector_fo
 from reader.services.steps import STEP_SECONDS, write_in_steps
 from reader.core.exchange.formats import FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
 from reader.core.exchange.formats.brat import read_folder, tag_name
-from reader.core.exchange.formats.w3c import to_xsd
+from reader.core.exchange.formats.w3c import to_xsd, uri_to_iri
 from reader.core.exchange.incoming import (
     NormalisedText, lines_kept, lines_kept_or_none, normalised_with_offsets, one_line, one_line_or_none,
 )
@@ -204,7 +204,10 @@ def _read_w3c(path: Path, limit: SizeLimit | None, data: bytes | None = None) ->
     items = []
     for index, annotation in enumerate(found, start=1):
         where = f"annotation {index}" + (f" ({annotation.id})" if annotation.id else "")
-        items.append(_Item(annotation, _Source(annotation.article), path, None, where))
+        # a URL written as a URI (`?x=%C3%A4`) also matches the article stored with `?x=ä`
+        decoded = uri_to_iri(annotation.article)
+        source = _Source(annotation.article, url=decoded if decoded != annotation.article else None)
+        items.append(_Item(annotation, source, path, None, where))
     return items
 
 
