@@ -197,6 +197,19 @@ def test_w3c_matches_an_article_whose_url_it_wrote_percent_encoded(tmp_path):
     assert (annotation.quote, annotation.tags, annotation.annotator) == (FIRST, ("conflict",), "alice")
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_tags_brat_cannot_name_come_back_from_every_format(tmp_path, fmt):
+    source = with_article(tmp_path, "a.db", DOC)
+    start = TEXT.index(FIRST)
+    source.annotations.add(1, start, start + len(FIRST), ["framing/économie", "human rights", "source_type"], "alice")
+    source.annotations.add(1, start, start + len(FIRST), ["--"], "bob")  # the same span again
+    target = with_article(tmp_path, "b.db", DOC)
+    summary = import_foreign(target, export(source, fmt, tmp_path), fmt, "carol")
+    assert summary.annotations_added == (2 if fmt == "w3c" else 1)  # others merge one span's tags
+    assert {tag for a in target.annotations.of_article(1) for tag in a.tags} == {
+        "framing/économie", "human rights", "source_type", "--"}
+
+
 def test_doccano_lines_without_article_ids_match_by_text(tmp_path):
     path = export(seeded(tmp_path), "doccano", tmp_path)
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

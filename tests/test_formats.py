@@ -4,6 +4,7 @@ in tests/data/exchange (written by hand from the formats' documentation, not by 
 import csv
 import io
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from reader.core.entities import Span
 from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
-from reader.core.exchange.formats.brat import export_brat, import_brat
+from reader.core.exchange.formats.brat import export_brat, import_brat, tag_name, type_name
 from reader.core.exchange.formats.csv_format import export_csv
 from reader.core.safetext import spreadsheet_cell as neutralise
 from reader.core.exchange.formats.doccano import export_doccano, import_doccano
@@ -237,7 +238,51 @@ def read_folder(folder: Path) -> dict[str, str]:
 
 def test_brat_export_matches_the_hand_written_files(tmp_path):
     assert export_brat(ITEMS, tmp_path) == 3
-    assert read_folder(tmp_path) == read_folder(DATA / "brat")
+    assert read_folder(tmp_path) == read_folder(DATA / "brat")  # every file, byte for byte
+
+
+def test_brat_reads_the_folders_older_exports_wrote():
+    # brat-v1: types percent-encoded (`public%20opinion`), no #reader-tag lines
+    assert import_brat(DATA / "brat-v1") == import_brat(DATA / "brat")
+
+
+BRAT_STORAGE_FORM = re.compile(r"^[a-zA-Z0-9_-]+$")  # brat's projectconfig.normalize_to_storage_form
+
+
+@pytest.mark.parametrize("tag", ["framing/économie", "human rights", "source_type", "--", "-", "pro|con",
+                                 "mood 🙂", "A_41_B", "x_5F_y", "Öl", "tab.dot", "conflict"])
+def test_brat_types_are_names_brat_keeps_and_come_back_as_tags(tmp_path, tag):
+    kind = type_name(tag)
+    assert BRAT_STORAGE_FORM.match(kind) and kind.strip("-"), kind  # hyphens only: a separator line
+    assert tag_name(kind) == tag  # without annotation.conf, from the type alone
+    annotation = replace(INNER, tags=(tag, "quote"))
+    export_brat([(ARTICLE, [annotation], [])], tmp_path)
+    conf = (tmp_path / "annotation.conf").read_text(encoding="utf-8")
+    assert f"\n{kind}\n" in conf and f"#reader-tag\t{kind}\t{json.dumps(tag, ensure_ascii=False)}\n" in conf
+    [back] = import_brat(tmp_path)
+    assert back.tags == tuple(sorted((tag, "quote")))
+
+
+def test_brat_keeps_types_brat_users_named_themselves(tmp_path):
+    # types reader never writes (an unescaped `_`, a non-canonical escape) stay as they are,
+    # with or without the #reader-tag lines, and the listed ones follow the list
+    (tmp_path / "a.txt").write_text("Kinase in the liver cell.", encoding="utf-8")
+    (tmp_path / "a.ann").write_text("T1\tCell_type 19 24\tcell\nT2\tA_41_ 0 6\tKinase\nT3\thuman_20_rights 0 6\tKinase\n",
+                                    encoding="utf-8")
+    assert [a.tags for a in import_brat(tmp_path)] == [("A_41_", "human rights"), ("Cell_type",)]
+    (tmp_path / "annotation.conf").write_text('#reader-tag\thuman_20_rights\t"rights/human"\n[entities]\n',
+                                              encoding="utf-8")
+    assert [a.tags for a in import_brat(tmp_path)] == [("A_41_", "rights/human"), ("Cell_type",)]
+
+
+def test_brat_configuration_allows_every_overlap_and_labels_types_with_tags(tmp_path):
+    annotation = replace(OUTER, tags=("framing/économie", "human rights", "pro|con"))
+    export_brat([(ARTICLE, [annotation, INNER], [])], tmp_path)
+    conf = (tmp_path / "annotation.conf").read_text(encoding="utf-8")
+    assert "[relations]\n<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n" in conf
+    visual = (tmp_path / "visual.conf").read_text(encoding="utf-8").split("\n")
+    assert "framing_2F__E9_conomie | framing/économie" in visual and "human_20_rights | human rights" in visual
+    assert not any(line.startswith("pro_7C_con") for line in visual)  # brat's labels split at `|`
 
 
 def test_brat_round_trip_keeps_ranges_tags_and_notes(tmp_path):
@@ -275,7 +320,7 @@ def test_brat_file_names_are_safe_and_distinct(tmp_path):
 
     export_brat([(article("../a b"), [], []), (article("../A_b"), [], []), (article(""), [], [])], tmp_path)
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "_A_b-2.ann", "_A_b-2.txt", "_a_b.ann", "_a_b.txt", "annotation.conf", "article.ann", "article.txt",
+        "_A_b-2.ann", "_A_b-2.txt", "_a_b.ann", "_a_b.txt", "annotation.conf", "article.ann", "article.txt", "visual.conf",
     ]
 
 
