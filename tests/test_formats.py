@@ -206,6 +206,27 @@ def test_doccano_import_reads_the_older_label_triples_and_doccano_ids():
     ]
 
 
+def test_doccano_reads_the_files_older_exports_wrote():
+    # sample-v1: spans as `entities` objects, keys left out when empty
+    old = import_doccano(io.StringIO((DATA / "sample-v1.doccano.jsonl").read_text(encoding="utf-8")))
+    assert old == import_doccano(io.StringIO(exported(export_doccano)))
+
+
+def test_doccano_lines_have_the_same_keys_when_fields_are_missing():
+    # doccano reads the lines into one table: a key one line lacks is NaN there, and its import
+    # then fails on the example's metadata (doccano issue 2229)
+    bare = replace(ARTICLE, id=2, uid="b" * 64, source=None, url=None, published=None, text="Nothing here.")
+    stream = io.StringIO()
+    export_doccano([(ARTICLE, [OUTER, INNER], []), (bare, [], [])], stream)
+    full, empty = json_lines(stream.getvalue())
+    assert list(full) == list(empty) == ["text", "label", "article_id", "title", "source", "url", "published"]
+    assert (empty["label"], empty["source"], empty["url"], empty["published"]) == ([], "", "", "")
+    assert all(value is not None for line in (full, empty) for value in line.values())
+    # what doccano's SpanLabel.parse reads from the default column: [start, end, label], start < end
+    assert all(isinstance(s, int) and isinstance(e, int) and s < e and isinstance(tag, str) and tag
+               for s, e, tag in full["label"])
+
+
 # Prodigy
 
 
