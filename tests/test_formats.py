@@ -235,6 +235,22 @@ def test_prodigy_export_matches_the_hand_written_lines():
     assert json_lines(text) == json_lines((DATA / "sample.prodigy.jsonl").read_text(encoding="utf-8"))
 
 
+def test_prodigy_spans_align_in_spacy_and_survive_a_docbin():
+    # the emoji before the spans: offsets counted in UTF-16 would be one off here
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("xx")
+    [task] = json_lines(exported(export_prodigy, include="both"))
+    doc = nlp.make_doc(task["text"])
+    found = [doc.char_span(span["start"], span["end"], label=span["label"]) for span in task["spans"]]
+    assert all(found) and [one.text for one in found] == [span["text"] for span in task["spans"]]
+    doc.spans["sc"] = found
+    [back] = DocBin(docs=[doc]).get_docs(nlp.vocab)
+    assert [(one.start_char, one.end_char, one.label_) for one in back.spans["sc"]] == [
+        (span["start"], span["end"], span["label"]) for span in task["spans"]]
+
+
 def test_prodigy_include_picks_the_spans():
     [entities_only] = json_lines(exported(export_prodigy, include="entities"))
     assert [(s["start"], s["end"], s["label"]) for s in entities_only["spans"]] == [(0, 10, "PERSON")]

@@ -319,19 +319,19 @@ def _brat_allows(config: BratConfig, relation: str, one: str, other: str) -> boo
 
 
 def brat_issues(folder: Path) -> tuple[int, list[str], list[str]]:
-    """(T lines read, errors, configuration problems) for a brat folder, as brat reports them."""
+    """(checks made, errors, configuration problems) for a brat folder, as brat reports them."""
     conf_path = folder / "annotation.conf"
     config = read_brat_config(conf_path.read_text(encoding="utf-8")) if conf_path.exists() else BratConfig(
         problems=["no annotation.conf: brat falls back to its default configuration"])
     errors: list[str] = []
-    count = 0
+    count = 0  # checks made: type and text of every T line, every overlapping pair
     for ann_path in sorted(folder.glob("*.ann")):
         text = ann_path.with_suffix(".txt").read_text(encoding="utf-8")
         bounds = []
         for number, line in enumerate(ann_path.read_text(encoding="utf-8").split("\n"), start=1):
             if not line.startswith("T"):
                 continue
-            count += 1
+            count += 2
             ident, data, quote = line.split("\t", 2)
             kind, offsets = data.split(" ", 1)
             spans = [tuple(int(value) for value in piece.split(" ")) for piece in offsets.split(";")]
@@ -346,6 +346,7 @@ def brat_issues(folder: Path) -> tuple[int, list[str], list[str]]:
             first2, last2 = min(s for s, _ in spans2), max(e for _, e in spans2)
             if not (first2 < last1 and last2 > first1):
                 continue
+            count += 1
             if set(spans1) == set(spans2):
                 allowed, what = _brat_allows(config, "equal", kind1, kind2), "identical span with"
             elif all(any(s <= o_s and o_e <= e for s, e in spans2) for o_s, o_e in spans1):
@@ -367,18 +368,17 @@ def check_brat(context: Context) -> list[Row]:
     folder = context.exports["brat"]
     count, errors, problems = brat_issues(folder)
     config = read_brat_config((folder / "annotation.conf").read_text(encoding="utf-8"))
-    kinds = {kind for kind in config.entities}
+    kinds = set(config.entities)
     rows = [
         Row("brat", "annotation.conf parses, types are storage forms", "error", len(config.entities) or 1,
             len(problems), "; ".join(problems[:3])),
-        Row("brat", "verifier: types known, overlaps allowed, text matches", "error", count, len(errors),
+        Row("brat", "verifier: types known, text matches, overlaps allowed", "error", count, len(errors),
             "; ".join(errors[:3]) + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")),
     ]
     back = {tag for annotation in import_brat(folder) for tag in annotation.tags}
-    exported = set(context.exports.get("tags", ())) if "tags" in context.exports else set(TAGS)
-    lost = sorted(exported - back)
-    rows.append(Row("brat", "tag names come back on import", "error", len(exported), len(lost),
-                    ", ".join(lost) + (f" (types: {', '.join(sorted(kinds)[:4])}...)" if lost else "")))
+    lost = sorted(set(TAGS) - back)
+    rows.append(Row("brat", "tag names come back on import", "error", len(TAGS), len(lost),
+                    ", ".join(lost) + (f" (types: {', '.join(sorted(kinds))})" if lost else "")))
     return rows
 
 
@@ -430,6 +430,7 @@ def check_spacy(context: Context) -> list[Row]:
     nlp = spacy.blank("xx")
     tasks = [json.loads(line) for line in context.exports["prodigy"].read_text(encoding="utf-8").split("\n") if line]
     wrong_text = unaligned = 0
+    cut: list[str] = []
     docs = []
     expected = []
     for task in tasks:
@@ -440,6 +441,7 @@ def check_spacy(context: Context) -> list[Row]:
             char_span = doc.char_span(item["start"], item["end"], label=item["label"])
             if char_span is None:
                 unaligned += 1
+                cut.append(repr(item["text"][:40]))
                 continue
             found.append(char_span)
         doc.spans["sc"] = found
@@ -450,7 +452,8 @@ def check_spacy(context: Context) -> list[Row]:
     total = sum(len(task["spans"]) for task in tasks)
     return [
         Row("prodigy", "span text is text[start:end]", "error", total, wrong_text),
-        Row("prodigy", "doc.char_span finds the span (strict)", "warning", total, unaligned),
+        Row("prodigy", "doc.char_span finds the span (strict)", "warning", total, unaligned,
+            f"not on token boundaries: {', '.join(cut)}" if cut else ""),
         Row("prodigy", "DocBin round trip keeps spans", "error", total - unaligned,
             sum(len(a) for a in expected) - sum(1 for a, b in zip(expected, got) for x in a if x in b)),
     ]
@@ -479,15 +482,15 @@ def export_all(store: Store, folder: Path) -> dict[str, Path]:
     return written
 
 
-def run_checks(folder: Path, standards: Path | None, checks: Iterable[Check] = CHECKS) -> list[Row]:
-    """Build the database in `folder`, export every format there, run `checks`."""
+def run_checks(folder: Path, standards: Path | None, checks: Iterable[Check] | None = None) -> list[Row]:
+    """Build the database in `folder`, export every format there, run `checks` (`CHECKS`)."""
     store = build_database(folder / "check.db")
     try:
         context = Context(folder, standards, export_all(store, folder))
     finally:
         store.close()
     rows: list[Row] = []
-    for check in checks:
+    for check in CHECKS if checks is None else checks:
         if check.format not in context.exports:
             rows.append(Row(check.format, "export", "skipped", detail="format not exported"))
             continue
