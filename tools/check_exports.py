@@ -7,9 +7,10 @@ It builds a small database of original test texts with the cases that broke expo
 tags, missing optional fields), exports every format into a temporary folder, runs every check
 in `CHECKS` and prints one table. Exit status 1 when a MUST assertion fails or brat reports an
 error (or a check finds a broken file), else 0. It never changes anything outside its temporary
-folder (`--keep DIR` writes the exports there instead, to look at them).
+folder (`--keep DIR` writes the exports there instead, to look at them; `--database FILE`
+checks the exports of a database of yours instead, opened read-only).
 
-    .venv/bin/python tools/check_exports.py [--standards ../shared/standards] [--keep DIR]
+    .venv/bin/python tools/check_exports.py [--standards ../shared/standards] [--keep DIR] [--database FILE]
 
 The W3C schemas are read from `../shared/standards/w3c-web-annotation-tests/` (beside the
 project; `--standards` or `READER_STANDARDS` names another place); when absent, the W3C rows say
@@ -139,6 +140,8 @@ class Context:
     folder: Path
     standards: Path | None
     exports: dict[str, Path] = field(default_factory=dict)
+    #: Every tag the database's annotations use (what each format should carry back).
+    tags: set[str] = field(default_factory=lambda: set(TAGS))
 
 
 @dataclass(frozen=True)
@@ -244,7 +247,6 @@ def check_w3c(context: Context) -> list[Row]:
 #   annotation.py: `TextBoundAnnotation.same_span` / `contains`, and `TextBoundAnnotationWithText`
 #     (a `T` line's text is its fragments of the document joined by `DISCONT_SEP`, one space).
 
-BRAT_STORAGE_FORM = re.compile(r"^[a-zA-Z0-9_-]*$")
 BRAT_RESERVED = {f"<{name}>" for name in (
     "ANY", "ENTITY", "RELATION", "EVENT", "NONE", "EMPTY", "REL-TYPE", "URL", "URLBASE", "GLYPH-POS", "DEFAULT",
     "NORM", "OVERLAP", "OVL-TYPE", "INHERIT")}
@@ -256,6 +258,12 @@ class BratConfig:
     #: `<OVERLAP>` rules: (Arg1 types, Arg2 types, overlap kinds)
     overlaps: list[tuple[list[str], list[str], set[str]]] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+
+
+def storage_form(term: str) -> str:
+    """brat's `normalize_to_storage_form`: spaces, then any character outside `[a-zA-Z0-9_-]`,
+    become `_` (its NFKD line has no effect: its result is thrown away)."""
+    return re.sub(r"[^a-zA-Z0-9_-]", "_", term.replace(" ", "_"))
 
 
 def read_brat_config(text: str) -> BratConfig:
@@ -293,9 +301,11 @@ def read_brat_config(text: str) -> BratConfig:
                 continue
             config.overlaps.append((positional[0], positional[1], set(by_key["<OVL-TYPE>"])))
         elif section == "entities":
-            if not BRAT_STORAGE_FORM.match(first) or not first:
-                config.problems.append(f"type {first!r} is not a storage form (^[a-zA-Z0-9_-]*$): brat renames it")
-            config.entities.append(first)
+            stored = storage_form(first)
+            if stored != first or not first:
+                config.problems.append(f"type {first!r} is not a storage form (^[a-zA-Z0-9_-]*$): "
+                                       f"brat renames it {stored!r}")
+            config.entities.append(stored)
     return config
 
 
@@ -376,8 +386,8 @@ def check_brat(context: Context) -> list[Row]:
             "; ".join(errors[:3]) + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")),
     ]
     back = {tag for annotation in import_brat(folder) for tag in annotation.tags}
-    lost = sorted(set(TAGS) - back)
-    rows.append(Row("brat", "tag names come back on import", "error", len(TAGS), len(lost),
+    lost = sorted(context.tags - back)
+    rows.append(Row("brat", "tag names come back on import", "error", len(context.tags), len(lost),
                     ", ".join(lost) + (f" (types: {', '.join(sorted(kinds))})" if lost else "")))
     return rows
 
@@ -482,11 +492,15 @@ def export_all(store: Store, folder: Path) -> dict[str, Path]:
     return written
 
 
-def run_checks(folder: Path, standards: Path | None, checks: Iterable[Check] | None = None) -> list[Row]:
-    """Build the database in `folder`, export every format there, run `checks` (`CHECKS`)."""
-    store = build_database(folder / "check.db")
+def run_checks(folder: Path, standards: Path | None, checks: Iterable[Check] | None = None,
+               database: Path | None = None) -> list[Row]:
+    """Build the database in `folder` (or read `database`, never writing to it), export every
+    format there, run `checks` (`CHECKS`)."""
+    store = Store.open(database, read_only=True) if database else build_database(folder / "check.db")
     try:
         context = Context(folder, standards, export_all(store, folder))
+        if database:
+            context.tags = _tags_in_w3c(context.exports["w3c"])
     finally:
         store.close()
     rows: list[Row] = []
@@ -499,6 +513,13 @@ def run_checks(folder: Path, standards: Path | None, checks: Iterable[Check] | N
         except Exception as error:  # a broken file is a failure of the check, shown in the table
             rows.append(Row(check.format, check.run.__name__, "error", 1, 1, f"{type(error).__name__}: {error}"))
     return rows
+
+
+def _tags_in_w3c(path: Path) -> set[str]:
+    """The tags of a W3C export (it carries every annotation's tags)."""
+    document = json.loads(path.read_text(encoding="utf-8"))
+    return {body["value"] for item in document["first"]["items"] for body in item["body"]
+            if body.get("purpose") == "tagging"}
 
 
 def table(rows: list[Row]) -> str:
@@ -524,16 +545,18 @@ def main(argv: list[str] | None = None) -> int:
                         default=Path(os.environ.get("READER_STANDARDS", DEFAULT_STANDARDS)),
                         help="the shared standards folder (default: ../shared/standards beside the project)")
     parser.add_argument("--keep", type=Path, help="write the database and exports into this folder and keep them")
+    parser.add_argument("--database", type=Path,
+                        help="check the exports of this database (read only) instead of the built-in test cases")
     options = parser.parse_args(argv)
     standards = options.standards if options.standards.is_dir() else None
     if standards is None:
         print(f"note: {options.standards} not found; the W3C schema checks are skipped", file=sys.stderr)
     if options.keep:
         options.keep.mkdir(parents=True, exist_ok=True)
-        rows = run_checks(options.keep, standards)
+        rows = run_checks(options.keep, standards, database=options.database)
     else:
         with tempfile.TemporaryDirectory(prefix="reader-check-") as folder:
-            rows = run_checks(Path(folder), standards)
+            rows = run_checks(Path(folder), standards, database=options.database)
     print(table(rows))
     blocking = [row for row in rows if row.blocking]
     print(f"\n{len(blocking)} blocking failure{'s' * (len(blocking) != 1)} (MUST or error)")
