@@ -106,3 +106,9 @@ def test_the_w3c_export_meets_every_must_and_applicable_should_of_the_w3c_suite(
     shoulds = [row for row in rows if row.level == "SHOULD"]
     assert len(musts) == 3 and all(row.checked for row in musts)  # annotations, collection, page
     assert [(row.check, row.detail) for row in musts + shoulds if row.failed] == []
+
+
+def test_the_brat_check_reads_visual_conf_labels_as_brat_does(checker):
+    visual = "[labels]\nhuman_20_rights | human rights\n!odd | x\nmissing | Missing\nq | <WHO>\n[drawing]\n"
+    problems = checker.brat_label_problems(visual, ["human_20_rights", "q"])
+    assert len(problems) == 3 and "unknown type 'missing'" in problems[1] and "macro" in problems[2]

@@ -309,6 +309,30 @@ def read_brat_config(text: str) -> BratConfig:
     return config
 
 
+def brat_label_problems(text: str, entities: list[str]) -> list[str]:
+    """What brat's `__read_term_hierarchy` refuses in `visual.conf`'s `[labels]` (tab-separated
+    terms split by `|`, `<...>` only reserved strings, a leading `!` taken as "unused"), and
+    labels for types `annotation.conf` does not have."""
+    problems = []
+    section = "general"
+    for line in text.split("\n"):
+        header = re.match(r"^\s*\[(.*)\]\s*$", line)
+        if header:
+            section = header.group(1)
+            continue
+        if section != "labels" or line.strip() == "" or re.match(r"^\s*#", line):
+            continue
+        parsed = re.match(r"^(\s*)([^\t]+)(?:\t(.*))?$", line)
+        terms = [term.strip() for term in parsed.group(2).split("|") if term.strip()] if parsed else []
+        if not terms or any(term.startswith("!") for term in terms):
+            problems.append(f"label line {line!r} does not parse as brat reads it")
+        elif any(macro not in BRAT_RESERVED for macro in re.findall(r"(<.*?>)", line)):
+            problems.append(f"undefined macro in label line {line!r}")
+        elif storage_form(terms[0]) not in entities:
+            problems.append(f"label for unknown type {terms[0]!r}")
+    return problems
+
+
 def _brat_matches(rule_types: list[str], kind: str, entities: list[str]) -> bool:
     return any(rule == kind or rule == "<ANY>" or (rule == "<ENTITY>" and kind in entities) for rule in rule_types)
 
@@ -379,9 +403,13 @@ def check_brat(context: Context) -> list[Row]:
     count, errors, problems = brat_issues(folder)
     config = read_brat_config((folder / "annotation.conf").read_text(encoding="utf-8"))
     kinds = set(config.entities)
+    visual = folder / "visual.conf"
+    labels = brat_label_problems(visual.read_text(encoding="utf-8"), config.entities) if visual.exists() else []
     rows = [
         Row("brat", "annotation.conf parses, types are storage forms", "error", len(config.entities) or 1,
             len(problems), "; ".join(problems[:3])),
+        Row("brat", "visual.conf labels parse, name known types", "error", len(kinds), len(labels),
+            "; ".join(labels[:3])),
         Row("brat", "verifier: types known, text matches, overlaps allowed", "error", count, len(errors),
             "; ".join(errors[:3]) + (f" (+{len(errors) - 3} more)" if len(errors) > 3 else "")),
     ]
