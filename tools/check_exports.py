@@ -41,6 +41,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
 from reader.core.exchange.formats import EXPORTERS  # noqa: E402
+from reader.core.safetext import terminal_line, terminal_text  # noqa: E402
 from reader.core.ingest import Document  # noqa: E402
 from reader.services.export import write_export  # noqa: E402
 from reader.store import Store  # noqa: E402
@@ -578,14 +579,16 @@ def main(argv: list[str] | None = None) -> int:
     options = parser.parse_args(argv)
     standards = options.standards if options.standards.is_dir() else None
     if standards is None:
-        print(f"note: {options.standards} not found; the W3C schema checks are skipped", file=sys.stderr)
+        print(terminal_line(f"note: {options.standards} not found; the W3C schema checks are skipped"), file=sys.stderr)
     if options.keep:
         options.keep.mkdir(parents=True, exist_ok=True)
         rows = run_checks(options.keep, standards, database=options.database)
     else:
         with tempfile.TemporaryDirectory(prefix="reader-check-") as folder:
             rows = run_checks(Path(folder), standards, database=options.database)
-    print(table(rows))
+    # details quote tag names, file names and lines of a database of yours (`--database`):
+    # printed through reader's terminal guard, never raw
+    print(terminal_text(table(rows)))
     blocking = [row for row in rows if row.blocking]
     print(f"\n{len(blocking)} blocking failure{'s' * (len(blocking) != 1)} (MUST or error)")
     return 1 if blocking else 0
