@@ -181,6 +181,35 @@ def test_w3c_matches_an_article_by_url_and_fills_in_what_it_lacks(tmp_path):
     assert annotation.created and annotation.created == annotation.updated
 
 
+def test_w3c_matches_an_article_whose_url_it_wrote_percent_encoded(tmp_path):
+    # the export writes `?x=ä` as `?x=%C3%A4` (a valid URI); the article elsewhere has another
+    # text (another uid), so only the URL as stored can match it
+    url = "https://example.org/nachrichten?x=ä&q=a b"
+    source = with_article(tmp_path, "a.db", replace(DOC, url=url))
+    start = TEXT.index(FIRST)
+    source.annotations.add(1, start, start + len(FIRST), ["conflict"], "alice")
+    path = export(source, "w3c", tmp_path)
+    assert "?x=%C3%A4&q=a%20b" in path.read_text(encoding="utf-8")
+    target = with_article(tmp_path, "b.db", replace(DOC, url=url, text=EDITED, path="elsewhere.txt"))
+    summary = import_foreign(target, path, "w3c", "carol")
+    assert (summary.annotations_added, summary.moved, summary.kept_aside) == (1, 1, [])
+    [annotation] = target.annotations.of_article(1)
+    assert (annotation.quote, annotation.tags, annotation.annotator) == (FIRST, ("conflict",), "alice")
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_tags_brat_cannot_name_come_back_from_every_format(tmp_path, fmt):
+    source = with_article(tmp_path, "a.db", DOC)
+    start = TEXT.index(FIRST)
+    source.annotations.add(1, start, start + len(FIRST), ["framing/économie", "human rights", "source_type"], "alice")
+    source.annotations.add(1, start, start + len(FIRST), ["--"], "bob")  # the same span again
+    target = with_article(tmp_path, "b.db", DOC)
+    summary = import_foreign(target, export(source, fmt, tmp_path), fmt, "carol")
+    assert summary.annotations_added == (2 if fmt == "w3c" else 1)  # others merge one span's tags
+    assert {tag for a in target.annotations.of_article(1) for tag in a.tags} == {
+        "framing/économie", "human rights", "source_type", "--"}
+
+
 def test_doccano_lines_without_article_ids_match_by_text(tmp_path):
     path = export(seeded(tmp_path), "doccano", tmp_path)
     lines = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]

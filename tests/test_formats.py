@@ -4,6 +4,7 @@ in tests/data/exchange (written by hand from the formats' documentation, not by 
 import csv
 import io
 import json
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +12,7 @@ import pytest
 
 from reader.core.entities import Span
 from reader.core.exchange.formats import EXPORTERS, FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
-from reader.core.exchange.formats.brat import export_brat, import_brat
+from reader.core.exchange.formats.brat import export_brat, import_brat, tag_name, type_name
 from reader.core.exchange.formats.csv_format import export_csv
 from reader.core.safetext import spreadsheet_cell as neutralise
 from reader.core.exchange.formats.doccano import export_doccano, import_doccano
@@ -100,6 +101,60 @@ def test_w3c_round_trip_keeps_everything():
     assert result == [imported(OUTER, key=ARTICLE.url, full=True), imported(INNER, key=ARTICLE.url, full=True)]
 
 
+def test_w3c_reads_the_files_written_before_motivation_and_names():
+    # sample-v1: as reader wrote W3C before (no motivation, creator by nickname, no collection
+    # `last`, no tag `format`): it imports exactly as the current export does
+    old = import_w3c(io.StringIO((DATA / "sample-v1.w3c.jsonld").read_text(encoding="utf-8")))
+    assert old == import_w3c(io.StringIO(exported(export_w3c, collection_id=COLLECTION)))
+
+
+def test_w3c_meets_the_shoulds_that_apply():
+    document = json.loads(exported(export_w3c, collection_id=COLLECTION))
+    page = document["first"]
+    assert document["last"] == page["id"] and page["partOf"] == document["id"]
+    outer, inner = page["items"]
+    assert outer["motivation"] == inner["motivation"] == "tagging"
+    assert outer["creator"] == {"type": "Person", "name": "alice", "nickname": "alice"}
+    assert all(body["format"] == "text/plain" for body in outer["body"] + inner["body"])
+
+
+def test_w3c_a_memo_is_commenting_and_selectors_always_have_prefix_and_suffix():
+    end = len(TEXT)
+    memo = replace(INNER, id="m", start=end - 7, end=end, quote=TEXT[-7:], prefix=TEXT[end - 39 : end - 7],
+                   suffix="", tags=(), note="Which sales?")
+    opening = replace(INNER, id="o", start=0, end=10, quote=TEXT[:10], prefix="", suffix=TEXT[10:42])
+    stream = io.StringIO()
+    export_w3c([(ARTICLE, [memo, opening], [])], stream, collection_id=COLLECTION)
+    first, second = json.loads(stream.getvalue())["first"]["items"]
+    assert first["motivation"] == "commenting"
+    assert first["body"] == [{"type": "TextualBody", "purpose": "commenting", "value": "Which sales?",
+                              "format": "text/plain"}]
+    assert first["target"]["selector"][1]["suffix"] == "" and second["target"]["selector"][1]["prefix"] == ""
+    back = import_w3c(io.StringIO(stream.getvalue()))
+    assert [(one.tags, one.note, one.prefix, one.suffix) for one in back] == [
+        ((), "Which sales?", memo.prefix, ""), (INNER.tags, None, "", opening.suffix)]
+
+
+@pytest.mark.parametrize(("url", "uri", "iri"), [
+    ("https://news.example/hafen?x=ä", "https://news.example/hafen?x=%C3%A4", None),
+    ("https://news.example/a b/ü?q=1&r=2#frag", "https://news.example/a%20b/%C3%BC?q=1&r=2#frag", None),
+    ("https://news.example/100%?p=%2F", "https://news.example/100%25?p=%2F", None),
+    ("https://news.example/plain?x=1", "https://news.example/plain?x=1", None),
+    # already a URI: written as it is (the importer matches it as written first)
+    ("https://news.example/?q=%C3%A4", "https://news.example/?q=%C3%A4", "https://news.example/?q=ä"),
+])
+def test_w3c_writes_the_source_as_a_valid_uri_and_reads_it_back(url, uri, iri):
+    from reader.core.exchange.formats.w3c import iri_to_uri, uri_to_iri
+
+    assert iri_to_uri(url) == uri
+    assert all(33 <= ord(ch) < 127 for ch in uri)
+    assert uri_to_iri(uri) == (iri or url)
+    stream = io.StringIO()
+    export_w3c([(replace(ARTICLE, url=url), [INNER], [])], stream, collection_id=COLLECTION)
+    [record] = json.loads(stream.getvalue())["first"]["items"]
+    assert record["target"]["source"] == uri
+
+
 def test_w3c_names_an_article_without_url_and_odd_ids_by_reader_urns():
     article = replace(ARTICLE, url=None)
     odd = replace(INNER, id="yaml id/7")
@@ -151,12 +206,49 @@ def test_doccano_import_reads_the_older_label_triples_and_doccano_ids():
     ]
 
 
+def test_doccano_reads_the_files_older_exports_wrote():
+    # sample-v1: spans as `entities` objects, keys left out when empty
+    old = import_doccano(io.StringIO((DATA / "sample-v1.doccano.jsonl").read_text(encoding="utf-8")))
+    assert old == import_doccano(io.StringIO(exported(export_doccano)))
+
+
+def test_doccano_lines_have_the_same_keys_when_fields_are_missing():
+    # doccano reads the lines into one table: a key one line lacks is NaN there, and its import
+    # then fails on the example's metadata (doccano issue 2229)
+    bare = replace(ARTICLE, id=2, uid="b" * 64, source=None, url=None, published=None, text="Nothing here.")
+    stream = io.StringIO()
+    export_doccano([(ARTICLE, [OUTER, INNER], []), (bare, [], [])], stream)
+    full, empty = json_lines(stream.getvalue())
+    assert list(full) == list(empty) == ["text", "label", "article_id", "title", "source", "url", "published"]
+    assert (empty["label"], empty["source"], empty["url"], empty["published"]) == ([], "", "", "")
+    assert all(value is not None for line in (full, empty) for value in line.values())
+    # what doccano's SpanLabel.parse reads from the default column: [start, end, label], start < end
+    assert all(isinstance(s, int) and isinstance(e, int) and s < e and isinstance(tag, str) and tag
+               for s, e, tag in full["label"])
+
+
 # Prodigy
 
 
 def test_prodigy_export_matches_the_hand_written_lines():
     text = exported(export_prodigy, include="both")
     assert json_lines(text) == json_lines((DATA / "sample.prodigy.jsonl").read_text(encoding="utf-8"))
+
+
+def test_prodigy_spans_align_in_spacy_and_survive_a_docbin():
+    # the emoji before the spans: offsets counted in UTF-16 would be one off here
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    nlp = spacy.blank("xx")
+    [task] = json_lines(exported(export_prodigy, include="both"))
+    doc = nlp.make_doc(task["text"])
+    found = [doc.char_span(span["start"], span["end"], label=span["label"]) for span in task["spans"]]
+    assert all(found) and [one.text for one in found] == [span["text"] for span in task["spans"]]
+    doc.spans["sc"] = found
+    [back] = DocBin(docs=[doc]).get_docs(nlp.vocab)
+    assert [(one.start_char, one.end_char, one.label_) for one in back.spans["sc"]] == [
+        (span["start"], span["end"], span["label"]) for span in task["spans"]]
 
 
 def test_prodigy_include_picks_the_spans():
@@ -183,7 +275,51 @@ def read_folder(folder: Path) -> dict[str, str]:
 
 def test_brat_export_matches_the_hand_written_files(tmp_path):
     assert export_brat(ITEMS, tmp_path) == 3
-    assert read_folder(tmp_path) == read_folder(DATA / "brat")
+    assert read_folder(tmp_path) == read_folder(DATA / "brat")  # every file, byte for byte
+
+
+def test_brat_reads_the_folders_older_exports_wrote():
+    # brat-v1: types percent-encoded (`public%20opinion`), no #reader-tag lines
+    assert import_brat(DATA / "brat-v1") == import_brat(DATA / "brat")
+
+
+BRAT_STORAGE_FORM = re.compile(r"^[a-zA-Z0-9_-]+$")  # brat's projectconfig.normalize_to_storage_form
+
+
+@pytest.mark.parametrize("tag", ["framing/économie", "human rights", "source_type", "--", "-", "pro|con",
+                                 "mood 🙂", "A_41_B", "x_5F_y", "Öl", "tab.dot", "conflict"])
+def test_brat_types_are_names_brat_keeps_and_come_back_as_tags(tmp_path, tag):
+    kind = type_name(tag)
+    assert BRAT_STORAGE_FORM.match(kind) and kind.strip("-"), kind  # hyphens only: a separator line
+    assert tag_name(kind) == tag  # without annotation.conf, from the type alone
+    annotation = replace(INNER, tags=(tag, "quote"))
+    export_brat([(ARTICLE, [annotation], [])], tmp_path)
+    conf = (tmp_path / "annotation.conf").read_text(encoding="utf-8")
+    assert f"\n{kind}\n" in conf and f"#reader-tag\t{kind}\t{json.dumps(tag, ensure_ascii=False)}\n" in conf
+    [back] = import_brat(tmp_path)
+    assert back.tags == tuple(sorted((tag, "quote")))
+
+
+def test_brat_keeps_types_brat_users_named_themselves(tmp_path):
+    # types reader never writes (an unescaped `_`, a non-canonical escape) stay as they are,
+    # with or without the #reader-tag lines, and the listed ones follow the list
+    (tmp_path / "a.txt").write_text("Kinase in the liver cell.", encoding="utf-8")
+    (tmp_path / "a.ann").write_text("T1\tCell_type 19 24\tcell\nT2\tA_41_ 0 6\tKinase\nT3\thuman_20_rights 0 6\tKinase\n",
+                                    encoding="utf-8")
+    assert [a.tags for a in import_brat(tmp_path)] == [("A_41_", "human rights"), ("Cell_type",)]
+    (tmp_path / "annotation.conf").write_text('#reader-tag\thuman_20_rights\t"rights/human"\n[entities]\n',
+                                              encoding="utf-8")
+    assert [a.tags for a in import_brat(tmp_path)] == [("A_41_", "rights/human"), ("Cell_type",)]
+
+
+def test_brat_configuration_allows_every_overlap_and_labels_types_with_tags(tmp_path):
+    annotation = replace(OUTER, tags=("framing/économie", "human rights", "pro|con"))
+    export_brat([(ARTICLE, [annotation, INNER], [])], tmp_path)
+    conf = (tmp_path / "annotation.conf").read_text(encoding="utf-8")
+    assert "[relations]\n<OVERLAP>\tArg1:<ENTITY>, Arg2:<ENTITY>, <OVL-TYPE>:<ANY>\n" in conf
+    visual = (tmp_path / "visual.conf").read_text(encoding="utf-8").split("\n")
+    assert "framing_2F__E9_conomie | framing/économie" in visual and "human_20_rights | human rights" in visual
+    assert not any(line.startswith("pro_7C_con") for line in visual)  # brat's labels split at `|`
 
 
 def test_brat_round_trip_keeps_ranges_tags_and_notes(tmp_path):
@@ -221,7 +357,7 @@ def test_brat_file_names_are_safe_and_distinct(tmp_path):
 
     export_brat([(article("../a b"), [], []), (article("../A_b"), [], []), (article(""), [], [])], tmp_path)
     assert sorted(path.name for path in tmp_path.iterdir()) == [
-        "_A_b-2.ann", "_A_b-2.txt", "_a_b.ann", "_a_b.txt", "annotation.conf", "article.ann", "article.txt",
+        "_A_b-2.ann", "_A_b-2.txt", "_a_b.ann", "_a_b.txt", "annotation.conf", "article.ann", "article.txt", "visual.conf",
     ]
 
 

@@ -262,7 +262,7 @@ def test_brat_needs_a_folder(tmp_path):
     assert result.exit_code == 2 and "--output FOLDER" in result.output
     result = CliRunner().invoke(main, ["--config", str(config), "export", "--format", "brat", "-o", str(tmp_path / "brat")])
     assert result.exit_code == 0, result.output
-    assert sorted(p.suffix for p in (tmp_path / "brat").iterdir()) == [".ann", ".conf", ".txt"]
+    assert sorted(p.suffix for p in (tmp_path / "brat").iterdir()) == [".ann", ".conf", ".conf", ".txt"]  # annotation, visual
 
 
 def test_a_hand_edited_file_is_read_by_the_generic_reader_with_the_same_result(tmp_path):

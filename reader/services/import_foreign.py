@@ -53,8 +53,8 @@ from typing import Any
 from reader.core.anchoring import Selector, quote_matches, reanchor, selector_for
 from reader.services.steps import STEP_SECONDS, write_in_steps
 from reader.core.exchange.formats import FOLDER_FORMATS, IMPORTERS, ImportedAnnotation
-from reader.core.exchange.formats.brat import read_folder, tag_name
-from reader.core.exchange.formats.w3c import to_xsd
+from reader.core.exchange.formats.brat import read_folder, read_tag_comments, tag_name
+from reader.core.exchange.formats.w3c import to_xsd, uri_to_iri
 from reader.core.exchange.incoming import (
     NormalisedText, lines_kept, lines_kept_or_none, normalised_with_offsets, one_line, one_line_or_none,
 )
@@ -204,7 +204,10 @@ def _read_w3c(path: Path, limit: SizeLimit | None, data: bytes | None = None) ->
     items = []
     for index, annotation in enumerate(found, start=1):
         where = f"annotation {index}" + (f" ({annotation.id})" if annotation.id else "")
-        items.append(_Item(annotation, _Source(annotation.article), path, None, where))
+        # a URL written as a URI (`?x=%C3%A4`) also matches the article stored with `?x=ä`
+        decoded = uri_to_iri(annotation.article)
+        source = _Source(annotation.article, url=decoded if decoded != annotation.article else None)
+        items.append(_Item(annotation, source, path, None, where))
     return items
 
 
@@ -306,6 +309,11 @@ def _brat_line(ann_path: Path, start: int | None, end: int | None, tag: str | No
         lines = read_regular_file(ann_path, None).decode("utf-8").split("\n")
     except (IngestError, UnicodeDecodeError):
         return None
+    conf = ann_path.parent / "annotation.conf"
+    try:
+        tags = read_tag_comments(read_regular_file(conf, None).decode("utf-8", errors="replace"))
+    except (IngestError, OSError):
+        tags = {}
     for number, line in enumerate(lines, start=1):
         parts = line.rstrip("\r").split("\t", 2)
         if not line.startswith("T") or len(parts) < 2 or " " not in parts[1]:
@@ -315,7 +323,7 @@ def _brat_line(ann_path: Path, start: int | None, end: int | None, tag: str | No
             numbers = [int(value) for piece in offsets.split(";") for value in piece.split()]
         except ValueError:
             continue
-        if numbers and (min(numbers), max(numbers)) == (start, end) and (tag is None or tag_name(kind) == tag):
+        if numbers and (min(numbers), max(numbers)) == (start, end) and (tag is None or tag_name(kind, tags) == tag):
             return number
     return None
 

@@ -1,18 +1,23 @@
 """doccano sequence labelling, as JSON Lines: one article a line.
 
-    {"text": "...", "entities": [{"start_offset": 48, "end_offset": 103, "label": "reception"}],
-     "article_id": "<uid>", "title": "...", "source": "...", "url": "...", "published": "..."}
+    {"text": "...", "label": [[48, 103, "reception"]], "article_id": "<uid>", "title": "...",
+     "source": "...", "url": "...", "published": "..."}
 
-One entity per (annotation, tag), in annotation order. `entities` with `start_offset` /
-`end_offset` / `label` objects is the shape of doccano's newer exports; its older one is
-`"label": [[start, end, "TAG"], ...]`. doccano's importer (data_import `SpanLabel.parse`) reads
-either shape from the label column, which defaults to `label`: to import this file into a
-Sequence Labeling project, choose JSONL and set "Column Label" to `entities`.
+One `[start, end, "tag"]` per (annotation, tag), in annotation order, in the column `label`:
+what doccano's Sequence Labeling import reads by default (its `SpanLabel.parse` takes a
+`[start_offset, end_offset, label]` list or an object). In doccano: a Sequence Labeling project
+(with "Allow overlapping entity" ticked, see below), Dataset > Actions > Import Dataset, file
+format "JSONL", and its defaults: Encoding `utf_8`, Column Data `text`, Column Label `label`.
 
-Every other top-level key becomes the example's metadata in doccano (its importer passes
-unknown keys on as `meta`), so `article_id` (the uid), `title` and, when set, `source`, `url`
-and `published` are plain top-level fields; a doccano export keeps them, so a file that went
-through doccano still names its articles.
+Every line has the same keys: doccano reads the lines into one table, so a key one line lacks
+becomes NaN in that line, which its import then fails to store as the example's metadata
+(doccano issue 2229: `CHECK constraint failed: JSON_VALID("meta")`). Every other top-level key
+becomes the example's metadata (doccano passes unknown columns on as `meta`): `article_id` (the
+uid), `title`, `source`, `url` and `published`, an empty string when the article has none; a
+doccano export keeps them, so a file that went through doccano still names its articles.
+
+Files written before (spans in `entities` as `start_offset` / `end_offset` / `label` objects,
+keys left out when empty) import the same way.
 
 Overlaps: reader annotations nest and overlap, and a two-tag annotation gives two entities over
 the same range. doccano keeps overlapping spans only in a project with "Allow overlapping
@@ -40,23 +45,19 @@ def export_doccano(items: Iterable[ExportItem], stream: IO[str]) -> int:
     """Write one JSON line per article; returns the number of entities (annotation-tag pairs)."""
     count = 0
     for article, marks, _entities in items:
-        entities = [
-            {"start_offset": annotation.start, "end_offset": annotation.end, "label": tag}
-            for annotation in marks
-            for tag in annotation.tags
-        ]
-        record: dict[str, Any] = {"text": article.text, "entities": entities, "article_id": article_key(article),
-                                  "title": article.title}
-        for key in ("source", "url", "published"):
-            if getattr(article, key):
-                record[key] = getattr(article, key)
+        spans = [[annotation.start, annotation.end, tag] for annotation in marks for tag in annotation.tags]
+        record: dict[str, Any] = {"text": article.text, "label": spans, "article_id": article_key(article),
+                                  "title": article.title or ""}
+        for key in ("source", "url", "published"):  # always, so every line has the same keys
+            record[key] = getattr(article, key) or ""
         stream.write(to_json(record) + "\n")
-        count += len(entities)
+        count += len(spans)
     return count
 
 
 def import_doccano(stream: IO[str]) -> list[ImportedAnnotation]:
-    """Annotations from doccano JSONL: `entities` objects or the older `label` triples.
+    """Annotations from doccano JSONL: spans in `label` (`[start, end, "tag"]` lists, or objects
+    as in `entities`) or in `entities` (`start_offset` / `end_offset` / `label` objects).
 
     The entities of one range make one annotation with their labels as tags (so two reader
     annotations over the same range come back as one). The article key is `article_id`, else
@@ -77,6 +78,9 @@ def _spans(record: dict[str, Any]) -> Iterable[tuple[int, int, str]]:
     for entity in record.get("entities") or []:
         if isinstance(entity, dict):
             yield int(entity["start_offset"]), int(entity["end_offset"]), str(entity["label"])
-    for triple in record.get("label") or []:
+    labels = record.get("label")
+    for triple in labels if isinstance(labels, list) else []:
         if isinstance(triple, (list, tuple)) and len(triple) >= 3:
             yield int(triple[0]), int(triple[1]), str(triple[2])
+        elif isinstance(triple, dict):
+            yield int(triple["start_offset"]), int(triple["end_offset"]), str(triple["label"])

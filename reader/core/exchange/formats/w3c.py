@@ -9,14 +9,24 @@ embedded page keeps the file self-contained; `total` is written last so the expo
 * `id`: `urn:uuid:<id>` for reader's UUID ids, else `urn:reader:annotation:<id>` (percent-encoded);
 * `created` / `modified`: `xsd:dateTime` in UTC with a `Z`, as §3.3.1 requires (reader's
   `+00:00` stamps are rewritten; the importer writes them back as `+00:00`);
-* `creator`: an Agent, `{"type": "Person", "nickname": <annotator>}` (a bare string would be read
-  as an IRI by JSON-LD, since the context types `creator` as `@id`);
+* `motivation`: one (§3.3.5; the test suite's SHOULD is a single value): `tagging` when the
+  annotation has tags, else `commenting` (a memo: a note alone), else `highlighting`;
+* `creator`: an Agent, `{"type": "Person", "name": <annotator>, "nickname": <annotator>}` (a bare
+  string would be read as an IRI by JSON-LD, since the context types `creator` as `@id`; reader
+  knows annotators by name only, so there is no `id`);
 * `body`: one `TextualBody` per tag with `purpose: tagging`, then, for a note, one `TextualBody`
-  with `purpose: commenting` and `format: text/plain`;
-* `target`: a SpecificResource whose `source` is the article's URL, else
-  `urn:reader:article:<uid>`, with two `selector`s that select the same text (§4.2: a client may
-  use either): a `TextPositionSelector` (`start`/`end`) and a `TextQuoteSelector`
-  (`exact`, and `prefix`/`suffix` when not empty).
+  with `purpose: commenting`; each with `format: text/plain`. No `language`: reader does not
+  know which language a tag or a note is written in;
+* `target`: a SpecificResource whose `source` is the article's URL written as a URI (RFC 3986:
+  a non-ASCII letter or a space is percent-encoded as UTF-8, `?x=ä` -> `?x=%C3%A4`; what was
+  already a valid URI is unchanged), else `urn:reader:article:<uid>`, with two `selector`s that
+  select the same text (§4.2: a client may use either): a `TextPositionSelector` (`start`/`end`)
+  and a `TextQuoteSelector` (`exact`, `prefix` and `suffix`, empty at the ends of the text).
+
+The collection names its page as `first` and `last`, the page its collection as `partOf` (§5).
+Files written before these (no motivation, creator by nickname only, no empty prefix or suffix,
+URLs as written) import the same way: the importer reads both, and matches an article by the
+URL as written or in its percent-decoded form.
 
 Offsets: the model counts `TextPositionSelector` positions in Unicode code points (§4.2.5: not
 UTF-16 code units), which are reader's offsets. They count in reader's stored text, which is the
@@ -29,6 +39,7 @@ Entities are not exported here: the format carries the user's annotations.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -51,8 +62,10 @@ def export_w3c(items: Iterable[ExportItem], stream: IO[str], *, collection_id: s
     `collection_id` is the collection's IRI (default: a new `urn:uuid:`); its page is
     `<collection_id>#page1`."""
     collection_id = collection_id or f"{UUID_URN}{uuid.uuid4()}"
-    head = {"@context": CONTEXT, "id": collection_id, "type": "AnnotationCollection", "label": label}
-    page = {"id": f"{collection_id}#page1", "type": "AnnotationPage", "startIndex": 0}
+    page_id = f"{collection_id}#page1"
+    head = {"@context": CONTEXT, "id": collection_id, "type": "AnnotationCollection", "label": label,
+            "last": page_id}
+    page = {"id": page_id, "type": "AnnotationPage", "partOf": collection_id, "startIndex": 0}
     stream.write("{\n")
     for key, value in head.items():
         stream.write(f"  {_dumps(key)}: {_dumps(value)},\n")
@@ -78,31 +91,61 @@ def export_w3c(items: Iterable[ExportItem], stream: IO[str], *, collection_id: s
 def annotation_record(article: Article, annotation: Annotation) -> dict[str, Any]:
     """One annotation as a W3C `Annotation` (without `@context`: it sits inside a collection)."""
     body: list[dict[str, str]] = [
-        {"type": "TextualBody", "purpose": "tagging", "value": tag} for tag in annotation.tags
+        {"type": "TextualBody", "purpose": "tagging", "value": tag, "format": "text/plain"} for tag in annotation.tags
     ]
     if annotation.note:
         body.append({"type": "TextualBody", "purpose": "commenting", "value": annotation.note,
                      "format": "text/plain"})
-    quote_selector: dict[str, Any] = {"type": "TextQuoteSelector", "exact": annotation.quote}
-    if annotation.prefix:
-        quote_selector["prefix"] = annotation.prefix
-    if annotation.suffix:
-        quote_selector["suffix"] = annotation.suffix
+    quote_selector: dict[str, Any] = {"type": "TextQuoteSelector", "exact": annotation.quote,
+                                      "prefix": annotation.prefix, "suffix": annotation.suffix}
+    motivation = "tagging" if annotation.tags else "commenting" if annotation.note else "highlighting"
     return {
         "id": annotation_iri(annotation.id),
         "type": "Annotation",
+        "motivation": motivation,
         "created": to_xsd(annotation.created),
         "modified": to_xsd(annotation.updated),
-        "creator": {"type": "Person", "nickname": annotation.annotator},
+        "creator": {"type": "Person", "name": annotation.annotator, "nickname": annotation.annotator},
         "body": body,
         "target": {
-            "source": article.url or f"{ARTICLE_URN}{quote(article.uid, safe='')}",
+            "source": iri_to_uri(article.url) if article.url else f"{ARTICLE_URN}{quote(article.uid, safe='')}",
             "selector": [
                 {"type": "TextPositionSelector", "start": annotation.start, "end": annotation.end},
                 quote_selector,
             ],
         },
     }
+
+
+#: What RFC 3986 allows in a URI as it is: unreserved and reserved characters, and `%` (which
+#: starts an escape; a `%` that starts none is encoded first).
+_URI_SAFE = "-._~:/?#[]@!$&'()*+,;=%"
+_LONE_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_ESCAPES = re.compile(r"(?:%[0-9A-Fa-f]{2})+")
+_LONE_PERCENT_ESCAPE = re.compile(r"%25(?![0-9A-Fa-f]{2})")
+
+
+def iri_to_uri(iri: str) -> str:
+    """A URL as a valid URI (RFC 3987 §3.1): every character a URI cannot hold (a non-ASCII
+    letter, a space, `"<>\\^`{|}`, a control character) percent-encoded as UTF-8, and a `%`
+    that starts no escape written `%25`; a valid URI comes back unchanged."""
+    return quote(_LONE_PERCENT.sub("%25", iri), safe=_URI_SAFE)
+
+
+def uri_to_iri(uri: str) -> str:
+    """The reverse of `iri_to_uri` for what it encodes: escapes of characters a URI cannot hold
+    are decoded (`%C3%A4` -> `ä`, `%20` -> space); escapes of characters a URI can hold
+    (`%2F`, `%3F`) stay, so the address means the same; `%25` is decoded only where the `%`
+    starts no escape (`100%25` -> `100%`)."""
+
+    def decoded(match: re.Match[str]) -> str:
+        try:
+            text = bytes.fromhex(match.group().replace("%", "")).decode("utf-8")
+        except UnicodeDecodeError:
+            return match.group()
+        return "".join(ch if quote(ch, safe=_URI_SAFE) != ch else quote(ch, safe="") for ch in text)
+
+    return _LONE_PERCENT_ESCAPE.sub("%", _ESCAPES.sub(decoded, uri))
 
 
 def annotation_iri(annotation_id: str) -> str:
