@@ -41,6 +41,12 @@ TEXT = (
 URL = "https://example.org/harbour-vote"
 DOC = Document(text=TEXT, title="Harbour vote splits the council", source="Harbour Post", url=URL,
                path="harbour.txt", published="2025-05-02", locator="", attributes=(("section", "politics"),))
+# what a terminal or an XML writer could take for something else: markup, entities, spaces at the
+# ends and doubled; in notes and attributes also a tab, a line separator and line breaks
+TITLE = "  [bold]Odd[/] <title> &amp;  \"quoted\" 'too'  "
+HOSTILE = TITLE + "\u2028 tab\there\n\n  indented\n"
+ODD = Document(text="Odd one\n\nA line with <tags> & [markup] in it.", title=TITLE, source="<Src & Co>", url=None,
+               path="odd.txt", published=None, locator="", attributes=(("note", HOSTILE),))
 OTHER = Document(text="Bakery strike ends\n\nBakers returned on Monday.", title="Bakery strike ends",
                  source="Town Crier", url=None, path="bakery.txt", published="2025-04", locator="")
 
@@ -62,6 +68,8 @@ def seeded(tmp_path: Path) -> Store:
     store.annotations.add(harbour, *_span(TEXT, "🚢 Critics walked out."), ["conflict", "framing/economy"], "bob")
     store.annotations.add(harbour, *_span(TEXT, "A second reading"), [], "alice", note="a memo: check the date")
     store.annotations.add(bakery, *_span(OTHER.text, "Bakers returned"), ["cooperation"], "bob")
+    odd = store.articles.add(ODD).article_id
+    store.annotations.add(odd, *_span(ODD.text, "<tags> & [markup]"), ["conflict"], "  sp ace ", note=HOSTILE)
     store.articles.tag(harbour, "framing/security", "alice")
     store.article_notes.set(harbour, "bob", "Whole-article note: compare with the May issue.", seen=None)
     store.tags.set_look("conflict", color="#e06c75", description="Disagreement between actors.")
@@ -90,17 +98,17 @@ def test_round_trip_into_an_empty_database_keeps_everything(tmp_path):
     path = _exported(store, tmp_path / "study.qdpx")
     empty = Store.open(tmp_path / "empty.db")
     summary = import_qdpx(empty, path, "carol")
-    assert summary.articles_added == 2 and summary.annotations_added == 4
+    assert summary.articles_added == 3 and summary.annotations_added == 5
     expected, got = _comparable(store), _comparable(empty)
     # a colour name travels as its hex value (REFI-QDA colours are #rrggbb)
     for entry in expected["codebook"]:
         if entry["color"] == "teal":
             entry["color"] = "#008080"
     assert got == expected
-    assert summary.lines()[0].startswith("4 annotations added")
+    assert summary.lines()[0].startswith("5 annotations added")
     # the same project again adds nothing
     again = import_qdpx(empty, path, "carol")
-    assert again.annotations_added == 0 and again.articles_added == 0 and again.unchanged == 4
+    assert again.annotations_added == 0 and again.articles_added == 0 and again.unchanged == 5
     store.close()
     empty.close()
 
@@ -192,7 +200,7 @@ def test_cli_export_and_import(tmp_path):
     other.write_text("annotator: dana\nload_samples: false\ndatabase: other.db\n", encoding="utf-8")
     result = CliRunner().invoke(main, ["--config", str(other), "import-annotations", str(out), "--format", "qdpx"])
     assert result.exit_code == 0, result.output
-    assert "4 annotations added" in result.output and "2 articles added" in result.output
+    assert "5 annotations added" in result.output and "3 articles added" in result.output
 
 
 # ---- projects written by other suites ---------------------------------------------------------

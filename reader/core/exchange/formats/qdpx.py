@@ -447,7 +447,8 @@ class _Reader:
         root = self.root
         for user in root.iterfind(f"{self.q('Users')}/{self.q('User')}"):
             key = self.guid_of(user)
-            self.users[key] = one_line(user.get("name") or user.get("id") or f"user {key[:8]}").strip() or f"user {key[:8]}"
+            name = one_line(user.get("name") or user.get("id") or "")
+            self.users[key] = name if name.strip() else f"user {key[:8]}"
         codes = root.find(f"{self.q('CodeBook')}/{self.q('Codes')}")
         if codes is not None:
             self._codes(codes, "")
@@ -498,7 +499,8 @@ class _Reader:
             text = self._internal_text(note, note.get("plainTextPath"))
         if not text or not text.strip():
             text = note.findtext(self.q("Description")) or ""
-        return {"text": lines_kept(text).strip(), "user": self._user(note.get("creatingUser"), note),
+        text = lines_kept(text)
+        return {"text": text if text.strip() else "", "user": self._user(note.get("creatingUser"), note),
                 "created": self._stamp(note.get("creationDateTime")),
                 "updated": self._stamp(note.get("modifiedDateTime"))}
 
@@ -526,7 +528,7 @@ class _Reader:
                 raise self.fail(value, "refers to a variable the project does not define")
             given = [child.text or "" for child in value if child is not ref and isinstance(child.tag, str)]
             if given and self.variables[target]:
-                values.append((self.variables[target], lines_kept(given[0]).strip()))
+                values.append((self.variables[target], lines_kept(given[0])))
         return values
 
     def _internal_text(self, element: etree._Element, path: str) -> str:
@@ -561,7 +563,8 @@ class _Reader:
             self.left_out.append((f"TextSource “{_short(source.get('name') or '', 40)}”",
                                   "no plain text (only a rich-text file, which reader does not read)"))
             return None
-        title = " ".join(one_line(source.get("name") or "").split()) or "(untitled source)"
+        title = one_line(source.get("name") or "")
+        title = title if title.strip() else "(untitled source)"
         record: dict[str, Any] = {"id": None, "title": title, "source": None, "url": None, "published": None}
         fields = {variable: name for name, variable in FIELD_VARIABLES.items()}
         attributes: list[dict[str, str]] = []
@@ -569,8 +572,8 @@ class _Reader:
         for name, value in given:
             target = fields.get(name.lower())
             if target is not None:
-                if record.get(target) is None and value:
-                    record[target] = " ".join(one_line(value).split())
+                if record.get(target) is None and value.strip():
+                    record[target] = one_line(value)
             else:
                 name = name.removeprefix("attribute: ")
                 if name not in {item["name"] for item in attributes}:
@@ -644,9 +647,9 @@ class _Reader:
                                        f"({len(text)} characters) or empty")
         tags = sorted({name for name, _ in self._tags(selection)})
         parts = [note["text"] for note in self._refs(selection)]
-        description = selection.findtext(self.q("Description"))
-        if description and lines_kept(description).strip():
-            parts.insert(0, lines_kept(description).strip())
+        description = lines_kept(selection.findtext(self.q("Description")) or "")
+        if description.strip():
+            parts.insert(0, description)
         note = "\n\n".join(parts) or None
         if not tags and note is None:
             self.left_out.append((f"selection [{start}, {end}) “{_short(text[start:end], 40)}”",
