@@ -477,3 +477,60 @@ def test_reader_reads_its_own_guids_back():
     assert article["attributes"] == [{"name": "source", "value": "clash"}] and article["source"] is None
     (note,) = article["annotations"]
     assert uuid.UUID(note["id"]) and note["quote"] == "Alpha" and note["tags"] == ["x"]
+
+
+def minimal(sources: str, members: dict[str, bytes] | None = None) -> bytes:
+    """A project of one codable code (`C`) and the given TextSource elements."""
+    qde = f"""<?xml version="1.0" encoding="UTF-8"?>
+<Project xmlns="urn:QDA-XML:project:1.0" name="small">
+ <CodeBook><Codes><Code guid="{CODE_OTHER}" name="Prices" isCodable="true"/></Codes></CodeBook>
+ <Sources>{sources}</Sources>
+</Project>"""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("project.qde", qde.encode("utf-8"))
+        for name, data in (members or {}).items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _coded(guid_: str, text: str, quote: str, selection: str) -> str:
+    start, end = _positions(text, quote)
+    return (f'<TextSource guid="{guid_}" name="copy"><PlainTextContent>{text}</PlainTextContent>'
+            f'<PlainTextSelection guid="{selection}" startPosition="{start}" endPosition="{end}">'
+            f'<Coding guid="{uuid.uuid4()}"><CodeRef targetGUID="{CODE_OTHER}"/></Coding></PlainTextSelection>'
+            f'</TextSource>')
+
+
+def test_two_sources_of_one_text_become_one_article(tmp_path):
+    text = "Fares rise\n\nThe ferry raised fares. Riders protested."
+    sources = (_coded(str(uuid.uuid4()), text, "raised fares", str(uuid.uuid4()))
+               + _coded(str(uuid.uuid4()), text, "Riders protested", str(uuid.uuid4())))
+    store = Store.open(tmp_path / "empty.db")
+    summary = import_qdpx(store, _write(tmp_path, minimal(sources)), "carol")
+    assert summary.articles_added == 1 and summary.annotations_added == 2
+    store.close()
+
+
+def test_external_sources_are_listed_never_read(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("not to be read", encoding="utf-8")
+    sources = (f'<TextSource guid="{uuid.uuid4()}" name="Outside" plainTextPath="absolute://{outside}"/>'
+               f'<TextSource guid="{uuid.uuid4()}" name="Relative" plainTextPath="relative:///secret.txt"/>')
+    store = Store.open(tmp_path / "empty.db")
+    summary = import_qdpx(store, _write(tmp_path, minimal(sources)), "carol")
+    assert summary.articles_added == 0
+    assert [what for what, why in summary.skipped_files if "only texts inside the .qdpx are read" in why] == [
+        "TextSource “Outside”", "TextSource “Relative”"]
+    store.close()
+
+
+def test_a_source_text_not_in_utf8_is_refused(tmp_path):
+    key = str(uuid.uuid4())
+    data = minimal(f'<TextSource guid="{key}" name="Latin" plainTextPath="internal://{key}.txt"/>',
+                   {f"Sources/{key}.txt": "Caf\u00e9 society".encode("latin-1")})
+    store = Store.open(tmp_path / "empty.db")
+    with pytest.raises(YamlError, match=r"Sources/.*\.txt: not UTF-8 \(byte 3\)"):
+        import_qdpx(store, _write(tmp_path, data), "carol")
+    assert store.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+    store.close()

@@ -50,10 +50,12 @@ def import_qdpx(
     except QdpxError as error:
         raise YamlError(path, None, error.where, error.problem) from None
     document = project.document
+    taken = {record["id"] for record in document["articles"]}
     for record in document["articles"]:
         # the article this database has for the source, if any: its own id, else by URL or text
         row = store.articles.foreign_match(record["id"], record.get("url"), sha256_text(normalise_text(record["text"])))
-        if row is not None:
+        if row is not None and row[1] != record["id"] and row[1] not in taken:
+            taken.add(row[1])
             record["id"] = row[1]
     try:
         summary = import_annotations(store, path, dry_run, limit=None, seconds=seconds,

@@ -407,6 +407,21 @@ def _parse(data: bytes, name: str) -> etree._Element:
     return root
 
 
+def _merge_into(article: dict[str, Any], other: dict[str, Any]) -> None:
+    """`other`'s annotations, tags and notes added to `article` (the same text)."""
+    article["annotations"].extend(other["annotations"])
+    names = {tag["name"] for tag in article["tags"]}
+    article["tags"].extend(tag for tag in other["tags"] if tag["name"] not in names)
+    notes = {note["annotator"]: note for note in article.get("notes", [])}
+    for note in other.get("notes", []):
+        if note["annotator"] in notes:
+            notes[note["annotator"]]["note"] += "\n\n" + note["note"]
+        else:
+            notes[note["annotator"]] = note
+    if notes:
+        article["notes"] = list(notes.values())
+
+
 class _Reader:
     """One pass over a parsed project.qde (see `read_qdpx`)."""
 
@@ -460,19 +475,31 @@ class _Reader:
             values = self._values(case)
             for ref in case.iterfind(self.q("SourceRef")):
                 self.case_values.setdefault(self.guid_of(ref, "targetGUID"), []).extend(values)
-        articles = []
+        articles: dict[str, dict[str, Any]] = {}  # by the text's sha256: one article per text
+        seen: set[str] = set()
         sources = root.find(self.q("Sources"))
         for source in sources if sources is not None else []:
+            if not isinstance(source.tag, str):
+                continue
             kind = etree.QName(source).localname
             if kind != "TextSource":
                 self.left_out.append((f"{kind} “{_short(source.get('name') or '', 40)}”",
                                       "not a plain-text source (reader reads text)"))
                 continue
+            key = self.guid_of(source)
+            if key in seen:
+                raise self.fail(source, f"its guid {key} is another source's too")
+            seen.add(key)
             article = self._source(source)
-            if article is not None:
-                articles.append(article)
+            if article is None:
+                continue
+            same = articles.get(article["sha256"])
+            if same is None:
+                articles[article["sha256"]] = article
+            else:  # the same text twice (two documents of one text): one article with both's coding
+                _merge_into(same, article)
         document = {"format": "reader-annotations/3", "exported": self.now, "codebook": self.codebook,
-                    "entities": [], "articles": articles, "pending": []}
+                    "entities": [], "articles": list(articles.values()), "pending": []}
         return QdpxProject(document, self.left_out)
 
     def _codes(self, parent: etree._Element, prefix: str) -> None:
