@@ -534,3 +534,16 @@ def test_a_source_text_not_in_utf8_is_refused(tmp_path):
         import_qdpx(store, _write(tmp_path, data), "carol")
     assert store.db.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
     store.close()
+
+
+def test_into_a_database_whose_text_lost_the_passage_it_is_an_orphan(tmp_path):
+    gone = STORED.replace("Commuters protested at the pier.", "Nobody said anything at all.")
+    store = Store.open(tmp_path / "have.db")
+    article_id = store.articles.add(Document(text=gone, title="Ferry fares rise", source="Quay News", url=URL,
+                                             path="ferry.txt", published=None, locator="")).article_id
+    summary = import_qdpx(store, _write(tmp_path, atlas_like(url=URL)), "carol")
+    assert summary.articles_added == 0 and summary.annotations_added == 0 and summary.orphaned == 1
+    assert store.annotations.of_article(article_id) == []
+    (orphan,) = store.annotations.orphans(article_id)
+    assert orphan.quote == "Commuters protested" and orphan.tags == ("Reactions/protest ∕ anger",)
+    store.close()
