@@ -547,3 +547,13 @@ def test_into_a_database_whose_text_lost_the_passage_it_is_an_orphan(tmp_path):
     (orphan,) = store.annotations.orphans(article_id)
     assert orphan.quote == "Commuters protested" and orphan.tags == ("Reactions/protest ∕ anger",)
     store.close()
+
+
+def test_an_empty_database_exports_a_valid_empty_project(tmp_path):
+    store = Store.open(tmp_path / "nothing.db")
+    path = _exported(store, tmp_path / "empty.qdpx")
+    with zipfile.ZipFile(path) as archive:
+        assert archive.namelist() == ["project.qde"]
+    assert check_tool.check_qdpx(path) == []
+    assert import_qdpx(Store.open(tmp_path / "other.db"), path, "carol").annotations_added == 0
+    store.close()

@@ -2,7 +2,8 @@
 projects in: a zip of `project.qde` (XML, namespace `urn:QDA-XML:project:1.0`) and `Sources/`.
 
 Pure: reader's export records (as `yaml_format.moving_record` makes them) in, the zip's bytes
-out to a binary stream; a zip in, a `reader-annotations/3` document out. Never touches the store,
+out to a binary stream (each source's and note's XML kept in a temporary file until project.qde
+is written, so memory stays flat); a zip in, a `reader-annotations/3` document out. Never touches the store,
 never extracts anything to disk, never reads a file outside the archive.
 
 What maps to what (REFI-QDA 1.5, the spec in `Project-mrt2019.xsd`):
@@ -41,6 +42,8 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import shutil
+import tempfile
 import uuid
 import zipfile
 from collections.abc import Iterable
@@ -135,13 +138,14 @@ class QdpxWritten:
 class _ProjectWriter:
     """Builds `project.qde` while the sources' texts go into the zip one at a time."""
 
-    def __init__(self, codebook: list[dict[str, Any]]) -> None:
+    def __init__(self, codebook: list[dict[str, Any]], sources: IO[bytes], notes: IO[bytes]) -> None:
+        """`sources` and `notes` (temporary files) take each source's and note's XML as it is
+        made, so memory stays flat however many there are."""
         self.codebook = {entry["name"]: entry for entry in codebook}
         self.users: dict[str, str] = {}
         self.variables: dict[str, str] = {}
         self.cases: dict[str, list[str]] = {}
-        self.sources: list[etree._Element] = []
-        self.notes: list[etree._Element] = []
+        self.sources, self.notes = sources, notes
         self.used_tags: set[str] = set()
         self.written = QdpxWritten()
 
@@ -164,10 +168,10 @@ class _ProjectWriter:
     def note(self, key: str, text: str, annotator: str | None, created: str | None, updated: str | None,
              name: str) -> str:
         target = guid("note", key)
-        note = etree.Element(_q("Note"), guid=target, name=_short(name))
+        note = etree.Element(_q("Note"), nsmap={None: NAMESPACE}, guid=target, name=_short(name))
         _stamps(note, self.user(annotator), created, updated)
         etree.SubElement(note, _q("PlainTextContent")).text = _xml(text)
-        self.notes.append(note)
+        self.notes.write(etree.tostring(note, encoding="UTF-8", pretty_print=True))
         self.written.notes += 1
         return target
 
@@ -175,7 +179,8 @@ class _ProjectWriter:
         """The `TextSource` of one article record; returns (its GUID, the zip member of its text)."""
         source_guid = guid("source", record["id"])
         member = f"{SOURCES_FOLDER}/{source_guid}.txt"
-        element = etree.Element(_q("TextSource"), guid=source_guid, name=_xml(one_line(record["title"])),
+        element = etree.Element(_q("TextSource"), nsmap={None: NAMESPACE}, guid=source_guid,
+                                name=_xml(one_line(record["title"])),
                                 plainTextPath=f"internal://{source_guid}.txt")
         for note in sorted(record["annotations"], key=lambda note: (note["start"], -note["end"], note["id"])):
             self._selection(element, note)
@@ -201,7 +206,7 @@ class _ProjectWriter:
             etree.SubElement(holder, _q("TextValue")).text = _xml(value)
         if record.get("source"):
             self.cases.setdefault(record["source"], []).append(source_guid)
-        self.sources.append(element)
+        self.sources.write(etree.tostring(element, encoding="UTF-8", pretty_print=True))
         self.written.sources += 1
         return source_guid, member
 
@@ -222,7 +227,8 @@ class _ProjectWriter:
             etree.SubElement(selection, _q("NoteRef"), targetGUID=target)
         self.written.selections += 1
 
-    def project(self, name: str, origin: str, now: str) -> bytes:
+    def project(self, name: str, origin: str, now: str, out: IO[bytes]) -> None:
+        """Write project.qde to `out`: what was gathered, then the sources and notes written so far."""
         root = etree.Element(_q("Project"), nsmap={None: NAMESPACE, "xsi": _XSI}, name=name, origin=origin)
         root.set(f"{{{_XSI}}}schemaLocation", f"{NAMESPACE} {SCHEMA_LOCATION}")
         _put(root, "creationDateTime", xsd_stamp(now))
@@ -246,13 +252,21 @@ class _ProjectWriter:
                 etree.SubElement(case, _q("Description")).text = _xml(f"Articles from {case_name}")
                 for member in members:
                     etree.SubElement(case, _q("SourceRef"), targetGUID=member)
-        if self.sources:
-            sources = etree.SubElement(root, _q("Sources"))
-            sources.extend(self.sources)
-        if self.notes:
-            notes = etree.SubElement(root, _q("Notes"))
-            notes.extend(self.notes)
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        if self.written.sources:
+            etree.SubElement(root, _q("Sources"))  # (where the sources go: an element of its own name)
+        head = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        if not self.written.sources:
+            out.write(head)
+            return
+        place = head.rindex(b"<Sources/>")
+        out.write(head[:place] + b"<Sources>\n")
+        _copy(self.sources, out)
+        out.write(b"</Sources>\n")
+        if self.written.notes:
+            out.write(b"<Notes>\n")
+            _copy(self.notes, out)
+            out.write(b"</Notes>\n")
+        out.write(head[place + len(b"<Sources/>"):])
 
     def _codes(self) -> etree._Element:
         """Every tag of the codebook and every tag used, nested by `/`."""
@@ -279,6 +293,11 @@ class _ProjectWriter:
         return codes
 
 
+def _copy(source: IO[bytes], target: IO[bytes]) -> None:
+    source.seek(0)
+    shutil.copyfileobj(source, target, 1024 * 1024)
+
+
 def _q(name: str, namespace: str = NAMESPACE) -> str:
     return f"{{{namespace}}}{name}" if namespace else name
 
@@ -300,12 +319,14 @@ def export_qdpx(records: Iterable[dict[str, Any]], codebook: list[dict[str, Any]
     """Write a `.qdpx` of the article `records` (each as `moving_record` makes it: text,
     annotations, article tags and notes) and the `codebook` entries to the binary `stream`;
     orphans in the records are left out (they have no place in a text)."""
-    writer = _ProjectWriter(codebook)
-    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+    with (tempfile.TemporaryFile() as sources, tempfile.TemporaryFile() as notes,
+          zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED) as archive):
+        writer = _ProjectWriter(codebook, sources, notes)
         for record in records:
             _, member = writer.source(record)
             archive.writestr(member, record["text"].encode("utf-8"))
-        archive.writestr(PROJECT_FILE, writer.project(name, origin, now or ""))
+        with archive.open(PROJECT_FILE, "w") as project:
+            writer.project(name, origin, now or "", project)
     return writer.written
 
 
