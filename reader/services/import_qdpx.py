@@ -19,7 +19,7 @@ from pathlib import Path
 from reader.core.exchange.formats.qdpx import QdpxError, QdpxLimits, read_qdpx
 from reader.core.exchange.incoming import one_line
 from reader.core.exchange.yaml_emit import mapping
-from reader.core.exchange.yaml_format import listing_yaml, pairs
+from reader.core.exchange.yaml_format import listing_yaml
 from reader.core.ingest import IngestError, SizeLimit, normalise_text, read_regular_file
 from reader.core.model import now_utc, sha256_text
 from reader.core.yamlsafe import YamlError
