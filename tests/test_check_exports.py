@@ -26,7 +26,7 @@ def test_every_export_passes_the_checks_that_need_no_standards(checker, tmp_path
     rows = checker.run_checks(tmp_path, standards=None)
     assert [row for row in rows if row.blocking] == []
     by_format = {row.format for row in rows if row.level not in ("skipped", "info")}
-    assert {"brat", "doccano", "prodigy"} <= by_format
+    assert {"brat", "doccano", "prodigy", "qdpx"} <= by_format
     [w3c] = [row for row in rows if row.format == "w3c"]
     assert w3c.level == "skipped" and "not found" in w3c.detail
     table = checker.table(rows)

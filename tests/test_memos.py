@@ -135,7 +135,7 @@ def test_reader_export_says_what_a_format_leaves_out(store, tmp_path, monkeypatc
     assert result.exit_code == 0, result.output
     memo_line = "1 memo (notes with no tag) not exported"
     assert (memo_line in result.output) == (fmt != "csv")
-    assert "1 note on whole articles not exported: only yaml carries them" in result.output
+    assert "1 note on whole articles not exported: only yaml and qdpx carry them" in result.output
     if fmt == "csv":
         assert "Who called the strike?" in (tmp_path / "out-csv").read_text(encoding="utf-8")
 

@@ -498,6 +498,26 @@ def check_spacy(context: Context) -> list[Row]:
     ]
 
 
+# ---- REFI-QDA --------------------------------------------------------------------------------
+
+
+def check_qdpx(context: Context) -> list[Row]:
+    """The qdpx project: `tools/check_qdpx.py`'s structural check (zip layout, references that
+    point at what they must, selections inside their source), and the REFI-QDA XSD from
+    `../shared/standards/refi-qda/` with `xmlschema` when it is there."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_qdpx", Path(__file__).resolve().parent / "check_qdpx.py")
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    xsd = context.standards / "refi-qda" / "Project-mrt2019.xsd" if context.standards else None
+    if xsd is not None and not xsd.is_file():
+        xsd = None
+    problems = tool.check_qdpx(context.exports["qdpx"], xsd=xsd) if xsd else tool.check_qdpx(context.exports["qdpx"])
+    checked = "structure and the REFI-QDA XSD" if tool.schema_path(xsd) else "structure only (no XSD found)"
+    return [Row("qdpx", f"project.qde valid: {checked}", "error", 1, len(problems), "; ".join(problems[:3]))]
+
+
 # ---- running ----------------------------------------------------------------------------------
 
 #: Every check, in the order of the table. One per format; a format another module adds
@@ -507,14 +527,15 @@ CHECKS: list[Check] = [
     Check("brat", check_brat),
     Check("doccano", check_doccano),
     Check("prodigy", check_spacy),
+    Check("qdpx", check_qdpx),
 ]
 
 
 def export_all(store: Store, folder: Path) -> dict[str, Path]:
     """Every format `reader export` writes, into `folder`."""
-    suffixes = {"w3c": ".jsonld", "doccano": ".jsonl", "prodigy": ".jsonl", "csv": ".csv", "brat": ""}
+    suffixes = {"w3c": ".jsonld", "doccano": ".jsonl", "prodigy": ".jsonl", "csv": ".csv", "brat": "", "qdpx": ".qdpx"}
     written = {}
-    for fmt in EXPORTERS:
+    for fmt in (*EXPORTERS, "qdpx"):
         path = folder / f"export-{fmt}{suffixes.get(fmt, '.' + fmt)}"
         write_export(store, path, fmt=fmt)
         written[fmt] = path

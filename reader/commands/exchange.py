@@ -20,8 +20,9 @@ from reader.commands.stdin import STDIN_NAME, read_stdin
 @click.command("export")
 @click.option("--output", "-o", type=click.Path(), help="Write to FILE (a folder for brat) instead of standard output.")
 @click.option(
-    "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat", "csv"]), default="yaml",
-    show_default=True, help="yaml is reader's own (lossless); the others are for other tools.",
+    "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat", "csv", "qdpx"]), default="yaml",
+    show_default=True, help="yaml is reader's own (lossless); the others are for other tools (qdpx: a REFI-QDA "
+    "project for NVivo, MAXQDA, ATLAS.ti, QualCoder).",
 )
 @click.option("--tag", help="Only annotations with this tag or a tag nested in it (framing: framing/...), and articles tagged so.")
 @click.option("--source", help="Only articles from this source.")
@@ -41,6 +42,8 @@ def export_command(
         raise click.BadParameter(f"expected a date like 2025-09-01, got {since!r}", param_hint="--since")
     if fmt == "brat" and not output:
         raise click.UsageError("brat writes a folder of files: give it with --output FOLDER")
+    if fmt == "qdpx" and not output:
+        raise click.UsageError("qdpx writes a zip file: give it with --output FILE.qdpx")
     only = ExportFilter(tag=tag, source=source, since=since, article=article, annotator=annotator)
     store = context.open_store()
     try:
@@ -115,15 +118,17 @@ def restore_command(context: Context, file: str) -> None:
 @click.command("import-annotations")
 @click.argument("file", type=click.Path(exists=True, allow_dash=True))
 @click.option(
-    "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat"]), default="yaml",
-    show_default=True, help="yaml is reader's own export; brat reads a folder of .txt and .ann files.",
+    "--format", "fmt", type=click.Choice(["yaml", "w3c", "doccano", "prodigy", "brat", "qdpx"]), default="yaml",
+    show_default=True, help="yaml is reader's own export; brat reads a folder of .txt and .ann files; qdpx a "
+    "REFI-QDA project (.qdpx) from reader, NVivo, MAXQDA, ATLAS.ti or QualCoder.",
 )
 @click.option("--dry-run", is_flag=True, help="Print what would change and write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object (with the database).")
 @click.pass_obj
 def import_annotations_command(context: Context, file: str, fmt: str, dry_run: bool, as_json: bool) -> None:
     """Merge annotations into the database: from a reader YAML export (yours or a colleague's),
-    or from a W3C, doccano or Prodigy file or a brat folder (see --format); `-` reads standard input.
+    or from a W3C, doccano or Prodigy file, a brat folder or a REFI-QDA project (see --format);
+    `-` reads standard input (not for brat or qdpx).
 
     The file is checked whole before anything is written, then merged in short steps so that
     reader stays usable meanwhile; if the import is stopped half-way, what it merged stays,
@@ -136,6 +141,8 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
         if fmt in FOLDER_FORMATS:
             raise click.BadParameter(f"--format {fmt} reads a folder (of .txt and .ann files), not standard input",
                                      param_hint="FILE")
+        if fmt == "qdpx":
+            raise click.BadParameter("--format qdpx reads a .qdpx file (a zip), not standard input", param_hint="FILE")
         path = Path(STDIN_NAME)
     else:
         path = Path(file)
@@ -158,6 +165,10 @@ def import_annotations_command(context: Context, file: str, fmt: str, dry_run: b
             from reader.services.import_yaml import import_annotations
 
             summary = import_annotations(store, path, dry_run=dry_run, data=data)
+        elif fmt == "qdpx":
+            from reader.services.import_qdpx import import_qdpx
+
+            summary = import_qdpx(store, path, context.config.annotator, dry_run=dry_run, article_limit=article_limit)
         else:
             from reader.services.import_foreign import import_foreign
 

@@ -134,6 +134,9 @@ def write_export(store: Store, path: Path, only: ExportFilter | None = None, fmt
     only = seen_filter(store, only)
     if fmt in FOLDER_FORMATS:
         return EXPORTERS[fmt](export_items(store, only), path)
+    if fmt == "qdpx":
+        with replacing(path, text=False) as stream:
+            return write_qdpx(store, stream, only)
     with replacing(path) as stream:
         return write_to(store, stream, only, fmt)
 
@@ -148,8 +151,27 @@ def write_to(store: Store, stream: IO[str], only: ExportFilter | None = None, fm
 
 
 
+def write_qdpx(store: Store, stream: IO[bytes], only: ExportFilter | None = None) -> int:
+    """The export as a REFI-QDA project (`.qdpx`, a zip) written to the binary `stream`: the
+    codebook, and every article the YAML export holds with its text, annotations, memos, article
+    tags and notes (orphans left out); returns the number of selections (annotations)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    from reader.core.exchange.formats.qdpx import export_qdpx
+
+    try:
+        origin = f"reader {version('newsreader-tui')}"
+    except PackageNotFoundError:
+        origin = "reader"
+    records = (moving_record(moving) for moving in store.exchange.articles_to_move(only))
+    return export_qdpx(records, _codebook(store, only), stream, name="reader export", origin=origin,
+                       now=now_utc()).selections
+
+
 #: Formats with no place for a note alone on a passage (a memo): their exporters leave memos out.
 NO_MEMOS = frozenset({"doccano", "prodigy", "brat"})
+#: Formats that carry notes on whole articles.
+ARTICLE_NOTES = frozenset({"yaml", "qdpx"})
 
 
 def left_out(store: Store, only: ExportFilter | None, fmt: str) -> list[str]:
@@ -163,8 +185,8 @@ def left_out(store: Store, only: ExportFilter | None, fmt: str) -> list[str]:
     if memos and fmt in NO_MEMOS:
         lines.append(f"{memos} memo{'s' * (memos != 1)} (notes with no tag) not exported: {fmt} has no place for a note "
                      "alone (yaml, w3c and csv carry them)")
-    if notes:
-        lines.append(f"{notes} note{'s' * (notes != 1)} on whole articles not exported: only yaml carries them")
+    if notes and fmt not in ARTICLE_NOTES:
+        lines.append(f"{notes} note{'s' * (notes != 1)} on whole articles not exported: only yaml and qdpx carry them")
     return lines
 
 
