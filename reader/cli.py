@@ -19,6 +19,7 @@ from reader.commands.exchange import backup_command, export_command, import_anno
 from reader.commands.output import failure, guard_error
 from reader.commands.serve import serve_command
 from reader.commands.stats import stats_command
+from reader.commands.team_view import datasette_command
 from reader.commands.tui import open_tui
 
 
@@ -74,7 +75,9 @@ def main(ctx: click.Context, config_option: str | None, database_option: str | N
 
 
 for _command in (import_command, export_command, backup_command, restore_command, import_annotations_command,
-                 entities_command, agreement_command, stats_command, serve_command):
+                 entities_command, agreement_command, stats_command, serve_command,
+                 datasette_command):
     _command.params.append(database_parameter())  # `reader import --db PATH` as `reader --db PATH import`
     main.add_command(_command)
-serve_command.params.insert(0, config_parameter())  # `reader serve --config alice.yaml`
+for _command in (serve_command, datasette_command):
+    _command.params.insert(0, config_parameter())  # `reader serve --config alice.yaml`
