@@ -98,3 +98,46 @@ def test_two_coders_write_at_once_while_backups_and_an_export_run(tmp_path):
         exported = yaml.safe_load((tmp_path / "bob" / f"bob-{n}.yaml").read_text(encoding="utf-8"))
         annotators = {annotation["annotator"] for article in exported["articles"] for annotation in article["annotations"]}
         assert annotators <= {"bob"}
+
+
+def test_scheduled_backups_are_dated_and_only_the_newest_kept(tmp_path):
+    from datetime import datetime, timezone
+
+    from click.testing import CliRunner
+
+    from reader.cli import main
+    from reader.services.backups import backup_into
+
+    database = tmp_path / "team.db"
+    store = Store.open(database)
+    store.articles.add(Document(text="Ferry timetable\n\nThe winter timetable starts on Monday.", title="Ferry timetable",
+                                source=None, url=None, path="f.txt", published=None, locator=""))
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    (folder / "team-notes.db").write_text("not a backup of ours", encoding="utf-8")
+    (folder / "other-20260101-000000.db").write_text("another database's", encoding="utf-8")
+    made = [backup_into(store, database, folder, keep=2, when=datetime(2026, 12, 7, hour, 0, 0, tzinfo=timezone.utc))
+            for hour in (9, 10, 11)]
+    store.close()
+    assert [backup.path.name for backup in made] == ["team-20261207-090000.db", "team-20261207-100000.db",
+                                                     "team-20261207-110000.db"]
+    assert [path.name for backup in made for path in backup.removed] == ["team-20261207-090000.db"]
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "other-20260101-000000.db", "team-20261207-100000.db", "team-20261207-110000.db", "team-notes.db"]
+    copy = sqlite3.connect(folder / "team-20261207-110000.db")
+    assert copy.execute("SELECT title FROM articles").fetchall() == [("Ferry timetable",)]
+    copy.close()
+
+    config = tmp_path / "lead.yaml"
+    config.write_text(f"annotator: lead\ndatabase: {database}\nload_samples: false\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "backup", "--into", str(folder), "--keep", "1"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith(f"Backed up {database} to {folder}/team-2")
+    assert lines[1] == "Removed 2 older backups (--keep 1): team-20261207-100000.db, team-20261207-110000.db"
+    assert len([path for path in folder.iterdir() if path.name.startswith("team-2")]) == 1
+    for arguments, problem in ((["backup"], "give a FILE or --into FOLDER"),
+                               (["backup", "x.db", "--into", str(folder)], "give a FILE or --into FOLDER"),
+                               (["backup", "x.db", "--keep", "2"], "--keep goes with --into FOLDER")):
+        result = CliRunner().invoke(main, ["--config", str(config), *arguments])
+        assert result.exit_code == 2 and problem in result.output
