@@ -144,7 +144,8 @@ def test_the_command_runs_datasette_read_only_with_the_metadata(team_db, tmp_pat
     assert result.exit_code == 0, result.output
     (arguments, metadata), = ran
     assert arguments[1:5] == ["-m", "datasette", "serve", str(team_db)]
-    assert "--immutable" not in arguments and arguments[-4:] == ["--host", "127.0.0.1", "--port", "8010"]
+    assert "--immutable" not in arguments and arguments[-7:-3] == ["--host", "127.0.0.1", "--port", "8010"]
+    assert arguments[-3:] == ["--setting", "sql_time_limit_ms", "20000"]
     assert list(metadata["databases"]) == ["team"]
     assert "read-only" in result.output
 
