@@ -12,13 +12,15 @@ import click
 
 from reader import __version__
 from reader.commands.agreement import agreement_command
-from reader.commands.context import Context, database_parameter
+from reader.commands.context import Context, config_parameter, database_parameter
 from reader.commands.corpus import import_command
 from reader.commands.entities import entities_command
 from reader.commands.exchange import backup_command, export_command, import_annotations_command, restore_command
 from reader.commands.output import failure, guard_error
+from reader.commands.serve import serve_command
 from reader.commands.stats import stats_command
 from reader.commands.study import assign_command, study_group
+from reader.commands.team_view import datasette_command
 from reader.commands.tui import open_tui
 
 
@@ -74,6 +76,9 @@ def main(ctx: click.Context, config_option: str | None, database_option: str | N
 
 
 for _command in (import_command, export_command, backup_command, restore_command, import_annotations_command,
-                 entities_command, agreement_command, stats_command, assign_command, study_group):
+                 entities_command, agreement_command, stats_command, assign_command, study_group, serve_command,
+                 datasette_command):
     _command.params.append(database_parameter())  # `reader import --db PATH` as `reader --db PATH import`
     main.add_command(_command)
+for _command in (serve_command, datasette_command):
+    _command.params.insert(0, config_parameter())  # `reader serve --config alice.yaml`

@@ -88,6 +88,19 @@ def database_parameter() -> click.Option:
     )
 
 
+def config_parameter() -> click.Option:
+    """`--config PATH` for a subcommand, as on `reader` itself (`reader serve --config alice.yaml`)."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+        if value is not None:
+            ctx.find_object(Context).config_option = value
+
+    return click.Option(
+        ["--config", "config"], type=click.Path(dir_okay=False), expose_value=False, callback=remember,
+        help="Config file (as `reader --config`): the annotator, database and tags to use.",
+    )
+
+
 def make_recogniser(config, lazy: bool):
     """The configured recogniser, or a one-line error naming the config file."""
     from reader.core.entities import build_recogniser, lazy_recogniser

@@ -77,20 +77,41 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ][0-9:.+Z-]*)?")
 
 
 @click.command("backup")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path(dir_okay=False), required=False)
+@click.option("--into", "folder", type=click.Path(file_okay=False),
+              help="Write a backup named by the database and the time (UTC) into this folder, for a schedule.")
+@click.option("--keep", type=click.IntRange(1), default=None,
+              help="With --into: keep only the newest N of those dated backups (never other files).")
 @click.pass_obj
-def backup_command(context: Context, file: str) -> None:
-    """Write a consistent copy of the database to FILE (safe while reader is open)."""
+def backup_command(context: Context, file: str | None, folder: str | None, keep: int | None) -> None:
+    """Write a consistent copy of the database to FILE (safe while reader is open), or with
+    --into FOLDER a dated one (team-20261207-221500.db) beside the others, --keep N of them."""
+    if (file is None) == (folder is None):
+        raise click.UsageError("give a FILE or --into FOLDER (one of them)")
+    if keep is not None and folder is None:
+        raise click.UsageError("--keep goes with --into FOLDER")
     store = context.open_store()
+    removed: tuple[Path, ...] = ()
     try:
-        store.backup(Path(file))
+        if folder is not None:
+            from reader.services.backups import backup_into
+
+            made = backup_into(store, context.config.database, Path(folder), keep)
+            file, removed = str(made.path), made.removed
+        else:
+            store.backup(Path(file))
     except ValueError as error:
         raise failure(f"{file}: {error}") from None
     except (OSError, sqlite3.Error) as error:
-        raise failure(f"{file}: cannot write the backup ({getattr(error, 'strerror', None) or error})") from None
+        where = file or folder
+        raise failure(f"{where}: cannot write the backup ({getattr(error, 'strerror', None) or error})") from None
     finally:
         store.close()
-    echo_lines([f"Backed up {context.config.database} to {file}"], err=True)
+    lines = [f"Backed up {context.config.database} to {file}"]
+    if removed:
+        lines.append(f"Removed {len(removed)} older backup{'s' if len(removed) != 1 else ''} (--keep {keep}): "
+                     + ", ".join(path.name for path in removed))
+    echo_lines(lines, err=True)
 
 
 @click.command("restore")
