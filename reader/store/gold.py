@@ -1,0 +1,89 @@
+"""The gold layer's provenance: which annotations a curator adjudicated into gold, who, when, how
+and from which coders' annotations (table `gold_decisions`, migration m025).
+
+Every adoption carries the coders' annotations as the curator saw them and is refused
+(StaleWriteError) when one changed since; it never changes a coder's annotation.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Iterable, Sequence
+
+from reader.core.anchoring import selector_for
+from reader.core.model import Annotation, GoldChoice, GoldDecision, GoldVersion, now_utc
+from reader.store.common import Repository, quoted
+from reader.store.errors import GONE, StaleWriteError
+
+
+def source_changed(annotator: str) -> str:
+    """Why an adoption was refused: a coder's annotation is not as the curator saw it."""
+    return f"{annotator}'s annotation changed since it was shown (edited, retagged or deleted meanwhile)"
+
+
+class Gold(Repository):
+    """Gold annotations' decisions: written with the annotation they describe, in one transaction."""
+
+    def adopt(
+        self, versions: Sequence[GoldVersion], seen: Iterable[Annotation], gold: str, curator: str,
+        choice: GoldChoice, *, seen_sha256: str | None = None,
+    ) -> list[tuple[Annotation, GoldDecision]]:
+        """Write each version as a new annotation of `gold` with its decision, if every source in
+        `seen` (the coders' annotations as the curator saw them) is still so; else nothing is
+        written and StaleWriteError names the coder whose annotation changed."""
+        seen = list(seen)
+        action = f"adopting {quoted(seen[0].quote) if seen else 'a passage'} into {gold}"
+        written: list[tuple[Annotation, GoldDecision]] = []
+        with self.store.writing(action):
+            for source in seen:
+                state = self.store.annotations.state(source.id)
+                if state is None:
+                    raise StaleWriteError(self.path, f"{source.annotator}'s annotation: {GONE}", action)
+                if state[0] != "placed" or state[1] != source:
+                    raise StaleWriteError(self.path, source_changed(source.annotator), action)
+            stamp = now_utc()
+            for version in versions:
+                text, sha256 = self.store.articles.text_and_hash(version.article_id, action)
+                if seen_sha256 is not None and sha256 != seen_sha256:
+                    raise StaleWriteError(self.path, "the article's text changed since it was shown", action)
+                if not 0 <= version.start < version.end <= len(text) or not version.tags:
+                    raise ValueError(f"a gold passage needs a tag and a span inside the article, got [{version.start}, {version.end})")
+                quote, prefix, suffix = selector_for(text, version.start, version.end)
+                annotation = Annotation(str(uuid.uuid4()), version.article_id, version.start, version.end, quote, prefix,
+                                        suffix, None, gold, stamp, stamp, tuple(sorted(set(version.tags))))
+                decision = GoldDecision(annotation.id, curator, stamp, choice, version.sources)
+                self.store.annotations.insert(annotation)
+                self.record(decision)
+                written.append((annotation, decision))
+        return written
+
+    def record(self, decision: GoldDecision) -> None:
+        """Keep (or replace) a gold annotation's decision."""
+        with self.store.writing("the gold decision"):
+            self.db.execute(
+                "INSERT OR REPLACE INTO gold_decisions (annotation_id, curator, decided, choice, sources) VALUES (?, ?, ?, ?, ?)",
+                [decision.annotation_id, decision.curator, decision.decided, decision.choice, json.dumps(list(decision.sources))],
+            )
+
+    def forget(self, annotation_id: str) -> None:
+        with self.store.writing("the gold decision"):
+            self.db.execute("DELETE FROM gold_decisions WHERE annotation_id = ?", [annotation_id])
+
+    def decisions(self, annotation_ids: Iterable[str] | None = None) -> dict[str, GoldDecision]:
+        """Decisions by annotation id (all, or those of `annotation_ids`)."""
+        if annotation_ids is None:
+            rows = self.db.execute("SELECT annotation_id, curator, decided, choice, sources FROM gold_decisions").fetchall()
+        else:
+            ids = list(annotation_ids)
+            rows = []
+            for first in range(0, len(ids), 500):
+                chunk = ids[first:first + 500]
+                rows += self.db.execute(
+                    "SELECT annotation_id, curator, decided, choice, sources FROM gold_decisions "
+                    f"WHERE annotation_id IN ({', '.join('?' * len(chunk))})", chunk).fetchall()
+        return {row[0]: GoldDecision(row[0], row[1], row[2], row[3], tuple(json.loads(row[4]))) for row in rows}
+
+    def of_article(self, article_id: int, gold: str) -> list[Annotation]:
+        """The article's gold annotations."""
+        return list(self.store.annotations.select("WHERE n.article_id = ? AND n.annotator = ?", [article_id, gold]))
