@@ -36,6 +36,22 @@ class Sides:
         return [annotation for annotation in (self.a, self.b) if annotation is not None]
 
 
+@dataclass(frozen=True, slots=True)
+class Curating:
+    """An article opened from adjudication to edit a passage into gold: new passages tagged
+    there become `gold`'s, decided by `curator` from the coders' annotations as `seen`."""
+
+    gold: str
+    curator: str
+    seen: tuple[Annotation, ...]
+
+    def adopt(self, history: History, version: GoldVersion, seen_sha256: str | None) -> Change:
+        """The edited version into gold (checked against the coders' annotations as seen)."""
+        sources = tuple(annotation.id for annotation in self.seen)
+        version = GoldVersion(version.article_id, version.start, version.end, version.tags, sources)
+        return history.adopt_gold([version], list(self.seen), self.gold, self.curator, "edit", seen_sha256)
+
+
 def walk(store, a: str, b: str) -> list[Disagreement]:
     """Every passage where coders `a` and `b` disagree (exact spans, per tag), on the articles
     both annotated, in reading order."""
