@@ -130,6 +130,9 @@ def user_rows(store) -> dict[str, list]:
         "feedback": db.execute("SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY 1, 2, 3").fetchall(),
         "article_notes": db.execute(
             "SELECT article_id, annotator, note, created, updated FROM article_notes ORDER BY 1, 2").fetchall(),
+        # gold decisions of the gold annotations there are (a deleted one's row waits for its undo)
+        "gold_decisions": db.execute(
+            "SELECT g.* FROM gold_decisions g JOIN annotations n ON n.id = g.annotation_id ORDER BY 1").fetchall(),
     }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from reader.core.agreement import UNTAGGED, Disagreement, Unit, disagreements, units_from_annotations
+from reader.core.agreement import UNTAGGED, Disagreement, Unit, disagreements, units_from_annotations  # noqa: F401 (re-exported)
 from reader.core.model import Annotation, GoldChoice, GoldVersion
 from reader.services.history import Change, History
 

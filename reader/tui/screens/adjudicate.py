@@ -19,7 +19,7 @@ from textual.widgets import Static
 from reader.core.agreement import Disagreement
 from reader.core.model import Annotation
 from reader.services import adjudication
-from reader.services.adjudication import AdjudicationError, Curating
+from reader.services.adjudication import AdjudicationError, Curating, Sides
 from reader.services.agreement import kind_label, quote_of, tag_label
 from reader.store import StaleWriteError
 from reader.tui.keys import bindings_for
@@ -39,6 +39,8 @@ class ListedPassage:
     title: str
     a_quote: str
     b_quote: str
+    #: The coders' annotations as the list read them: what a decision is checked against.
+    sides: Sides
 
 
 class AdjudicateScreen(Screen[None]):
@@ -134,7 +136,8 @@ class AdjudicateScreen(Screen[None]):
 
     def _listed(self, found: Disagreement) -> ListedPassage:
         title, text = self._article(found.article)
-        return ListedPassage(found, title, quote_of(text, found.a), quote_of(text, found.b))
+        return ListedPassage(found, title, quote_of(text, found.a), quote_of(text, found.b),
+                             adjudication.sides_of(self.store, found))
 
     def _draw(self, row: ListedPassage, line: int, width: int, style: Style, muted: Style) -> list[tuple[str, Style]]:
         found = row.found
@@ -170,17 +173,16 @@ class AdjudicateScreen(Screen[None]):
         self._load()
 
     @property
-    def current(self) -> Disagreement | None:
-        row = self.passages.current
-        return row.found if row is not None else None
+    def current(self) -> ListedPassage | None:
+        return self.passages.current
 
     def action_adopt(self, choice: str) -> None:
         """a / b / +: A's version, B's, or both into gold; the cursor moves to the next passage."""
-        found = self.current
-        if found is None:
+        row = self.current
+        if row is None:
             self.say("No passage to decide: they do not disagree.")
             return
-        sides = adjudication.sides_of(self.store, found)
+        sides = row.sides
         try:
             change = adjudication.adopt(self.workspace.history, sides, choice, self.gold, self.curator)  # type: ignore[arg-type]
         except AdjudicationError as error:
@@ -198,13 +200,12 @@ class AdjudicateScreen(Screen[None]):
 
     def action_edit(self) -> None:
         """e: the article at the passage, where a selection and a tag key write gold's version."""
-        found = self.current
-        if found is None:
+        row = self.current
+        if row is None:
             self.say("No passage to edit.")
             return
-        sides = adjudication.sides_of(self.store, found)
-        curating = Curating(self.gold, self.curator, tuple(sides.seen))
-        self.app.open_article_curating(found.article, found.start, curating)
+        curating = Curating(self.gold, self.curator, tuple(row.sides.seen))
+        self.app.open_article_curating(row.found.article, row.found.start, curating)
 
     def action_accept_agreed(self) -> None:
         """A: every passage both tagged alike into gold, after a confirmation."""
