@@ -136,3 +136,53 @@ def test_against_a_gold_nobody_wrote_is_one_clear_line(store, config, monkeypatc
     result = against_gold(config)
     assert result.exit_code != 0
     assert "nobody has annotated as 'gold' yet" in result.output and "Traceback" not in result.output
+
+
+def test_gold_exports_like_any_annotator_with_its_decisions_and_reimports_byte_identically(store, tmp_path, monkeypatch):
+    from reader.core.model import ExportFilter
+    from reader.services.export import write_yaml
+    from reader.services.import_yaml import import_annotations
+    from reader.store import Store
+
+    annotate(store)
+    history = History(store)
+    adjudication.adopt(history, adjudication.sides_of(store, found_at(store, 3, "tag")), "both", "gold", "carol")
+    list(adjudication.accept_agreements(history, adjudication.agreed_versions(store, "alice", "bob", "gold"), "gold", "carol"))
+    only = ExportFilter(annotator="gold")
+    first = tmp_path / "gold.yaml"
+    with first.open("w", encoding="utf-8") as stream:
+        assert write_yaml(store, stream, exported="2026-01-01T00:00:00+00:00", only=only) == 3
+    text = first.read_text(encoding="utf-8")
+    assert "annotator: alice" not in text and "annotator: bob" not in text
+    assert "\ngold:\n" in text and "curator: carol" in text and "choice: agreed" in text and "choice: both" in text
+    elsewhere = Store.open(tmp_path / "elsewhere.db")
+    try:
+        import_annotations(elsewhere, first)
+        assert elsewhere.gold.decisions() == store.gold.decisions()
+        again = tmp_path / "again.yaml"
+        with again.open("w", encoding="utf-8") as stream:
+            write_yaml(elsewhere, stream, exported="2026-01-01T00:00:00+00:00", only=only)
+        assert again.read_bytes() == first.read_bytes()
+    finally:
+        elsewhere.close()
+
+
+def test_a_damaged_gold_decision_is_one_line_naming_the_file(store, tmp_path):
+    from reader.core.yamlsafe import YamlError
+    from reader.services.export import write_export
+    from reader.services.import_yaml import import_annotations
+    from reader.store import Store
+
+    annotate(store)
+    adjudication.adopt(History(store), adjudication.sides_of(store, found_at(store, 3, "tag")), "a", "gold", "carol")
+    path = tmp_path / "export.yaml"
+    write_export(store, path)
+    path.write_text(path.read_text(encoding="utf-8").replace("choice: a", "choice: maybe"), encoding="utf-8")
+    elsewhere = Store.open(tmp_path / "elsewhere.db")
+    try:
+        with pytest.raises(YamlError) as raised:
+            import_annotations(elsewhere, path)
+        message = str(raised.value)
+        assert str(path) in message and "gold[0].choice" in message and "\n" not in message
+    finally:
+        elsewhere.close()
