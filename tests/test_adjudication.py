@@ -186,3 +186,37 @@ def test_a_damaged_gold_decision_is_one_line_naming_the_file(store, tmp_path):
         assert str(path) in message and "gold[0].choice" in message and "\n" not in message
     finally:
         elsewhere.close()
+
+
+@pytest.mark.parametrize("written, problem", [
+    ("study:\n  gold: alice\n", "study.gold: the gold layer cannot have your own annotator name 'alice'"),
+    ("study:\n  gold: 12\n", "study.gold: expected a string"),
+    ("study:\n  golden: x\n", "study.golden: unknown key"),
+])
+def test_study_gold_is_checked_in_config(tmp_path, written, problem):
+    from reader.core.config import ConfigError, parse_config
+
+    text = "annotator: alice\n" + written
+    with pytest.raises(ConfigError) as raised:
+        parse_config(text, tmp_path / "config.yaml")
+    assert problem in str(raised.value) and "config.yaml:" in str(raised.value)
+
+
+def test_study_gold_names_the_layer(tmp_path):
+    from reader.core.config import parse_config
+
+    assert parse_config("annotator: alice\n", tmp_path / "c.yaml").gold == "gold"
+    assert parse_config("annotator: alice\nstudy:\n  gold: consensus\n", tmp_path / "c.yaml").gold == "consensus"
+
+
+@pytest.mark.parametrize("args, problem", [
+    (["alice", "gold"], "'gold' is the gold layer itself"),
+    (["alice", "zed"], "no annotations by 'zed'"),
+    (["alice", "alice"], "two different coders"),
+])
+def test_reader_adjudicate_refuses_what_it_cannot_open_in_one_line(store, config, monkeypatch, args, problem):
+    monkeypatch.delenv("READER_CONFIG", raising=False)
+    annotate(store)
+    adjudication.adopt(History(store), adjudication.sides_of(store, found_at(store, 3, "tag")), "a", "gold", "carol")
+    result = CliRunner().invoke(main, ["--config", str(config.path), "adjudicate", *args], catch_exceptions=False)
+    assert result.exit_code != 0 and problem in result.output and "Traceback" not in result.output
