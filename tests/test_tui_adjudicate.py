@@ -29,10 +29,17 @@ def status(screen) -> str:
     return str(screen.query_one("#adjudicate-status").render())
 
 
+async def settle(pilot) -> None:
+    """Wait until the disagreements are read (in their thread) and shown."""
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 async def open_adjudicate(pilot) -> AdjudicateScreen:
     pilot.app.open_adjudicate("alice", "bob")
-    await pilot.pause()
-    assert isinstance(pilot.app.screen, AdjudicateScreen)
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, AdjudicateScreen) and not pilot.app.screen.loading
     return pilot.app.screen
 
 
@@ -149,7 +156,7 @@ async def test_the_agreement_screen_adjudicates_its_pair_and_shows_each_against_
         await pilot.press("v")
         assert any("Nobody has annotated as gold yet" in str(n.message) for n in app._notifications)
         await pilot.press("d")
-        await pilot.pause()
+        await settle(pilot)
         screen = app.screen
         assert isinstance(screen, AdjudicateScreen) and (screen.a, screen.b) == ("alice", "bob")
         await pilot.press("b", "b", "b", "q")

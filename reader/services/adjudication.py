@@ -15,7 +15,7 @@ from reader.core.model import Annotation, GoldChoice, GoldVersion
 from reader.services.history import Change, History
 
 #: Passages the bulk acceptance writes per transaction (each well under a second).
-CHUNK = 500
+CHUNK = 250
 
 
 class AdjudicationError(ValueError):

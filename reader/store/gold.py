@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 
 from reader.core.anchoring import selector_for
 from reader.core.model import Annotation, GoldChoice, GoldDecision, GoldVersion, now_utc
-from reader.store.common import Repository, quoted
+from reader.store.common import ANNOTATION_COLUMNS, Repository, quoted
 from reader.store.errors import GONE, StaleWriteError
 
 
@@ -36,15 +36,27 @@ class Gold(Repository):
         action = f"adopting {quoted(seen[0].quote) if seen else 'a passage'} into {gold}"
         written: list[tuple[Annotation, GoldDecision]] = []
         with self.store.writing(action):
+            current = {}
+            ids = [source.id for source in seen]
+            for first in range(0, len(ids), 500):
+                chunk = ids[first:first + 500]
+                current.update((found.id, found) for found in self.store.annotations.select(
+                    f"WHERE n.id IN ({', '.join('?' * len(chunk))})", chunk))
             for source in seen:
-                state = self.store.annotations.state(source.id)
-                if state is None:
-                    raise StaleWriteError(self.path, f"{source.annotator}'s annotation: {GONE}", action)
-                if state[0] != "placed" or state[1] != source:
+                found = current.get(source.id)
+                if found is None:
+                    reason = (source_changed(source.annotator) if self.store.annotations.state(source.id) is not None
+                              else f"{source.annotator}'s annotation: {GONE}")
+                    raise StaleWriteError(self.path, reason, action)
+                if found != source:
                     raise StaleWriteError(self.path, source_changed(source.annotator), action)
             stamp = now_utc()
+            texts: dict[int, tuple[str, str]] = {}
+            rows, tag_rows = [], []
             for version in versions:
-                text, sha256 = self.store.articles.text_and_hash(version.article_id, action)
+                if version.article_id not in texts:
+                    texts[version.article_id] = self.store.articles.text_and_hash(version.article_id, action)
+                text, sha256 = texts[version.article_id]
                 if seen_sha256 is not None and sha256 != seen_sha256:
                     raise StaleWriteError(self.path, "the article's text changed since it was shown", action)
                 if not 0 <= version.start < version.end <= len(text) or not version.tags:
@@ -52,19 +64,23 @@ class Gold(Repository):
                 quote, prefix, suffix = selector_for(text, version.start, version.end)
                 annotation = Annotation(str(uuid.uuid4()), version.article_id, version.start, version.end, quote, prefix,
                                         suffix, None, gold, stamp, stamp, tuple(sorted(set(version.tags))))
-                decision = GoldDecision(annotation.id, curator, stamp, choice, version.sources)
-                self.store.annotations.insert(annotation)
-                self.record(decision)
-                written.append((annotation, decision))
+                rows.append([getattr(annotation, name) for name in ANNOTATION_COLUMNS])
+                tag_rows += [(annotation.id, self.store.tags.ensure(tag)) for tag in annotation.tags]
+                written.append((annotation, GoldDecision(annotation.id, curator, stamp, choice, version.sources)))
+            self.store.annotations.insert_many(rows, tag_rows)
+            self._record_many([decision for _annotation, decision in written])
         return written
+
+    def _record_many(self, decisions: Iterable[GoldDecision]) -> None:
+        self.db.conn.executemany(
+            "INSERT OR REPLACE INTO gold_decisions (annotation_id, curator, decided, choice, sources) VALUES (?, ?, ?, ?, ?)",
+            [(d.annotation_id, d.curator, d.decided, d.choice, json.dumps(list(d.sources))) for d in decisions],
+        )
 
     def record(self, decision: GoldDecision) -> None:
         """Keep (or replace) a gold annotation's decision."""
         with self.store.writing("the gold decision"):
-            self.db.execute(
-                "INSERT OR REPLACE INTO gold_decisions (annotation_id, curator, decided, choice, sources) VALUES (?, ?, ?, ?, ?)",
-                [decision.annotation_id, decision.curator, decision.decided, decision.choice, json.dumps(list(decision.sources))],
-            )
+            self._record_many([decision])
 
     def forget(self, annotation_id: str) -> None:
         with self.store.writing("the gold decision"):

@@ -7,21 +7,24 @@ annotations as the list showed them; it never changes a coder's annotation nor t
 
 from __future__ import annotations
 
+import sqlite3
 from collections import OrderedDict
 from dataclasses import dataclass
 
 from rich.style import Style
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.screen import Screen
 from textual.widgets import Static
+from textual.worker import get_current_worker
 
 from reader.core.agreement import Disagreement
 from reader.core.model import Annotation
 from reader.services import adjudication
 from reader.services.adjudication import AdjudicationError, Curating, Sides
 from reader.services.agreement import kind_label, quote_of, tag_label
-from reader.store import StaleWriteError
+from reader.store import StaleWriteError, Store, StoreError
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.confirm import ConfirmScreen
@@ -65,6 +68,9 @@ class AdjudicateScreen(Screen[None]):
         self.found: list[Disagreement] = []
         self._articles: OrderedDict[object, tuple[str, str]] = OrderedDict()
         self._gold: dict[object, list[Annotation]] = {}
+        self._gold_read: bool | None = None
+        #: The disagreements are being read (in a thread).
+        self.loading = False
 
     @property
     def gold(self) -> str:
@@ -95,16 +101,46 @@ class AdjudicateScreen(Screen[None]):
     # ---- what the list shows --------------------------------------------------------------
 
     def _load(self, keep_cursor: bool = True) -> None:
-        """Read the disagreements and gold again (after a change here or elsewhere)."""
-        self.found = adjudication.walk(self.store, self.a, self.b)
+        """Read the disagreements and gold again (after a change elsewhere): in a thread with a
+        connection of its own, so that keys never wait on it (100,000 annotations take seconds)."""
+        if self.store.path is None:  # an in-memory store: no second connection to it
+            self._show_found(adjudication.walk(self.store, self.a, self.b), keep_cursor)
+            return
+        self.loading = True
+        self.query_one("#adjudicate-status", Static).update(Text("reading the disagreements…"))
+        self._walk(self.store.path, keep_cursor)
+
+    @work(thread=True, exclusive=True, group="adjudicate", exit_on_error=False)
+    def _walk(self, path, keep_cursor: bool) -> None:
+        worker = get_current_worker()
+        try:
+            reader = Store.open(path)
+            try:
+                found = adjudication.walk(reader, self.a, self.b)
+            finally:
+                reader.close()
+        except (sqlite3.Error, StoreError) as error:
+            if not worker.is_cancelled:
+                self.app.call_from_thread(self.say, f"The disagreements could not be read: {error}")
+            return
+        if not worker.is_cancelled:
+            self.app.call_from_thread(self._show_found, found, keep_cursor)
+
+    def _show_found(self, found: list[Disagreement], keep_cursor: bool) -> None:
+        if not self.is_attached:
+            return
+        self.loading = False
+        self.found = found
         self._articles.clear()
-        self._gold.clear()
+        self._gold_read = None
         found = self.found
         self.passages.show(lambda offset, limit: [self._listed(f) for f in found[offset:offset + limit]], len(found),
                            keep_cursor=keep_cursor)
         self._status()
 
     def _status(self) -> None:
+        if self.loading:
+            return
         decided = sum(1 for found in self.found if self._in_gold(found))
         count = len(self.found)
         text = (f"{count:,} passage{'' if count == 1 else 's'} where they disagree · {decided:,} in {self.gold}"
@@ -130,9 +166,13 @@ class AdjudicateScreen(Screen[None]):
         return found
 
     def _in_gold(self, found: Disagreement) -> list[Annotation]:
-        if found.article not in self._gold:
-            self._gold[found.article] = self.store.gold.of_article(found.article, self.gold)  # type: ignore[arg-type]
-        return [g for g in self._gold[found.article] if g.start < found.end and found.start < g.end]
+        """Gold's annotations over the passage (all of gold read at once, again after a change)."""
+        if self._gold_read is None:
+            self._gold.clear()
+            for annotation in self.store.annotations.of_annotators([self.gold]):
+                self._gold.setdefault(annotation.article_id, []).append(annotation)
+            self._gold_read = True
+        return [g for g in self._gold.get(found.article, ()) if g.start < found.end and found.start < g.end]
 
     def _listed(self, found: Disagreement) -> ListedPassage:
         title, text = self._article(found.article)
@@ -165,12 +205,22 @@ class AdjudicateScreen(Screen[None]):
 
     # ---- changes --------------------------------------------------------------------------
 
-    def on_database_changed(self, _message: DatabaseChanged) -> None:
-        """An undo, or another program: the list and the marks as the database is now."""
-        self._load()
+    def on_database_changed(self, message: DatabaseChanged) -> None:
+        """An undo of a decision: the marks again; another program: the list read again."""
+        replayed = message.replayed
+        if replayed is not None and replayed.change.kind == "gold":
+            self._marks()
+        else:
+            self._load()
 
     def on_screen_resume(self) -> None:
-        self._load()
+        """Back from the article (where gold's version may have been written): the marks again."""
+        self._marks()
+
+    def _marks(self) -> None:
+        self._gold_read = None
+        self._status()
+        self.passages.refresh()
 
     @property
     def current(self) -> ListedPassage | None:
@@ -192,8 +242,7 @@ class AdjudicateScreen(Screen[None]):
             self.say(str(error), "Not adopted")
             self._load()
             return
-        self._gold.clear()
-        self._status()
+        self._marks()
         self.say(f"{change.describe()} (u takes it back)", "Adopted")
         self.passages.action_move(1)
         self.passages.refresh()
@@ -227,6 +276,8 @@ class AdjudicateScreen(Screen[None]):
             self.say(f"{error} ({done:,} adopted before it)", "Stopped")
         else:
             self.say(f"{done:,} agreed passage{'' if done == 1 else 's'} into {self.gold} (u takes them back)", "Adopted")
+            self._marks()
+            return
         self._load()
 
     def on_paged_list_chosen(self, event: PagedList.Chosen) -> None:
