@@ -12,7 +12,8 @@ from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.widgets.article_view import ArticleView
 from tests.test_cli_agreement import annotate
-from tests.test_tui_agreement import open_agreement
+from tests.test_tui_agreement import open_agreement, table_rows
+from tests.test_tui_agreement import settle as settle_agreement
 
 SIZES = [(80, 24), (140, 40)]
 
@@ -162,11 +163,12 @@ async def test_the_agreement_screen_adjudicates_its_pair_and_shows_each_against_
         await pilot.press("b", "b", "b", "q")
         await pilot.pause()
         assert app.screen is agreement
-        from tests.test_tui_agreement import settle, table_rows
-        await settle(pilot, agreement)
+        await settle_agreement(pilot, agreement)
         await pilot.press("v")
-        await settle(pilot, agreement)
+        await settle_agreement(pilot, agreement)
         assert "alice, bob each against gold" in str(agreement.query_one("#agreement-title").render())
+        assert "each against gold (P: the annotator's precision, R: recall)" in str(
+            agreement.query_one("#agreement-status").render())
         rows = table_rows(agreement)
         bob_overall = next(row for row in rows if row[0] == "gold / bob" and row[1] == "overall")
         # gold: bob's three disagreeing passages; bob's [0,19) conflict is not in gold:

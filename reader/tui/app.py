@@ -234,6 +234,10 @@ class ReaderApp(App[None]):
         """Show an article where keys write the gold layer's annotations (from adjudication)."""
         self.push_screen(ArticleScreen(self.workspace, article_id, at=at, curating=curating))
 
+    def ask_yes_no(self, question: str, then: Callable[[], object]) -> None:
+        """Ask `question`; `then` runs on yes (a refused write reported as not saved)."""
+        self.push_screen(ConfirmScreen(question), self.saving(lambda yes: bool(yes) and then()))
+
     def open_adjudicate(self, a: str, b: str) -> None:
         """Walk the disagreements of coders `a` and `b` into the gold layer."""
         self.push_screen(AdjudicateScreen(self.workspace, a, b))

@@ -27,7 +27,6 @@ from reader.services.agreement import kind_label, quote_of, tag_label
 from reader.store import StaleWriteError, Store, StoreError
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
-from reader.tui.screens.confirm import ConfirmScreen
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
@@ -265,7 +264,7 @@ class AdjudicateScreen(Screen[None]):
         count = len(agreed)
         question = (f"Adopt {count:,} passage{'' if count == 1 else 's'} {self.a} and {self.b} tagged alike "
                     f"(same span, same tag) into {self.gold}?")
-        self.app.push_screen(ConfirmScreen(question), lambda yes: bool(yes) and self._accept(agreed))
+        self.app.ask_yes_no(question, lambda: self._accept(agreed))
 
     def _accept(self, agreed) -> None:
         done = 0

@@ -299,9 +299,13 @@ class AgreementScreen(Screen[None]):
         parts = []
         if report is not None:
             pair_lines = [population_line(report, pair) for pair in report.pairs]
-            parts.append(pair_lines[0] if len(pair_lines) == 1 else
-                         f"{len(report.pairs)} pairs, each over the articles both annotated; "
-                         f"alpha over {report.articles:,} article{'' if report.articles == 1 else 's'} all of them annotated")
+            if self.against is not None and len(pair_lines) > 1:
+                parts.append(f"each against {self.against} (P: the annotator's precision, R: recall), "
+                             "over the articles both annotated")
+            else:
+                parts.append(pair_lines[0] if len(pair_lines) == 1 else
+                             f"{len(report.pairs)} pairs, each over the articles both annotated; "
+                             f"alpha over {report.articles:,} article{'' if report.articles == 1 else 's'} all of them annotated")
         if self.computing:
             updating = " (the database changed since these numbers)" if self.stale else ""
             counting = ""
