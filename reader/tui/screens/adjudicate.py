@@ -236,6 +236,8 @@ class AdjudicateScreen(Screen[None]):
             change = adjudication.adopt(self.workspace.history, sides, choice, self.gold, self.curator)  # type: ignore[arg-type]
         except AdjudicationError as error:
             self.say(str(error))
+            if (row.found.a is not None and sides.a is None) or (row.found.b is not None and sides.b is None):
+                self._load()  # a coder's annotation went meanwhile
             return
         except StaleWriteError as error:
             self.say(str(error), "Not adopted")
