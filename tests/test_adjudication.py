@@ -220,3 +220,16 @@ def test_reader_adjudicate_refuses_what_it_cannot_open_in_one_line(store, config
     adjudication.adopt(History(store), adjudication.sides_of(store, found_at(store, 3, "tag")), "a", "gold", "carol")
     result = CliRunner().invoke(main, ["--config", str(config.path), "adjudicate", *args], catch_exceptions=False)
     assert result.exit_code != 0 and problem in result.output and "Traceback" not in result.output
+
+
+def test_the_default_pair_is_two_coders_not_gold(store, config, monkeypatch):
+    """gold, with more annotations than bob, is compared only when asked for."""
+    monkeypatch.delenv("READER_CONFIG", raising=False)
+    annotate(store)
+    for article, start, end in [(1, 0, 5), (1, 6, 10), (2, 0, 5), (2, 6, 10), (3, 0, 5)]:
+        store.annotations.add(article, start, end, ["conflict"], "gold")
+    assert set(store.annotations.annotators()[:2]) == {"alice", "gold"}
+    run = lambda *args: CliRunner().invoke(main, ["--config", str(config.path), "agreement", "--format", "json", *args],  # noqa: E731
+                                           catch_exceptions=False)
+    assert json.loads(run().stdout)["annotators"] == ["alice", "bob"]
+    assert json.loads(run("--annotators", "alice", "gold").stdout)["annotators"] == ["alice", "gold"]

@@ -124,9 +124,17 @@ async def test_edit_opens_the_article_acting_for_gold_and_a_selection_and_tag_ke
         assert gold_rows(store) == [(3, 17, 29, ("conflict",))]
         [(annotation_id, decision)] = store.gold.decisions().items()
         assert decision.choice == "edit" and decision.curator == "alice" and len(decision.sources) == 2
-        # the coders' annotations on the passage are theirs: x there does not delete them
-        bob = next(a for a in store.annotations.of_annotators(["bob"]) if a.article_id == 3)
-        assert bob.tags == ("cooperation",)
+        # the coders' annotations on the passage stay theirs: x deletes gold's version only
+        await pilot.press("escape", "x")
+        await pilot.pause()
+        assert gold_rows(store) == []
+        await pilot.press("x")
+        await pilot.pause()
+        assert "That is bob's annotation: x deletes only yours." in str(article.query_one("#status").render())
+        assert len(list(store.annotations.of_annotators(["alice", "bob"]))) == 8
+        await pilot.press("u")  # gold's version back
+        await pilot.pause()
+        assert gold_rows(store) == [(3, 17, 29, ("conflict",))]
         await pilot.press("q")
         await pilot.pause()
         assert app.screen is screen and "1 in gold" in status(screen)

@@ -26,6 +26,7 @@ from reader.services.agreement import (
     paused_collection,
     population_line,
     quote_of,
+    coders_first,
     resolve_against,
     resolve_annotators,
     resolve_tags,
@@ -92,7 +93,8 @@ def agreement_command(
             if against is not None:
                 annotators = resolve_against(store.annotations.annotators(), names, against)
             else:
-                annotators = resolve_annotators(store.annotations.annotators(), names)
+                known = store.annotations.annotators()
+                annotators = resolve_annotators(known if names else coders_first(known, context.config.gold), names)
             scope = resolve_tags(store.tags.names(), tags, nested)
         except AgreementError as error:
             raise failure(str(error)) from None

@@ -102,6 +102,13 @@ def resolve_annotators(known: Sequence[str], requested: Sequence[str] | None) ->
     return chosen
 
 
+def coders_first(known: Sequence[str], gold: str) -> list[str]:
+    """`known` for picking the default pair: the coders without the gold layer, while there are
+    two of them (gold is compared when asked for, or with --against)."""
+    coders = [name for name in known if name != gold]
+    return coders if len(coders) >= 2 else list(known)
+
+
 def resolve_against(known: Sequence[str], requested: Sequence[str] | None, against: str) -> list[str]:
     """The coders to compare with `against` (the gold layer): `requested`, or everyone else who
     annotated. AgreementError when nobody annotated as `against` yet, or nobody else did."""

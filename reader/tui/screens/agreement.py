@@ -27,6 +27,7 @@ from reader.services.agreement import (
     AgreementJob,
     AgreementReport,
     DisagreementIndex,
+    coders_first,
     Level,
     kind_label,
     number,
@@ -156,7 +157,9 @@ class AgreementScreen(Screen[None]):
 
     def on_mount(self) -> None:
         try:
-            self.annotators = resolve_annotators(self.store.annotations.annotators(), self.requested)
+            known = self.store.annotations.annotators()
+            self.annotators = resolve_annotators(known if self.requested else coders_first(known, self.workspace.config.gold),
+                                                 self.requested)
         except AgreementError as error:
             self.problem = str(error)
         self.table.focus()
@@ -532,7 +535,7 @@ class AgreementScreen(Screen[None]):
             self.problem = None
         else:
             try:
-                self.annotators = resolve_annotators(known, None)
+                self.annotators = resolve_annotators(coders_first(known, gold), None)
             except AgreementError as error:
                 self.problem = str(error)
         self.selected = (0, None)
