@@ -21,7 +21,7 @@ from reader.commands.serve import serve_command
 from reader.commands.stats import stats_command
 from reader.commands.study import assign_command, study_group
 from reader.commands.team_view import datasette_command
-from reader.commands.tui import open_tui
+from reader.commands.tui import adjudicate_command, open_tui
 
 
 class ReaderGroup(click.Group):
@@ -77,7 +77,7 @@ def main(ctx: click.Context, config_option: str | None, database_option: str | N
 
 for _command in (import_command, export_command, backup_command, restore_command, import_annotations_command,
                  entities_command, agreement_command, stats_command, assign_command, study_group, serve_command,
-                 datasette_command):
+                 datasette_command, adjudicate_command):
     _command.params.append(database_parameter())  # `reader import --db PATH` as `reader --db PATH import`
     main.add_command(_command)
 for _command in (serve_command, datasette_command):

@@ -132,6 +132,9 @@ def user_rows(store) -> dict[str, list]:
             "SELECT article_id, annotator, note, created, updated FROM article_notes ORDER BY 1, 2").fetchall(),
         "done": db.execute(
             "SELECT article_id, annotator, done_at FROM reading WHERE done_at IS NOT NULL ORDER BY 1, 2").fetchall(),
+        # gold decisions of the gold annotations there are (a deleted one's row waits for its undo)
+        "gold_decisions": db.execute(
+            "SELECT g.* FROM gold_decisions g JOIN annotations n ON n.id = g.annotation_id ORDER BY 1").fetchall(),
     }
 
 

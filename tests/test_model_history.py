@@ -24,6 +24,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, ru
 from reader.core.config import TagSpec
 from reader.services.export import write_export
 from reader.services.import_yaml import import_annotations
+from reader.services import adjudication
+from reader.services.adjudication import AdjudicationError, Sides
 from reader.services.history import History
 from reader.core.ingest import Document
 from reader.core.model import Annotation, ArticleNote, is_later
@@ -175,6 +177,37 @@ class ReaderModel(RuleBasedStateMachine):
         seen = self._seen(number, pick)
         if seen is not None:
             self.act(lambda: self.history.delete(seen.id, seen=seen))
+
+    @rule(number=st.sampled_from([0, 1]), which=st.integers(0, 5), tag=st.sampled_from(TAGS[:2]))
+    def bob_codes_elsewhere(self, number: int, which: int, tag: str) -> None:
+        """A second coder tags a sentence in another program (the screen sees it after a refresh)."""
+        text = self.mine.articles.get(self.ids[number]).text
+        sentence = SENTENCES[which]
+        if sentence in text:
+            start = text.index(sentence)
+            self.other.annotations.add(self.ids[number], start, start + len(sentence), [tag], "bob")
+
+    @rule(number=st.sampled_from([0, 1]), pick=st.integers(0, 20), choice=st.sampled_from(["a", "b", "both"]))
+    def adjudicate(self, number: int, pick: int, choice: str) -> None:
+        """The curator adopts a version of a disagreement between alice and bob into gold, against
+        the annotations the screen showed (refused if either changed since)."""
+        shown = [a for a in self.shown[number][2] if a.annotator in ("alice", "bob") and a.tags]
+        units = adjudication.units_from_annotations(shown)
+        found = adjudication.disagreements([u for u in units if u.annotator == "alice"],
+                                           [u for u in units if u.annotator == "bob"])
+        if not found:
+            return
+        chosen = found[pick % len(found)]
+
+        def seen_as(unit):
+            return next((a for a in shown if unit is not None and a.annotator == unit.annotator
+                         and (a.start, a.end) == (unit.start, unit.end) and unit.tag in a.tags), None)
+
+        sides = Sides(chosen, seen_as(chosen.a), seen_as(chosen.b))
+        try:
+            self.act(lambda: adjudication.adopt(self.history, sides, choice, "gold", "carol"))
+        except AdjudicationError:
+            event("adjudication: nothing to adopt")
 
     @rule(source=st.sampled_from(TAGS), into=st.sampled_from(TAGS + ["dispute", "frames/economy"]), merge=st.booleans())
     def codebook(self, source: str, into: str, merge: bool) -> None:

@@ -26,6 +26,8 @@ from reader.services.agreement import (
     paused_collection,
     population_line,
     quote_of,
+    coders_first,
+    resolve_against,
     resolve_annotators,
     resolve_tags,
     row_cells,
@@ -71,9 +73,13 @@ class _VariadicAnnotators(click.Command):
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
 @click.option("--disagreements", "listing", is_flag=True,
               help="Also list the passages where they disagree (with csv: the list instead of the numbers).")
+@click.option("--against", metavar="NAME", default=None,
+              help="Each annotator against this one as the reference (the gold layer, e.g. gold): "
+                   "P is their precision, R their recall.")
 @click.pass_obj
 def agreement_command(
     context: Context, names: tuple[str, ...], tags: tuple[str, ...], nested: bool, level: Level, fmt: str, listing: bool,
+    against: str | None,
 ) -> None:
     """How far annotators agree, per tag and overall: span precision, recall and F1 (exact and
     overlap match), Cohen's kappa, Krippendorff's alpha; with --disagreements, where they differ.
@@ -87,13 +93,17 @@ def agreement_command(
         if refused:
             raise failure(refused)
         try:
-            annotators = resolve_annotators(store.annotations.annotators(), names)
+            if against is not None:
+                annotators = resolve_against(store.annotations.annotators(), names, against)
+            else:
+                known = store.annotations.annotators()
+                annotators = resolve_annotators(known if names else coders_first(known, context.config.gold), names)
             scope = resolve_tags(store.tags.names(), tags, nested)
         except AgreementError as error:
             raise failure(str(error)) from None
         if nested and not tags:
             raise failure("--nested goes with --tag: which tag's nested tags?")
-        job = AgreementJob(annotators, scope, level)
+        job = AgreementJob(annotators, scope, level, against=against)
         report = job.compute(store)
         with paused_collection():
             listed = [job.disagreements(index) for index in range(len(report.pairs))] if listing else None
@@ -132,10 +142,14 @@ class _ArticleTexts:
 def report_table(report: AgreementReport) -> str:
     """The numbers as aligned text: a block per pair (one row per tag, then overall), and for
     three or more annotators a block of alpha over all of them."""
-    two = len(report.annotators) == 2
+    two = len(report.annotators) == 2 or report.against is not None
     lines: list[str] = []
     for pair in report.pairs:
-        lines.append(f"{terminal_line(pair.a)} (A) vs {terminal_line(pair.b)} (B) · {report.level} level · {population_line(report, pair)}")
+        if report.against is not None:
+            lines.append(f"{terminal_line(pair.b)} against {terminal_line(pair.a)} (P: precision of {terminal_line(pair.b)}, "
+                         f"R: recall) · {report.level} level · {population_line(report, pair)}")
+        else:
+            lines.append(f"{terminal_line(pair.a)} (A) vs {terminal_line(pair.b)} (B) · {report.level} level · {population_line(report, pair)}")
         header = ["tag", *(COLUMNS if two else COLUMNS[:-1])]
         body = [[terminal_line(tag_label(row.tag)), *row_cells(row, two)[: len(header) - 1]] for row in pair.rows]
         lines += _aligned([header, *body])
@@ -173,7 +187,7 @@ def report_json(report: AgreementReport, listed: list[list[Disagreement]] | None
                 articles: _ArticleTexts | None = None) -> str:
     """The report as JSON: per pair its rows (by tag, overall) and, when listed, its disagreements;
     alpha over every compared annotator apart. A row of a two-annotator report carries alpha too."""
-    two = len(report.annotators) == 2
+    two = len(report.annotators) == 2 or report.against is not None
     pairs = []
     for index, pair in enumerate(report.pairs):
         entry: dict[str, object] = {
@@ -188,7 +202,7 @@ def report_json(report: AgreementReport, listed: list[list[Disagreement]] | None
     alpha = report.alpha or {}
     data = {
         "annotators": list(report.annotators), "level": report.level, "tags": list(report.tags),
-        "articles": report.articles, "pairs": pairs,
+        "articles": report.articles, "pairs": pairs, **({"against": report.against} if report.against else {}),
         "alpha": {"by_tag": [{"tag": tag, "alpha": alpha.get(tag)} for tag in report.tags], "overall": alpha.get(None)},
     }
     from reader.core.exchange.formats import to_json
@@ -219,7 +233,7 @@ def _csv_number(value: float | None) -> float | str:
 def report_csv(report: AgreementReport) -> list[list[object]]:
     """CSV rows: a row per pair and tag (scope "tag") and per pair overall (scope "overall");
     with three or more annotators, rows with empty a and b hold alpha over all of them."""
-    two = len(report.annotators) == 2
+    two = len(report.annotators) == 2 or report.against is not None
     rows: list[list[object]] = [list(CSV_COLUMNS)]
     for pair in report.pairs:
         for row in pair.rows:

@@ -6,11 +6,37 @@ It draws nothing itself; a damaged database met on screen ends in one line, not 
 
 from __future__ import annotations
 
+import click
+
 from reader.commands.context import Context, make_recogniser
 from reader.commands.output import failure
 
 
-def open_tui(context: Context) -> None:
+@click.command("adjudicate")
+@click.argument("a")
+@click.argument("b")
+@click.pass_obj
+def adjudicate_command(context: Context, a: str, b: str) -> None:
+    """Open the reader on the disagreements of coders A and B, to settle each passage into the
+    gold layer (config.yaml's study.gold, default gold): A's version, B's, both, or an edit."""
+    gold = context.config.gold
+    store = context.open_store()
+    try:
+        known = store.annotations.annotators()
+    finally:
+        store.close()
+    for name in (a, b):
+        if name == gold:
+            raise failure(f"{name!r} is the gold layer itself (study.gold): name two coders to adjudicate")
+        if name not in known:
+            shown = ", ".join(known[:12]) or "nobody yet"
+            raise failure(f"no annotations by {name!r}; annotators: {shown}")
+    if a == b:
+        raise failure(f"adjudication needs two different coders, got {a!r} twice")
+    open_tui(context, adjudicate=(a, b))
+
+
+def open_tui(context: Context, adjudicate: tuple[str, str] | None = None) -> None:
     config = context.config
     from reader.core.keys import keymap_problem
     from reader.tui.app import ReaderApp, theme_problem
@@ -30,7 +56,7 @@ def open_tui(context: Context) -> None:
             import_samples(store)
         from reader.tui.remembered import default_state_path
 
-        app = ReaderApp(config, store, recogniser, state_path=default_state_path())
+        app = ReaderApp(config, store, recogniser, state_path=default_state_path(), adjudicate=adjudicate)
         app.run()
     finally:
         store.close()

@@ -129,6 +129,8 @@ class Config:
     keymap: dict[str, str] = field(default_factory=dict)
     importing: ImportSettings = field(default_factory=ImportSettings)
     study: StudySettings = field(default_factory=StudySettings)
+    #: `study.gold`: the annotator name adjudicated annotations are written under (the gold layer).
+    gold: str = "gold"
     #: The line each top-level key is written on, for errors found after loading.
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
     #: Where readers before 0.2 kept `database` (the user config folder, for the user's own
@@ -341,7 +343,7 @@ class _ConfigReader:
         "annotator", "database", "export_file", "load_samples", "theme", "reading_width", "entities", "tags", "keymap",
         "import", "study",
     }
-    STUDY_KEYS = {"blind", "lead"}
+    STUDY_KEYS = {"blind", "lead", "gold"}
     ENTITY_KEYS = {"show", "colors", "gazetteer", "backend", "spacy_pipeline"}
     TAG_KEYS = {"name", "key", "color", "description"}
     IMPORT_KEYS = {"max_file_mb", "day_first", "fields", "csv_delimiter"}
@@ -432,8 +434,21 @@ class _ConfigReader:
             keymap=self.keymap(top.get("keymap"), tags),
             importing=self.importing(top.get("import")),
             study=self.study(top.get("study")),
+            gold=self.gold(top.get("study"), top.get("annotator")),
             key_lines={key: node.line for key, node in top.items()},
         )
+
+    def gold(self, node: Located | None, annotator: Located | None) -> str:
+        """`study.gold`: the gold layer's annotator name, never the user's own (a curator's
+        own annotations and the gold they decide must stay apart)."""
+        section = self.mapping(node, "study", self.STUDY_KEYS)
+        name = self.string(section.get("gold"), "study.gold", "gold")
+        if name != name.strip() or not name.isprintable():
+            raise self.fail(section.get("gold"), "study.gold", "an annotator name has no spaces at its ends and no control characters")
+        if annotator is not None and annotator.value == name:
+            raise self.fail(section.get("gold") or annotator, "study.gold",
+                            f"the gold layer cannot have your own annotator name {name!r}: name one of them otherwise")
+        return name
 
     def database(self, node: Located | None) -> tuple[Path, Path | None]:
         """`database`, relative to the config file's folder; but in the user's own config.yaml,

@@ -166,6 +166,35 @@ class Annotation:
     tags: tuple[str, ...] = field(default=())
 
 
+#: How a curator settled a passage into the gold layer: A's version, B's, both, an edit of
+#: one, or (in bulk) a passage both coders tagged alike.
+GoldChoice = Literal["a", "b", "both", "edit", "agreed"]
+GOLD_CHOICES: tuple[str, ...] = ("a", "b", "both", "edit", "agreed")
+
+
+@dataclass(frozen=True, slots=True)
+class GoldDecision:
+    """Where a gold annotation comes from: who decided, when, how, from which annotations."""
+
+    annotation_id: str
+    curator: str
+    decided: str
+    choice: GoldChoice
+    #: The source annotations' ids, A's before B's.
+    sources: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class GoldVersion:
+    """A passage as it goes into gold: its span and tags, and the sources it is taken from."""
+
+    article_id: int
+    start: int
+    end: int
+    tags: tuple[str, ...]
+    sources: tuple[str, ...]
+
+
 AddOutcome = Literal["imported", "unchanged", "duplicate", "updated"]
 
 

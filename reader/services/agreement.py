@@ -102,6 +102,27 @@ def resolve_annotators(known: Sequence[str], requested: Sequence[str] | None) ->
     return chosen
 
 
+def coders_first(known: Sequence[str], gold: str) -> list[str]:
+    """`known` for picking the default pair: the coders without the gold layer, while there are
+    two of them (gold is compared when asked for, or with --against)."""
+    coders = [name for name in known if name != gold]
+    return coders if len(coders) >= 2 else list(known)
+
+
+def resolve_against(known: Sequence[str], requested: Sequence[str] | None, against: str) -> list[str]:
+    """The coders to compare with `against` (the gold layer): `requested`, or everyone else who
+    annotated. AgreementError when nobody annotated as `against` yet, or nobody else did."""
+    if against not in known:
+        raise AgreementError(f"nobody has annotated as {against!r} yet: adjudicate first (reader adjudicate A B)")
+    coders = [name for name in (requested or known) if name != against]
+    unknown = [name for name in coders if name not in known]
+    if unknown:
+        raise AgreementError(f"no annotations by {unknown[0]!r}; annotators: {_listing(known)}")
+    if not coders:
+        raise AgreementError(f"only {against!r} has annotated: nobody to compare with it")
+    return coders
+
+
 def resolve_tags(known: Sequence[str], requested: Sequence[str] | None, nested: bool) -> list[str] | None:
     """The tags to compare (None: every tag used). A requested name must be a tag, or, with
     `nested`, have tags nested in it; nested tags are added after their parent."""
@@ -178,6 +199,8 @@ class AgreementReport:
     done: frozenset[str] = field(default_factory=frozenset)
     #: While counting: (articles counted, articles to count); the others' sums were kept.
     progress: tuple[int, int] | None = None
+    #: Each coder against this one (the gold layer, A in every pair), not every pair.
+    against: str | None = None
 
     @property
     def complete(self) -> bool:
@@ -197,14 +220,23 @@ class AgreementJob:
     lists a pair's. Nothing here changes an annotation."""
 
     def __init__(
-        self, annotators: Sequence[str], tags: Sequence[str] | None = None, level: Level = "char"
+        self, annotators: Sequence[str], tags: Sequence[str] | None = None, level: Level = "char",
+        against: str | None = None,
     ) -> None:
+        """`against`: compare each of `annotators` with this one (the gold layer) as A, the
+        reference, and no one else (no alpha over everyone): P is then the coder's precision
+        against gold, R their recall."""
         if level not in ("char", "token"):
             raise AgreementError(f"level must be char or token, got {level!r}")
-        self.annotators = tuple(annotators)
+        self.against = against
+        if against is not None:
+            self.annotators = (against, *(name for name in annotators if name != against))
+            self.pair_names = [(against, name) for name in self.annotators[1:]]
+        else:
+            self.annotators = tuple(annotators)
+            self.pair_names = list(itertools.combinations(self.annotators, 2))
         self.requested_tags = None if tags is None else tuple(tags)
         self.level: Level = level
-        self.pair_names = list(itertools.combinations(self.annotators, 2))
         self.store = None
         #: The last change number when `load` read: sums kept afterwards are checked against it.
         self.read_at = 0
@@ -236,13 +268,14 @@ class AgreementJob:
             ]
             self.alpha_scope = (
                 cache.read_scope(db, cache.scope_key("all", self.level, self.annotators), "all", self.everyone)
-                if len(self.annotators) > 2 else None
+                if len(self.annotators) > 2 and self.against is None else None
             )
         tags = tuple(self.requested_tags or ())
         pairs = tuple(PairResult(a, b, len(population), 0, 0, tuple(Row(tag) for tag in [*tags, None]))
                       for (a, b), population in zip(self.pair_names, self.populations))
         self.report = AgreementReport(self.annotators, self.level, tags, pairs, len(self.everyone),
-                                      done=frozenset({"loaded"}), progress=(0, len(self._to_count())))
+                                      done=frozenset({"loaded"}), progress=(0, len(self._to_count())),
+                                      against=self.against)
         return self.report
 
     def _scopes(self) -> list[tuple[cache.Scope, set[int]]]:
@@ -381,7 +414,7 @@ class AgreementJob:
                 alpha = alpha_from_counts(2, items * (1 if tag is not None else len(used_tables)),
                                           2 * s[4] + s[5] + s[6], s[5] + s[6])
                 rows.append(Row(tag, SpanScores(s[0], s[1], s[2]), SpanScores(s[0], s[1], s[3]), table,
-                                alpha, len(self.annotators) == 2))
+                                alpha, len(self.annotators) == 2 or self.against is not None))
             pairs.append(replace(pair, rows=tuple(rows)))
         alpha = None
         if self.alpha_scope is not None:
@@ -391,8 +424,8 @@ class AgreementJob:
             alpha = {tag: alpha_from_counts(m, items, s[0], s[1]) for tag, s in zip(tags, in_scope)}
             used_count = sum(1 for s in in_scope if s[0])
             alpha[None] = alpha_from_counts(m, items * used_count, sum(s[0] for s in in_scope), sum(s[1] for s in in_scope))
-        elif len(self.annotators) == 2:
-            alpha = {row.tag: row.alpha for row in pairs[0].rows}
+        elif len(self.annotators) == 2 or self.against is not None:
+            alpha = {row.tag: row.alpha for row in pairs[0].rows} if pairs else {}
         return replace(report, tags=tags, pairs=tuple(pairs), alpha=alpha, progress=None,
                        done=report.done | {"counted"})
 

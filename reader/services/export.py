@@ -22,6 +22,7 @@ from reader.core.exchange.yaml_format import (
     moving_record,
     pairs,
     codebook_record,
+    gold_record,
     orphan_record,
     pending_record,
     tombstone_record,
@@ -73,17 +74,26 @@ def _deleted(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
     return [tombstone_record(*row) for row in store.annotations.tombstones(annotator, only.since)]
 
 
+def _gold(store: Store, exported_ids: list[str]) -> list[dict[str, Any]]:
+    """The gold layer's decisions on the annotations the export holds (in their order)."""
+    decisions = store.gold.decisions(exported_ids)
+    return [gold_record(decisions[annotation_id]) for annotation_id in exported_ids if annotation_id in decisions]
+
+
 def export_document(store: Store, exported: str | None = None, only: ExportFilter | None = None) -> dict[str, Any]:
     """The whole export as plain data (what `write_yaml` writes, for tests and small exports)."""
     only = seen_filter(store, only)
+    articles = [moving_record(moving) for moving in store.exchange.articles_to_move(only)]
+    exported_ids = [annotation["id"] for article in articles for annotation in article["annotations"]]
     return {
         "format": FORMAT,
         "exported": exported or now_utc(),
         "codebook": _codebook(store, only),
         "entities": _verdicts(store, only),
-        "articles": [moving_record(moving) for moving in store.exchange.articles_to_move(only)],
+        "articles": articles,
         "pending": _pending(store, only),
         **({"deleted": deleted} if (deleted := _deleted(store, only)) else {}),
+        **({"gold": gold} if (gold := _gold(store, exported_ids)) else {}),
     }
 
 
@@ -100,6 +110,7 @@ def write_yaml(store: Store, stream: IO[str], exported: str | None = None, only:
     stream.write(listing_yaml("entities", _verdicts(store, only)))
     count = 0
     empty = True
+    exported_ids: list[str] = []
     for moving in store.exchange.articles_to_move(only):
         if empty:
             stream.write("articles:\n")
@@ -118,12 +129,16 @@ def write_yaml(store: Store, stream: IO[str], exported: str | None = None, only:
             parts.append(mapping([("orphans", [pairs(orphan_record(*orphan)) for orphan in orphans])], 2))
         stream.write("".join(parts))
         count += len(notes)
+        exported_ids.extend(note.id for note in notes)
     if empty:
         stream.write("articles: []\n")
     stream.write(listing_yaml("pending", _pending(store, only)))
     deleted = _deleted(store, only)
     if deleted:  # only when there are some: a file without any is as version 3 always wrote it
         stream.write(listing_yaml("deleted", deleted))
+    gold = _gold(store, exported_ids)
+    if gold:  # only when there are some; readers before it ignore the key
+        stream.write(listing_yaml("gold", gold))
     return count
 
 

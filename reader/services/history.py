@@ -13,12 +13,14 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from reader.core.codebook import TagLook
-from reader.core.model import Annotation, ArticleNote, FeedbackChange, TagMerge, now_utc
+from reader.core.model import (
+    Annotation, ArticleNote, FeedbackChange, GoldChoice, GoldDecision, GoldVersion, TagMerge, now_utc,
+)
 from reader.store import StaleWriteError, Store
 
 ChangeKind = Literal[
     "add", "delete", "tag", "untag", "note", "article_tag", "article_untag", "article_note",
-    "rename_tag", "merge_tags", "tag_look", "reattach", "delete_orphan", "entity", "done",
+    "rename_tag", "merge_tags", "tag_look", "reattach", "delete_orphan", "entity", "done", "gold",
 ]
 #: Changes to the codebook or to entity feedback rather than to one article (`article_id` 0).
 CODEBOOK_KINDS = frozenset({"rename_tag", "merge_tags", "tag_look"})
@@ -63,6 +65,8 @@ class Change:
     done_by: str | None = None
     done_before: str | None = None
     done_after: str | None = None
+    #: Passages adjudicated into the gold layer ("gold"): each gold annotation with its decision.
+    golds: tuple[tuple[Annotation, GoldDecision], ...] = ()
 
     @property
     def annotation(self) -> Annotation | None:
@@ -86,7 +90,17 @@ class Change:
             "delete_orphan": "deleted an orphan",
             "entity": "changed what an entity is",
             "done": "marked the article done" if self.done_after else "marked the article not done",
+            "gold": self._describe_gold(),
         }[self.kind]
+
+    def _describe_gold(self) -> str:
+        if not self.golds:
+            return "adopted nothing into gold"
+        count = len(self.golds)
+        choice = self.golds[0][1].choice
+        how = {"a": "A's version", "b": "B's version", "both": "both versions", "edit": "an edited version",
+               "agreed": f"{count:,} agreed passage{'' if count == 1 else 's'}"}[choice]
+        return f"adopted {how} into {self.golds[0][0].annotator}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +200,19 @@ class History:
         self.store.annotations.restore(state[1], None, "deleting the orphan")
         return self._record(Change("delete_orphan", state[1].article_id, before=state[1], orphaned=orphaned))
 
+    def adopt_gold(
+        self, versions: list[GoldVersion], seen: list[Annotation], gold: str, curator: str, choice: GoldChoice,
+        seen_sha256: str | None = None,
+    ) -> Change:
+        """Versions of a passage written into the gold layer on the curator's decision, if the
+        coders' annotations are still as `seen` (see Gold.adopt in reader.store): the one way
+        a curator writes annotations that are not their own (`gold`'s)."""
+        absent = self._absent(tag for version in versions for tag in version.tags)
+        written = self.store.gold.adopt(versions, seen, gold, curator, choice, seen_sha256=seen_sha256)
+        first = written[0][0] if written else None
+        return self._record(Change("gold", first.article_id if first and len({a.article_id for a, _ in written}) == 1 else 0,
+                                   after=first, golds=tuple(written)), absent)
+
     # ---- articles ---------------------------------------------------------------------------
 
     def tag_article(self, article_id: int, tag: str, annotator: str) -> Change | None:
@@ -278,6 +305,15 @@ class History:
                 self._apply_codebook(change, forward)
             except ValueError as error:  # a name taken or gone meanwhile: the codebook moved on
                 raise StaleWriteError(store.path, str(error), action) from None
+        elif kind == "gold":
+            with store.writing(action):
+                for annotation, decision in change.golds:
+                    if forward:
+                        store.annotations.restore(None, annotation, action, "placed")
+                        store.gold.record(decision)
+                    else:
+                        store.annotations.restore(annotation, None, action)
+                        store.gold.forget(annotation.id)
         elif kind == "entity" and change.feedback is not None:
             store.entities.restore_feedback(change.feedback, forward)
         elif kind == "article_note" and change.note_annotator is not None:

@@ -50,7 +50,9 @@ from reader.core.exchange.yaml_read import load_own
 from reader.core.ingest import IngestError, SizeLimit, normalise_text, path_text, read_regular_file
 from reader.core.model import (
     Annotation,
+    GOLD_CHOICES,
     ArticleNote,
+    GoldDecision,
     PendingAnnotation,
     is_later,
     now_utc,
@@ -71,6 +73,7 @@ _CODEBOOK_KEYS = {"name", "key", "color", "description"}
 _VERDICT_KEYS = {"surface", "label", "verdict", "annotator", "created"}
 _TOMBSTONE_KEYS = {"id", "annotator", "deleted"}
 _PENDING_KEYS = {"article", "sha256", "title", "annotation_id", "source_file", "kept", "record"}
+_GOLD_KEYS = {"annotation", "curator", "decided", "choice", "sources"}
 
 #: The largest annotation file read (a whole export, texts included, of 100,000 annotations is
 #: about 280 MB). Larger files, pipes and devices are refused before anything is read.
@@ -268,6 +271,8 @@ class _Incoming:
     verdicts: list[LinedMap]
     pending: list[PendingAnnotation]
     deleted: list[LinedMap] = field(default_factory=list)
+    #: The gold layer's decisions (`gold:`): who adjudicated which gold annotation, when, how.
+    gold: list[LinedMap] = field(default_factory=list)
 
 
 def _fail(path: Path, node: Any, key: str | None, where: str, problem: str) -> YamlError:
@@ -311,9 +316,12 @@ def _check_document(document: Any, path: Path, strings_checked: bool = False) ->
     verdicts: list[LinedMap] = []
     pending: list[PendingAnnotation] = []
     deleted: list[LinedMap] = []
+    gold: list[LinedMap] = []
     if version >= 3:
         deleted = _check_list(document, "deleted", path, _TOMBSTONE_KEYS, _check_tombstone, strings_checked)
         _refuse_twice(deleted, path, "deleted", lambda entry: entry["id"], "id", "this id is given twice")
+        gold = _check_list(document, "gold", path, _GOLD_KEYS, _check_gold_decision, strings_checked)
+        _refuse_twice(gold, path, "gold", lambda entry: entry["annotation"], "annotation", "a second decision on this annotation")
         codebook = _check_list(document, "codebook", path, _CODEBOOK_KEYS, _check_codebook_entry, strings_checked)
         verdicts = _check_list(document, "entities", path, _VERDICT_KEYS, _check_verdict, strings_checked)
         pending = [
@@ -327,7 +335,7 @@ def _check_document(document: Any, path: Path, strings_checked: bool = False) ->
                       "a second verdict on this surface as this label")
         _refuse_twice([entry for entry in verdicts if entry["verdict"] == "accept"], path, "entities",
                       lambda entry: entry["surface"], "surface", "a second label accepted for this surface")
-    return _Incoming(version, checked, codebook, verdicts, pending, deleted)
+    return _Incoming(version, checked, codebook, verdicts, pending, deleted, gold)
 
 
 def _refuse_twice(entries: list[LinedMap], path: Path, where: str, key_of, field_name: str, problem: str) -> None:
@@ -403,6 +411,18 @@ def _check_tombstone(entry: LinedMap, path: Path, where: str) -> None:
     for key in ("id", "annotator", "deleted"):
         _need_string(entry, key, path, where)
         entry[key] = one_line(entry[key])
+
+
+def _check_gold_decision(entry: LinedMap, path: Path, where: str) -> None:
+    for key in ("annotation", "curator", "decided", "choice"):
+        _need_string(entry, key, path, where)
+        entry[key] = one_line(entry[key])
+    if entry["choice"] not in GOLD_CHOICES:
+        raise _fail(path, entry, "choice", f"{where}.choice", f"expected one of {', '.join(GOLD_CHOICES)}, got {entry['choice']!r}")
+    sources = entry.get("sources", LinedList())
+    if not isinstance(sources, list) or not all(isinstance(source, str) and source for source in sources):
+        raise _fail(path, entry, "sources", f"{where}.sources", "expected a list of annotation ids (strings)")
+    entry["sources"] = [one_line(source) for source in sources]
 
 
 def _check_pending(entry: LinedMap, path: Path, where: str) -> None:
@@ -733,6 +753,20 @@ class _Merger:
             yield lambda entry=entry: self.deletion(entry["id"], entry["annotator"], entry["deleted"])
         for pending in incoming.pending:
             yield lambda pending=pending: self.pending(pending)
+        for entry in incoming.gold:
+            yield lambda entry=entry: self.gold_decision(entry)
+
+    def gold_decision(self, entry: LinedMap) -> None:
+        """A decision of the gold layer, kept with its annotation when that is here (brought by
+        this file or an earlier one); the later decision of the two stays."""
+        self.flush()  # the file's annotations gathered so far are written first
+        if self.store.annotations.state(entry["annotation"]) is None:
+            return
+        known = self.store.gold.decisions([entry["annotation"]]).get(entry["annotation"])
+        if known is not None and not is_later(entry["decided"], known.decided):
+            return
+        self.store.gold.record(GoldDecision(entry["annotation"], entry["curator"], entry["decided"], entry["choice"],
+                                            tuple(entry["sources"])))
 
     def deletion(self, annotation_id: str, owner: str, deleted: str) -> None:
         """A deletion the file carries: the copy here of the same owner goes if it is no newer

@@ -26,6 +26,7 @@ from reader.store.articles import Articles
 from reader.store.annotations import Annotations
 from reader.store.entities import Entities
 from reader.store.exchange import Exchange
+from reader.store.gold import Gold
 from reader.store.listing import Listing
 from reader.store.passages import Passages
 from reader.store.schema import NOT_OURS, READER_APPLICATION_ID, database_file_problem, identity, identity_problem, migrations
@@ -62,6 +63,7 @@ class Store:
         self.passages = Passages(self)
         self.entities = Entities(self)
         self.exchange = Exchange(self)
+        self.gold = Gold(self)
 
     @classmethod
     def open(cls, path: Path | str, read_only: bool | None = None) -> Store:

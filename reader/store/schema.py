@@ -392,6 +392,19 @@ def m024_coding_study(db: Database) -> None:
     db.execute("CREATE INDEX idx_reading_annotator_read ON reading (annotator, read_at)")
     db.execute("CREATE INDEX idx_reading_annotator_done ON reading (annotator, done_at)")
 
+@migrations()
+def m025_gold_decisions(db: Database) -> None:
+    # The gold layer's provenance: for each annotation adjudicated into gold (annotator
+    # `study.gold`), who decided, when, how (a: A's version, b: B's, both, edit, agreed: the
+    # coders agreed) and from which source annotations (a JSON list of ids, in A, B order).
+    # A row stays while its annotation is deleted (undo may bring it back); readers join.
+    db["gold_decisions"].create(
+        {"annotation_id": str, "curator": str, "decided": str, "choice": str, "sources": str},
+        pk="annotation_id",
+        not_null={"annotation_id", "curator", "decided", "choice", "sources"},
+    )
+
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")

@@ -34,6 +34,8 @@ from reader.store import StaleWriteError, Store, StoreWriteError, database_error
 from reader.tui.format import plural, short_path, short_quote
 from reader.tui.keys import binding_rows, bindings_for, context_of, help_sections, key_label, keys_of, palette_targets
 from reader.tui.messages import DatabaseChanged
+from reader.services.adjudication import Curating
+from reader.tui.screens.adjudicate import AdjudicateScreen
 from reader.tui.screens.agreement import AgreementScreen
 from reader.tui.screens.article import ArticleScreen
 from reader.tui.screens.article_list import ArticleListScreen
@@ -91,9 +93,12 @@ class ReaderApp(App[None]):
     FILL_ENTITY_CACHE = True
 
     def __init__(
-        self, config: Config, store: Store, recogniser: Recogniser | None = None, *, state_path: Path | None = None
+        self, config: Config, store: Store, recogniser: Recogniser | None = None, *, state_path: Path | None = None,
+        adjudicate: tuple[str, str] | None = None,
     ) -> None:
         super().__init__()
+        #: `reader adjudicate A B`: the two coders whose disagreements open first.
+        self.adjudicate = adjudicate
         self.store = store
         # who is at the keyboard, and whose work they may see (a blind study: their own)
         store.study.configure(config.annotator, config.study.blind, config.study.lead)
@@ -123,6 +128,8 @@ class ReaderApp(App[None]):
         self._remember_theme = True
         self.set_keymap(self.config.keymap)
         self.push_screen(ArticleListScreen(self.workspace))
+        if self.adjudicate is not None:
+            self.open_adjudicate(*self.adjudicate)
         self._seen_version = self.store.data_version()
         self.set_interval(self.WATCH_SECONDS, self._watch_database)
         if self.store.read_only:
@@ -224,6 +231,18 @@ class ReaderApp(App[None]):
         """Show an article: the cursor at offset `at`, else at the first hit of `search`, else
         where the reader left off."""
         self.push_screen(ArticleScreen(self.workspace, article_id, search=search, at=at))
+
+    def open_article_curating(self, article_id: int, at: int, curating: Curating) -> None:
+        """Show an article where keys write the gold layer's annotations (from adjudication)."""
+        self.push_screen(ArticleScreen(self.workspace, article_id, at=at, curating=curating))
+
+    def ask_yes_no(self, question: str, then: Callable[[], object]) -> None:
+        """Ask `question`; `then` runs on yes (a refused write reported as not saved)."""
+        self.push_screen(ConfirmScreen(question), self.saving(lambda yes: bool(yes) and then()))
+
+    def open_adjudicate(self, a: str, b: str) -> None:
+        """Walk the disagreements of coders `a` and `b` into the gold layer."""
+        self.push_screen(AdjudicateScreen(self.workspace, a, b))
 
     def open_compare(self, article_id: int, left: str, right: str) -> None:
         """Show an article twice, side by side: `left`'s annotations and `right`'s."""

@@ -12,13 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from reader.core.exchange.yaml_emit import mapping, scalar
-from reader.core.model import Annotation, ArticleInfo, ArticleNote, ArticleTag, MovingArticle, PendingAnnotation
+from reader.core.model import (
+    Annotation, ArticleInfo, ArticleNote, ArticleTag, GoldDecision, MovingArticle, PendingAnnotation,
+)
 
 FORMAT = "reader-annotations/3"
 #: Formats `reader import-annotations` reads: version 1 had no article texts; version 2 no
 #: codebook, entity feedback, orphans, pending annotations, nor who tagged an article when.
 #: A version 3 file may end with `deleted:`, the deletions that travel (tombstones: id,
-#: annotator, deleted), written only when there are some; readers before it ignore it.
+#: annotator, deleted), written only when there are some; readers before it ignore it. Likewise
+#: `gold:`, the gold layer's decisions (annotation, curator, decided, choice, sources).
 READABLE_FORMATS = ("reader-annotations/1", "reader-annotations/2", FORMAT)
 
 
@@ -98,6 +101,12 @@ def verdict_record(surface: str, label: str, verdict: str, annotator: str | None
 def tombstone_record(annotation_id: str, annotator: str, deleted: str) -> dict[str, Any]:
     """A deletion that travels: the id of an annotation (or orphan, or memo) its owner deleted, and when."""
     return {"id": annotation_id, "annotator": annotator, "deleted": deleted}
+
+
+def gold_record(decision: GoldDecision) -> dict[str, Any]:
+    """Where a gold annotation comes from: who adjudicated it, when, how, from which annotations."""
+    return {"annotation": decision.annotation_id, "curator": decision.curator, "decided": decision.decided,
+            "choice": decision.choice, "sources": list(decision.sources)}
 
 
 def pending_record(pending: PendingAnnotation) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from reader.services.agreement import (
     AgreementJob,
     AgreementReport,
     DisagreementIndex,
+    coders_first,
     Level,
     kind_label,
     number,
@@ -77,10 +78,11 @@ class ListedDisagreement:
     b_quote: str
 
 
-def _reports(store: Store, annotators: list[str], level: Level) -> Iterator[tuple[AgreementReport, bool]]:
+def _reports(store: Store, annotators: list[str], level: Level,
+             against: str | None = None) -> Iterator[tuple[AgreementReport, bool]]:
     """(report, finished) after each stage; finished once every number and what each pair left
     out are known (the sums are saved after that, while the screen already shows them)."""
-    job = AgreementJob(annotators, None, level)
+    job = AgreementJob(annotators, None, level, against=against)
     yield job.load(store), False
     for report in job.stages():
         yield report, "left_out" in report.done
@@ -115,6 +117,8 @@ class AgreementScreen(Screen[None]):
         self.requested = annotators
         self.annotators: list[str] = []
         self.level: Level = "char"
+        #: Each annotator against the gold layer (v), instead of every pair.
+        self.against: str | None = None
         self.report: AgreementReport | None = None
         #: Which computation the screen waits for: results of an older one are dropped.
         self.generation = 0
@@ -153,7 +157,9 @@ class AgreementScreen(Screen[None]):
 
     def on_mount(self) -> None:
         try:
-            self.annotators = resolve_annotators(self.store.annotations.annotators(), self.requested)
+            known = self.store.annotations.annotators()
+            self.annotators = resolve_annotators(known if self.requested else coders_first(known, self.workspace.config.gold),
+                                                 self.requested)
         except AgreementError as error:
             self.problem = str(error)
         self.table.focus()
@@ -170,7 +176,8 @@ class AgreementScreen(Screen[None]):
     # ---- computing ------------------------------------------------------------------------
 
     def _key(self) -> tuple:
-        return (str(self.store.path) if self.store.path is not None else id(self.store), tuple(self.annotators), self.level)
+        return (str(self.store.path) if self.store.path is not None else id(self.store), tuple(self.annotators), self.level,
+                self.against)
 
     def _signature(self) -> tuple:
         """Changes whenever what agreement counts does (passages, their tags, texts, the
@@ -200,15 +207,16 @@ class AgreementScreen(Screen[None]):
         self.started = time.perf_counter()
         self._show()
         if self.store.path is None:  # an in-memory store: no second connection to it, compute here
-            for report, finished in _reports(self.store, self.annotators, self.level):
+            for report, finished in _reports(self.store, self.annotators, self.level, self.against):
                 self._receive(self.generation, self._signature(), report, finished)
             return
         # After the next frame: the table appears before the thread starts competing for the CPU.
         self.call_after_refresh(self._compute, self.generation, self._signature(), self.store.path,
-                                list(self.annotators), self.level)
+                                list(self.annotators), self.level, self.against)
 
     @work(thread=True, exclusive=True, group="agreement", exit_on_error=False)
-    def _compute(self, generation: int, signature: tuple, path, annotators: list[str], level: Level) -> None:
+    def _compute(self, generation: int, signature: tuple, path, annotators: list[str], level: Level,
+                 against: str | None = None) -> None:
         """Every stage in this thread, with a connection of its own: the report is shown after
         each chunk of articles counted, then with each pair's disagreements."""
         worker = get_current_worker()
@@ -216,7 +224,7 @@ class AgreementScreen(Screen[None]):
             with paused_collection():
                 reader = Store.open(path)
                 try:
-                    for report, finished in _reports(reader, annotators, level):
+                    for report, finished in _reports(reader, annotators, level, against):
                         if worker.is_cancelled:
                             return
                         self.app.call_from_thread(self._receive, generation, signature, report, finished)
@@ -278,6 +286,8 @@ class AgreementScreen(Screen[None]):
     def _show(self) -> None:
         names = " vs ".join(f"{name} ({'AB'[i]})" if len(self.annotators) == 2 else name
                             for i, name in enumerate(self.annotators))
+        if self.against is not None:
+            names = f"{', '.join(n for n in self.annotators if n != self.against)} each against {self.against}"
         level = "characters" if self.level == "char" else "tokens"
         self.query_one("#agreement-title", Static).update(
             Text(f"Agreement · {display_text(names) or 'nobody'} · kappa and alpha over {level}"))
@@ -292,9 +302,13 @@ class AgreementScreen(Screen[None]):
         parts = []
         if report is not None:
             pair_lines = [population_line(report, pair) for pair in report.pairs]
-            parts.append(pair_lines[0] if len(pair_lines) == 1 else
-                         f"{len(report.pairs)} pairs, each over the articles both annotated; "
-                         f"alpha over {report.articles:,} article{'' if report.articles == 1 else 's'} all of them annotated")
+            if self.against is not None and len(pair_lines) > 1:
+                parts.append(f"each against {self.against} (P: the annotator's precision, R: recall), "
+                             "over the articles both annotated")
+            else:
+                parts.append(pair_lines[0] if len(pair_lines) == 1 else
+                             f"{len(report.pairs)} pairs, each over the articles both annotated; "
+                             f"alpha over {report.articles:,} article{'' if report.articles == 1 else 's'} all of them annotated")
         if self.computing:
             updating = " (the database changed since these numbers)" if self.stale else ""
             counting = ""
@@ -312,6 +326,7 @@ class AgreementScreen(Screen[None]):
         report = self.report
         two = len(self.annotators) == 2
         columns = ["Tag", *COLUMNS] if two else ["Pair", "Tag", *COLUMNS]
+        with_alpha = two or self.against is not None
         targets: list[tuple[int | None, str | None]] = []
         rows: list[list[Text]] = []
         if report is None:
@@ -323,9 +338,9 @@ class AgreementScreen(Screen[None]):
                 for row in pair.rows:
                     label = Text(display_text(tag_label(row.tag)), style="bold" if row.tag is None else "")
                     lead = [label] if two else [Text(display_text(f"{pair.a} / {pair.b}")), label]
-                    rows.append([*lead, *(Text(value, justify="right") for value in row_cells(row, two))])
+                    rows.append([*lead, *(Text(value, justify="right") for value in row_cells(row, with_alpha))])
                     targets.append((index, row.tag))
-            if not two:
+            if not two and self.against is None:
                 alpha = report.alpha
                 for tag in [*report.tags, None]:
                     value = number(alpha.get(tag)) if alpha is not None else "…"
@@ -488,6 +503,44 @@ class AgreementScreen(Screen[None]):
             self.disagreement_list.focus()
         else:
             self.table.focus()
+
+    def _pair(self) -> tuple[str, str] | None:
+        report = self.report
+        if report is None or not report.pairs:
+            return None
+        pair = report.pairs[min(self.selected[0], len(report.pairs) - 1)]
+        return pair.a, pair.b
+
+    def action_adjudicate(self) -> None:
+        """d: walk the selected pair's disagreements into the gold layer."""
+        pair = self._pair()
+        gold = self.workspace.config.gold
+        if pair is None:
+            self.notify("No pair to adjudicate yet: wait for the numbers, or choose annotators (a).", markup=False)
+        elif gold in pair:
+            self.notify(f"That pair holds {gold}, the gold layer itself: adjudicate two coders (v shows every pair).", markup=False)
+        else:
+            self.app.open_adjudicate(*pair)
+
+    def action_toggle_against_gold(self) -> None:
+        """v: each annotator against the gold layer, or every pair again."""
+        gold = self.workspace.config.gold
+        known = self.store.annotations.annotators()
+        if self.against is None and gold not in known:
+            self.notify(f"Nobody has annotated as {gold} yet: adjudicate a pair first (d).", markup=False)
+            return
+        self.against = None if self.against is not None else gold
+        if self.against is not None:
+            self.annotators = [gold, *(name for name in known if name != gold)]
+            self.problem = None
+        else:
+            try:
+                self.annotators = resolve_annotators(coders_first(known, gold), None)
+            except AgreementError as error:
+                self.problem = str(error)
+        self.selected = (0, None)
+        self.shown_numbers = False
+        self._start()
 
     def action_back(self) -> None:
         self.dismiss()

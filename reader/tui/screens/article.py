@@ -22,7 +22,8 @@ from textual.widgets import Input, Static
 from reader.core.entities import LABELS
 from reader.core.entities.packed import SpanTable
 from reader.core.anchoring import Selector, reanchor, selector_for
-from reader.core.model import Annotation, Article, tag_name_problem
+from reader.core.model import Annotation, Article, GoldVersion, tag_name_problem
+from reader.services.adjudication import Curating
 from reader.store import StoreWriteError
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
@@ -55,8 +56,11 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     KEY_CONTEXT = "article"
     BINDINGS = bindings_for(KEY_CONTEXT)
 
-    def __init__(self, workspace: Workspace, article_id: int, search: str | None = None, at: int | None = None) -> None:
+    def __init__(self, workspace: Workspace, article_id: int, search: str | None = None, at: int | None = None,
+                 curating: Curating | None = None) -> None:
         super().__init__()
+        #: Opened from adjudication: keys change the gold layer's annotations, not the user's own.
+        self.curating = curating
         self.workspace = workspace
         self.store = workspace.store
         self.article: Article = self.store.articles.get(article_id)
@@ -71,6 +75,12 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         self.at = at
         self.position = 0  # the cursor, kept for saving when the screen goes away
         self._codebook_shown = workspace.codebook
+
+    @property
+    def me(self) -> str:
+        """Whose annotations keys change: the user's own; the gold layer's while curating (the
+        one exception, made only by the adjudication screen)."""
+        return self.curating.gold if self.curating is not None else self.config.annotator
 
     @property
     def config(self):
@@ -174,6 +184,8 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     def _title(self) -> Text:
         article = self.article
         title = Text(display_text(article.title), style="bold")
+        if self.curating is not None:
+            title = Text.assemble((f"Curating {display_text(self.curating.gold)} · ", "bold reverse"), title)
         details = [part for part in (article.source, (article.published or "")[:10]) if part]
         if details:
             title.append("  " + " · ".join(display_text(part) for part in details), style="dim")
@@ -275,14 +287,14 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             color=self.workspace.codebook.color(annotation.tags[0]) if annotation.tags else MEMO_COLOR,
             # a colleague's annotation says whose it is
             label=(", ".join(annotation.tags) or MEMO_LABEL)
-            + ("" if annotation.annotator == self.config.annotator else f" · {annotation.annotator}"),
+            + ("" if annotation.annotator == self.me else f" · {annotation.annotator}"),
         )
 
     def _own_annotation_under_cursor(self, doing: str) -> Annotation | None:
         """The innermost of my annotations under the cursor; a colleague's is never changed
         (None, with a message saying whose it is)."""
         here = {h.id for h in self.view.highlights_at(self.view.cursor)}
-        mine = [a for a in self.annotations if a.id in here and a.annotator == self.config.annotator]
+        mine = [a for a in self.annotations if a.id in here and a.annotator == self.me]
         if mine:
             return min(mine, key=lambda a: a.end - a.start)
         others = sorted({a.annotator for a in self.annotations if a.id in here})
@@ -321,7 +333,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             self.notify("Nothing to tag here: move to some text or select a passage.", severity="warning", markup=False)
             return None
         # only my own annotation on that passage takes the tag: a colleague's is never changed
-        me = self.config.annotator
+        me = self.me
         return span, next((a for a in self.all_annotations if (a.start, a.end) == span and a.annotator == me), None)
 
     def apply_tag(self, name: str) -> Annotation | None:
@@ -337,12 +349,14 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             return same
         if same is not None:
             change = history.add_tag(same.id, name, seen=same)
+        elif self.curating is not None:
+            change = self.curating.adopt(history, GoldVersion(self.article.id, span[0], span[1], (name,), ()), self.article.sha256)
         else:
             change = history.add(self.article.id, span[0], span[1], [name], self.config.annotator, self.article.sha256)
         self.view.action_clear_selection()
         self._show_annotations()
         shown = self.workspace.shown.annotator
-        if shown is not None and shown != self.config.annotator:
+        if shown is not None and shown != self.me:
             self.notify(f"Saved; not shown while only {shown}'s annotations are (W).", markup=False)
         assert change.annotation is not None
         self.say(f"{name}: “{short_quote(change.annotation.quote)}”", title="Tagged")
