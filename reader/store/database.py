@@ -28,6 +28,7 @@ from reader.store.entities import Entities
 from reader.store.exchange import Exchange
 from reader.store.listing import Listing
 from reader.store.passages import Passages
+from reader.store.removal import Removal
 from reader.store.schema import NOT_OURS, READER_APPLICATION_ID, database_file_problem, identity, identity_problem, migrations
 from reader.store.tags import Tags
 from reader.store.errors import busy, database_error_reason, write_failure
@@ -58,6 +59,7 @@ class Store:
         self.passages = Passages(self)
         self.entities = Entities(self)
         self.exchange = Exchange(self)
+        self.removal = Removal(self)
 
     @classmethod
     def open(cls, path: Path | str, read_only: bool | None = None) -> Store:
