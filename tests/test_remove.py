@@ -254,3 +254,26 @@ def test_titles_from_outside_are_guarded(workspace):
     run("import", "evil.txt")
     result = run("remove", "--path", "evil.txt", "--dry-run")
     assert "\x1b" not in result.output and "\x07" not in result.output
+
+
+def test_the_entity_index_and_the_tag_summaries_forget_a_removed_article(three):
+    from reader.core.entities import Span
+    from reader.core.model import sha256_text
+    from reader.store import entity_index
+
+    store, (ferry, bridge, _market) = three
+    for article_id, text in ((ferry, FERRY), (bridge, BRIDGE)):
+        with store.writing("indexing"):
+            store.entities.cache(sha256_text(text), "test/1", [Span(0, 5, "ORG", "test")])
+            entity_index.index_article(store.db, article_id, sha256_text(text), "test/1", text, "2026-02-03",
+                                       [Span(0, 5, "ORG", "test")])
+    store.annotations.add(ferry, *span(FERRY, "The harbour board agreed a new rota."), ["cooperation"], "alice")
+    store.annotations.add(bridge, *span(BRIDGE, "Cyclists crossed it first."), ["cooperation"], "alice")
+    store.removal.remove([ferry])
+    assert count(store, "SELECT count(*) FROM entity_cache WHERE sha256 = ?", [sha256_text(FERRY)]) == 0
+    assert count(store, "SELECT count(*) FROM entity_cache WHERE sha256 = ?", [sha256_text(BRIDGE)]) == 1
+    assert store.db.execute("SELECT sum(articles), sum(mentions) FROM entities").fetchone() == (1, 1)
+    assert store.db.execute("SELECT sum(articles), sum(mentions) FROM entity_months").fetchone() == (1, 1)
+    assert store.db.execute(
+        "SELECT article_id, article_source, article_month FROM annotation_tags"
+    ).fetchall() == [(bridge, "Citydesk", "2026-02")]

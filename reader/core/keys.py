@@ -103,6 +103,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 "The next article of the list (its order, search and filters), without going back to it", footer=False),
             KeyAction('article.previous', 'K', 'next_article(-1)', 'Previous article',
                 'The previous article of the list, without going back to it', footer=False),
+            KeyAction('article.remove', 'D', 'remove_article', 'Remove article',
+                'Remove this article (its annotations kept as orphans, or deleted on a second choice)', footer=False),
             KeyAction('article.open_url', 'B', 'open_url', 'Browser',
                 "Open the article's web address (http or https) in your browser", footer=False),
             KeyAction('article.copy', 'y', 'copy_passage', 'Copy',
@@ -191,6 +193,11 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'Annotations that lost their place when their article changed', footer=False),
             KeyAction('list.open_url', 'B', 'open_url', 'Browser',
                 "Open the web address of the article under the cursor in your browser", footer=False),
+            KeyAction('list.remove', 'D', 'remove_article', 'Remove',
+                'Remove the article under the cursor (its annotations kept as orphans, or deleted on a second choice)',
+                footer=False),
+            KeyAction('list.remove_shown', 'ctrl+d', 'remove_shown', 'Remove shown',
+                'Remove every article the list shows (the result of its search and filters)', footer=False),
             KeyAction('app.quit', 'q', 'app.quit_or_ask', 'Quit',
                 'Quit (asking first while reader is still working in the background; ctrl+q never asks)'),
             KeyAction('app.help', 'question_mark', 'app.help', 'Keys', 'Show every key'),
@@ -407,6 +414,17 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
         remappable=False,
     ),
     KeyContext(
+        'remove',
+        (
+            KeyAction('remove.keep', 'y,enter', "answer('orphans')", 'Remove', 'Remove, the annotations kept as orphans',
+                priority=True),
+            KeyAction('remove.delete', 'd', "answer('delete')", 'Delete annotations',
+                'Remove and delete the annotations (asked again)'),
+            KeyAction('remove.no', 'n,escape,q', 'answer(None)', 'Keep'),
+        ),
+        remappable=False,
+    ),
+    KeyContext(
         'confirm',
         (
             KeyAction('confirm.yes', 'y,enter', 'answer(True)', 'Yes', priority=True),
@@ -435,6 +453,7 @@ SCREENS: dict[str, ScreenKeys] = {screen.context: screen for screen in (
     ScreenKeys("prompt", "Type a value"),
     ScreenKeys("note_editor", "Note"),
     ScreenKeys("confirm", "Answer yes or no"),
+    ScreenKeys("remove", "Remove articles"),
 )}
 # The article's side panel (side_panel) takes j and k only while it has the focus; its keys
 # are fixed, so no screen lists it among the widgets a keymap is checked against.

@@ -28,10 +28,14 @@ def what_goes(preview: RemovalPreview, delete_annotations: bool) -> str:
     return f"{line}, with {' and '.join(parts)} {fate}"
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def preview_lines(preview: RemovalPreview, delete_annotations: bool) -> list[str]:
     """What removing would take: a count line, the first titles, what else goes with them."""
     lines = [what_goes(preview, delete_annotations)]
-    lines += [f"  {article_id}  {single_line(title)[:70]}" for article_id, title in preview.first]
+    lines += [f"  {article_id}  {_cut(single_line(title), 64)}" for article_id, title in preview.first]
     if preview.articles > len(preview.first):
         lines.append(f"  ... and {preview.articles - len(preview.first):,} more")
     extra = []

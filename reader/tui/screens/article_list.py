@@ -21,6 +21,7 @@ from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
+from reader.tui.screens.remove import ask_and_remove, done_line
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
@@ -164,7 +165,7 @@ class ArticleListScreen(Screen[None]):
         if not orphans:
             self.notify("No orphans: every annotation is in place.", markup=False)
             return
-        titles = {orphan.article_id: self.store.articles.get(orphan.article_id).title for orphan in orphans}
+        titles = self.store.removal.orphan_titles()  # (by orphan: a removed article's orphans too)
         screen = OrphansScreen(f"Orphans ({len(orphans)})", orphans, titles, "opens the article")
         self.app.push_screen(screen, self._open_orphan_article)
 
@@ -172,8 +173,29 @@ class ArticleListScreen(Screen[None]):
         orphan = next((o for o in self.store.annotations.orphans() if o.id == orphan_id), None)
         if orphan is None:
             return
+        if not orphan.article_id:
+            self.notify("Its article was removed: importing the article again puts its annotations back.")
+            return
         self.app.open_article(orphan.article_id)
         self.notify("Select where it belongs, then O to put it back.", markup=False)
+
+    def action_remove_article(self) -> None:
+        row = self.article_list.current
+        if row is None:
+            self.notify("No article under the cursor.")
+            return
+        ask_and_remove(self, [row.id], "Remove this article?", self._removed)
+
+    def action_remove_shown(self) -> None:
+        described = self.query_state.describe()
+        ids = self.store.removal.chosen(query=self.query_state)
+        heading = f"Remove every article the list shows ({described})?" if described else "Remove every article?"
+        ask_and_remove(self, ids, heading, self._removed)
+
+    def _removed(self, counts) -> None:
+        self._reload(keep_cursor=True)
+        self._seen_signature = self.store.listing.signature()
+        self.notify(done_line(counts))
 
     def action_toggle_read(self) -> None:
         row = self.article_list.current
