@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from importlib import resources
 from pathlib import Path
 
@@ -159,17 +160,21 @@ def import_files(
 
 
 def import_documents(
-    store: Store, items: list[Document | Skipped], name: str, summary: ImportSummary | None = None,
+    store: Store, items: Iterable[Document | Skipped], name: str, summary: ImportSummary | None = None,
     overrides: Overrides = Overrides(),
 ) -> ImportSummary:
     """Import documents read from elsewhere than a file (standard input, named `name` in
-    messages) in batched transactions, counted into `summary` if given."""
+    messages) in batched transactions, counted into `summary` if given. `items` is taken a
+    batch at a time, between transactions (a stream is never waited on inside one)."""
     summary = ImportSummary() if summary is None else summary
-    for batch_start in range(0, len(items), BATCH_SIZE):
+    items = iter(items)
+    batch_start = 0
+    while batch := list(islice(items, BATCH_SIZE)):
         saved = f"; the {batch_start} documents before them were saved" if batch_start else ""
         with store.writing(f"importing documents from {name}{saved}"):
-            for item in items[batch_start : batch_start + BATCH_SIZE]:
+            for item in batch:
                 _record(store, overrides.apply(item) if overrides and isinstance(item, Document) else item, summary)
+        batch_start += len(batch)
     return summary
 
 
