@@ -235,8 +235,9 @@ def test_deleting_annotations_needs_the_word(workspace):
     store = Store.open(workspace / "annotations.db")
     assert len(store.annotations.orphans()) == 1 and store.annotations.tombstones() == []
     store.close()
-    # the same file imported again puts the annotation back
-    assert run("import", "ferry.txt").exit_code == 0
+    # the same file imported again puts the annotation back, and says so
+    again = run("import", "ferry.txt")
+    assert "annotations of removed articles imported again: 1 put back, 0 orphans" in again.output
     store = Store.open(workspace / "annotations.db")
     assert store.annotations.orphans() == [] and store.annotations.count() == 1
     [ferry] = store.removal.chosen(query=ListQuery(search="harbour"))
@@ -277,3 +278,42 @@ def test_the_entity_index_and_the_tag_summaries_forget_a_removed_article(three):
     assert store.db.execute(
         "SELECT article_id, article_source, article_month FROM annotation_tags"
     ).fetchall() == [(bridge, "Citydesk", "2026-02")]
+
+
+def test_a_database_made_before_m023_keeps_its_orphans_and_their_tombstone_trigger(tmp_path):
+    import json as json_module
+
+    from sqlite_utils import Database
+
+    from reader.store.schema import migrations
+
+    path = tmp_path / "old.db"
+    db = Database(path)
+    db.execute("PRAGMA foreign_keys = ON")
+    migrations.apply(db, stop_before="m023_orphans_of_removed_articles")
+    article_id = db["articles"].insert({
+        "uid": "u1", "sha256": "s1", "title": "Ferry crews return", "text": FERRY, "chars": len(FERRY),
+        "imported": "2026-01-01T00:00:00+00:00", "path": "ferry.txt", "locator": "",
+    }).last_pk
+    record = {"id": "orphan-1", "article_id": article_id, "start": 0, "end": 5, "quote": "Ferry", "prefix": "",
+              "suffix": " crews", "note": None, "annotator": "alice", "created": "2026-01-02T00:00:00+00:00",
+              "updated": "2026-01-02T00:00:00+00:00", "tags": ["conflict"]}
+    db["orphans"].insert({"id": "orphan-1", "article_id": article_id, "record": json_module.dumps(record),
+                          "orphaned": "2026-01-03T00:00:00+00:00"})
+    db["tombstones"].insert({"id": "orphan-2", "annotator": "alice", "deleted": "2026-01-04T00:00:00+00:00"})
+    db.close()
+    store = Store.open(path)
+    try:
+        assert [(o.id, o.article_id, o.tags) for o in store.annotations.orphans()] == [("orphan-1", article_id, ("conflict",))]
+        store.annotations.insert_orphan(replace_id(store.annotations.orphans()[0], "orphan-2"), "2026-01-05T00:00:00+00:00")
+        assert store.annotations.tombstones() == []  # an orphan written with a deleted id lifts its deletion
+        store.removal.remove([article_id])
+        assert {o.id for o in store.annotations.orphans()} == {"orphan-1", "orphan-2"}
+    finally:
+        store.close()
+
+
+def replace_id(annotation, new_id):
+    from dataclasses import replace
+
+    return replace(annotation, id=new_id)

@@ -36,6 +36,8 @@ class ImportSummary:
     encodings: dict[str, str] = field(default_factory=dict)
     #: HTML articles stored, by how their main text was found ("trafilatura", "stdlib").
     extractors: dict[str, int] = field(default_factory=dict)
+    #: Annotations of removed articles imported again (`reader remove`): put back, or kept as orphans.
+    returned: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """A human summary: counts first, then one line per skipped item."""
@@ -51,6 +53,11 @@ class ImportSummary:
                 f"annotations of changed articles: {kept} re-attached ({self.reanchored.get('exact', 0)} in place, "
                 f"{self.reanchored.get('moved', 0)} moved, {self.reanchored.get('fuzzy', 0)} matched fuzzily), "
                 f"{orphans} orphaned" + (" (kept: see Orphans, key O in reader)" if orphans else "")
+            )
+        if self.returned:
+            lines.append(
+                f"annotations of removed articles imported again: {self.returned.get('placed', 0)} put back, "
+                f"{self.returned.get('orphan', 0)} orphans (O lists them)"
             )
         if self.repaired:
             lines.append(f"mojibake repaired (such as \"Â£\" or \"&#163;\" for \"£\") in {self.repaired} article{'' if self.repaired == 1 else 's'}")
@@ -191,6 +198,8 @@ def _record(store: Store, item: Document | Skipped, summary: ImportSummary) -> N
             summary.extractors[item.extractor] = summary.extractors.get(item.extractor, 0) + 1
     if result.outcome == "imported":
         summary.imported += 1
+        for status, count in result.reanchored.items():  # (annotations of a removed article, back with it)
+            summary.returned[status] = summary.returned.get(status, 0) + count
     elif result.outcome == "unchanged":
         summary.unchanged += 1
     elif result.outcome == "updated":
