@@ -254,6 +254,7 @@ def test_titles_from_outside_are_guarded(workspace):
     (workspace / "evil.txt").write_text("Evil \x1b]0;owned\x07 title\n\nBody text here.", encoding="utf-8")
     run("import", "evil.txt")
     result = run("remove", "--path", "evil.txt", "--dry-run")
+    assert result.exit_code == 0 and "Would remove 1 article" in result.output and "owned" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
 
 
