@@ -108,8 +108,8 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         view.focus()
 
     def on_unmount(self) -> None:
-        if self.store.articles.sha256_of(self.article.id) != self.article.sha256:
-            return  # removed (or another text now): no position to keep
+        if self.store.articles.sha256_of(self.article.id) is None:
+            return  # removed: no position to keep
         with suppress(StoreWriteError):
             self.store.articles.save_position(self.article.id, self.position)
 

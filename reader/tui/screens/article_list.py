@@ -193,9 +193,7 @@ class ArticleListScreen(Screen[None]):
         ask_and_remove(self, ids, heading, self._removed)
 
     def _removed(self, counts) -> None:
-        self._reload(keep_cursor=True)
-        self._seen_signature = self.store.listing.signature()
-        self.notify(done_line(counts))
+        self.notify(done_line(counts))  # (the list reloads as the box closes: on_screen_resume)
 
     def action_toggle_read(self) -> None:
         row = self.article_list.current
