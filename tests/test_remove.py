@@ -251,10 +251,12 @@ def test_deleting_annotations_needs_the_word(workspace):
 
 
 def test_titles_from_outside_are_guarded(workspace):
-    (workspace / "evil.txt").write_text("Evil \x1b]0;owned\x07 title\n\nBody text here.", encoding="utf-8")
-    run("import", "evil.txt")
-    result = run("remove", "--path", "evil.txt", "--dry-run")
-    assert result.exit_code == 0 and "Would remove 1 article" in result.output and "owned" in result.output
+    store = Store.open(workspace / "annotations.db")  # a title as another database may hold it, unfiltered
+    store.articles.add_exported(uid="evil-1", sha256="e" * 64, title="Evil \x1b]0;owned\x07 title", text="Body text.",
+                                source=None, url=None, path="evil.txt", locator="", published=None)
+    store.close()
+    result = run("remove", "--path", str(workspace / "evil.txt"), "--dry-run")
+    assert result.exit_code == 0 and "Would remove 1 article" in result.output and "Evil" in result.output
     assert "\x1b" not in result.output and "\x07" not in result.output
 
 
@@ -318,3 +320,18 @@ def replace_id(annotation, new_id):
     from dataclasses import replace
 
     return replace(annotation, id=new_id)
+
+
+def test_a_removal_confirmed_before_another_window_annotated_is_refused(three, tmp_path):
+    from reader.store.errors import StaleWriteError
+
+    store, (ferry, _bridge, _market) = three
+    seen = store.removal.preview([ferry])
+    other = Store.open(tmp_path / "remove.db")  # another window, annotating meanwhile
+    other.annotations.add(ferry, *span(FERRY, "The harbour board agreed a new rota."), ["cooperation"], "bob")
+    other.close()
+    with pytest.raises(StaleWriteError, match="changed since they were shown"):
+        store.removal.remove([ferry], delete_annotations=True, seen=seen)
+    assert store.listing.count() == 3 and store.annotations.count() == 1
+    done = store.removal.remove([ferry], delete_annotations=True, seen=store.removal.preview([ferry]))
+    assert done.annotations == 1

@@ -43,9 +43,7 @@ def remove_command(
     if search is not None and not search.strip():
         raise click.BadParameter("an empty search names no article", param_hint="--search")
     query = ListQuery(search=search, source=source) if (search or source) else None
-    prefixes = tuple(dict.fromkeys(
-        variant for path in paths for variant in (path, path if path == "<stdin>" else os.path.abspath(path))
-    ))
+    prefixes = tuple(dict.fromkeys(variant for path in paths for variant in _spellings(path)))
     store = context.open_store()
     try:
         try:
@@ -71,13 +69,23 @@ def remove_command(
             return
         if not yes:
             _confirm(preview.articles, preview.annotations + preview.orphans, delete_annotations)
-        counts = store.removal.remove(chosen, delete_annotations=delete_annotations)
+        counts = store.removal.remove(chosen, delete_annotations=delete_annotations, seen=preview)
         if as_json:
             echo_json(json.dumps({**facts, "removed": counts.articles, "titles": counts.titles}, ensure_ascii=False))
         else:
             echo_lines([done_line(counts)])
     finally:
         store.close()
+
+
+def _spellings(path: str) -> list[str]:
+    """The ways an import may have stored the path the user gives: as given, absolute, and
+    relative to this folder (an import stores paths as it was given them)."""
+    if path == "<stdin>":
+        return [path]
+    absolute = os.path.abspath(os.path.expanduser(path))
+    relative = os.path.relpath(absolute)
+    return [path, absolute] + ([relative] if not relative.startswith("..") else [])
 
 
 def _confirm(articles: int, annotations: int, delete_annotations: bool) -> None:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field, replace
 
 from reader.core.model import Annotation, ListQuery, now_utc
 from reader.store.common import Repository, orphan_from
+from reader.store.errors import StaleWriteError
 
 #: Articles removed per transaction (each well under a second).
 REMOVE_BATCH = 200
@@ -33,6 +34,8 @@ class RemovalPreview:
     orphans: int
     article_tags: int
     article_notes: int
+    #: How many of the articles are in the database (all, unless removed meanwhile).
+    present: int = 0
 
     @property
     def articles(self) -> int:
@@ -101,21 +104,36 @@ class Removal(Repository):
         titles = self.db.execute(
             "SELECT id, title FROM articles WHERE id IN (SELECT value FROM json_each(?)) ORDER BY id LIMIT ?", [ids, first]
         ).fetchall()
-        return RemovalPreview(tuple(article_ids), tuple(titles), annotations, orphans, tags, notes)
+        present = self.db.execute(
+            "SELECT count(*) FROM articles WHERE id IN (SELECT value FROM json_each(?))", [ids]
+        ).fetchone()[0]
+        return RemovalPreview(tuple(article_ids), tuple(titles), annotations, orphans, tags, notes, present)
 
-    def remove(self, article_ids: Sequence[int], *, delete_annotations: bool = False) -> RemovalCounts:
+    def remove(
+        self, article_ids: Sequence[int], *, delete_annotations: bool = False, seen: RemovalPreview | None = None
+    ) -> RemovalCounts:
         """Remove the articles, in short transactions of REMOVE_BATCH. Their annotations become
         orphans that remember the article (uid, text hash, title), to be put back when it is
         imported again; with `delete_annotations` they and its orphans are deleted, each with a
         tombstone (owner, now) so a colleague's merge learns of it. The search index, entity
         index, agreement sums, tag summaries, article tags, notes, attributes and reading state
-        follow. Articles gone meanwhile are passed over."""
+        follow. Articles gone meanwhile are passed over.
+
+        `seen`: the preview the user confirmed. When the articles hold other annotations now
+        (another window or program annotated them meanwhile), nothing is removed and
+        StaleWriteError says so: the user is asked again about what is there."""
         done = RemovalCounts(deleted=delete_annotations)
         ids = list(dict.fromkeys(article_ids))
         for start in range(0, len(ids), REMOVE_BATCH):
             batch = ids[start : start + REMOVE_BATCH]
             saved = f"; the {start} articles before them were removed" if start else ""
-            with self.store.writing(f"removing {len(batch)} article{'' if len(batch) == 1 else 's'}{saved}"):
+            action = f"removing {len(batch)} article{'' if len(batch) == 1 else 's'}{saved}"
+            with self.store.writing(action):
+                if start == 0 and seen is not None:
+                    now = self.preview(ids, first=0)
+                    if (now.present, now.annotations, now.orphans) != (seen.present, seen.annotations, seen.orphans):
+                        raise StaleWriteError(self.path, "the articles or their annotations changed since they "
+                                              "were shown (in another window or program)", action)
                 for article_id in batch:
                     self._remove_one(article_id, delete_annotations, done)
         return done

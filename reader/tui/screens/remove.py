@@ -71,7 +71,7 @@ def ask_and_remove(screen, article_ids: Sequence[int], heading: str, done: Calla
         return
 
     def remove(delete_annotations: bool) -> None:
-        counts = store.removal.remove(preview.article_ids, delete_annotations=delete_annotations)
+        counts = store.removal.remove(preview.article_ids, delete_annotations=delete_annotations, seen=preview)
         done(counts)
 
     def answered(answer: str | None) -> None:
