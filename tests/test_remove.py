@@ -232,6 +232,8 @@ def test_deleting_annotations_needs_the_word(workspace):
     assert "with 1 annotation deleted for good" in half.output
     kept = run("remove", "--search", "harbour", stdin="y\n")
     assert "1 annotation kept as orphans" in kept.output
+    exported = run("export", "-o", "out.yaml")
+    assert "note: 1 orphan of removed articles is not exported" in exported.output
     store = Store.open(workspace / "annotations.db")
     assert len(store.annotations.orphans()) == 1 and store.annotations.tombstones() == []
     store.close()

@@ -368,7 +368,9 @@ def m023_orphans_of_removed_articles(db: Database) -> None:
     for column in ("article_uid", "article_sha256", "article_title", "removed"):
         db.execute(f"ALTER TABLE orphans ADD COLUMN {column} TEXT")
     db.execute("ALTER TABLE orphans ADD COLUMN placed INTEGER")
-    db.execute("CREATE INDEX IF NOT EXISTS idx_orphans_removed_sha256 ON orphans (article_sha256) WHERE article_id IS NULL")
+    # (every imported article asks whether orphans wait for it: two index look-ups)
+    db.execute("CREATE INDEX idx_orphans_removed_sha256 ON orphans (article_sha256) WHERE article_id IS NULL")
+    db.execute("CREATE INDEX idx_orphans_removed_uid ON orphans (article_uid) WHERE article_id IS NULL")
     db.execute("CREATE INDEX IF NOT EXISTS idx_orphans_article_id ON orphans (article_id)")
     db.execute("DROP TRIGGER IF EXISTS orphans_lift_tombstone")  # (the rebuilt table lost it)
     db.execute("""
