@@ -223,6 +223,13 @@ class ReaderApp(App[None]):
         where the reader left off."""
         self.push_screen(ArticleScreen(self.workspace, article_id, search=search, at=at))
 
+    def remove_articles(self, article_ids, heading: str, done: Callable[..., object]) -> None:
+        """Ask (a box saying how many articles and annotations would go) and remove the articles:
+        annotations kept as orphans, or deleted on a second yes; `done` gets what was removed."""
+        from reader.tui.removing import ask_and_remove
+
+        ask_and_remove(self, article_ids, heading, done)
+
     def open_compare(self, article_id: int, left: str, right: str) -> None:
         """Show an article twice, side by side: `left`'s annotations and `right`'s."""
         self.push_screen(CompareScreen(self.workspace, article_id, left, right))

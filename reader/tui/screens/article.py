@@ -483,14 +483,14 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     # ---- removing the article -----------------------------------------------------------
 
     def action_remove_article(self) -> None:
-        from reader.tui.screens.remove import ask_and_remove, done_line
+        from reader.services.removal import done_line
 
         def removed(counts) -> None:
             self.removed = True  # (gone on purpose: back to the list once, without a warning)
             self.dismiss(None)
             self.app.notify(done_line(counts))
 
-        ask_and_remove(self, [self.article.id], "Remove this article?", removed)
+        self.app.remove_articles([self.article.id], "Remove this article?", removed)
 
     # ---- orphans ------------------------------------------------------------------------
 

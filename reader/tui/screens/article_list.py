@@ -16,12 +16,12 @@ from textual.widgets import Input, Static
 
 from reader.core.model import ListQuery, ReadFilter
 from reader.tui.colours import clashes_said, colour_clashes
+from reader.services.removal import done_line
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
-from reader.tui.screens.remove import ask_and_remove, done_line
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.article_list import ArticleList
 from reader.tui.workspace import Workspace
@@ -184,13 +184,13 @@ class ArticleListScreen(Screen[None]):
         if row is None:
             self.notify("No article under the cursor.")
             return
-        ask_and_remove(self, [row.id], "Remove this article?", self._removed)
+        self.app.remove_articles([row.id], "Remove this article?", self._removed)
 
     def action_remove_shown(self) -> None:
         described = self.query_state.describe()
         ids = self.store.removal.chosen(query=self.query_state)
         heading = f"Remove every article the list shows ({described})?" if described else "Remove every article?"
-        ask_and_remove(self, ids, heading, self._removed)
+        self.app.remove_articles(ids, heading, self._removed)
 
     def _removed(self, counts) -> None:
         self.notify(done_line(counts))  # (the list reloads as the box closes: on_screen_resume)
