@@ -17,6 +17,7 @@ from reader.commands.corpus import import_command
 from reader.commands.entities import entities_command
 from reader.commands.exchange import backup_command, export_command, import_annotations_command, restore_command
 from reader.commands.output import failure, guard_error
+from reader.commands.remove import remove_command
 from reader.commands.serve import serve_command
 from reader.commands.stats import stats_command
 from reader.commands.study import assign_command, study_group
@@ -77,7 +78,7 @@ def main(ctx: click.Context, config_option: str | None, database_option: str | N
 
 for _command in (import_command, export_command, backup_command, restore_command, import_annotations_command,
                  entities_command, agreement_command, stats_command, assign_command, study_group, serve_command,
-                 datasette_command, adjudicate_command):
+                 datasette_command, adjudicate_command, remove_command):
     _command.params.append(database_parameter())  # `reader import --db PATH` as `reader --db PATH import`
     main.add_command(_command)
 for _command in (serve_command, datasette_command):

@@ -209,3 +209,42 @@ def test_entities_of_standard_input_with_a_json_summary(workspace):
     plain = run("entities", "-", stdin="Ana Lima flew to Lisbon on Monday.\n")
     assert plain.exit_code == 0 and json.loads(plain.stdout)["file"] == "<stdin>"
     assert any(span["text"] == "Lisbon" for span in json.loads(plain.stdout)["spans"])
+
+
+def test_jsonl_on_standard_input_is_limited_per_record_not_whole(workspace):
+    """Issue 16: a JSONL dump piped in is read a record at a time, as a file of it is: 1.1 MB of
+    small records imports under a 1 MB limit, and a record over the limit is skipped alone."""
+    records = [json.dumps({"title": f"Harbour note {n}", "text": f"Dock note number {n} about the quay. " * 100})
+               for n in range(300)]
+    big = json.dumps({"title": "Too long", "text": "Crane " * 200_000})
+    given = "\n".join(records[:150] + [big] + records[150:]) + "\n"
+    assert len(given.encode("utf-8")) > 2 * 1024 * 1024
+    result = run("import", "-", stdin=given.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "300 imported, 0 updated, 0 unchanged, 1 skipped"
+    assert "skipped <stdin>: line 151: larger than the 1 MB limit" in result.stdout
+    assert len(stored(workspace / "annotations.db")) == 300
+
+
+def test_csv_on_standard_input_streams_too(workspace):
+    rows = "".join(f'"Quay report {n}","{f"Tug {n} and its pilots worked the tide. " * 40}"\n' for n in range(800))
+    given = "title,text\n" + rows
+    assert len(given.encode("utf-8")) > 1024 * 1024
+    result = run("import", "-", "--stdin-format", "csv", stdin=given.encode("utf-8"))
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0] == "800 imported, 0 updated, 0 unchanged, 0 skipped"
+
+
+def test_one_json_object_on_one_long_line_is_a_record(workspace):
+    given = json.dumps({"title": "Long pier", "text": "Planks and piles. " * 70_000}) + "\n"  # 1.2 MB, one line
+    result = run("import", "-", stdin=given)
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "0 imported, 0 updated, 0 unchanged, 1 skipped"
+    assert "skipped <stdin>: line 1: larger than the 1 MB limit" in result.stdout
+
+
+def test_a_text_document_over_the_limit_on_standard_input_is_still_one_line(workspace):
+    result = run("import", "-", "--stdin-format", "html", stdin=b"<p>" + b"quay " * 300_000)
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines()[0].startswith("Error: <stdin>: larger than the 1 MB limit")
+    assert not (workspace / "annotations.db").exists()

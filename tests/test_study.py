@@ -244,7 +244,7 @@ async def test_d_marks_done_for_me_u_undoes_it_and_the_header_counts_it(store, t
         listed = app.screen.query_one(ArticleList)
         assert "alice: 0/2 done" in title()
         assert {listed.current.id} <= {1, 2}  # my queue first
-        await pilot.press("D")
+        await pilot.press("d")
         await pilot.pause()
         assert "alice: 1/2 done" in title() and store.assignments.progress("bob") == (0, 2)
         await pilot.press("u")
@@ -253,7 +253,7 @@ async def test_d_marks_done_for_me_u_undoes_it_and_the_header_counts_it(store, t
         await pilot.press("m", "m")  # my queue, not done
         await pilot.pause()
         assert listed.count == 2
-        await pilot.press("D")
+        await pilot.press("d")
         await pilot.pause()
         assert listed.count == 1 and "my queue, not done" in title()
 

@@ -12,7 +12,7 @@ import click
 
 from reader.commands.context import Context
 from reader.commands.output import echo_summary, failure
-from reader.commands.stdin import STDIN_NAME, as_stdin_articles, dashes, read_stdin, stdin_documents, stdin_option
+from reader.commands.stdin import STDIN_NAME, dashes, stdin_import_documents, stdin_option
 
 
 @click.command("import")
@@ -56,7 +56,8 @@ def import_command(
         source=source.strip() or None if source else None, source_from_folder=source_from_folder,
         settings=pairs, day_first=config.importing.day_first,
     )
-    documents = list(as_stdin_articles(stdin_documents(read_stdin(limit), stdin_format, options))) if from_stdin else []
+    # (text and HTML read whole now, within the limit; JSONL and CSV a record at a time as imported)
+    documents = stdin_import_documents(limit, stdin_format, options) if from_stdin else iter(())
     store = context.open_store()
     if not as_json:  # (once it opened: one that cannot be is one line naming it)
         context.say_database()

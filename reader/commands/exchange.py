@@ -57,6 +57,11 @@ def export_command(
         if orphans and (fmt != "yaml" or only != ExportFilter()):
             echo(f"note: {orphans} orphaned annotations are not exported (they have no place in their article's text; "
                  f"O in reader; a whole YAML export carries them)", err=True)
+        removed = store.removal.removed_orphan_count()
+        if removed and fmt == "yaml" and only == ExportFilter():
+            echo(f"note: {removed} orphan{'' if removed == 1 else 's'} of removed articles "
+                 f"{'is' if removed == 1 else 'are'} not exported (their articles are not in the database; "
+                 "importing the articles again puts them back)", err=True)
         for line in left_out(store, only, fmt):
             echo(f"note: {line}", err=True)
         if output:

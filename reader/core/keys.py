@@ -103,6 +103,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 "The next article of the list (its order, search and filters), without going back to it", footer=False),
             KeyAction('article.previous', 'K', 'next_article(-1)', 'Previous article',
                 'The previous article of the list, without going back to it', footer=False),
+            KeyAction('article.remove', 'D', 'remove_article', 'Remove article',
+                'Remove this article (its annotations kept as orphans, or deleted on a second choice)', footer=False),
             KeyAction('article.open_url', 'B', 'open_url', 'Browser',
                 "Open the article's web address (http or https) in your browser", footer=False),
             KeyAction('article.copy', 'y', 'copy_passage', 'Copy',
@@ -177,7 +179,7 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
             KeyAction('list.redo', 'ctrl+r', 'app.redo', 'Redo', 'Redo the last undone change', footer=False),
             KeyAction('list.toggle_read', 'U', 'toggle_read', 'Read/unread',
                 'Mark the article under the cursor unread (or read)', footer=False),
-            KeyAction('list.done', 'D', 'toggle_done', 'Done',
+            KeyAction('list.done', 'd', 'toggle_done', 'Done',
                 'Mark the article under the cursor done for you (or not done); u undoes it', footer=False),
             KeyAction('list.queue', 'm', 'cycle_queue', 'My queue',
                 'Show all articles, those assigned to you, or those assigned and not yet done', footer=False),
@@ -195,6 +197,11 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'Annotations that lost their place when their article changed', footer=False),
             KeyAction('list.open_url', 'B', 'open_url', 'Browser',
                 "Open the web address of the article under the cursor in your browser", footer=False),
+            KeyAction('list.remove', 'D', 'remove_article', 'Remove',
+                'Remove the article under the cursor (its annotations kept as orphans, or deleted on a second choice)',
+                footer=False),
+            KeyAction('list.remove_shown', 'ctrl+d', 'remove_shown', 'Remove shown',
+                'Remove every article the list shows (the result of its search and filters)', footer=False),
             KeyAction('app.quit', 'q', 'app.quit_or_ask', 'Quit',
                 'Quit (asking first while reader is still working in the background; ctrl+q never asks)'),
             KeyAction('app.help', 'question_mark', 'app.help', 'Keys', 'Show every key'),
@@ -433,6 +440,17 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
         remappable=False,
     ),
     KeyContext(
+        'remove',
+        (
+            KeyAction('remove.keep', 'y,enter', "answer('orphans')", 'Remove', 'Remove, the annotations kept as orphans',
+                priority=True),
+            KeyAction('remove.delete', 'd', "answer('delete')", 'Delete annotations',
+                'Remove and delete the annotations (asked again)'),
+            KeyAction('remove.no', 'n,escape,q', 'answer(None)', 'Keep'),
+        ),
+        remappable=False,
+    ),
+    KeyContext(
         'confirm',
         (
             KeyAction('confirm.yes', 'y,enter', 'answer(True)', 'Yes', priority=True),
@@ -462,6 +480,7 @@ SCREENS: dict[str, ScreenKeys] = {screen.context: screen for screen in (
     ScreenKeys("prompt", "Type a value"),
     ScreenKeys("note_editor", "Note"),
     ScreenKeys("confirm", "Answer yes or no"),
+    ScreenKeys("remove", "Remove articles"),
 )}
 # The article's side panel (side_panel) takes j and k only while it has the focus; its keys
 # are fixed, so no screen lists it among the widgets a keymap is checked against.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
+from itertools import islice
 from importlib import resources
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class ImportSummary:
     encodings: dict[str, str] = field(default_factory=dict)
     #: HTML articles stored, by how their main text was found ("trafilatura", "stdlib").
     extractors: dict[str, int] = field(default_factory=dict)
+    #: Annotations of removed articles imported again (`reader remove`): put back, or kept as orphans.
+    returned: dict[str, int] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """A human summary: counts first, then one line per skipped item."""
@@ -50,6 +53,11 @@ class ImportSummary:
                 f"annotations of changed articles: {kept} re-attached ({self.reanchored.get('exact', 0)} in place, "
                 f"{self.reanchored.get('moved', 0)} moved, {self.reanchored.get('fuzzy', 0)} matched fuzzily), "
                 f"{orphans} orphaned" + (" (kept: see Orphans, key O in reader)" if orphans else "")
+            )
+        if self.returned:
+            lines.append(
+                f"annotations of removed articles imported again: {self.returned.get('placed', 0)} put back, "
+                f"{self.returned.get('orphan', 0)} orphans (O lists them)"
             )
         if self.repaired:
             lines.append(f"mojibake repaired (such as \"Â£\" or \"&#163;\" for \"£\") in {self.repaired} article{'' if self.repaired == 1 else 's'}")
@@ -159,17 +167,21 @@ def import_files(
 
 
 def import_documents(
-    store: Store, items: list[Document | Skipped], name: str, summary: ImportSummary | None = None,
+    store: Store, items: Iterable[Document | Skipped], name: str, summary: ImportSummary | None = None,
     overrides: Overrides = Overrides(),
 ) -> ImportSummary:
     """Import documents read from elsewhere than a file (standard input, named `name` in
-    messages) in batched transactions, counted into `summary` if given."""
+    messages) in batched transactions, counted into `summary` if given. `items` is taken a
+    batch at a time, between transactions (a stream is never waited on inside one)."""
     summary = ImportSummary() if summary is None else summary
-    for batch_start in range(0, len(items), BATCH_SIZE):
+    items = iter(items)
+    batch_start = 0
+    while batch := list(islice(items, BATCH_SIZE)):
         saved = f"; the {batch_start} documents before them were saved" if batch_start else ""
         with store.writing(f"importing documents from {name}{saved}"):
-            for item in items[batch_start : batch_start + BATCH_SIZE]:
+            for item in batch:
                 _record(store, overrides.apply(item) if overrides and isinstance(item, Document) else item, summary)
+        batch_start += len(batch)
     return summary
 
 
@@ -186,6 +198,8 @@ def _record(store: Store, item: Document | Skipped, summary: ImportSummary) -> N
             summary.extractors[item.extractor] = summary.extractors.get(item.extractor, 0) + 1
     if result.outcome == "imported":
         summary.imported += 1
+        for status, count in result.reanchored.items():  # (annotations of a removed article, back with it)
+            summary.returned[status] = summary.returned.get(status, 0) + count
     elif result.outcome == "unchanged":
         summary.unchanged += 1
     elif result.outcome == "updated":

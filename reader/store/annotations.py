@@ -66,17 +66,22 @@ class Annotations(Repository):
     def insert_orphan(self, annotation: Annotation, orphaned: str) -> None:
         record = {name: getattr(annotation, name) for name in ANNOTATION_COLUMNS}
         record["tags"] = list(annotation.tags)
-        self.db["orphans"].insert(
-            {"id": annotation.id, "article_id": annotation.article_id,
-             "record": json.dumps(record, ensure_ascii=False), "orphaned": orphaned},
-            replace=True,
+        # (an orphan of a removed article keeps what it remembers of the article: see m023)
+        self.db.execute(
+            "INSERT INTO orphans (id, article_id, record, orphaned) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO UPDATE "
+            "SET article_id = CASE WHEN orphans.article_id IS NULL THEN NULL ELSE excluded.article_id END, "
+            "record = excluded.record, orphaned = excluded.orphaned",
+            [annotation.id, annotation.article_id or None, json.dumps(record, ensure_ascii=False), orphaned],
         )
 
     def orphans(self, article_id: int | None = None) -> list[Annotation]:
-        """Annotations that lost their place, as they were (offsets into the old text)."""
+        """Annotations that lost their place, as they were (offsets into the old text); an
+        orphan whose article was removed has article_id 0."""
         where, params = ("WHERE article_id = ?", [article_id]) if article_id is not None else ("", [])
-        rows = self.db.execute(f"SELECT record FROM orphans {where} ORDER BY article_id, orphaned, id", params)
-        return [orphan_from(record) for (record,) in rows]
+        rows = self.db.execute(
+            f"SELECT record, article_id FROM orphans {where} ORDER BY article_id, orphaned, id", params
+        )
+        return [replace(orphan_from(record), article_id=owner or 0) for record, owner in rows]
 
     def shown_orphans(self, article_id: int | None = None) -> list[Annotation]:
         """The orphans (of the article) the viewer may see (in a blind study, their own)."""
@@ -272,8 +277,8 @@ class Annotations(Repository):
         found = next(self.select("WHERE n.id = ?", [annotation_id]), None)
         if found is not None:
             return "placed", found
-        row = self.db.execute("SELECT record FROM orphans WHERE id = ?", [annotation_id]).fetchone()
-        return ("orphan", orphan_from(row[0])) if row else None
+        row = self.db.execute("SELECT record, article_id FROM orphans WHERE id = ?", [annotation_id]).fetchone()
+        return ("orphan", replace(orphan_from(row[0]), article_id=row[1] or 0)) if row else None
 
     def restore(
         self,

@@ -81,7 +81,8 @@ class Articles(Repository):
                 }
             ).last_pk
             self._set_attributes(article_id, doc.attributes)
-        return AddResult("imported", article_id)
+            back = self.store.removal.take_back(article_id)  # an article removed before, back again
+        return AddResult("imported", article_id, reanchored={key: n for key, n in back.items() if n})
 
     def _of_file(self, doc: Document) -> int | None:
         """The article this database imported from `doc`'s file (its path and locator), which a
@@ -143,6 +144,7 @@ class Articles(Repository):
                 }
             ).last_pk
             self._set_attributes(article_id, attributes, replace=False)
+            self.store.removal.take_back(article_id)  # an article removed before, back again
             return article_id
 
     def _free_uid(self, digest: str, doc: Document) -> str:

@@ -29,6 +29,7 @@ from reader.store.exchange import Exchange
 from reader.store.gold import Gold
 from reader.store.listing import Listing
 from reader.store.passages import Passages
+from reader.store.removal import Removal
 from reader.store.schema import NOT_OURS, READER_APPLICATION_ID, database_file_problem, identity, identity_problem, migrations
 from reader.store.tags import Tags
 from reader.store.study import Study
@@ -64,6 +65,7 @@ class Store:
         self.entities = Entities(self)
         self.exchange = Exchange(self)
         self.gold = Gold(self)
+        self.removal = Removal(self)
 
     @classmethod
     def open(cls, path: Path | str, read_only: bool | None = None) -> Store:

@@ -146,7 +146,8 @@ class Exchange(Repository):
             [*article_params, *([json.dumps(owners)] if owners else [])],
         )
         orphans = self.db.execute(
-            "SELECT article_id, record, orphaned FROM orphans ORDER BY article_id, orphaned, id" if whole
+            "SELECT article_id, record, orphaned FROM orphans WHERE article_id IS NOT NULL "
+            "ORDER BY article_id, orphaned, id" if whole
             else "SELECT article_id, record, orphaned FROM orphans WHERE 0"
         )
         next_note, next_tag, next_orphan = next(annotations, None), tags.fetchone(), orphans.fetchone()

@@ -357,6 +357,27 @@ def m021_tombstones(db: Database) -> None:
         """)
 
 
+@migrations()
+def m023_orphans_of_removed_articles(db: Database) -> None:
+    # `reader remove` (issue 16) takes articles out and keeps their annotations as orphans: an
+    # orphan may now outlive its article (article_id NULL, no foreign key), remembered by the
+    # article's uid, text hash and title, so it is listed, and put back when the article comes
+    # back (imported again). `placed`: 1 for an annotation that was in place when its article
+    # was removed (it goes back where it was), NULL for one already an orphan.
+    db["orphans"].transform(drop_foreign_keys=["article_id"], not_null={"article_id": False})
+    for column in ("article_uid", "article_sha256", "article_title", "removed"):
+        db.execute(f"ALTER TABLE orphans ADD COLUMN {column} TEXT")
+    db.execute("ALTER TABLE orphans ADD COLUMN placed INTEGER")
+    # (every imported article asks whether orphans wait for it: two index look-ups)
+    db.execute("CREATE INDEX idx_orphans_removed_sha256 ON orphans (article_sha256) WHERE article_id IS NULL")
+    db.execute("CREATE INDEX idx_orphans_removed_uid ON orphans (article_uid) WHERE article_id IS NULL")
+    db.execute("CREATE INDEX IF NOT EXISTS idx_orphans_article_id ON orphans (article_id)")
+    db.execute("DROP TRIGGER IF EXISTS orphans_lift_tombstone")  # (the rebuilt table lost it)
+    db.execute("""
+        CREATE TRIGGER orphans_lift_tombstone AFTER INSERT ON orphans
+        BEGIN DELETE FROM tombstones WHERE id = new.id; END
+    """)
+
 
 @migrations()
 def m024_coding_study(db: Database) -> None:

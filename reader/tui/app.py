@@ -244,6 +244,13 @@ class ReaderApp(App[None]):
         """Walk the disagreements of coders `a` and `b` into the gold layer."""
         self.push_screen(AdjudicateScreen(self.workspace, a, b))
 
+    def remove_articles(self, article_ids, heading: str, done: Callable[..., object]) -> None:
+        """Ask (a box saying how many articles and annotations would go) and remove the articles:
+        annotations kept as orphans, or deleted on a second yes; `done` gets what was removed."""
+        from reader.tui.removing import ask_and_remove
+
+        ask_and_remove(self, article_ids, heading, done)
+
     def open_compare(self, article_id: int, left: str, right: str) -> None:
         """Show an article twice, side by side: `left`'s annotations and `right`'s."""
         refused = self.store.study.refusal("The side-by-side view")

@@ -118,6 +118,8 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         view.focus()
 
     def on_unmount(self) -> None:
+        if self.store.articles.sha256_of(self.article.id) is None:
+            return  # removed: no position to keep
         with suppress(StoreWriteError):
             self.store.articles.save_position(self.article.id, self.position)
 
@@ -143,6 +145,8 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     def _check_database(self) -> None:
         """Show the article as the database holds it now: its new text if another program
         re-imported it, else its annotations, tags and the codebook if they changed."""
+        if getattr(self, "removed", False):
+            return
         sha256 = self.store.articles.sha256_of(self.article.id)
         if sha256 is None:
             self.notify("This article is not in the database any more.", severity="warning", markup=False)
@@ -489,6 +493,18 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             )
 
         self.app.push_screen(first_picker, first_chosen)
+
+    # ---- removing the article -----------------------------------------------------------
+
+    def action_remove_article(self) -> None:
+        from reader.services.removal import done_line
+
+        def removed(counts) -> None:
+            self.removed = True  # (gone on purpose: back to the list once, without a warning)
+            self.dismiss(None)
+            self.app.notify(done_line(counts))
+
+        self.app.remove_articles([self.article.id], "Remove this article?", removed)
 
     # ---- orphans ------------------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from textual.widgets import Input, Static
 
 from reader.core.model import ListQuery, QueueFilter, ReadFilter
 from reader.tui.colours import clashes_said, colour_clashes
+from reader.services.removal import done_line
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
@@ -171,7 +172,7 @@ class ArticleListScreen(Screen[None]):
         if not orphans:
             self.notify("No orphans: every annotation is in place.", markup=False)
             return
-        titles = {orphan.article_id: self.store.articles.get(orphan.article_id).title for orphan in orphans}
+        titles = self.store.removal.orphan_titles()  # (by orphan: a removed article's orphans too)
         screen = OrphansScreen(f"Orphans ({len(orphans)})", orphans, titles, "opens the article")
         self.app.push_screen(screen, self._open_orphan_article)
 
@@ -179,8 +180,27 @@ class ArticleListScreen(Screen[None]):
         orphan = next((o for o in self.store.annotations.shown_orphans() if o.id == orphan_id), None)
         if orphan is None:
             return
+        if not orphan.article_id:
+            self.notify("Its article was removed: importing the article again puts its annotations back.")
+            return
         self.app.open_article(orphan.article_id)
         self.notify("Select where it belongs, then O to put it back.", markup=False)
+
+    def action_remove_article(self) -> None:
+        row = self.article_list.current
+        if row is None:
+            self.notify("No article under the cursor.")
+            return
+        self.app.remove_articles([row.id], "Remove this article?", self._removed)
+
+    def action_remove_shown(self) -> None:
+        described = self.query_state.describe()
+        ids = self.store.removal.chosen(query=self.query_state)
+        heading = f"Remove every article the list shows ({described})?" if described else "Remove every article?"
+        self.app.remove_articles(ids, heading, self._removed)
+
+    def _removed(self, counts) -> None:
+        self.notify(done_line(counts))  # (the list reloads as the box closes: on_screen_resume)
 
     def action_toggle_read(self) -> None:
         row = self.article_list.current

@@ -34,7 +34,8 @@ class OrphansScreen(BoxedModal[str | None]):
     KEY_CONTEXT = "orphans"
     BINDINGS = bindings_for(KEY_CONTEXT)
 
-    def __init__(self, title: str, orphans: Sequence[Annotation], titles: dict[int, str], enter_does: str) -> None:
+    def __init__(self, title: str, orphans: Sequence[Annotation], titles: dict, enter_does: str) -> None:
+        """`titles`: the title of each orphan's article, by orphan id or by article id."""
         super().__init__()
         self.title_text = title
         self.orphans = list(orphans)
@@ -49,7 +50,7 @@ class OrphansScreen(BoxedModal[str | None]):
 
     def _option(self, orphan: Annotation) -> Option:
         label = Text()
-        label.append(display_text(short_quote(self.titles.get(orphan.article_id, "?"), 30)), style="dim")
+        label.append(display_text(short_quote(self.titles.get(orphan.id, self.titles.get(orphan.article_id, "?")), 30)), style="dim")
         label.append("  ")
         for tag in orphan.tags:
             label.append(f" {display_text(tag)} ", style="bold reverse")
