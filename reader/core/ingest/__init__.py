@@ -690,7 +690,7 @@ def _record_document(record: object, path: str, locator: str, options: ReadOptio
         path,
         text,
         _single_line(title or ""),
-        facts=read_news(text, day_first=options.day_first, path=path),
+        facts=read_news(text, day_first=options.day_first, path=path, date_wanted=values["date"] is None),
         locator=locator,
         source=values["source"],
         url=values["url"],
