@@ -239,3 +239,23 @@ def test_progress_is_shown_on_a_terminal_only_and_never_with_json(tmp_path):
     assert "0 articles · 100% of 1 KB" in on_terminal and "\r" in on_terminal
     assert "articles ·" not in run_import(tmp_path, terminal=False)
     assert "articles ·" not in run_import(tmp_path, "--json", terminal=True)
+
+
+def crash(task, limit, options):
+    """A worker that dies (as one killed for memory would)."""
+    import os
+
+    os._exit(1)
+
+
+def test_a_worker_that_dies_ends_the_import_in_one_line_keeping_what_was_written(tmp_path, monkeypatch):
+    monkeypatch.setattr(reading, "_run", crash)
+    folder = tmp_path / "corpus"
+    write_corpus(folder, 5)
+    config = tmp_path / "config.yaml"
+    config.write_text(f"database: {tmp_path / 'a.db'}\nload_samples: false\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["--config", str(config), "import", "--workers", "2", str(folder)])
+    assert result.exit_code == 1
+    [line] = [line for line in result.output.splitlines() if line.startswith("Error")]
+    assert "a process reading the files ended unexpectedly" in line and "--workers 0" in line
+    assert "Traceback" not in result.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
+from concurrent.futures.process import BrokenProcessPool
 
 import click
 
@@ -72,6 +73,11 @@ def import_command(
             try:
                 import_files(store, files, limit=limit, summary=summary, options=options, overrides=overrides,
                              workers=workers, on_progress=progress)
+            except BrokenProcessPool:
+                raise failure(
+                    "a process reading the files ended unexpectedly (out of memory?); the articles imported "
+                    "before it are saved: run the import again, with --workers 0 to read in one process"
+                ) from None
             finally:
                 if progress:
                     progress.clear()

@@ -77,9 +77,13 @@ def read_files(
 
 
 def _read_by_workers(tasks: Iterator[_Task], limit: SizeLimit | None, options: ReadOptions, workers: int) -> Iterator[Read]:
+    # fork: the workers start at once with reader imported (they never use the parent's database)
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    try:
         yield from _said_empty(_in_order(pool, tasks, limit, options, workers * AHEAD_PER_WORKER))
+    finally:  # (stopped early, by an error or ^C: what was given out ahead is not waited for)
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 def _said_empty(done: Iterable[tuple[_Task, Read]]) -> Iterator[Read]:
