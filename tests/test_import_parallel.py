@@ -84,6 +84,8 @@ def database_rows(path) -> dict[str, list[tuple]]:
             "articles": conn.execute(f"SELECT {', '.join(columns)} FROM articles ORDER BY id").fetchall(),
             "attributes": conn.execute("SELECT * FROM article_attributes ORDER BY article_id, name").fetchall(),
             "search": conn.execute("SELECT rowid FROM articles_fts WHERE articles_fts MATCH 'crowd' ORDER BY rowid").fetchall(),
+            "index": conn.execute("INSERT INTO articles_fts (articles_fts) VALUES ('integrity-check')").rowcount,
+            "triggers": conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY name").fetchall(),
         }
     finally:
         conn.close()
@@ -105,7 +107,7 @@ def imported(tmp_path, name: str, folder, workers: int | None, again: bool = Fal
 def test_workers_give_the_database_one_process_gives(tmp_path, monkeypatch, seed):
     monkeypatch.setattr(reading, "CHUNK_BYTES", 3000)  # many chunks of each dump
     monkeypatch.setattr(reading, "FILES_PER_TASK", 3)
-    monkeypatch.setattr("reader.services.corpus.BATCH_SIZE", 25)  # many transactions
+    monkeypatch.setattr("reader.services.corpus.BATCH_SIZE", 60)  # many transactions, indexed row by row or together
     folder = tmp_path / "corpus"
     write_corpus(folder, seed)
     serial, serial_summaries = imported(tmp_path, "serial", folder, workers=0, again=True)
