@@ -6,6 +6,7 @@ It prints only through the output guard: a file name can hold anything.
 
 from __future__ import annotations
 
+import shutil
 import sys
 import time
 from concurrent.futures.process import BrokenProcessPool
@@ -117,7 +118,8 @@ class Progress:
         self.write(line)
 
     def write(self, line: str) -> None:
-        line = terminal_line(line)
+        # (one terminal line: a wrapped one could not be rewritten)
+        line = terminal_line(line)[: max(1, shutil.get_terminal_size((80, 24)).columns - 1)]
         sys.stderr.write("\r" + line + " " * max(0, self.width - len(line)))
         sys.stderr.flush()
         self.width = len(line)

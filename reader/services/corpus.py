@@ -149,7 +149,7 @@ def import_files(
 
     Large imports are read by worker processes, one per core (`workers`: how many, 0 for none;
     default: see `reading.workers_for`) while this process writes: the same articles, ids and
-    notes as reading them here. `on_progress(articles written, bytes read, bytes in all)` is
+    notes as reading them here. `on_progress(articles read, bytes read, bytes in all)` is
     called as the import goes (often: it should look at the clock)."""
     summary = ImportSummary() if summary is None else summary
     total = import_size(files)
@@ -187,7 +187,7 @@ def import_files(
                 write()
         done += read.done
         if on_progress:
-            on_progress(written, done, total)
+            on_progress(written + documents, done, total)
     write()
     if on_progress:
         on_progress(written, done, total)
