@@ -238,7 +238,7 @@ def run_import(tmp_path, *arguments: str, terminal: bool) -> str:
 
 def test_progress_is_shown_on_a_terminal_only_and_never_with_json(tmp_path):
     on_terminal = run_import(tmp_path, terminal=True)
-    assert "0 articles · 100% of 1 KB" in on_terminal and "\r" in on_terminal
+    assert "3 articles · 100% of 1 KB" in on_terminal and "\r" in on_terminal
     assert "articles ·" not in run_import(tmp_path, terminal=False)
     assert "articles ·" not in run_import(tmp_path, "--json", terminal=True)
 
