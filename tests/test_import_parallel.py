@@ -170,9 +170,14 @@ def test_a_dump_imported_again_after_changes_updates_in_place(tmp_path, monkeypa
 
 def test_small_imports_are_read_in_this_process_large_ones_by_a_worker_per_core(monkeypatch):
     monkeypatch.setattr(reading, "usable_cores", lambda: 2)
+    monkeypatch.setattr(reading, "machine_load", lambda: 0.5)
     assert reading.workers_for(reading.PARALLEL_FROM_BYTES - 1, None) == 0
     assert reading.workers_for(reading.PARALLEL_FROM_BYTES, None) == 2
     assert reading.workers_for(10, 2) == 2 and reading.workers_for(10**12, 0) == 0
+    monkeypatch.setattr(reading, "machine_load", lambda: 1.5)  # no core idle: workers would only cost
+    assert reading.workers_for(10**12, None) == 0
+    assert reading.workers_for(10, 2) == 2  # (unless asked for)
+    monkeypatch.setattr(reading, "machine_load", lambda: 0.0)
     monkeypatch.setattr(reading, "usable_cores", lambda: 1)
     assert reading.workers_for(10**12, None) == 0
 

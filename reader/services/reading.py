@@ -56,13 +56,26 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def machine_load() -> float:
+    """Processes running or waiting for a core, averaged over the last minute (0 if unknown)."""
+    try:
+        return os.getloadavg()[0]
+    except (AttributeError, OSError):
+        return 0.0
+
+
 def workers_for(total_bytes: int, workers: int | None) -> int:
     """How many worker processes read an import of `total_bytes`: `workers` when given (0: none,
-    read here), else one per core when there are two or more and the import is large enough."""
+    read here), else one per core when there are two or more, at least one of them idle, and
+    the import is large enough. (On a machine whose cores are all busy, workers only add the
+    cost of sending the documents between processes: measured 81 s against 68 s for 100,000
+    articles at a load of 3-4 on 2 cores.)"""
     if workers is not None:
         return max(0, workers)
     cores = usable_cores()
-    return cores if cores >= 2 and total_bytes >= PARALLEL_FROM_BYTES else 0
+    if cores < 2 or total_bytes < PARALLEL_FROM_BYTES or cores - machine_load() < 1:
+        return 0
+    return cores
 
 
 def read_files(
