@@ -178,7 +178,7 @@ def test_cli_import_on_a_full_disk_is_one_line_and_keeps_earlier_batches(config,
         count = store.listing.count()
         assert count % 2 == 0 and count < 6  # whole batches only
         if count:
-            assert f"the {count} files before it were saved" in line
+            assert f"the {count} articles before it were saved" in line
         assert store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     finally:
         store.close()

@@ -161,16 +161,18 @@ class Listing(Repository):
                     [match, match, whose, whose, match, whose, whose],
                 )
             else:
+                # the articles' own hits first, as the index gives them (in id order: appended to
+                # the set without a union to sort them; half the time of one on a common word)
+                self.db.execute("INSERT INTO temp.searched (id) SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?", [match])
                 self.db.execute(
                     """INSERT OR IGNORE INTO temp.searched (id)
-                       SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?
-                       UNION SELECT n.article_id FROM annotations n
+                       SELECT n.article_id FROM annotations n
                              JOIN annotations_fts f ON f.rowid = n.rowid WHERE annotations_fts MATCH ?
                              AND (? IS NULL OR n.annotator = ?)
                        UNION SELECT n.article_id FROM article_notes n
                              JOIN article_notes_fts f ON f.rowid = n.rowid WHERE article_notes_fts MATCH ?
                              AND (? IS NULL OR n.annotator = ?)""",
-                    [match, match, whose, whose, match, whose, whose],
+                    [match, whose, whose, match, whose, whose],
                 )
         self._search_key = (match, self.db.conn.total_changes, version, whose)
         self._search_ranked = ranked

@@ -34,7 +34,7 @@ from reader.core.ingest.text import (
 from reader.core.safetext import terminal_line
 
 __all__ = [
-    "Document", "Skipped", "IngestError", "SizeLimit", "ReadOptions", "FieldNames", "SUPPORTED_SUFFIXES",
+    "Document", "Skipped", "IngestError", "RecordChunk", "read_in_chunks", "read_chunk", "no_records", "SizeLimit", "ReadOptions", "FieldNames", "SUPPORTED_SUFFIXES",
     "STREAMED_SUFFIXES", "TITLE_LIMIT",
     "decode", "normalise_text", "path_text", "visible", "iter_files", "read_file", "read_regular_file",
     "is_navigation", "_CONTROLS", "_CSI", "_LEADING_BLANK_LINES", "_OSC",
@@ -690,7 +690,7 @@ def _record_document(record: object, path: str, locator: str, options: ReadOptio
         path,
         text,
         _single_line(title or ""),
-        facts=read_news(text, day_first=options.day_first, path=path),
+        facts=read_news(text, day_first=options.day_first, path=path, date_wanted=values["date"] is None),
         locator=locator,
         source=values["source"],
         url=values["url"],
@@ -728,10 +728,85 @@ def read_stream(
     than `limit` of one record in memory, a record over it skipped alone, as is a bad one. The
     encoding is told from the first megabyte (UTF-8, a byte-order mark, else a legacy encoding
     by detection); a later line that is not in it is skipped alone."""
+    opened = _stream_lines(handle, name, limit)
+    if isinstance(opened, Skipped):
+        yield opened
+        return
+    lines, encoding = opened
+    records = _jsonl_records if suffix == ".jsonl" else _csv_records
+    any_record = False
+    for item in records(lines, name, suffix, encoding, options, limit):
+        any_record = True
+        yield _repaired(item, encoding) if isinstance(item, Document) else item
+    if not any_record:
+        yield no_records(name)
+
+
+def no_records(name: str) -> Skipped:
+    """The note for a JSONL or CSV file without any record."""
+    return Skipped(name, "empty text")
+
+
+@dataclass(frozen=True, slots=True)
+class RecordChunk:
+    """Lines of a JSONL file, for `read_chunk` to read apart from the rest of the file (in
+    another process): (number, bytes or None when over the limit, size) each. The file's first
+    chunk is `first`; `last` is followed by no other of the file."""
+
+    name: str
+    encoding: str | None
+    lines: tuple[tuple[int, bytes | None, int], ...]
+    first: bool
+    last: bool
+
+
+def read_in_chunks(
+    path: Path | str, limit: SizeLimit | None = None, options: ReadOptions = ReadOptions(), chunk_bytes: int = 1 << 20,
+) -> Iterator[Document | Skipped | RecordChunk]:
+    """What `read_file` gives, except that a JSONL file's records come as chunks of lines of
+    about `chunk_bytes` (`read_chunk` reads each into what `read_file` would have given for
+    them; a file without any record gives one chunk, last and empty, to say so)."""
+    path = Path(path)
+    if path.suffix.lower() != ".jsonl":
+        yield from read_file(path, limit, options)
+        return
+    name = path_text(path)
+    try:
+        _refuse_all_but_a_file(path, name)
+        handle = _open_regular(path, name)
+    except IngestError as error:
+        yield Skipped(name, error.reason)
+        return
+    with handle:
+        opened = _stream_lines(handle, name, limit)
+        if isinstance(opened, Skipped):
+            yield opened
+            return
+        lines, encoding = opened
+        pending: list[tuple[int, bytes | None, int]] = []
+        size, first = 0, True
+        for line in lines:
+            pending.append((line.number, line.data, line.size))
+            size += len(line.data) if line.data is not None else 0
+            if size >= chunk_bytes:
+                yield RecordChunk(name, encoding, tuple(pending), first, False)
+                pending, size, first = [], 0, False
+        yield RecordChunk(name, encoding, tuple(pending), first, True)
+
+
+def read_chunk(chunk: RecordChunk, options: ReadOptions = ReadOptions(), limit: SizeLimit | None = None) -> list[Document | Skipped]:
+    """The documents of a chunk of JSONL lines, and Skipped notes, as `read_file` gives them."""
+    lines = (Line(number, data, size) for number, data, size in chunk.lines)
+    return [_repaired(item, chunk.encoding) if isinstance(item, Document) else item
+            for item in _jsonl_records(lines, chunk.name, ".jsonl", chunk.encoding, options, limit)]
+
+
+def _stream_lines(handle: io.BufferedIOBase, name: str, limit: SizeLimit | None) -> tuple[Iterator[Line], str | None] | Skipped:
+    """The lines of a JSONL or CSV file open as `handle` and the legacy encoding they are in
+    (None: UTF-8), or why they cannot be read (see `read_stream`)."""
     head = handle.read(SNIFF_BYTES)
     if not head:
-        yield Skipped(name, "empty file")
-        return
+        return Skipped(name, "empty file")
     if any(head.startswith(mark) for mark, codec, _ in _BYTE_ORDER_MARKS if codec != "utf-8"):
         # UTF-16/32: lines cannot be split as bytes; the file is read whole, within the limit
         rest = handle.read() if limit is None else handle.read(max(0, limit.max_bytes + 1 - len(head)))
@@ -741,25 +816,16 @@ def read_stream(
                 raise IngestError(name, limit.reason(len(data)) + " (a UTF-16/32 file is read whole)")
             handle = io.BytesIO(decode(data, name).encode("utf-8"))
         except IngestError as error:
-            yield Skipped(name, error.reason)
-            return
+            return Skipped(name, error.reason)
         head = handle.read(SNIFF_BYTES)
     start = len(codecs.BOM_UTF8) if head.startswith(codecs.BOM_UTF8) else 0
     try:
         encoding = _stream_encoding(head[start:], name, complete=len(head) < SNIFF_BYTES)
     except IngestError as error:
-        yield Skipped(name, error.reason)
-        return
+        return Skipped(name, error.reason)
     head = b""  # (not held while the records are read)
     handle.seek(start)
-    lines = iter_lines(handle, limit.max_bytes if limit is not None else None)
-    records = _jsonl_records if suffix == ".jsonl" else _csv_records
-    any_record = False
-    for item in records(lines, name, suffix, encoding, options, limit):
-        any_record = True
-        yield _repaired(item, encoding) if isinstance(item, Document) else item
-    if not any_record:
-        yield Skipped(name, "empty text")
+    return iter_lines(handle, limit.max_bytes if limit is not None else None), encoding
 
 
 def _stream_encoding(sample: bytes, name: str, complete: bool) -> str | None:

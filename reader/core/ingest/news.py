@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import islice
 
-from reader.core.ingest.dates import MONTH, FoundDate, find_date, years_in
+from reader.core.ingest.dates import MONTH, FoundDate, find_date, first_year
 from reader.core.ingest.text import opening_words, single_line
 
 #: How many non-blank opening lines are searched for a headline, a dateline or a byline.
@@ -107,19 +108,19 @@ def _looks_like_headline(line: str, rest_follows: bool) -> bool:
     return not line.endswith((".", ",", ";", ":")) or line.endswith(("...", "…"))
 
 
-def read_news(text: str, *, day_first: bool = True, path: str = "") -> NewsFacts:
+def read_news(text: str, *, day_first: bool = True, path: str = "", date_wanted: bool = True) -> NewsFacts:
     """The headline, date, source and author that `text`'s opening lines give.
 
     The title is the first line that is neither navigation nor a dateline, byline or date and
     looks like a headline (short, not ending like a sentence); when the text starts straight
     with its first paragraph, the title is its opening words, cut at a word. A date without a
-    year takes the year of the first complete date in the text, else a year in `path`.
+    year takes the year of the first complete date in the text, else a year in `path` (looked
+    for only when `date_wanted`: a caller with a date of its own gets it without its year).
     """
     title = ""
     written = source = author = None
     found: FoundDate | None = None
-    lines = [single_line(line) for line in text[:20_000].split("\n")]
-    lines = [line for line in lines if line][:OPENING_LINES]
+    lines = list(islice(filter(None, map(single_line, text[:20_000].split("\n"))), OPENING_LINES))
     body_start: str | None = None
     for number, line in enumerate(lines):
         facts = _line_facts(line, day_first)
@@ -147,16 +148,16 @@ def read_news(text: str, *, day_first: bool = True, path: str = "") -> NewsFacts
         title = opening_words(body_start)
     if found is not None:
         written = found.written
-        if found.iso is None:
+        if found.iso is None and date_wanted:
             found = found.with_year(_year_for(text, path))
     return NewsFacts(title, written, found.iso if found else None, source, author)
 
 
 def _year_for(text: str, path: str) -> int | None:
     """The year of the first complete date in `text`, else the last year in `path`."""
-    years = years_in(text[:50_000])
-    if years:
-        return years[0]
+    year = first_year(text[:50_000])
+    if year is not None:
+        return year
     in_path = _PATH_YEAR.findall(path)
     return int(in_path[-1]) if in_path else None
 

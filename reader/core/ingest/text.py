@@ -29,6 +29,10 @@ def normalise_text(raw: str) -> str:
     lines, a leading BOM and trailing whitespace go. Everything else is kept exactly.
     Idempotent: `normalise_text(normalise_text(x)) == normalise_text(x)`.
     """
+    if raw.isprintable():  # (the common case, at C speed: none of what follows applies)
+        return raw.rstrip()
+    if raw.replace("\n", "").isprintable():
+        return _LEADING_BLANK_LINES.sub("", raw).rstrip()
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
     if "\x1b" in text:
         text = _OSC.sub("", _CSI.sub("", text))
@@ -98,8 +102,64 @@ def repair_mojibake(text: str, entities: bool = False) -> str:
     text that needs neither is returned unchanged (the same object)."""
     if not text or not (_MOJIBAKE_MARKS.search(text) or (entities and _ENTITY.search(text))):
         return text
+    if not (entities and "&" in text) and _left_alone(text):
+        return text
     fixer = _FIXERS.get(entities)
     if fixer is None:
         fixer = _FIXERS[entities] = _mojibake_fixer(entities)
     fixed = fixer(text)  # type: ignore[operator]
     return text if fixed == text else fixed
+
+
+#: The longest match of ftfy's mojibake detector (`ftfy.badness.BADNESS_RE`): "ГўВЂВ.x".
+_BADNESS_REACH = 8
+_BADNESS: list[object] = []
+_C1_OR_SURROGATE = re.compile("[\x80-\x9f\ud800-\udfff]")
+
+
+def _badness_marks() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str], int]:
+    """ftfy's detector (matching where each line starts, as ftfy runs it line by line), two sets
+    of characters each of which every match of it holds at least one of (see `_left_alone`), and
+    the longest line ftfy does not cut."""
+    if not _BADNESS:
+        import ftfy
+        import ftfy.badness
+
+        category = ftfy.badness.MOJIBAKE_CATEGORIES
+        # Each alternative of the detector needs a character of these (its c1, bad, currency,
+        # numeric, law, box or upper_accented position, or a literal of its own)...
+        shared = "".join(category[name] for name in ("c1", "bad", "upper_accented", "currency", "numeric", "law", "box"))
+        shared += "\u0152\u0153\u0392\u0393\u039e\u039f\u0412\u0413\u0420\u0421\u0402\u00b0"  # ŒœΒΓΞΟВГРСЂ°
+        # ...and, for the few of two positions that are not, either of these: quotation marks
+        # and the like ("”é", "é“x"), or lower-case accented letters.
+        punctuation = category["start_punctuation"] + category["end_punctuation"]
+        pattern = ftfy.badness.BADNESS_RE
+        _BADNESS.extend([
+            re.compile(pattern.pattern, pattern.flags | re.MULTILINE),
+            re.compile(f"[{shared}{punctuation}]"),
+            re.compile(f"[{shared}{category['lower_accented']}]"),
+            ftfy.TextFixerConfig().max_decode_length,
+        ])
+    return tuple(_BADNESS)  # type: ignore[return-value]
+
+
+def _left_alone(text: str) -> bool:
+    """True when ftfy (as configured above, without entities) would return `text` unchanged,
+    told without running it: its mojibake detector finds nothing in any line, and there are no
+    C1 controls or lone surrogates (its other fixes). Accented letters send most news texts to
+    the detector, which ftfy runs at every position of every line; here it runs only around the
+    characters that any of its matches must hold (of two sets of them, the one the text has
+    fewer of). False when unsure; never True when ftfy would change the text."""
+    detector, with_punctuation, with_accents, longest_line = _badness_marks()
+    if len(text) > longest_line or _C1_OR_SURROGATE.search(text):  # (ftfy cuts longer lines)
+        return False
+    marks = min((list(pattern.finditer(text)) for pattern in (with_punctuation, with_accents)), key=len)
+    start = end = -1  # the stretch around the marks met so far, not yet searched
+    for mark in marks:
+        position = mark.start()
+        if position - _BADNESS_REACH > end:
+            if end >= 0 and detector.search(text, start, end):
+                return False
+            start = max(0, position - _BADNESS_REACH)
+        end = position + _BADNESS_REACH + 1
+    return end < 0 or not detector.search(text, start, end)
