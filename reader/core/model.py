@@ -34,6 +34,8 @@ class ArticleRow:
     read: bool = False
     #: For a search: the best match in context, hits between U+0002 and U+0003.
     snippet: str | None = None
+    #: The values of the attributes the list shows as columns, in their order (None: none).
+    attributes: tuple[str | None, ...] = ()
 
 
 #: Marks around a search hit inside `ArticleRow.snippet`.
@@ -148,6 +150,49 @@ class Article(ArticleInfo):
     attributes: tuple[tuple[str, str], ...] = ()
 
 
+#: The fields of an article a user may correct (`ArticleMeta`), as `article_edits` names them;
+#: an attribute's is ATTRIBUTE_FIELD + its name.
+META_FIELDS = ("title", "date", "source")
+ATTRIBUTE_FIELD = "attribute:"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """What a user may correct about an article (its text aside): the version a correction is
+    made against, and what an undo puts back. `edited` names the fields a user corrected
+    (META_FIELDS, ATTRIBUTE_FIELD + name): a re-import of the article's file keeps them."""
+
+    title: str
+    #: The date as ISO (YYYY-MM-DD, or YYYY-MM / YYYY) and as written.
+    published: str | None
+    published_written: str | None
+    source: str | None
+    attributes: tuple[tuple[str, str], ...] = ()
+    edited: frozenset[str] = frozenset()
+
+    def changed_fields(self, other: ArticleMeta) -> set[str]:
+        """The fields (as `edited` names them) whose values differ between this and `other`."""
+        changed = {name for name, mine, theirs in (
+            ("title", self.title, other.title),
+            ("date", (self.published, self.published_written), (other.published, other.published_written)),
+            ("source", self.source, other.source),
+        ) if mine != theirs}
+        ours, theirs = dict(self.attributes), dict(other.attributes)
+        changed |= {ATTRIBUTE_FIELD + name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name)}
+        return changed
+
+
+def attribute_name_problem(name: str) -> str | None:
+    """Why `name` cannot name an article attribute, or None when it can."""
+    if not name.strip() or name != name.strip():
+        return "an attribute name is not empty and has no spaces at its ends"
+    if not name.isprintable():
+        return "an attribute name holds no control characters"
+    if name in ("title", "text", "date", "source", "url", "author"):
+        return f"{name!r} is an article's own field, not an attribute"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Annotation:
     id: str
@@ -198,6 +243,8 @@ class ListQuery:
     search: str | None = None
     #: Only articles this person annotated, with only their annotations counted.
     annotator: str | None = None
+    #: Only articles whose attribute `name` is `value`, for every (name, value) (`--where`).
+    where: tuple[tuple[str, str], ...] = ()
 
     @property
     def order(self) -> SortKey:
@@ -220,6 +267,7 @@ class ListQuery:
             parts.append(f"tag {self.tag}")
         if self.source:
             parts.append(f"source {self.source}")
+        parts += [f"{name} {value}" for name, value in self.where]
         if self.read != "all":
             parts.append(self.read)
         return " · ".join(parts)

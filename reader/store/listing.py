@@ -92,6 +92,9 @@ class Listing(Repository):
         if query.source:
             clauses.append("a.source = ?")
             params.append(query.source)
+        for name, value in query.where:  # off the index of attribute names and values
+            clauses.append("a.id IN (SELECT article_id FROM article_attributes WHERE name = ? AND value = ?)")
+            params += [name, value]
         if query.annotator:
             clauses.append("a.id IN (SELECT article_id FROM annotations WHERE annotator = ?)")
             params.append(query.annotator)
@@ -140,8 +143,11 @@ class Listing(Repository):
         self._search_ranked = ranked
         return "temp.searched"
 
-    def page(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
-        """A window of the article list, in list order, without texts."""
+    def page(
+        self, offset: int, limit: int, query: ListQuery | None = None, attributes: Sequence[str] = ()
+    ) -> list[ArticleRow]:
+        """A window of the article list, in list order, without texts; each row with the values
+        of `attributes` (the list's attribute columns)."""
         query = query or ListQuery()
         with_clause, where, params, sets = self.selection(query)
         order = self.order(query)
@@ -169,10 +175,22 @@ class Listing(Repository):
             ).fetchall())
             rows = [(*row[:4], mine.get(row[0], 0), *row[5:]) for row in rows]
         snippets = self._snippets(ids, query.search) if query.search and ids else {}
+        values = self._attribute_values(ids, attributes) if attributes and ids else {}
         return [
-            ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]))
+            ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]),
+                       tuple(values.get((r[0], name)) for name in attributes))
             for r in rows
         ]
+
+    def _attribute_values(self, article_ids: Sequence[int], names: Sequence[str]) -> dict[tuple[int, str], str]:
+        """{(article id, name): value} of the attributes `names` of a page's articles (one probe
+        of the primary key per article and name)."""
+        rows = self.db.execute(
+            f"""SELECT article_id, name, value FROM article_attributes
+                WHERE article_id IN ({",".join("?" * len(article_ids))}) AND name IN ({",".join("?" * len(names))})""",
+            [*article_ids, *names],
+        )
+        return {(article_id, name): value for article_id, name, value in rows}
 
     @staticmethod
     def order(query: ListQuery) -> SortKey:

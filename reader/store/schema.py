@@ -357,6 +357,22 @@ def m021_tombstones(db: Database) -> None:
         """)
 
 
+
+@migrations()
+def m022_article_edits(db: Database) -> None:
+    # What a user corrected about an article in reader (its title, date, source, an attribute:
+    # `field` is "title", "date", "source" or "attribute:" + the attribute's name), and when:
+    # a re-import of the article's file keeps these fields as the user left them.
+    # Removing an article removes its corrections with it.
+    db.execute("""
+        CREATE TABLE article_edits (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            edited TEXT NOT NULL,
+            PRIMARY KEY (article_id, field)
+        )
+    """)
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")
