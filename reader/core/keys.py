@@ -105,6 +105,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'The previous article of the list, without going back to it', footer=False),
             KeyAction('article.open_url', 'B', 'open_url', 'Browser',
                 "Open the article's web address (http or https) in your browser", footer=False),
+            KeyAction('article.details', 'D', 'edit_details', 'Details',
+                "Correct the article's title, date, source and attributes (a re-import keeps them)", footer=False),
             KeyAction('article.copy', 'y', 'copy_passage', 'Copy',
                 'Copy the selection, else the annotation or the sentence under the cursor, to the clipboard',
                 footer=False),
@@ -189,6 +191,12 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'How far annotators agree, per tag, and the passages where they disagree', footer=False),
             KeyAction('list.orphans', 'O', 'orphans', 'Orphans',
                 'Annotations that lost their place when their article changed', footer=False),
+            KeyAction('list.details', 'D', 'edit_details', 'Details',
+                "Correct the title, date, source and attributes of the article under the cursor", footer=False),
+            KeyAction('list.filter_attribute', 'F', 'filter_attribute', 'Attribute filter',
+                "Show only articles whose attribute (a dataset's category...) has a value", footer=False),
+            KeyAction('list.columns', 'L', 'pick_column', 'Column',
+                'Show an attribute as a column of the list (again: hide it)', footer=False),
             KeyAction('list.open_url', 'B', 'open_url', 'Browser',
                 "Open the web address of the article under the cursor in your browser", footer=False),
             KeyAction('app.quit', 'q', 'app.quit_or_ask', 'Quit',
@@ -407,6 +415,14 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
         remappable=False,
     ),
     KeyContext(
+        'details_editor',
+        (
+            KeyAction('details.save', 'ctrl+s', 'save', 'Save', 'Save the corrected details', priority=True),
+            KeyAction('details.cancel', 'escape', 'cancel', 'Cancel', 'Close without changing anything'),
+        ),
+        remappable=False,
+    ),
+    KeyContext(
         'confirm',
         (
             KeyAction('confirm.yes', 'y,enter', 'answer(True)', 'Yes', priority=True),
@@ -434,6 +450,7 @@ SCREENS: dict[str, ScreenKeys] = {screen.context: screen for screen in (
     ScreenKeys("orphans", "Orphans"),
     ScreenKeys("prompt", "Type a value"),
     ScreenKeys("note_editor", "Note"),
+    ScreenKeys("details_editor", "Article details"),
     ScreenKeys("confirm", "Answer yes or no"),
 )}
 # The article's side panel (side_panel) takes j and k only while it has the focus; its keys

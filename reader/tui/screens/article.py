@@ -29,6 +29,7 @@ from reader.tui.format import plural, short_quote
 from reader.tui.keys import bindings_for
 from reader.tui.screens.article_entities import ArticleEntities
 from reader.tui.screens.article_notes import MEMO_COLOR, MEMO_LABEL, ArticleNotes
+from reader.tui.screens.details import edit_details
 from reader.tui.screens.article_outward import ArticleOutward
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
@@ -139,6 +140,8 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             self.dismiss(None)
         elif sha256 != self.article.sha256:
             self._reload_text()
+        elif self._details_changed():
+            self._show_details()
         elif (
             self.store.annotations.of_article(self.article.id) != self.all_annotations
             or self.store.articles.tags_of(self.article.id) != self.article.tags
@@ -170,6 +173,19 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         )
 
     # ---- header, legend, status ---------------------------------------------------------
+
+    def _details_changed(self) -> bool:
+        """Whether the title, date, source or attributes stored differ from those shown."""
+        meta, shown = self.store.articles.meta_of(self.article.id), self.article
+        return (meta.title, meta.published, meta.source, meta.attributes) != (
+            shown.title, shown.published, shown.source, shown.attributes)
+
+    def _show_details(self) -> None:
+        self.article = self.store.articles.get(self.article.id)
+        self.query_one("#article-title", Static).update(self._title())
+
+    def action_edit_details(self) -> None:
+        edit_details(self, self.workspace, self.article.id, self._show_details)
 
     def _title(self) -> Text:
         article = self.article

@@ -19,6 +19,7 @@ from reader.tui.colours import clashes_said, colour_clashes
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
+from reader.tui.screens.details import edit_details
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.footer import KeysFooter
@@ -29,6 +30,8 @@ from reader.tui.wrap import display_text
 SORT_NAMES = {"published": "date", "relevance": "relevance", "title": "title", "source": "source",
               "annotations": "annotations"}
 READ_CYCLE: tuple[ReadFilter, ...] = ("all", "unread", "read")
+#: The first choice of an attribute's values: no filter by it.
+ANY_VALUE = "(any value: no filter)"
 
 
 class ArticleListScreen(Screen[None]):
@@ -40,15 +43,17 @@ class ArticleListScreen(Screen[None]):
         self.workspace = workspace
         self.store = workspace.store
         self.query_state = ListQuery()
+        #: The attributes shown as columns: config.yaml's `list.columns`, then as L changes them.
+        self.columns: tuple[str, ...] = tuple(workspace.config.list_columns)
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
-        yield ArticleList(self._fetch, self.store.listing.count(), id="article-list")
+        yield ArticleList(self._fetch, self.store.listing.count(), attributes=self.columns, id="article-list")
         yield Input(placeholder="search titles, texts and notes (enter: search, esc: cancel)", id="search")
         yield KeysFooter()
 
     def _fetch(self, offset: int, limit: int):
-        return self.store.listing.page(offset, limit, self.query_state)
+        return self.store.listing.page(offset, limit, self.query_state, attributes=self.columns)
 
     @property
     def article_list(self) -> ArticleList:
@@ -80,7 +85,8 @@ class ArticleListScreen(Screen[None]):
     def _reload(self, keep_cursor: bool = False) -> None:
         query = self.query_state
         count = self.store.listing.count(query)
-        self.article_list.reload(self._fetch, count, lines_per_row=2 if query.search else 1, keep_cursor=keep_cursor)
+        self.article_list.reload(self._fetch, count, lines_per_row=2 if query.search else 1, keep_cursor=keep_cursor,
+                                 attributes=self.columns)
         self._update_title()
         if not count and query.describe():
             self.notify(f"No articles match {query.describe()} (c clears).", markup=False)
@@ -216,7 +222,57 @@ class ArticleListScreen(Screen[None]):
 
     def action_clear_filters(self) -> None:
         self.workspace.shown.annotator = None
-        self._set_query(search=None, tag=None, source=None, read="all", annotator=None)
+        self._set_query(search=None, tag=None, source=None, read="all", annotator=None, where=())
+
+    # ---- attributes and details ---------------------------------------------------------
+
+    def action_filter_attribute(self) -> None:
+        """F: an attribute's name, then one of its values (each with how many articles have it)."""
+        names = self.store.articles.attribute_names()
+        if not names:
+            self.notify("No article has attributes (the other fields of JSON, JSONL and CSV records).", markup=False)
+            return
+        labels = {f"{name}  ({count})": name for name, count in names}
+        filtered = [f"{name}  ({count})" for name, count in names if name in dict(self.query_state.where)]
+        picker = PickerScreen("Show articles whose attribute…", list(labels), current=filtered)
+        self.app.push_screen(picker, lambda label: label is not None and self._pick_value(labels[label]))
+
+    def _pick_value(self, name: str) -> None:
+        values = self.store.articles.attribute_values(name)
+        labels = {ANY_VALUE: None, **{f"{value}  ({count})": value for value, count in values}}
+        where = dict(self.query_state.where)
+        current = [label for label, value in labels.items() if value == where.get(name)]
+        picker = PickerScreen(f"… {name} is", list(labels), current=current)
+
+        def chosen(label: str | None) -> None:
+            if label is None:
+                return
+            where.pop(name, None)
+            if labels[label] is not None:
+                where[name] = labels[label]
+            self._set_query(where=tuple(where.items()))
+
+        self.app.push_screen(picker, chosen)
+
+    def action_pick_column(self) -> None:
+        """L: show an attribute as a column of the list, or hide one shown."""
+        names = [name for name, _count in self.store.articles.attribute_names()]
+        choices = list(dict.fromkeys([*self.columns, *names]))
+        if not choices:
+            self.notify("No article has attributes to show as columns.", markup=False)
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.columns = tuple(c for c in self.columns if c != name) if name in self.columns else (*self.columns, name)
+                self._reload(keep_cursor=True)
+
+        self.app.push_screen(PickerScreen("Show or hide the column", choices, current=self.columns), chosen)
+
+    def action_edit_details(self) -> None:
+        row = self.article_list.current
+        if row is not None:
+            edit_details(self, self.workspace, row.id, lambda: self._reload(keep_cursor=True))
 
     def action_open_url(self) -> None:
         row = self.article_list.current
