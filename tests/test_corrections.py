@@ -150,3 +150,72 @@ def test_the_list_filters_by_attributes_and_shows_them_as_columns(imported):
     assert both.describe() == "section transport · desk south"
     assert store.articles.attribute_names() == [("desk", 3), ("section", 3)]
     assert store.articles.attribute_values("section") == [("transport", 2), ("culture", 1)]
+
+
+# ---- attributes on the command line and in the figures ---------------------------------------
+
+
+@pytest.fixture
+def annotated(tmp_path, monkeypatch):
+    monkeypatch.delenv("READER_CONFIG", raising=False)
+    monkeypatch.delenv("READER_DB", raising=False)
+    monkeypatch.chdir(tmp_path)
+    write_file(tmp_path / "config.yaml", "annotator: alice\nload_samples: false\n")
+    store = Store.open(tmp_path / "annotations.db")
+    dump = tmp_path / "wire.jsonl"
+    write_records(dump, RECORDS)
+    import_files(store, [dump])
+    for article_id, title in store.db.execute("SELECT id, title FROM articles").fetchall():
+        store.annotations.add(article_id, 0, 6, ["conflict" if "Ferry" in title else "cooperation"], "alice")
+    store.annotations.add(1, 7, 12, ["cooperation"], "alice")
+    store.close()
+    return tmp_path
+
+
+def cli(*args: str):
+    from click.testing import CliRunner
+
+    from reader.cli import main
+
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_figures_count_tags_per_attribute_value_and_only_where_it_holds(annotated):
+    from reader.store import figures
+
+    store = Store.open(annotated / "annotations.db", read_only=True)
+    try:
+        per_section = figures.tag_counts(store, "attribute", attribute="section")
+        assert (per_section.rows, per_section.columns) == (("transport", "culture"), ("conflict", "cooperation"))
+        assert per_section.counts == ((1, 2), (0, 1))
+        assert per_section.row_label(None) == "(no section)"
+        by_article = figures.tag_counts(store, "attribute", "articles", attribute="desk")
+        assert dict(zip(by_article.rows, by_article.row_totals)) == {"south": 2, "north": 2}
+        south = figures.tag_counts(store, "source", where=(("desk", "south"),))
+        assert (south.rows, south.counts) == (("Harbour Gazette", "Valley Post"), ((0, 1), (0, 1)))
+        # with no filter, the fast paths give what the general one does
+        assert figures.tag_counts(store, "month") == figures.tag_counts(store, "month", where=())
+    finally:
+        store.close()
+
+
+def test_stats_and_export_take_where_and_stats_counts_by_attribute(annotated):
+    table = cli("stats", "--by", "attribute", "--attribute", "section", "--format", "csv")
+    assert table.exit_code == 0, table.output
+    assert table.stdout.splitlines() == [
+        "section,conflict,cooperation,sum", "transport,1,2,3", "culture,0,1,1", "all section values,1,3,4"]
+    narrowed = cli("stats", "--where", "section=transport", "--where", "desk=north", "--by", "source", "--format", "json")
+    assert json.loads(narrowed.stdout)["source"]["table"] == [
+        {"source": "Harbour Gazette", "counts": {"conflict": 1, "cooperation": 1}, "sum": 2}]
+    exported = cli("export", "--format", "csv", "--where", "section=culture")
+    assert exported.exit_code == 0, exported.output
+    assert [line.split(",")[1] for line in exported.stdout.splitlines()[1:]] == ["Library opens late"]
+    for args, problem in [
+        (("stats", "--where", "section"), "expected name=value"),
+        (("export", "--where", "title=x"), "'title' is an article's own field"),
+        (("stats", "--by", "attribute"), "--by attribute goes with --attribute NAME"),
+        (("stats", "--by", "attribute", "--attribute", "nothing"), "no article has an attribute called nothing"),
+        (("stats", "--by", "cooccurrence", "--where", "desk=north"), "--where goes with the tables per source"),
+    ]:
+        refused = cli(*args)
+        assert refused.exit_code == 2 and problem in refused.output, (args, refused.output)

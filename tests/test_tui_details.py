@@ -142,3 +142,28 @@ async def test_d_on_the_article_corrects_its_header_and_refuses_after_a_change_e
         assert any(notice.startswith("Not saved: correcting the article's details.") for notice in notices(app))
         assert corpus.articles.meta_of(article_id).title == "Bridge shut"
         assert str(app.screen.query_one("#article-title").render()).startswith("Bridge shut  Valley Post")
+
+
+@pytest.mark.parametrize("size", SIZES)
+async def test_charts_count_tags_per_value_of_an_attribute(config, corpus, size):
+    from reader.tui.screens.charts import ChartsScreen
+    from reader.tui.widgets.charts import HeatTable
+
+    for article_id, in corpus.db.execute("SELECT id FROM articles").fetchall():
+        corpus.annotations.add(article_id, 0, 6, ["conflict"], "alice")
+    app = ReaderApp(config, corpus)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("C")
+        await pilot.pause()
+        assert isinstance(app.screen, ChartsScreen)
+        await pilot.press("5")
+        await pilot.press(*"section", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.screen.query_one(HeatTable)
+        rows = [[str(cell) for cell in table.get_row_at(index)] for index in range(table.row_count)]
+        assert rows[0][0] == "transport" and rows[0][-1] == "2"
+        assert rows[1][0] == "culture" and rows[1][-1] == "1"
+        assert rows[-1][0] == "all section values" and rows[-1][-1] == "3"
+        tabs = str(app.screen.query_one("#charts-tabs").render())
+        assert "5 " in tabs and tabs.rstrip().endswith(("Attribute", "Tags per attribute"))

@@ -329,6 +329,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'Mentions per month of chosen entities (e chooses them)'),
             KeyAction('charts.view_cooccurrence', '4', 'view(4)', 'Co-occurrence',
                 'How often two tags are on the same passage or the same article'),
+            KeyAction('charts.view_attribute', '5', 'view(5)', 'Per attribute',
+                "Tag counts per value of an article attribute (a dataset's category...; 5 again picks another)"),
             KeyAction('charts.unit', 'u', 'cycle_unit', 'Count',
                 'Count passages or articles (entities: mentions or articles; co-occurrence: same passage or article)'),
             KeyAction('charts.annotator', 'a', 'filter_annotator', 'Annotator',

@@ -29,8 +29,11 @@ from reader.tui.widgets.charts import BarChart, HeatTable
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
-VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence"}
-SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence"}
+VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence",
+         5: "Tags per attribute"}
+SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence", 5: "Attribute"}
+#: The views of tag counts per row key (source, month, an attribute's values).
+TAG_VIEWS = {1: "source", 2: "month", 5: "attribute"}
 #: The most entities a timeline shows at once (the entity index allows 50).
 MAX_ENTITIES = 12
 ALL_TAGS = "(all tags)"
@@ -50,11 +53,14 @@ class ChartState:
     annotator: str | None = None
     tag: str | None = None
     entities: list = field(default_factory=list)
+    #: The attribute whose values are the rows of view 5.
+    attribute: str | None = None
 
     def key(self) -> tuple:
         """What identifies the figure of the current view (the cache key)."""
-        if self.view in (1, 2):
-            return ("tags", "source" if self.view == 1 else "month", self.tag_unit, self.annotator, self.tag)
+        if self.view in TAG_VIEWS:
+            attribute = self.attribute if self.view == 5 else None
+            return ("tags", TAG_VIEWS[self.view], self.tag_unit, self.annotator, self.tag, attribute)
         if self.view == 3:
             return ("entities", self.entity_unit, tuple(entity.id for entity in self.entities))
         return ("co", self.level, self.annotator, self.tag)
@@ -64,9 +70,9 @@ def compute(store: Store, key: tuple, entities: list) -> Matrix:
     """The figure `key` names, from `store` (any thread: the store is the caller's own)."""
     family = key[0]
     if family == "tags":
-        _family, by, unit, annotator, tag = key
+        _family, by, unit, annotator, tag, attribute = key
         tags = insight.tag_names(store, tag) if tag else None
-        return insight.tag_counts(store, by, unit, annotator=annotator, tags=tags)
+        return insight.tag_counts(store, by, unit, annotator=annotator, tags=tags, attribute=attribute)
     if family == "entities":
         return insight.entity_months(store, entities, key[1])
     _family, level, annotator, tag = key
@@ -291,7 +297,7 @@ class ChartsScreen(Screen[None]):
     def _neighbours(self) -> list[tuple]:
         """The keys of the other tag views with the same filters, most likely next first."""
         state = self.state
-        views = {1: (2, 4), 2: (1, 4), 3: (1, 2, 4), 4: (1, 2)}[state.view]
+        views = {1: (2, 4), 2: (1, 4), 3: (1, 2, 4), 4: (1, 2), 5: (1, 2, 4)}[state.view]
         keys = []
         for view in views:
             other = ChartState(view, state.tag_unit, state.level, state.entity_unit, state.annotator, state.tag)
@@ -335,6 +341,8 @@ class ChartsScreen(Screen[None]):
                             diagonal_plain=True)
         elif view == 3:
             self.table.show(matrix, "month", "all months")
+        elif view == 5:
+            self.table.show(matrix, display_text(matrix.row_kind), f"all {display_text(matrix.row_kind)} values")
         else:
             self.table.show(matrix, "source" if view == 1 else "month", "all sources" if view == 1 else "all months")
         self.query_one("#charts-title", Static).update(self._title(matrix))
@@ -373,8 +381,9 @@ class ChartsScreen(Screen[None]):
     def _title(self, matrix: Matrix) -> Content:
         state = self.state
         view = state.view
-        if view in (1, 2):
-            what = f"{state.tag_unit} tagged, per {'source' if view == 1 else 'month'}"
+        if view in TAG_VIEWS:
+            per = display_text(state.attribute or "") if view == 5 else TAG_VIEWS[view]
+            what = f"{state.tag_unit} tagged, per {per}"
         elif view == 3:
             count = len(matrix.columns)
             what = f"{state.entity_unit} per month of {count} entit{'y' if count == 1 else 'ies'}"
@@ -433,13 +442,31 @@ class ChartsScreen(Screen[None]):
     # ---- actions -------------------------------------------------------------------------------
 
     def action_view(self, view: int) -> None:
-        if view != self.state.view:
+        if view == 5 and (self.state.attribute is None or self.state.view == 5):
+            self._pick_attribute()
+        elif view != self.state.view:
             self.state.view = view
             self._show_current()
 
+    def _pick_attribute(self) -> None:
+        """5: the attribute whose values are the rows (asked the first time, and on 5 again)."""
+        names = self.store.articles.attribute_names()
+        if not names:
+            self.notify("No article has attributes (the other fields of JSON, JSONL and CSV records).", markup=False)
+            return
+        labels = {f"{name}  ({count})": name for name, count in names}
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                self.state.attribute, self.state.view = labels[label], 5
+                self._show_current()
+
+        current = [label for label, name in labels.items() if name == self.state.attribute]
+        self.app.push_screen(PickerScreen("Tags per value of the attribute", list(labels), current=current), chosen)
+
     def action_cycle_unit(self) -> None:
         state = self.state
-        if state.view in (1, 2):
+        if state.view in TAG_VIEWS:
             state.tag_unit = "articles" if state.tag_unit == "passages" else "passages"
         elif state.view == 3:
             state.entity_unit = "articles" if state.entity_unit == "mentions" else "mentions"
