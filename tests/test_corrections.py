@@ -219,3 +219,16 @@ def test_stats_and_export_take_where_and_stats_counts_by_attribute(annotated):
     ]:
         refused = cli(*args)
         assert refused.exit_code == 2 and problem in refused.output, (args, refused.output)
+
+
+def test_the_list_sorts_by_an_attribute_and_o_offers_it_only_with_one(imported):
+    store, _dump, ids = imported
+    store.db.execute("DELETE FROM article_attributes WHERE article_id = ? AND name = 'desk'", [ids["Library opens late"]])
+    store.db.conn.commit()
+    by_desk = ListQuery(sort="attribute", sort_attribute="desk")
+    assert [row.title for row in store.listing.page(0, 10, by_desk)] == [
+        "Ferry fares rise", "Bridge repairs", "Library opens late"]  # north, south, then none
+    assert store.listing.order(ListQuery(sort="attribute")) == "published"
+    assert ListQuery(sort="annotations").next_sort() == "published"
+    assert ListQuery(sort="annotations", sort_attribute="desk").next_sort() == "attribute"
+    assert ListQuery(sort="attribute", sort_attribute="desk").next_sort() == "published"

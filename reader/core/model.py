@@ -221,12 +221,13 @@ class AddResult:
     reanchored: dict[str, int] = field(default_factory=dict)
 
 
-SortKey = Literal["published", "relevance", "title", "source", "annotations"]
+SortKey = Literal["published", "relevance", "title", "source", "annotations", "attribute"]
 
 
 #: The orders of the list, in the order `o` cycles them ("relevance": a search's best matches
-#: first, by FTS5 rank; only while a search is in force).
-SORT_KEYS: tuple[SortKey, ...] = ("published", "relevance", "title", "source", "annotations")
+#: first, by FTS5 rank; only while a search is in force; "attribute": by the value of the
+#: attribute `ListQuery.sort_attribute`, the list's first attribute column, only while there is one).
+SORT_KEYS: tuple[SortKey, ...] = ("published", "relevance", "title", "source", "annotations", "attribute")
 
 
 ReadFilter = Literal["all", "unread", "read"]
@@ -245,15 +246,22 @@ class ListQuery:
     annotator: str | None = None
     #: Only articles whose attribute `name` is `value`, for every (name, value) (`--where`).
     where: tuple[tuple[str, str], ...] = ()
+    #: The attribute the "attribute" order sorts by (None: there is no such order).
+    sort_attribute: str | None = None
 
     @property
     def order(self) -> SortKey:
-        """The order the list is in: `sort`, but by date when it asks for relevance without a search."""
-        return "published" if self.sort == "relevance" and not self.search else self.sort
+        """The order the list is in: `sort`, but by date when it asks for relevance without a
+        search, or for an attribute without one."""
+        if (self.sort == "relevance" and not self.search) or (self.sort == "attribute" and not self.sort_attribute):
+            return "published"
+        return self.sort
 
     def next_sort(self) -> SortKey:
-        """The order after this one, as `o` cycles them (relevance only while searching)."""
-        cycle = [key for key in SORT_KEYS if key != "relevance" or self.search]
+        """The order after this one, as `o` cycles them (relevance only while searching, an
+        attribute only while the list has an attribute column)."""
+        cycle = [key for key in SORT_KEYS if (key != "relevance" or self.search)
+                 and (key != "attribute" or self.sort_attribute)]
         return cycle[(cycle.index(self.order) + 1) % len(cycle)]
 
     def describe(self) -> str:

@@ -13,6 +13,8 @@ from reader.core.textsearch import fts_query, snippet_of
 from reader.store.common import Repository, tag_family
 
 
+#: The value of the attribute an "attribute" order sorts by (its name the parameter).
+_ATTRIBUTE_VALUE = "(SELECT v.value FROM article_attributes v WHERE v.article_id = a.id AND v.name = ?)"
 _ORDER_BY: dict[str, str] = {
     "published": "a.published DESC, a.id DESC",
     # FTS5's rank (bm25: lower is better) of the article's best match, in its text or its notes
@@ -20,6 +22,8 @@ _ORDER_BY: dict[str, str] = {
     "title": "a.title COLLATE NOCASE, a.id",
     "source": "a.source COLLATE NOCASE, a.published DESC, a.id",
     "annotations": "annotation_count DESC, a.published DESC, a.id DESC",
+    # the value of one attribute (the parameter), articles without it last
+    "attribute": f"{_ATTRIBUTE_VALUE} IS NULL, {_ATTRIBUTE_VALUE} COLLATE NOCASE, a.published DESC, a.id DESC",
 }
 #: The index that gives each sort order, for walking it when a search or tag narrows the list.
 _SORT_INDEX = {"published": "idx_articles_published", "title": "idx_articles_title_nocase"}
@@ -89,12 +93,15 @@ class Listing(Repository):
             params += [*family_params, *family_params]
             names.append("tagged")
             clauses.append("a.id IN (SELECT id FROM tagged)")
+        for number, (name, value) in enumerate(query.where):  # read off the index of (name, value, article)
+            sets.append(f"""attribute{number}(id) AS MATERIALIZED (
+                SELECT article_id FROM article_attributes WHERE name = ? AND value = ?)""")
+            params += [name, value]
+            names.append(f"attribute{number}")
+            clauses.append(f"a.id IN (SELECT id FROM attribute{number})")
         if query.source:
             clauses.append("a.source = ?")
             params.append(query.source)
-        for name, value in query.where:  # off the index of attribute names and values
-            clauses.append("a.id IN (SELECT article_id FROM article_attributes WHERE name = ? AND value = ?)")
-            params += [name, value]
         if query.annotator:
             clauses.append("a.id IN (SELECT article_id FROM annotations WHERE annotator = ?)")
             params.append(query.annotator)
@@ -162,7 +169,7 @@ class Listing(Repository):
             ORDER BY {_ORDER_BY[order]}
             LIMIT ? OFFSET ?
             """,
-            [*params, limit, offset],
+            [*params, *([query.sort_attribute] * 2 if order == "attribute" else []), limit, offset],
         ).fetchall()
         ids = [row[0] for row in rows]
         tags = self.store.articles.tag_map(ids)

@@ -28,7 +28,7 @@ from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
 SORT_NAMES = {"published": "date", "relevance": "relevance", "title": "title", "source": "source",
-              "annotations": "annotations"}
+              "annotations": "annotations", "attribute": "the first attribute column"}
 READ_CYCLE: tuple[ReadFilter, ...] = ("all", "unread", "read")
 #: The first choice of an attribute's values: no filter by it.
 ANY_VALUE = "(any value: no filter)"
@@ -42,9 +42,10 @@ class ArticleListScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
-        self.query_state = ListQuery()
         #: The attributes shown as columns: config.yaml's `list.columns`, then as L changes them.
         self.columns: tuple[str, ...] = tuple(workspace.config.list_columns)
+        #: `o` sorts by the first attribute column too.
+        self.query_state = ListQuery(sort_attribute=self.columns[0] if self.columns else None)
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
@@ -99,7 +100,7 @@ class ArticleListScreen(Screen[None]):
         description = self.query_state.describe()
         if description:
             title.append(f" ({display_text(description)})", style="bold")
-        title.append(f"  ·  {self._order_label()}")
+        title.append(f"  ·  {display_text(self._order_label())}")
         title.append(f"  ·  {plural(self.store.annotations.count(), 'annotation')}")
         title.append(f"  ·  {short_path(self.workspace.config.database)}", style="dim")
         self.query_one("#list-title", Static).update(title)
@@ -112,6 +113,8 @@ class ArticleListScreen(Screen[None]):
         order = self.store.listing.order(query)
         if order == "published" and not self.store.listing.any_dated(query):
             return "newest imported first"
+        if order == "attribute":
+            return f"sorted by {query.sort_attribute}"
         return f"sorted by {SORT_NAMES[order]}"
 
     def _set_query(self, **changes) -> None:
@@ -144,7 +147,8 @@ class ArticleListScreen(Screen[None]):
         for tag in self.store.tags.filter_names():
             yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(self.filter_tag, tag), False)
         for sort, name in SORT_NAMES.items():
-            if sort == "relevance" and not self.query_state.search:
+            if (sort == "relevance" and not self.query_state.search) or (
+                    sort == "attribute" and not self.query_state.sort_attribute):
                 continue
             yield SystemCommand(f"Sort by {name}", "order of the article list", partial(self.sort_by, sort), False)
         for read in ("unread", "read", "all"):
@@ -265,7 +269,7 @@ class ArticleListScreen(Screen[None]):
         def chosen(name: str | None) -> None:
             if name is not None:
                 self.columns = tuple(c for c in self.columns if c != name) if name in self.columns else (*self.columns, name)
-                self._reload(keep_cursor=True)
+                self._set_query(sort_attribute=self.columns[0] if self.columns else None)
 
         self.app.push_screen(PickerScreen("Show or hide the column", choices, current=self.columns), chosen)
 
