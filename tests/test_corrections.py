@@ -229,6 +229,13 @@ def test_the_list_sorts_by_an_attribute_and_o_offers_it_only_with_one(imported):
     assert [row.title for row in store.listing.page(0, 10, by_desk)] == [
         "Ferry fares rise", "Bridge repairs", "Library opens late"]  # north, south, then none
     assert store.listing.order(ListQuery(sort="attribute")) == "published"
+    # pages of it, across the articles with the attribute and those without, and filtered
+    assert [row.title for row in store.listing.page(1, 2, by_desk)] == ["Bridge repairs", "Library opens late"]
+    assert [row.title for row in store.listing.page(2, 5, by_desk)] == ["Library opens late"]
+    transport = ListQuery(sort="attribute", sort_attribute="desk", where=(("section", "transport"),))
+    assert [row.title for row in store.listing.page(0, 5, transport)] == ["Ferry fares rise", "Bridge repairs"]
+    culture = ListQuery(sort="attribute", sort_attribute="desk", where=(("section", "culture"),))
+    assert [row.title for row in store.listing.page(0, 5, culture)] == ["Library opens late"]
     assert ListQuery(sort="annotations").next_sort() == "published"
     assert ListQuery(sort="annotations", sort_attribute="desk").next_sort() == "attribute"
     assert ListQuery(sort="attribute", sort_attribute="desk").next_sort() == "published"

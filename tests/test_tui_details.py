@@ -55,13 +55,21 @@ async def test_attribute_columns_from_the_config_and_l_leave_the_title_its_room(
         assert "section" in shown[0] and "Title" in shown[0] and "Date" in shown[0]
         assert "Bridge repairs begin" in shown[1] and "transport" in shown[1]
         assert "culture" in shown[2]
+        assert "Ferry fares rise" in shown[3]
         assert Columns(size[0], 1).title >= Columns.MIN_TITLE
+        await pilot.press("o", "o", "o", "o")  # date, title, source, annotations, then the first column
+        await pilot.pause()
+        assert "sorted by section" in str(app.screen.query_one("#list-title").render())
+        sorted_rows = lines(article_list)[1:]
+        assert "Library opens late" in sorted_rows[0] and "culture" in sorted_rows[0]
+        assert "Ferry fares rise" in sorted_rows[1] and "Bridge repairs begin" in sorted_rows[2]  # then as imported
         await pilot.press("L")
         await pilot.press(*"desk", "enter")
         await pilot.pause()
         shown = lines(article_list)
         assert "desk" in shown[0]
-        assert "north \ufffd[31m" in shown[3] and "\x1b" not in "".join(shown)  # the display guard
+        ferry = next(line for line in shown if "Ferry" in line)
+        assert "north \ufffd[31m" in ferry and "\x1b" not in "".join(shown)  # the display guard
         assert all(len(line) == size[0] for line in shown)
         await pilot.press("L")
         await pilot.press(*"section", "enter")

@@ -13,8 +13,10 @@ from reader.core.textsearch import fts_query, snippet_of
 from reader.store.common import Repository, tag_family
 
 
-#: The value of the attribute an "attribute" order sorts by (its name the parameter).
-_ATTRIBUTE_VALUE = "(SELECT v.value FROM article_attributes v WHERE v.article_id = a.id AND v.name = ?)"
+#: What a row of the list is read as (articles a).
+_ROW_COLUMNS = """a.id, a.title, a.source, a.published,
+                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
+                   (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id) AS read"""
 _ORDER_BY: dict[str, str] = {
     "published": "a.published DESC, a.id DESC",
     # FTS5's rank (bm25: lower is better) of the article's best match, in its text or its notes
@@ -22,8 +24,8 @@ _ORDER_BY: dict[str, str] = {
     "title": "a.title COLLATE NOCASE, a.id",
     "source": "a.source COLLATE NOCASE, a.published DESC, a.id",
     "annotations": "annotation_count DESC, a.published DESC, a.id DESC",
-    # the value of one attribute (the parameter), articles without it last
-    "attribute": f"{_ATTRIBUTE_VALUE} IS NULL, {_ATTRIBUTE_VALUE} COLLATE NOCASE, a.published DESC, a.id DESC",
+    # articles without the attribute, after those with it (see `_page_by_attribute`)
+    "attribute": "a.published DESC, a.id DESC",
 }
 #: The index that gives each sort order, for walking it when a search or tag narrows the list.
 _SORT_INDEX = {"published": "idx_articles_published", "title": "idx_articles_title_nocase"}
@@ -59,9 +61,13 @@ class Listing(Repository):
         """How many articles `query` selects (all of them by default)."""
         query = query or ListQuery()
         with_clause, where, params, sets = self.selection(query)
-        if len(sets) == 1 and where == f"WHERE a.id IN (SELECT id FROM {sets[0]})":
-            # Nothing but one set of ids: count the set, without visiting every article row.
-            return self.db.execute(f"{with_clause} SELECT count(*) FROM {sets[0]}", params).fetchone()[0]
+        if sets and where == "WHERE " + " AND ".join(f"a.id IN (SELECT id FROM {name})" for name in sets):
+            # Nothing but sets of ids (a search, a tag, attribute values): count the first set's
+            # ids that are in the others, without visiting every article row.
+            others = " AND ".join(f"id IN (SELECT id FROM {name})" for name in sets[1:])
+            return self.db.execute(
+                f"{with_clause} SELECT count(*) FROM {sets[0]}{' WHERE ' + others if others else ''}", params
+            ).fetchone()[0]
         return self.db.execute(f"{with_clause} SELECT count(*) FROM articles a {where}", params).fetchone()[0]
 
     def selection(self, query: ListQuery) -> tuple[str, str, list[object], list[str]]:
@@ -159,18 +165,15 @@ class Listing(Repository):
         with_clause, where, params, sets = self.selection(query)
         order = self.order(query)
         index = _SORT_INDEX.get(order) if sets and not query.source else None
-        rows = self.db.execute(
-            f"""
-            {with_clause}
-            SELECT a.id, a.title, a.source, a.published,
-                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
-                   (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id) AS read
-            FROM articles a {f"INDEXED BY {index}" if index else ""} {where}
-            ORDER BY {_ORDER_BY[order]}
-            LIMIT ? OFFSET ?
-            """,
-            [*params, *([query.sort_attribute] * 2 if order == "attribute" else []), limit, offset],
-        ).fetchall()
+        if order == "attribute" and query.sort_attribute:
+            rows = self._page_by_attribute(query.sort_attribute, with_clause, where, params, offset, limit)
+        else:
+            rows = self.db.execute(
+                f"""{with_clause} SELECT {_ROW_COLUMNS}
+                    FROM articles a {f"INDEXED BY {index}" if index else ""} {where}
+                    ORDER BY {_ORDER_BY[order]} LIMIT ? OFFSET ?""",
+                [*params, limit, offset],
+            ).fetchall()
         ids = [row[0] for row in rows]
         tags = self.store.articles.tag_map(ids)
         if query.annotator and ids:
@@ -189,12 +192,43 @@ class Listing(Repository):
             for r in rows
         ]
 
+    def _page_by_attribute(
+        self, name: str, with_clause: str, where: str, params: list[object], offset: int, limit: int
+    ) -> list[tuple]:
+        """A page of the list sorted by the value of attribute `name` (then in the order the
+        articles were added), the articles without it last (newest first): the first part read
+        in order off the index of (name, value, article), stopping after the page."""
+        set_params, clause_params = params[: with_clause.count("?")], params[with_clause.count("?"):]
+        narrowed = f"AND {where.removeprefix('WHERE ')}" if where else ""
+        having = f"""FROM article_attributes v INDEXED BY article_attributes_articles
+                     JOIN articles a ON a.id = v.article_id WHERE v.name = ? {narrowed}"""
+        if where:
+            count = self.db.execute(f"{with_clause} SELECT count(*) {having}", [*set_params, name, *clause_params])
+        else:
+            count = self.db.execute("SELECT count(*) FROM article_attributes WHERE name = ?", [name])
+        with_it = count.fetchone()[0]
+        rows: list[tuple] = []
+        if offset < with_it:
+            rows = self.db.execute(
+                f"{with_clause} SELECT {_ROW_COLUMNS} {having} ORDER BY v.value, v.article_id LIMIT ? OFFSET ?",
+                [*set_params, name, *clause_params, limit, offset],
+            ).fetchall()
+        if len(rows) < limit:
+            without = f"{where} AND" if where else "WHERE"
+            rows += self.db.execute(
+                f"""{with_clause} SELECT {_ROW_COLUMNS} FROM articles a
+                    {without} a.id NOT IN (SELECT article_id FROM article_attributes WHERE name = ?)
+                    ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?""",
+                [*params, name, limit - len(rows), max(offset - with_it, 0)],
+            ).fetchall()
+        return rows
+
     def _attribute_values(self, article_ids: Sequence[int], names: Sequence[str]) -> dict[tuple[int, str], str]:
         """{(article id, name): value} of the attributes `names` of a page's articles (one probe
         of the primary key per article and name)."""
         rows = self.db.execute(
             f"""SELECT article_id, name, value FROM article_attributes
-                WHERE article_id IN ({",".join("?" * len(article_ids))}) AND name IN ({",".join("?" * len(names))})""",
+                WHERE article_id IN ({",".join("?" * len(article_ids))}) AND +name IN ({",".join("?" * len(names))})""",
             [*article_ids, *names],
         )
         return {(article_id, name): value for article_id, name, value in rows}
