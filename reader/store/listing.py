@@ -196,23 +196,24 @@ class Listing(Repository):
         self, name: str, with_clause: str, where: str, params: list[object], offset: int, limit: int
     ) -> list[tuple]:
         """A page of the list sorted by the value of attribute `name` (then in the order the
-        articles were added), the articles without it last (newest first): the first part read
-        in order off the index of (name, value, article), stopping after the page."""
+        articles were added), the articles without it last (newest first). The ids of the
+        first part are read in order off the index of (name, value, article), stopping after
+        the page, and only the page's rows are read."""
         set_params, clause_params = params[: with_clause.count("?")], params[with_clause.count("?"):]
-        narrowed = f"AND {where.removeprefix('WHERE ')}" if where else ""
-        having = f"""FROM article_attributes v INDEXED BY article_attributes_articles
-                     JOIN articles a ON a.id = v.article_id WHERE v.name = ? {narrowed}"""
-        if where:
-            count = self.db.execute(f"{with_clause} SELECT count(*) {having}", [*set_params, name, *clause_params])
-        else:
-            count = self.db.execute("SELECT count(*) FROM article_attributes WHERE name = ?", [name])
-        with_it = count.fetchone()[0]
+        narrowed = f"AND v.article_id IN (SELECT a.id FROM articles a {where})" if where else ""
+        having = f"FROM article_attributes v INDEXED BY article_attributes_articles WHERE v.name = ? {narrowed}"
+        having_params = [*set_params, name, *clause_params]
+        with_it = self.db.execute(f"{with_clause} SELECT count(*) {having}", having_params).fetchone()[0]
         rows: list[tuple] = []
         if offset < with_it:
-            rows = self.db.execute(
-                f"{with_clause} SELECT {_ROW_COLUMNS} {having} ORDER BY v.value, v.article_id LIMIT ? OFFSET ?",
-                [*set_params, name, *clause_params, limit, offset],
-            ).fetchall()
+            ids = [row[0] for row in self.db.execute(
+                f"{with_clause} SELECT v.article_id {having} ORDER BY v.value, v.article_id LIMIT ? OFFSET ?",
+                [*having_params, limit, offset],
+            )]
+            found = {row[0]: row for row in self.db.execute(
+                f"SELECT {_ROW_COLUMNS} FROM articles a WHERE a.id IN ({','.join('?' * len(ids))})", ids
+            )}
+            rows = [found[article_id] for article_id in ids if article_id in found]
         if len(rows) < limit:
             without = f"{where} AND" if where else "WHERE"
             rows += self.db.execute(
