@@ -18,6 +18,7 @@ from reader.commands.entities import entities_command
 from reader.commands.exchange import backup_command, export_command, import_annotations_command, restore_command
 from reader.commands.output import failure, guard_error
 from reader.commands.stats import stats_command
+from reader.commands.study import assign_command, study_group
 from reader.commands.tui import open_tui
 
 
@@ -73,6 +74,6 @@ def main(ctx: click.Context, config_option: str | None, database_option: str | N
 
 
 for _command in (import_command, export_command, backup_command, restore_command, import_annotations_command,
-                 entities_command, agreement_command, stats_command):
+                 entities_command, agreement_command, stats_command, assign_command, study_group):
     _command.params.append(database_parameter())  # `reader import --db PATH` as `reader --db PATH import`
     main.add_command(_command)

@@ -135,6 +135,8 @@ def user_rows(store) -> dict[str, list]:
         "article_attributes": db.execute(
             "SELECT article_id, name, value, position FROM article_attributes ORDER BY 1, 2").fetchall(),
         "article_edits": db.execute("SELECT article_id, field FROM article_edits ORDER BY 1, 2").fetchall(),
+        "done": db.execute(
+            "SELECT article_id, annotator, done_at FROM reading WHERE done_at IS NOT NULL ORDER BY 1, 2").fetchall(),
     }
 
 

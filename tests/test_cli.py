@@ -90,6 +90,16 @@ def test_entities_prints_one_json_line_per_document(workspace):
     assert {"label": "GPE", "text": "Kenya"}.items() <= next(s for s in line["spans"] if s["text"] == "Kenya").items()
 
 
+def test_entities_say_which_entity_another_name_stands_for(workspace):
+    text = "Envoy visit\n\nThe U.S. envoy Ana Lima met the National Grain Board (NGB). Lima said the NGB would help."
+    (workspace / "a.txt").write_text(text, encoding="utf-8")
+    spans = json.loads(run("entities", str(workspace / "a.txt")).stdout)["spans"]
+    standing = [(s["text"], s.get("as")) for s in spans]
+    assert ("U.S.", "United States") in standing
+    assert ("Ana Lima", None) in standing and ("Lima", "Ana Lima") in standing
+    assert standing.count(("NGB", "National Grain Board")) == 2
+
+
 def test_python_dash_m_reader_works():
     import subprocess
     import sys

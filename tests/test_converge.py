@@ -309,3 +309,24 @@ def test_deletions_move_with_the_database_byte_for_byte(tmp_path, clock):
     summary = import_annotations(moved, export_to(a, tmp_path / "one.yaml"))
     assert summary.deletions_recorded == 2
     assert exported(moved) == first
+
+
+def test_two_entity_verdicts_of_the_same_second_converge_in_either_order(tmp_path):
+    """Two colleagues give one surface different labels in the same second: whichever file comes
+    first, both databases keep the same verdict (a tie is broken by the verdict's content)."""
+    files = []
+    with mock.patch("reader.store.entities.now_utc", lambda: STAMP):
+        for name, label in (("alice", "ORG"), ("bob", "GPE")):
+            store = Store.open(tmp_path / f"{name}.db")
+            article(store)
+            store.entities.accept("Harbourline", label, name)
+            files.append(export_to(store, tmp_path / f"{name}.yaml"))
+            store.close()
+    results = set()
+    for number, order in enumerate(itertools.permutations(files)):
+        merged = Store.open(tmp_path / f"verdicts{number}.db")
+        for path in order:
+            import_annotations(merged, path)
+        results.add(tuple(sorted(merged.entities.verdicts())))
+        merged.close()
+    assert len(results) == 1, results

@@ -511,3 +511,62 @@ def test_a_sentence_opening_with_capitals_and_no_verb_after_is_not_a_person(reco
 )
 def test_amounts_in_named_currencies_are_money_whole(recogniser: RuleRecogniser, text: str, amount: str) -> None:
     assert [found for found in entities(recogniser, text) if found[1] in ("MONEY", "NORP", "GPE")] == [(amount, "MONEY")]
+
+
+# --- names in results tables, line-ups and datelines without a dash (issue 19) --------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a dateline with no dash, in capitals, then the date
+        ("Ferry fares rise.\nLISBON 2024-03-02\nFares rose on Friday.", ("LISBON", "GPE")),
+        ("Mill closes.\nKOSTRAVA FALLS, Ohio 2024-03-02\nThe mill shut.", ("KOSTRAVA FALLS", "GPE")),
+        # known names in capitals in a headline
+        ("SWIMMING - NEW ZEALAND TAKE RELAY GOLD .", ("NEW ZEALAND", "GPE")),
+        # a place named after its kind
+        ("Shells fell near the village of Dravotsi on Tuesday.", ("Dravotsi", "GPE")),
+        # a person listed with a country, an initial and a surname, a line-up, a scorer
+        ("Results:\n4. Imre Vantaggi (Hungary) 13.52\n5. Olek Brandt (Poland) 13.60", ("Imre Vantaggi", "PERSON")),
+        ("Scorecard\nT. Ashworth not out 46\nExtras 4", ("T. Ashworth", "PERSON")),
+        ("Teams:\nNorth - 15 - Ivo Pranjic, 14 - Kees Alberda, 13 - Tom Wyle", ("Kees Alberda", "PERSON")),
+        ("Scorers:\nCorvia - Danilo Fenn (31st), Raul Okoth (75th)", ("Raul Okoth", "PERSON")),
+    ],
+)
+def test_names_in_datelines_tables_and_line_ups(recogniser: RuleRecogniser, text: str, expected) -> None:
+    assert expected in entities(recogniser, text)
+
+
+def test_clubs_in_results_rows_are_organisations_even_when_named_after_places(recogniser: RuleRecogniser) -> None:
+    text = "Division two results:\nLisbon 2 Porto Rovers 1\nOslo v Bergen\nTORONTO AT BOSTON\nHalmstad 4 3 0 1 9 4 9\n"
+    found = entities(recogniser, text)
+    for club in ("Lisbon", "Porto Rovers", "Oslo", "Bergen", "TORONTO", "BOSTON", "Halmstad"):
+        assert (club, "ORG") in found, club
+
+
+def test_four_rounds_of_golf_are_no_league_table(recogniser: RuleRecogniser) -> None:
+    text = "Leading scores:\nAnnika Stroud 72 76 74 69\n"
+    assert ("Annika Stroud", "ORG") not in entities(recogniser, text)
+
+
+def test_a_surname_alone_follows_a_full_name_found_without_a_cue(recogniser: RuleRecogniser) -> None:
+    text = "The panel heard from Tomasz Wierzbicki on Monday. Wierzbicki, a retired engineer, disagreed."
+    assert entities(recogniser, text).count(("Wierzbicki", "PERSON")) == 1
+    assert ("Tomasz Wierzbicki", "PERSON") in entities(recogniser, text)
+
+
+def test_no_surname_is_carried_over_from_a_headline_phrase(recogniser: RuleRecogniser) -> None:
+    text = "Watchdog fines Delivery Platform Quvo over data transfers. The regulator fined Quvo, a delivery platform, on Monday."
+    assert ("Quvo", "PERSON") not in entities(recogniser, text)
+
+
+def test_a_title_makes_a_town_name_a_person_and_so_do_later_mentions(recogniser: RuleRecogniser) -> None:
+    # "Kennedy" and "Bush" are towns in the place list; after a title or a cued full name they are people
+    assert entities(recogniser, "Talks with Mr Kennedy ended. Kennedy left.") == [("Kennedy", "PERSON"), ("Kennedy", "PERSON")]
+    text = "President George Bush met them. Later Bush said no."
+    assert ("Bush", "PERSON") in entities(recogniser, text) and ("Bush", "GPE") not in entities(recogniser, text)
+
+
+def test_a_town_after_a_preposition_stays_a_town_beside_a_person_of_that_name(recogniser: RuleRecogniser) -> None:
+    text = "He flew to Lima. Minister Ana Lima stayed."
+    assert ("Lima", "GPE") in entities(recogniser, text) and ("Ana Lima", "PERSON") in entities(recogniser, text)

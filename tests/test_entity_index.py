@@ -622,3 +622,51 @@ def test_a_bulk_change_with_the_triggers_suspended_is_counted_again(corpus):
     check_months(store)
     geneva = entity(store, "Geneva", "GPE")
     assert mentions_per_month(store, [geneva]) == {geneva.id: [("2031-07", 4, 2)]}
+
+
+# --- one identity per actor (issue 19) ---------------------------------------------------------
+
+ENVOYS = (
+    "Envoys meet\n\n"
+    "The U.S. envoy met officials of the National Grain Board (NGB) in Accra. America and the "
+    "United States of America are one country; the NGB said the US would help."
+)
+ENVOYS_SPANS = [
+    ("U.S.", "GPE"), ("National Grain Board", "ORG"), ("NGB", "ORG"), ("Accra", "GPE"), ("America", "GPE"),
+    ("United States of America", "GPE"), ("NGB", "ORG"), ("US", "GPE"),
+]
+LATER = "Later\n\nThe USA and Britain signed. The NGB was not there. The UK abstained."
+LATER_SPANS = [("USA", "GPE"), ("Britain", "GPE"), ("NGB", "ORG"), ("UK", "GPE")]
+
+
+@pytest.fixture
+def envoys(tmp_path):
+    store = Store.open(tmp_path / "ids.db")
+    for title, text, items, day in (("Envoys meet", ENVOYS, ENVOYS_SPANS, "2025-03-03"), ("Later", LATER, LATER_SPANS, "2025-03-04")):
+        add(store, title, text, day)
+        store.entities.cache(sha256_text(text), ENGINE, spans_in(text, items))
+    yield store
+    store.close()
+
+
+def test_a_country_written_several_ways_is_one_entity_across_the_corpus(envoys):
+    store = envoys
+    us = entity(store, "U.S.", "GPE")
+    assert us == entity(store, "United States", "GPE") == entity(store, "America", "GPE")
+    assert (us.name, us.articles, us.mentions) == ("United States", 2, 5)
+    assert sorted(m.surface for m in mentions_of(store, us)) == ["America", "U.S.", "US", "USA", "United States of America"]
+    uk = entity(store, "Britain", "GPE")
+    assert (uk.name, uk.mentions) == ("United Kingdom", 2)
+    # the picker offers the identity for any of its names, never an empty alias
+    assert [e.name for e in entities_matching(store, "usa")] == ["United States"]
+    assert [e.name for e in entities_matching(store, "ngb")] == ["National Grain Board", "NGB"]
+
+
+def test_an_acronym_defined_in_brackets_is_its_name_in_that_article(envoys):
+    store = envoys
+    board = entity(store, "National Grain Board", "ORG")
+    assert (board.articles, board.mentions) == (1, 3)
+    assert [(m.surface, m.via) for m in mentions_of(store, board)] == [
+        ("National Grain Board", None), ("NGB", "ngb"), ("NGB", "ngb")]
+    # where it is not defined, the acronym stays its own entity
+    assert entity(store, "NGB", "ORG").mentions == 1

@@ -84,6 +84,7 @@ class ReaderModel(RuleBasedStateMachine):
         self.shown: dict[int, tuple[str, str, list[Annotation]]] = {}
         self.shown_notes: dict[int, ArticleNote | None] = {}
         self.shown_meta: dict[int, ArticleMeta] = {}
+        self.shown_done: dict[int, str | None] = {}
         for number in self.ids:
             self.refresh(number)
 
@@ -104,6 +105,7 @@ class ReaderModel(RuleBasedStateMachine):
         self.shown[number] = (article.text, article.sha256, self.mine.annotations.of_article(article.id))
         self.shown_notes[number] = self.mine.article_notes.get(article.id, "alice")
         self.shown_meta[number] = self.mine.articles.meta_of(article.id)
+        self.shown_done[number] = self.mine.assignments.done_at(article.id, "alice")
 
     def act(self, do) -> None:
         """Do a change as a key would; check that undo gives back the rows from before it and redo
@@ -171,9 +173,15 @@ class ReaderModel(RuleBasedStateMachine):
 
     @rule(number=st.sampled_from([0, 1]), which=st.sampled_from(CORRECTIONS))
     def correct_details(self, number: int, which: tuple[str, str, str, str]) -> None:
-        """D: the title, date, source and attributes corrected over what the screen showed."""
+        """ctrl+e: the title, date, source and attributes corrected over what the screen showed."""
         seen = self.shown_meta[number]
         self.act(lambda: self.history.correct_article(self.ids[number], corrected(seen, Correction(*which)), seen))
+
+    @rule(number=st.sampled_from([0, 1]))
+    def toggle_done(self, number: int) -> None:
+        """D in the list: the article done for me, or not done, against the mark the list showed."""
+        seen = self.shown_done[number]
+        self.act(lambda: self.history.mark_done(self.ids[number], "alice", seen is None, seen))
 
     @rule(number=st.sampled_from([0, 1]), pick=st.integers(0, 20), tag=st.sampled_from(TAGS))
     def toggle_tag(self, number: int, pick: int, tag: str) -> None:
@@ -247,6 +255,13 @@ class ReaderModel(RuleBasedStateMachine):
             for name, value in dict(fresh.attributes).items():
                 expected = dict(before.attributes).get(name) if f"attribute:{name}" in before.edited else value
                 assert dict(after.attributes).get(name) == expected
+
+    @rule(number=st.sampled_from([0, 1]))
+    def done_elsewhere(self, number: int) -> None:
+        """alice's other window marks the article done (or not): this one's view of it is stale."""
+        article_id = self.ids[number]
+        current = self.other.assignments.done_at(article_id, "alice")
+        self.other.assignments.set_done(article_id, "alice", None if current else "2025-06-01T00:00:00+00:00", seen=current)
 
     # ---- moving the database ------------------------------------------------------------------
 

@@ -83,6 +83,9 @@ def agreement_command(
     """
     store = context.open_store()
     try:
+        refused = store.study.refusal("Agreement")
+        if refused:
+            raise failure(refused)
         try:
             annotators = resolve_annotators(store.annotations.annotators(), names)
             scope = resolve_tags(store.tags.names(), tags, nested)

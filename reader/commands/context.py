@@ -67,6 +67,8 @@ class Context:
         try:
             store = Store.open(self.config.database)
             store.tags.sync(self.config.tags)
+            study = self.config.study  # who is looking, and whose work they may see
+            store.study.configure(self.config.annotator, study.blind, study.lead)
         except StoreError as error:
             raise failure(str(error)) from None
         return store

@@ -35,6 +35,8 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
                      stdin_format: str, as_json: bool) -> None:
     """Print the entities found in each file, one JSON line per document, with what you accepted,
     retyped or rejected in reader applied (the configured database's feedback; never creates it).
+    A span that names an entity by another name carries `as`: "Lima" as "Ana Lima", "U.S." as
+    "United States".
     `-` reads standard input (see --stdin-format)."""
     from reader.core.entities.packed import SpanTable
     from reader.core.entities.user import UserEntities
@@ -75,10 +77,10 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
             found = recogniser.recognise(item.text)
             if user:
                 found = list(user.apply(item.text, SpanTable.from_spans(found)))
-            line["spans"] = [
+            line["spans"] = _with_identities(item.text, [
                 {"start": s.start, "end": s.end, "label": s.label, "text": item.text[s.start : s.end]}
                 for s in found
-            ]
+            ])
             echo_json(json.dumps(line, ensure_ascii=False))
     if as_json:
         summary = {"database": feedback_from, "documents": documents, "skipped": skipped}
@@ -86,3 +88,23 @@ def entities_command(context: Context, paths: tuple[str, ...], output_format: st
     if skipped:
         sys.exit(1)
 
+
+
+def _with_identities(text: str, spans: list[dict]) -> list[dict]:
+    """Each span with `"as"`, the name of the entity it counts as, where that is another name:
+    a surname alone for the full name in the document, an acronym for the name it follows in
+    brackets, "U.S." for the United States (as in reader's entity view)."""
+    from reader.core.entities.naming import display_name, entity_key, identities, identity
+
+    keyed = [(span, entity_key(span["text"], span["label"])) for span in spans]
+    keyed = [(span, key) for span, key in keyed if key]
+    named = identities(text, [(span["start"], span["end"], key, span["label"]) for span, key in keyed])
+    names: dict[tuple[str, str], str] = {}
+    for (span, _key), (key, via) in zip(keyed, named):
+        if via is None:
+            names.setdefault((key, span["label"]), display_name(span["text"], span["label"]))
+    for (span, _key), (key, via) in zip(keyed, named):
+        if via is not None:
+            known = identity(via, span["label"])
+            span["as"] = names.get((key, span["label"])) or (known[1] if known else key)
+    return spans

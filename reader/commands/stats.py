@@ -17,13 +17,14 @@ from reader.commands.where import where_option
 from reader.store import figures as insight
 from reader.core.safetext import SpreadsheetCsvWriter, terminal_line
 
-SECTIONS = ("source", "month", "attribute", "cooccurrence", "entities")
+SECTIONS = ("source", "month", "attribute", "cooccurrence", "entities", "annotator")
 TITLES = {
     "source": "Tags per source",
     "attribute": "Tags per attribute value",
     "month": "Tags per month",
     "cooccurrence": "Tag co-occurrence",
     "entities": "Entity mentions per month",
+    "annotator": "Progress per coder",
 }
 
 
@@ -31,7 +32,8 @@ TITLES = {
 @click.option(
     "--by", type=click.Choice(SECTIONS), default=None,
     help="One table: tags per source, per month or per value of an attribute (--attribute), tag "
-         "co-occurrence, or entities per month (default: totals, then tags per source and per month).",
+         "co-occurrence, entities per month, or each coder's progress (assigned, done, annotations per tag) "
+         "(default: totals, then tags per source and per month).",
 )
 @click.option("--attribute", metavar="NAME", help="For --by attribute: the attribute whose values are the rows (category...).")
 @where_option
@@ -51,22 +53,28 @@ TITLES = {
     "--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
     help="csv prints one table: give --by.",
 )
+@click.option("--json", "as_json_flag", is_flag=True, help="The same as --format json.")
 @click.pass_obj
 def stats_command(
     context: Context, by: str | None, attribute: str | None, where: tuple[tuple[str, str], ...], unit: str,
-    tag: str | None, annotator: str | None, entity_names: tuple[str, ...], fmt: str,
+    tag: str | None, annotator: str | None, entity_names: tuple[str, ...], fmt: str, as_json_flag: bool,
 ) -> None:
     """Print the numbers behind the charts: totals, tags per source and per month, and (with --by)
-    per value of an attribute, tag co-occurrence or entity mentions per month. With --where, only
-    the articles it selects are counted (and the totals of the whole corpus are left out)."""
+    per value of an attribute, tag co-occurrence, entity mentions per month, or each coder's
+    progress (`--by annotator`; in a blind study a coder sees their own row only). With --where,
+    only the articles it selects are counted (and the totals of the whole corpus are left out)."""
+    if as_json_flag:
+        fmt = "json"
+    if where and by in ("cooccurrence", "entities", "annotator"):
+        raise click.UsageError("--where goes with the tables per source, month or attribute")
+    if by == "annotator":
+        return progress_report(context, annotator, fmt)
     if fmt == "csv" and by is None:
         raise click.UsageError("csv prints one table: choose it with --by source, month, attribute, cooccurrence or entities")
     if entity_names and by != "entities":
         raise click.UsageError("--entity goes with --by entities")
     if (by == "attribute") != (attribute is not None):
         raise click.UsageError("--by attribute goes with --attribute NAME (the attribute whose values are the rows)")
-    if where and by in ("cooccurrence", "entities"):
-        raise click.UsageError("--where goes with the tables per source, month or attribute")
     store = context.open_store()
     insight.prepare_reading(store)
     try:
@@ -133,6 +141,38 @@ def default_entities(store) -> list:
     from reader.store.entity_index import entities_matching
 
     return [entity for label in ("PERSON", "ORG", "GPE") for entity in entities_matching(store, "", label=label, limit=1)]
+
+
+def progress_report(context: Context, annotator: str | None, fmt: str) -> None:
+    """`reader stats --by annotator`: per coder, articles assigned and done, annotations, and
+    passages per tag."""
+    store = context.open_store()
+    try:
+        rows = store.assignments.by_annotator(annotator)
+        tags = store.tags.names()
+    finally:
+        store.close()
+    if fmt == "json":
+        echo_json(as_json({"annotator": [row.as_dict() for row in rows]}))
+        return
+    used = [tag for tag in tags if any(dict(row.tags).get(tag) for row in rows)]
+    header = ["annotator", "assigned", "done", "annotations", *used]
+    table = [[row.annotator, str(row.assigned), str(row.done), str(row.annotations),
+              *(str(dict(row.tags).get(tag, 0)) for tag in used)] for row in rows]
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = SpreadsheetCsvWriter(buffer)
+        writer.writerow(header)
+        writer.writerows([line[0], *map(int, line[1:])] for line in table)
+        write_data(buffer.getvalue())
+        return
+    header = [terminal_line(cell) for cell in header]
+    table = [[terminal_line(line[0]), *line[1:]] for line in table]
+    widths = [max(len(line[index]) for line in [header, *table]) for index in range(len(header))]
+    lines = ["  ".join([line[0].ljust(widths[0])] + [cell.rjust(width) for cell, width in zip(line[1:], widths[1:])]).rstrip()
+             for line in [header, *table]]
+    echo_heading(TITLES["annotator"], " (articles assigned and done, annotations, passages per tag)")
+    echo("\n".join([lines[0], "  ".join("-" * width for width in widths), *lines[1:]]) if rows else "  no coder has been assigned or annotated yet")
 
 
 # ---- output ----------------------------------------------------------------------------------

@@ -100,6 +100,17 @@ class ImportSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class StudySettings:
+    """`study:`: a coding study's blind mode and its lead (issue 17). The database's own word
+    (`reader study open|close`, kept for every coder of a shared database) overrides `blind`."""
+
+    #: Each coder sees only their own annotations, tags, notes and counts (but the lead).
+    blind: bool = False
+    #: The study lead: sees everyone's work, and alone runs agreement and the side-by-side view.
+    lead: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Config:
     """The validated configuration; paths are absolute."""
 
@@ -119,6 +130,7 @@ class Config:
     importing: ImportSettings = field(default_factory=ImportSettings)
     #: `list.columns`: attributes (a dataset's other fields) the article list shows as columns.
     list_columns: tuple[str, ...] = ()
+    study: StudySettings = field(default_factory=StudySettings)
     #: The line each top-level key is written on, for errors found after loading.
     key_lines: dict[str, int] = field(default_factory=dict, compare=False)
     #: Where readers before 0.2 kept `database` (the user config folder, for the user's own
@@ -329,8 +341,9 @@ class _ConfigReader:
 
     KEYS = {
         "annotator", "database", "export_file", "load_samples", "theme", "reading_width", "entities", "tags", "keymap",
-        "import", "list",
+        "import", "list", "study",
     }
+    STUDY_KEYS = {"blind", "lead"}
     ENTITY_KEYS = {"show", "colors", "gazetteer", "backend", "spacy_pipeline"}
     TAG_KEYS = {"name", "key", "color", "description"}
     IMPORT_KEYS = {"max_file_mb", "day_first", "fields", "csv_delimiter"}
@@ -422,6 +435,7 @@ class _ConfigReader:
             keymap=self.keymap(top.get("keymap"), tags),
             importing=self.importing(top.get("import")),
             list_columns=self.list_columns(top.get("list")),
+            study=self.study(top.get("study")),
             key_lines={key: node.line for key, node in top.items()},
         )
 
@@ -467,6 +481,14 @@ class _ConfigReader:
             if problem:
                 raise self.fail(child, "list.columns", f"{name!r}: {problem}")
         return tuple(dict.fromkeys(names))
+
+    def study(self, node: Located | None) -> StudySettings:
+        section = self.mapping(node, "study", self.STUDY_KEYS)
+        lead = section.get("lead")
+        return StudySettings(
+            blind=self.boolean(section.get("blind"), "study.blind", False),
+            lead=self.string(lead, "study.lead", "") or None,
+        )
 
     def importing(self, node: Located | None) -> ImportSettings:
         section = self.mapping(node, "import", self.IMPORT_KEYS)

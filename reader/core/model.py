@@ -34,6 +34,8 @@ class ArticleRow:
     read: bool = False
     #: For a search: the best match in context, hits between U+0002 and U+0003.
     snippet: str | None = None
+    #: Marked done by the viewer (`D`, a coding study).
+    done: bool = False
     #: The values of the attributes the list shows as columns, in their order (None: none).
     attributes: tuple[str | None, ...] = ()
 
@@ -231,6 +233,8 @@ SORT_KEYS: tuple[SortKey, ...] = ("published", "relevance", "title", "source", "
 
 
 ReadFilter = Literal["all", "unread", "read"]
+#: "others" (internal: what is not in the viewer's queue) follows the queue in the list.
+QueueFilter = Literal["all", "mine", "todo", "others"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -248,6 +252,9 @@ class ListQuery:
     where: tuple[tuple[str, str], ...] = ()
     #: The attribute the "attribute" order sorts by (None: there is no such order).
     sort_attribute: str | None = None
+    #: A coder's queue (`reader assign`): "mine" (assigned to the viewer), "todo" (assigned and
+    #: not yet done), or "all".
+    queue: QueueFilter = "all"
 
     @property
     def order(self) -> SortKey:
@@ -278,6 +285,8 @@ class ListQuery:
         parts += [f"{name} {value}" for name, value in self.where]
         if self.read != "all":
             parts.append(self.read)
+        if self.queue in ("mine", "todo"):
+            parts.append("my queue" if self.queue == "mine" else "my queue, not done")
         return " · ".join(parts)
 
 
@@ -447,3 +456,30 @@ class CoOccurrence:
     def complete(self) -> bool:
         return self.considered >= self.total
 
+
+
+@dataclass(frozen=True, slots=True)
+class StudyState:
+    """A coding study as every coder of a database sees it: blind or not, who leads it, and
+    where that was said ("database": `reader study`, by `changed_by` at `changed`; or "config")."""
+
+    blind: bool
+    lead: str | None
+    said_by: str
+    changed_by: str | None = None
+    changed: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CoderProgress:
+    """One coder's work in a study: articles assigned and done, annotations per tag."""
+
+    annotator: str
+    assigned: int
+    done: int
+    annotations: int
+    tags: tuple[tuple[str, int], ...] = ()
+
+    def as_dict(self) -> dict:
+        return {"annotator": self.annotator, "assigned": self.assigned, "done": self.done,
+                "annotations": self.annotations, "tags": dict(self.tags)}

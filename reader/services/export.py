@@ -6,6 +6,8 @@ It only reads from the store; exporting never changes the database.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -28,6 +30,17 @@ from reader.core.exchange.yaml_format import (
 from reader.core.model import ExportFilter, now_utc
 from reader.core.safefile import replacing
 from reader.store import Store
+
+
+def seen_filter(store: Store, only: ExportFilter | None) -> ExportFilter | None:
+    """`only` as the viewer may export it: in a blind study a coder (not the lead) exports their
+    own work alone, whatever the filter asked."""
+    whose = store.study.whose()
+    if whose is None:
+        return only
+    only = only or ExportFilter()
+    listed = replace(only.listed, annotator=whose) if only.listed is not None and only.listed.annotator else only.listed
+    return replace(only, annotator=whose, listed=listed)
 
 
 def _whole(only: ExportFilter | None) -> bool:
@@ -62,6 +75,7 @@ def _deleted(store: Store, only: ExportFilter | None) -> list[dict[str, Any]]:
 
 def export_document(store: Store, exported: str | None = None, only: ExportFilter | None = None) -> dict[str, Any]:
     """The whole export as plain data (what `write_yaml` writes, for tests and small exports)."""
+    only = seen_filter(store, only)
     return {
         "format": FORMAT,
         "exported": exported or now_utc(),
@@ -80,6 +94,7 @@ def write_yaml(store: Store, stream: IO[str], exported: str | None = None, only:
     everything: the codebook (tags used or not), the entity feedback, orphans and pending
     annotations; a filtered one the codebook entries of its tags. Returns the number of
     annotations."""
+    only = seen_filter(store, only)
     stream.write(mapping([("format", FORMAT), ("exported", exported or now_utc())], 0))
     stream.write(listing_yaml("codebook", _codebook(store, only)))
     stream.write(listing_yaml("entities", _verdicts(store, only)))
@@ -116,6 +131,7 @@ def write_yaml(store: Store, stream: IO[str], exported: str | None = None, only:
 def write_export(store: Store, path: Path, only: ExportFilter | None = None, fmt: str = "yaml") -> int:
     """Write the export to `path` atomically (never a half-written file; brat writes a folder
     of files); returns the number of annotations (or records, for the other formats)."""
+    only = seen_filter(store, only)
     if fmt in FOLDER_FORMATS:
         return EXPORTERS[fmt](export_items(store, only), path)
     with replacing(path) as stream:
@@ -125,6 +141,7 @@ def write_export(store: Store, path: Path, only: ExportFilter | None = None, fmt
 
 def write_to(store: Store, stream: IO[str], only: ExportFilter | None = None, fmt: str = "yaml") -> int:
     """The export in format `fmt` (yaml, or one of `EXPORTERS` but brat) written to `stream`."""
+    only = seen_filter(store, only)
     if fmt == "yaml":
         return write_yaml(store, stream, only=only)
     return EXPORTERS[fmt](export_items(store, only), stream)
@@ -138,6 +155,7 @@ NO_MEMOS = frozenset({"doccano", "prodigy", "brat"})
 def left_out(store: Store, only: ExportFilter | None, fmt: str) -> list[str]:
     """What an export in `fmt` leaves out for want of a place in the format, one line each
     ("" lines none): memos (doccano, Prodigy, brat), notes on whole articles (all but yaml)."""
+    only = seen_filter(store, only)
     if fmt == "yaml":
         return []
     memos, notes = store.exchange.left_out_counts(only)
@@ -153,6 +171,7 @@ def left_out(store: Store, only: ExportFilter | None, fmt: str) -> list[str]:
 def export_items(store: Store, only: ExportFilter | None = None) -> Iterator[ExportItem]:
     """What the other formats' exporters read: each article with its text, its annotations,
     and the entities the user accepted in it."""
+    only = seen_filter(store, only)
     user = UserEntities(store.entities.feedback())
     for article, notes in store.exchange.annotated_articles(with_text=True, only=only):
         yield article, notes, user.find(article.text)

@@ -18,7 +18,7 @@ from reader.store import StaleWriteError, Store
 
 ChangeKind = Literal[
     "add", "delete", "tag", "untag", "note", "article_tag", "article_untag", "article_note",
-    "rename_tag", "merge_tags", "tag_look", "reattach", "delete_orphan", "entity", "article_meta",
+    "rename_tag", "merge_tags", "tag_look", "reattach", "delete_orphan", "entity", "article_meta", "done",
 ]
 #: Changes to the codebook or to entity feedback rather than to one article (`article_id` 0).
 CODEBOOK_KINDS = frozenset({"rename_tag", "merge_tags", "tag_look"})
@@ -61,6 +61,11 @@ class Change:
     #: Tags the change created on the fly (a new name typed in the picker): undo takes them
     #: back out of the codebook if nothing else uses them by then.
     created_tags: tuple[str, ...] = ()
+    #: An article marked done or not done for a coder ("done"): whose mark, and when it was
+    #: done before and after (None: not done).
+    done_by: str | None = None
+    done_before: str | None = None
+    done_after: str | None = None
 
     @property
     def annotation(self) -> Annotation | None:
@@ -84,6 +89,7 @@ class Change:
             "delete_orphan": "deleted an orphan",
             "entity": "changed what an entity is",
             "article_meta": "corrected the article's details",
+            "done": "marked the article done" if self.done_after else "marked the article not done",
         }[self.kind]
 
 
@@ -215,6 +221,13 @@ class History:
         self.store.articles.set_meta(article_id, meta, seen, "correcting the article's details")
         return self._record(Change("article_meta", article_id, meta_before=seen, meta_after=meta))
 
+    def mark_done(self, article_id: int, annotator: str, done: bool, seen: str | None) -> Change:
+        """Mark the article done (or not) for `annotator`, if its mark is still `seen` (the done
+        time the user's screen showed; None: not done)."""
+        after = now_utc() if done else None
+        self.store.assignments.set_done(article_id, annotator, after, seen=seen)
+        return self._record(Change("done", article_id, done_by=annotator, done_before=seen, done_after=after))
+
     # ---- the codebook and entities -------------------------------------------------------
 
     def rename_tag(self, old: str, new: str) -> Change | None:
@@ -285,6 +298,10 @@ class History:
         elif kind == "article_meta" and change.meta_before is not None and change.meta_after is not None:
             expect, want = (change.meta_before, change.meta_after) if forward else (change.meta_after, change.meta_before)
             store.articles.set_meta(change.article_id, want, expect, action)
+        elif kind == "done" and change.done_by is not None:
+            expect_done, want_done = ((change.done_before, change.done_after) if forward
+                                      else (change.done_after, change.done_before))
+            store.assignments.set_done(change.article_id, change.done_by, want_done, seen=expect_done)
         elif kind in ("article_tag", "article_untag") and tag is not None and change.tagged is not None:
             if (kind == "article_tag") == forward:
                 store.articles.tag(change.article_id, tag, *change.tagged)

@@ -78,6 +78,11 @@ class Annotations(Repository):
         rows = self.db.execute(f"SELECT record FROM orphans {where} ORDER BY article_id, orphaned, id", params)
         return [orphan_from(record) for (record,) in rows]
 
+    def shown_orphans(self, article_id: int | None = None) -> list[Annotation]:
+        """The orphans (of the article) the viewer may see (in a blind study, their own)."""
+        whose = self.store.study.whose()
+        return [orphan for orphan in self.orphans(article_id) if whose is None or orphan.annotator == whose]
+
     def orphaned_at(self, orphan_id: str) -> str | None:
         """When the orphan lost its place (None: no such orphan)."""
         row = self.db.execute("SELECT orphaned FROM orphans WHERE id = ?", [orphan_id]).fetchone()
@@ -408,6 +413,13 @@ class Annotations(Repository):
         """The article's annotations in text order, each with its tags."""
         return list(self.select("WHERE n.article_id = ?", [article_id]))
 
+    def shown_of_article(self, article_id: int) -> list[Annotation]:
+        """The article's annotations the viewer may see (blind study: their own), in text order."""
+        whose = self.store.study.whose()
+        if whose is None:
+            return self.of_article(article_id)
+        return list(self.select("WHERE n.article_id = ? AND n.annotator = ?", [article_id, whose]))
+
     def select(self, where: str, params: Sequence[object], with_clause: str = "") -> Iterator[Annotation]:
         """Annotations in (article, start, end) order, read as they are consumed."""
         rows = self.db.execute(
@@ -431,9 +443,12 @@ class Annotations(Repository):
         return self.select(f"WHERE n.annotator IN ({marks})", list(annotators))
 
     def annotators(self) -> list[str]:
-        """Everyone who has annotated, most annotations first."""
+        """Everyone who has annotated, most annotations first (in a blind study, the viewer
+        alone, if they have)."""
+        whose = self.store.study.whose()
         return [row[0] for row in self.db.execute(
-            "SELECT annotator FROM annotations GROUP BY annotator ORDER BY count(*) DESC, annotator"
+            "SELECT annotator FROM annotations WHERE ? IS NULL OR annotator = ? GROUP BY annotator "
+            "ORDER BY count(*) DESC, annotator", [whose, whose]
         )]
 
     def count(self) -> int:

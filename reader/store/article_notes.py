@@ -18,9 +18,11 @@ class ArticleNotes(Repository):
     """Each annotator's note on an article: read, set, removed, put back (undo) and merged (import)."""
 
     def of_article(self, article_id: int) -> list[ArticleNote]:
-        """The notes on the article, by annotator."""
+        """The notes on the article the viewer may see (blind study: their own), by annotator."""
+        whose = self.store.study.whose()
         return [ArticleNote(*row) for row in self.db.execute(
-            f"SELECT {_COLUMNS} FROM article_notes WHERE article_id = ? ORDER BY annotator", [article_id])]
+            f"SELECT {_COLUMNS} FROM article_notes WHERE article_id = ? AND (? IS NULL OR annotator = ?) ORDER BY annotator",
+            [article_id, whose, whose])]
 
     def get(self, article_id: int, annotator: str) -> ArticleNote | None:
         row = self.db.execute(

@@ -283,24 +283,27 @@ class Articles(Repository):
         return [row[0] for row in self.db.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source COLLATE NOCASE")]
 
     def mark_read(self, article_id: int, read: bool = True) -> None:
-        """Mark an article read (now) or unread; its reading position is kept."""
+        """Mark an article read (now) or unread for the viewer; their reading position is kept."""
         with self.store.writing("marking the article read" if read else "marking the article unread"):
             self.db.execute(
-                """INSERT INTO reading (article_id, position, read_at) VALUES (?, 0, ?)
-                   ON CONFLICT (article_id) DO UPDATE SET read_at = excluded.read_at""",
-                [article_id, now_utc() if read else None],
+                """INSERT INTO reading (article_id, annotator, position, read_at) VALUES (?, ?, 0, ?)
+                   ON CONFLICT (article_id, annotator) DO UPDATE SET read_at = excluded.read_at""",
+                [article_id, self.store.study.reader, now_utc() if read else None],
             )
 
     def save_position(self, article_id: int, position: int) -> None:
         with self.store.writing("the reading position"):
             self.db.execute(
-                """INSERT INTO reading (article_id, position) VALUES (?, ?)
-                   ON CONFLICT (article_id) DO UPDATE SET position = excluded.position""",
-                [article_id, position],
+                """INSERT INTO reading (article_id, annotator, position) VALUES (?, ?, ?)
+                   ON CONFLICT (article_id, annotator) DO UPDATE SET position = excluded.position""",
+                [article_id, self.store.study.reader, position],
             )
 
     def position(self, article_id: int) -> int:
-        row = self.db.execute("SELECT position FROM reading WHERE article_id = ?", [article_id]).fetchone()
+        """The viewer's reading position in the article."""
+        row = self.db.execute(
+            "SELECT position FROM reading WHERE article_id = ? AND annotator = ?", [article_id, self.store.study.reader]
+        ).fetchone()
         return row[0] if row else 0
 
     def tag_map(self, article_ids: Sequence[int]) -> dict[int, tuple[str, ...]]:
@@ -309,15 +312,18 @@ class Articles(Repository):
             return {}
         marks = ",".join("?" * len(article_ids))
         found: dict[int, set[str]] = {}
+        whose = self.store.study.whose()  # blind: the viewer's own tags only
+        mine_at, mine_n = ("AND at.annotator = ?", "AND n.annotator = ?") if whose is not None else ("", "")
+        who = [whose] if whose is not None else []
         query = f"""
             SELECT at.article_id, t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id
-            WHERE at.article_id IN ({marks})
+            WHERE at.article_id IN ({marks}) {mine_at}
             UNION
             SELECT n.article_id, t.name FROM annotations n
             JOIN annotation_tags nt ON nt.annotation_id = n.id JOIN tags t ON t.id = nt.tag_id
-            WHERE n.article_id IN ({marks})
+            WHERE n.article_id IN ({marks}) {mine_n}
         """
-        for article_id, name in self.db.execute(query, [*article_ids, *article_ids]):
+        for article_id, name in self.db.execute(query, [*article_ids, *who, *article_ids, *who]):
             found.setdefault(article_id, set()).add(name)
         return {key: tuple(sorted(names)) for key, names in found.items()}
 
@@ -327,13 +333,16 @@ class Articles(Repository):
         ).fetchone()
         if row is None:
             raise KeyError(f"no article with id {article_id}")
-        return Article(*row[:9], tags=split_names(row[9]), text=row[10], attributes=self.attributes_of(article_id))
+        tags = split_names(row[9]) if self.store.study.whose() is None else self.tags_of(article_id)
+        return Article(*row[:9], tags=tags, text=row[10], attributes=self.attributes_of(article_id))
 
     def tags_of(self, article_id: int) -> tuple[str, ...]:
-        """The tags on the article itself (not on its passages), by name."""
+        """The tags on the article itself (not on its passages) the viewer may see, by name."""
+        whose = self.store.study.whose()
         rows = self.db.execute(
-            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? ORDER BY t.name",
-            [article_id],
+            "SELECT t.name FROM article_tags at JOIN tags t ON t.id = at.tag_id WHERE at.article_id = ? "
+            "AND (? IS NULL OR at.annotator = ?) ORDER BY t.name",
+            [article_id, whose, whose],
         )
         return tuple(row[0] for row in rows)
 

@@ -30,6 +30,8 @@ from reader.store.listing import Listing
 from reader.store.passages import Passages
 from reader.store.schema import NOT_OURS, READER_APPLICATION_ID, database_file_problem, identity, identity_problem, migrations
 from reader.store.tags import Tags
+from reader.store.study import Study
+from reader.store.assignments import Assignments
 from reader.store.errors import busy, database_error_reason, write_failure
 
 
@@ -50,6 +52,8 @@ class Store:
         self.path = path
         #: Opened read-only (the file or its folder is not writable): every write refuses.
         self.read_only = read_only
+        self.study = Study(self)
+        self.assignments = Assignments(self)
         self.articles = Articles(self)
         self.article_notes = ArticleNotes(self)
         self.listing = Listing(self)

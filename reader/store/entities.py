@@ -113,16 +113,25 @@ class Entities(Repository):
 
     def merge_verdict(self, surface: str, label: str, verdict: str, annotator: str | None, created: str | None) -> str:
         """Bring in one entity verdict of a file (inside a write), as `accept_entity` or
-        `reject_entity` would give it, unless a verdict here that it would replace is as new or
-        newer. Returns "unchanged", "added", "replaced" or "kept" (this database's is newer)."""
+        `reject_entity` would give it, unless a verdict here that it would replace is newer. Of
+        two verdicts of the same moment, the one whose (label, verdict, annotator) sorts last
+        stays, so the same files give the same verdicts in any order. Returns "unchanged",
+        "added", "replaced" or "kept" (this database's wins)."""
         if self.db.execute(
             "SELECT 1 FROM entity_feedback WHERE surface = ? AND label = ? AND verdict = ?", [surface, label, verdict]
         ).fetchone():
             return "unchanged"
         replaced = "surface = ? AND (verdict = 'accept' OR label = ?)" if verdict == "accept" else "surface = ? AND label = ?"
-        rivals = self.db.execute(f"SELECT id, created FROM entity_feedback WHERE {replaced}", [surface, label]).fetchall()
-        if any(not is_later(created, their_created) for _id, their_created in rivals):
-            return "kept"
+        rivals = self.db.execute(
+            f"SELECT id, created, label, verdict, annotator FROM entity_feedback WHERE {replaced}", [surface, label]
+        ).fetchall()
+        mine = (label, verdict, annotator or "")
+        if any(
+            not is_later(created, their_created)
+            and (is_later(their_created, created) or (their_label, their_verdict, their_annotator or "") >= mine)
+            for _id, their_created, their_label, their_verdict, their_annotator in rivals
+        ):
+            return "kept"  # a newer verdict here, or one of the same moment that sorts after it
         self.db.conn.executemany("DELETE FROM entity_feedback WHERE id = ?", [(row[0],) for row in rivals])
         self._insert_verdicts([(surface, label, verdict, annotator, created)])
         return "replaced" if rivals else "added"

@@ -38,6 +38,10 @@ one longer PERSON key in the same article counts as that person ("Ana Lima ... L
 its row has the full name's entity and `via` the bare surname's. With two people of that
 surname in the article the bare surname stays its own entity. Only spans the recogniser
 labelled PERSON are merged: a surname it labelled otherwise (the city "Lima") is left alone.
+In the same way, in one article, an acronym right after a name in brackets ("National Grain
+Board (NGB)") counts as that name wherever the article uses it; and in every article a
+country's other names ("U.S.", "USA", "America"; `naming.identity`) count as the country. The
+picker finds an entity by any of these names.
 
 What the index holds is the machine's cached spans. The user's word applies at query time:
 an entity whose surface the user rejected with its label, or accepted with another label (the
@@ -61,7 +65,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Literal
 
 from reader.core.entities import LABELS, Span
-from reader.core.entities.naming import display_name, entity_key, search_words
+from reader.core.entities.naming import display_name, entity_key, identities, identity, search_words
 from reader.core.entities.packed import PackedSpansError, SpanTable
 from reader.core.model import CoOccurrence, Entity, EntityArticle, Mention, Together
 from reader.core.segment import sentence_spans
@@ -369,6 +373,8 @@ def index_article(
         for _start, _end, key, label, surface, via, _sentence in mentions:
             if via is not None:
                 wanted.setdefault((via, label), surface)
+                known = identity(via, label)
+                wanted.setdefault((key, label), known[1] if known else surface)
         ids = _entity_ids(conn, wanted)
         rows = [
             (article_id, sentence, start, end, ids[(key, label)], ids[(via, label)] if via is not None else None)
@@ -377,6 +383,12 @@ def index_article(
         conn.executemany(
             'INSERT INTO entity_mentions (article_id, sentence, start, "end", entity_id, via) VALUES (?, ?, ?, ?, ?, ?)',
             rows,
+        )
+        # typing another name of an entity ("usa", "ngb") finds it in the picker
+        conn.executemany(
+            "INSERT OR IGNORE INTO entity_words (word, entity_id) VALUES (?, ?)",
+            {(word, ids[(key, label)]) for _s, _e, key, label, _n, via, _t in mentions if via is not None
+             for word in search_words(via)},
         )
         per_entity = Counter(row[4] for row in rows)
         conn.executemany(
@@ -429,19 +441,10 @@ def _mentions(
             taken = end
     if not found:
         return []
-    # a bare surname stands for the one full name in this article that ends with it
-    full_names: dict[str, set[str]] = {}
-    for _start, _end, key, label, _name in found:
-        if label == "PERSON" and " " in key:
-            full_names.setdefault(key.rsplit(" ", 1)[1], set()).add(key)
     sentence_starts = [start for start, _end in sentence_spans(text)]
     mentions = []
-    for start, end, key, label, surface in found:
-        via = None
-        if label == "PERSON" and " " not in key:
-            owners = full_names.get(key, ())
-            if len(owners) == 1:
-                via, key = key, next(iter(owners))
+    named = identities(text, [(start, end, key, label) for start, end, key, label, _surface in found])
+    for (start, end, _key, label, surface), (key, via) in zip(found, named):
         sentence = max(bisect.bisect_right(sentence_starts, start) - 1, 0)
         mentions.append((start, end, key, label, surface, via, sentence))
     return mentions
@@ -613,6 +616,9 @@ def find_entity(
     key = entity_key(surface, label)
     if not key:
         return None
+    known = identity(key, label)  # "U.S." finds the United States
+    if known is not None:
+        key = known[0]
     row = store.db.execute(
         f"SELECT {_ENTITY_COLUMNS} FROM entities e WHERE e.key = ? AND e.label = ?", [key, label]
     ).fetchone()
@@ -848,6 +854,7 @@ def tags_on_mentions(store: Store, entity: Entity, annotator: str | None = None)
     """(tag, number of annotations) for the annotations whose passage overlaps a mention of
     `entity` (only `annotator`'s when given), most used first."""
     hidden_sql, hidden_params = _visible("m", hidden_entities(store))
+    annotator = store.study.whose(annotator)  # blind study: the viewer's own tags alone
     mine, mine_params = ("", []) if annotator is None else (" AND n.annotator = ?", [annotator])
     rows = store.db.execute(
         f"""SELECT t.name, count(*) FROM (

@@ -128,14 +128,15 @@ class Exchange(Repository):
             [*article_params, *note_params],
             with_clause,
         )
+        owners = sorted({(only or ExportFilter()).annotator, only.listed.annotator if only and only.listed else None} - {None})
         tags = self.db.execute(
             f"""{with_clause}
                 SELECT at.article_id, t.name, at.annotator, at.created FROM article_tags at JOIN tags t ON t.id = at.tag_id
                 WHERE at.article_id IN (SELECT a.id FROM articles a WHERE {article_where})
+                {"AND at.annotator IN (SELECT value FROM json_each(?))" if owners else ""}
                 ORDER BY at.article_id, t.name""",
-            article_params,
+            [*article_params, *([json.dumps(owners)] if owners else [])],
         )
-        owners = sorted({(only or ExportFilter()).annotator, only.listed.annotator if only and only.listed else None} - {None})
         article_notes = self.db.execute(
             f"""{with_clause}
                 SELECT article_id, annotator, note, created, updated FROM article_notes

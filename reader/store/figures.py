@@ -170,7 +170,9 @@ def prepare_reading(store: Store) -> None:
 
 def corpus_totals(store: Store, annotator: str | None = None) -> Totals:
     """Articles, annotated articles, annotations, tags, annotators, sources and the date range;
-    with `annotator`, annotated articles, annotations and tags in use are that person's."""
+    with `annotator`, annotated articles, annotations and tags in use are that person's (in a
+    blind study, the viewer's own whatever was asked)."""
+    annotator = store.study.whose(annotator)
     db = store.db
     mine, params = ("WHERE annotator = ?", [annotator]) if annotator is not None else ("", [])
     articles, sources, undated = db.execute(
@@ -200,6 +202,29 @@ def corpus_totals(store: Store, annotator: str | None = None) -> Totals:
         annotators=annotators, sources=sources, first_published=first, last_published=last,
         undated_articles=undated, annotator=annotator,
     )
+
+
+# ---- a coding study's progress -------------------------------------------------------------
+
+
+def coder_progress(store: Store) -> Matrix:
+    """Coders (rows) by their queue's progress (share done in %, done, assigned) and their
+    passages per tag (columns); the row total counts their annotations. In a blind study a coder
+    sees their own row alone (`Assignments.by_annotator` asks the study)."""
+    coders = store.assignments.by_annotator()
+    tags = tuple(tag_names(store))
+    columns = ("done %", "done", "assigned", *tags)
+    counts = tuple(
+        (round(100 * coder.done / coder.assigned) if coder.assigned else 0, coder.done, coder.assigned,
+         *(dict(coder.tags).get(tag, 0) for tag in tags))
+        for coder in coders
+    )
+    column_totals = tuple(sum(row[index] for row in counts) for index in range(len(columns)))
+    done, assigned = column_totals[1], column_totals[2]
+    column_totals = (round(100 * done / assigned) if assigned else 0, *column_totals[1:])
+    totals = tuple(coder.annotations for coder in coders)
+    return Matrix("coder", "progress", "articles", tuple(coder.annotator for coder in coders), columns, counts,
+                  totals, column_totals, sum(totals), total_label="annotations")
 
 
 # ---- tags -----------------------------------------------------------------------------------
@@ -328,6 +353,7 @@ def tag_counts(
     time order, gaps filled with zeros, undated last. Every tag of the codebook is a column (or
     only `tags`).
     """
+    annotator = store.study.whose(annotator)  # blind study: the viewer's own work alone
     if by not in BY_CHOICES:
         raise ValueError(f"by must be one of {', '.join(BY_CHOICES)} (got {by!r})")
     if unit not in UNITS:
@@ -568,6 +594,7 @@ def tag_co_occurrence(
     SQL counts the passages (articles) per tag and per distinct set of two or more tags (a few
     hundred sets, however large the corpus); the pairs are read off those sets.
     """
+    annotator = store.study.whose(annotator)  # blind study: the viewer's own work alone
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)} (got {level!r})")
     db = store.db
@@ -781,8 +808,9 @@ def tag_signature(store: Store) -> tuple:
                   (SELECT count(*) FROM annotation_tags), (SELECT max(rowid) FROM annotation_tags),
                   (SELECT count(*) FROM article_tags), (SELECT max(rowid) FROM article_tags),
                   (SELECT group_concat(id || ':' || name, char(31)) FROM tags),
-                  (SELECT count(*) FROM articles), (SELECT max(rowid) FROM articles)"""
-    ).fetchone()
+                  (SELECT count(*) FROM articles), (SELECT max(rowid) FROM articles),
+                  (SELECT count(*) FROM assignments), (SELECT count(done_at) FROM reading)"""
+    ).fetchone() + (store.study.whose(),)
 
 
 def entity_signature(store: Store) -> tuple:

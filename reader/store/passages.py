@@ -6,7 +6,6 @@ Reads only.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 
 from reader.core.model import Annotation, Passage, PassageQuery
@@ -24,7 +23,7 @@ class Passages(Repository):
     def _tag_ids(self, query: PassageQuery) -> list[int]:
         return [row[0] for row in self.db.execute(*tag_family(query.tag, query.nested))]
 
-    def _filters(self, query: PassageQuery) -> tuple[list[str], list[object]]:
+    def _filters(self, query: PassageQuery, by_annotator: bool = True) -> tuple[list[str], list[object]]:
         """WHERE terms on `a` (articles) and `n` (annotations) for a retrieval's filters."""
         where: list[str] = []
         params: list[object] = []
@@ -37,14 +36,15 @@ class Passages(Repository):
         if query.until:
             where.append("a.published < ?")  # "2025-03" holds all of March: "2025-03-31" < "2025-03\uffff"
             params.append(query.until + "\uffff")
-        if query.annotator is not None:
+        annotator = self.store.study.whose(query.annotator)  # blind study: the viewer's own alone
+        if annotator is not None and by_annotator:
             where.append("n.annotator = ?")
-            params.append(query.annotator)
+            params.append(annotator)
         return where, params
 
     def count(self, query: PassageQuery) -> int:
         """How many passages a retrieval lists (index only when no filter needs the articles)."""
-        key = (query, self.db.conn.total_changes, self.store.data_version())
+        key = (query, self.store.study.whose(query.annotator), self.db.conn.total_changes, self.store.data_version())
         if self._passage_count_key is not None and self._passage_count_key[0] == key:
             return self._passage_count_key[1]
         tag_ids = self._tag_ids(query)
@@ -207,13 +207,14 @@ class Passages(Repository):
         position of each one's first passage): where a position deep in a long list starts,
         read from idx_annotation_tags_tag_article without sorting every passage. Kept for the
         last query while the database is unchanged."""
-        key = (query, self.db.conn.total_changes, self.store.data_version())
+        annotator = self.store.study.whose(query.annotator)
+        key = (query, annotator, self.db.conn.total_changes, self.store.data_version())
         if self._outline_key is not None and self._outline_key[0] == key:
             return self._outline_key[1]
         marks = ", ".join("?" * len(tag_ids)) or "NULL"
-        where, params = self._filters(replace(query, annotator=None))
+        where, params = self._filters(query, by_annotator=False)
         mine = ""
-        if query.annotator is not None:  # one index seek per tagging
+        if annotator is not None:  # one index seek per tagging
             mine = """AND EXISTS (SELECT 1 FROM annotations n WHERE n.annotator = ? AND n.article_id = x.article_id
                                   AND n.id = x.annotation_id)"""
         # One tag: count its index entries; nested tags: an annotation may have two of them.
@@ -225,7 +226,7 @@ class Passages(Repository):
                 JOIN articles a ON a.id = c.article_id
                 {"WHERE " + " AND ".join(where) if where else ""}
                 ORDER BY a.published DESC, a.id DESC""",
-            [*tag_ids, *([query.annotator] if query.annotator is not None else []), *params],
+            [*tag_ids, *([annotator] if annotator is not None else []), *params],
         ).fetchall()
         published: list[str | None] = []
         article_ids: list[int] = []

@@ -359,6 +359,41 @@ def m021_tombstones(db: Database) -> None:
 
 
 @migrations()
+def m024_coding_study(db: Database) -> None:
+    # A coding study (issue 17). `study_settings`: what every coder of a shared database sees
+    # alike, one row per name ("blind": "1"/"0", "lead", and who changed it when); config.yaml's
+    # `study:` says the same until a lead writes it here (`reader study close|open`).
+    db["study_settings"].create({"name": str, "value": str}, pk="name", not_null={"name", "value"})
+    # Which coder codes which article (`reader assign`); `overlap` 1: coded by every coder of
+    # the run, for agreement. Done is reading state (below): per coder, as reading is.
+    db["assignments"].create(
+        {"article_id": int, "annotator": str, "overlap": int, "assigned": str},
+        pk=("article_id", "annotator"),
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"article_id", "annotator", "overlap", "assigned"},
+        defaults={"overlap": 0},
+    )
+    db.execute("CREATE INDEX idx_assignments_annotator ON assignments (annotator, article_id)")
+    # Reading state and positions per annotator: each coder has their own read marks, places and
+    # "done". Rows from before belong to nobody yet (annotator ''): the first annotator who opens
+    # the database with a study configured takes them (Study.configure), so the configured
+    # annotator of a one-person database keeps what they had.
+    db.execute("ALTER TABLE reading RENAME TO reading_before_m024")
+    db["reading"].create(
+        {"article_id": int, "annotator": str, "position": int, "read_at": str, "done_at": str},
+        pk=("article_id", "annotator"),
+        foreign_keys=[("article_id", "articles", "id")],
+        not_null={"position", "annotator"},
+        defaults={"position": 0, "annotator": ""},
+    )
+    db.execute("INSERT INTO reading (article_id, annotator, position, read_at) "
+               "SELECT article_id, '', position, read_at FROM reading_before_m024")
+    db.execute("DROP TABLE reading_before_m024")
+    db.execute("CREATE INDEX idx_reading_annotator_read ON reading (annotator, read_at)")
+    db.execute("CREATE INDEX idx_reading_annotator_done ON reading (annotator, done_at)")
+
+
+@migrations()
 def m022_article_edits(db: Database) -> None:
     # What a user corrected about an article in reader (its title, date, source, an attribute:
     # `field` is "title", "date", "source" or "attribute:" + the attribute's name), and when:
@@ -375,6 +410,7 @@ def m022_article_edits(db: Database) -> None:
     # The articles with an attribute's value, read off one index (the list's attribute filter,
     # `--where`) without a look-up of each row.
     db.execute("CREATE INDEX article_attributes_articles ON article_attributes (name, value, article_id)")
+
 
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.

@@ -72,7 +72,11 @@ class Tags(Repository):
         })
 
     def summary(self) -> list[TagInfo]:
-        """Every tag, by name, with its passage and article counts (from two indexes)."""
+        """Every tag, by name, with its passage and article counts (from two indexes); in a blind
+        study, of the viewer's own work."""
+        whose = self.store.study.whose()
+        if whose is not None:
+            return self._summary_of(whose)
         passages = dict(self.db.execute("SELECT tag_id, count(*) FROM annotation_tags GROUP BY tag_id").fetchall())
         # Articles with the tag on a passage (one index, in order), then those with it only on
         # the whole article: the union of the two without sorting every pair of them.
@@ -85,6 +89,21 @@ class Tags(Repository):
                GROUP BY t.tag_id"""
         ):
             articles[tag_id] = articles.get(tag_id, 0) + count
+        rows = self.db.execute("SELECT id, name, color, description, key FROM tags ORDER BY name").fetchall()
+        return [TagInfo(name, color, description, passages.get(tag_id, 0), articles.get(tag_id, 0), key)
+                for tag_id, name, color, description, key in rows]
+
+    def _summary_of(self, annotator: str) -> list[TagInfo]:
+        """`summary` of one annotator's passages and article tags."""
+        passages = dict(self.db.execute(
+            """SELECT x.tag_id, count(*) FROM annotations n JOIN annotation_tags x ON x.annotation_id = n.id
+               WHERE n.annotator = ? GROUP BY x.tag_id""", [annotator]).fetchall())
+        articles = dict(self.db.execute(
+            """SELECT tag_id, count(DISTINCT article_id) FROM (
+                   SELECT x.tag_id, n.article_id FROM annotations n JOIN annotation_tags x ON x.annotation_id = n.id
+                   WHERE n.annotator = ?
+                   UNION SELECT tag_id, article_id FROM article_tags WHERE annotator = ?) GROUP BY tag_id""",
+            [annotator, annotator]).fetchall())
         rows = self.db.execute("SELECT id, name, color, description, key FROM tags ORDER BY name").fetchall()
         return [TagInfo(name, color, description, passages.get(tag_id, 0), articles.get(tag_id, 0), key)
                 for tag_id, name, color, description, key in rows]

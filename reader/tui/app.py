@@ -95,6 +95,8 @@ class ReaderApp(App[None]):
     ) -> None:
         super().__init__()
         self.store = store
+        # who is at the keyboard, and whose work they may see (a blind study: their own)
+        store.study.configure(config.annotator, config.study.blind, config.study.lead)
         #: Where the theme chosen from the palette is remembered (None: not remembered, as in tests).
         self.state_path = state_path
         self._remember_theme = False
@@ -225,6 +227,10 @@ class ReaderApp(App[None]):
 
     def open_compare(self, article_id: int, left: str, right: str) -> None:
         """Show an article twice, side by side: `left`'s annotations and `right`'s."""
+        refused = self.store.study.refusal("The side-by-side view")
+        if refused:
+            self.notify(refused, title="Blind study", severity="warning", markup=False)
+            return
         self.push_screen(CompareScreen(self.workspace, article_id, left, right))
 
     def open_entity(
@@ -271,6 +277,10 @@ class ReaderApp(App[None]):
         self.push_screen(ChartsScreen(self.workspace))
 
     def open_agreement(self) -> None:
+        refused = self.store.study.refusal("Agreement")
+        if refused:
+            self.notify(refused, title="Blind study", severity="warning", markup=False)
+            return
         self.push_screen(AgreementScreen(self.workspace))
 
     # ---- changes made elsewhere ------------------------------------------------------------

@@ -266,7 +266,7 @@ _TITLE_CUES_BEFORE = frozenset((
     "envoy", "chairman", "chairwoman", "chair", "chief", "director", "director-general",
     "commissioner", "lawmaker", "leader", "professor", "premier", "king", "queen", "prince", "pope",
     "colonel", "commander", "prosecutor", "attorney", "speaker", "coach", "founder", "head",
-    "ceo", "cfo", "coo", "mp", "mr.", "mrs.", "ms.", "dr.", "prof.", "gen.", "sen.", "rep.",
+    "ceo", "cfo", "coo", "mp", "mr.", "mrs.", "ms.", "dr.", "mr", "mrs", "ms", "dr", "prof.", "gen.", "sen.", "rep.",
     "gov.", "lt.", "col.", "capt.", "sgt.", "rev.", "supt.", "insp.", "adm.", "maj.", "pres.",
     "chief executive", "prime minister", "vice president", "state councilor", "state councillor",
 ))
@@ -391,6 +391,7 @@ _ACRONYM_CONFIDENCE = 0.6
 _LONE_SAYING_CONFIDENCE = 0.6
 _SENTENCE_START_CONFIDENCE = 0.6
 _UNCUED_CONFIDENCE = 0.5
+_LISTED_CONFIDENCE = 0.8
 #: Persons at least this sure lend their names to later mentions of a surname or first name.
 _PROPAGATION_THRESHOLD = 0.75
 
@@ -406,7 +407,7 @@ class RuleRecogniser:
     @staticmethod
     def engine_version() -> str:
         """The rules' own version and that of the place data they read."""
-        return f"3+{data_version()}"
+        return f"4+{data_version()}"
 
     @property
     def version(self) -> str:
@@ -485,6 +486,22 @@ class RuleRecogniser:
             rf"(?<![\w'’.-])(?P<place>{caps}(?:[ ]{caps}){{0,3}})"
             rf"(?:,[ \t]+[^\n(—–]{{1,40}}?)?[ \t]*(?:\((?P<agency>[A-Z][^()\n]{{1,38}})\)[ \t]*)?[—–-]"
         )
+        # "ISTANBUL 1996-08-31", "FARMINGTON HILLS, Mich. 1996-08-30": a wire dateline with no dash
+        self._dated_dateline = re.compile(
+            rf"(?m)^(?P<place>{caps}(?:[ ]{caps}){{0,3}})(?:,[ \t]+(?P<region>[A-Z][A-Za-z]+)\.?)?[ \t]*\n?[ \t]*"
+            rf"(?=\d{{4}}-\d{{2}}-\d{{2}}|{month}[ \t]+\d)"
+        )
+        # "NEW YORK", "NORWAY": a run of all-caps words, looked up in title case
+        self._caps_run = re.compile(r"(?<![\w'’.-])[A-Z][A-Z'’\-]*[A-Z](?:\.[A-Z]\.?)?(?:[ ]+[A-Z][A-Z'’\-]*[A-Z])*(?![\w'’-])")
+        # "the village of Mahala", "the island of Spitzbergen"
+        self._place_of = re.compile(
+            rf"(?<![\w])(?:village|town|city|island|province|region|district|port|suburb|town[ ]?ship|hamlet|enclave)"
+            rf"[ \t]+of[ \t]+(?P<place>{word}(?:[ \t]+{word}){{0,2}})"
+        )
+        # "Mike Sullivan (Canada)", "Emilio Valle (Cuba) 13.52": a person listed with a country
+        self._country_after = re.compile(r"[ \t]*\((?P<country>[A-Z][\w. ]{1,30})\)")
+        self._minute_after = re.compile(r"[ \t]*\(\d{1,3}(?:st|nd|rd|th)\b")
+        self._shirt_before = re.compile(r"(?:^|[\s,;(])\d{1,2}[ \t]?-[ \t]*\Z")
         self._acronym = re.compile(
             r"(?<![\w.])(?<![A-Z][ \t])(?:[A-Z]{2,6}|(?:[A-Z]\.){2,5})(?!\w)(?![ \t][A-Z]{2})"
         )
@@ -516,9 +533,11 @@ class RuleRecogniser:
         the document-level propagation of names and bracketed acronyms.
         """
         places, agencies, dateline_positions = self._datelines(text)
-        listed = [*self._user.find(text), *self._solitary(text, self._builtin.find(text)), *places]
+        teams = _table_teams(text)
+        listed = [*self._user.find(text), *_not_under([*self._solitary(text, self._builtin.find(text)), *places,
+                                                        *self._capitals(text), *self._places_of(text)], teams)]
         amounts = self._amounts(text)
-        claimed = _resolve([*_outside(listed, amounts), *self._dates(text), *amounts], len(text))
+        claimed = _resolve([*_outside(listed, amounts), *self._dates(text), *amounts, *teams], len(text))
         document = _Document(text, claimed, self._long_word)
         for run in self._run.finditer(text):
             if run.group("more") is None:
@@ -527,8 +546,30 @@ class RuleRecogniser:
                 self._analyse_run(document, run.start(), run.end())
         found = [*_tidied(text, document.found), *agencies, *self._acronyms(text, dateline_positions)]
         kept_claims = [span for span in claimed if span not in document.absorbed]
+        kept_claims = self._people_not_places(text, kept_claims, document.found)
         found += self._propagate(text, [*kept_claims, *found])
         return _resolve([*kept_claims, *found], len(text))
+
+    def _people_not_places(self, text: str, claims: list[Span], found: list[Span]) -> list[Span]:
+        """Claims less the towns that are a person's name in this text: once "George Bush" is a
+        person, a later "Bush" is not the town of that name (the propagation then finds him)."""
+        parts = set()
+        for span in found:
+            if span.label == "PERSON" and span.confidence >= _PROPAGATION_THRESHOLD:
+                words = text[span.start : span.end].split()
+                parts.update(words[1:] if len(words) > 1 else words)
+        if not parts:
+            return claims
+        solitary = _solitary_places()
+        kept = []
+        for span in claims:
+            surface = text[span.start : span.end]
+            if span.label == "GPE" and span.source == "builtin" and surface in parts and surface in solitary:
+                before = _words_before(text, span.start)
+                if not before or before[-1].lower() not in _PLACE_PREPOSITIONS:  # "flew to Lima" stays a town
+                    continue
+            kept.append(span)
+        return kept
 
     def _solitary(self, text: str, spans: list[Span]) -> list[Span]:
         """Built-in spans, less cities and regions standing next to another capitalised word:
@@ -537,7 +578,9 @@ class RuleRecogniser:
         kept = []
         for span in spans:
             if text[span.start : span.end] in _solitary_places() and (
-                self._capitalised_before.search(text, max(0, span.start - 40), span.start) or self._capitalised_after.match(text, span.end)
+                self._capitalised_before.search(text, max(0, span.start - 40), span.start)
+                or self._capitalised_after.match(text, span.end)
+                or _has_title_cue(_words_before(text, span.start))  # "Mr Kennedy" is no town
             ):
                 continue
             kept.append(span)
@@ -574,7 +617,43 @@ class RuleRecogniser:
             if match.group("agency"):
                 agency_start, agency_end = match.span("agency")
                 agencies.append(Span(agency_start, agency_end, "ORG", "heuristic", _AGENCY_CONFIDENCE))
+        for match in self._dated_dateline.finditer(text):
+            start, end = match.span("place")
+            positions.update(range(start, end))
+            known = self._builtin.labels.get(match.group("place").title()) == "GPE"
+            places.append(Span(start, end, "GPE", "builtin" if known else "heuristic",
+                               _BUILTIN_CONFIDENCE if known else _AGENCY_CONFIDENCE))
+            if match.group("region") and self._builtin.labels.get(match.group("region")) == "GPE":
+                places.append(Span(*match.span("region"), "GPE", "builtin", _BUILTIN_CONFIDENCE))
         return places, agencies, positions
+
+    def _capitals(self, text: str) -> list[Span]:
+        """Known names written in capitals, as in headlines and datelines: "NEW YORK", "NORWAY"
+        (the longest known name from each word on; a lone word of two or three letters only
+        as written, so "US" is the country and "IT" nothing)."""
+        spans: list[Span] = []
+        labels = self._builtin.labels
+        for run in self._caps_run.finditer(text):
+            words = list(re.finditer(r"\S+", run.group()))
+            index = 0
+            while index < len(words):
+                for last in range(min(len(words), index + 4) - 1, index - 1, -1):
+                    start, end = run.start() + words[index].start(), run.start() + words[last].end()
+                    phrase = text[start:end]
+                    label = labels.get(phrase)
+                    if label is None and (last > index or end - start >= 4):
+                        label = labels.get(phrase.title())
+                    if label is not None and label != "FAC":
+                        spans.append(Span(start, end, label, "builtin", _BUILTIN_CONFIDENCE))
+                        index = last
+                        break
+                index += 1
+        return spans
+
+    def _places_of(self, text: str) -> list[Span]:
+        """"the village of Mahala", "the island of Spitzbergen": a place named after its kind."""
+        return [Span(*match.span("place"), "GPE", "heuristic", _KEYWORD_CONFIDENCE)
+                for match in self._place_of.finditer(text)]
 
     # --- capitalised runs -----------------------------------------------------------------------
 
@@ -693,6 +772,15 @@ class RuleRecogniser:
             return _SAYING_CONFIDENCE
         if context.introduced:
             return _SAYING_CONFIDENCE
+        listed_with = self._country_after.match(document.text, end)
+        if listed_with and self._builtin.labels.get(listed_with.group("country")) in ("GPE", "LOC"):
+            return _LISTED_CONFIDENCE  # "Emilio Valle (Cuba) 13.52"
+        if self._minute_after.match(document.text, end) or self._shirt_before.search(
+            document.text, max(0, name[0].start - 6), name[0].start
+        ):
+            return _LISTED_CONFIDENCE  # a line-up's "9 - Ana Lima", a scorer's "Ana Lima (53rd)"
+        if len(name[0].text) == 2 and name[0].text.endswith(".") and size == 2:
+            return _LISTED_CONFIDENCE  # "D. Lehmann": an initial and a surname
         if name[0].start == context.first_start and (
             context.first_barred or document.is_sentence_start(context.run_start)
         ):
@@ -729,12 +817,24 @@ class RuleRecogniser:
         """Other mentions of confident people's name parts, and of acronyms defined in brackets."""
         name_parts: dict[str, str] = {}
         acronyms: dict[str, str] = {}
+        lower_words: set[str] | None = None
         for span in spans:
             confident = span.source == "gazetteer" or span.confidence >= _PROPAGATION_THRESHOLD
             if span.label == "PERSON" and confident:
                 for part in text[span.start : span.end].split():
                     if len(part) > 1 and part[0].isupper() and "." not in part and _could_be_name(part):
                         name_parts[part] = "PERSON"
+            elif span.label == "PERSON" and span.source == "heuristic":
+                # a surname alone after the full name: "Ana Lima ... Lima said" (the given name is
+                # left: a lone "Ana" is less surely her)
+                # (and not "Lumo" from a headline's "Shopping Platform Lumo": a name has no word the
+                # text also writes in lower case)
+                parts = text[span.start : span.end].split()
+                if 2 <= len(parts) <= 3 and len(parts[-1]) > 2 and "." not in parts[-1] and _could_be_name(parts[-1]):
+                    if lower_words is None:
+                        lower_words = set(_LOWER_WORD.findall(text))
+                    if not any(part.lower() in lower_words for part in parts):
+                        name_parts.setdefault(parts[-1], "PERSON")
             elif span.label in ("ORG", "GPE", "LOC", "FAC", "EVENT"):
                 defined = self._parenthetical_acronym.match(text, span.end)
                 if defined and _abbreviates(defined.group("acronym"), text[span.start : span.end]):
@@ -1058,6 +1158,51 @@ def _resolve(candidates: Iterable[Span], text_length: int) -> list[Span]:
         taken[span.start : span.end] = b"\x01" * (span.end - span.start)
         kept.append(span)
     return sorted(kept, key=lambda s: s.start)
+
+
+_TEAM_NAME = re.compile(r"[A-Z][\w'’.\-]*(?:[ ](?:[A-Z][\w'’.\-]*|de|del|of|and))*")
+_SCORE_LINE = re.compile(r"[ \t]*(?P<a>[^\d\n]+?)[ \t]+\d{1,3}[ \t]+(?P<b>[^\d\n(]+?)[ \t]*\d{1,3}(?:[ \t]*\([^\n]*\))?[ \t]*")
+_STANDINGS_LINE = re.compile(r"[ \t]*(?P<a>[^\d\n]+?)(?P<figures>(?:[ \t]+(?:\d+|\d*\.\d+|-|\d+/\d+))+)[ \t]*")
+_FIXTURE_LINE = re.compile(r"[ \t]*(?P<a>[^\n]+?)[ \t]+(?:v|vs\.?|AT|at)[ \t]+(?P<b>[^\n]+?)[ \t]*")
+_TEAM_CONFIDENCE = 0.8
+_PLACE_PREPOSITIONS = frozenset(("in", "to", "from", "at", "near", "outside", "into", "across", "via", "of"))
+_LOWER_WORD = re.compile(r"(?<![\w'’\-])[a-z][a-z'’\-]+")
+
+
+def _table_teams(text: str) -> list[Span]:
+    """Teams in the rows of results tables: "Reading 2 Stoke 2", a league table's "Norwich 4 3 0 1 5
+    3 9", a fixture list's "Hull v Barnet" or "BOSTON AT OAKLAND". A club named after its town is an
+    organisation there, whatever a place list says. A row's shape decides, not the names: golf's
+    "Ann Lee 72 76 74 69" (four rounds) is no league table."""
+    spans: list[Span] = []
+    position = 0
+    for line in text.splitlines(keepends=True):
+        start, end = position, position + len(line.rstrip("\r\n"))
+        position += len(line)
+        if end - start > 90 or not line[:1].isupper():
+            continue
+        teams: list[tuple[int, int]] = []
+        for pattern in (_SCORE_LINE, _FIXTURE_LINE):
+            match = pattern.fullmatch(text, start, end)
+            if match:
+                teams = [match.span("a"), match.span("b")]
+                break
+        else:
+            match = _STANDINGS_LINE.fullmatch(text, start, end)
+            if match:
+                figures = match.group("figures").split()
+                if len(figures) >= 5 or any(figure.startswith(".") for figure in figures):
+                    teams = [match.span("a")]
+        if teams and all(_TEAM_NAME.fullmatch(text, a, b) and b - a <= 40 and text[a:b].count(" ") <= 3 for a, b in teams):
+            spans.extend(Span(a, b, "ORG", "pattern", _TEAM_CONFIDENCE) for a, b in teams)
+    return spans
+
+
+def _not_under(spans: list[Span], covers: list[Span]) -> list[Span]:
+    """`spans` less those overlapping one of `covers`."""
+    if not covers:
+        return spans
+    return [span for span in spans if _overlapping(covers, span.start, span.end) is None]
 
 
 def _user_phrases(gazetteer: dict[str, tuple[str, ...]]) -> dict[str, str]:

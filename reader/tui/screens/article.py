@@ -62,7 +62,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         self.store = workspace.store
         self.article: Article = self.store.articles.get(article_id)
         #: Every annotation of the article as last read, and those shown (one annotator's, W).
-        self.all_annotations: list[Annotation] = self.store.annotations.of_article(article_id)
+        self.all_annotations: list[Annotation] = self.store.annotations.shown_of_article(article_id)
         self.annotations: list[Annotation] = self.all_annotations
         self.entities: SpanTable = SpanTable.empty()
         self.found: SpanTable = self.entities  # before the user's confirmations and rejections
@@ -143,7 +143,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         elif self._details_changed():
             self._show_details()
         elif (
-            self.store.annotations.of_article(self.article.id) != self.all_annotations
+            self.store.annotations.shown_of_article(self.article.id) != self.all_annotations
             or self.store.articles.tags_of(self.article.id) != self.article.tags
             or self.workspace.codebook != self._codebook_shown
         ):
@@ -269,7 +269,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     # ---- annotations ------------------------------------------------------------------
 
     def _show_annotations(self) -> None:
-        self.all_annotations = self.store.annotations.of_article(self.article.id)
+        self.all_annotations = self.store.annotations.shown_of_article(self.article.id)
         self._codebook_shown = self.workspace.codebook
         shown = self.workspace.shown.annotator
         self.annotations = self.all_annotations
@@ -465,7 +465,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     # ---- annotators ---------------------------------------------------------------------
 
     def action_annotator(self) -> None:
-        annotators = sorted({a.annotator for a in self.store.annotations.of_article(self.article.id)})
+        annotators = sorted({a.annotator for a in self.store.annotations.shown_of_article(self.article.id)})
         extra = [COMPARE] if len(annotators) >= 2 else []
         pick_annotator(self, annotators, self.workspace.shown.annotator, self._show_annotator, extra)
 
@@ -478,7 +478,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         self.say(f"Showing {'everyone' if annotator is None else annotator}'s annotations.")
 
     def _pick_pair(self) -> None:
-        annotators = sorted({a.annotator for a in self.store.annotations.of_article(self.article.id)})
+        annotators = sorted({a.annotator for a in self.store.annotations.shown_of_article(self.article.id)})
         first_picker = PickerScreen("Compare: on the left", annotators)
 
         def first_chosen(left: str | None) -> None:
@@ -495,7 +495,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
     # ---- orphans ------------------------------------------------------------------------
 
     def action_orphans(self) -> None:
-        orphans = self.store.annotations.orphans(self.article.id)
+        orphans = self.store.annotations.shown_orphans(self.article.id)
         if not orphans:
             self.say("This article has no orphans.")
             return

@@ -14,7 +14,7 @@ from textual.app import ComposeResult, SystemCommand
 from textual.screen import Screen
 from textual.widgets import Input, Static
 
-from reader.core.model import ListQuery, ReadFilter
+from reader.core.model import ListQuery, QueueFilter, ReadFilter
 from reader.tui.colours import clashes_said, colour_clashes
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
@@ -32,6 +32,7 @@ SORT_NAMES = {"published": "date", "relevance": "relevance", "title": "title", "
 READ_CYCLE: tuple[ReadFilter, ...] = ("all", "unread", "read")
 #: The first choice of an attribute's values: no filter by it.
 ANY_VALUE = "(any value: no filter)"
+QUEUE_CYCLE: tuple[QueueFilter, ...] = ("all", "mine", "todo")
 
 
 class ArticleListScreen(Screen[None]):
@@ -96,12 +97,18 @@ class ArticleListScreen(Screen[None]):
         total = self.store.listing.count()
         shown = self.article_list.count
         title = Text("reader", style="bold")
+        me = self.workspace.config.annotator
+        done, assigned = self.store.assignments.progress(me)
+        if assigned:  # a coder of a study: their queue's progress first
+            title.append(f"  {display_text(me)}: {done}/{assigned} done ·", style="bold green")
         title.append(f"  {shown} of {plural(total, 'article')}" if shown != total else f"  {plural(total, 'article')}")
         description = self.query_state.describe()
         if description:
             title.append(f" ({display_text(description)})", style="bold")
         title.append(f"  ·  {display_text(self._order_label())}")
-        title.append(f"  ·  {plural(self.store.annotations.count(), 'annotation')}")
+        whose = self.store.study.whose()
+        count = self.store.annotations.count() if whose is None else self.store.assignments.annotation_count(whose)
+        title.append(f"  ·  {plural(count, 'annotation')}{' (yours; blind study)' if whose is not None else ''}")
         title.append(f"  ·  {short_path(self.workspace.config.database)}", style="dim")
         self.query_one("#list-title", Static).update(title)
 
@@ -170,7 +177,7 @@ class ArticleListScreen(Screen[None]):
         self.app.open_agreement()
 
     def action_orphans(self) -> None:
-        orphans = self.store.annotations.orphans()
+        orphans = self.store.annotations.shown_orphans()
         if not orphans:
             self.notify("No orphans: every annotation is in place.", markup=False)
             return
@@ -179,7 +186,7 @@ class ArticleListScreen(Screen[None]):
         self.app.push_screen(screen, self._open_orphan_article)
 
     def _open_orphan_article(self, orphan_id: str | None) -> None:
-        orphan = next((o for o in self.store.annotations.orphans() if o.id == orphan_id), None)
+        orphan = next((o for o in self.store.annotations.shown_orphans() if o.id == orphan_id), None)
         if orphan is None:
             return
         self.app.open_article(orphan.article_id)
@@ -201,6 +208,26 @@ class ArticleListScreen(Screen[None]):
 
     def action_cycle_sort(self) -> None:
         self._set_query(sort=self.query_state.next_sort())
+
+    def action_cycle_queue(self) -> None:
+        index = QUEUE_CYCLE.index(self.query_state.queue)
+        queue = QUEUE_CYCLE[(index + 1) % len(QUEUE_CYCLE)]
+        if queue != "all" and not self.store.assignments.has_queue(self.workspace.config.annotator):
+            self.notify("No articles are assigned to you (reader assign --coders ... assigns them).", markup=False)
+            return
+        self._set_query(queue=queue)
+
+    def action_toggle_done(self) -> None:
+        """Mark the article under the cursor done for the user (or not done again): undoable,
+        and refused when another window changed the mark since the list showed it."""
+        row = self.article_list.current
+        if row is None:
+            return
+        me = self.workspace.config.annotator
+        seen = self.store.assignments.done_at(row.id, me)
+        self.workspace.history.mark_done(row.id, me, seen is None, seen)  # refused: the app says so
+        self._reload(keep_cursor=True)
+        self.notify(f"Marked {'done' if seen is None else 'not done'} for {me} (u undoes).", markup=False)
 
     def action_cycle_read(self) -> None:
         index = READ_CYCLE.index(self.query_state.read)

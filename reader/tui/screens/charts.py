@@ -29,14 +29,15 @@ from reader.tui.widgets.charts import BarChart, HeatTable
 from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
-VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence",
-         5: "Tags per attribute"}
-SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence", 5: "Attribute"}
-#: The views of tag counts per row key (source, month, an attribute's values).
-TAG_VIEWS = {1: "source", 2: "month", 5: "attribute"}
+VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence", 5: "Progress"}
+SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence", 5: "Progress"}
+#: The views of tag counts per row key: source (or an attribute's values, `b`) and month.
+TAG_VIEWS = {1: "source", 2: "month"}
 #: The most entities a timeline shows at once (the entity index allows 50).
 MAX_ENTITIES = 12
 ALL_TAGS = "(all tags)"
+#: The first row choice of b: view 1 per source.
+BY_SOURCE = "source (the articles' outlets)"
 ENTITY_ACCENT = "#61afef"
 
 
@@ -53,16 +54,19 @@ class ChartState:
     annotator: str | None = None
     tag: str | None = None
     entities: list = field(default_factory=list)
-    #: The attribute whose values are the rows of view 5.
+    #: The attribute whose values are the rows of view 1 (None: the sources), chosen by b.
     attribute: str | None = None
 
     def key(self) -> tuple:
         """What identifies the figure of the current view (the cache key)."""
         if self.view in TAG_VIEWS:
-            attribute = self.attribute if self.view == 5 else None
-            return ("tags", TAG_VIEWS[self.view], self.tag_unit, self.annotator, self.tag, attribute)
+            attribute = self.attribute if self.view == 1 else None
+            return ("tags", "attribute" if attribute else TAG_VIEWS[self.view], self.tag_unit, self.annotator,
+                    self.tag, attribute)
         if self.view == 3:
             return ("entities", self.entity_unit, tuple(entity.id for entity in self.entities))
+        if self.view == 5:
+            return ("progress",)
         return ("co", self.level, self.annotator, self.tag)
 
 
@@ -75,6 +79,8 @@ def compute(store: Store, key: tuple, entities: list) -> Matrix:
         return insight.tag_counts(store, by, unit, annotator=annotator, tags=tags, attribute=attribute)
     if family == "entities":
         return insight.entity_months(store, entities, key[1])
+    if family == "progress":
+        return insight.coder_progress(store)
     _family, level, annotator, tag = key
     tags = insight.tag_names(store, tag) if tag else None
     return insight.tag_co_occurrence(store, level, annotator=annotator, tags=tags)
@@ -249,6 +255,7 @@ class ChartsScreen(Screen[None]):
         """This screen's read-only connection, tuned for aggregates (call with the lock held)."""
         if self._reader is None:
             self._reader = Store.open(self.store.path, read_only=True)
+            self._reader.study.adopt(self.store.study)  # whose work the user may see (a blind study)
             insight.prepare_reading(self._reader)
         return self._reader
 
@@ -297,7 +304,7 @@ class ChartsScreen(Screen[None]):
     def _neighbours(self) -> list[tuple]:
         """The keys of the other tag views with the same filters, most likely next first."""
         state = self.state
-        views = {1: (2, 4), 2: (1, 4), 3: (1, 2, 4), 4: (1, 2), 5: (1, 2, 4)}[state.view]
+        views = {1: (2, 4), 2: (1, 4), 3: (1, 2, 4), 4: (1, 2), 5: (1, 2)}[state.view]
         keys = []
         for view in views:
             other = ChartState(view, state.tag_unit, state.level, state.entity_unit, state.annotator, state.tag)
@@ -339,9 +346,11 @@ class ChartsScreen(Screen[None]):
         if view == 4:
             self.table.show(matrix, "tag", "(passages with the tag)" if state.level == "passage" else "(articles with the tag)",
                             diagonal_plain=True)
+        elif view == 5:
+            self.table.show(matrix, "coder", "all coders")
         elif view == 3:
             self.table.show(matrix, "month", "all months")
-        elif view == 5:
+        elif view == 1 and state.attribute:
             self.table.show(matrix, display_text(matrix.row_kind), f"all {display_text(matrix.row_kind)} values")
         else:
             self.table.show(matrix, "source" if view == 1 else "month", "all sources" if view == 1 else "all months")
@@ -372,6 +381,8 @@ class ChartsScreen(Screen[None]):
         names = VIEWS
         if sum(len(name) + 5 for name in VIEWS.values()) > (self.size.width or self.app.size.width) - 2:
             names = SHORT_VIEWS  # a narrow screen: every tab whole, in fewer words
+        if self.state.attribute:  # view 1 counts per an attribute's values (b)
+            names = {**names, 1: f"Per {display_text(self.state.attribute)[:12]}"}
         for number, name in names.items():
             style = "reverse bold" if number == self.state.view else ""
             parts.append((f" {number} {name} ", style))
@@ -382,17 +393,21 @@ class ChartsScreen(Screen[None]):
         state = self.state
         view = state.view
         if view in TAG_VIEWS:
-            per = display_text(state.attribute or "") if view == 5 else TAG_VIEWS[view]
+            per = display_text(state.attribute) if view == 1 and state.attribute else TAG_VIEWS[view]
             what = f"{state.tag_unit} tagged, per {per}"
         elif view == 3:
             count = len(matrix.columns)
             what = f"{state.entity_unit} per month of {count} entit{'y' if count == 1 else 'ies'}"
+        elif view == 5:
+            what = "each coder's queue done, and passages per tag"
+            if self.store.study.whose() is not None:
+                what += " (yours alone: the study is blind)"
         else:
             what = f"tags on the same {state.level}"
         filters = []
-        if view != 3 and state.annotator:
+        if view not in (3, 5) and state.annotator:
             filters.append(f"annotator {display_text(state.annotator)}")
-        if view != 3 and state.tag:
+        if view not in (3, 5) and state.tag:
             filters.append(f"tag {display_text(state.tag)} (and nested)")
         return Content.assemble(
             (VIEWS[view], "bold"), "  ", what, ("  ·  " + " · ".join(filters) if filters else "", "bold"),
@@ -405,9 +420,11 @@ class ChartsScreen(Screen[None]):
             hint = "e adds or removes an entity · x clears · u mentions/articles · months from the entity index"
         elif view == 4:
             hint = "u same passage/article · the diagonal counts the tag alone · a annotator · t tag"
+        elif view == 5:
+            hint = "bars: the column under the cursor per coder · reader assign makes queues · D in the list marks done"
         else:
             hint = "u passages/articles · a annotator · t tag · a passage with two tags counts under both"
-        if not matrix.total and view != 3:
+        if not matrix.total and view not in (3, 5):
             hint = "Nothing tagged yet" + (" by this annotator" if self.state.annotator else "") + ".  " + hint
         folded = self.table.shown.folded if self.table.shown else 0
         if folded:
@@ -442,27 +459,27 @@ class ChartsScreen(Screen[None]):
     # ---- actions -------------------------------------------------------------------------------
 
     def action_view(self, view: int) -> None:
-        if view == 5 and (self.state.attribute is None or self.state.view == 5):
-            self._pick_attribute()
-        elif view != self.state.view:
+        if view != self.state.view:
             self.state.view = view
             self._show_current()
 
-    def _pick_attribute(self) -> None:
-        """5: the attribute whose values are the rows (asked the first time, and on 5 again)."""
+    def action_pick_rows(self) -> None:
+        """b: the rows of view 1, the sources or the values of an article attribute."""
         names = self.store.articles.attribute_names()
         if not names:
-            self.notify("No article has attributes (the other fields of JSON, JSONL and CSV records).", markup=False)
+            self.notify("No article has attributes (the other fields of JSON, JSONL and CSV records): "
+                        "view 1 counts per source.", markup=False)
             return
-        labels = {f"{name}  ({count})": name for name, count in names}
+        labels = {BY_SOURCE: None, **{f"{name}  ({count})": name for name, count in names}}
 
         def chosen(label: str | None) -> None:
             if label is not None:
-                self.state.attribute, self.state.view = labels[label], 5
+                self.state.attribute, self.state.view = labels[label], 1
                 self._show_current()
 
         current = [label for label, name in labels.items() if name == self.state.attribute]
-        self.app.push_screen(PickerScreen("Tags per value of the attribute", list(labels), current=current), chosen)
+        self.app.push_screen(PickerScreen("Tags per source, or per value of an attribute", list(labels),
+                                          current=current), chosen)
 
     def action_cycle_unit(self) -> None:
         state = self.state

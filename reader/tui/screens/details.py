@@ -1,4 +1,4 @@
-"""A small form correcting an article's title, date, source and attributes (D on the list and the article).
+"""A small form correcting an article's title, date, source and attributes (ctrl+e on the list and the article).
 
 It writes through the history, against the details it showed (a change made meanwhile elsewhere is
 refused, never overwritten); it shows every stored value through the display guard, never as markup.

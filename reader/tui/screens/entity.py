@@ -233,6 +233,7 @@ class EntityScreen(Screen[None]):
     def _side_in_thread(self, numbers: Callable[[Store], object], show: Callable[[object], None], group: str) -> None:
         def work_out() -> None:
             store = Store.open(self.store.path, read_only=self.store.read_only)
+            store.study.adopt(self.store.study)  # whose work the user may see, as on their own connection
             try:
                 found = numbers(store)
             finally:

@@ -198,7 +198,7 @@ class ArticleList(CursorRows, can_focus=True):
             segments = [indent, *snippet_segments(row.snippet or "", width - Columns.MARK - 1, muted, hit)]
             return fit_strip(Strip(segments), width, style)
         cells = columns.cells(
-            "" if row.read else " •",
+            " ✓" if row.done else "" if row.read else " •",
             display_text(row.title),
             display_text(row.source or ""),
             (row.published or "")[:10],
