@@ -50,7 +50,7 @@ Unit = Literal["passages", "articles"]
 Level = Literal["passage", "article"]
 EntityUnit = Literal["mentions", "articles"]
 
-BY_CHOICES: tuple[By, ...] = ("source", "month", "attribute")
+BY_CHOICES: tuple[By, ...] = ("source", "month")
 UNITS: tuple[Unit, ...] = ("passages", "articles")
 LEVELS: tuple[Level, ...] = ("passage", "article")
 
@@ -354,8 +354,8 @@ def tag_counts(
     only `tags`).
     """
     annotator = store.study.whose(annotator)  # blind study: the viewer's own work alone
-    if by not in BY_CHOICES:
-        raise ValueError(f"by must be one of {', '.join(BY_CHOICES)} (got {by!r})")
+    if by not in (*BY_CHOICES, "attribute"):
+        raise ValueError(f"by must be one of {', '.join(BY_CHOICES)} or attribute (got {by!r})")
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {', '.join(UNITS)} (got {unit!r})")
     if (by == "attribute") != (attribute is not None):

@@ -29,7 +29,6 @@ from reader.tui.format import plural, short_quote
 from reader.tui.keys import bindings_for
 from reader.tui.screens.article_entities import ArticleEntities
 from reader.tui.screens.article_notes import MEMO_COLOR, MEMO_LABEL, ArticleNotes
-from reader.tui.screens.details import edit_details
 from reader.tui.screens.article_outward import ArticleOutward
 from reader.tui.messages import DatabaseChanged
 from reader.tui.screens.orphans import OrphansScreen
@@ -185,7 +184,7 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
         self.query_one("#article-title", Static).update(self._title())
 
     def action_edit_details(self) -> None:
-        edit_details(self, self.workspace, self.article.id, self._show_details)
+        self.app.edit_details(self.article.id, self._show_details)
 
     def _title(self) -> Text:
         article = self.article

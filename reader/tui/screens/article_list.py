@@ -19,7 +19,6 @@ from reader.tui.colours import clashes_said, colour_clashes
 from reader.tui.format import plural, short_path
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
-from reader.tui.screens.details import edit_details
 from reader.tui.screens.orphans import OrphansScreen
 from reader.tui.screens.pickers import PickerScreen, pick_annotator
 from reader.tui.widgets.footer import KeysFooter
@@ -303,7 +302,7 @@ class ArticleListScreen(Screen[None]):
     def action_edit_details(self) -> None:
         row = self.article_list.current
         if row is not None:
-            edit_details(self, self.workspace, row.id, lambda: self._reload(keep_cursor=True))
+            self.app.edit_details(row.id, lambda: self._reload(keep_cursor=True))
 
     def action_open_url(self) -> None:
         row = self.article_list.current
