@@ -175,3 +175,4 @@ async def test_charts_count_tags_per_value_of_an_attribute(config, corpus, size)
         assert rows[-1][0] == "all section values" and rows[-1][-1] == "3"
         tabs = str(app.screen.query_one("#charts-tabs").render())
         assert " 1 Per section " in tabs
+        assert str(app.screen.query_one("#charts-title").render()).startswith("Tags per section  passages tagged, per section")

@@ -410,7 +410,8 @@ class ChartsScreen(Screen[None]):
         if view not in (3, 5) and state.tag:
             filters.append(f"tag {display_text(state.tag)} (and nested)")
         return Content.assemble(
-            (VIEWS[view], "bold"), "  ", what, ("  ·  " + " · ".join(filters) if filters else "", "bold"),
+            (f"Tags per {display_text(state.attribute)}" if view == 1 and state.attribute else VIEWS[view], "bold"),
+            "  ", what, ("  ·  " + " · ".join(filters) if filters else "", "bold"),
             (f"  ·  total {matrix.total:,}", "dim"),
         )
 
