@@ -130,6 +130,11 @@ def user_rows(store) -> dict[str, list]:
         "feedback": db.execute("SELECT surface, label, verdict, annotator, created FROM entity_feedback ORDER BY 1, 2, 3").fetchall(),
         "article_notes": db.execute(
             "SELECT article_id, annotator, note, created, updated FROM article_notes ORDER BY 1, 2").fetchall(),
+        "article_details": db.execute(
+            "SELECT id, title, published, published_written, source FROM articles ORDER BY id").fetchall(),
+        "article_attributes": db.execute(
+            "SELECT article_id, name, value, position FROM article_attributes ORDER BY 1, 2").fetchall(),
+        "article_edits": db.execute("SELECT article_id, field FROM article_edits ORDER BY 1, 2").fetchall(),
         "done": db.execute(
             "SELECT article_id, annotator, done_at FROM reading WHERE done_at IS NOT NULL ORDER BY 1, 2").fetchall(),
         # gold decisions of the gold annotations there are (a deleted one's row waits for its undo)

@@ -1,8 +1,9 @@
 """A model-based test of everything a user and other programs do to one database, in random order.
 
 A screen (this window) tags, notes, writes memos (a note with no tag) and notes on whole articles,
-deletes, undoes and redoes against the texts and notes it last showed;
-another program re-imports the articles with edits; the codebook is renamed and merged; the whole
+corrects articles' titles, dates, sources and attributes, deletes, undoes and redoes against the
+texts, notes and details it last showed;
+another program re-imports the articles with edits (keeping what the user corrected); the codebook is renamed and merged; the whole
 database is exported to YAML and imported into an empty one. After every step: each placed
 annotation's quote is its article's text at its offsets, every change undone gives back the same
 rows and redone the same again, every export imports whole, and nothing raises but the documented
@@ -22,13 +23,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from reader.core.config import TagSpec
+from reader.core.corrections import Correction, corrected
 from reader.services.export import write_export
 from reader.services.import_yaml import import_annotations
 from reader.services import adjudication
 from reader.services.adjudication import AdjudicationError, Sides
 from reader.services.history import History
 from reader.core.ingest import Document
-from reader.core.model import Annotation, ArticleNote, is_later
+from reader.core.model import Annotation, ArticleMeta, ArticleNote, is_later
 from reader.store import StaleWriteError, Store
 
 from .conftest import user_rows
@@ -49,9 +51,19 @@ def body(sentences: list[str]) -> str:
     return "Port dispute\n\n" + " ".join(sentences)
 
 
-def document(number: int, text: str) -> Document:
-    return Document(text=text, title=f"Port dispute {number}", source="Wirefeed", url=None, path=f"port-{number}.txt",
-                    published="2025-01-0" + str(number + 1), locator="")
+def document(number: int, text: str, revision: int = 0) -> Document:
+    """Article `number` as its file says it (`revision`: how often the file was re-scraped)."""
+    return Document(text=text, title=f"Port dispute {number}" + (f" (rev. {revision})" if revision else ""),
+                    source="Wirefeed", url=None, path=f"port-{number}.txt",
+                    published="2025-01-0" + str(number + 1), locator="",
+                    attributes=(("desk", f"desk {revision}"), ("section", "ports")))
+
+#: Corrections the screen makes: (title, date as written, source, attribute lines).
+CORRECTIONS = [
+    ("Dock strike", "2025-01-05", "Wirefeed", "desk: desk 0\nsection: ports"),
+    ("Port dispute", "4 February 2025", "Harbour Gazette", "section: labour"),
+    ("Port dispute", "", "", "desk: harbour\nsection: ports\nregion: north"),
+]
 
 
 class ReaderModel(RuleBasedStateMachine):
@@ -66,10 +78,14 @@ class ReaderModel(RuleBasedStateMachine):
         self.other = Store.open(path)
         self.history = History(self.mine)
         self.sentences = {number: list(SENTENCES) for number in range(2)}
+        self.revisions = {number: 0 for number in range(2)}
+        #: What the user corrected of each article, and to what: a re-import keeps it.
+        self.corrected: dict[int, ArticleMeta] = {}
         self.ids = {number: self.mine.articles.add(document(number, body(SENTENCES))).article_id for number in range(2)}
         self.refused = 0
         self.shown: dict[int, tuple[str, str, list[Annotation]]] = {}
         self.shown_notes: dict[int, ArticleNote | None] = {}
+        self.shown_meta: dict[int, ArticleMeta] = {}
         self.shown_done: dict[int, str | None] = {}
         for number in self.ids:
             self.refresh(number)
@@ -90,6 +106,7 @@ class ReaderModel(RuleBasedStateMachine):
         article = self.mine.articles.get(self.ids[number])
         self.shown[number] = (article.text, article.sha256, self.mine.annotations.of_article(article.id))
         self.shown_notes[number] = self.mine.article_notes.get(article.id, "alice")
+        self.shown_meta[number] = self.mine.articles.meta_of(article.id)
         self.shown_done[number] = self.mine.assignments.done_at(article.id, "alice")
 
     def act(self, do) -> None:
@@ -155,6 +172,12 @@ class ReaderModel(RuleBasedStateMachine):
         seen = self.shown_notes[number]
         if (note or None) != (seen.note if seen else None):
             self.act(lambda: self.history.set_article_note(self.ids[number], "alice", note or None, seen))
+
+    @rule(number=st.sampled_from([0, 1]), which=st.sampled_from(CORRECTIONS))
+    def correct_details(self, number: int, which: tuple[str, str, str, str]) -> None:
+        """ctrl+e: the title, date, source and attributes corrected over what the screen showed."""
+        seen = self.shown_meta[number]
+        self.act(lambda: self.history.correct_article(self.ids[number], corrected(seen, Correction(*which)), seen))
 
     @rule(number=st.sampled_from([0, 1]))
     def toggle_done(self, number: int) -> None:
@@ -250,7 +273,21 @@ class ReaderModel(RuleBasedStateMachine):
             sentences.append("More follows.")
         else:
             sentences[:] = list(SENTENCES)
-        self.other.articles.add(document(number, body(sentences)))
+        self.revisions[number] += 1
+        before = self.other.articles.meta_of(self.ids[number])
+        result = self.other.articles.add(document(number, body(sentences), self.revisions[number]))
+        after = self.other.articles.meta_of(self.ids[number])
+        # what the user corrected stays; the rest is the file's (both articles start with one
+        # text, so the second file's first import is a duplicate of the first's article)
+        if result.outcome == "updated" and result.article_id == self.ids[number]:
+            fresh = document(number, body(sentences), self.revisions[number])
+            assert after.edited == before.edited
+            assert after.title == (before.title if "title" in before.edited else fresh.title)
+            assert after.published == (before.published if "date" in before.edited else fresh.published)
+            assert after.source == (before.source if "source" in before.edited else fresh.source)
+            for name, value in dict(fresh.attributes).items():
+                expected = dict(before.attributes).get(name) if f"attribute:{name}" in before.edited else value
+                assert dict(after.attributes).get(name) == expected
 
     @rule(number=st.sampled_from([0, 1]))
     def done_elsewhere(self, number: int) -> None:

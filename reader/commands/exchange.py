@@ -15,6 +15,7 @@ import click
 from reader.commands.context import Context
 from reader.commands.output import echo, echo_lines, echo_summary, failure
 from reader.commands.stdin import STDIN_NAME, read_stdin
+from reader.commands.where import where_option
 
 
 @click.command("export")
@@ -29,14 +30,15 @@ from reader.commands.stdin import STDIN_NAME, read_stdin
 @click.option("--since", metavar="DATE", help="Only annotations created or changed on or after DATE (2025-09-01).")
 @click.option("--article", metavar="ID", help="Only this article (its id or uid, or the start of its uid).")
 @click.option("--annotator", metavar="NAME", help="Only this annotator's annotations.")
+@where_option
 @click.pass_obj
 def export_command(
     context: Context, output: str | None, fmt: str, tag: str | None, source: str | None, since: str | None,
-    article: str | None, annotator: str | None,
+    article: str | None, annotator: str | None, where: tuple[tuple[str, str], ...],
 ) -> None:
     """Export annotations, with their articles: all of them, or those the options select."""
     from reader.services.export import left_out, write_export, write_to
-    from reader.core.model import ExportFilter
+    from reader.core.model import ExportFilter, ListQuery
 
     if since is not None and not _ISO_DATE.fullmatch(since):
         raise click.BadParameter(f"expected a date like 2025-09-01, got {since!r}", param_hint="--since")
@@ -44,13 +46,14 @@ def export_command(
         raise click.UsageError("brat writes a folder of files: give it with --output FOLDER")
     if fmt == "qdpx" and not output:
         raise click.UsageError("qdpx writes a zip file: give it with --output FILE.qdpx")
-    only = ExportFilter(tag=tag, source=source, since=since, article=article, annotator=annotator)
+    listed = ListQuery(where=where) if where else None
+    only = ExportFilter(tag=tag, source=source, since=since, article=article, annotator=annotator, listed=listed)
     store = context.open_store()
     try:
         if article is not None:
             try:
                 only = ExportFilter(tag=tag, source=source, since=since, article=str(store.articles.find(article)),
-                                    annotator=annotator)
+                                    annotator=annotator, listed=listed)
             except KeyError as error:
                 raise click.BadParameter(str(error.args[0]), param_hint="--article") from None
         orphans = store.annotations.orphan_count()

@@ -13,12 +13,14 @@ import click
 
 from reader.commands.context import Context
 from reader.commands.output import echo, echo_heading, echo_json, failure, write_data
+from reader.commands.where import where_option
 from reader.store import figures as insight
 from reader.core.safetext import SpreadsheetCsvWriter, terminal_line
 
-SECTIONS = ("source", "month", "cooccurrence", "entities", "annotator")
+SECTIONS = ("source", "month", "attribute", "cooccurrence", "entities", "annotator")
 TITLES = {
     "source": "Tags per source",
+    "attribute": "Tags per attribute value",
     "month": "Tags per month",
     "cooccurrence": "Tag co-occurrence",
     "entities": "Entity mentions per month",
@@ -29,9 +31,12 @@ TITLES = {
 @click.command("stats")
 @click.option(
     "--by", type=click.Choice(SECTIONS), default=None,
-    help="One table: tags per source or per month, tag co-occurrence, entities per month, or each "
-         "coder's progress (assigned, done, annotations per tag) (default: totals, then tags per source and per month).",
+    help="One table: tags per source, per month or per value of an attribute (--attribute), tag "
+         "co-occurrence, entities per month, or each coder's progress (assigned, done, annotations per tag) "
+         "(default: totals, then tags per source and per month).",
 )
+@click.option("--attribute", metavar="NAME", help="For --by attribute: the attribute whose values are the rows (category...).")
+@where_option
 @click.option(
     "--count", "unit", type=click.Choice(["passages", "articles"]), default="passages", show_default=True,
     help="Count tagged passages or articles (co-occurrence: on the same passage or the same article; "
@@ -51,20 +56,25 @@ TITLES = {
 @click.option("--json", "as_json_flag", is_flag=True, help="The same as --format json.")
 @click.pass_obj
 def stats_command(
-    context: Context, by: str | None, unit: str, tag: str | None, annotator: str | None,
-    entity_names: tuple[str, ...], fmt: str, as_json_flag: bool,
+    context: Context, by: str | None, attribute: str | None, where: tuple[tuple[str, str], ...], unit: str,
+    tag: str | None, annotator: str | None, entity_names: tuple[str, ...], fmt: str, as_json_flag: bool,
 ) -> None:
     """Print the numbers behind the charts: totals, tags per source and per month, and (with --by)
-    tag co-occurrence, entity mentions per month, or each coder's progress (`--by annotator`; in
-    a blind study a coder sees their own row only)."""
+    per value of an attribute, tag co-occurrence, entity mentions per month, or each coder's
+    progress (`--by annotator`; in a blind study a coder sees their own row only). With --where,
+    only the articles it selects are counted (and the totals of the whole corpus are left out)."""
     if as_json_flag:
         fmt = "json"
+    if where and by in ("cooccurrence", "entities", "annotator"):
+        raise click.UsageError("--where goes with the tables per source, month or attribute")
     if by == "annotator":
         return progress_report(context, annotator, fmt)
     if fmt == "csv" and by is None:
-        raise click.UsageError("csv prints one table: choose it with --by source, month, cooccurrence or entities")
+        raise click.UsageError("csv prints one table: choose it with --by source, month, attribute, cooccurrence or entities")
     if entity_names and by != "entities":
         raise click.UsageError("--entity goes with --by entities")
+    if (by == "attribute") != (attribute is not None):
+        raise click.UsageError("--by attribute goes with --attribute NAME (the attribute whose values are the rows)")
     store = context.open_store()
     insight.prepare_reading(store)
     try:
@@ -72,10 +82,12 @@ def stats_command(
             raise click.BadParameter(f"no tag called {terminal_line(tag)}", param_hint="--tag")
         tags = insight.tag_names(store, tag) if tag else None
         sections: list[tuple[str, object]] = []
-        if by is None:
+        if attribute is not None and not store.articles.attribute_values(attribute, limit=1):
+            raise click.BadParameter(f"no article has an attribute called {terminal_line(attribute)}", param_hint="--attribute")
+        if by is None and not where:
             sections.append(("totals", insight.corpus_totals(store, annotator)))
         for section in (by,) if by else ("source", "month"):
-            sections.append((section, figure(store, section, unit, annotator, tags, entity_names)))
+            sections.append((section, figure(store, section, unit, annotator, tags, entity_names, attribute, where)))
     finally:
         store.close()
     if fmt == "json":
@@ -91,9 +103,10 @@ def stats_command(
             echo(body)
 
 
-def figure(store, section: str, unit: str, annotator: str | None, tags, entity_names) -> insight.Matrix:
-    if section in ("source", "month"):
-        return insight.tag_counts(store, section, unit, annotator=annotator, tags=tags)
+def figure(store, section: str, unit: str, annotator: str | None, tags, entity_names, attribute: str | None = None,
+           where: tuple[tuple[str, str], ...] = ()) -> insight.Matrix:
+    if section in ("source", "month", "attribute"):
+        return insight.tag_counts(store, section, unit, annotator=annotator, tags=tags, attribute=attribute, where=where)
     if section == "cooccurrence":
         return insight.tag_co_occurrence(store, "passage" if unit == "passages" else "article", annotator=annotator, tags=tags)
     if not insight.entity_index_ready(store):
@@ -179,7 +192,8 @@ def table_rows(matrix: insight.Matrix) -> tuple[list[str], list[list[str]]]:
         [matrix.row_label(row), *(str(count) for count in counts), str(total)]
         for row, counts, total in zip(matrix.rows, matrix.counts, matrix.row_totals)
     ]
-    totals_label = {"source": "all sources", "month": "all months", "tag": "with the tag"}[matrix.row_kind]
+    totals_label = {"source": "all sources", "month": "all months", "tag": "with the tag"}.get(
+        matrix.row_kind, f"all {matrix.row_kind} values")
     rows.append([totals_label, *(str(count) for count in matrix.column_totals), str(matrix.total)])
     return header, rows
 
@@ -212,10 +226,12 @@ def as_text(name: str, value, unit: str) -> tuple[str, str, str]:
     what = {
         "source": f"{matrix.unit} tagged, per source",
         "month": f"{matrix.unit} tagged, per month",
+        "attribute": f"{matrix.unit} tagged, per {matrix.row_kind}",
         "cooccurrence": f"tags on the same {'passage' if unit == 'passages' else 'article'}; the diagonal counts the tag alone",
         "entities": f"{matrix.unit} per month, from the entity index",
     }[name]
-    return TITLES[name], f" ({what})", "\n".join([lines[0], rule, *lines[1:-1], rule, lines[-1]])
+    title = f"Tags per {matrix.row_kind}" if name == "attribute" else TITLES[name]
+    return title, f" ({what})", "\n".join([lines[0], rule, *lines[1:-1], rule, lines[-1]])
 
 
 def totals_text(totals: insight.Totals) -> tuple[str, str, str]:

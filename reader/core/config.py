@@ -128,6 +128,8 @@ class Config:
     #: Binding id -> the keys that replace its defaults ("ctrl+n,n"), checked by the TUI.
     keymap: dict[str, str] = field(default_factory=dict)
     importing: ImportSettings = field(default_factory=ImportSettings)
+    #: `list.columns`: attributes (a dataset's other fields) the article list shows as columns.
+    list_columns: tuple[str, ...] = ()
     study: StudySettings = field(default_factory=StudySettings)
     #: `study.gold`: the annotator name adjudicated annotations are written under (the gold layer).
     gold: str = "gold"
@@ -341,12 +343,13 @@ class _ConfigReader:
 
     KEYS = {
         "annotator", "database", "export_file", "load_samples", "theme", "reading_width", "entities", "tags", "keymap",
-        "import", "study",
+        "import", "list", "study",
     }
     STUDY_KEYS = {"blind", "lead", "gold"}
     ENTITY_KEYS = {"show", "colors", "gazetteer", "backend", "spacy_pipeline"}
     TAG_KEYS = {"name", "key", "color", "description"}
     IMPORT_KEYS = {"max_file_mb", "day_first", "fields", "csv_delimiter"}
+    LIST_KEYS = {"columns"}
 
     def __init__(self, path: Path, text: str = ""):
         self.path = path
@@ -433,6 +436,7 @@ class _ConfigReader:
             entities=self.entities(top.get("entities")),
             keymap=self.keymap(top.get("keymap"), tags),
             importing=self.importing(top.get("import")),
+            list_columns=self.list_columns(top.get("list")),
             study=self.study(top.get("study")),
             gold=self.gold(top.get("study"), top.get("annotator")),
             key_lines={key: node.line for key, node in top.items()},
@@ -478,6 +482,20 @@ class _ConfigReader:
             backend=backend,
             spacy_pipeline=self.string(section.get("spacy_pipeline"), "entities.spacy_pipeline", "en_core_web_sm"),
         )
+
+    def list_columns(self, node: Located | None) -> tuple[str, ...]:
+        from reader.core.model import attribute_name_problem
+
+        section = self.mapping(node, "list", self.LIST_KEYS)
+        child = section.get("columns")
+        if child is None or child.value is None:
+            return ()
+        names = self.string_list(child, "list.columns")
+        for name in names:
+            problem = attribute_name_problem(name)
+            if problem:
+                raise self.fail(child, "list.columns", f"{name!r}: {problem}")
+        return tuple(dict.fromkeys(names))
 
     def study(self, node: Located | None) -> StudySettings:
         section = self.mapping(node, "study", self.STUDY_KEYS)

@@ -107,6 +107,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'Remove this article (its annotations kept as orphans, or deleted on a second choice)', footer=False),
             KeyAction('article.open_url', 'B', 'open_url', 'Browser',
                 "Open the article's web address (http or https) in your browser", footer=False),
+            KeyAction('article.details', 'ctrl+e', 'edit_details', 'Details',
+                "Correct the article's title, date, source and attributes (a re-import keeps them)", footer=False),
             KeyAction('article.copy', 'y', 'copy_passage', 'Copy',
                 'Copy the selection, else the annotation or the sentence under the cursor, to the clipboard',
                 footer=False),
@@ -195,6 +197,12 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 'How far annotators agree, per tag, and the passages where they disagree', footer=False),
             KeyAction('list.orphans', 'O', 'orphans', 'Orphans',
                 'Annotations that lost their place when their article changed', footer=False),
+            KeyAction('list.details', 'ctrl+e', 'edit_details', 'Details',
+                "Correct the title, date, source and attributes of the article under the cursor", footer=False),
+            KeyAction('list.filter_attribute', 'F', 'filter_attribute', 'Attribute filter',
+                "Show only articles whose attribute (a dataset's category...) has a value", footer=False),
+            KeyAction('list.columns', 'L', 'pick_column', 'Column',
+                'Show an attribute as a column of the list (again: hide it)', footer=False),
             KeyAction('list.open_url', 'B', 'open_url', 'Browser',
                 "Open the web address of the article under the cursor in your browser", footer=False),
             KeyAction('list.remove', 'D', 'remove_article', 'Remove',
@@ -354,6 +362,8 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
                 "Each coder's queue done and assigned, and passages per tag (a coding study)", footer=False),
             KeyAction('charts.view_cooccurrence', '4', 'view(4)', 'Co-occurrence',
                 'How often two tags are on the same passage or the same article'),
+            KeyAction('charts.rows', 'b', 'pick_rows', 'Rows by',
+                "View 1's rows: the sources, or the values of an article attribute (a dataset's category...)"),
             KeyAction('charts.unit', 'u', 'cycle_unit', 'Count',
                 'Count passages or articles (entities: mentions or articles; co-occurrence: same passage or article)'),
             KeyAction('charts.annotator', 'a', 'filter_annotator', 'Annotator',
@@ -451,6 +461,14 @@ CONTEXTS: dict[str, KeyContext] = {context.name: context for context in (
         remappable=False,
     ),
     KeyContext(
+        'details_editor',
+        (
+            KeyAction('details.save', 'ctrl+s', 'save', 'Save', 'Save the corrected details', priority=True),
+            KeyAction('details.cancel', 'escape', 'cancel', 'Cancel', 'Close without changing anything'),
+        ),
+        remappable=False,
+    ),
+    KeyContext(
         'confirm',
         (
             KeyAction('confirm.yes', 'y,enter', 'answer(True)', 'Yes', priority=True),
@@ -479,6 +497,7 @@ SCREENS: dict[str, ScreenKeys] = {screen.context: screen for screen in (
     ScreenKeys("orphans", "Orphans"),
     ScreenKeys("prompt", "Type a value"),
     ScreenKeys("note_editor", "Note"),
+    ScreenKeys("details_editor", "Article details"),
     ScreenKeys("confirm", "Answer yes or no"),
     ScreenKeys("remove", "Remove articles"),
 )}

@@ -36,6 +36,8 @@ class ArticleRow:
     snippet: str | None = None
     #: Marked done by the viewer (`D`, a coding study).
     done: bool = False
+    #: The values of the attributes the list shows as columns, in their order (None: none).
+    attributes: tuple[str | None, ...] = ()
 
 
 #: Marks around a search hit inside `ArticleRow.snippet`.
@@ -150,6 +152,49 @@ class Article(ArticleInfo):
     attributes: tuple[tuple[str, str], ...] = ()
 
 
+#: The fields of an article a user may correct (`ArticleMeta`), as `article_edits` names them;
+#: an attribute's is ATTRIBUTE_FIELD + its name.
+META_FIELDS = ("title", "date", "source")
+ATTRIBUTE_FIELD = "attribute:"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleMeta:
+    """What a user may correct about an article (its text aside): the version a correction is
+    made against, and what an undo puts back. `edited` names the fields a user corrected
+    (META_FIELDS, ATTRIBUTE_FIELD + name): a re-import of the article's file keeps them."""
+
+    title: str
+    #: The date as ISO (YYYY-MM-DD, or YYYY-MM / YYYY) and as written.
+    published: str | None
+    published_written: str | None
+    source: str | None
+    attributes: tuple[tuple[str, str], ...] = ()
+    edited: frozenset[str] = frozenset()
+
+    def changed_fields(self, other: ArticleMeta) -> set[str]:
+        """The fields (as `edited` names them) whose values differ between this and `other`."""
+        changed = {name for name, mine, theirs in (
+            ("title", self.title, other.title),
+            ("date", (self.published, self.published_written), (other.published, other.published_written)),
+            ("source", self.source, other.source),
+        ) if mine != theirs}
+        ours, theirs = dict(self.attributes), dict(other.attributes)
+        changed |= {ATTRIBUTE_FIELD + name for name in ours.keys() | theirs.keys() if ours.get(name) != theirs.get(name)}
+        return changed
+
+
+def attribute_name_problem(name: str) -> str | None:
+    """Why `name` cannot name an article attribute, or None when it can."""
+    if not name.strip() or name != name.strip():
+        return "an attribute name is not empty and has no spaces at its ends"
+    if not name.isprintable():
+        return "an attribute name holds no control characters"
+    if name in ("title", "text", "date", "source", "url", "author"):
+        return f"{name!r} is an article's own field, not an attribute"
+    return None
+
+
 @dataclass(frozen=True, slots=True)
 class Annotation:
     id: str
@@ -207,12 +252,13 @@ class AddResult:
     reanchored: dict[str, int] = field(default_factory=dict)
 
 
-SortKey = Literal["published", "relevance", "title", "source", "annotations"]
+SortKey = Literal["published", "relevance", "title", "source", "annotations", "attribute"]
 
 
 #: The orders of the list, in the order `o` cycles them ("relevance": a search's best matches
-#: first, by FTS5 rank; only while a search is in force).
-SORT_KEYS: tuple[SortKey, ...] = ("published", "relevance", "title", "source", "annotations")
+#: first, by FTS5 rank; only while a search is in force; "attribute": by the value of the
+#: attribute `ListQuery.sort_attribute`, the list's first attribute column, only while there is one).
+SORT_KEYS: tuple[SortKey, ...] = ("published", "relevance", "title", "source", "annotations", "attribute")
 
 
 ReadFilter = Literal["all", "unread", "read"]
@@ -231,18 +277,27 @@ class ListQuery:
     search: str | None = None
     #: Only articles this person annotated, with only their annotations counted.
     annotator: str | None = None
+    #: Only articles whose attribute `name` is `value`, for every (name, value) (`--where`).
+    where: tuple[tuple[str, str], ...] = ()
+    #: The attribute the "attribute" order sorts by (None: there is no such order).
+    sort_attribute: str | None = None
     #: A coder's queue (`reader assign`): "mine" (assigned to the viewer), "todo" (assigned and
     #: not yet done), or "all".
     queue: QueueFilter = "all"
 
     @property
     def order(self) -> SortKey:
-        """The order the list is in: `sort`, but by date when it asks for relevance without a search."""
-        return "published" if self.sort == "relevance" and not self.search else self.sort
+        """The order the list is in: `sort`, but by date when it asks for relevance without a
+        search, or for an attribute without one."""
+        if (self.sort == "relevance" and not self.search) or (self.sort == "attribute" and not self.sort_attribute):
+            return "published"
+        return self.sort
 
     def next_sort(self) -> SortKey:
-        """The order after this one, as `o` cycles them (relevance only while searching)."""
-        cycle = [key for key in SORT_KEYS if key != "relevance" or self.search]
+        """The order after this one, as `o` cycles them (relevance only while searching, an
+        attribute only while the list has an attribute column)."""
+        cycle = [key for key in SORT_KEYS if (key != "relevance" or self.search)
+                 and (key != "attribute" or self.sort_attribute)]
         return cycle[(cycle.index(self.order) + 1) % len(cycle)]
 
     def describe(self) -> str:
@@ -256,6 +311,7 @@ class ListQuery:
             parts.append(f"tag {self.tag}")
         if self.source:
             parts.append(f"source {self.source}")
+        parts += [f"{name} {value}" for name, value in self.where]
         if self.read != "all":
             parts.append(self.read)
         if self.queue in ("mine", "todo"):

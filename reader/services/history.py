@@ -14,13 +14,13 @@ from typing import Literal
 
 from reader.core.codebook import TagLook
 from reader.core.model import (
-    Annotation, ArticleNote, FeedbackChange, GoldChoice, GoldDecision, GoldVersion, TagMerge, now_utc,
+    Annotation, ArticleMeta, ArticleNote, FeedbackChange, GoldChoice, GoldDecision, GoldVersion, TagMerge, now_utc,
 )
 from reader.store import StaleWriteError, Store
 
 ChangeKind = Literal[
     "add", "delete", "tag", "untag", "note", "article_tag", "article_untag", "article_note",
-    "rename_tag", "merge_tags", "tag_look", "reattach", "delete_orphan", "entity", "done", "gold",
+    "rename_tag", "merge_tags", "tag_look", "reattach", "delete_orphan", "entity", "article_meta", "done", "gold",
 ]
 #: Changes to the codebook or to entity feedback rather than to one article (`article_id` 0).
 CODEBOOK_KINDS = frozenset({"rename_tag", "merge_tags", "tag_look"})
@@ -57,6 +57,9 @@ class Change:
     note_annotator: str | None = None
     note_before: ArticleNote | None = None
     note_after: ArticleNote | None = None
+    #: A correction of the article's title, date, source or attributes ("article_meta"): before and after.
+    meta_before: ArticleMeta | None = None
+    meta_after: ArticleMeta | None = None
     #: Tags the change created on the fly (a new name typed in the picker): undo takes them
     #: back out of the codebook if nothing else uses them by then.
     created_tags: tuple[str, ...] = ()
@@ -89,6 +92,7 @@ class Change:
             "reattach": "put an orphan back",
             "delete_orphan": "deleted an orphan",
             "entity": "changed what an entity is",
+            "article_meta": "corrected the article's details",
             "done": "marked the article done" if self.done_after else "marked the article not done",
             "gold": self._describe_gold(),
         }[self.kind]
@@ -236,6 +240,14 @@ class History:
         return self._record(Change("article_note", article_id, note_annotator=annotator, note_before=seen,
                                    note_after=after))
 
+    def correct_article(self, article_id: int, meta: ArticleMeta, seen: ArticleMeta) -> Change | None:
+        """The article's title, date, source and attributes made `meta`, if they are still `seen`
+        (what the user's screen showed); None (nothing recorded) when `meta` changes nothing."""
+        if meta == seen:
+            return None
+        self.store.articles.set_meta(article_id, meta, seen, "correcting the article's details")
+        return self._record(Change("article_meta", article_id, meta_before=seen, meta_after=meta))
+
     def mark_done(self, article_id: int, annotator: str, done: bool, seen: str | None) -> Change:
         """Mark the article done (or not) for `annotator`, if its mark is still `seen` (the done
         time the user's screen showed; None: not done)."""
@@ -319,6 +331,9 @@ class History:
         elif kind == "article_note" and change.note_annotator is not None:
             expect, want = (change.note_before, change.note_after) if forward else (change.note_after, change.note_before)
             store.article_notes.restore(expect, want, change.article_id, change.note_annotator, action)
+        elif kind == "article_meta" and change.meta_before is not None and change.meta_after is not None:
+            expect, want = (change.meta_before, change.meta_after) if forward else (change.meta_after, change.meta_before)
+            store.articles.set_meta(change.article_id, want, expect, action)
         elif kind == "done" and change.done_by is not None:
             expect_done, want_done = ((change.done_before, change.done_after) if forward
                                       else (change.done_after, change.done_before))

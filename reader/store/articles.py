@@ -12,9 +12,9 @@ from typing import Literal
 
 from reader.core.anchoring import Selector, reanchor_all, selector_for
 from reader.core.ingest import Document
-from reader.core.model import AddResult, Article, now_utc, sha256_text
+from reader.core.model import ATTRIBUTE_FIELD, AddResult, Article, ArticleMeta, now_utc, sha256_text
 from reader.store.common import ARTICLE_INFO_COLUMNS, Repository, said, split_names
-from reader.store.errors import StaleWriteError
+from reader.store.errors import META_CHANGED, StaleWriteError
 
 
 #: New articles imported together from which the search index is filled for all of them at once.
@@ -258,22 +258,37 @@ class Articles(Repository):
                         'UPDATE annotations SET start = ?, "end" = ?, quote = ?, prefix = ?, suffix = ? WHERE id = ?',
                         [anchored.start, anchored.end, quote, prefix, suffix, annotation.id],
                     )
-        self.db["articles"].update(
-            article_id,
-            {
-                "sha256": digest,
-                "title": doc.title,
-                "source": doc.source,
-                "url": doc.url,
-                "published": doc.published,
-                "chars": len(doc.text),
-                "imported": now_utc(),
-                "text": doc.text,
-                **_more_metadata(doc),
-            },
-        )
-        self._set_attributes(article_id, doc.attributes)
+        edited = self.edited_fields(article_id)
+        columns = {
+            "sha256": digest,
+            "title": doc.title,
+            "source": doc.source,
+            "url": doc.url,
+            "published": doc.published,
+            "chars": len(doc.text),
+            "imported": now_utc(),
+            "text": doc.text,
+            **_more_metadata(doc),
+        }
+        # what the user corrected stays as they left it (see `set_meta`)
+        for field, names in (("title", ("title",)), ("source", ("source",)), ("date", ("published", "published_written"))):
+            if field in edited:
+                for name in names:
+                    del columns[name]
+        self.db["articles"].update(article_id, columns)
+        self._set_attributes(article_id, self._kept_attributes(article_id, doc.attributes, edited))
         return AddResult("updated", article_id, reanchored=counts)
+
+    def _kept_attributes(
+        self, article_id: int, attributes: Iterable[tuple[str, str]], edited: frozenset[str]
+    ) -> list[tuple[str, str]]:
+        """A re-imported file's attributes, but those the user corrected (or removed) as they are now."""
+        corrected = {field.removeprefix(ATTRIBUTE_FIELD) for field in edited if field.startswith(ATTRIBUTE_FIELD)}
+        if not corrected:
+            return list(attributes)
+        current = dict(self.attributes_of(article_id))
+        kept = [(name, value) for name, value in attributes if name not in corrected]
+        return kept + [(name, value) for name, value in current.items() if name in corrected]
 
     def _set_attributes(self, article_id: int, attributes: Iterable[tuple[str, str]], replace: bool = True) -> None:
         """Store an article's attributes (inside a write), in place of those it had."""
@@ -290,6 +305,61 @@ class Articles(Repository):
             "SELECT name, value FROM article_attributes WHERE article_id = ? ORDER BY position, name", [article_id]
         )
         return tuple((name, value) for name, value in rows)
+
+    # ---- corrections by the user ------------------------------------------------------------
+
+    def edited_fields(self, article_id: int) -> frozenset[str]:
+        """The fields of the article a user corrected (see ArticleMeta.edited)."""
+        rows = self.db.execute("SELECT field FROM article_edits WHERE article_id = ?", [article_id])
+        return frozenset(row[0] for row in rows)
+
+    def meta_of(self, article_id: int) -> ArticleMeta:
+        """The article's title, date, source and attributes as stored now: what a correction is
+        made against. KeyError when there is no such article."""
+        row = self.db.execute(
+            "SELECT title, published, published_written, source FROM articles WHERE id = ?", [article_id]
+        ).fetchone()
+        if row is None:
+            raise KeyError(f"no article with id {article_id}")
+        return ArticleMeta(*row, attributes=self.attributes_of(article_id), edited=self.edited_fields(article_id))
+
+    def set_meta(self, article_id: int, meta: ArticleMeta, seen: ArticleMeta, action: str = "correcting the article") -> None:
+        """Store `meta` (its `edited` too) as the article's title, date, source and attributes,
+        if they are still `seen` (what the user's screen showed); StaleWriteError otherwise,
+        and nothing written."""
+        with self.store.writing(action):
+            try:
+                now = self.meta_of(article_id)
+            except KeyError:
+                raise StaleWriteError(self.path, "the article is not in the database any more", action) from None
+            if now != seen:
+                raise StaleWriteError(self.path, META_CHANGED, action)
+            self.db.execute(
+                "UPDATE articles SET title = ?, published = ?, published_written = ?, source = ? WHERE id = ?",
+                [meta.title, meta.published, meta.published_written, meta.source, article_id],
+            )
+            self._set_attributes(article_id, meta.attributes)
+            self.db.execute("DELETE FROM article_edits WHERE article_id = ?", [article_id])
+            stamp = now_utc()
+            self.db.conn.executemany(
+                "INSERT INTO article_edits (article_id, field, edited) VALUES (?, ?, ?)",
+                [(article_id, field, stamp) for field in sorted(meta.edited)],
+            )
+
+    def attribute_names(self) -> list[tuple[str, int]]:
+        """Every attribute name with how many articles have it, most first (read off the index
+        of names and values)."""
+        return self.db.execute(
+            "SELECT name, count(*) FROM article_attributes GROUP BY name ORDER BY count(*) DESC, name"
+        ).fetchall()
+
+    def attribute_values(self, name: str, limit: int = 5000) -> list[tuple[str, int]]:
+        """The values of attribute `name` with how many articles have each, most first."""
+        return self.db.execute(
+            "SELECT value, count(*) FROM article_attributes WHERE name = ? GROUP BY value "
+            "ORDER BY count(*) DESC, value LIMIT ?",
+            [name, limit],
+        ).fetchall()
 
     def sources(self) -> list[str]:
         return [row[0] for row in self.db.execute("SELECT DISTINCT source FROM articles WHERE source IS NOT NULL ORDER BY source COLLATE NOCASE")]

@@ -37,6 +37,7 @@ PASSAGE_CHANGED = "the passage changed since it was shown (in another window or 
 ORPHANED = "the passage lost its place when its article's text changed (O lists it)"
 GONE = "the passage is not there any more (deleted in another window or program)"
 NOTE_CHANGED = "the article's note changed since it was shown (in another window or program)"
+META_CHANGED = "the article's title, date, source or attributes changed since they were shown (in another window or program)"
 
 
 #: SQLite's words for a write that cannot happen, and ours for the user.

@@ -45,7 +45,7 @@ if TYPE_CHECKING:
     from reader.core.model import Entity
     from reader.store import Store
 
-By = Literal["source", "month"]
+By = Literal["source", "month", "attribute"]
 Unit = Literal["passages", "articles"]
 Level = Literal["passage", "article"]
 EntityUnit = Literal["mentions", "articles"]
@@ -115,7 +115,7 @@ class Matrix:
         """How a row key reads in a table ("(no source)", "undated" for None)."""
         if row is not None:
             return row
-        return UNDATED if self.row_kind == "month" else NO_SOURCE
+        return {"month": UNDATED, "source": NO_SOURCE}.get(self.row_kind, f"(no {self.row_kind})")
 
     def as_dict(self) -> dict:
         """Plain data for JSON: the same numbers, None rows as null."""
@@ -341,20 +341,29 @@ def tag_counts(
     unit: Unit = "passages",
     annotator: str | None = None,
     tags: Sequence[str] | None = None,
+    attribute: str | None = None,
+    where: Sequence[tuple[str, str]] = (),
 ) -> Matrix:
-    """Tags (columns) per source or per month (rows), counting passages or articles; a row's
-    total is the sum of its cells (a passage with two tags counts under both).
+    """Tags (columns) per source, per month or per value of the article attribute `attribute`
+    (rows), counting passages or articles; a row's total is the sum of its cells (a passage with
+    two tags counts under both). `where`: only articles whose attribute name is value, for every
+    (name, value).
 
-    Sources are ordered by their total, most first (no source last); months in time order,
-    gaps filled with zeros, undated last. Every tag of the codebook is a column (or only `tags`).
+    Sources and attribute values are ordered by their total, most first (none last); months in
+    time order, gaps filled with zeros, undated last. Every tag of the codebook is a column (or
+    only `tags`).
     """
     annotator = store.study.whose(annotator)  # blind study: the viewer's own work alone
-    if by not in BY_CHOICES:
-        raise ValueError(f"by must be one of {', '.join(BY_CHOICES)} (got {by!r})")
+    if by not in (*BY_CHOICES, "attribute"):
+        raise ValueError(f"by must be one of {', '.join(BY_CHOICES)} or attribute (got {by!r})")
     if unit not in UNITS:
         raise ValueError(f"unit must be one of {', '.join(UNITS)} (got {unit!r})")
+    if (by == "attribute") != (attribute is not None):
+        raise ValueError("an attribute is given with by='attribute', and only then")
     ids, all_ids = _shown_tags(store, tags)
-    if annotator is None and READ_SUMMARIES and _has_tagging_keys(store):
+    if by == "attribute" or where:
+        cells = _counts_at_once(store, by, unit, annotator, ids, all_ids, attribute, where)
+    elif annotator is None and READ_SUMMARIES and _has_tagging_keys(store):
         cells = _counts_from_keys(store, by, unit, ids, all_ids)
     elif _per_key(store, annotator):
         cells = _counts_per_key(store, by, unit, annotator, ids, all_ids)
@@ -363,11 +372,11 @@ def tag_counts(
     row_totals: dict[str | None, int] = {}
     for _tag_id, row, count in cells:
         row_totals[row] = row_totals.get(row, 0) + count
-    if by == "source":
-        order = sorted(row_totals, key=lambda key: (key is None, -row_totals[key], (key or "").casefold(), key or ""))
-    else:
+    if by == "month":
         order = _months(list(row_totals))
-    return _matrix("source" if by == "source" else "month", "tag", unit, order, ids, cells, "sum")
+    else:
+        order = sorted(row_totals, key=lambda key: (key is None, -row_totals[key], (key or "").casefold(), key or ""))
+    return _matrix(attribute if by == "attribute" and attribute else by, "tag", unit, order, ids, cells, "sum")
 
 
 #: The index of annotation_tags that each row key is counted from (store migration m013): the
@@ -471,18 +480,34 @@ _SPAN = 1 << 31
 
 
 def _counts_at_once(
-    store: Store, by: By, unit: Unit, annotator: str | None, ids: dict[int, str], all_ids: int
+    store: Store, by: By, unit: Unit, annotator: str | None, ids: dict[int, str], all_ids: int,
+    attribute: str | None = None, where: Sequence[tuple[str, str]] = (),
 ) -> list[tuple[int, str | None, int]]:
     """The cells of `_counts_per_key`, for a database without an index of annotation_tags led
-    by article_id: each article's key is read once from an index, then all the taggings are
-    grouped at once (SQLite sorts them all: about twice as slow at 200,000 annotations)."""
+    by article_id, for rows by an attribute's values, or for only the articles `where` selects:
+    each article's key is read once from an index, then all the taggings are grouped at once
+    (SQLite sorts them all: about twice as slow at 200,000 annotations)."""
+    chosen = " AND ".join(
+        ["1"] + ["a.id IN (SELECT article_id FROM article_attributes WHERE name = ? AND value = ?)"] * len(where))
+    chosen_params = [part for pair in where for part in pair]
     if by == "source":
-        keys = """src(k, source) AS MATERIALIZED (
+        keys = f"""src(k, source) AS MATERIALIZED (
                       SELECT row_number() OVER (), source FROM (SELECT DISTINCT source FROM articles WHERE source IS NOT NULL)),
                   art(id, k) AS MATERIALIZED (
-                      SELECT a.id, coalesce(s.k, 0) FROM articles a LEFT JOIN src s ON s.source = a.source)"""
+                      SELECT a.id, coalesce(s.k, 0) FROM articles a LEFT JOIN src s ON s.source = a.source WHERE {chosen})"""
+        keys_params = chosen_params
+    elif by == "attribute":
+        keys = f"""src(k, source) AS MATERIALIZED (
+                      SELECT row_number() OVER (), value FROM (SELECT DISTINCT value FROM article_attributes WHERE name = ?)),
+                  art(id, k) AS MATERIALIZED (
+                      SELECT a.id, coalesce(s.k, 0) FROM articles a
+                      LEFT JOIN article_attributes v ON v.article_id = a.id AND v.name = ?
+                      LEFT JOIN src s ON s.source = v.value WHERE {chosen})"""
+        keys_params = [attribute, attribute, *chosen_params]
     else:
-        keys = f"src(k, source) AS (SELECT 0, NULL WHERE 0), art(id, k) AS MATERIALIZED (SELECT a.id, {_MONTH_KEY} FROM articles a)"
+        keys = (f"src(k, source) AS (SELECT 0, NULL WHERE 0), "
+                f"art(id, k) AS MATERIALIZED (SELECT a.id, {_MONTH_KEY} FROM articles a WHERE {chosen})")
+        keys_params = chosen_params
     rows, rows_params, extra, extra_params = _taggings(store, annotator, ids, all_ids, articles="art a", also=", a.k AS k")
     if unit == "passages":
         counted, params = f"SELECT t.k * {_SPAN} + t.tag_id AS cell, count(*) FROM ({rows}) t GROUP BY cell", rows_params
@@ -491,13 +516,14 @@ def _counts_at_once(
                           SELECT DISTINCT article_id, tag_id, k FROM ({rows}) UNION ALL {extra}) t
                       GROUP BY cell"""
         params = [*rows_params, *extra_params]
-    found = store.db.execute(f"WITH {keys} {counted} UNION ALL SELECT -1, k || ':' || source FROM src", params).fetchall()
+    found = store.db.execute(f"WITH {keys} {counted} UNION ALL SELECT -1, k || ':' || source FROM src",
+                             [*keys_params, *params]).fetchall()
     sources = {int(value.split(":", 1)[0]): value.split(":", 1)[1] for marker, value in found if marker == -1}
 
     def row_name(key: int) -> str | None:
         if key == 0:
             return None
-        return sources[key] if by == "source" else f"{key // 100:04d}-{key % 100:02d}"
+        return f"{key // 100:04d}-{key % 100:02d}" if by == "month" else sources[key]
 
     return [(cell % _SPAN, row_name(cell // _SPAN), count) for cell, count in found if cell >= 0]
 

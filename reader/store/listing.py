@@ -15,6 +15,15 @@ from reader.core.textsearch import fts_query, snippet_of
 from reader.store.common import Repository, tag_family
 
 
+
+
+def _row_columns(me: str) -> str:
+    """What a row of the list is read as (articles a), read by the viewer `me` (an SQL string)."""
+    return f"""a.id, a.title, a.source, a.published,
+               (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
+               (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id AND r.annotator = {me}) AS read"""
+
+
 _ORDER_BY: dict[str, str] = {
     "published": "a.published DESC, a.id DESC",
     # FTS5's rank (bm25: lower is better) of the article's best match, in its text or its notes
@@ -22,6 +31,8 @@ _ORDER_BY: dict[str, str] = {
     "title": "a.title COLLATE NOCASE, a.id",
     "source": "a.source COLLATE NOCASE, a.published DESC, a.id",
     "annotations": "annotation_count DESC, a.published DESC, a.id DESC",
+    # articles without the attribute, after those with it (see `_page_by_attribute`)
+    "attribute": "a.published DESC, a.id DESC",
 }
 #: The index that gives each sort order, for walking it when a search or tag narrows the list.
 _SORT_INDEX = {"published": "idx_articles_published", "title": "idx_articles_title_nocase"}
@@ -64,9 +75,13 @@ class Listing(Repository):
         """How many articles `query` selects (all of them by default)."""
         query = query or ListQuery()
         with_clause, where, params, sets = self.selection(query)
-        if len(sets) == 1 and where == f"WHERE a.id IN (SELECT id FROM {sets[0]})":
-            # Nothing but one set of ids: count the set, without visiting every article row.
-            return self.db.execute(f"{with_clause} SELECT count(*) FROM {sets[0]}", params).fetchone()[0]
+        if sets and where == "WHERE " + " AND ".join(f"a.id IN (SELECT id FROM {name})" for name in sets):
+            # Nothing but sets of ids (a search, a tag, attribute values): count the first set's
+            # ids that are in the others, without visiting every article row.
+            others = " AND ".join(f"id IN (SELECT id FROM {name})" for name in sets[1:])
+            return self.db.execute(
+                f"{with_clause} SELECT count(*) FROM {sets[0]}{' WHERE ' + others if others else ''}", params
+            ).fetchone()[0]
         return self.db.execute(f"{with_clause} SELECT count(*) FROM articles a {where}", params).fetchone()[0]
 
     def ids(self, query: ListQuery) -> list[int]:
@@ -107,6 +122,12 @@ class Listing(Repository):
             params += [*family_params, *who, *family_params, *who]
             names.append("tagged")
             clauses.append("a.id IN (SELECT id FROM tagged)")
+        for number, (name, value) in enumerate(query.where):  # read off the index of (name, value, article)
+            sets.append(f"""attribute{number}(id) AS MATERIALIZED (
+                SELECT article_id FROM article_attributes WHERE name = ? AND value = ?)""")
+            params += [name, value]
+            names.append(f"attribute{number}")
+            clauses.append(f"a.id IN (SELECT id FROM attribute{number})")
         if query.source:
             clauses.append("a.source = ?")
             params.append(query.source)
@@ -178,8 +199,11 @@ class Listing(Repository):
         self._search_ranked = ranked
         return "temp.searched"
 
-    def page(self, offset: int, limit: int, query: ListQuery | None = None) -> list[ArticleRow]:
-        """A window of the article list, in list order, without texts."""
+    def page(
+        self, offset: int, limit: int, query: ListQuery | None = None, attributes: Sequence[str] = ()
+    ) -> list[ArticleRow]:
+        """A window of the article list, in list order, without texts; each row with the values
+        of `attributes` (the list's attribute columns)."""
         query = query or ListQuery()
         reader = self.store.study.reader
         if query.queue == "all" and self.store.assignments.has_queue(reader):
@@ -209,10 +233,54 @@ class Listing(Repository):
         done = {row[0] for row in self.db.execute(
             "SELECT article_id FROM reading WHERE annotator = ? AND done_at IS NOT NULL "
             "AND article_id IN (SELECT value FROM json_each(?))", [reader, json.dumps(ids)])} if ids else set()
+        values = self._attribute_values(ids, attributes) if attributes and ids else {}
         return [
-            ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]), r[0] in done)
+            ArticleRow(r[0], r[1], r[2], r[3], r[4], tags.get(r[0], ()), bool(r[5]), snippets.get(r[0]), r[0] in done,
+                       tuple(values.get((r[0], name)) for name in attributes))
             for r in rows
         ]
+
+    def _page_by_attribute(
+        self, name: str, columns: str, with_clause: str, where: str, params: list[object], offset: int, limit: int
+    ) -> list[tuple]:
+        """A page of the list sorted by the value of attribute `name` (then in the order the
+        articles were added), the articles without it last (newest first). The ids of the
+        first part are read in order off the index of (name, value, article), stopping after
+        the page, and only the page's rows are read."""
+        set_params, clause_params = params[: with_clause.count("?")], params[with_clause.count("?"):]
+        narrowed = f"AND v.article_id IN (SELECT a.id FROM articles a {where})" if where else ""
+        having = f"FROM article_attributes v INDEXED BY article_attributes_articles WHERE v.name = ? {narrowed}"
+        having_params = [*set_params, name, *clause_params]
+        with_it = self.db.execute(f"{with_clause} SELECT count(*) {having}", having_params).fetchone()[0]
+        rows: list[tuple] = []
+        if offset < with_it:
+            ids = [row[0] for row in self.db.execute(
+                f"{with_clause} SELECT v.article_id {having} ORDER BY v.value, v.article_id LIMIT ? OFFSET ?",
+                [*having_params, limit, offset],
+            )]
+            found = {row[0]: row for row in self.db.execute(
+                f"SELECT {columns} FROM articles a WHERE a.id IN ({','.join('?' * len(ids))})", ids
+            )}
+            rows = [found[article_id] for article_id in ids if article_id in found]
+        if len(rows) < limit:
+            without = f"{where} AND" if where else "WHERE"
+            rows += self.db.execute(
+                f"""{with_clause} SELECT {columns} FROM articles a
+                    {without} a.id NOT IN (SELECT article_id FROM article_attributes WHERE name = ?)
+                    ORDER BY a.published DESC, a.id DESC LIMIT ? OFFSET ?""",
+                [*params, name, limit - len(rows), max(offset - with_it, 0)],
+            ).fetchall()
+        return rows
+
+    def _attribute_values(self, article_ids: Sequence[int], names: Sequence[str]) -> dict[tuple[int, str], str]:
+        """{(article id, name): value} of the attributes `names` of a page's articles (one probe
+        of the primary key per article and name)."""
+        rows = self.db.execute(
+            f"""SELECT article_id, name, value FROM article_attributes
+                WHERE article_id IN ({",".join("?" * len(article_ids))}) AND +name IN ({",".join("?" * len(names))})""",
+            [*article_ids, *names],
+        )
+        return {(article_id, name): value for article_id, name, value in rows}
 
     def _queued(self, query: ListQuery) -> int:
         """`count(query)`, kept while the database is unchanged (the list asks it for every page)."""
@@ -229,13 +297,13 @@ class Listing(Repository):
         index = _SORT_INDEX.get(order) if (sets or walk) and not query.source else None
         # (the viewer's name is written into the SQL as a quoted string: the WITH clause's
         # parameters come before it in the text and after it in the list)
-        me = _sql_string(self.store.study.reader)
+        columns = _row_columns(_sql_string(self.store.study.reader))
+        if order == "attribute" and query.sort_attribute:
+            return self._page_by_attribute(query.sort_attribute, columns, with_clause, where, params, offset, limit)
         return self.db.execute(
             f"""
             {with_clause}
-            SELECT a.id, a.title, a.source, a.published,
-                   (SELECT count(*) FROM annotations n WHERE n.article_id = a.id) AS annotation_count,
-                   (SELECT read_at IS NOT NULL FROM reading r WHERE r.article_id = a.id AND r.annotator = {me}) AS read
+            SELECT {columns}
             FROM articles a {f"INDEXED BY {index}" if index else ""} {where}
             ORDER BY {_ORDER_BY[order]}
             LIMIT ? OFFSET ?

@@ -18,7 +18,7 @@ from reader.store.errors import StaleWriteError
 #: Articles removed per transaction (each well under a second).
 REMOVE_BATCH = 200
 #: Tables keyed by article that only describe an article and go with it.
-_ARTICLE_ROWS = ("reading", "article_tags", "article_notes", "article_attributes")
+_ARTICLE_ROWS = ("reading", "article_tags", "article_notes", "article_attributes", "article_edits", "assignments")
 #: Kept agreement sums per article (reader/store/agreement.py).
 _AGREEMENT_TABLES = ("agreement_articles", "agreement_counts", "agreement_alpha", "article_changes")
 

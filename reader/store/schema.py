@@ -426,6 +426,25 @@ def m025_gold_decisions(db: Database) -> None:
     )
 
 
+@migrations()
+def m026_article_edits(db: Database) -> None:
+    # What a user corrected about an article in reader (its title, date, source, an attribute:
+    # `field` is "title", "date", "source" or "attribute:" + the attribute's name), and when:
+    # a re-import of the article's file keeps these fields as the user left them.
+    # Removing an article removes its corrections with it.
+    db.execute("""
+        CREATE TABLE article_edits (
+            article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+            field TEXT NOT NULL,
+            edited TEXT NOT NULL,
+            PRIMARY KEY (article_id, field)
+        )
+    """)
+    # The articles with an attribute's value, read off one index (the list's attribute filter,
+    # `--where`) without a look-up of each row.
+    db.execute("CREATE INDEX article_attributes_articles ON article_attributes (name, value, article_id)")
+
+
 #: `PRAGMA application_id` of a database reader made (the bytes "read"); older ones have 0 and
 #: are known by their migrations.
 READER_APPLICATION_ID = int.from_bytes(b"read", "big")

@@ -299,6 +299,13 @@ class ReaderApp(App[None]):
         """Show every passage with `tag` (and the tags nested in it)."""
         self.push_screen(TagPassagesScreen(self.workspace, tag))
 
+    def edit_details(self, article_id: int, then: Callable[[], object]) -> None:
+        """The form correcting the article's title, date, source and attributes (ctrl+e); `then`
+        runs after a correction is saved."""
+        from reader.tui.screens.details import edit_details
+
+        edit_details(self.screen, self.workspace, article_id, then)
+
     def open_charts(self) -> None:
         self.push_screen(ChartsScreen(self.workspace))
 

@@ -28,6 +28,7 @@ from reader.store import StoreWriteError
 from reader.core.textsearch import search_hits
 from reader.tui.format import plural, short_quote
 from reader.tui.keys import bindings_for
+from reader.tui.screens.article_details import ArticleDetails
 from reader.tui.screens.article_entities import ArticleEntities
 from reader.tui.screens.article_notes import MEMO_COLOR, MEMO_LABEL, ArticleNotes
 from reader.tui.screens.article_outward import ArticleOutward
@@ -50,7 +51,7 @@ def _one_line(value: str, width: int) -> str:
     line = " ".join(value.split())
     return line if len(line) <= width else line[: width - 1].rstrip() + "…"
 
-class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None]):
+class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, ArticleDetails, Screen[None]):
     """One article: read, move, select, tag, annotate."""
 
     KEY_CONTEXT = "article"
@@ -153,6 +154,8 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             self.dismiss(None)
         elif sha256 != self.article.sha256:
             self._reload_text()
+        elif self._details_changed():
+            self._show_details()
         elif (
             self.store.annotations.shown_of_article(self.article.id) != self.all_annotations
             or self.store.articles.tags_of(self.article.id) != self.article.tags
@@ -493,18 +496,6 @@ class ArticleScreen(ArticleEntities, ArticleNotes, ArticleOutward, Screen[None])
             )
 
         self.app.push_screen(first_picker, first_chosen)
-
-    # ---- removing the article -----------------------------------------------------------
-
-    def action_remove_article(self) -> None:
-        from reader.services.removal import done_line
-
-        def removed(counts) -> None:
-            self.removed = True  # (gone on purpose: back to the list once, without a warning)
-            self.dismiss(None)
-            self.app.notify(done_line(counts))
-
-        self.app.remove_articles([self.article.id], "Remove this article?", removed)
 
     # ---- orphans ------------------------------------------------------------------------
 

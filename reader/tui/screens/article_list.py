@@ -28,8 +28,10 @@ from reader.tui.workspace import Workspace
 from reader.tui.wrap import display_text
 
 SORT_NAMES = {"published": "date", "relevance": "relevance", "title": "title", "source": "source",
-              "annotations": "annotations"}
+              "annotations": "annotations", "attribute": "the first attribute column"}
 READ_CYCLE: tuple[ReadFilter, ...] = ("all", "unread", "read")
+#: The first choice of an attribute's values: no filter by it.
+ANY_VALUE = "(any value: no filter)"
 QUEUE_CYCLE: tuple[QueueFilter, ...] = ("all", "mine", "todo")
 
 
@@ -41,16 +43,19 @@ class ArticleListScreen(Screen[None]):
         super().__init__()
         self.workspace = workspace
         self.store = workspace.store
-        self.query_state = ListQuery()
+        #: The attributes shown as columns: config.yaml's `list.columns`, then as L changes them.
+        self.columns: tuple[str, ...] = tuple(workspace.config.list_columns)
+        #: `o` sorts by the first attribute column too.
+        self.query_state = ListQuery(sort_attribute=self.columns[0] if self.columns else None)
 
     def compose(self) -> ComposeResult:
         yield Static(id="list-title")
-        yield ArticleList(self._fetch, self.store.listing.count(), id="article-list")
+        yield ArticleList(self._fetch, self.store.listing.count(), attributes=self.columns, id="article-list")
         yield Input(placeholder="search titles, texts and notes (enter: search, esc: cancel)", id="search")
         yield KeysFooter()
 
     def _fetch(self, offset: int, limit: int):
-        return self.store.listing.page(offset, limit, self.query_state)
+        return self.store.listing.page(offset, limit, self.query_state, attributes=self.columns)
 
     @property
     def article_list(self) -> ArticleList:
@@ -82,7 +87,8 @@ class ArticleListScreen(Screen[None]):
     def _reload(self, keep_cursor: bool = False) -> None:
         query = self.query_state
         count = self.store.listing.count(query)
-        self.article_list.reload(self._fetch, count, lines_per_row=2 if query.search else 1, keep_cursor=keep_cursor)
+        self.article_list.reload(self._fetch, count, lines_per_row=2 if query.search else 1, keep_cursor=keep_cursor,
+                                 attributes=self.columns)
         self._update_title()
         if not count and query.describe():
             self.notify(f"No articles match {query.describe()} (c clears).", markup=False)
@@ -99,7 +105,7 @@ class ArticleListScreen(Screen[None]):
         description = self.query_state.describe()
         if description:
             title.append(f" ({display_text(description)})", style="bold")
-        title.append(f"  ·  {self._order_label()}")
+        title.append(f"  ·  {display_text(self._order_label())}")
         whose = self.store.study.whose()
         count = self.store.annotations.count() if whose is None else self.store.assignments.annotation_count(whose)
         title.append(f"  ·  {plural(count, 'annotation')}{' (yours; blind study)' if whose is not None else ''}")
@@ -114,6 +120,8 @@ class ArticleListScreen(Screen[None]):
         order = self.store.listing.order(query)
         if order == "published" and not self.store.listing.any_dated(query):
             return "newest imported first"
+        if order == "attribute":
+            return f"sorted by {query.sort_attribute}"
         return f"sorted by {SORT_NAMES[order]}"
 
     def _set_query(self, **changes) -> None:
@@ -146,7 +154,8 @@ class ArticleListScreen(Screen[None]):
         for tag in self.store.tags.filter_names():
             yield SystemCommand(f"Filter by tag {tag}", "show articles with this tag", partial(self.filter_tag, tag), False)
         for sort, name in SORT_NAMES.items():
-            if sort == "relevance" and not self.query_state.search:
+            if (sort == "relevance" and not self.query_state.search) or (
+                    sort == "attribute" and not self.query_state.sort_attribute):
                 continue
             yield SystemCommand(f"Sort by {name}", "order of the article list", partial(self.sort_by, sort), False)
         for read in ("unread", "read", "all"):
@@ -263,7 +272,57 @@ class ArticleListScreen(Screen[None]):
 
     def action_clear_filters(self) -> None:
         self.workspace.shown.annotator = None
-        self._set_query(search=None, tag=None, source=None, read="all", annotator=None)
+        self._set_query(search=None, tag=None, source=None, read="all", annotator=None, where=())
+
+    # ---- attributes and details ---------------------------------------------------------
+
+    def action_filter_attribute(self) -> None:
+        """F: an attribute's name, then one of its values (each with how many articles have it)."""
+        names = self.store.articles.attribute_names()
+        if not names:
+            self.notify("No article has attributes (the other fields of JSON, JSONL and CSV records).", markup=False)
+            return
+        labels = {f"{name}  ({count})": name for name, count in names}
+        filtered = [f"{name}  ({count})" for name, count in names if name in dict(self.query_state.where)]
+        picker = PickerScreen("Show articles whose attribute…", list(labels), current=filtered)
+        self.app.push_screen(picker, lambda label: label is not None and self._pick_value(labels[label]))
+
+    def _pick_value(self, name: str) -> None:
+        values = self.store.articles.attribute_values(name)
+        labels = {ANY_VALUE: None, **{f"{value}  ({count})": value for value, count in values}}
+        where = dict(self.query_state.where)
+        current = [label for label, value in labels.items() if value == where.get(name)]
+        picker = PickerScreen(f"… {name} is", list(labels), current=current)
+
+        def chosen(label: str | None) -> None:
+            if label is None:
+                return
+            where.pop(name, None)
+            if labels[label] is not None:
+                where[name] = labels[label]
+            self._set_query(where=tuple(where.items()))
+
+        self.app.push_screen(picker, chosen)
+
+    def action_pick_column(self) -> None:
+        """L: show an attribute as a column of the list, or hide one shown."""
+        names = [name for name, _count in self.store.articles.attribute_names()]
+        choices = list(dict.fromkeys([*self.columns, *names]))
+        if not choices:
+            self.notify("No article has attributes to show as columns.", markup=False)
+            return
+
+        def chosen(name: str | None) -> None:
+            if name is not None:
+                self.columns = tuple(c for c in self.columns if c != name) if name in self.columns else (*self.columns, name)
+                self._set_query(sort_attribute=self.columns[0] if self.columns else None)
+
+        self.app.push_screen(PickerScreen("Show or hide the column", choices, current=self.columns), chosen)
+
+    def action_edit_details(self) -> None:
+        row = self.article_list.current
+        if row is not None:
+            self.app.edit_details(row.id, lambda: self._reload(keep_cursor=True))
 
     def action_open_url(self) -> None:
         row = self.article_list.current

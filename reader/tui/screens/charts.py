@@ -31,9 +31,13 @@ from reader.tui.wrap import display_text
 
 VIEWS = {1: "Tags per source", 2: "Tags per month", 3: "Entities over time", 4: "Tag co-occurrence", 5: "Progress"}
 SHORT_VIEWS = {1: "Per source", 2: "Per month", 3: "Entities", 4: "Co-occurrence", 5: "Progress"}
+#: The views of tag counts per row key: source (or an attribute's values, `b`) and month.
+TAG_VIEWS = {1: "source", 2: "month"}
 #: The most entities a timeline shows at once (the entity index allows 50).
 MAX_ENTITIES = 12
 ALL_TAGS = "(all tags)"
+#: The first row choice of b: view 1 per source.
+BY_SOURCE = "source (the articles' outlets)"
 ENTITY_ACCENT = "#61afef"
 
 
@@ -50,11 +54,15 @@ class ChartState:
     annotator: str | None = None
     tag: str | None = None
     entities: list = field(default_factory=list)
+    #: The attribute whose values are the rows of view 1 (None: the sources), chosen by b.
+    attribute: str | None = None
 
     def key(self) -> tuple:
         """What identifies the figure of the current view (the cache key)."""
-        if self.view in (1, 2):
-            return ("tags", "source" if self.view == 1 else "month", self.tag_unit, self.annotator, self.tag)
+        if self.view in TAG_VIEWS:
+            attribute = self.attribute if self.view == 1 else None
+            return ("tags", "attribute" if attribute else TAG_VIEWS[self.view], self.tag_unit, self.annotator,
+                    self.tag, attribute)
         if self.view == 3:
             return ("entities", self.entity_unit, tuple(entity.id for entity in self.entities))
         if self.view == 5:
@@ -66,9 +74,9 @@ def compute(store: Store, key: tuple, entities: list) -> Matrix:
     """The figure `key` names, from `store` (any thread: the store is the caller's own)."""
     family = key[0]
     if family == "tags":
-        _family, by, unit, annotator, tag = key
+        _family, by, unit, annotator, tag, attribute = key
         tags = insight.tag_names(store, tag) if tag else None
-        return insight.tag_counts(store, by, unit, annotator=annotator, tags=tags)
+        return insight.tag_counts(store, by, unit, annotator=annotator, tags=tags, attribute=attribute)
     if family == "entities":
         return insight.entity_months(store, entities, key[1])
     if family == "progress":
@@ -342,6 +350,8 @@ class ChartsScreen(Screen[None]):
             self.table.show(matrix, "coder", "all coders")
         elif view == 3:
             self.table.show(matrix, "month", "all months")
+        elif view == 1 and state.attribute:
+            self.table.show(matrix, display_text(matrix.row_kind), f"all {display_text(matrix.row_kind)} values")
         else:
             self.table.show(matrix, "source" if view == 1 else "month", "all sources" if view == 1 else "all months")
         self.query_one("#charts-title", Static).update(self._title(matrix))
@@ -371,6 +381,8 @@ class ChartsScreen(Screen[None]):
         names = VIEWS
         if sum(len(name) + 5 for name in VIEWS.values()) > (self.size.width or self.app.size.width) - 2:
             names = SHORT_VIEWS  # a narrow screen: every tab whole, in fewer words
+        if self.state.attribute:  # view 1 counts per an attribute's values (b)
+            names = {**names, 1: f"Per {display_text(self.state.attribute)[:12]}"}
         for number, name in names.items():
             style = "reverse bold" if number == self.state.view else ""
             parts.append((f" {number} {name} ", style))
@@ -380,8 +392,9 @@ class ChartsScreen(Screen[None]):
     def _title(self, matrix: Matrix) -> Content:
         state = self.state
         view = state.view
-        if view in (1, 2):
-            what = f"{state.tag_unit} tagged, per {'source' if view == 1 else 'month'}"
+        if view in TAG_VIEWS:
+            per = display_text(state.attribute) if view == 1 and state.attribute else TAG_VIEWS[view]
+            what = f"{state.tag_unit} tagged, per {per}"
         elif view == 3:
             count = len(matrix.columns)
             what = f"{state.entity_unit} per month of {count} entit{'y' if count == 1 else 'ies'}"
@@ -397,7 +410,8 @@ class ChartsScreen(Screen[None]):
         if view not in (3, 5) and state.tag:
             filters.append(f"tag {display_text(state.tag)} (and nested)")
         return Content.assemble(
-            (VIEWS[view], "bold"), "  ", what, ("  ·  " + " · ".join(filters) if filters else "", "bold"),
+            (f"Tags per {display_text(state.attribute)}" if view == 1 and state.attribute else VIEWS[view], "bold"),
+            "  ", what, ("  ·  " + " · ".join(filters) if filters else "", "bold"),
             (f"  ·  total {matrix.total:,}", "dim"),
         )
 
@@ -450,9 +464,27 @@ class ChartsScreen(Screen[None]):
             self.state.view = view
             self._show_current()
 
+    def action_pick_rows(self) -> None:
+        """b: the rows of view 1, the sources or the values of an article attribute."""
+        names = self.store.articles.attribute_names()
+        if not names:
+            self.notify("No article has attributes (the other fields of JSON, JSONL and CSV records): "
+                        "view 1 counts per source.", markup=False)
+            return
+        labels = {BY_SOURCE: None, **{f"{name}  ({count})": name for name, count in names}}
+
+        def chosen(label: str | None) -> None:
+            if label is not None:
+                self.state.attribute, self.state.view = labels[label], 1
+                self._show_current()
+
+        current = [label for label, name in labels.items() if name == self.state.attribute]
+        self.app.push_screen(PickerScreen("Tags per source, or per value of an attribute", list(labels),
+                                          current=current), chosen)
+
     def action_cycle_unit(self) -> None:
         state = self.state
-        if state.view in (1, 2):
+        if state.view in TAG_VIEWS:
             state.tag_unit = "articles" if state.tag_unit == "passages" else "passages"
         elif state.view == 3:
             state.entity_unit = "articles" if state.entity_unit == "mentions" else "mentions"

@@ -39,26 +39,36 @@ def fit(text: str, width: int) -> str:
 
 class Columns:
     """Column widths for a total width, by priority: the title keeps at least MIN_TITLE cells,
-    then come the date and the annotation count, then the tags (TAGS cells, more on a wide
-    screen, fewer down to MIN_TAGS), then the source; the title takes what is left. Every cell
-    is cut with an ellipsis, never at the edge."""
+    then come the date and the annotation count, then the attribute columns asked for (ATTRIBUTE
+    cells each, fewer down to MIN_ATTRIBUTE, in their order), then the tags (TAGS cells, more on
+    a wide screen, fewer down to MIN_TAGS), then the source; the title takes what is left. Every
+    cell is cut with an ellipsis, never at the edge; a column with no room is left out whole."""
 
-    MARK, SOURCE, DATE, COUNT, TAGS = 2, 16, 10, 5, 22
-    MIN_TITLE, MIN_TAGS, MIN_SOURCE = 28, 12, 10
+    MARK, SOURCE, DATE, COUNT, TAGS, ATTRIBUTE = 2, 16, 10, 5, 22, 14
+    MIN_TITLE, MIN_TAGS, MIN_SOURCE, MIN_ATTRIBUTE = 28, 12, 10, 8
 
-    def __init__(self, width: int):
+    def __init__(self, width: int, attributes: int = 0):
         rest = width - self.MARK - (self.DATE + 1) - (self.COUNT + 1)
         spare = rest - self.MIN_TITLE
+        self.attributes: list[int] = []
+        for _ in range(attributes):
+            room = min(self.ATTRIBUTE, spare - 1) if spare - 1 >= self.MIN_ATTRIBUTE else 0
+            if not room:
+                break
+            self.attributes.append(room)
+            spare -= room + 1
         self.tags = min(max(self.TAGS, width // 5), spare - 1) if spare - 1 >= self.MIN_TAGS else 0
         spare -= self.tags + 1 if self.tags else 0
         self.source = min(self.SOURCE, spare - 1) if spare - 1 >= self.MIN_SOURCE else 0
         spare -= self.source + 1 if self.source else 0
         self.title = max(10, self.MIN_TITLE + spare)
 
-    def cells(self, mark: str, title: str, source: str, date: str, count: str, tags: str) -> list[str]:
+    def cells(self, mark: str, title: str, source: str, date: str, count: str, tags: str,
+              attributes: tuple[str, ...] = ()) -> list[str]:
         out = [fit(mark, self.MARK), fit(title, self.title)]
         if self.source:
             out.append(" " + fit(source, self.source))
+        out += [" " + fit(value, width) for value, width in zip(attributes, self.attributes)]
         out.append(" " + fit(date, self.DATE))
         out.append(" " + fit(count.rjust(self.COUNT - 1), self.COUNT))
         if self.tags:
@@ -127,8 +137,10 @@ class ArticleList(CursorRows, can_focus=True):
             super().__init__()
             self.article_id = article_id
 
-    def __init__(self, fetch: Fetch, count: int, **kwargs) -> None:
+    def __init__(self, fetch: Fetch, count: int, attributes: tuple[str, ...] = (), **kwargs) -> None:
         super().__init__(**kwargs)
+        #: The attributes shown as columns (their values come with each row).
+        self.attributes = attributes
         self.count = count
         self.lines_per_row = 1
         self._rows = PageCache(fetch, PAGE_SIZE, CACHED_PAGES)
@@ -142,9 +154,12 @@ class ArticleList(CursorRows, can_focus=True):
     def _update_size(self) -> None:
         self.virtual_size = Size(self.size.width, self.count * self.lines_per_row + HEADER_LINES)
 
-    def reload(self, fetch: Fetch, count: int, lines_per_row: int = 1, keep_cursor: bool = True) -> None:
+    def reload(self, fetch: Fetch, count: int, lines_per_row: int = 1, keep_cursor: bool = True,
+               attributes: tuple[str, ...] | None = None) -> None:
         """Show other rows (a new query) or fresh ones (after a change); cached rows are dropped."""
         self._rows = PageCache(fetch, PAGE_SIZE, CACHED_PAGES)
+        if attributes is not None:
+            self.attributes = attributes
         self.count = count
         self.lines_per_row = lines_per_row
         self._update_size()
@@ -163,9 +178,10 @@ class ArticleList(CursorRows, can_focus=True):
         scroll_y = int(self.scroll_offset.y)
         width = self.scrollable_content_region.width
         base = self.rich_style
-        columns = Columns(width)
+        columns = Columns(width, len(self.attributes))
         if y < HEADER_LINES:
-            header = "".join(columns.cells("", "Title", "Source", "Date", "Ann.", "Tags"))
+            header = "".join(columns.cells("", "Title", "Source", "Date", "Ann.", "Tags",
+                                           tuple(display_text(name) for name in self.attributes)))
             style = base + self.get_component_rich_style("article-list--header")
             return Strip([Segment(header, style)]).extend_cell_length(width, base).crop(0, width)
         line = scroll_y + y - HEADER_LINES
@@ -188,6 +204,7 @@ class ArticleList(CursorRows, can_focus=True):
             (row.published or "")[:10],
             str(row.annotation_count) if row.annotation_count else "·",
             display_text(", ".join(row.tags)),
+            tuple(display_text(value or "") for value in row.attributes),
         )
         title_style = style if row.read else style + self.get_component_rich_style("article-list--unread", partial=True)
         segments = [Segment(cells[0], title_style), Segment(cells[1], title_style)]
