@@ -337,3 +337,23 @@ def test_a_removal_confirmed_before_another_window_annotated_is_refused(three, t
     assert store.listing.count() == 3 and store.annotations.count() == 1
     done = store.removal.remove([ferry], delete_annotations=True, seen=store.removal.preview([ferry]))
     assert done.annotations == 1
+
+
+def test_an_assigned_and_corrected_article_is_removed_with_its_assignment_and_corrections(three):
+    """What the coding study and the corrections keep about an article goes with it (and a new
+    article that takes the freed id inherits none of it)."""
+    from dataclasses import replace
+
+    store, (ferry, _bridge, market) = three
+    store.assignments.replace({market: (("alice", "bob"), True)}, [])
+    seen = store.articles.meta_of(market)
+    store.articles.set_meta(market, replace(seen, title="Market hall sold to trust", edited=frozenset({"title"})), seen)
+    assert store.articles.edited_fields(market) == {"title"}
+    done = store.removal.remove([market])
+    assert done.articles == 1
+    for table in ("assignments", "article_edits"):
+        assert count(store, f"SELECT count(*) FROM {table} WHERE article_id = ?", [market]) == 0, table
+    assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+    again = store.articles.add(doc(MARKET.replace("sold", "leased"), "/news/town/market2.txt")).article_id
+    assert store.articles.edited_fields(again) == frozenset()
+    assert not store.assignments.current([again]).get(again)
