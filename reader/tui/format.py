@@ -28,3 +28,21 @@ def short_quote(text: str, limit: int = 48) -> str:
 
 def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def both_sides(row, width: int, style, muted, mark) -> list[tuple[str, object]]:
+    """The second line of a disagreement in a list (agreement, adjudication): each side's tag
+    and quote, cut to share `width`; "—" for a side with nothing there."""
+    from reader.services.agreement import tag_label
+
+    pieces: list[tuple[str, object]] = [("   ", style)]
+    for side, unit, quote in (("A", row.found.a, row.a_quote), ("B", row.found.b, row.b_quote)):
+        pieces.append((f" {side} ", muted))
+        if unit is None:
+            pieces.append(("—   ", muted))
+            continue
+        pieces.append((display_text(tag_label(unit.tag)) + " ", style))
+        room = max(12, (width - 30) // 2 - len(unit.tag))
+        shown = display_text(quote if len(quote) <= room else quote[: room - 1] + "…")
+        pieces += [("“", muted), (shown, mark), ("”  ", muted)]
+    return pieces

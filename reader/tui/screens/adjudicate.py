@@ -23,13 +23,14 @@ from reader.core.agreement import Disagreement
 from reader.core.model import Annotation
 from reader.services import adjudication
 from reader.services.adjudication import AdjudicationError, Curating, Sides
-from reader.services.agreement import kind_label, quote_of, tag_label
+from reader.services.agreement import kind_label, quote_of
 from reader.store import StaleWriteError, Store, StoreError
 from reader.tui.keys import bindings_for
 from reader.tui.messages import DatabaseChanged
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
+from reader.tui.format import both_sides
 from reader.tui.wrap import display_text
 
 
@@ -189,18 +190,7 @@ class AdjudicateScreen(Screen[None]):
                 pieces.append((f"{display_text(self.gold)}: {display_text(tags)} · ", bold))
             pieces.append((display_text(row.title), bold))
             return pieces
-        mark = self.passages.mark_style(style)
-        pieces: list[tuple[str, Style]] = [("   ", style)]
-        for side, unit, quote in (("A", found.a, row.a_quote), ("B", found.b, row.b_quote)):
-            pieces.append((f" {side} ", muted))
-            if unit is None:
-                pieces.append(("—   ", muted))
-                continue
-            pieces.append((display_text(tag_label(unit.tag)) + " ", style))
-            room = max(12, (width - 30) // 2 - len(unit.tag))
-            shown = display_text(quote if len(quote) <= room else quote[: room - 1] + "…")
-            pieces += [("“", muted), (shown, mark), ("”  ", muted)]
-        return pieces
+        return both_sides(row, width, style, muted, self.passages.mark_style(style))
 
     # ---- changes --------------------------------------------------------------------------
 

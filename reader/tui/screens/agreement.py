@@ -47,6 +47,7 @@ from reader.tui.screens.pickers import ChecklistScreen
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
+from reader.tui.format import both_sides
 from reader.tui.wrap import display_text
 
 #: The last reports, by (database, annotators, level): (signature of the database, report).
@@ -438,18 +439,7 @@ class AgreementScreen(Screen[None]):
         if line == 0:
             return [(" " + display_text(row.title), style + Style(bold=True)),
                     (f"  · {kind_label(found, 'A', 'B')} · {found.start}–{found.end}", muted)]
-        mark = self.disagreement_list.mark_style(style)
-        pieces: list[tuple[str, Style]] = [("   ", style)]
-        for side, unit, quote in (("A", found.a, row.a_quote), ("B", found.b, row.b_quote)):
-            pieces.append((f" {side} ", muted))
-            if unit is None:
-                pieces.append(("—   ", muted))
-                continue
-            pieces.append((display_text(tag_label(unit.tag)) + " ", style))
-            room = max(12, (width - 30) // 2 - len(unit.tag))
-            shown = display_text(quote if len(quote) <= room else quote[: room - 1] + "…")
-            pieces += [("“", muted), (shown, mark), ("”  ", muted)]
-        return pieces
+        return both_sides(row, width, style, muted, self.disagreement_list.mark_style(style))
 
     # ---- actions --------------------------------------------------------------------------
 
