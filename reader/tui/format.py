@@ -46,3 +46,33 @@ def both_sides(row, width: int, style, muted, mark) -> list[tuple[str, object]]:
         shown = display_text(quote if len(quote) <= room else quote[: room - 1] + "…")
         pieces += [("“", muted), (shown, mark), ("”  ", muted)]
     return pieces
+
+
+class ArticleTexts:
+    """(title, text) of articles by id, the most recently used few kept (a page of a list of
+    passages shows at most 100 articles); "(article removed)" for one no longer there."""
+
+    def __init__(self, store, size: int = 256) -> None:
+        from collections import OrderedDict
+
+        self.store = store
+        self.size = size
+        self._kept: OrderedDict[object, tuple[str, str]] = OrderedDict()
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+    def get(self, article: object) -> tuple[str, str]:
+        found = self._kept.get(article)
+        if found is not None:
+            self._kept.move_to_end(article)
+            return found
+        try:
+            loaded = self.store.articles.get(article)
+            found = (loaded.title, loaded.text)
+        except KeyError:
+            found = ("(article removed)", "")
+        self._kept[article] = found
+        while len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return found

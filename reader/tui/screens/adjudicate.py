@@ -8,7 +8,6 @@ annotations as the list showed them; it never changes a coder's annotation nor t
 from __future__ import annotations
 
 import sqlite3
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from rich.style import Style
@@ -30,7 +29,7 @@ from reader.tui.messages import DatabaseChanged
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
-from reader.tui.format import both_sides
+from reader.tui.format import ArticleTexts, both_sides
 from reader.tui.wrap import display_text
 
 
@@ -66,7 +65,7 @@ class AdjudicateScreen(Screen[None]):
         self.store = workspace.store
         self.a, self.b = a, b
         self.found: list[Disagreement] = []
-        self._articles: OrderedDict[object, tuple[str, str]] = OrderedDict()
+        self._articles = ArticleTexts(self.store)
         self._gold: dict[object, list[Annotation]] = {}
         self._gold_read: bool | None = None
         #: The disagreements are being read (in a thread).
@@ -153,17 +152,7 @@ class AdjudicateScreen(Screen[None]):
         self.query_one("#adjudicate-said", Static).update(Text(display_text(shown)))
 
     def _article(self, article: object) -> tuple[str, str]:
-        found = self._articles.get(article)
-        if found is None:
-            try:
-                loaded = self.store.articles.get(article)  # type: ignore[arg-type]
-                found = (loaded.title, loaded.text)
-            except KeyError:
-                found = ("(article removed)", "")
-            self._articles[article] = found
-            while len(self._articles) > 256:
-                self._articles.popitem(last=False)
-        return found
+        return self._articles.get(article)
 
     def _in_gold(self, found: Disagreement) -> list[Annotation]:
         """Gold's annotations over the passage (all of gold read at once, again after a change)."""

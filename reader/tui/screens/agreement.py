@@ -47,7 +47,7 @@ from reader.tui.screens.pickers import ChecklistScreen
 from reader.tui.widgets.footer import KeysFooter
 from reader.tui.widgets.paged_list import PagedList
 from reader.tui.workspace import Workspace
-from reader.tui.format import both_sides
+from reader.tui.format import ArticleTexts, both_sides
 from reader.tui.wrap import display_text
 
 #: The last reports, by (database, annotators, level): (signature of the database, report).
@@ -146,7 +146,7 @@ class AgreementScreen(Screen[None]):
         #: The pair and tag whose disagreements the list shows, and what the list was made from.
         self.selected: tuple[int, str | None] = (0, None)
         self.listed_from: tuple[int, str | None, int] | None = None
-        self._articles: OrderedDict[object, tuple[str, str]] = OrderedDict()
+        self._articles = ArticleTexts(self.store)
 
     def compose(self) -> ComposeResult:
         yield Static(id="agreement-title", markup=False)
@@ -415,20 +415,7 @@ class AgreementScreen(Screen[None]):
         return [self._listed(found) for found in listing.page(self.store, tag, offset, limit)]
 
     def _article(self, article: object) -> tuple[str, str]:
-        """(title, text) of an article, from a small cache (a page shows at most 100)."""
-        found = self._articles.get(article)
-        if found is None:
-            try:
-                loaded = self.store.articles.get(article)  # type: ignore[arg-type]
-                found = (loaded.title, loaded.text)
-            except KeyError:
-                found = ("(article removed)", "")
-            self._articles[article] = found
-            while len(self._articles) > 256:
-                self._articles.popitem(last=False)
-        else:
-            self._articles.move_to_end(article)
-        return found
+        return self._articles.get(article)
 
     def _listed(self, found: Disagreement) -> ListedDisagreement:
         title, text = self._article(found.article)
